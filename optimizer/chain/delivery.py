@@ -1,0 +1,75 @@
+"""Delivery or manufacturing: what sales sells must be built, on time, by the workers.
+
+Per month t, with lead time L months:
+
+    units_sold[t]                 = units per deal * sum_s deals[t,s]
+    production[t]                <= units per worker * workers[t]
+    sum_{u<=t} production[u]     >= sum_{u<=t-L} units_sold[u]   (sold in u, delivered by u+L)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from optimizer.chain.common import Vars, add_headcount
+from optimizer.model import LinearModel
+from optimizer.schema import Scenario
+
+DEPT = "delivery"
+
+
+def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
+    de = scenario.delivery
+    if de is None:
+        return
+    months = v.months
+    n = len(months)
+    axes = [("month", months)]
+    workers = add_headcount(
+        model,
+        v,
+        var="workers",
+        department=DEPT,
+        role="delivery workers",
+        axes=axes,
+        minimum=de.workers.min,
+        maximum=de.workers.max,
+        path="delivery.workers",
+    )
+    sold = model.add_vars("units_sold", axes, unit="units")
+    made = model.add_vars("production", axes, unit="units")
+    v["units_sold"], v["production"] = sold, made
+
+    model.add_rows(
+        "units_total",
+        department=DEPT,
+        kind="definition",
+        unit="units/month",
+        description="Units sold are deals times the units in a deal.",
+        axes=axes,
+        lhs=[(1.0, sold)],
+        sense="==",
+        rhs_terms=[(de.units_per_deal, v["deals"])],
+    )
+    model.add_rows(
+        "capacity",
+        department=DEPT,
+        unit="units/month",
+        description="Production cannot exceed what the delivery workers can build in a month.",
+        axes=axes,
+        lhs=[(1.0, made)],
+        sense="<=",
+        rhs_terms=[(de.units_per_worker_per_month, workers)],
+    )
+    made_by = np.tril(np.ones((n, n)))  # made_by[t, u] = 1 when u <= t
+    due_by = np.tril(np.ones((n, n)), k=-de.lead_time_months)  # sold in u, due by t
+    model.add_rows(
+        "on_time",
+        department=DEPT,
+        unit="units",
+        description="Every unit sold is delivered within the promised lead time.",
+        axes=axes,
+        lhs=[(made_by, np.broadcast_to(made, (n, n)))],
+        sense=">=",
+        rhs_terms=[(due_by, np.broadcast_to(sold, (n, n)))],
+    )

@@ -1,0 +1,139 @@
+"""Independent check of a plan: every limit re-evaluated from the scenario's own inputs.
+
+This does not read the solver's rows or the model's matrix. It takes the plan's
+quantities by name (leads, conversations, reps, ...) and recomputes each limit from
+the scenario, the way a sceptical analyst with a spreadsheet would. A plan that
+fails here is never presented as optimal.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from optimizer.result import VERIFY_TOL, Verification
+from optimizer.schema import Scenario
+
+
+def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
+    """Largest relative violation over all limits, definitions and goals of the plan."""
+    found: list[tuple[str, float]] = []
+
+    def at_most(name: str, lhs, rhs) -> None:
+        lhs, rhs = np.broadcast_arrays(np.asarray(lhs, float), np.asarray(rhs, float))
+        excess = (lhs - rhs) / np.maximum(1.0, np.abs(rhs))
+        found.append((name, float(np.max(excess, initial=-np.inf))))
+
+    def equal(name: str, lhs, rhs) -> None:
+        at_most(name, lhs, rhs)
+        at_most(name, rhs, lhs)
+
+    cal, mk, sa = scenario.calendar, scenario.marketing, scenario.sales
+    days, hours = cal.business_days_per_month, cal.hours_per_day
+
+    for name, arr in q.items():
+        if name != "profit":
+            at_most(f"{name} >= 0", -arr, 0.0)
+    for name in ("reps", "marketers", "workers", "agents"):
+        if name in q:
+            at_most(f"{name} whole", np.abs(q[name] - np.round(q[name])), 0.0)
+
+    # marketing
+    paid = q["paid_leads"]
+    tiers = [t for c in mk.channels for t in c.tiers]
+    cost = np.array([t.cost_per_lead for t in tiers])
+    width = np.array([t.leads_per_month if t.leads_per_month else np.inf for t in tiers])
+    equal("leads = organic + paid", q["leads"], mk.organic_leads_per_month + paid.sum(axis=1))
+    equal("ad spend = tier prices", q["ad_spend"], paid @ cost)
+    at_most("tier volume", paid, np.minimum(width, 1e300))
+    at_most("ad budget", q["ad_spend"], mk.ad_budget_per_month)
+    at_most("market size", q["leads"], mk.market_size_leads_per_month)
+    if mk.total_addressable_market_leads is not None:
+        at_most("addressable market", q["leads"].sum(), mk.total_addressable_market_leads)
+    if mk.ad_spend_per_marketer_per_month is not None:
+        at_most(
+            "spend per marketer", q["ad_spend"], mk.ad_spend_per_marketer_per_month * q["marketers"]
+        )
+    at_most("marketers max", q["marketers"], mk.marketers.max)
+    at_most("marketers min", mk.marketers.min, q["marketers"])
+
+    # sales
+    conv, reps = q["conversations"], q["reps"]
+    for s, team in enumerate(sa.teams):
+        lost = (
+            team.hours_lost_per_day.travel + team.hours_lost_per_day.meetings
+            + team.hours_lost_per_day.follow_ups + team.hours_lost_per_day.trade_shows
+            + team.hours_lost_per_day.other
+        )  # fmt: skip
+        available = days * (hours - lost) * 60.0 * reps[:, s]
+        used = sum(
+            (tier.minutes + team.admin_minutes_per_conversation) * conv[:, s, k]
+            for k, tier in enumerate(sa.conversation_tiers)
+        )
+        at_most(f"selling time {team.name}", used, available)
+        at_most(f"reps max {team.name}", reps[:, s], team.reps.max)
+        at_most(f"reps min {team.name}", team.reps.min, reps[:, s])
+        for k, tier in enumerate(sa.conversation_tiers):
+            if tier.minutes < sa.min_minutes_per_quality_conversation:
+                at_most(f"quality floor {team.name} {tier.minutes:g} min", conv[:, s, k], 0.0)
+        deals = sum(t.conversion_rate * conv[:, s, k] for k, t in enumerate(sa.conversation_tiers))
+        equal(f"deals {team.name}", q["deals"][:, s], deals)
+    at_most(
+        "lead supply",
+        conv.sum(axis=(1, 2)),
+        sa.touches_per_lead * mk.qualified_lead_share * q["leads"],
+    )
+
+    # delivery
+    de = scenario.delivery
+    total_deals = q["deals"].sum(axis=1)
+    if de is not None:
+        sold = de.units_per_deal * total_deals
+        equal("units sold", q["units_sold"], sold)
+        at_most("delivery capacity", q["production"], de.units_per_worker_per_month * q["workers"])
+        made = np.cumsum(q["production"])
+        for t in range(len(made)):
+            due = sold[: max(0, t - de.lead_time_months + 1)].sum()
+            at_most(f"on time {t}", due, made[t])
+        at_most("workers max", q["workers"], de.workers.max)
+        at_most("workers min", de.workers.min, q["workers"])
+
+    # support
+    su = scenario.support
+    if su is not None:
+        customers = su.installed_base_customers + su.new_customers_per_deal * np.cumsum(total_deals)
+        equal("tickets", q["tickets"], su.tickets_per_customer_per_month * customers)
+        productive = days * hours * 60.0 * (1.0 - su.shrinkage)
+        at_most(
+            "support capacity",
+            su.handle_minutes_per_ticket * q["tickets"],
+            productive * su.max_occupancy * q["agents"],
+        )
+        at_most("agents max", q["agents"], su.agents.max)
+        at_most("agents min", su.agents.min, q["agents"])
+
+    # finance
+    fi = scenario.finance
+    value = np.array([t.average_deal_value for t in sa.teams])
+    equal("revenue", q["revenue"], q["deals"] @ value)
+    payroll = reps @ np.array([t.reps.cost_per_person_per_month for t in sa.teams])
+    payroll = payroll + mk.marketers.cost_per_person_per_month * q["marketers"]
+    if de is not None:
+        payroll = payroll + de.workers.cost_per_person_per_month * q["workers"]
+    if su is not None:
+        payroll = payroll + su.agents.cost_per_person_per_month * q["agents"]
+    equal("payroll", q["payroll"], payroll)
+    cogs = de.unit_cost * q["production"] if de is not None else np.zeros_like(q["revenue"])
+    equal("cost of goods", q["cogs"], cogs)
+    profit = q["revenue"] - cogs - payroll - q["ad_spend"] - fi.fixed_bills_per_month
+    equal("profit", q["profit"], profit)
+    goal = fi.retained_earnings_per_month + fi.profit_target_per_month
+    if fi.goal_period == "month":
+        at_most("profit goal", goal, profit)
+    else:
+        at_most("profit goal", goal * len(profit), profit.sum())
+
+    worst_name, worst = max(found, key=lambda item: item[1])
+    worst = max(worst, 0.0)
+    return Verification(
+        ok=worst <= VERIFY_TOL, max_violation=worst, worst=worst_name, checked=len(found)
+    )

@@ -1,0 +1,266 @@
+"""Reading scenario files and ``--set`` overrides, with one clear error per problem.
+
+YAML is read with a safe loader (nothing in a file is ever executed), duplicate keys
+are refused, files are size-capped, and pydantic's errors are turned into
+``file: field.path = value: expected ...`` lines. No traceback reaches a user.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from optimizer.schema import Scenario
+
+MAX_SCENARIO_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    value: Any
+    expected: str
+
+    def __str__(self) -> str:
+        if self.path == "":
+            return f"expected {self.expected}" if self.value is _MISSING else self.expected
+        if self.value is _MISSING:
+            return f"{self.path}: missing; expected {self.expected}"
+        return f"{self.path} = {_show(self.value)}: expected {self.expected}"
+
+
+class ScenarioError(Exception):
+    """A scenario that cannot be used, with every problem found in it."""
+
+    def __init__(self, source: str, problems: list[Problem]):
+        self.source = source
+        self.problems = problems
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        lines = [f"{self.source}: {len(self.problems)} problem(s)"]
+        lines += [f"  {self.source}: {p}" for p in self.problems]
+        return "\n".join(lines)
+
+
+_MISSING = object()
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice in one mapping."""
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: dict[Any, Any] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key {key!r} appears twice in one mapping", key_node.start_mark
+            )
+        seen[key] = True
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def parse_yaml(text: str, source: str) -> dict:
+    """Parse YAML text into a mapping, or raise ScenarioError saying where it broke."""
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(source, [Problem("", _MISSING, f"{where}not valid YAML ({problem})")])
+    if not isinstance(data, dict):
+        found = "an empty file" if data is None else f"a {type(data).__name__}"
+        raise ScenarioError(
+            source, [Problem("", _MISSING, f"a YAML mapping of scenario sections, found {found}")]
+        )
+    return data
+
+
+def read_scenario_file(path: str | Path) -> dict:
+    """Read a scenario file into a raw mapping (not yet validated)."""
+    path = Path(path)
+    source = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ScenarioError(source, [Problem("", _MISSING, f"a readable file ({exc.strerror})")])
+    if size > MAX_SCENARIO_BYTES:
+        raise ScenarioError(
+            source,
+            [Problem("", _MISSING, f"a file of at most {MAX_SCENARIO_BYTES} bytes, found {size}")],
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(source, [Problem("", _MISSING, "a UTF-8 text file")])
+    return parse_yaml(text, source)
+
+
+def validate(data: dict, source: str) -> Scenario:
+    """Validate a raw mapping into a Scenario, or raise ScenarioError listing every problem."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(source, [_problem(err) for err in exc.errors()]) from None
+
+
+def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
+    """Read, override (``PATH=VALUE`` strings) and validate a scenario file."""
+    data = read_scenario_file(path)
+    if overrides:
+        data = apply_overrides(data, overrides, str(path))
+    return validate(data, str(path))
+
+
+def apply_overrides(data: dict, overrides: list[str], source: str) -> dict:
+    """Return a copy of ``data`` with each ``dotted.path=value`` applied.
+
+    List items are addressed by index (``teams[0]``) or by name (``teams[inside]``).
+    The value is read as YAML, so ``7.5`` is a number and ``[1, 2]`` a list.
+    """
+    data = copy.deepcopy(data)
+    problems = []
+    for item in overrides:
+        path, sep, text = item.partition("=")
+        path = path.strip()
+        if not sep or not path:
+            problems.append(Problem("", _MISSING, f"an override PATH=VALUE, found {item!r}"))
+            continue
+        try:
+            value = yaml.safe_load(text) if text.strip() else None
+            set_path(data, path, value)
+        except (KeyError, IndexError, TypeError, yaml.YAMLError) as exc:
+            problems.append(Problem(path, text, f"an existing scenario path ({_reason(exc)})"))
+    if problems:
+        raise ScenarioError(source, problems)
+    return data
+
+
+def split_path(path: str) -> list[str]:
+    return [p for p in re.split(r"[.\[\]]+", path) if p]
+
+
+def set_path(data: Any, path: str, value: Any) -> None:
+    parts = split_path(path)
+    node = data
+    for depth, part in enumerate(parts):
+        last = depth == len(parts) - 1
+        if isinstance(node, list):
+            index = _list_index(node, part, ".".join(parts[: depth + 1]))
+            if last:
+                node[index] = value
+            else:
+                node = node[index]
+        elif isinstance(node, dict):
+            if last:
+                node[part] = value
+            elif part not in node:
+                raise KeyError(f"no {'.'.join(parts[: depth + 1])!r} in the scenario")
+            else:
+                node = node[part]
+        else:
+            raise TypeError(f"{'.'.join(parts[:depth])!r} is a value, not a section")
+
+
+def _list_index(items: list, part: str, where: str) -> int:
+    if part.isdigit():
+        index = int(part)
+        if index >= len(items):
+            raise IndexError(f"{where!r}: the list has {len(items)} item(s)")
+        return index
+    for index, item in enumerate(items):
+        if isinstance(item, dict) and item.get("name") == part:
+            return index
+    names = [i.get("name") for i in items if isinstance(i, dict)]
+    raise KeyError(f"{where!r}: no item named {part!r}; names are {names}")
+
+
+def _reason(exc: Exception) -> str:
+    return exc.args[0] if exc.args else type(exc).__name__
+
+
+def loc_to_path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _problem(err: dict) -> Problem:
+    loc = tuple(err["loc"])
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    value = err.get("input", _MISSING)
+    path = loc_to_path(loc)
+    if kind == "missing":
+        return Problem(path, _MISSING, "this required field")
+    if kind == "extra_forbidden":
+        allowed = _allowed_fields(loc[:-1])
+        hint = f"one of: {', '.join(allowed)}" if allowed else "no extra fields"
+        return Problem(path, value, f"a known field name; this key is unknown ({hint})")
+    bounds = {
+        "less_than_equal": "a number <= {le}",
+        "less_than": "a number < {lt}",
+        "greater_than_equal": "a number >= {ge}",
+        "greater_than": "a number > {gt}",
+    }
+    if kind in bounds:
+        return Problem(path, value, bounds[kind].format(**{k: _show(v) for k, v in ctx.items()}))
+    if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
+        return Problem(path, value, "a whole number" if kind.startswith("int") else "a number")
+    if kind == "value_error":
+        message = str(ctx.get("error", err["msg"]))
+        # model-level checks describe the section, so show the section, not its whole value
+        shown = value if not isinstance(value, dict | list) else "..."
+        return Problem(path, shown, f"a consistent value: {message}")
+    message = err["msg"].removeprefix("Input should be ").removeprefix("Value error, ")
+    if isinstance(value, dict | list):
+        value = "..."
+    return Problem(path, value, message)
+
+
+def _allowed_fields(loc: tuple) -> list[str]:
+    model: Any = Scenario
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) if _is_model(model) else None
+        if field is None:
+            return []
+        model = _inner_model(field.annotation)
+    return list(model.model_fields) if _is_model(model) else []
+
+
+def _is_model(obj: Any) -> bool:
+    return isinstance(obj, type) and issubclass(obj, BaseModel)
+
+
+def _inner_model(annotation: Any) -> Any:
+    if _is_model(annotation):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        inner = _inner_model(arg)
+        if inner is not None:
+            return inner
+    return None
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value) if isinstance(value, str) else str(value)

@@ -1,0 +1,142 @@
+"""Marginal value of every numeric scenario input, by the envelope theorem.
+
+With the plan's whole-number headcounts held, the plan is an LP optimum x with
+shadow prices y (objective change per unit increase of each row's limit). For an
+input p that moves the objective coefficients c, the limits b and the coefficients A,
+
+    dV/dp = dc/dp . x + y . (db/dp - dA/dp x)
+
+The data derivatives come from building the model at p and at p + h: every input
+enters the model linearly, so the difference quotient is exact. Where the move
+touches a degenerate binding limit (one whose dual describes only a decrease), the
+envelope does not give the rate for an increase, so that input is re-solved instead,
+warm, with the headcounts held.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel
+
+from optimizer.chain import build_model
+from optimizer.loading import set_path
+from optimizer.model import ModelArrays
+from optimizer.schema import Scenario, unit_of
+
+STRUCTURAL = {
+    "calendar.horizon_months",
+    "delivery.lead_time_months",
+}
+STEP = {"sales.min_minutes_per_quality_conversation"}
+"""Inputs whose effect is a step, not a slope: the quality floor decides which tiers
+are allowed. Its value shows in the quality_floor constraint's shadow price."""
+
+COLUMNS = ["path", "value", "marginal_value", "unit", "note"]
+
+
+def numeric_inputs(scenario: Scenario, objective: str) -> Iterator[tuple[str, float, str]]:
+    """(path, value, unit) of every numeric input that can move the plan."""
+    for path, value, unit in _walk(scenario, ""):
+        if path in STRUCTURAL:
+            continue
+        if path.startswith("current_targets") and objective != "closest_to_current":
+            continue
+        yield path, value, unit
+
+
+def _walk(node: BaseModel, prefix: str) -> Iterator[tuple[str, float, str]]:
+    for name in type(node).model_fields:
+        value = getattr(node, name)
+        path = f"{prefix}.{name}" if prefix else name
+        if isinstance(value, BaseModel):
+            yield from _walk(value, path)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    label = getattr(item, "name", None) or str(i)
+                    yield from _walk(item, f"{path}[{label}]")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(item, int | float) and not isinstance(item, bool):
+                    yield f"{path}[{key}]", float(item), ""
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            yield path, float(value), unit_of(type(node), name)
+
+
+def moved(scenario: Scenario, path: str, value: float) -> Scenario:
+    """The scenario with one input set to ``value`` (validated again)."""
+    data = scenario.model_dump()
+    set_path(data, path, value)
+    return Scenario.model_validate(data)
+
+
+def marginal_values(
+    scenario: Scenario,
+    objective: str,
+    base: ModelArrays,
+    x: np.ndarray,
+    row_shadow: np.ndarray,
+    degenerate: np.ndarray,
+    fixed_lp,
+    objective_value: float,
+) -> pd.DataFrame:
+    rows = []
+    ctx = (base, x, row_shadow, degenerate, fixed_lp, objective_value)
+    for path, value, unit in numeric_inputs(scenario, objective):
+        if path in STEP:
+            rows.append(
+                (
+                    path,
+                    value,
+                    np.nan,
+                    unit,
+                    "a step, not a slope: see the quality_floor shadow price",
+                )
+            )
+            continue
+        derivative, note = _derivative(scenario, objective, ctx, path, value)
+        rows.append((path, value, derivative, unit, note))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _derivative(scenario, objective, ctx, path, value) -> tuple[float, str]:
+    base, x, y, degenerate, fixed_lp, obj = ctx
+    is_int = _is_int_field(scenario, path)
+    h = 1.0 if is_int else 1e-3 * max(1.0, abs(value))
+    for step in (h, -h):
+        try:
+            other = moved(scenario, path, int(value + step) if is_int else value + step)
+        except Exception:  # the moved value is outside the input's valid range
+            continue
+        arrays = build_model(other, objective)[0].arrays()
+        if arrays.num_rows != base.num_rows or arrays.num_vars != base.num_vars:
+            return np.nan, "changes the model's shape; compare re-solves instead"
+        dc = (arrays.c - base.c) @ x + (arrays.c0 - base.c0)
+        shift = (arrays.rhs - base.rhs) - (arrays.row_activity(x) - base.row_activity(x))
+        if np.any(degenerate & (np.abs(shift) > 1e-12)) and fixed_lp is not None:
+            moved_objective = fixed_lp.objective_for(arrays)
+            if moved_objective is None:
+                return np.nan, "the move makes the plan's headcounts infeasible"
+            return float((moved_objective - obj) / step), "re-solved: a degenerate limit"
+        return float((dc + y @ shift) / step), ""
+    return np.nan, "no valid neighbouring value"
+
+
+def _is_int_field(scenario: Scenario, path: str) -> bool:
+    node = scenario.model_dump()
+    from optimizer.loading import split_path
+
+    parts = split_path(path)
+    for part in parts:
+        if isinstance(node, list):
+            node = (
+                node[int(part)]
+                if part.isdigit()
+                else next(i for i in node if i.get("name") == part)
+            )
+        else:
+            node = node[part]
+    return isinstance(node, int) and not isinstance(node, bool)

@@ -1,0 +1,277 @@
+"""A solver-neutral linear model: named variable blocks and named constraint blocks.
+
+Variables and constraints are added a block at a time from numpy arrays (one block
+is one family over its labelled axes, e.g. ``sales-selling_time`` over teams x
+months), so building a large model costs no per-element Python work. Adapters in
+``optimizer.solvers`` turn the finished model into a solver's own form.
+
+A constraint reads ``lhs  <sense>  rhs_terms + rhs``. Keeping variable terms on the
+right (such as ``selling_minutes * reps``) lets a report show the limit a manager
+recognises ("6 600 minutes available") instead of a zero.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+
+SENSES = ("<=", ">=", "==")
+KINDS = ("limit", "goal", "definition")
+
+
+@dataclass(frozen=True)
+class Axis:
+    name: str
+    labels: tuple[str, ...]
+
+
+@dataclass
+class VarBlock:
+    name: str
+    unit: str
+    start: int
+    axes: tuple[Axis, ...]
+    integer: bool
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(len(a.labels) for a in self.axes)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+
+@dataclass
+class RowBlock:
+    """One constraint family. ``parameter`` is a template over the axis names."""
+
+    name: str
+    department: str
+    description: str
+    sense: str
+    kind: str
+    unit: str
+    start: int
+    axes: tuple[Axis, ...]
+    parameter: str | list[str] | None
+
+    @property
+    def size(self) -> int:
+        return int(np.prod([len(a.labels) for a in self.axes], dtype=np.int64))
+
+    def parameters(self) -> list[str | None]:
+        """The scenario input behind each row's limit, with the axis labels filled in."""
+        if self.parameter is None:
+            return [None] * self.size
+        if isinstance(self.parameter, list):
+            return list(self.parameter)
+        names = [a.name for a in self.axes]
+        combos = itertools.product(*(a.labels for a in self.axes))
+        return [self.parameter.format(**dict(zip(names, combo))) for combo in combos]
+
+
+Term = tuple[np.ndarray | float, np.ndarray]
+
+
+@dataclass
+class LinearModel:
+    """The model: arrays a solver needs plus the names and meaning of every row."""
+
+    sense: str = "max"
+    var_blocks: dict[str, VarBlock] = field(default_factory=dict)
+    row_blocks: dict[str, RowBlock] = field(default_factory=dict)
+    num_vars: int = 0
+    num_rows: int = 0
+    _lb: list[np.ndarray] = field(default_factory=list)
+    _ub: list[np.ndarray] = field(default_factory=list)
+    _int: list[np.ndarray] = field(default_factory=list)
+    _rows: list[np.ndarray] = field(default_factory=list)
+    _cols: list[np.ndarray] = field(default_factory=list)
+    _vals: list[np.ndarray] = field(default_factory=list)
+    _lhs_mask: list[np.ndarray] = field(default_factory=list)
+    _rhs: list[np.ndarray] = field(default_factory=list)
+    objective_terms: list[Term] = field(default_factory=list)
+    objective_constant: float = 0.0
+    objective_name: str = ""
+    objective_unit: str = "$"
+
+    # ---- building -------------------------------------------------------------------
+    def add_vars(
+        self,
+        name: str,
+        axes: list[tuple[str, list[str]]],
+        *,
+        lb: float | np.ndarray = 0.0,
+        ub: float | np.ndarray = np.inf,
+        integer: bool = False,
+        unit: str = "",
+    ) -> np.ndarray:
+        """Add a block of variables; return their indices shaped like the axes."""
+        if name in self.var_blocks:
+            raise ValueError(f"variable block {name!r} already exists")
+        block_axes = tuple(Axis(n, tuple(labels)) for n, labels in axes)
+        block = VarBlock(name, unit, self.num_vars, block_axes, integer)
+        shape = block.shape
+        self._lb.append(np.broadcast_to(np.asarray(lb, dtype=float), shape).ravel())
+        self._ub.append(np.broadcast_to(np.asarray(ub, dtype=float), shape).ravel())
+        self._int.append(np.full(block.size, integer))
+        self.var_blocks[name] = block
+        self.num_vars += block.size
+        return np.arange(block.start, block.start + block.size).reshape(shape)
+
+    def add_rows(
+        self,
+        name: str,
+        *,
+        department: str,
+        description: str,
+        axes: list[tuple[str, list[str]]],
+        lhs: list[Term],
+        sense: str,
+        rhs: float | np.ndarray = 0.0,
+        rhs_terms: list[Term] | None = None,
+        kind: str = "limit",
+        unit: str = "",
+        parameter: str | list[str] | None = None,
+    ) -> None:
+        """Add one constraint family: ``sum(lhs) sense sum(rhs_terms) + rhs`` per row.
+
+        Each term is ``(coefficient, variable indices)``. The indices have the row
+        shape, optionally followed by trailing axes that are summed over; the
+        coefficient broadcasts to the indices' shape.
+        """
+        key = f"{department}-{name}"
+        if key in self.row_blocks:
+            raise ValueError(f"constraint family {key!r} already exists")
+        if sense not in SENSES or kind not in KINDS:
+            raise ValueError(f"bad sense {sense!r} or kind {kind!r} for {key!r}")
+        if not description:
+            raise ValueError(f"constraint family {key!r} needs a description")
+        block_axes = tuple(Axis(n, tuple(labels)) for n, labels in axes)
+        block = RowBlock(
+            key, department, description, sense, kind, unit, self.num_rows, block_axes, parameter
+        )
+        shape = tuple(len(a.labels) for a in block_axes)
+        row_ids = np.arange(block.start, block.start + block.size).reshape(shape)
+        for terms, sign, on_lhs in ((lhs, 1.0, True), (rhs_terms or [], -1.0, False)):
+            for coef, idx in terms:
+                idx = np.asarray(idx)
+                extra = idx.ndim - len(shape)
+                if extra < 0 or idx.shape[: len(shape)] != shape:
+                    raise ValueError(f"{key}: term of shape {idx.shape} does not fit rows {shape}")
+                values = np.broadcast_to(np.asarray(coef, dtype=float), idx.shape)
+                rows = np.broadcast_to(row_ids.reshape(shape + (1,) * extra), idx.shape)
+                self._rows.append(rows.ravel())
+                self._cols.append(idx.ravel())
+                self._vals.append(sign * values.ravel())
+                self._lhs_mask.append(np.full(idx.size, on_lhs))
+        self._rhs.append(np.broadcast_to(np.asarray(rhs, dtype=float), shape).ravel().copy())
+        self.row_blocks[key] = block
+        self.num_rows += block.size
+
+    def add_objective(self, terms: list[Term], constant: float = 0.0) -> None:
+        self.objective_terms.extend(terms)
+        self.objective_constant += constant
+
+    # ---- finished arrays ---------------------------------------------------------------
+    def arrays(self) -> ModelArrays:
+        """The model as flat arrays: c, bounds, integrality, COO matrix and row bounds."""
+        c = np.zeros(self.num_vars)
+        for coef, idx in self.objective_terms:
+            idx = np.asarray(idx)
+            np.add.at(c, idx.ravel(), np.broadcast_to(np.asarray(coef, float), idx.shape).ravel())
+        rhs = _cat(self._rhs)
+        lower = np.full(self.num_rows, -np.inf)
+        upper = np.full(self.num_rows, np.inf)
+        for block in self.row_blocks.values():
+            sl = slice(block.start, block.start + block.size)
+            if block.sense in ("<=", "=="):
+                upper[sl] = rhs[sl]
+            if block.sense in (">=", "=="):
+                lower[sl] = rhs[sl]
+        vals = _cat(self._vals)
+        keep = vals != 0.0  # a coefficient that an input made zero is no entry at all
+        return ModelArrays(
+            c=c,
+            c0=self.objective_constant,
+            lb=_cat(self._lb),
+            ub=_cat(self._ub),
+            integer=_cat(self._int).astype(bool),
+            rows=_cat(self._rows).astype(np.int64)[keep],
+            cols=_cat(self._cols).astype(np.int64)[keep],
+            vals=vals[keep],
+            lhs_mask=_cat(self._lhs_mask).astype(bool)[keep],
+            row_lower=lower,
+            row_upper=upper,
+            rhs=rhs,
+            sense=self.sense,
+        )
+
+    # ---- names -----------------------------------------------------------------------
+    def row_names(self) -> list[str]:
+        return [
+            name for block in self.row_blocks.values() for name in _names(block.name, block.axes)
+        ]
+
+    def var_names(self) -> list[str]:
+        return [
+            name for block in self.var_blocks.values() for name in _names(block.name, block.axes)
+        ]
+
+
+@dataclass
+class ModelArrays:
+    c: np.ndarray
+    c0: float
+    lb: np.ndarray
+    ub: np.ndarray
+    integer: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    vals: np.ndarray
+    lhs_mask: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    rhs: np.ndarray
+    sense: str
+
+    @property
+    def num_rows(self) -> int:
+        return len(self.row_lower)
+
+    @property
+    def num_vars(self) -> int:
+        return len(self.c)
+
+    def row_activity(self, x: np.ndarray) -> np.ndarray:
+        """A @ x, computed here from the model's own arrays, not read from a solver."""
+        out = np.zeros(self.num_rows)
+        np.add.at(out, self.rows, self.vals * x[self.cols])
+        return out
+
+    def sides(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Split each row into its left side and its right side (variables on the right)."""
+        left = np.zeros(self.num_rows)
+        right_vars = np.zeros(self.num_rows)
+        products = self.vals * x[self.cols]
+        np.add.at(left, self.rows[self.lhs_mask], products[self.lhs_mask])
+        np.add.at(right_vars, self.rows[~self.lhs_mask], -products[~self.lhs_mask])
+        return left, right_vars + self.rhs
+
+    def objective(self, x: np.ndarray) -> float:
+        return float(self.c @ x + self.c0)
+
+
+def _cat(parts: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(0)
+
+
+def _names(prefix: str, axes: tuple[Axis, ...]) -> list[str]:
+    if not axes:
+        return [prefix]
+    return [
+        f"{prefix}[{','.join(combo)}]" for combo in itertools.product(*(a.labels for a in axes))
+    ]

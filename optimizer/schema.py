@@ -1,0 +1,292 @@
+"""The scenario: leadership's goals and real limits, validated at the edge.
+
+Every quantity carries its unit in its field name or in ``unit=``. Models forbid
+unknown keys, are frozen, and check ranges, so a bad file fails here with the
+field path, the value and what was expected (see ``optimizer.loading``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]*$"
+OBJECTIVES = ("max_profit", "min_cost", "closest_to_current")
+
+
+def q(unit: str, **kwargs: Any) -> Any:
+    """A field with a unit, shown in reports and in the marginal values table."""
+    return Field(json_schema_extra={"unit": unit}, **kwargs)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=40)]
+
+
+class Calendar(Strict):
+    """The working calendar. Month ``t`` of the horizon starts at ``start_month``."""
+
+    start_month: str = Field("2027-01", pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    horizon_months: int = q("months", ge=1, le=120, default=1)
+    business_days_per_month: float = q("days/month", gt=0, le=31)
+    hours_per_day: float = q("hours/day", gt=0, le=24)
+
+    def month_labels(self) -> list[str]:
+        year, month = (int(x) for x in self.start_month.split("-"))
+        labels = []
+        for t in range(self.horizon_months):
+            y, m = divmod(month - 1 + t, 12)
+            labels.append(f"{year + y:04d}-{m + 1:02d}")
+        return labels
+
+
+class Headcount(Strict):
+    """Whole people in a role, between ``min`` and ``max``, each at a monthly cost."""
+
+    min: int = q("people", ge=0, default=0)
+    max: int = q("people", ge=0, le=1_000_000)
+    cost_per_person_per_month: float = q("$/person/month", ge=0)
+
+    @model_validator(mode="after")
+    def _min_le_max(self) -> Headcount:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) must not exceed max ({self.max})")
+        return self
+
+
+class LeadCostTier(Strict):
+    """The next ``leads_per_month`` paid leads of a channel cost ``cost_per_lead`` each."""
+
+    leads_per_month: float | None = q("leads/month", gt=0, default=None)
+    cost_per_lead: float = q("$/lead", gt=0)
+
+
+class Channel(Strict):
+    """A paid channel. Tiers are in order of rising cost: more volume costs more per lead."""
+
+    name: Name
+    tiers: list[LeadCostTier] = Field(min_length=1, max_length=20)
+
+    @field_validator("tiers")
+    @classmethod
+    def _tiers_in_order(cls, tiers: list[LeadCostTier]) -> list[LeadCostTier]:
+        for i in range(1, len(tiers)):
+            if tiers[i].cost_per_lead <= tiers[i - 1].cost_per_lead:
+                raise ValueError(
+                    f"tier {i} costs ${tiers[i].cost_per_lead:g}/lead, not more than tier {i - 1} "
+                    f"(${tiers[i - 1].cost_per_lead:g}); list tiers from cheapest to dearest"
+                )
+        for i, tier in enumerate(tiers[:-1]):
+            if tier.leads_per_month is None:
+                raise ValueError(
+                    f"only the last tier may be unlimited; tier {i} has no leads_per_month"
+                )
+        return tiers
+
+
+class Marketing(Strict):
+    """Marketing produces leads within an ad budget and a market of reachable prospects."""
+
+    ad_budget_per_month: float = q("$/month", ge=0)
+    market_size_leads_per_month: float = q("leads/month", gt=0)
+    total_addressable_market_leads: float | None = q("leads", gt=0, default=None)
+    organic_leads_per_month: float = q("leads/month", ge=0, default=0)
+    qualified_lead_share: float = q("share", ge=0, le=1)
+    channels: list[Channel] = Field(default_factory=list, max_length=100)
+    marketers: Headcount
+    ad_spend_per_marketer_per_month: float | None = q("$/person/month", gt=0, default=None)
+
+    @field_validator("channels")
+    @classmethod
+    def _unique_channels(cls, channels: list[Channel]) -> list[Channel]:
+        _check_unique([c.name for c in channels], "channel")
+        return channels
+
+    @model_validator(mode="after")
+    def _organic_fits_market(self) -> Marketing:
+        if self.organic_leads_per_month > self.market_size_leads_per_month:
+            raise ValueError(
+                f"organic_leads_per_month ({self.organic_leads_per_month:g}) exceeds "
+                f"market_size_leads_per_month ({self.market_size_leads_per_month:g})"
+            )
+        return self
+
+
+class HoursLost(Strict):
+    """Hours per rep per day that go to work other than selling conversations."""
+
+    travel: float = q("hours/day", ge=0, le=24, default=0)
+    meetings: float = q("hours/day", ge=0, le=24, default=0)
+    follow_ups: float = q("hours/day", ge=0, le=24, default=0)
+    trade_shows: float = q("hours/day", ge=0, le=24, default=0)
+    other: float = q("hours/day", ge=0, le=24, default=0)
+
+    def total(self) -> float:
+        return self.travel + self.meetings + self.follow_ups + self.trade_shows + self.other
+
+
+class ConversationTier(Strict):
+    """Conversations of ``minutes`` length close a deal at ``conversion_rate``."""
+
+    minutes: float = q("minutes/conversation", gt=0, le=600)
+    conversion_rate: float = q("deals/conversation", ge=0, le=1)
+
+
+class SalesTeam(Strict):
+    """A sales team or region with its own headcount, lost hours and deal size."""
+
+    name: Name
+    reps: Headcount
+    hours_lost_per_day: HoursLost = HoursLost()
+    admin_minutes_per_conversation: float = q("minutes/conversation", ge=0, default=0)
+    average_deal_value: float = q("$/deal", gt=0)
+
+
+class Sales(Strict):
+    """Sales turns qualified leads into deals through conversations of chosen length."""
+
+    min_minutes_per_quality_conversation: float = q("minutes/conversation", ge=0)
+    touches_per_lead: float = q("conversations/lead", gt=0, default=1)
+    conversation_tiers: list[ConversationTier] = Field(min_length=1, max_length=20)
+    teams: list[SalesTeam] = Field(min_length=1, max_length=100_000)
+
+    @field_validator("conversation_tiers")
+    @classmethod
+    def _tiers_in_order(cls, tiers: list[ConversationTier]) -> list[ConversationTier]:
+        for i in range(1, len(tiers)):
+            if tiers[i].minutes <= tiers[i - 1].minutes:
+                raise ValueError(
+                    f"tier {i} is {tiers[i].minutes:g} min, not longer than tier {i - 1} "
+                    f"({tiers[i - 1].minutes:g} min); list tiers from shortest to longest"
+                )
+        return tiers
+
+    @field_validator("teams")
+    @classmethod
+    def _unique_teams(cls, teams: list[SalesTeam]) -> list[SalesTeam]:
+        _check_unique([t.name for t in teams], "team")
+        return teams
+
+    @model_validator(mode="after")
+    def _some_tier_meets_floor(self) -> Sales:
+        if self.conversation_tiers[-1].minutes < self.min_minutes_per_quality_conversation:
+            raise ValueError(
+                f"no conversation tier is at least min_minutes_per_quality_conversation "
+                f"({self.min_minutes_per_quality_conversation:g} min)"
+            )
+        return self
+
+
+class Delivery(Strict):
+    """Manufacturing or delivery: units sold must be built by workers within the lead time."""
+
+    units_per_deal: float = q("units/deal", gt=0)
+    units_per_worker_per_month: float = q("units/person/month", gt=0)
+    workers: Headcount
+    unit_cost: float = q("$/unit", ge=0, default=0)
+    lead_time_months: int = q("months", ge=0, le=24, default=0)
+
+
+class Support(Strict):
+    """Customer support handles every customer's tickets within occupancy limits."""
+
+    installed_base_customers: float = q("customers", ge=0)
+    new_customers_per_deal: float = q("customers/deal", ge=0, default=1)
+    tickets_per_customer_per_month: float = q("tickets/customer/month", ge=0)
+    handle_minutes_per_ticket: float = q("minutes/ticket", gt=0)
+    max_occupancy: float = q("share", gt=0, le=1)
+    shrinkage: float = q("share", ge=0, lt=1, default=0)
+    agents: Headcount
+
+
+class Finance(Strict):
+    """The money: operating surplus must cover retained earnings plus the profit target."""
+
+    fixed_bills_per_month: float = q("$/month", ge=0)
+    retained_earnings_per_month: float = q("$/month", ge=0, default=0)
+    profit_target_per_month: float = q("$/month", default=0)
+    goal_period: Literal["month", "horizon"] = "month"
+
+
+class CurrentTargets(Strict):
+    """The targets the company gives people today. Every field is optional."""
+
+    calls_per_rep_per_day: float | None = q("conversations/rep/day", ge=0, default=None)
+    reps: dict[str, int] = Field(default_factory=dict)
+    quota_per_rep_per_month: float | None = q("$/rep/month", ge=0, default=None)
+    leads_per_month: float | None = q("leads/month", ge=0, default=None)
+    ad_spend_per_month: float | None = q("$/month", ge=0, default=None)
+    workers: int | None = q("people", ge=0, default=None)
+    units_per_worker_per_month: float | None = q("units/person/month", ge=0, default=None)
+    support_agents: int | None = q("people", ge=0, default=None)
+    tickets_per_agent_per_day: float | None = q("tickets/person/day", ge=0, default=None)
+    weights: dict[str, float] = Field(default_factory=dict)
+
+    @field_validator("weights")
+    @classmethod
+    def _known_weights(cls, weights: dict[str, float]) -> dict[str, float]:
+        known = set(cls.model_fields) - {"weights"}
+        for key, w in weights.items():
+            if key not in known:
+                raise ValueError(f"unknown target {key!r}; expected one of {sorted(known)}")
+            if w < 0:
+                raise ValueError(f"weight of {key!r} is {w:g}; expected a number >= 0")
+        return weights
+
+
+class Scenario(Strict):
+    """A whole scenario: calendar, the five departments, today's targets and the objective."""
+
+    name: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    objective: Literal["max_profit", "min_cost", "closest_to_current"] = "max_profit"
+    calendar: Calendar
+    marketing: Marketing
+    sales: Sales
+    delivery: Delivery | None = None
+    support: Support | None = None
+    finance: Finance
+    current_targets: CurrentTargets = CurrentTargets()
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Scenario:
+        problems = []
+        for i, team in enumerate(self.sales.teams):
+            lost = team.hours_lost_per_day.total()
+            if lost >= self.calendar.hours_per_day:
+                problems.append(
+                    f"sales.teams[{i}].hours_lost_per_day adds up to {lost:g} h, which leaves no "
+                    f"selling time in a {self.calendar.hours_per_day:g}-hour day"
+                )
+        team_names = {t.name for t in self.sales.teams}
+        for name in self.current_targets.reps:
+            if name not in team_names:
+                problems.append(
+                    f"current_targets.reps names team {name!r}; expected one of {sorted(team_names)}"
+                )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+def _check_unique(names: list[str], what: str) -> None:
+    seen = set()
+    for name in names:
+        if name in seen:
+            raise ValueError(f"{what} name {name!r} appears twice; names must be unique")
+        seen.add(name)
+
+
+def unit_of(model: type[BaseModel], field: str) -> str:
+    extra = model.model_fields[field].json_schema_extra
+    return extra.get("unit", "") if isinstance(extra, dict) else ""
+
+
+def canonical(path: str) -> str:
+    """Normalise ``a.b.0.c`` and ``a.b[0].c`` to the bracket form."""
+    return re.sub(r"\.(\d+)(?=\.|$)", r"[\1]", path)

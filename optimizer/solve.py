@@ -1,0 +1,199 @@
+"""Scenario in, plan out: build, solve, check independently, derive targets, report limits."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+
+from optimizer import check, targets
+from optimizer.chain import Vars, build_model
+from optimizer.chain.objectives import UNIT
+from optimizer.marginal import COLUMNS as PARAM_COLUMNS
+from optimizer.marginal import marginal_values
+from optimizer.model import LinearModel, ModelArrays
+from optimizer.result import BINDING_TOL, VERIFY_TOL, Plan, Verification
+from optimizer.schema import Scenario
+from optimizer.solvers import SolverOutput, Status, highs
+
+CONSTRAINT_COLUMNS = [
+    "name", "family", "department", "kind", "description", "period", "activity", "limit",
+    "slack", "binding", "shadow_price", "allowable_increase", "allowable_decrease",
+    "degenerate", "parameter", "unit",
+]  # fmt: skip
+
+FORWARD_STEP = 1e-4
+"""Relative step for the one-sided shadow price of a degenerate binding limit."""
+
+
+def solve(
+    scenario: Scenario,
+    objective: str | None = None,
+    *,
+    time_limit: float | None = None,
+    marginals: bool = True,
+    source: str = "",
+    overrides: tuple[str, ...] = (),
+) -> Plan:
+    """Solve a validated scenario and return a checked plan (never a solver object)."""
+    objective = objective or scenario.objective
+    times: dict[str, float] = {}
+    t0 = time.perf_counter()
+    model, v = build_model(scenario, objective)
+    arrays = model.arrays()
+    times["build"] = time.perf_counter() - t0
+    out = highs.solve(arrays, time_limit=time_limit)
+    times.update(out.times)
+    common = dict(
+        scenario=scenario.name, source=source, objective_name=objective,
+        objective_sense=model.sense, objective_unit=UNIT[objective], solver_status=out.solver_status,
+        overrides=tuple(overrides), mip_gap=out.mip_gap, times=times,
+    )  # fmt: skip
+    if out.x is None:
+        return _unsolved(out, common)
+
+    t0 = time.perf_counter()
+    q = {name: out.x[idx] for name, idx in v.index.items()}
+    verification = _verify(scenario, arrays, out.x, q, out)
+    times["check"] = time.perf_counter() - t0
+    status, message = out.status, out.message
+    if status is Status.OPTIMAL and not verification.ok:
+        status = Status.ERROR
+        message = (
+            f"the solver reported optimal, but the plan breaks {verification.worst} by "
+            f"{verification.max_violation:.3g} (relative); it is not presented as optimal"
+        )
+    t0 = time.perf_counter()
+    target_table = targets.derive(scenario, q, v.months)
+    constraints = constraint_table(model, arrays, out)
+    variables = variable_table(model, v, out.x)
+    times["report"] = time.perf_counter() - t0
+    parameters = pd.DataFrame(columns=PARAM_COLUMNS)
+    if marginals and out.row_shadow is not None:
+        t0 = time.perf_counter()
+        degenerate = constraints["degenerate"].to_numpy(dtype=bool)
+        parameters = marginal_values(
+            scenario,
+            objective,
+            arrays,
+            out.x,
+            out.row_shadow,
+            degenerate,
+            out.fixed_lp,
+            out.objective,
+        )
+        times["marginal_values"] = time.perf_counter() - t0
+    return Plan(
+        status=status, objective=out.objective, verified=verification, targets=target_table,
+        constraints=constraints, parameters=parameters, variables=variables, message=message,
+        **common,
+    )  # fmt: skip
+
+
+def _unsolved(out: SolverOutput, common: dict) -> Plan:
+    empty = Verification(ok=False, max_violation=float("nan"), worst="no plan")
+    return Plan(
+        status=out.status, objective=None, verified=empty, message=out.message,
+        targets=pd.DataFrame(columns=targets.COLUMNS),
+        constraints=pd.DataFrame(columns=CONSTRAINT_COLUMNS),
+        parameters=pd.DataFrame(columns=PARAM_COLUMNS),
+        variables=pd.DataFrame(columns=["name", "block", "value"]), **common,
+    )  # fmt: skip
+
+
+def _verify(
+    scenario: Scenario, a: ModelArrays, x: np.ndarray, q: dict, out: SolverOutput
+) -> Verification:
+    """The scenario-level check, and the model's own rows and bounds re-evaluated here."""
+    domain = check.verify(scenario, q)
+    act = a.row_activity(x)
+    scale = np.maximum(
+        1.0,
+        np.maximum(
+            np.abs(np.nan_to_num(a.row_lower, posinf=0, neginf=0)),
+            np.abs(np.nan_to_num(a.row_upper, posinf=0, neginf=0)),
+        ),
+    )
+    row_excess = np.maximum(a.row_lower - act, act - a.row_upper) / scale
+    bound_excess = np.maximum(a.lb - x, x - a.ub) / np.maximum(1.0, np.abs(x))
+    int_excess = np.abs(x - np.round(x))[a.integer]
+    model_worst = float(np.max(np.concatenate([row_excess, bound_excess, int_excess, [0.0]])))
+    if model_worst > domain.max_violation:
+        return Verification(model_worst <= VERIFY_TOL, model_worst, "a model row", domain.checked)
+    return domain
+
+
+def constraint_table(model: LinearModel, a: ModelArrays, out: SolverOutput) -> pd.DataFrame:
+    activity, limit = a.sides(out.x)
+    sense = np.empty(a.num_rows, dtype=object)
+    kind = np.empty(a.num_rows, dtype=object)
+    frames = []
+    for block in model.row_blocks.values():
+        sl = slice(block.start, block.start + block.size)
+        sense[sl], kind[sl] = block.sense, block.kind
+        month_axis = [i for i, ax in enumerate(block.axes) if ax.name == "month"]
+        names = _block_names(block)
+        periods = (
+            [n.split("[", 1)[1].rstrip("]").split(",")[month_axis[0]] for n in names]
+            if month_axis
+            else ["horizon"] * block.size
+        )
+        frames.append(pd.DataFrame({
+            "name": names, "family": block.name, "department": block.department,
+            "kind": block.kind, "description": block.description, "period": periods,
+            "parameter": block.parameters(), "unit": block.unit,
+        }))  # fmt: skip
+    table = (
+        pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CONSTRAINT_COLUMNS)
+    )
+    slack = np.where(
+        sense == "<=",
+        limit - activity,
+        np.where(sense == ">=", activity - limit, -np.abs(activity - limit)),
+    )
+    tol = BINDING_TOL * np.maximum(1.0, np.abs(limit))
+    binding = (np.abs(slack) <= tol) & (kind != "definition")
+    up = out.range_up if out.range_up is not None else np.full(a.num_rows, np.nan)
+    down = out.range_down if out.range_down is not None else np.full(a.num_rows, np.nan)
+    # a limit with slack can move by its slack one way and without end the other way
+    inc = np.where(binding | (kind == "definition"), up, np.where(sense == "<=", np.inf, slack))
+    dec = np.where(binding | (kind == "definition"), down, np.where(sense == "<=", slack, np.inf))
+    table["activity"], table["limit"], table["slack"] = activity, limit, slack
+    table["binding"] = binding
+    shadow = out.row_shadow.copy() if out.row_shadow is not None else np.full(a.num_rows, np.nan)
+    # A binding limit that cannot rise without changing the plan's shape is degenerate:
+    # the dual then describes a decrease, so the rate for an increase is re-solved.
+    degenerate = binding & (inc <= 1e-9)
+    if out.fixed_lp is not None:
+        for row in np.flatnonzero(degenerate):
+            shadow[row] = _forward_shadow(out, a, row, limit[row], sense[row])
+    table["shadow_price"] = np.where(np.abs(shadow) < 1e-9, 0.0, shadow)
+    table["allowable_increase"], table["allowable_decrease"] = inc, dec
+    table["degenerate"] = degenerate
+    return table[CONSTRAINT_COLUMNS]
+
+
+def _forward_shadow(out: SolverOutput, a: ModelArrays, row: int, limit: float, sense: str) -> float:
+    """(objective with the limit raised by a small step - objective) / step."""
+    step = FORWARD_STEP * max(1.0, abs(limit))
+    lower, upper = a.row_lower[row], a.row_upper[row]
+    if sense == "<=":
+        upper = upper + step
+    else:
+        lower = lower + step
+    moved = out.fixed_lp.objective_with_row_limit(row, lower, upper)
+    if moved is None:  # raising a >= limit can make the fixed-headcount LP infeasible
+        return -np.inf if out.objective is not None and a.sense == "max" else np.inf
+    return (moved - out.objective) / step
+
+
+def _block_names(block) -> list[str]:
+    from optimizer.model import _names
+
+    return _names(block.name, block.axes)
+
+
+def variable_table(model: LinearModel, v: Vars, x: np.ndarray) -> pd.DataFrame:
+    blocks = [b.name for b in model.var_blocks.values() for _ in range(b.size)]
+    return pd.DataFrame({"name": model.var_names(), "block": blocks, "value": x})

@@ -1,0 +1,233 @@
+"""HiGHS through highspy: the model is passed as arrays in one call.
+
+Integer models are solved as a MILP; then the integers are fixed at their values and
+the LP is re-solved for duals and ranging (a MILP has no duals). A headcount at its
+cap keeps its cap row active in that LP, so the cap's shadow price is the value of
+one more (fractional) person.
+
+The solver's own model status is read; PuLP's "Optimal" after a time limit (see
+DOMAIN.md) is the trap this avoids. The caller still checks the plan independently.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import numpy as np
+
+from optimizer.model import ModelArrays
+from optimizer.solvers import FixedLP, SolverOutput, Status
+
+_banner_lock = threading.Lock()
+_banner_shown = False
+
+
+def _new_highs():
+    """A silent Highs instance; the first one in a process prints a banner on fd 1."""
+    global _banner_shown
+    import highspy
+
+    with _banner_lock:
+        if _banner_shown:
+            h = highspy.Highs()
+        else:
+            saved = os.dup(1)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, 1)
+                h = highspy.Highs()
+            finally:
+                os.dup2(saved, 1)
+                os.close(saved)
+                os.close(devnull)
+            _banner_shown = True
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+def _csc(a: ModelArrays) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Column-wise matrix with duplicate (row, col) entries summed."""
+    key = a.cols * max(a.num_rows, 1) + a.rows
+    order = np.argsort(key, kind="stable")
+    key, vals = key[order], a.vals[order]
+    uniq, first = np.unique(key, return_index=True)
+    summed = np.add.reduceat(vals, first) if len(vals) else vals
+    cols, rows = np.divmod(uniq, max(a.num_rows, 1))
+    start = np.searchsorted(cols, np.arange(a.num_vars + 1))
+    return start.astype(np.int32), rows.astype(np.int32), summed
+
+
+def _lp(a: ModelArrays, lb: np.ndarray, ub: np.ndarray, integer: bool):
+    import highspy
+
+    lp = highspy.HighsLp()
+    lp.num_col_ = a.num_vars
+    lp.num_row_ = a.num_rows
+    lp.col_cost_ = -a.c if a.sense == "max" else a.c
+    lp.col_lower_ = lb
+    lp.col_upper_ = ub
+    lp.row_lower_ = a.row_lower
+    lp.row_upper_ = a.row_upper
+    start, index, value = _csc(a)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = start
+    lp.a_matrix_.index_ = index
+    lp.a_matrix_.value_ = value
+    if integer:
+        kinds = [highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger]
+        lp.integrality_ = [kinds[i] for i in a.integer.astype(int)]
+    return lp
+
+
+def _status(h) -> tuple[Status, str]:
+    import highspy
+
+    ms = h.getModelStatus()
+    text = h.modelStatusToString(ms)
+    S = highspy.HighsModelStatus
+    if ms == S.kOptimal:
+        return Status.OPTIMAL, text
+    if ms == S.kInfeasible:
+        return Status.INFEASIBLE, text
+    if ms in (S.kUnbounded, S.kUnboundedOrInfeasible):
+        return Status.UNBOUNDED, text
+    if ms in (S.kTimeLimit, S.kIterationLimit, S.kInterrupt, S.kSolutionLimit):
+        return Status.TIME_LIMIT, text
+    return Status.ERROR, text
+
+
+def _has_solution(h) -> bool:
+    return h.getInfo().primal_solution_status == 2  # kSolutionStatusFeasible
+
+
+def fixed_bounds(a: ModelArrays, x: np.ndarray, tol: float = 1e-6) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds that fix each integer at its value, leaving its active one-variable rows in charge."""
+    lb, ub = a.lb.copy(), a.ub.copy()
+    ints = np.flatnonzero(a.integer)
+    xi = np.round(x[ints])
+    lb[ints], ub[ints] = xi, xi
+    nnz = np.bincount(a.rows, minlength=a.num_rows)
+    single = (nnz[a.rows] == 1) & a.integer[a.cols]
+    for r, j, coef in zip(a.rows[single], a.cols[single], a.vals[single]):
+        act = coef * np.round(x[j])
+        for limit, at_upper in ((a.row_upper[r], True), (a.row_lower[r], False)):
+            if np.isfinite(limit) and abs(act - limit) <= tol * max(1.0, abs(limit)):
+                relax_upper = (coef > 0) == at_upper
+                if relax_upper:
+                    ub[j] = a.ub[j]
+                else:
+                    lb[j] = a.lb[j]
+    return lb, ub
+
+
+def solve(a: ModelArrays, *, time_limit: float | None = None, ranging: bool = True) -> SolverOutput:
+    times = {}
+    t0 = time.perf_counter()
+    h = _new_highs()
+    if time_limit is not None:
+        h.setOptionValue("time_limit", float(time_limit))
+    is_mip = bool(a.integer.any())
+    if is_mip:
+        h.setOptionValue("mip_rel_gap", 1e-7)
+    h.passModel(_lp(a, a.lb, a.ub, is_mip))
+    times["hand_over"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    h.run()
+    times["solve"] = time.perf_counter() - t0
+    status, text = _status(h)
+    if status is Status.UNBOUNDED and h.getModelStatus().name == "kUnboundedOrInfeasible":
+        h.setOptionValue("presolve", "off")
+        h.run()
+        status, text = _status(h)
+    if status is not Status.OPTIMAL:
+        out = SolverOutput(status, text, times=times)
+        if status is Status.TIME_LIMIT and _has_solution(h):
+            out.x = np.array(h.getSolution().col_value)
+            out.objective = a.objective(out.x)
+            out.mip_gap = h.getInfo().mip_gap if is_mip else None
+        return out
+    x = np.array(h.getSolution().col_value)
+    mip_gap = h.getInfo().mip_gap if is_mip else None
+    lb, ub = a.lb, a.ub
+    if is_mip:
+        t0 = time.perf_counter()
+        lb, ub = fixed_bounds(a, x)
+        h = _new_highs()
+        h.passModel(_lp(a, lb, ub, False))
+        h.run()
+        times["fixed_lp"] = time.perf_counter() - t0
+        status, text = _status(h)
+        if status is not Status.OPTIMAL:
+            return SolverOutput(Status.ERROR, f"fixed LP after MILP: {text}", x=x, times=times)
+        x = np.array(h.getSolution().col_value)
+    sol = h.getSolution()
+    flip = -1.0 if a.sense == "max" else 1.0
+    out = SolverOutput(
+        Status.OPTIMAL,
+        text,
+        x=x,
+        objective=a.objective(x),
+        row_shadow=flip * np.array(sol.row_dual),
+        col_shadow=flip * np.array(sol.col_dual),
+        lp_lb=lb,
+        lp_ub=ub,
+        mip_gap=mip_gap,
+        times=times,
+    )
+    if ranging:
+        t0 = time.perf_counter()
+        out.range_up, out.range_down = _row_ranging(h, a)
+        times["ranging"] = time.perf_counter() - t0
+    out.fixed_lp = HighsFixedLP(h, a, lb, ub)
+    return out
+
+
+class HighsFixedLP(FixedLP):
+    def __init__(self, h, a: ModelArrays, lb: np.ndarray, ub: np.ndarray):
+        self.h, self.a, self.lb, self.ub = h, a, lb, ub
+        self.basis = h.getBasis()
+
+    def _objective(self) -> float | None:
+        status, _ = _status(self.h)
+        if status is not Status.OPTIMAL:
+            return None
+        return self.a.objective(np.array(self.h.getSolution().col_value))
+
+    def objective_with_row_limit(self, row: int, lower: float, upper: float) -> float | None:
+        h, a = self.h, self.a
+        h.changeRowBounds(row, lower, upper)
+        h.setBasis(self.basis)
+        h.run()
+        value = self._objective()
+        h.changeRowBounds(row, a.row_lower[row], a.row_upper[row])
+        return value
+
+    def objective_for(self, arrays: ModelArrays) -> float | None:
+        h = _new_highs()
+        h.passModel(_lp(arrays, self.lb, self.ub, False))
+        h.setBasis(self.basis)
+        h.run()
+        status, _ = _status(h)
+        if status is not Status.OPTIMAL:
+            return None
+        return arrays.objective(np.array(h.getSolution().col_value))
+
+
+def _row_ranging(h, a: ModelArrays) -> tuple[np.ndarray, np.ndarray]:
+    """Allowable increase and decrease of each row's active limit (HiGHS ranging)."""
+    status, rng = h.getRanging()
+    up = np.full(a.num_rows, np.nan)
+    down = np.full(a.num_rows, np.nan)
+    if status.name != "kOk":
+        return up, down
+    act = np.array(h.getSolution().row_value)
+    limit = np.where(
+        np.isfinite(a.row_upper) & (np.abs(act - a.row_upper) <= np.abs(act - a.row_lower)),
+        a.row_upper,
+        a.row_lower,
+    )
+    up = np.array(rng.row_bound_up.value_) - limit
+    down = limit - np.array(rng.row_bound_dn.value_)
+    return np.maximum(up, 0.0), np.maximum(down, 0.0)

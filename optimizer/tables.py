@@ -1,0 +1,77 @@
+"""Rich tables for people: targets first, then the binding limits in plain words."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from optimizer.report import money, sentence, targets_wide
+from optimizer.result import Plan
+
+
+def _fmt(value: float, unit: str) -> str:
+    if value != value:  # NaN
+        return "-"
+    if unit.startswith("$"):
+        return money(value)
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+
+
+def print_plan(
+    plan: Plan, *, all_constraints: bool = False, console: Console | None = None
+) -> None:
+    console = console or Console()
+    status = plan.status.value + ("" if plan.verified.ok else " (NOT verified)")
+    console.print(f"[bold]{plan.scenario}[/bold]  status: {status}")
+    if plan.message:
+        console.print(plan.message, style="red")
+    if plan.objective is None:
+        return
+    unit = plan.objective_unit
+    value = money(plan.objective) if unit == "$" else f"{plan.objective:.4g} {unit}"
+    console.print(
+        f"objective {plan.objective_name} ({plan.objective_sense}): {value}; independent check: "
+        f"max violation {plan.verified.max_violation:.2g} over {plan.verified.checked} checks"
+    )
+    wide = targets_wide(plan)
+    months = [c for c in wide.columns if c not in ("department", "role", "metric", "unit")]
+    t = Table(title="Targets")
+    for col in ["department", "role", "metric", *months, "unit"]:
+        t.add_column(col, justify="right" if col in months else "left", no_wrap=col == "metric")
+    for _, row in wide.iterrows():
+        t.add_row(row["department"], row["role"], row["metric"],
+                  *[_fmt(row[m], row["unit"]) for m in months], row["unit"])  # fmt: skip
+    console.print(t)
+
+    limits = plan.constraints[plan.constraints["kind"] != "definition"]
+    shown = limits if all_constraints else plan.binding()
+    title = "All limits" if all_constraints else "Binding limits, most valuable first"
+    console.print(
+        f"\n[bold]{title}[/bold] (shadow price: objective change per unit the limit rises)"
+    )
+    for _, row in shown.iterrows():
+        console.print(
+            f"[bold]{escape(row['name'])}[/bold] shadow price {row['shadow_price']:,.4g}; "
+            f"can rise by {row['allowable_increase']:,.4g}, fall by {row['allowable_decrease']:,.4g}"
+        )
+        console.print("   " + escape(sentence(row, plan.objective_name, plan.objective_unit)))
+
+    p = plan.parameters.dropna(subset=["marginal_value"])
+    p = p[p["marginal_value"].abs() > 1e-9]
+    if not p.empty:
+        m = Table(title="What one more unit of each input is worth (headcounts held)")
+        for col in ("input", "value", "unit", "marginal value"):
+            m.add_column(col)
+        for _, row in (
+            p.reindex(p["marginal_value"].abs().sort_values(ascending=False).index)
+            .head(15)
+            .iterrows()
+        ):
+            m.add_row(
+                escape(row["path"]),
+                f"{row['value']:,.4g}",
+                row["unit"],
+                f"{row['marginal_value']:,.4g}",
+            )
+        console.print(m)
