@@ -175,16 +175,28 @@ def constraint_table(model: LinearModel, a: ModelArrays, out: SolverOutput) -> p
 
 
 def _forward_shadow(out: SolverOutput, a: ModelArrays, row: int, limit: float, sense: str) -> float:
-    """(objective with the limit raised by a small step - objective) / step."""
+    """(objective with the limit raised by a small step - objective) / step.
+
+    Raising a minimum headcount past the plan's whole number needs the person too:
+    for a one-variable row the held variable moves with its limit.
+    """
     step = FORWARD_STEP * max(1.0, abs(limit))
     lower, upper = a.row_lower[row], a.row_upper[row]
     if sense == "<=":
         upper = upper + step
     else:
         lower = lower + step
-    moved = out.fixed_lp.objective_with_row_limit(row, lower, upper)
-    if moved is None:  # raising a >= limit can make the fixed-headcount LP infeasible
-        return -np.inf if out.objective is not None and a.sense == "max" else np.inf
+    moved = out.fixed_lp.objective_with({row: (lower, upper)})
+    entries = np.flatnonzero(a.rows == row)
+    if moved is None and len(entries) == 1:
+        col, coef = a.cols[entries[0]], a.vals[entries[0]]
+        shift = step / coef
+        moved = out.fixed_lp.objective_with(
+            {row: (lower, upper)},
+            {col: (out.lp_lb[col] + shift, out.lp_ub[col] + shift)},
+        )
+    if moved is None:
+        return -np.inf if a.sense == "max" else np.inf
     return (moved - out.objective) / step
 
 

@@ -44,12 +44,17 @@ class SolverOutput:
 class FixedLP:
     """The LP with the plan's integers fixed, kept warm for what-if re-solves.
 
-    ``objective_with(rows_lower, rows_upper)`` and ``objective_for(arrays)`` return the
-    optimal objective after moving row limits or the whole model's data, holding the
-    plan's headcounts. Used for one-sided shadow prices and marginal values.
+    ``objective_with(rows, cols)`` and ``objective_for(arrays)`` return the optimal
+    objective after moving some row limits and variable bounds, or the whole model's
+    data, holding the plan's headcounts. Used for one-sided shadow prices and
+    marginal values. ``None`` means the moved LP has no solution.
     """
 
-    def objective_with_row_limit(self, row: int, lower: float, upper: float) -> float | None:
+    def objective_with(
+        self,
+        rows: dict[int, tuple[float, float]],
+        cols: dict[int, tuple[float, float]] | None = None,
+    ) -> float | None:
         raise NotImplementedError
 
     def objective_for(self, arrays) -> float | None:

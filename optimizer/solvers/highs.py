@@ -195,13 +195,20 @@ class HighsFixedLP(FixedLP):
             return None
         return self.a.objective(np.array(self.h.getSolution().col_value))
 
-    def objective_with_row_limit(self, row: int, lower: float, upper: float) -> float | None:
+    def objective_with(self, rows, cols=None) -> float | None:
         h, a = self.h, self.a
-        h.changeRowBounds(row, lower, upper)
+        cols = cols or {}
+        for row, (lower, upper) in rows.items():
+            h.changeRowBounds(row, lower, upper)
+        for col, (lower, upper) in cols.items():
+            h.changeColBounds(col, lower, upper)
         h.setBasis(self.basis)
         h.run()
         value = self._objective()
-        h.changeRowBounds(row, a.row_lower[row], a.row_upper[row])
+        for row in rows:
+            h.changeRowBounds(row, a.row_lower[row], a.row_upper[row])
+        for col in cols:
+            h.changeColBounds(col, self.lb[col], self.ub[col])
         return value
 
     def objective_for(self, arrays: ModelArrays) -> float | None:
