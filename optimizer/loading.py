@@ -79,7 +79,9 @@ def parse_yaml(text: str, source: str) -> dict:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError(source, [Problem("", _MISSING, f"{where}not valid YAML ({problem})")]) from None
+        raise ScenarioError(
+            source, [Problem("", _MISSING, f"{where}not valid YAML ({problem})")]
+        ) from None
     if not isinstance(data, dict):
         found = "an empty file" if data is None else f"a {type(data).__name__}"
         raise ScenarioError(
@@ -95,7 +97,9 @@ def read_scenario_file(path: str | Path) -> dict:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise ScenarioError(source, [Problem("", _MISSING, f"a readable file ({exc.strerror})")]) from None
+        raise ScenarioError(
+            source, [Problem("", _MISSING, f"a readable file ({exc.strerror})")]
+        ) from None
     if size > MAX_SCENARIO_BYTES:
         raise ScenarioError(
             source,

@@ -84,7 +84,9 @@ def test_every_binding_shadow_price_matches_a_finite_difference(bundled):
 
 def test_nonbinding_limits_are_worth_nothing(bundled):
     _, plan = bundled
-    limits = plan.constraints[(plan.constraints["kind"] != "definition") & ~plan.constraints["binding"]]
+    limits = plan.constraints[
+        (plan.constraints["kind"] != "definition") & ~plan.constraints["binding"]
+    ]
     assert (limits["shadow_price"].abs() < 1e-9).all()
     assert (limits["slack"] > 0).all()
 
