@@ -134,6 +134,11 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
 
     worst_name, worst = max(found, key=lambda item: item[1])
     worst = max(worst, 0.0)
+    broken = tuple(dict.fromkeys(name for name, excess in found if excess > VERIFY_TOL))
     return Verification(
-        ok=worst <= VERIFY_TOL, max_violation=worst, worst=worst_name, checked=len(found)
+        ok=worst <= VERIFY_TOL,
+        max_violation=worst,
+        worst=worst_name,
+        checked=len(found),
+        violations=broken,
     )

@@ -91,6 +91,7 @@ def to_json(plan: Plan) -> dict:
             "ok": plan.verified.ok,
             "max_violation": _clean(plan.verified.max_violation),
             "worst": plan.verified.worst,
+            "violations": list(plan.verified.violations),
             "checks": plan.verified.checked,
         },
         "mip_gap": _clean(plan.mip_gap),

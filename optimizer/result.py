@@ -24,6 +24,7 @@ class Verification:
     max_violation: float
     worst: str = ""
     checked: int = 0
+    violations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
