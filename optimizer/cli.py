@@ -77,6 +77,7 @@ def solve(
     except ScenarioError as exc:
         _fail(str(exc), 2)
     try:
+        from optimizer.chain.objectives import NoCurrentTargets
         from optimizer.solve import solve as run
 
         plan = run(
@@ -86,7 +87,7 @@ def solve(
             source=str(scenario),
             overrides=tuple(overrides),
         )
-    except ValueError as exc:  # e.g. closest_to_current without any current target
+    except NoCurrentTargets as exc:
         _fail(f"{scenario}: {exc}", 2)
     except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
         _fail(f"internal error while solving {scenario}: {type(exc).__name__}: {exc}", 3)

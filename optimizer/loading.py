@@ -105,8 +105,14 @@ def read_scenario_file(path: str | Path) -> dict:
             source,
             [Problem("", _MISSING, f"a file of at most {MAX_SCENARIO_BYTES} bytes, found {size}")],
         )
+    if not path.is_file():
+        raise ScenarioError(source, [Problem("", _MISSING, "a scenario file, found a folder")])
     try:
         text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(
+            source, [Problem("", _MISSING, f"a readable file ({exc.strerror})")]
+        ) from None
     except UnicodeDecodeError:
         raise ScenarioError(source, [Problem("", _MISSING, "a UTF-8 text file")]) from None
     return parse_yaml(text, source)
@@ -144,9 +150,13 @@ def apply_overrides(data: dict, overrides: list[str], source: str) -> dict:
             continue
         try:
             value = yaml.safe_load(text) if text.strip() else None
+        except yaml.YAMLError:
+            problems.append(Problem(path, text, "a value written as YAML, e.g. 7.5 or [1, 2]"))
+            continue
+        try:
             set_path(data, path, value)
-        except (KeyError, IndexError, TypeError, yaml.YAMLError) as exc:
-            problems.append(Problem(path, text, f"an existing scenario path ({_reason(exc)})"))
+        except (KeyError, IndexError, TypeError) as exc:
+            problems.append(Problem(path, value, f"an existing scenario path ({_reason(exc)})"))
     if problems:
         raise ScenarioError(source, problems)
     return data

@@ -52,6 +52,8 @@ def per_unit(unit: str) -> str:
 def sentence(row: pd.Series | dict, objective_name: str, objective_unit: str) -> str:
     """One plain sentence for a constraint: what it says, where it stands, what it is worth."""
     unit = row["unit"]
+    if row["kind"] == "definition":
+        return f"{row['description']} It holds: {row['activity']:,.1f} {unit}."
     state = "binds" if row["binding"] else "has room"
     text = (
         f"{row['description']} It {state}: {row['activity']:,.1f} against a limit of "

@@ -9,6 +9,8 @@ closest_to_current  minimise sum_i weight_i * |plan metric_i - current target_i|
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from optimizer.chain.common import Vars
@@ -36,8 +38,20 @@ def add(model: LinearModel, scenario: Scenario, v: Vars, objective: str) -> None
         raise ValueError(f"unknown objective {objective!r}")
 
 
-def target_gaps(scenario: Scenario, v: Vars) -> list[tuple[str, list, float, float, str]]:
-    """Each current target as a linear gap: (name, terms, target, scale, unit).
+@dataclass
+class Gap:
+    """A current target as a linear gap ``sum(terms) - target``, per month (and team)."""
+
+    name: str
+    terms: list
+    target: np.ndarray | float
+    scale: np.ndarray | float
+    unit: str
+    by_team: list[str] | None = None
+
+
+def target_gaps(scenario: Scenario, v: Vars) -> list[Gap]:
+    """Each current target as a linear gap.
 
     A ratio target such as calls per rep per day c becomes the linear gap
     ``conversations - c * days * reps`` and is scaled by the volume it implies at the
@@ -45,34 +59,41 @@ def target_gaps(scenario: Scenario, v: Vars) -> list[tuple[str, list, float, flo
     """
     ct, cal = scenario.current_targets, scenario.calendar
     teams = scenario.sales.teams
+    names = [t.name for t in teams]
     ref_reps = np.array([ct.reps.get(t.name, t.reps.max) or 1 for t in teams], dtype=float)
     gaps = []
     if ct.calls_per_rep_per_day is not None:
         c = ct.calls_per_rep_per_day * cal.business_days_per_month
-        conv = v["conversations"]
-        gaps.append((
-            "calls_per_rep_per_day",
-            [(1.0, conv.reshape(conv.shape[:2] + (-1,))), (-c, v["reps"][..., None])],
-            0.0, max(c, 1.0) * ref_reps, "conversations/month",
-        ))  # fmt: skip
+        terms = [(1.0, v["conversations"]), (-c, v["reps"])]
+        gaps.append(
+            Gap(
+                "calls_per_rep_per_day",
+                terms,
+                0.0,
+                max(c, 1.0) * ref_reps,
+                "conversations/month",
+                names,
+            )
+        )
     if ct.quota_per_rep_per_month is not None:
         value = np.array([t.average_deal_value for t in teams])
         q = ct.quota_per_rep_per_month
-        gaps.append((
-            "quota_per_rep_per_month",
-            [(value, v["deals"]), (-q, v["reps"])],
-            0.0, max(q, 1.0) * ref_reps, "$/month",
-        ))  # fmt: skip
+        terms = [(value, v["deals"]), (-q, v["reps"])]
+        gaps.append(
+            Gap("quota_per_rep_per_month", terms, 0.0, max(q, 1.0) * ref_reps, "$/month", names)
+        )
     if ct.reps:
         mask = np.array([t.name in ct.reps for t in teams])
-        target = np.array([ct.reps.get(t.name, 0) for t in teams], dtype=float)
+        target = np.array([ct.reps.get(t.name, 0) for t in teams], dtype=float)[mask]
+        chosen = [n for n, m in zip(names, mask) if m]
         gaps.append(
-            (
+            Gap(
                 "reps",
                 [(1.0, v["reps"][:, mask])],
-                target[mask],
-                np.maximum(target[mask], 1.0),
+                target,
+                np.maximum(target, 1.0),
                 "people",
+                chosen,
             )
         )
     simple = [
@@ -83,22 +104,24 @@ def target_gaps(scenario: Scenario, v: Vars) -> list[tuple[str, list, float, flo
     ]
     for name, var, target, unit in simple:
         if target is not None and var in v:
-            gaps.append((name, [(1.0, v[var])], float(target), max(float(target), 1.0), unit))
+            gaps.append(Gap(name, [(1.0, v[var])], float(target), max(float(target), 1.0), unit))
     if ct.units_per_worker_per_month is not None and "production" in v:
         u = ct.units_per_worker_per_month
         ref = float(ct.workers or scenario.delivery.workers.max or 1)
-        gaps.append((
-            "units_per_worker_per_month",
-            [(1.0, v["production"]), (-u, v["workers"])], 0.0, max(u, 1.0) * ref, "units/month",
-        ))  # fmt: skip
+        terms = [(1.0, v["production"]), (-u, v["workers"])]
+        gaps.append(Gap("units_per_worker_per_month", terms, 0.0, max(u, 1.0) * ref, "units/month"))
     if ct.tickets_per_agent_per_day is not None and "tickets" in v:
         k = ct.tickets_per_agent_per_day * cal.business_days_per_month
         ref = float(ct.support_agents or scenario.support.agents.max or 1)
-        gaps.append((
-            "tickets_per_agent_per_day",
-            [(1.0, v["tickets"]), (-k, v["agents"])], 0.0, max(k, 1.0) * ref, "tickets/month",
-        ))  # fmt: skip
+        terms = [(1.0, v["tickets"]), (-k, v["agents"])]
+        gaps.append(
+            Gap("tickets_per_agent_per_day", terms, 0.0, max(k, 1.0) * ref, "tickets/month")
+        )
     return gaps
+
+
+class NoCurrentTargets(ValueError):
+    """closest_to_current was asked for a scenario that states no current target."""
 
 
 def _add_deviations(model: LinearModel, scenario: Scenario, v: Vars) -> None:
@@ -106,31 +129,24 @@ def _add_deviations(model: LinearModel, scenario: Scenario, v: Vars) -> None:
     weights = scenario.current_targets.weights
     gaps = target_gaps(scenario, v)
     if not gaps:
-        raise ValueError("closest_to_current needs at least one current target in the scenario")
-    for name, terms, target, scale, unit in gaps:
-        shape = np.asarray(terms[0][1]).shape[: _row_ndim(terms)]
-        labels = _axes_for(shape, v, scenario, name)
-        over = model.add_vars(f"over_{name}", labels, unit=unit)
-        under = model.add_vars(f"under_{name}", labels, unit=unit)
+        raise NoCurrentTargets(
+            "current_targets: the closest_to_current objective needs at least one current target"
+        )
+    for gap in gaps:
+        axes = [("month", v.months)] + ([("team", gap.by_team)] if gap.by_team is not None else [])
+        shape = tuple(len(labels) for _, labels in axes)
+        over = model.add_vars(f"over_{gap.name}", axes, unit=gap.unit)
+        under = model.add_vars(f"under_{gap.name}", axes, unit=gap.unit)
         model.add_rows(
-            f"gap_{name}", department="targets", kind="definition", unit=unit,
-            description=f"How far the plan is from today's {name.replace('_', ' ')} target.",
-            axes=labels, lhs=terms + [(-1.0, over), (1.0, under)], sense="==",
-            rhs=np.broadcast_to(target, shape),
-        )  # fmt: skip
-        w = weights.get(name, 1.0) / np.broadcast_to(scale, shape)
+            f"gap_{gap.name}",
+            department="targets",
+            kind="definition",
+            unit=gap.unit,
+            description=f"How far the plan is from today's {gap.name.replace('_', ' ')} target.",
+            axes=axes,
+            lhs=gap.terms + [(-1.0, over), (1.0, under)],
+            sense="==",
+            rhs=np.broadcast_to(gap.target, shape),
+        )
+        w = weights.get(gap.name, 1.0) / np.broadcast_to(gap.scale, shape)
         model.add_objective([(w, over), (w, under)])
-
-
-def _row_ndim(terms: list) -> int:
-    return min(np.asarray(idx).ndim for _, idx in terms)
-
-
-def _axes_for(shape: tuple, v: Vars, scenario: Scenario, name: str) -> list:
-    axes = [("month", v.months)]
-    if len(shape) == 2:
-        teams = [t.name for t in scenario.sales.teams]
-        if name == "reps":
-            teams = [t for t in teams if t in scenario.current_targets.reps]
-        axes.append(("team", teams))
-    return axes

@@ -103,22 +103,24 @@ def _has_solution(h) -> bool:
 
 
 def fixed_bounds(a: ModelArrays, x: np.ndarray, tol: float = 1e-6) -> tuple[np.ndarray, np.ndarray]:
-    """Bounds that fix each integer at its value, leaving its active one-variable rows in charge."""
+    """Bounds that fix each integer at its value, leaving its active one-variable rows in charge.
+
+    A headcount at its cap keeps the cap row active instead of a fixed upper bound, so
+    the cap's shadow price says what one more allowed person is worth.
+    """
     lb, ub = a.lb.copy(), a.ub.copy()
     ints = np.flatnonzero(a.integer)
-    xi = np.round(x[ints])
-    lb[ints], ub[ints] = xi, xi
+    lb[ints] = ub[ints] = np.round(x[ints])
     nnz = np.bincount(a.rows, minlength=a.num_rows)
     single = (nnz[a.rows] == 1) & a.integer[a.cols]
-    for r, j, coef in zip(a.rows[single], a.cols[single], a.vals[single]):
-        act = coef * np.round(x[j])
-        for limit, at_upper in ((a.row_upper[r], True), (a.row_lower[r], False)):
-            if np.isfinite(limit) and abs(act - limit) <= tol * max(1.0, abs(limit)):
-                relax_upper = (coef > 0) == at_upper
-                if relax_upper:
-                    ub[j] = a.ub[j]
-                else:
-                    lb[j] = a.lb[j]
+    rows, cols, coef = a.rows[single], a.cols[single], a.vals[single]
+    act = coef * np.round(x[cols])
+    for limit, at_upper in ((a.row_upper[rows], True), (a.row_lower[rows], False)):
+        active = np.isfinite(limit) & (np.abs(act - limit) <= tol * np.maximum(1.0, np.abs(limit)))
+        relax_upper = active & ((coef > 0) == at_upper)
+        relax_lower = active & ~((coef > 0) == at_upper)
+        ub[cols[relax_upper]] = a.ub[cols[relax_upper]]
+        lb[cols[relax_lower]] = a.lb[cols[relax_lower]]
     return lb, ub
 
 
