@@ -104,6 +104,7 @@ def test_every_marginal_value_matches_a_finite_difference(bundled):
             if (rows["binding"] & (rows["allowable_increase"] < 1)).any():
                 continue  # a whole step of one person would cross a breakpoint
             steps = [1]
+            value = int(value)
         else:
             # the value function is piecewise linear: a breakpoint may sit within a step,
             # so a smaller step must then agree
