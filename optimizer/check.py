@@ -91,9 +91,12 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
         equal("units sold", q["units_sold"], sold)
         at_most("delivery capacity", q["production"], de.units_per_worker_per_month * q["workers"])
         made = np.cumsum(q["production"])
+        last = len(made) - 1
         for t in range(len(made)):
-            due = sold[: max(0, t - de.lead_time_months + 1)].sum()
+            due = sold.sum() if t == last else sold[: max(0, t - de.lead_time_months + 1)].sum()
             at_most(f"on time {t}", due, made[t])
+            if t < last or de.lead_time_months == 0:
+                at_most(f"built to order {t}", made[t], sold[: t + 1].sum())
         at_most("workers max", q["workers"], de.workers.max)
         at_most("workers min", de.workers.min, q["workers"])
 

@@ -32,6 +32,8 @@ class Problem:
             return f"expected {self.expected}" if self.value is _MISSING else self.expected
         if self.value is _MISSING:
             return f"{self.path}: missing; expected {self.expected}"
+        if self.value is _HIDDEN:
+            return f"{self.path}: expected {self.expected}"
         return f"{self.path} = {_show(self.value)}: expected {self.expected}"
 
 
@@ -123,7 +125,7 @@ def validate(data: dict, source: str) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(source, [_problem(err) for err in exc.errors()]) from None
+        raise ScenarioError(source, [_problem(err, data) for err in exc.errors()]) from None
 
 
 def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
@@ -205,22 +207,40 @@ def _reason(exc: Exception) -> str:
     return exc.args[0] if exc.args else type(exc).__name__
 
 
-def loc_to_path(loc: tuple) -> str:
+def loc_to_path(loc: tuple, data: Any = None) -> str:
+    """('sales', 'teams', 0, 'reps') -> 'sales.teams[field].reps' when item 0 is named 'field'."""
     out = ""
+    node = data
     for part in loc:
         if isinstance(part, int):
-            out += f"[{part}]"
+            name = None
+            if isinstance(node, list) and part < len(node) and isinstance(node[part], dict):
+                name = node[part].get("name")
+            out += f"[{name}]" if isinstance(name, str) and name else f"[{part}]"
         else:
             out += f".{part}" if out else str(part)
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            node = None
     return out
 
 
-def _problem(err: dict) -> Problem:
+_HIDDEN = object()
+
+
+def _problem(err: dict, data: Any = None) -> Problem:
     loc = tuple(err["loc"])
     kind = err["type"]
     ctx = err.get("ctx") or {}
     value = err.get("input", _MISSING)
-    path = loc_to_path(loc)
+    path = loc_to_path(loc, data)
+    if kind == "cross_check":
+        return Problem(path, value, str(ctx["expected"]))
+    if kind == "too_short":
+        return Problem(path, _HIDDEN, f"at least {ctx.get('min_length', 1)} item(s)")
+    if kind == "finite_number":
+        return Problem(path, value, "a finite number")
     if kind == "missing":
         return Problem(path, _MISSING, "this required field")
     if kind == "extra_forbidden":
@@ -240,11 +260,11 @@ def _problem(err: dict) -> Problem:
     if kind == "value_error":
         message = str(ctx.get("error", err["msg"]))
         # model-level checks describe the section, so show the section, not its whole value
-        shown = value if not isinstance(value, dict | list) else "..."
-        return Problem(path, shown, f"a consistent value: {message}")
+        shown = value if not isinstance(value, dict | list) else _HIDDEN
+        return Problem(path, shown, message)
     message = err["msg"].removeprefix("Input should be ").removeprefix("Value error, ")
     if isinstance(value, dict | list):
-        value = "..."
+        value = _HIDDEN
     return Problem(path, value, message)
 
 

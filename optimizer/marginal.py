@@ -82,9 +82,11 @@ def marginal_values(
     degenerate: np.ndarray,
     fixed_lp,
     objective_value: float,
+    forward_shadow: np.ndarray | None = None,
 ) -> pd.DataFrame:
+    """``forward_shadow`` is the constraint table's shadow price (per unit increase)."""
     rows = []
-    ctx = (base, x, row_shadow, degenerate, fixed_lp, objective_value)
+    ctx = (base, x, row_shadow, degenerate, fixed_lp, objective_value, forward_shadow)
     for path, value, unit in numeric_inputs(scenario, objective):
         if path in STEP:
             rows.append(
@@ -103,7 +105,7 @@ def marginal_values(
 
 
 def _derivative(scenario, objective, ctx, path, value) -> tuple[float, str]:
-    base, x, y, degenerate, fixed_lp, obj = ctx
+    base, x, y, degenerate, fixed_lp, obj, forward = ctx
     is_int = _is_int_field(scenario, path)
     h = 1.0 if is_int else 1e-3 * max(1.0, abs(value))
     for step in (h, -h):
@@ -115,7 +117,12 @@ def _derivative(scenario, objective, ctx, path, value) -> tuple[float, str]:
         if arrays.num_rows != base.num_rows or arrays.num_vars != base.num_vars:
             return np.nan, "changes the model's shape; compare re-solves instead"
         dc = (arrays.c - base.c) @ x + (arrays.c0 - base.c0)
-        shift = (arrays.rhs - base.rhs) - (arrays.row_activity(x) - base.row_activity(x))
+        dax = arrays.row_activity(x) - base.row_activity(x)
+        shift = (arrays.rhs - base.rhs) - dax
+        if dc == 0 and not np.any(dax) and forward is not None:
+            # the input only moves limits: the reported (one-sided) shadow prices price it
+            moved_rows = shift != 0
+            return float(forward[moved_rows] @ shift[moved_rows] / step), ""
         if np.any(degenerate & (np.abs(shift) > 1e-12)) and fixed_lp is not None:
             moved_objective = fixed_lp.objective_for(arrays)
             if moved_objective is None:

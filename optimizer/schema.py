@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]*$"
 OBJECTIVES = ("max_profit", "min_cost", "closest_to_current")
@@ -22,7 +23,8 @@ def q(unit: str, **kwargs: Any) -> Any:
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: `true` is not the number 1 and "8" is not 8; .inf and .nan are refused
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=40)]
@@ -217,7 +219,7 @@ class CurrentTargets(Strict):
     """The targets the company gives people today. Every field is optional."""
 
     calls_per_rep_per_day: float | None = q("conversations/rep/day", ge=0, default=None)
-    reps: dict[str, int] = Field(default_factory=dict)
+    reps: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
     quota_per_rep_per_month: float | None = q("$/rep/month", ge=0, default=None)
     leads_per_month: float | None = q("leads/month", ge=0, default=None)
     ad_spend_per_month: float | None = q("$/month", ge=0, default=None)
@@ -255,23 +257,34 @@ class Scenario(Strict):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
+        """Checks across sections, each reported at its own field path."""
         problems = []
         for i, team in enumerate(self.sales.teams):
             lost = team.hours_lost_per_day.total()
             if lost >= self.calendar.hours_per_day:
-                problems.append(
-                    f"sales.teams[{i}].hours_lost_per_day adds up to {lost:g} h, which leaves no "
-                    f"selling time in a {self.calendar.hours_per_day:g}-hour day"
-                )
-        team_names = {t.name for t in self.sales.teams}
+                problems.append(_cross_error(
+                    ("sales", "teams", i, "hours_lost_per_day"), lost,
+                    f"hours lost that leave selling time: they add up to {lost:g} h of an "
+                    f"{self.calendar.hours_per_day:g}-hour day (calendar.hours_per_day)",
+                ))  # fmt: skip
+        team_names = sorted(t.name for t in self.sales.teams)
         for name in self.current_targets.reps:
             if name not in team_names:
-                problems.append(
-                    f"current_targets.reps names team {name!r}; expected one of {sorted(team_names)}"
-                )
+                problems.append(_cross_error(
+                    ("current_targets", "reps", name), name,
+                    f"the name of a sales team, one of {team_names}",
+                ))  # fmt: skip
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValidationError.from_exception_data("Scenario", problems)
         return self
+
+
+def _cross_error(loc: tuple, value: Any, expected: str) -> InitErrorDetails:
+    return InitErrorDetails(
+        type=PydanticCustomError("cross_check", "{expected}", {"expected": expected}),
+        loc=loc,
+        input=value,
+    )
 
 
 def _check_unique(names: list[str], what: str) -> None:

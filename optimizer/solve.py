@@ -82,6 +82,7 @@ def solve(
             degenerate,
             out.fixed_lp,
             out.objective,
+            constraints["shadow_price"].to_numpy(dtype=float),
         )
         times["marginal_values"] = time.perf_counter() - t0
     return Plan(

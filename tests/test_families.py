@@ -22,10 +22,8 @@ The base company, in numbers used throughout:
     margin per selling minute = $75 / 30                            = $2.50
     a fully used rep         = 320 * $75 - $4 000 payroll           = $20 000 /month
 
-No marketer is needed (they cost $1 000 and nothing requires one), so marketers = 0 and
-``marketing-marketers_min`` binds at 0 in most cases. That row is degenerate (the marketer
-count is also held at 0 by its bound), and its reported one-sided rate is -$1 000: a
-marketer forced onto the payroll costs $1 000 a month.
+No marketer is needed (they cost $1 000 and nothing requires one), so marketers = 0. A
+minimum of 0 is the variable's own bound and gets no row, so idle roles add no binding limit.
 """
 
 from __future__ import annotations
@@ -40,7 +38,6 @@ from optimizer.loading import set_path, validate
 from optimizer.solve import solve
 
 M1, M2 = "2027-01", "2027-02"
-IDLE_MARKETERS = f"marketing-marketers_min[{M1}]"
 REL = 1e-6
 
 BASE = {
@@ -117,13 +114,6 @@ def assert_clean_binding(plan, name: str, price: float) -> None:
     assert row["shadow_price"] == approx(price), name
 
 
-def assert_idle_marketers(plan, price: float = -1000.0) -> None:
-    row = plan.constraint(IDLE_MARKETERS)
-    assert plan.target("marketers", M1) == 0
-    assert row["binding"] and row["degenerate"]
-    assert row["shadow_price"] == approx(price)
-
-
 # ---------------------------------------------------------------------------------------
 # marketing
 # ---------------------------------------------------------------------------------------
@@ -152,7 +142,7 @@ def test_tier_volume_binds_when_the_next_tier_loses_money():
     assert plan.target("ad_spend_per_month", M1, "web") == approx(30_000)
     assert var(plan, f"paid_leads[{M1},web:2]") == approx(0)
     tier = f"marketing-tier_volume[{M1},web:1]"
-    assert binding(plan) == {tier, f"sales-lead_supply[{M1}]", IDLE_MARKETERS}
+    assert binding(plan) == {tier, f"sales-lead_supply[{M1}]"}
     assert_clean_binding(plan, tier, 75.0)
     assert plan.constraint(tier)["allowable_increase"] == approx(80)
     assert shadow(plan, f"sales-lead_supply[{M1}]") == approx(100)
@@ -188,7 +178,6 @@ def test_tier_volume_with_a_dearer_tier_in_use_is_worth_the_price_gap():
         f"sales-reps_max[{M1},team]",
         f"sales-selling_time[{M1},team]",
         f"sales-lead_supply[{M1}]",
-        IDLE_MARKETERS,
     }
     assert_clean_binding(plan, tier, 35.0)
     assert plan.constraint(tier)["allowable_increase"] == approx(240)
@@ -210,7 +199,7 @@ def test_ad_budget():
     assert plan.target("reps", M1, "team") == 4
     assert plan.target("leads_per_month", M1) == approx(1200)
     name = f"marketing-ad_budget[{M1}]"
-    assert binding(plan) == {name, f"sales-lead_supply[{M1}]", IDLE_MARKETERS}
+    assert binding(plan) == {name, f"sales-lead_supply[{M1}]"}
     assert_clean_binding(plan, name, 3.0)
     assert plan.constraint(name)["allowable_increase"] == approx(2000)
     assert plan.constraint(name)["allowable_decrease"] == approx(30_000 - 16_000 / 3)
@@ -237,7 +226,7 @@ def test_market_size_with_organic_leads():
     assert plan.target("paid_leads_per_month", M1, "web") == approx(1000)
     assert plan.target("ad_spend_per_month", M1, "marketing") == approx(25_000)
     name = f"marketing-market_size[{M1}]"
-    assert binding(plan) == {name, f"sales-lead_supply[{M1}]", IDLE_MARKETERS}
+    assert binding(plan) == {name, f"sales-lead_supply[{M1}]"}
     assert_clean_binding(plan, name, 75.0)
     assert plan.constraint(name)["allowable_increase"] == approx(80)
     assert plan.parameter("marketing.organic_leads_per_month")["marginal_value"] == approx(25)
@@ -281,8 +270,6 @@ def test_addressable_market_over_two_months():
         name,
         f"sales-lead_supply[{M1}]",
         f"sales-lead_supply[{M2}]",
-        f"marketing-marketers_min[{M1}]",
-        f"marketing-marketers_min[{M2}]",
     }
 
 
@@ -397,13 +384,11 @@ def test_reps_max_in_the_base_plan():
         name,
         f"sales-selling_time[{M1},team]",
         f"sales-lead_supply[{M1}]",
-        IDLE_MARKETERS,
     }
     assert_clean_binding(plan, name, 20_000.0)
     assert plan.constraint(name)["allowable_increase"] == approx(2.5)
     assert shadow(plan, f"sales-selling_time[{M1},team]") == approx(2.5)
     assert shadow(plan, f"sales-lead_supply[{M1}]") == approx(25)
-    assert_idle_marketers(plan)
 
 
 def test_reps_min_holds_unprofitable_reps():
@@ -428,7 +413,6 @@ def test_reps_min_holds_unprofitable_reps():
         name,
         f"sales-selling_time[{M1},team]",
         f"sales-lead_supply[{M1}]",
-        IDLE_MARKETERS,
     }
     row = plan.constraint(name)
     assert row["shadow_price"] == approx(-6000)
@@ -471,7 +455,6 @@ def test_selling_time_with_lost_hours_and_admin():
         name,
         f"sales-reps_max[{M1},team]",
         f"sales-lead_supply[{M1}]",
-        IDLE_MARKETERS,
     }
     assert_clean_binding(plan, name, 2.0)
     assert row["allowable_increase"] == approx(14_400)
@@ -512,7 +495,7 @@ def test_lead_supply_from_organic_leads_only():
     # 1 500 conversations over 5 reps, each qualified lead touched 3 times: 300 / 1.5
     assert plan.target("leads_needed_per_rep_per_month", M1, "team") == approx(200)
     name = f"sales-lead_supply[{M1}]"
-    assert binding(plan) == {name, IDLE_MARKETERS}
+    assert binding(plan) == {name}
     assert_clean_binding(plan, name, 100.0)
     row = plan.constraint(name)
     assert row["limit"] == approx(1500)
@@ -556,7 +539,6 @@ def test_quality_floor_prices_a_forbidden_profitable_short_tier():
         f"sales-selling_time[{M1},team]",
         f"sales-reps_max[{M1},team]",
         f"sales-lead_supply[{M1}]",
-        IDLE_MARKETERS,
     }
     assert_clean_binding(plan, name, 10.0)
     assert plan.constraint(name)["allowable_increase"] == approx(2880)
@@ -658,7 +640,6 @@ def test_delivery_capacity():
         name,
         f"delivery-on_time[{M1}]",
         f"sales-lead_supply[{M1}]",
-        IDLE_MARKETERS,
     }
     assert_clean_binding(plan, name, 65.0)
     assert plan.constraint(name)["allowable_increase"] == approx(10)
@@ -688,7 +669,6 @@ def test_delivery_workers_max():
         f"delivery-capacity[{M1}]",
         f"delivery-on_time[{M1}]",
         f"sales-lead_supply[{M1}]",
-        IDLE_MARKETERS,
     }
     assert_clean_binding(plan, name, 950.0)
     assert plan.constraint(name)["allowable_increase"] == approx(320 / 30 - 5)
@@ -697,61 +677,61 @@ def test_delivery_workers_max():
 
 
 def test_delivery_on_time_with_a_one_month_lead_time():
-    """Two months, lead time 1, one worker a month at most (30 units), market 100 leads.
+    """Two months, lead time 1, one $100 worker a month at most (30 units), one $1 000 rep.
 
-    With lead time 1 the on-time rows are
-        month 1: production[1]               >= 0
-        month 2: production[1] + production[2] >= units sold in month 1
-    so month 1 may sell what both months build: 60 units = 6 deals (with lead time 0 it
-    would be 3). Month 2's sales fall due after the horizon and need no building at all,
-    so month 2 sells the whole market: 100 leads = 10 deals.
-        revenue 16 000 - leads 160 * 25 - cogs 60 * 10 - reps 2 * 1 000 - workers 2 * 1 000
-        = 16 000 - 4 000 - 600 - 2 000 - 2 000 = 7 400
-    Shadows: on_time[month 2] +1 unit -> month-1 sales drop 0.1 deal: -$75;
-    each month's capacity +1 unit -> +0.1 month-1 deal: 75 - 10 = $65;
-    each worker cap: 30 * 65 - 1 000 = $950, room for 40 / 30 = 1.33 more workers (month 1
-    then hits its market of 10 deals = 100 units: 40 more units);
-    month 2's market: +1 lead = +$75 (no unit to build: the end-of-horizon effect).
+    With lead time 1 the delivery rows are
+        on_time  month 1: production[1]                 >= 0
+        on_time  month 2: production[1] + production[2] >= sold[1] + sold[2]  (all built
+                          by the horizon's end: a lead time shifts work, it is not free)
+        build_to_order month 1: production[1] <= sold[1]
+    so at most 60 units = 6 deals over both months, and month 1 may sell all 6 because
+    month 2 still builds for it. The profit goal (0) is over the horizon: with a monthly
+    goal, month 2 would need sales of its own to pay its worker and materials. Each deal nets 1 000 - 10 leads * 25 - 10 units * 10 = 650.
+        all 6 deals in month 1, rep in month 1 only: 3 900 - 1 000 - 2 * 100 = 2 700 <- optimum
+        3 deals a month, a rep each month:        3 900 - 2 000 - 200      = 1 700
+    Shadows: each month's capacity +1 unit -> +0.1 month-1 deal: $65;
+    on_time[month 2] +1 unit owed -> one unit fewer sold: -0.1 * (1 000 - 250) = -$75
+    (the unit is still built and paid for); each worker cap: 30 * 65 - 100 = $1 850,
+    with room for 40 / 30 more workers before month 1 hits its market of 10 deals.
     """
     delivery = copy.deepcopy(DELIVERY)
-    delivery.update(lead_time_months=1, workers={"max": 1, "cost_per_person_per_month": 1000})
+    delivery.update(lead_time_months=1, workers={"max": 1, "cost_per_person_per_month": 100})
     plan = solved(base(**{
         "calendar.horizon_months": 2,
         "delivery": delivery,
+        "finance.goal_period": "horizon",
         "marketing.market_size_leads_per_month": 100,
         "sales.teams[0].reps.cost_per_person_per_month": 1000,
     }))  # fmt: skip
-    assert plan.objective == approx(7400)
+    assert plan.objective == approx(2700)
     assert plan.target("deals_per_month", M1, "team") == approx(6)
-    assert plan.target("deals_per_month", M2, "team") == approx(10)
+    assert abs(plan.target("deals_per_month", M2, "team")) < 1e-9
+    assert plan.target("reps", M2, "team") == 0
     assert plan.target("units_built_per_month", M1) == approx(30)
     assert plan.target("units_built_per_month", M2) == approx(30)
-    assert plan.target("units_sold_per_month", M2) == approx(100)
+    assert plan.target("cost_of_goods", M2) == approx(300)
     on_time = f"delivery-on_time[{M2}]"
     row = plan.constraint(on_time)
     assert row["activity"] == approx(60)
     assert row["limit"] == approx(60)
-    assert not plan.constraint(f"delivery-on_time[{M1}]")["binding"]
-    assert binding(plan) == {
-        on_time,
-        f"delivery-capacity[{M1}]",
-        f"delivery-capacity[{M2}]",
-        f"delivery-workers_max[{M1}]",
-        f"delivery-workers_max[{M2}]",
-        f"marketing-market_size[{M2}]",
-        f"sales-lead_supply[{M1}]",
-        f"sales-lead_supply[{M2}]",
-        f"marketing-marketers_min[{M1}]",
-        f"marketing-marketers_min[{M2}]",
-    }
-    assert_clean_binding(plan, on_time, -75.0)
+    assert not plan.constraint(f"delivery-build_to_order[{M1}]")["binding"]
+    assert shadow(plan, on_time) == approx(-75)
     for m in (M1, M2):
-        assert_clean_binding(plan, f"delivery-capacity[{m}]", 65.0)
-        assert_clean_binding(plan, f"delivery-workers_max[{m}]", 950.0)
+        assert shadow(plan, f"delivery-capacity[{m}]") == approx(65.0)
+        assert shadow(plan, f"delivery-workers_max[{m}]") == approx(1850.0)
         assert plan.constraint(f"delivery-workers_max[{m}]")["allowable_increase"] == approx(
             40 / 30
         )
-    assert shadow(plan, f"marketing-market_size[{M2}]") == approx(75)
+
+
+def test_nothing_sold_is_left_unbuilt_at_the_end_of_the_horizon():
+    """With no workers at all nothing can be built, so nothing may be sold, lead time or not."""
+    delivery = copy.deepcopy(DELIVERY)
+    delivery.update(lead_time_months=1, workers={"max": 0, "cost_per_person_per_month": 1000})
+    plan = solved(base(**{"calendar.horizon_months": 2, "delivery": delivery}))
+    deals = plan.targets[plan.targets["metric"] == "deals_per_month"]["value"]
+    assert deals.abs().max() < 1e-9
+    assert abs(plan.objective) < 1e-6
 
 
 # ---------------------------------------------------------------------------------------
@@ -799,7 +779,6 @@ def test_support_capacity():
         name,
         f"support-agents_max[{M1}]",
         f"sales-lead_supply[{M1}]",
-        IDLE_MARKETERS,
     }
     assert_clean_binding(plan, name, 125.0)
     assert row["allowable_increase"] == approx(108)
@@ -864,15 +843,12 @@ def test_profit_goal_under_min_cost_prices_profit_at_its_marginal_cost():
     assert plan.target("profit", M1) == approx(38_000)
     assert plan.target("ad_spend_per_month", M1, "marketing") == approx(20_000)
     name = f"finance-profit_goal[{M1}]"
-    assert binding(plan) == {name, f"sales-lead_supply[{M1}]", IDLE_MARKETERS}
+    assert binding(plan) == {name, f"sales-lead_supply[{M1}]"}
     assert_clean_binding(plan, name, 1 / 3)
     assert plan.constraint(name)["allowable_increase"] == approx(12_000)
     for path in ("finance.profit_target_per_month", "finance.retained_earnings_per_month"):
         assert plan.parameter(path)["marginal_value"] == approx(1 / 3)
     assert plan.parameter("finance.fixed_bills_per_month")["marginal_value"] == approx(4 / 3)
-    # a marketer forced onto the payroll costs $1 000 and that $1 000 of lost profit must
-    # be earned back at $0.3333 a dollar: 1 000 * 4/3 = $1 333.33 (one-sided: degenerate row)
-    assert shadow(plan, IDLE_MARKETERS) == approx(4000 / 3)
 
     best = solved(data, "max_profit")
     assert best.objective == approx(190_000)

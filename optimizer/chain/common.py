@@ -42,7 +42,8 @@ def add_headcount(
     """Whole people in a role: ``min <= people[...] <= max`` each month.
 
     The bounds are rows, not variable bounds, so that each has a shadow price: what
-    one more allowed person would be worth.
+    one more allowed person would be worth. A minimum of zero for every element is
+    the variable's own bound, so it gets no row.
     """
     people = model.add_vars(var, axes, integer=True, unit="people")
     v[var] = people
@@ -57,6 +58,8 @@ def add_headcount(
         unit="people",
         parameter=f"{path}.max",
     )
+    if not np.any(np.asarray(minimum) > 0):
+        return people
     model.add_rows(
         f"{var}_min",
         department=department,

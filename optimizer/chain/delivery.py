@@ -5,6 +5,12 @@ Per month t, with lead time L months:
     units_sold[t]                 = units per deal * sum_s deals[t,s]
     production[t]                <= units per worker * workers[t]
     sum_{u<=t} production[u]     >= sum_{u<=t-L} units_sold[u]   (sold in u, delivered by u+L)
+    sum_{u<=T} production[u]     >= sum_{u<=T} units_sold[u]     (all built by the horizon's end)
+    sum_{u<=t} production[u]     <= sum_{u<=t} units_sold[u]     (built to order, never ahead; t < T)
+
+Units sold in the last L months are due after the horizon, but they are built (and
+paid for) within it, so a lead time shifts work without making it free. With no lead
+time, on_time is an equality: each month builds exactly what it sells.
 """
 
 from __future__ import annotations
@@ -61,8 +67,10 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
         sense="<=",
         rhs_terms=[(de.units_per_worker_per_month, workers)],
     )
+    lead = de.lead_time_months
     made_by = np.tril(np.ones((n, n)))  # made_by[t, u] = 1 when u <= t
-    due_by = np.tril(np.ones((n, n)), k=-de.lead_time_months)  # sold in u, due by t
+    due_by = np.tril(np.ones((n, n)), k=-lead)  # sold in u, due by t
+    due_by[-1, :] = 1.0  # everything sold is built by the end of the horizon
     model.add_rows(
         "on_time",
         department=DEPT,
@@ -70,6 +78,19 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
         description="Every unit sold is delivered within the promised lead time.",
         axes=axes,
         lhs=[(made_by, np.broadcast_to(made, (n, n)))],
-        sense=">=",
+        sense="==" if lead == 0 else ">=",
         rhs_terms=[(due_by, np.broadcast_to(sold, (n, n)))],
+        parameter="delivery.lead_time_months",
     )
+    if lead > 0 and n > 1:
+        early = months[:-1]
+        model.add_rows(
+            "build_to_order",
+            department=DEPT,
+            unit="units",
+            description="Units are built to order: production never runs ahead of sales.",
+            axes=[("month", early)],
+            lhs=[(made_by[:-1], np.broadcast_to(made, (n - 1, n)))],
+            sense="<=",
+            rhs_terms=[(made_by[:-1], np.broadcast_to(sold, (n - 1, n)))],
+        )
