@@ -66,9 +66,19 @@ def sentence(row: pd.Series | dict, objective_name: str, objective_unit: str) ->
         return text + " It cannot rise without more staff than the plan has."
     if abs(price) < 1e-9:
         return text + " Raising this limit alone would not change the plan."
-    return (
-        text + f" One more {per_unit(unit)} would {effect(price, objective_name, objective_unit)}."
-    )
+    whole = row.get("whole_step_value")
+    if whole is not None and math.isfinite(whole):
+        text += (
+            f" One more {per_unit(unit)} would {effect(whole, objective_name, objective_unit)}"
+            " (re-solved in whole people)"
+        )
+        room = row["allowable_increase"]
+        if 0 < room < 1 and abs(price - whole) > 1e-6 * max(1.0, abs(whole)):
+            rate = effect(price, objective_name, objective_unit)
+            return text + (f"; the first {room:.3g} of a person would {rate} per person.")
+        return text + "."
+    rate = effect(price, objective_name, objective_unit)
+    return text + f" One more {per_unit(unit)} would {rate}."
 
 
 def to_json(plan: Plan) -> dict:

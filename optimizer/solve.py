@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -20,8 +21,11 @@ from optimizer.solvers import SolverOutput, Status, highs
 CONSTRAINT_COLUMNS = [
     "name", "family", "department", "kind", "description", "period", "activity", "limit",
     "slack", "binding", "shadow_price", "allowable_increase", "allowable_decrease",
-    "degenerate", "parameter", "unit",
+    "degenerate", "whole_step_value", "parameter", "unit",
 ]  # fmt: skip
+
+WHOLE_STEP_LIMIT = 25
+"""At most this many binding headcount limits get a whole-person re-solve, largest first."""
 
 FORWARD_STEP = 1e-4
 """Relative step for the one-sided shadow price of a degenerate binding limit."""
@@ -172,7 +176,38 @@ def constraint_table(model: LinearModel, a: ModelArrays, out: SolverOutput) -> p
     table["shadow_price"] = np.where(np.abs(shadow) < 1e-9, 0.0, shadow)
     table["allowable_increase"], table["allowable_decrease"] = inc, dec
     table["degenerate"] = degenerate
+    table["whole_step_value"] = _whole_steps(a, out, binding, table["shadow_price"].to_numpy())
     return table[CONSTRAINT_COLUMNS]
+
+
+def _whole_steps(
+    a: ModelArrays, out: SolverOutput, binding: np.ndarray, price: np.ndarray
+) -> np.ndarray:
+    """Objective change when a binding headcount limit rises by one whole person.
+
+    A shadow price is a rate for a fraction of a person; leaders decide in whole people,
+    so the integer model is re-solved with the limit one higher.
+    """
+    values = np.full(a.num_rows, np.nan)
+    if not a.integer.any() or out.objective is None:
+        return values
+    nnz = np.bincount(a.rows, minlength=a.num_rows)
+    single = (nnz[a.rows] == 1) & a.integer[a.cols]
+    rows = np.intersect1d(a.rows[single], np.flatnonzero(binding))
+    rows = rows[np.argsort(-np.abs(np.nan_to_num(price[rows], posinf=1e300, neginf=1e300)))]
+    for row in rows[:WHOLE_STEP_LIMIT]:
+        coef = a.vals[np.flatnonzero(a.rows == row)[0]]
+        lower, upper = a.row_lower.copy(), a.row_upper.copy()
+        lower[row] += abs(coef) if np.isfinite(lower[row]) else 0.0
+        upper[row] += abs(coef) if np.isfinite(upper[row]) else 0.0
+        moved = highs.solve(
+            replace(a, row_lower=lower, row_upper=upper), ranging=False, duals=False
+        )
+        if moved.status is Status.OPTIMAL:
+            values[row] = moved.objective - out.objective
+        elif moved.status is Status.INFEASIBLE:
+            values[row] = -np.inf if a.sense == "max" else np.inf
+    return values
 
 
 def _forward_shadow(out: SolverOutput, a: ModelArrays, row: int, limit: float, sense: str) -> float:

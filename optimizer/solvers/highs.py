@@ -124,7 +124,14 @@ def fixed_bounds(a: ModelArrays, x: np.ndarray, tol: float = 1e-6) -> tuple[np.n
     return lb, ub
 
 
-def solve(a: ModelArrays, *, time_limit: float | None = None, ranging: bool = True) -> SolverOutput:
+def solve(
+    a: ModelArrays,
+    *,
+    time_limit: float | None = None,
+    ranging: bool = True,
+    duals: bool = True,
+) -> SolverOutput:
+    """Solve; with ``duals`` an integer model is re-solved as an LP with its integers fixed."""
     times = {}
     t0 = time.perf_counter()
     h = _new_highs()
@@ -152,6 +159,10 @@ def solve(a: ModelArrays, *, time_limit: float | None = None, ranging: bool = Tr
         return out
     x = np.array(h.getSolution().col_value)
     mip_gap = h.getInfo().mip_gap if is_mip else None
+    if is_mip and not duals:
+        return SolverOutput(
+            Status.OPTIMAL, text, x=x, objective=a.objective(x), mip_gap=mip_gap, times=times
+        )
     lb, ub = a.lb, a.ub
     if is_mip:
         t0 = time.perf_counter()
