@@ -94,6 +94,7 @@ class LinearModel:
     _lhs_mask: list[np.ndarray] = field(default_factory=list)
     _rhs: list[np.ndarray] = field(default_factory=list)
     objective_terms: list[Term] = field(default_factory=list)
+    tiebreak_terms: list[Term] = field(default_factory=list)
     objective_constant: float = 0.0
     objective_name: str = ""
     objective_unit: str = "$"
@@ -176,13 +177,15 @@ class LinearModel:
         self.objective_terms.extend(terms)
         self.objective_constant += constant
 
+    def add_tiebreak(self, terms: list[Term]) -> None:
+        """Tiny terms the solver sees but the reported objective leaves out."""
+        self.tiebreak_terms.extend(terms)
+
     # ---- finished arrays ---------------------------------------------------------------
     def arrays(self) -> ModelArrays:
         """The model as flat arrays: c, bounds, integrality, COO matrix and row bounds."""
-        c = np.zeros(self.num_vars)
-        for coef, idx in self.objective_terms:
-            idx = np.asarray(idx)
-            np.add.at(c, idx.ravel(), np.broadcast_to(np.asarray(coef, float), idx.shape).ravel())
+        c = _dense(self.objective_terms, self.num_vars)
+        tiebreak = _dense(self.tiebreak_terms, self.num_vars)
         rhs = _cat(self._rhs)
         lower = np.full(self.num_rows, -np.inf)
         upper = np.full(self.num_rows, np.inf)
@@ -197,6 +200,7 @@ class LinearModel:
         return ModelArrays(
             c=c,
             c0=self.objective_constant,
+            c_tiebreak=tiebreak,
             lb=_cat(self._lb),
             ub=_cat(self._ub),
             integer=_cat(self._int).astype(bool),
@@ -226,6 +230,7 @@ class LinearModel:
 class ModelArrays:
     c: np.ndarray
     c0: float
+    c_tiebreak: np.ndarray
     lb: np.ndarray
     ub: np.ndarray
     integer: np.ndarray
@@ -262,7 +267,20 @@ class ModelArrays:
         return left, right_vars + self.rhs
 
     def objective(self, x: np.ndarray) -> float:
+        """The reported objective (without tie-break terms)."""
         return float(self.c @ x + self.c0)
+
+    def solver_cost(self) -> np.ndarray:
+        """The cost vector the solver optimises: the objective plus any tie-break."""
+        return self.c + self.c_tiebreak
+
+
+def _dense(terms: list[Term], size: int) -> np.ndarray:
+    out = np.zeros(size)
+    for coef, idx in terms:
+        idx = np.asarray(idx)
+        np.add.at(out, idx.ravel(), np.broadcast_to(np.asarray(coef, float), idx.shape).ravel())
+    return out
 
 
 def _cat(parts: list[np.ndarray]) -> np.ndarray:

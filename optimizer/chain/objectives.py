@@ -150,3 +150,17 @@ def _add_deviations(model: LinearModel, scenario: Scenario, v: Vars) -> None:
         )
         w = weights.get(gap.name, 1.0) / np.broadcast_to(gap.scale, shape)
         model.add_objective([(w, over), (w, under)])
+    # Among plans equally close to today's targets, prefer the cheapest: without this a
+    # plan may buy leads nobody needs. The weight is far below any target's resolution.
+    per_dollar = TIEBREAK_PER_DOLLAR / max(1.0, _money_scale(scenario))
+    model.add_tiebreak(
+        [(per_dollar, v["payroll"]), (per_dollar, v["ad_spend"]), (per_dollar, v["cogs"])]
+    )
+
+
+TIEBREAK_PER_DOLLAR = 1e-7
+"""Tie-break weight of a dollar of cost, relative to one month's budget and bills."""
+
+
+def _money_scale(scenario: Scenario) -> float:
+    return scenario.marketing.ad_budget_per_month + scenario.finance.fixed_bills_per_month

@@ -65,7 +65,8 @@ def _lp(a: ModelArrays, lb: np.ndarray, ub: np.ndarray, integer: bool):
     lp = highspy.HighsLp()
     lp.num_col_ = a.num_vars
     lp.num_row_ = a.num_rows
-    lp.col_cost_ = -a.c if a.sense == "max" else a.c
+    cost = a.solver_cost()
+    lp.col_cost_ = -cost if a.sense == "max" else cost
     lp.col_lower_ = lb
     lp.col_upper_ = ub
     lp.row_lower_ = a.row_lower
