@@ -208,7 +208,9 @@ def test_a_missing_field_inside_a_list_item_is_named(tmp_path, seed):
     err = load_error(path)
     assert_names_file(err, path)
     assert only_problem(err).path == "sales.teams[field].average_deal_value"
-    assert "sales.teams[field].average_deal_value: missing; expected this required field" in str(err)
+    assert "sales.teams[field].average_deal_value: missing; expected this required field" in str(
+        err
+    )
 
 
 # ---- lists in the wrong order ---------------------------------------------------------
