@@ -87,19 +87,27 @@ def solve(
             source=str(scenario),
             overrides=tuple(overrides),
         )
+        diagnosis = None
+        if plan.status.value == "infeasible":
+            from optimizer.diagnose import diagnose
+
+            diagnosis = diagnose(sc, objective.value if objective else None)
     except NoCurrentTargets as exc:
         _fail(f"{scenario}: {exc}", 2)
     except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
         _fail(f"internal error while solving {scenario}: {type(exc).__name__}: {exc}", 3)
-    _print(plan, format, table, all_constraints)
+    try:
+        _print(plan, format, table, all_constraints, diagnosis)
+    except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
+        _fail(f"internal error while reporting {scenario}: {type(exc).__name__}: {exc}", 3)
     raise typer.Exit(0 if plan.solved else 1)
 
 
-def _print(plan, format: Format, table: CsvTable, all_constraints: bool) -> None:
+def _print(plan, format: Format, table: CsvTable, all_constraints: bool, diagnosis=None) -> None:
     from optimizer import report
 
     if format is Format.json:
-        sys.stdout.write(json.dumps(report.to_json(plan), indent=2) + "\n")
+        sys.stdout.write(json.dumps(report.to_json(plan, diagnosis), indent=2) + "\n")
     elif format is Format.csv:
         frame = {
             "targets": plan.targets,
@@ -108,9 +116,60 @@ def _print(plan, format: Format, table: CsvTable, all_constraints: bool) -> None
         }
         sys.stdout.write(frame[table.value].to_csv(index=False))
     else:
-        from optimizer.tables import print_plan
+        from optimizer.tables import print_diagnosis, print_plan
 
         print_plan(plan, all_constraints=all_constraints)
+        if diagnosis is not None:
+            print_diagnosis(diagnosis)
+
+
+@app.command()
+def compare(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file with current_targets.")],
+    objective: Annotated[
+        Objective | None, typer.Option(help="Objective of the recommended plan.")
+    ] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Override an input: PATH=VALUE.")
+    ] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """Today's targets against the recommended plan: what they imply, break and cost."""
+    from optimizer.loading import ScenarioError, load_scenario
+
+    try:
+        sc = load_scenario(scenario, list(set_ or []))
+    except ScenarioError as exc:
+        _fail(str(exc), 2)
+    try:
+        from optimizer.chain.objectives import NoCurrentTargets
+        from optimizer.compare import compare as run
+
+        comparison = run(sc, objective.value if objective else None)
+        diagnosis = None
+        if comparison.plan.status.value == "infeasible":
+            from optimizer.diagnose import diagnose
+
+            diagnosis = diagnose(sc, objective.value if objective else None)
+    except NoCurrentTargets as exc:
+        _fail(f"{scenario}: {exc}", 2)
+    except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
+        _fail(f"internal error while comparing {scenario}: {type(exc).__name__}: {exc}", 3)
+    try:
+        from optimizer import report
+
+        if format is Format.json:
+            payload = report.comparison_json(comparison, diagnosis)
+            sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        else:
+            from optimizer.tables import print_comparison, print_diagnosis
+
+            print_comparison(comparison)
+            if diagnosis is not None:
+                print_diagnosis(diagnosis)
+    except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
+        _fail(f"internal error while reporting {scenario}: {type(exc).__name__}: {exc}", 3)
+    raise typer.Exit(0 if comparison.plan.solved else 1)
 
 
 @app.command()
@@ -127,6 +186,185 @@ def validate(scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML
             bad += 1
             typer.echo(str(exc), err=True)
     raise typer.Exit(2 if bad else 0)
+
+
+class StaffingFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def staffing(
+    volume: Annotated[float, typer.Option(help="Contacts arriving in the interval.")],
+    interval_minutes: Annotated[float, typer.Option(help="Length of the interval, minutes.")],
+    aht_seconds: Annotated[float, typer.Option(help="Average handle time, seconds.")],
+    answer_within_seconds: Annotated[
+        float, typer.Option(help="Answer-time target T of the service level, seconds.")
+    ],
+    service_level: Annotated[
+        float, typer.Option(help="Share to answer within T, e.g. 0.8 for 80/20.")
+    ],
+    max_occupancy: Annotated[
+        float | None, typer.Option(help="Highest share of time agents spend on contacts.")
+    ] = None,
+    shrinkage: Annotated[
+        float, typer.Option(help="Share of scheduled time agents are unavailable.")
+    ] = 0.0,
+    max_asa_seconds: Annotated[
+        float | None, typer.Option(help="Cap on the average speed of answer, seconds.")
+    ] = None,
+    agents: Annotated[
+        int | None, typer.Option(help="Reverse question: what N agents answering achieve.")
+    ] = None,
+    format: Annotated[
+        StaffingFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = StaffingFormat.table,
+) -> None:
+    """Erlang C calculator: agents a live channel needs for a service level, or what N achieve."""
+    import math
+
+    from optimizer import erlang
+
+    targets = dict(
+        service_level=service_level, max_occupancy=max_occupancy, max_asa_seconds=max_asa_seconds
+    )
+    common = dict(
+        volume=volume,
+        interval_minutes=interval_minutes,
+        aht_seconds=aht_seconds,
+        answer_within_seconds=answer_within_seconds,
+    )
+    try:
+        needed = erlang.agents_required(**common, **targets, shrinkage=shrinkage)
+        if agents is None:
+            result = needed
+        else:
+            result = erlang.service_with_agents(**common, agents=agents, shrinkage=shrinkage)
+    except ValueError as exc:
+        _fail(f"staffing: {exc}", 2)
+    meets = erlang.meets_targets(result, **targets)
+
+    def finite(x: float) -> float | None:
+        return x if math.isfinite(x) else None
+
+    out = {
+        "mode": "required" if agents is None else "given_agents",
+        "traffic_erlangs": result.traffic_erlangs,
+        "agents_required": result.agents_required,
+        "agents_scheduled": result.agents_scheduled,
+        "service_level": result.service_level,
+        "p_wait": result.p_wait,
+        "asa_seconds": finite(result.asa_seconds),
+        "occupancy": finite(result.occupancy),
+        "meets_targets": meets,
+        "agents_for_targets": needed.agents_required,
+        "inputs": {**common, **targets, "shrinkage": shrinkage, "agents": agents},
+    }
+    if format is StaffingFormat.json:
+        sys.stdout.write(json.dumps(out, indent=2, allow_nan=False) + "\n")
+        return
+
+    from rich.console import Console
+    from rich.table import Table
+
+    given = agents is not None
+    title = (
+        f"What {agents} agents achieve"
+        if given
+        else f"Agents needed for {service_level:.0%} within {answer_within_seconds:g} s"
+    )
+    t = Table(title=title)
+    t.add_column("measure")
+    t.add_column("value", justify="right")
+    asa = out["asa_seconds"]
+    rows = [
+        ("traffic", f"{result.traffic_erlangs:.4g} Erlangs"),
+        ("agents answering" if given else "agents required", str(result.agents_required)),
+        (f"agents scheduled ({shrinkage:.0%} shrinkage)", str(result.agents_scheduled)),
+        (f"service level ({answer_within_seconds:g} s)", f"{result.service_level:.1%}"),
+        ("probability of waiting", f"{result.p_wait:.1%}"),
+        (
+            "average speed of answer",
+            "unbounded (queue unstable)" if asa is None else f"{asa:.1f} s",
+        ),
+        ("occupancy", f"{result.occupancy:.1%}"),
+    ]
+    if given:
+        rows.append(("meets the targets", "yes" if meets else "no"))
+        rows.append(("agents the targets need", str(needed.agents_required)))
+    for name, value in rows:
+        t.add_row(name, value)
+    Console().print(t)
+
+
+class Executor(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+@app.command()
+def batch(
+    paths: Annotated[list[str], typer.Argument(help="Scenario files, folders or globs.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for results and summary.")],
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", min=1, help="Workers (default: CPU count).")
+    ] = None,
+    objective: Annotated[
+        Objective | None, typer.Option(help="Override every scenario's objective.")
+    ] = None,
+    variant: Annotated[
+        list[str] | None,
+        typer.Option(help="Solve only this variant ('base' for the file itself); repeatable."),
+    ] = None,
+    executor: Annotated[Executor, typer.Option(help="Where to solve.")] = Executor.local,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Re-solve results that are up to date.")] = False,
+    time_limit: Annotated[float | None, typer.Option(help="Solver time limit, seconds.")] = None,
+) -> None:
+    """Solve many scenarios and their variants: one result each, a summary table, a workbook."""
+    from optimizer.batch import NoScenarios, Settings, run_batch
+
+    if scheduler and executor is not Executor.dask:
+        _fail("--scheduler needs --executor dask", 2)
+    settings = Settings(objective.value if objective else None, time_limit)
+    try:
+        report = run_batch(
+            paths, out, workers=jobs, settings=settings, variants=variant,
+            executor=executor.value, scheduler=scheduler, force=force,
+        )  # fmt: skip
+    except NoScenarios as exc:
+        _fail(str(exc), 2)
+    for row in report.rows:
+        if row["error"] is not None:
+            typer.echo(f"failed: {row['scenario']} [{row['variant']}]: {row['error']}", err=True)
+    typer.echo(
+        f"{report.solved} solved, {report.failed} failed, {report.reused} unchanged and reused; "
+        f"results in {report.out / 'results'}, summary in {report.out / 'summary.csv'}",
+        err=True,
+    )
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command()
+def diff(
+    result_a: Annotated[Path, typer.Argument(help="A result JSON (solve --format json, batch).")],
+    result_b: Annotated[Path, typer.Argument(help="The result to compare it with.")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """What changed between two results: targets, binding limits and profit."""
+    from optimizer import diff as results
+
+    try:
+        a, b = results.read_result(result_a), results.read_result(result_b)
+    except results.ResultError as exc:
+        _fail(str(exc), 2)
+    change = results.compare(a, b, str(result_a), str(result_b))
+    if format is Format.json:
+        sys.stdout.write(json.dumps(change.to_json(), indent=2) + "\n")
+    else:
+        results.print_diff(change)
 
 
 def main() -> None:

@@ -129,11 +129,16 @@ def validate(data: dict, source: str) -> Scenario:
 
 
 def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
-    """Read, override (``PATH=VALUE`` strings) and validate a scenario file."""
-    data = read_scenario_file(path)
+    """Read, override (``PATH=VALUE`` strings) and validate a scenario file (its base)."""
+    data = without_variants(read_scenario_file(path))
     if overrides:
         data = apply_overrides(data, overrides, str(path))
     return validate(data, str(path))
+
+
+def without_variants(data: dict) -> dict:
+    """The base scenario of a file that declares ``variants:`` (see optimizer.variants)."""
+    return {key: value for key, value in data.items() if key != "variants"}
 
 
 def apply_overrides(data: dict, overrides: list[str], source: str) -> dict:

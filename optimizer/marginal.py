@@ -69,6 +69,8 @@ def _walk(node: BaseModel, prefix: str) -> Iterator[tuple[str, float, str]]:
 def moved(scenario: Scenario, path: str, value: float) -> Scenario:
     """The scenario with one input set to ``value`` (validated again)."""
     data = scenario.model_dump()
+    if isinstance(value, float) and value.is_integer() and _is_int_field(scenario, path):
+        value = int(value)
     set_path(data, path, value)
     return Scenario.model_validate(data)
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 SENSES = ("<=", ">=", "==")
+NATURES = ("fact", "capacity", "policy")
 KINDS = ("limit", "goal", "definition")
 
 
@@ -46,7 +47,13 @@ class VarBlock:
 
 @dataclass
 class RowBlock:
-    """One constraint family. ``parameter`` is a template over the axis names."""
+    """One constraint family. ``parameter`` is a template over the axis names.
+
+    ``nature`` says what kind of limit it is, which matters when today's targets are
+    evaluated: a ``fact`` of the market (lead prices, market size) never gives; a
+    ``capacity`` (the minutes in a day, leads that exist, what workers can build) gives
+    only when a target forces it; a ``policy`` (budget, caps, quality floor) gives first.
+    """
 
     name: str
     department: str
@@ -57,10 +64,15 @@ class RowBlock:
     start: int
     axes: tuple[Axis, ...]
     parameter: str | list[str] | None
+    nature: str = "policy"
 
     @property
     def size(self) -> int:
         return int(np.prod([len(a.labels) for a in self.axes], dtype=np.int64))
+
+    @property
+    def stop(self) -> int:
+        return self.start + self.size
 
     def parameters(self) -> list[str | None]:
         """The scenario input behind each row's limit, with the axis labels filled in."""
@@ -137,6 +149,7 @@ class LinearModel:
         kind: str = "limit",
         unit: str = "",
         parameter: str | list[str] | None = None,
+        nature: str = "policy",
     ) -> None:
         """Add one constraint family: ``sum(lhs) sense sum(rhs_terms) + rhs`` per row.
 
@@ -147,14 +160,15 @@ class LinearModel:
         key = f"{department}-{name}"
         if key in self.row_blocks:
             raise ValueError(f"constraint family {key!r} already exists")
-        if sense not in SENSES or kind not in KINDS:
-            raise ValueError(f"bad sense {sense!r} or kind {kind!r} for {key!r}")
+        if sense not in SENSES or kind not in KINDS or nature not in NATURES:
+            raise ValueError(f"bad sense {sense!r}, kind {kind!r} or nature {nature!r} for {key!r}")
         if not description:
             raise ValueError(f"constraint family {key!r} needs a description")
         block_axes = tuple(Axis(n, tuple(labels)) for n, labels in axes)
         block = RowBlock(
-            key, department, description, sense, kind, unit, self.num_rows, block_axes, parameter
-        )
+            key, department, description, sense, kind, unit, self.num_rows, block_axes, parameter,
+            nature,
+        )  # fmt: skip
         shape = tuple(len(a.labels) for a in block_axes)
         row_ids = np.arange(block.start, block.start + block.size).reshape(shape)
         for terms, sign, on_lhs in ((lhs, 1.0, True), (rhs_terms or [], -1.0, False)):
@@ -172,6 +186,19 @@ class LinearModel:
         self._rhs.append(np.broadcast_to(np.asarray(rhs, dtype=float), shape).ravel().copy())
         self.row_blocks[key] = block
         self.num_rows += block.size
+
+    def add_row_terms(self, rows: np.ndarray, cols: np.ndarray, coefs: np.ndarray) -> None:
+        """Add entries to rows that already exist (elastic and lever columns), on the left side."""
+        rows, cols, coefs = np.broadcast_arrays(
+            np.asarray(rows), np.asarray(cols), np.asarray(coefs, float)
+        )
+        self._rows.append(rows.ravel())
+        self._cols.append(cols.ravel())
+        self._vals.append(coefs.ravel())
+        self._lhs_mask.append(np.full(rows.size, True))
+
+    def clear_objective(self) -> None:
+        self.objective_terms, self.tiebreak_terms, self.objective_constant = [], [], 0.0
 
     def add_objective(self, terms: list[Term], constant: float = 0.0) -> None:
         self.objective_terms.extend(terms)

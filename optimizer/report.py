@@ -81,7 +81,7 @@ def sentence(row: pd.Series | dict, objective_name: str, objective_unit: str) ->
     return text + f" One more {per_unit(unit)} would {rate}."
 
 
-def to_json(plan: Plan) -> dict:
+def to_json(plan: Plan, diagnosis=None) -> dict:
     constraints = plan.constraints.copy()
     constraints["sentence"] = [
         sentence(row, plan.objective_name, plan.objective_unit) for _, row in constraints.iterrows()
@@ -111,7 +111,71 @@ def to_json(plan: Plan) -> dict:
         "constraints": _records(constraints),
         "parameters": _records(plan.parameters),
         "timings_seconds": {k: round(v, 6) for k, v in plan.times.items()},
+        **({"diagnosis": diagnosis_json(diagnosis)} if diagnosis is not None else {}),
     }
+
+
+def _repair_json(repair) -> dict | None:
+    if repair is None:
+        return None
+    return {
+        "kind": repair.kind,
+        "cost": _clean(repair.cost),
+        "sentence": repair.sentence,
+        "changes": _records(repair.changes),
+    }
+
+
+def diagnosis_json(d) -> dict:
+    """The conflict set and repairs of an impossible scenario."""
+    repaired = None
+    if d.repaired is not None:
+        repaired = {
+            "status": d.repaired.status.value,
+            "objective": _clean(d.repaired.objective),
+            "verified": d.repaired.verified.ok,
+            "targets": _records(d.repaired.targets),
+        }
+    return {
+        "relaxation": d.relaxation,
+        "conflict": _records(d.conflict),
+        "cheapest_repair": _repair_json(d.cheapest),
+        "alternatives": [_repair_json(r) for r in d.alternatives],
+        "repaired_plan": repaired,
+        "message": d.message,
+    }
+
+
+def comparison_json(c, diagnosis=None) -> dict:
+    """Today's targets against the recommended plan, for programs."""
+    out = {
+        "scenario": c.scenario,
+        "stated_targets": _records(c.stated),
+        "current": _records(c.current),
+        "recommended": _records(c.recommended),
+        "side_by_side": _records(c.side_by_side),
+        "violations": _records(c.violations),
+        "cascade": list(c.cascade),
+        "finance": {
+            k: ({n: _clean(x) for n, x in v.items()} if v else None) for k, v in c.finance.items()
+        },
+        "binding": c.binding,
+        "recommended_status": c.plan.status.value,
+        "recommended_objective": {
+            "name": c.plan.objective_name,
+            "sense": c.plan.objective_sense,
+            "value": _clean(c.plan.objective),
+            "unit": c.plan.objective_unit,
+        },
+    }
+    if c.finance.get("recommended"):
+        now, rec = c.finance["current"], c.finance["recommended"]
+        out["finance"]["change"] = {
+            k: _clean(rec[k] - now[k]) for k in ("revenue", "payroll", "profit", "shortfall")
+        }
+    if diagnosis is not None:
+        out["diagnosis"] = diagnosis_json(diagnosis)
+    return out
 
 
 def targets_wide(plan: Plan) -> pd.DataFrame:

@@ -241,6 +241,13 @@ class CurrentTargets(Strict):
         return weights
 
 
+class LeverSetting(Strict):
+    """How hard a lever is to change (cost per unit of change), or that it cannot move."""
+
+    weight: float | None = q("cost/unit of change", gt=0, default=None)
+    fixed: bool = False
+
+
 class Scenario(Strict):
     """A whole scenario: calendar, the five departments, today's targets and the objective."""
 
@@ -254,6 +261,24 @@ class Scenario(Strict):
     support: Support | None = None
     finance: Finance
     current_targets: CurrentTargets = CurrentTargets()
+    levers: dict[str, LeverSetting] = Field(default_factory=dict)
+
+    def lever_paths(self) -> list[str]:
+        """The inputs leadership controls, which a repair of an impossible plan may move."""
+        paths = [
+            "marketing.ad_budget_per_month",
+            "marketing.marketers.max",
+            *(f"sales.teams[{t.name}].reps.max" for t in self.sales.teams),
+            "calendar.hours_per_day",
+            "sales.min_minutes_per_quality_conversation",
+            "finance.profit_target_per_month",
+            "finance.retained_earnings_per_month",
+        ]
+        if self.delivery is not None:
+            paths.insert(3, "delivery.workers.max")
+        if self.support is not None:
+            paths.insert(3, "support.agents.max")
+        return paths
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
@@ -273,6 +298,12 @@ class Scenario(Strict):
                 problems.append(_cross_error(
                     ("current_targets", "reps", name), name,
                     f"the name of a sales team, one of {team_names}",
+                ))  # fmt: skip
+        known = self.lever_paths()
+        for path in self.levers:
+            if path not in known:
+                problems.append(_cross_error(
+                    ("levers", path), path, f"a lever, one of {known}",
                 ))  # fmt: skip
         if problems:
             raise ValidationError.from_exception_data("Scenario", problems)

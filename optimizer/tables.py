@@ -75,3 +75,69 @@ def print_plan(
                 f"{row['marginal_value']:,.4g}",
             )
         console.print(m)
+
+
+def print_diagnosis(d, console: Console | None = None) -> None:
+    """Why no plan exists and what would fix it, for people."""
+    console = console or Console()
+    kind = "in whole people" if d.relaxation == "integer" else "outright"
+    console.print(
+        f"\n[bold red]No plan meets every limit and goal.[/bold red] These conflict {kind}:"
+    )
+    for line in d.conflict["sentence"]:
+        console.print("  - " + escape(line))
+    if d.cheapest is None:
+        console.print(escape(d.message))
+        return
+    console.print("\n[bold]Cheapest repair:[/bold] " + escape(d.cheapest.sentence))
+    others = [r for r in d.alternatives if r.sentence != d.cheapest.sentence]
+    if others:
+        console.print("[bold]Or, one lever at a time:[/bold]")
+        for repair in others:
+            console.print("  - " + escape(repair.sentence))
+    if d.repaired is not None and d.repaired.objective is not None:
+        console.print(
+            f"With the cheapest repair the plan is {d.repaired.status.value}: objective "
+            f"{d.repaired.objective_name} = {d.repaired.objective:,.2f}."
+        )
+
+
+def print_comparison(c, console: Console | None = None) -> None:
+    """Today's targets and the recommended plan, side by side, for people."""
+    console = console or Console()
+    console.print(f"[bold]{escape(c.scenario)}[/bold]: today's targets against the plan")
+    t = Table(title="Today's targets: as stated, what they reach, and recommended")
+    for col in ("metric", "role", "period", "stated", "reached", "recommended", "unit"):
+        t.add_column(
+            col, justify="left" if col in ("metric", "role", "period", "unit") else "right"
+        )
+    rows = c.side_by_side[c.side_by_side["stated_target"]]
+    for _, r in rows.iterrows():
+        t.add_row(r["metric"], r["role"], r["period"], _fmt(r["stated"], r["unit"]),
+                  _fmt(r["current"], r["unit"]), _fmt(r["recommended"], r["unit"]), r["unit"])  # fmt: skip
+    console.print(t)
+    implied = c.side_by_side[
+        c.side_by_side["metric"].isin(
+            ["working_minutes_per_call", "minutes_per_conversation", "calls_per_rep_per_hour",
+             "leads_contacted_per_rep_per_month", "leads_needed_per_rep_per_month",
+             "leads_per_month", "ad_spend_per_month", "deals_per_month", "units_built_per_month",
+             "tickets_per_month", "payroll", "profit"]
+        ) & ~c.side_by_side["stated_target"]
+    ]  # fmt: skip
+    i = Table(title="What the targets imply, against the plan")
+    for col in ("metric", "role", "period", "today", "recommended", "unit"):
+        i.add_column(col, justify="right" if col in ("today", "recommended") else "left")
+    for _, r in implied.iterrows():
+        i.add_row(r["metric"], r["role"], r["period"], _fmt(r["current"], r["unit"]),
+                  _fmt(r["recommended"], r["unit"]), r["unit"])  # fmt: skip
+    console.print(i)
+    if len(c.violations):
+        console.print("\n[bold red]Limits today's targets break[/bold red]")
+        for line in c.violations["sentence"]:
+            console.print("  - " + escape(line))
+    else:
+        console.print("\nToday's targets break no limit.")
+    if c.cascade:
+        console.print("\n[bold]What suffers[/bold]")
+        for line in c.cascade:
+            console.print("  - " + escape(line))

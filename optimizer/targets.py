@@ -86,6 +86,18 @@ def derive(scenario: Scenario, q: dict[str, np.ndarray], months: list[str]) -> p
         add(
             "sales", team.name, "minutes_per_conversation", _ratio(conv @ minutes, total), "minutes"
         )
+        calls_per_day = _ratio(total, reps * days)
+        add(
+            "sales", team.name, "working_minutes_per_call",
+            _ratio(np.full_like(total, cal.hours_per_day * 60.0), calls_per_day), "minutes",
+        )  # fmt: skip
+        add(
+            "sales", team.name, "leads_contacted_per_rep_per_month",
+            _ratio(total, reps * sa.touches_per_lead), "leads/rep/month",
+        )  # fmt: skip
+        add(
+            "sales", team.name, "deals_per_conversation", _ratio(deals, total), "deals/conversation"
+        )
         add(
             "sales", team.name, "leads_needed_per_rep_per_month",
             _ratio(total, reps * sa.touches_per_lead * mk.qualified_lead_share), "leads/rep/month",

@@ -66,6 +66,7 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
         lhs=[(1.0, made)],
         sense="<=",
         rhs_terms=[(de.units_per_worker_per_month, workers)],
+        nature="capacity",
     )
     lead = de.lead_time_months
     made_by = np.tril(np.ones((n, n)))  # made_by[t, u] = 1 when u <= t

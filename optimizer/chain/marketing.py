@@ -67,6 +67,7 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
             axes=[("month", months), ("tier", [x for x, f in zip(labels, finite) if f])],
             lhs=[(1.0, paid[:, finite])], sense="<=", rhs=np.broadcast_to(width[finite], paid[:, finite].shape),
             parameter=[p for _ in months for p, f in zip(tier_paths, finite) if f],
+            nature="fact",
         )  # fmt: skip
     model.add_rows(
         "ad_budget", department=DEPT, unit="$/month",
@@ -79,6 +80,7 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
         description="New leads cannot exceed the prospects the market can reach in a month.",
         axes=[("month", months)], lhs=[(1.0, leads)], sense="<=", rhs=mk.market_size_leads_per_month,
         parameter="marketing.market_size_leads_per_month",
+        nature="fact",
     )  # fmt: skip
     if mk.total_addressable_market_leads is not None:
         model.add_rows(
@@ -86,6 +88,7 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
             description="Over the whole horizon, leads cannot exceed the total addressable market.",
             axes=[], lhs=[(1.0, leads)], sense="<=", rhs=mk.total_addressable_market_leads,
             parameter="marketing.total_addressable_market_leads",
+            nature="fact",
         )  # fmt: skip
     if mk.ad_spend_per_marketer_per_month is not None:
         model.add_rows(

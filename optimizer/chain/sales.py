@@ -72,6 +72,7 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
         lhs=[(minutes[None, None, :] + admin[None, :, None], conv)],
         sense="<=",
         rhs_terms=[(selling[None, :], reps)],
+        nature="capacity",
     )
     model.add_rows(
         "lead_supply",
@@ -82,6 +83,7 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
         lhs=[(1.0, conv.reshape(len(months), -1))],
         sense="<=",
         rhs_terms=[(sa.touches_per_lead * scenario.marketing.qualified_lead_share, v["leads"])],
+        nature="capacity",
     )
     below = minutes < sa.min_minutes_per_quality_conversation
     if below.any():

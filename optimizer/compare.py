@@ -1,0 +1,287 @@
+"""Today's targets against the recommended plan: what they imply, break and cost.
+
+``compare(scenario)`` evaluates the plan today's targets imply (``optimizer.current``),
+solves the recommended plan, and lines them up: each target's current and recommended
+value, every limit today's targets break (by how much, in the limit's unit), the
+cascade down the chain, and the finance outcome of both against the goals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from optimizer import current, targets
+from optimizer.chain import build_model
+from optimizer.report import money
+from optimizer.result import Plan
+from optimizer.schema import Scenario
+from optimizer.solve import solve
+from optimizer.wording import violation_sentence
+
+VIOLATION_COLUMNS = [
+    "constraint", "department", "kind", "period", "limit", "implied", "shortfall", "unit",
+    "nature", "sentence",
+]  # fmt: skip
+TARGET_METRICS = {
+    # current_targets field -> (targets metric, role or None for the department-wide role)
+    "calls_per_rep_per_day": ("calls_per_rep_per_day", "team"),
+    "reps": ("reps", "team"),
+    "quota_per_rep_per_month": ("quota_per_rep_per_month", "team"),
+    "leads_per_month": ("leads_per_month", "marketing"),
+    "ad_spend_per_month": ("ad_spend_per_month", "marketing"),
+    "workers": ("workers", "delivery"),
+    "units_per_worker_per_month": ("units_per_worker_per_month", "delivery"),
+    "support_agents": ("agents", "support"),
+    "tickets_per_agent_per_day": ("tickets_per_agent_per_day", "support"),
+}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    scenario: str
+    stated: pd.DataFrame  # today's targets as stated: target, role, value, unit
+    current: pd.DataFrame  # every derived target of the plan today's targets imply
+    recommended: pd.DataFrame
+    side_by_side: pd.DataFrame
+    violations: pd.DataFrame
+    cascade: list[str]
+    finance: dict
+    binding: dict
+    plan: Plan  # the recommended plan (its status may be infeasible)
+
+
+def compare(scenario: Scenario, objective: str | None = None) -> Comparison:
+    plan = solve(scenario, objective)
+    evaluated = current.evaluate(scenario)
+    months = scenario.calendar.month_labels()
+    now = targets.derive(scenario, evaluated.quantities, months)
+    stated = stated_targets(scenario)
+    violations = pd.concat(
+        [_broken_limits(scenario, evaluated, now), _unmet_targets(stated, now)], ignore_index=True
+    )
+    return Comparison(
+        scenario=scenario.name,
+        stated=stated,
+        current=now,
+        recommended=plan.targets,
+        side_by_side=side_by_side(now, plan.targets, stated),
+        violations=violations,
+        cascade=cascade(scenario, now, plan.targets) if plan.solved else [],
+        finance={
+            "current": finance_summary(scenario, now),
+            "recommended": finance_summary(scenario, plan.targets) if plan.solved else None,
+        },
+        binding={
+            "current": _binding_names(evaluated),
+            "recommended": list(plan.binding()["name"]) if plan.solved else [],
+        },
+        plan=plan,
+    )
+
+
+def stated_targets(scenario: Scenario) -> pd.DataFrame:
+    """Today's targets as stated in the scenario, one row per target and role."""
+    ct = scenario.current_targets
+    rows = []
+    for field, (metric, role) in TARGET_METRICS.items():
+        value = getattr(ct, field)
+        if value is None or value == {}:
+            continue
+        unit = targets_unit(metric)
+        if field == "reps":
+            rows += [(field, metric, team, float(n), unit) for team, n in value.items()]
+        elif role == "team":
+            rows += [(field, metric, t.name, float(value), unit) for t in scenario.sales.teams]
+        elif (role == "delivery" and scenario.delivery is None) or (
+            role == "support" and scenario.support is None
+        ):
+            continue
+        else:
+            rows.append((field, metric, role, float(value), unit))
+    return pd.DataFrame(rows, columns=["target", "metric", "role", "value", "unit"])
+
+
+def targets_unit(metric: str) -> str:
+    units = {
+        "calls_per_rep_per_day": "conversations/rep/day", "reps": "people", "workers": "people",
+        "agents": "people", "quota_per_rep_per_month": "$/rep/month",
+        "leads_per_month": "leads/month", "ad_spend_per_month": "$/month",
+        "units_per_worker_per_month": "units/person/month",
+        "tickets_per_agent_per_day": "tickets/person/day",
+    }  # fmt: skip
+    return units[metric]
+
+
+def side_by_side(now: pd.DataFrame, rec: pd.DataFrame, stated: pd.DataFrame) -> pd.DataFrame:
+    keys = ["department", "role", "metric", "period", "unit"]
+    merged = now.merge(rec, on=keys, how="outer", suffixes=("_current", "_recommended"))
+    merged = merged.rename(columns={"value_current": "current", "value_recommended": "recommended"})
+    merged["difference"] = merged["recommended"] - merged["current"]
+    stated_value = {(m, r): v for m, r, v in zip(stated["metric"], stated["role"], stated["value"])}
+    pairs = list(zip(merged["metric"], merged["role"]))
+    merged["stated_target"] = [p in stated_value for p in pairs]
+    merged["stated"] = [stated_value.get(p, np.nan) for p in pairs]
+    columns = ["stated", "current", "recommended", "difference", "unit", "stated_target"]
+    return merged[keys[:4] + columns]
+
+
+def _broken_limits(scenario: Scenario, evaluated, now: pd.DataFrame) -> pd.DataFrame:
+    model, _ = build_model(scenario, "max_profit")
+    names = model.row_names()
+    activity, limit = evaluated.arrays.sides(evaluated.x[: evaluated.arrays.num_vars])
+    rows = []
+    for block in model.row_blocks.values():
+        periods = _periods(block)
+        for k, row in enumerate(range(block.start, block.stop)):
+            amount = evaluated.broken[row]
+            if amount <= 0:
+                continue
+            record = {
+                "constraint": names[row], "department": block.department, "kind": block.kind,
+                "period": periods[k], "limit": float(limit[row]), "implied": float(activity[row]),
+                "shortfall": float(amount), "unit": block.unit, "nature": block.nature,
+            }  # fmt: skip
+            record["sentence"] = violation_sentence(record, block, scenario, now)
+            rows.append(record)
+    return pd.DataFrame(rows, columns=VIOLATION_COLUMNS)
+
+
+def _unmet_targets(stated: pd.DataFrame, now: pd.DataFrame) -> pd.DataFrame:
+    """Targets the others make impossible (they conflict through lead prices or the market)."""
+    rows = []
+    for _, t in stated.iterrows():
+        reached = now[(now["metric"] == t["metric"]) & (now["role"] == t["role"])]
+        for _, r in reached.iterrows():
+            gap = r["value"] - t["value"]
+            if abs(gap) <= 1e-6 * max(1.0, abs(t["value"])):
+                continue
+            words = t["target"].replace("_", " ")
+            sentence = (
+                f"Today's {words} target of {t['value']:,.4g} cannot be met together with the "
+                f"other targets at the market's lead prices and size: they allow {r['value']:,.4g}."
+            )
+            rows.append({
+                "constraint": f"targets-{t['target']}[{r['period']},{t['role']}]",
+                "department": "targets", "kind": "target", "period": r["period"],
+                "limit": float(t["value"]), "implied": float(r["value"]), "shortfall": abs(gap),
+                "unit": t["unit"], "nature": "target", "sentence": sentence,
+            })  # fmt: skip
+    return pd.DataFrame(rows, columns=VIOLATION_COLUMNS)
+
+
+def _periods(block) -> list[str]:
+    month_axis = [i for i, a in enumerate(block.axes) if a.name == "month"]
+    if not month_axis:
+        return ["horizon"] * block.size
+    labels = [a.labels for a in block.axes]
+    shape = [len(x) for x in labels]
+    index = np.unravel_index(np.arange(block.size), shape) if shape else ()
+    return [labels[month_axis[0]][i] for i in index[month_axis[0]]]
+
+
+def _binding_names(evaluated) -> list[str]:
+    a = evaluated.arrays
+    model_names = evaluated.model.row_names()[: a.num_rows]
+    activity, limit = a.sides(evaluated.x[: a.num_vars])
+    tight = np.abs(activity - limit) <= 1e-6 * np.maximum(1.0, np.abs(limit))
+    limits = np.isfinite(a.row_upper) != np.isfinite(a.row_lower)  # one-sided rows: limits
+    goals_and_limits = [n for n, t, lim in zip(model_names, tight, limits) if t and lim]
+    broken = [n for n, b in zip(model_names, evaluated.broken) if b > 0]
+    return sorted(set(goals_and_limits) | set(broken))
+
+
+def _total(table: pd.DataFrame, metric: str, role: str | None = None) -> float:
+    rows = table[table["metric"] == metric]
+    if role is not None:
+        rows = rows[rows["role"] == role]
+    return float(rows["value"].sum())
+
+
+def finance_summary(scenario: Scenario, table: pd.DataFrame) -> dict:
+    """Money over the horizon, and how far it covers retained earnings and the profit target."""
+    fi = scenario.finance
+    months = scenario.calendar.horizon_months
+    profit = _total(table, "profit")
+    retained = fi.retained_earnings_per_month * months
+    target = fi.profit_target_per_month * months
+    return {
+        "revenue": _total(table, "revenue"),
+        "cost_of_goods": _total(table, "cost_of_goods"),
+        "payroll": _total(table, "payroll"),
+        "ad_spend": _total(table, "ad_spend", "finance"),
+        "fixed_bills": fi.fixed_bills_per_month * months,
+        "profit": profit,
+        "retained_earnings_goal": retained,
+        "retained_earnings_covered": max(0.0, min(profit, retained)),
+        "profit_target": target,
+        "profit_after_retained_earnings": profit - retained,
+        "goal": retained + target,
+        "shortfall": max(0.0, retained + target - profit),
+        "goal_met": profit >= retained + target - 1e-6 * max(1.0, abs(retained + target)),
+    }
+
+
+def cascade(scenario: Scenario, now: pd.DataFrame, rec: pd.DataFrame) -> list[str]:
+    """What suffers, step by step down the chain, in plain words with numbers."""
+    lines = []
+    floor = scenario.sales.min_minutes_per_quality_conversation
+    for team in scenario.sales.teams:
+        name = team.name
+
+        def get(table, metric, role=name):
+            return _total(table, metric, role) / max(1, len(scenario.calendar.month_labels()))
+
+        cur_min, rec_min = (
+            get(now, "minutes_per_conversation"),
+            get(rec, "minutes_per_conversation"),
+        )
+        cur_calls, rec_calls = get(now, "calls_per_rep_per_day"), get(rec, "calls_per_rep_per_day")
+        if cur_min < rec_min - 1e-6:
+            below = " — below the quality floor" if cur_min < floor else ""
+            lines.append(
+                f"{name}: {cur_calls:,.3g} calls a rep a day leave {cur_min:.1f} min a conversation"
+                f"{below} of {floor:g} min (the plan: {rec_calls:,.3g} calls of {rec_min:.1f} min)."
+            )
+        cur_rate = get(now, "deals_per_conversation")
+        rec_rate = get(rec, "deals_per_conversation")
+        cur_deals, rec_deals = (
+            _total(now, "deals_per_month", name),
+            _total(rec, "deals_per_month", name),
+        )
+        if abs(cur_deals - rec_deals) > 1e-6 * max(1.0, rec_deals):
+            lines.append(
+                f"{name}: {cur_rate:.2%} of conversations close instead of {rec_rate:.2%}, so "
+                f"{cur_deals:,.1f} deals instead of {rec_deals:,.1f} and revenue "
+                f"{money(_total(now, 'revenue_per_month', name))} instead of "
+                f"{money(_total(rec, 'revenue_per_month', name))}."
+            )
+    cur_leads, rec_leads = _total(now, "leads_per_month"), _total(rec, "leads_per_month")
+    conversations = _total(now, "conversations_per_month")
+    qualified = _total(now, "qualified_leads_per_month") * scenario.sales.touches_per_lead
+    if conversations > qualified + 1e-6 * max(1.0, qualified):
+        lines.append(
+            f"marketing: the calls need {conversations:,.0f} qualified leads a month, but "
+            f"{cur_leads:,.0f} leads give only {qualified:,.0f} (the plan buys {rec_leads:,.0f} leads)."
+        )
+    for metric, words in (
+        ("units_built_per_month", "units to build"),
+        ("tickets_per_month", "tickets"),
+    ):
+        cur, rec_value = _total(now, metric), _total(rec, metric)
+        if abs(cur - rec_value) > 1e-6 * max(1.0, rec_value):
+            lines.append(f"{words}: {cur:,.0f} instead of {rec_value:,.0f}.")
+    f_now, f_rec = finance_summary(scenario, now), finance_summary(scenario, rec)
+    verdict = (
+        "meets the goal"
+        if f_now["goal_met"]
+        else f"short of the goal by {money(f_now['shortfall'])}"
+    )
+    lines.append(
+        f"finance: profit {money(f_now['profit'])} against a goal of {money(f_now['goal'])} "
+        f"(retained earnings plus profit target): {verdict}; the plan makes "
+        f"{money(f_rec['profit'])}, {money(f_rec['profit'] - f_now['profit'])} more."
+    )
+    return lines

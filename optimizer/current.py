@@ -1,0 +1,142 @@
+"""The plan today's targets imply: met exactly where possible, limits broken where not.
+
+Today's targets (calls per rep per day, reps, leads, ...) are imposed on the model and
+every limit is made elastic. Then, in order, the solver
+  0. meets the targets as closely as it can: exactly, unless they contradict each other
+     through the facts of the market (lead prices, market size), which never give,
+  1. breaks the capacities (minutes in a day, leads that exist, what workers can build)
+     as little as possible,
+  2. then the policies (quality floor, budget, headcount caps, occupancy, promises),
+  3. then the finance goals,
+  4. and finally makes as much profit as it can with what is left.
+Each stage's result is held while the next is solved. What remains broken is what the
+targets break: by name, by how much, in each limit's own unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from optimizer.chain import build_model
+from optimizer.chain.objectives import NoCurrentTargets, target_gaps
+from optimizer.elastic import STAGES, Breaks, add_breaks
+from optimizer.model import LinearModel, ModelArrays
+from optimizer.schema import Scenario
+from optimizer.solvers import Status, highs
+
+STAGE_TOL = 1e-9
+
+
+class CurrentPlanError(RuntimeError):
+    """The solver could not evaluate today's targets (a status other than optimal)."""
+
+
+@dataclass
+class CurrentPlan:
+    """Quantities of the plan today's targets imply, and how far each limit is broken."""
+
+    quantities: dict[str, np.ndarray]
+    x: np.ndarray
+    arrays: ModelArrays  # the plain model's rows, without targets or breaks
+    broken: np.ndarray  # per row of ``arrays``
+    model: LinearModel
+    target_deviation: float
+
+
+def evaluate(scenario: Scenario, scale: np.ndarray | None = None) -> CurrentPlan:
+    """The plan that follows today's targets; ``scale`` sizes each row's breaks (default |limit|)."""
+    plain, _ = build_model(scenario, "max_profit")
+    plain_arrays = plain.arrays()
+    model, v = build_model(scenario, "max_profit")
+    gaps = target_gaps(scenario, v)
+    if not gaps:
+        raise NoCurrentTargets("current_targets: the scenario states no current target to compare")
+    breaks = add_breaks(model)
+    deviations = _add_target_rows(model, v, gaps)
+    if scale is None:
+        scale = np.maximum(1.0, np.abs(plain_arrays.rhs))
+    weight = 1.0 / np.maximum(1.0, scale[breaks.rows])
+
+    profit_terms = list(model.objective_terms)
+    stage_terms = [("targets", deviations)] + [
+        (name, [(weight[breaks.stage == name], breaks.cols[breaks.stage == name])])
+        for name in STAGES
+    ]
+    deviation = 0.0
+    for name, terms in stage_terms:
+        if not any(np.asarray(idx).size for _, idx in terms):
+            continue
+        value = _minimise(model, terms)
+        if name == "targets":
+            deviation = value
+        model.add_rows(
+            f"stage_{name}",
+            department="evaluation",
+            kind="definition",
+            description=f"Hold the {name} stage at its best value.",
+            axes=[],
+            lhs=terms,
+            sense="<=",
+            rhs=value + STAGE_TOL * (1.0 + abs(value)),
+        )
+    model.clear_objective()
+    model.sense = "max"
+    model.add_objective(profit_terms)
+    out = highs.solve(model.arrays(), ranging=False, duals=False)
+    if out.status is not Status.OPTIMAL:
+        raise CurrentPlanError(f"evaluating today's targets: the solver said {out.solver_status}")
+    x = out.x
+    quantities = {name: x[idx] for name, idx in v.index.items()}
+    return CurrentPlan(
+        quantities=quantities,
+        x=x,
+        arrays=plain_arrays,
+        broken=_broken(breaks, x, plain_arrays),
+        model=model,
+        target_deviation=deviation,
+    )
+
+
+def _minimise(model: LinearModel, terms: list) -> float:
+    model.clear_objective()
+    model.sense = "min"
+    model.add_objective(terms)
+    out = highs.solve(model.arrays(), ranging=False, duals=False)
+    if out.status is not Status.OPTIMAL:
+        raise CurrentPlanError(f"evaluating today's targets: the solver said {out.solver_status}")
+    return float(out.objective)
+
+
+def _add_target_rows(model: LinearModel, v, gaps) -> list:
+    """Each target as ``gap - over + under = 0``; returns the weighted deviation terms."""
+    terms = []
+    for gap in gaps:
+        axes = [("month", v.months)] + ([("team", gap.by_team)] if gap.by_team is not None else [])
+        shape = tuple(len(labels) for _, labels in axes)
+        over = model.add_vars(f"target_over_{gap.name}", axes, unit=gap.unit)
+        under = model.add_vars(f"target_under_{gap.name}", axes, unit=gap.unit)
+        model.add_rows(
+            f"current_{gap.name}",
+            department="targets",
+            kind="definition",
+            unit=gap.unit,
+            description=f"Today's {gap.name.replace('_', ' ')} target is met.",
+            axes=axes,
+            lhs=gap.terms + [(-1.0, over), (1.0, under)],
+            sense="==",
+            rhs=np.broadcast_to(gap.target, shape),
+        )
+        w = 1.0 / np.broadcast_to(gap.scale, shape)
+        terms += [(w, over), (w, under)]
+    return terms
+
+
+def _broken(breaks: Breaks, x: np.ndarray, plain: ModelArrays) -> np.ndarray:
+    """Breaks within the solver's tolerance of the row's size are no breaks."""
+    amount = breaks.amount(x, plain.num_rows)
+    activity, limit = plain.sides(x[: plain.num_vars])
+    size = np.maximum(1.0, np.maximum(np.abs(activity), np.abs(limit)))
+    amount[amount <= 1e-6 * size] = 0.0
+    return amount
