@@ -26,7 +26,8 @@ from optimizer.model import LinearModel, ModelArrays
 from optimizer.schema import Scenario
 from optimizer.solvers import Status, highs
 
-STAGE_TOL = 1e-9
+STAGE_TOLERANCES = (1e-9, 1e-7, 1e-5)
+BREAK_TOL = 1e-4  # a limit broken by less than this share of its size is not reported
 
 
 class CurrentPlanError(RuntimeError):
@@ -65,10 +66,11 @@ def evaluate(scenario: Scenario, scale: np.ndarray | None = None) -> CurrentPlan
         for name in STAGES
     ]
     deviation = 0.0
+    held: list[tuple[np.ndarray, float]] = []  # each stage's limit row and its best value
     for name, terms in stage_terms:
         if not any(np.asarray(idx).size for _, idx in terms):
             continue
-        value = _minimise(model, terms)
+        value = _minimise(model, terms, held)
         if name == "targets":
             deviation = value
         model.add_rows(
@@ -79,14 +81,13 @@ def evaluate(scenario: Scenario, scale: np.ndarray | None = None) -> CurrentPlan
             axes=[],
             lhs=terms,
             sense="<=",
-            rhs=value + STAGE_TOL * (1.0 + abs(value)),
+            rhs=value,
         )
+        held.append((model._rhs[-1], value))
     model.clear_objective()
     model.sense = "max"
     model.add_objective(profit_terms)
-    out = highs.solve(model.arrays(), ranging=False, duals=False)
-    if out.status is not Status.OPTIMAL:
-        raise CurrentPlanError(f"evaluating today's targets: the solver said {out.solver_status}")
+    out = _solve_held(model, held)
     x = out.x
     quantities = {name: x[idx] for name, idx in v.index.items()}
     return CurrentPlan(
@@ -99,14 +100,26 @@ def evaluate(scenario: Scenario, scale: np.ndarray | None = None) -> CurrentPlan
     )
 
 
-def _minimise(model: LinearModel, terms: list) -> float:
+def _minimise(model: LinearModel, terms: list, held: list) -> float:
     model.clear_objective()
     model.sense = "min"
     model.add_objective(terms)
-    out = highs.solve(model.arrays(), ranging=False, duals=False)
-    if out.status is not Status.OPTIMAL:
-        raise CurrentPlanError(f"evaluating today's targets: the solver said {out.solver_status}")
-    return float(out.objective)
+    return float(_solve_held(model, held).objective)
+
+
+def _solve_held(model: LinearModel, held: list):
+    """Solve with each earlier stage held at its best value, loosening only as needed.
+
+    A stage's best value holds to the solver's tolerance, so holding it exactly can be
+    infeasible by a hair; the hold is then relaxed step by step.
+    """
+    for tolerance in STAGE_TOLERANCES:
+        for rhs, value in held:
+            rhs[...] = value + tolerance * (1.0 + abs(value))
+        out = highs.solve(model.arrays(), ranging=False, duals=False)
+        if out.status is Status.OPTIMAL:
+            return out
+    raise CurrentPlanError(f"evaluating today's targets: the solver said {out.solver_status}")
 
 
 def _add_target_rows(model: LinearModel, v, gaps) -> list:
@@ -138,5 +151,5 @@ def _broken(breaks: Breaks, x: np.ndarray, plain: ModelArrays) -> np.ndarray:
     amount = breaks.amount(x, plain.num_rows)
     activity, limit = plain.sides(x[: plain.num_vars])
     size = np.maximum(1.0, np.maximum(np.abs(activity), np.abs(limit)))
-    amount[amount <= 1e-6 * size] = 0.0
+    amount[amount <= BREAK_TOL * size] = 0.0
     return amount

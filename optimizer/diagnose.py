@@ -15,6 +15,7 @@ caps, finance goals) enter one integer model together:
 Hours per day (a coefficient) and the quality floor (a step between conversation tiers)
 are searched one at a time. The default weight of a lever is 1 / |its value|, so a
 change costs its relative size: raising the budget 10 % costs as much as a 10 % longer day.
+(A lever at zero is measured against a typical month's money, or one person.)
 """
 
 from __future__ import annotations
@@ -202,10 +203,20 @@ def levers(scenario: Scenario) -> list[Lever]:
             words, unit = WORDS[path]
         else:  # sales.teams[NAME].reps.max
             words, unit = f"the cap on {path.split('[')[1].split(']')[0]} reps", "people"
-        weight = setting.weight if setting and setting.weight else 1.0 / max(1.0, abs(value))
+        weight = (
+            setting.weight if setting and setting.weight else 1.0 / _size(scenario, value, unit)
+        )
         direction = -1 if path in LOWER else 1
         out.append(Lever(path, value, direction, weight, path.endswith(".max"), words, unit))
     return out
+
+
+def _size(scenario: Scenario, value: float, unit: str) -> float:
+    """What a lever's change is measured against: its value, or a typical month's money."""
+    if unit.startswith("$"):
+        typical = scenario.finance.fixed_bills_per_month + scenario.marketing.ad_budget_per_month
+        return max(abs(value), typical, 1.0)
+    return max(abs(value), 1.0)
 
 
 def _value(scenario: Scenario, path: str) -> float:

@@ -71,6 +71,12 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bo
 
 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+# YAML 1.1 reads 1e6 as text; people mean a number (YAML 1.2 agrees)
+_UniqueKeyLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
 
 
 def parse_yaml(text: str, source: str) -> dict:
@@ -156,7 +162,7 @@ def apply_overrides(data: dict, overrides: list[str], source: str) -> dict:
             problems.append(Problem("", _MISSING, f"an override PATH=VALUE, found {item!r}"))
             continue
         try:
-            value = yaml.safe_load(text) if text.strip() else None
+            value = yaml.load(text, Loader=_UniqueKeyLoader) if text.strip() else None  # noqa: S506
         except yaml.YAMLError:
             problems.append(Problem(path, text, "a value written as YAML, e.g. 7.5 or [1, 2]"))
             continue

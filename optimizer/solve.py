@@ -24,7 +24,7 @@ CONSTRAINT_COLUMNS = [
     "degenerate", "whole_step_value", "parameter", "unit",
 ]  # fmt: skip
 
-WHOLE_STEP_LIMIT = 25
+WHOLE_STEP_LIMIT = 8
 """At most this many binding headcount limits get a whole-person re-solve, largest first."""
 
 FORWARD_STEP = 1e-4
@@ -37,10 +37,16 @@ def solve(
     *,
     time_limit: float | None = None,
     marginals: bool = True,
+    whole_steps: bool = True,
     source: str = "",
     overrides: tuple[str, ...] = (),
 ) -> Plan:
-    """Solve a validated scenario and return a checked plan (never a solver object)."""
+    """Solve a validated scenario and return a checked plan (never a solver object).
+
+    ``marginals`` adds the marginal value of every input; ``whole_steps`` re-solves the
+    integer model for the value of one more whole person at each binding headcount limit.
+    Both cost extra solves; batch runs and searches may leave them out.
+    """
     objective = objective or scenario.objective
     times: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -70,7 +76,7 @@ def solve(
         )
     t0 = time.perf_counter()
     target_table = targets.derive(scenario, q, v.months)
-    constraints = constraint_table(model, arrays, out)
+    constraints = constraint_table(model, arrays, out, whole_steps)
     variables = variable_table(model, v, out.x)
     times["report"] = time.perf_counter() - t0
     parameters = pd.DataFrame(columns=PARAM_COLUMNS)
@@ -129,7 +135,9 @@ def _verify(
     return domain
 
 
-def constraint_table(model: LinearModel, a: ModelArrays, out: SolverOutput) -> pd.DataFrame:
+def constraint_table(
+    model: LinearModel, a: ModelArrays, out: SolverOutput, whole_steps: bool = True
+) -> pd.DataFrame:
     activity, limit = a.sides(out.x)
     sense = np.empty(a.num_rows, dtype=object)
     kind = np.empty(a.num_rows, dtype=object)
@@ -176,7 +184,10 @@ def constraint_table(model: LinearModel, a: ModelArrays, out: SolverOutput) -> p
     table["shadow_price"] = np.where(np.abs(shadow) < 1e-9, 0.0, shadow)
     table["allowable_increase"], table["allowable_decrease"] = inc, dec
     table["degenerate"] = degenerate
-    table["whole_step_value"] = _whole_steps(a, out, binding, table["shadow_price"].to_numpy())
+    price = table["shadow_price"].to_numpy()
+    table["whole_step_value"] = (
+        _whole_steps(a, out, binding, price) if whole_steps else np.full(a.num_rows, np.nan)
+    )
     return table[CONSTRAINT_COLUMNS]
 
 
