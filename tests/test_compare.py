@@ -1,0 +1,679 @@
+"""Today's targets against the recommended plan (issue 3): ``kpi-optimizer compare``.
+
+The seed company asks 6 reps for 50 calls a day in an 8-hour day of 20 business days.
+Worked by hand from ``scenarios/seed_company.yaml`` (the numbers the tests expect):
+
+    working minutes per call     8 h x 60 / 50              = 9.6 min (9 min 36 s)
+    calls per rep per hour       50 / 8                     = 6.25
+    leads contacted per rep      50 x 20 / 1 touch          = 1 000 a month
+    conversations                50 x 20 x 6 reps           = 6 000 a month
+    selling minutes              20 x (8 - 2.5 lost) x 60 x 6 reps = 39 600 a month
+    $40 000 of ads buys          400 @ $40 + 500 @ $30 + 9 000 / $55 = 1 063.64 paid leads,
+                                 + 300 organic              = 1 363.64 leads (not 2 500)
+    qualified leads              0.55 x 1 363.64            = 750 conversations' worth
+    quality floor (20 min)       the 6 000 calls fit in 39 600 min only if most take the
+                                 5-minute tier (6 min with admin): a at 20 (+1) min and
+                                 6 000 - a at 5 (+1) min: 21 a + 6 (6 000 - a) = 39 600,
+                                 a = 240, so 5 760 conversations fall below the floor
+    deals                        5 760 x 0.005 + 240 x 0.05 = 40.8
+    profit                       40.8 x 3 500 - 40.8 x 900 - payroll 85 600
+                                 (6 reps x 7 000 + 2 marketers x 6 500 + 4 workers x 4 500
+                                 + 3 agents x 4 200) - ads 40 000 - bills 40 000 = -59 520
+    goal                         10 000 retained + 15 000 target = 25 000: short by 84 520
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from rich.console import Console
+
+from optimizer import check, current
+from optimizer.chain import build_model
+from optimizer.chain.objectives import NoCurrentTargets
+from optimizer.compare import Comparison, compare
+from optimizer.implied import minutes_and_seconds
+from optimizer.loading import load_scenario, validate
+from optimizer.tables import print_comparison
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "scenarios" / "seed_company.yaml"
+BUNDLED = sorted((ROOT / "scenarios").glob("*.yaml"))
+INFEASIBLE = "finance.profit_target_per_month=10000000"
+MONTH = "2027-01"
+REL = 1e-6
+
+VIOLATION_KEYS = {"constraint", "limit", "implied", "shortfall", "unit", "sentence"}
+FINANCE_KEYS = {"revenue", "payroll", "profit", "goal", "shortfall", "goal_met"}
+
+
+# ---- helpers ---------------------------------------------------------------------------
+@functools.cache
+def compared(path: str, overrides: tuple[str, ...] = (), objective: str | None = None):
+    """Each comparison is computed once per session."""
+    scenario = load_scenario(path, list(overrides))
+    return scenario, compare(scenario, objective)
+
+
+def seed() -> tuple:
+    return compared(str(SEED))
+
+
+def value(table, metric: str, role: str, period: str = MONTH) -> float:
+    rows = table[(table["metric"] == metric) & (table["role"] == role)]
+    rows = rows[rows["period"] == period]
+    assert len(rows) == 1, f"{len(rows)} rows for {metric} {role} {period}"
+    return float(rows["value"].iloc[0])
+
+
+def violation(c: Comparison, name: str):
+    rows = c.violations[c.violations["constraint"] == name]
+    assert len(rows) == 1, f"{name}: {len(rows)} rows in {list(c.violations['constraint'])}"
+    return rows.iloc[0]
+
+
+def close(a: float, b: float, rel: float = REL) -> bool:
+    return abs(a - b) <= rel * max(1.0, abs(a), abs(b))
+
+
+def run_cli(*args: str | Path, timeout: float = 300) -> subprocess.CompletedProcess:
+    """The real entry point in a fresh interpreter, so stdout is exactly what a user sees."""
+    return subprocess.run(
+        [sys.executable, "-m", "optimizer.cli", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+
+
+def senses(scenario) -> dict[str, str]:
+    """Constraint family (``sales-quality_floor``) -> its row sense in the model."""
+    model, _ = build_model(scenario, "max_profit")
+    return {block.name: block.sense for block in model.row_blocks.values()}
+
+
+def leads_bought(data: dict, budget: float) -> float:
+    """Leads ``budget`` buys at the channels' tier prices, cheapest first, plus organic.
+
+    Read straight from the YAML: every tier of every channel, cheapest first (prices rise
+    within a channel, so a global order keeps each channel's tiers in order).
+    """
+    mk = data["marketing"]
+    tiers = sorted(
+        (t["cost_per_lead"], t.get("leads_per_month", math.inf))
+        for channel in mk["channels"]
+        for t in channel["tiers"]
+    )
+    leads, left = 0.0, budget
+    for price, width in tiers:
+        bought = min(width, left / price)
+        leads += bought
+        left -= bought * price
+        if left <= 0:
+            break
+    return mk.get("organic_leads_per_month", 0.0) + leads
+
+
+def shortfall_from_sides(kind: str, sense: str, limit: float, implied: float) -> float:
+    """How far a row is broken, in its own unit, recomputed from its two sides."""
+    if kind == "target" or sense == "==":
+        return abs(implied - limit)
+    return implied - limit if sense == "<=" else limit - implied
+
+
+# ---- the seed company: the article's numbers ---------------------------------------------
+def test_seed_today_implies_the_articles_numbers():
+    _, c = seed()
+    now = c.current
+    assert value(now, "calls_per_rep_per_day", "field") == pytest.approx(50, rel=REL)
+    assert value(now, "working_minutes_per_call", "field") == pytest.approx(9.6, rel=REL)
+    assert minutes_and_seconds(value(now, "working_minutes_per_call", "field")) == "9 min 36 s"
+    assert value(now, "calls_per_rep_per_hour", "field") == pytest.approx(6.25, rel=REL)
+    assert value(now, "leads_contacted_per_rep_per_month", "field") == pytest.approx(1000, rel=REL)
+    assert value(now, "leads_needed_per_rep_per_month", "field") == pytest.approx(
+        1000 / 0.55, rel=REL
+    )
+    assert value(now, "conversations_per_month", "field") == pytest.approx(6000, rel=REL)
+    # 5 760 conversations at 5 min and 240 at 20 min average 5.6 min
+    assert value(now, "minutes_per_conversation", "field") == pytest.approx(5.6, rel=REL)
+    assert value(now, "deals_per_month", "field") == pytest.approx(40.8, rel=REL)
+
+
+def test_seed_side_by_side_puts_today_next_to_the_plan():
+    _, c = seed()
+    sbs = c.side_by_side
+    row = sbs[(sbs["metric"] == "working_minutes_per_call") & (sbs["role"] == "field")].iloc[0]
+    assert row["current"] == pytest.approx(9.6, rel=REL)
+    # the plan: 7.5 conversations a rep a day (README), so 480 / 7.5 = 64 working minutes
+    assert row["recommended"] == pytest.approx(64, rel=REL)
+    assert row["difference"] == pytest.approx(64 - 9.6, rel=REL)
+    assert not row["stated_target"]
+    calls = sbs[(sbs["metric"] == "calls_per_rep_per_day") & (sbs["role"] == "field")].iloc[0]
+    assert calls["stated_target"]
+    assert calls["stated"] == 50
+    assert calls["recommended"] == pytest.approx(7.5, rel=REL)
+    assert value(c.recommended, "minutes_per_conversation", "field") == pytest.approx(43, rel=REL)
+    # the recommended column is the plan's own targets
+    for _, r in c.recommended.iterrows():
+        match = sbs[(sbs["metric"] == r["metric"]) & (sbs["role"] == r["role"])]
+        match = match[match["period"] == r["period"]]
+        assert match["recommended"].iloc[0] == pytest.approx(r["value"], rel=1e-12)
+
+
+def test_seed_quality_floor_violation_in_minutes_and_conversations():
+    scenario, c = seed()
+    row = violation(c, f"sales-quality_floor[{MONTH},field]")
+    assert row["kind"] == "limit"
+    assert row["unit"] == "conversations/month"
+    # by hand: 21 a + 6 (6 000 - a) = 39 600 -> a = 240 at the floor, 5 760 below it
+    selling = 20 * (8 - 2.5) * 60 * 6
+    at_floor = (selling - 6 * 6000) / (21 - 6)
+    assert at_floor == 240
+    assert row["limit"] == 0
+    assert row["implied"] == pytest.approx(6000 - at_floor, rel=REL)
+    assert row["shortfall"] == pytest.approx(6000 - at_floor, rel=REL)
+    # the same from today's plan itself: its conversations in tiers below the 20-minute floor
+    evaluated = current.evaluate(scenario)
+    minutes = [t.minutes for t in scenario.sales.conversation_tiers]
+    below = sum(
+        evaluated.quantities["conversations"][0, 0, k]
+        for k, m in enumerate(minutes)
+        if m < scenario.sales.min_minutes_per_quality_conversation
+    )
+    assert row["shortfall"] == pytest.approx(below, rel=REL)
+    # and from the comparison's own table: 5.6 min average over the 5- and 20-minute tiers
+    avg = value(c.current, "minutes_per_conversation", "field")
+    assert (20 - avg) / (20 - 5) * 6000 == pytest.approx(row["shortfall"], rel=REL)
+    sentence = row["sentence"]
+    for text in ("20 min", "9.6 min", "9 min 36 s", "50 calls", "8 hours", "5,760"):
+        assert text in sentence, (text, sentence)
+
+
+def test_seed_lead_supply_violation():
+    _, c = seed()
+    row = violation(c, f"sales-lead_supply[{MONTH}]")
+    leads = leads_bought(yaml.safe_load(SEED.read_text()), 40_000)
+    assert leads == pytest.approx(300 + 400 + 500 + 9000 / 55)
+    assert row["limit"] == pytest.approx(0.55 * leads, rel=REL)  # 750 qualified leads
+    assert row["limit"] == pytest.approx(750, rel=REL)
+    assert row["implied"] == pytest.approx(6000, rel=REL)  # 50 x 20 x 6 conversations
+    assert row["shortfall"] == pytest.approx(6000 - 750, rel=REL)
+    assert row["unit"] == "conversations/month"
+    # 6 000 conversations need 6 000 / 0.55 = 10 909 leads; marketing's $40 000 buys 1 364
+    for text in ("6,000.0", "750.0", "5,250.0", "10,909", "1,364", "55%"):
+        assert text in row["sentence"], (text, row["sentence"])
+
+
+def test_seed_downstream_cost_in_finance():
+    _, c = seed()
+    now, rec = c.finance["current"], c.finance["recommended"]
+    # by hand (module docstring): 40.8 deals, payroll 85 600 -> profit -59 520
+    deals = 5760 * 0.005 + 240 * 0.05
+    payroll = 6 * 7000 + 2 * 6500 + 4 * 4500 + 3 * 4200
+    profit = deals * 3500 - deals * 900 - payroll - 40_000 - 40_000
+    assert now["revenue"] == pytest.approx(deals * 3500, rel=REL)
+    assert now["payroll"] == pytest.approx(payroll, rel=REL)
+    assert now["profit"] == pytest.approx(profit, rel=REL)
+    assert now["goal"] == 25_000
+    assert now["profit"] < now["goal"]
+    assert not now["goal_met"]
+    assert now["shortfall"] > 0
+    assert now["shortfall"] == pytest.approx(now["goal"] - now["profit"], rel=REL)
+    assert now["shortfall"] == pytest.approx(84_520, rel=REL)
+    assert now["retained_earnings_covered"] == 0
+    # the recommended plan meets the goal and is the solver's optimum
+    assert rec["goal_met"]
+    assert rec["shortfall"] == 0
+    assert rec["profit"] >= rec["goal"]
+    assert rec["profit"] == pytest.approx(c.plan.objective, rel=REL)
+    assert c.plan.solved
+    # the profit goal row says the same, in $/month
+    row = violation(c, f"finance-profit_goal[{MONTH}]")
+    assert row["kind"] == "goal"
+    assert row["unit"] == "$/month"
+    assert row["limit"] == 25_000
+    assert row["implied"] == pytest.approx(now["profit"], rel=REL)
+    assert row["shortfall"] == pytest.approx(now["goal"] - now["profit"], rel=REL)
+    assert "$10,000" in row["sentence"] and "$15,000" in row["sentence"]
+
+
+def test_seed_cascade_names_deals_revenue_and_the_dollar_shortfall():
+    _, c = seed()
+    text = "\n".join(c.cascade)
+    assert "below the quality floor of 20 min" in text
+    assert "50 calls a rep a day" in text and "5.6 min" in text
+    deals_line = next(line for line in c.cascade if "deals" in line)
+    assert "40.8 deals instead of 73.0" in deals_line
+    assert "revenue $142,800 instead of $255,500" in deals_line
+    marketing = next(line for line in c.cascade if line.startswith("marketing"))
+    assert "6,000 qualified leads" in marketing and "750" in marketing
+    finance = c.cascade[-1]
+    assert finance.startswith("finance:")
+    assert "-$59,520" in finance and "$25,000" in finance
+    assert "short of the goal by $84,520" in finance
+    assert "$35,400" in finance and "$94,920 more" in finance
+
+
+def test_seed_binding_lists_for_both_plans():
+    _, c = seed()
+    assert c.binding["recommended"] == list(c.plan.binding()["name"])
+    assert f"sales-lead_supply[{MONTH}]" in c.binding["recommended"]
+    for name in c.violations[c.violations["kind"] != "target"]["constraint"]:
+        assert name in c.binding["current"]
+
+
+# ---- stated targets: met where consistent, reported where not --------------------------
+@pytest.mark.parametrize(
+    "metric, role, stated",
+    [
+        ("calls_per_rep_per_day", "field", 50),
+        ("reps", "field", 6),
+        ("ad_spend_per_month", "marketing", 40_000),
+        ("workers", "delivery", 4),
+        ("agents", "support", 3),
+    ],
+)
+def test_consistent_stated_targets_are_met_exactly(metric, role, stated):
+    _, c = seed()
+    st = c.stated[(c.stated["metric"] == metric) & (c.stated["role"] == role)]
+    assert list(st["value"]) == [stated]
+    assert value(c.current, metric, role) == pytest.approx(stated, rel=1e-8)
+    assert not c.violations["constraint"].str.contains(metric).any()
+
+
+def test_inconsistent_leads_target_reaches_what_the_ad_spend_buys():
+    _, c = seed()
+    data = yaml.safe_load(SEED.read_text())
+    bought = leads_bought(data, data["current_targets"]["ad_spend_per_month"])
+    assert bought == pytest.approx(1363.636363, rel=1e-9)
+    row = violation(c, f"targets-leads_per_month[{MONTH},marketing]")
+    assert row["kind"] == "target"
+    assert row["unit"] == "leads/month"
+    assert row["limit"] == 2500
+    assert row["implied"] == pytest.approx(bought, rel=REL)
+    assert row["shortfall"] == pytest.approx(2500 - bought, rel=REL)
+    assert value(c.current, "leads_per_month", "marketing") == pytest.approx(bought, rel=REL)
+    # the channels: search's first tier ($16 000), social's first two ($15 000 + $9 000)
+    assert value(c.current, "ad_spend_per_month", "search") == pytest.approx(16_000, rel=REL)
+    assert value(c.current, "ad_spend_per_month", "social") == pytest.approx(24_000, rel=REL)
+    assert "2,500" in row["sentence"] and "1,364" in row["sentence"]
+
+
+def test_only_the_inconsistent_target_is_reported_as_a_target():
+    _, c = seed()
+    targets = c.violations[c.violations["kind"] == "target"]
+    assert list(targets["constraint"]) == [f"targets-leads_per_month[{MONTH},marketing]"]
+    families = {n.split("[")[0] for n in c.violations["constraint"]}
+    assert families == {
+        "sales-lead_supply", "sales-quality_floor", "finance-profit_goal",
+        "targets-leads_per_month",
+    }  # fmt: skip
+
+
+# ---- targets that are feasible and sensible ----------------------------------------------
+def plan_as_targets() -> tuple[str, ...]:
+    """The seed's current targets replaced by the recommended plan's own values."""
+    rec = seed()[1].plan
+    return (
+        f"current_targets.calls_per_rep_per_day={rec.target('calls_per_rep_per_day', role='field')!r}",
+        f"current_targets.reps.field={round(rec.target('reps', role='field'))}",
+        f"current_targets.leads_per_month={rec.target('leads_per_month', role='marketing')!r}",
+        f"current_targets.ad_spend_per_month={rec.target('ad_spend_per_month', role='marketing')!r}",
+        f"current_targets.workers={round(rec.target('workers'))}",
+        f"current_targets.support_agents={round(rec.target('agents'))}",
+    )
+
+
+def test_plan_values_as_targets_break_nothing_and_make_the_plans_profit():
+    overrides = plan_as_targets()
+    scenario, c = compared(str(SEED), overrides)
+    assert scenario.current_targets.reps == {"field": 5}
+    assert scenario.current_targets.calls_per_rep_per_day == pytest.approx(7.5)
+    assert c.violations.empty, c.violations[["constraint", "shortfall"]]
+    now, rec = c.finance["current"], c.finance["recommended"]
+    assert now["profit"] == pytest.approx(rec["profit"], rel=REL)
+    assert now["profit"] == pytest.approx(c.plan.objective, rel=REL)
+    assert now["goal_met"] and now["shortfall"] == 0
+    # every stated target is reached, and the independent check passes today's plan
+    for _, t in c.stated.iterrows():
+        assert value(c.current, t["metric"], t["role"]) == pytest.approx(t["value"], rel=REL)
+    assert check.verify(scenario, current.evaluate(scenario).quantities).ok
+    # nothing suffers: the cascade is the finance line alone, and it meets the goal
+    assert len(c.cascade) == 1 and "meets the goal" in c.cascade[0]
+
+
+def test_plan_values_as_targets_by_dict_edit():
+    """The same through ``validate`` on an edited dict, not --set strings."""
+    data = yaml.safe_load(SEED.read_text())
+    rec = seed()[1].plan
+    data["current_targets"] = {
+        "calls_per_rep_per_day": rec.target("calls_per_rep_per_day", role="field"),
+        "reps": {"field": int(round(rec.target("reps", role="field")))},
+        "ad_spend_per_month": rec.target("ad_spend_per_month", role="marketing"),
+        "workers": int(round(rec.target("workers"))),
+    }
+    c = compare(validate(data, "edited seed"))
+    assert c.violations.empty
+    assert c.finance["current"]["profit"] == pytest.approx(c.plan.objective, rel=REL)
+
+
+# ---- every bundled scenario --------------------------------------------------------------
+@pytest.fixture(params=[p.name for p in BUNDLED])
+def bundled(request):
+    return compared(str(ROOT / "scenarios" / request.param))
+
+
+def test_bundled_scenarios_compare(bundled):
+    scenario, c = bundled
+    assert c.plan.solved
+    assert not c.stated.empty and not c.current.empty and not c.recommended.empty
+    assert set(c.side_by_side.columns) >= {"stated", "current", "recommended", "difference"}
+    assert c.side_by_side["stated_target"].sum() == len(c.stated) * len(
+        scenario.calendar.month_labels()
+    )
+    assert c.finance["current"] is not None and c.finance["recommended"] is not None
+    assert c.finance["recommended"]["goal_met"]
+    assert c.cascade and c.cascade[-1].startswith("finance:")
+
+
+def test_every_violation_has_a_sentence_with_numbers(bundled):
+    _, c = bundled
+    assert not c.violations.empty
+    for _, row in c.violations.iterrows():
+        assert row["sentence"], row["constraint"]
+        assert re.search(r"\d", row["sentence"]), row["sentence"]
+        assert all(math.isfinite(row[k]) for k in ("limit", "implied", "shortfall"))
+        assert row["shortfall"] > 0
+        assert row["unit"]
+
+
+def test_violation_numbers_are_self_consistent(bundled):
+    """shortfall = implied - limit for <= limits, limit - implied for >= goals."""
+    scenario, c = bundled
+    sense = senses(scenario)
+    for _, row in c.violations.iterrows():
+        family = row["constraint"].split("[")[0]
+        expected = shortfall_from_sides(
+            row["kind"], sense.get(family, ""), row["limit"], row["implied"]
+        )
+        assert close(row["shortfall"], expected), (row["constraint"], row["shortfall"], expected)
+
+
+def test_the_independent_check_agrees_on_what_is_broken(bundled, monkeypatch):
+    """optimizer.check, which never reads the model's rows, finds the same broken families.
+
+    compare reports a limit broken by more than ``current.BREAK_TOL`` of its size; the
+    check is run at that same threshold.
+    """
+    scenario, c = bundled
+    quantities = current.evaluate(scenario).quantities
+    loose = check.verify(scenario, quantities).violations
+    monkeypatch.setattr(check, "VERIFY_TOL", getattr(current, "BREAK_TOL", check.VERIFY_TOL))
+    found = check.verify(scenario, quantities).violations
+    names = {
+        "sales-lead_supply": "lead supply", "sales-quality_floor": "quality floor",
+        "sales-selling_time": "selling time", "finance-profit_goal": "profit goal",
+        "support-capacity": "support capacity", "delivery-capacity": "delivery capacity",
+        "delivery-on_time": "on time", "marketing-ad_budget": "ad budget",
+    }  # fmt: skip
+    families = {n.split("[")[0] for n in c.violations["constraint"] if not n.startswith("targets")}
+    assert families <= set(names), families - set(names)
+    for family in families:
+        assert any(v.startswith(names[family]) for v in loose), (family, loose)
+    for family, words in names.items():
+        if any(v.startswith(words) for v in found):
+            assert family in families, (words, found)
+
+
+# ---- known bugs (strict: each fails loudly once fixed, so the mark can go) -------------
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: profit-goal shortfall comes from the elastic break variable; with a "
+    "$10M target HiGHS (presolve on) leaves it $6,500 (one marketer) above goal - profit",
+)
+def test_profit_goal_shortfall_is_goal_minus_profit_when_the_goal_is_out_of_reach():
+    _, c = compared(str(SEED), (INFEASIBLE,))
+    row = violation(c, f"finance-profit_goal[{MONTH}]")
+    assert row["shortfall"] == pytest.approx(row["limit"] - row["implied"], rel=REL)
+
+
+@pytest.mark.parametrize("name", [p.name for p in BUNDLED])
+def test_no_violation_is_solver_noise(name):
+    """regional_sales once listed delivery-capacity[2027-01] broken by 0.000879 units."""
+    _, c = compared(str(ROOT / "scenarios" / name))
+    for _, row in c.violations.iterrows():
+        assert row["shortfall"] > 1e-4 * max(1.0, abs(row["limit"])), row["sentence"]
+        assert not re.search(r"\(0\.0 (over|short)\)", row["sentence"]), row["sentence"]
+
+
+def _direction(bundled_name: str):
+    marks = ()
+    if bundled_name == "regional_sales.yaml":
+        marks = pytest.mark.xfail(
+            strict=True,
+            reason="bug: wording says 'over' for an '==' row below its limit "
+            "(delivery-on_time: '360.0 against a limit of 791.7 units (431.7 over)')",
+        )
+    return pytest.param(bundled_name, marks=marks)
+
+
+@pytest.mark.parametrize("name", [_direction(p.name) for p in BUNDLED])
+def test_sentence_says_over_or_short_the_right_way(name):
+    _, c = compared(str(ROOT / "scenarios" / name))
+    for _, row in c.violations[c.violations["kind"] != "target"].iterrows():
+        word = "over" if row["implied"] > row["limit"] else "short"
+        assert f" {word})." in row["sentence"], row["sentence"]
+
+
+WORDING = {
+    # check -> (pattern that must not appear, what regional_sales prints today)
+    "scientific notation": (
+        r"\de[+-]\d",
+        "'quota per rep per month target of 7e+04 ... 4.498e+04'",
+    ),
+    "negative minutes": (r"-\d[\d.,]* min of conversation", "'-10.0 min of conversation'"),
+    "floor clause": (r"min a conversation of", "'leave 66.7 min a conversation of 40 min'"),
+    "negative more": (r"-\$[\d,.]+ more", "'the plan makes $2,134,981, -$3,645,923 more'"),
+}
+
+
+SOFTWARE_SAYS = "'the plan makes $516,543, -$128,757 more'"
+
+
+def _wording_cases():
+    for check_name, (pattern, today) in WORDING.items():
+        broken = {"regional_sales.yaml"}
+        if check_name == "negative more":
+            broken.add("software_company.yaml")
+        for p in BUNDLED:
+            marks = ()
+            if p.name in broken:
+                said = SOFTWARE_SAYS if p.name.startswith("software") else today
+                marks = pytest.mark.xfail(strict=True, reason=f"bug: {said}")
+            yield pytest.param(pattern, p.name, marks=marks, id=f"{check_name}-{p.stem}")
+
+
+@pytest.mark.parametrize("pattern, name", list(_wording_cases()))
+def test_sentences_have_plain_numbers(pattern, name):
+    _, c = compared(str(ROOT / "scenarios" / name))
+    text = "\n".join(list(c.violations["sentence"]) + c.cascade)
+    assert not re.search(pattern, text), re.search(pattern, text)[0]
+
+
+def _per_month(bundled_name: str):
+    marks = ()
+    if bundled_name in ("software_company.yaml", "regional_sales.yaml"):  # several months
+        marks = pytest.mark.xfail(
+            strict=True,
+            reason="bug: cascade sums the horizon but says 'a month': 'the calls need 6,300 "
+            "qualified leads a month' (software: 2,100 a month over 3 months)",
+        )
+    return pytest.param(bundled_name, marks=marks)
+
+
+@pytest.mark.parametrize("name", [_per_month(p.name) for p in BUNDLED])
+def test_cascade_a_month_means_per_month(name):
+    _, c = compared(str(ROOT / "scenarios" / name))
+    line = next((x for x in c.cascade if x.startswith("marketing:")), None)
+    if line is None:
+        pytest.skip("no marketing line in this cascade")
+    needed = float(re.search(r"need ([\d,]+) qualified leads a month", line)[1].replace(",", ""))
+    monthly = c.current[c.current["metric"] == "conversations_per_month"]
+    per_month = monthly.groupby("period")["value"].sum()
+    assert needed == pytest.approx(per_month.max(), abs=0.5)
+
+
+# ---- command line ------------------------------------------------------------------------
+@pytest.mark.parametrize("path", BUNDLED, ids=[p.name for p in BUNDLED])
+def test_cli_json_is_pure_and_complete(path):
+    done = run_cli("compare", path, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)  # nothing but JSON on stdout
+    assert {"current", "recommended", "violations", "finance"} <= set(out)
+    assert out["recommended_status"] == "optimal"
+    assert out["current"] and out["recommended"]
+    assert {"metric", "role", "period", "value", "unit"} <= set(out["current"][0])
+    assert out["violations"]
+    for v in out["violations"]:
+        assert VIOLATION_KEYS <= set(v), set(v)
+        assert isinstance(v["shortfall"], float) and v["shortfall"] > 0
+        assert re.search(r"\d", v["sentence"])
+    finance = out["finance"]
+    assert {"current", "recommended", "change"} <= set(finance)
+    assert FINANCE_KEYS <= set(finance["current"]) and FINANCE_KEYS <= set(finance["recommended"])
+    for k, change in finance["change"].items():
+        expected = finance["recommended"][k] - finance["current"][k]
+        assert change == pytest.approx(expected, rel=1e-9, abs=1e-9), k
+    _, c = compared(str(path))
+    assert len(out["violations"]) == len(c.violations)
+    assert finance["current"]["profit"] == pytest.approx(c.finance["current"]["profit"], rel=REL)
+
+
+def test_cli_json_seed_numbers():
+    done = run_cli("compare", SEED, "--format", "json")
+    out = json.loads(done.stdout)
+    rows = {(r["metric"], r["role"]): r["value"] for r in out["current"]}
+    assert rows[("working_minutes_per_call", "field")] == pytest.approx(9.6, rel=REL)
+    assert rows[("leads_contacted_per_rep_per_month", "field")] == pytest.approx(1000, rel=REL)
+    floor = next(v for v in out["violations"] if v["constraint"].startswith("sales-quality_floor"))
+    assert "9 min 36 s" in floor["sentence"]
+    assert floor["shortfall"] == pytest.approx(5760, rel=REL)
+    assert out["finance"]["change"]["profit"] == pytest.approx(35_400 + 59_520, rel=REL)
+    assert out["finance"]["change"]["shortfall"] == pytest.approx(-84_520, rel=REL)
+
+
+def test_cli_set_and_objective_reach_compare():
+    done = run_cli(
+        "compare", SEED, "--objective", "min_cost", "--set",
+        "current_targets.calls_per_rep_per_day=40", "--format", "json",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["recommended_objective"]["name"] == "min_cost"
+    # the cheapest plan meets the goal exactly: profit = 10 000 + 15 000
+    assert out["finance"]["recommended"]["profit"] == pytest.approx(25_000, rel=REL)
+    rows = {(r["metric"], r["role"]): r["value"] for r in out["current"]}
+    assert rows[("calls_per_rep_per_day", "field")] == pytest.approx(40, rel=REL)
+    assert rows[("working_minutes_per_call", "field")] == pytest.approx(12, rel=REL)  # 480 / 40
+
+
+@pytest.fixture(scope="module")
+def no_targets(tmp_path_factory) -> Path:
+    data = yaml.safe_load(SEED.read_text())
+    del data["current_targets"]
+    path = tmp_path_factory.mktemp("compare") / "no_targets.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_cli_without_current_targets_exits_2_in_one_line(no_targets, fmt):
+    done = run_cli("compare", no_targets, "--format", fmt)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert str(no_targets) in lines[0] and "current_targets" in lines[0]
+
+
+def test_compare_without_current_targets_raises_a_named_error(no_targets):
+    with pytest.raises(NoCurrentTargets):
+        compare(load_scenario(no_targets))
+
+
+def test_cli_infeasible_plan_still_reports_today():
+    done = run_cli("compare", SEED, "--set", INFEASIBLE, "--format", "json")
+    assert done.returncode == 1, done.stderr
+    out = json.loads(done.stdout)
+    assert "Traceback" not in done.stderr
+    assert out["recommended_status"] == "infeasible"
+    assert out["recommended"] == []
+    assert "diagnosis" in out and out["diagnosis"]["conflict"]
+    assert any(r["name"].startswith("finance-profit_goal") for r in out["diagnosis"]["conflict"])
+    # today's evaluation does not depend on the plan: same numbers as without the goal
+    rows = {(r["metric"], r["role"]): r["value"] for r in out["current"]}
+    assert rows[("working_minutes_per_call", "field")] == pytest.approx(9.6, rel=REL)
+    now = out["finance"]["current"]
+    assert now["profit"] == pytest.approx(-59_520, rel=REL)
+    assert now["goal"] == 10_010_000
+    assert now["shortfall"] == pytest.approx(now["goal"] - now["profit"], rel=REL)
+    assert out["finance"]["recommended"] is None
+    assert "change" not in out["finance"]
+    names = {v["constraint"] for v in out["violations"]}
+    assert f"sales-quality_floor[{MONTH},field]" in names
+    assert f"finance-profit_goal[{MONTH}]" in names
+
+
+def test_cli_infeasible_table_exits_1_with_diagnosis():
+    done = run_cli("compare", SEED, "--set", INFEASIBLE)
+    assert done.returncode == 1, done.stderr
+    assert "Limits today's targets break" in done.stdout
+    assert "No plan meets every limit and goal" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+# ---- table output ------------------------------------------------------------------------
+def test_cli_table_output():
+    done = run_cli("compare", SEED)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    for text in (
+        "Limits today's targets break", "What suffers", "9 min 36 s", "working_minutes_per_call",
+        "leads_contacted_per_rep_per_month", "short of the goal by $84,520",
+    ):  # fmt: skip
+        assert text in out, text
+
+
+def test_print_comparison_sections():
+    _, c = seed()
+    console = Console(record=True, width=240)
+    print_comparison(c, console=console)
+    text = console.export_text()
+    assert "Limits today's targets break" in text
+    assert "What suffers" in text
+    assert "Today's targets: as stated, what they reach, and recommended" in text
+    for line in c.violations["sentence"]:
+        assert line[:60] in text
+    # a comparison whose targets break nothing says so
+    _, ok = compared(str(SEED), plan_as_targets())
+    console = Console(record=True, width=240)
+    print_comparison(ok, console=console)
+    assert "Today's targets break no limit." in console.export_text()
+
+
+def test_shortfalls_are_finite_numbers_in_json_types():
+    _, c = seed()
+    assert np.issubdtype(c.violations["shortfall"].dtype, np.floating)
