@@ -136,13 +136,14 @@ def _broken_limits(scenario: Scenario, evaluated, now: pd.DataFrame) -> pd.DataF
     for block in model.row_blocks.values():
         periods = _periods(block)
         for k, row in enumerate(range(block.start, block.stop)):
-            amount = evaluated.broken[row]
-            if amount <= 0:
+            if evaluated.broken[row] <= 0:
                 continue
+            gap = activity[row] - limit[row]
+            shortfall = {"<=": gap, ">=": -gap}.get(block.sense, abs(gap))
             record = {
                 "constraint": names[row], "department": block.department, "kind": block.kind,
                 "period": periods[k], "limit": float(limit[row]), "implied": float(activity[row]),
-                "shortfall": float(amount), "unit": block.unit, "nature": block.nature,
+                "shortfall": float(shortfall), "unit": block.unit, "nature": block.nature,
             }  # fmt: skip
             record["sentence"] = violation_sentence(record, block, scenario, now)
             rows.append(record)
@@ -159,9 +160,11 @@ def _unmet_targets(stated: pd.DataFrame, now: pd.DataFrame) -> pd.DataFrame:
             if abs(gap) <= 1e-6 * max(1.0, abs(t["value"])):
                 continue
             words = t["target"].replace("_", " ")
+            who = f" for {t['role']}" if t["role"] in set(stated_teams(stated)) else ""
             sentence = (
-                f"Today's {words} target of {t['value']:,.4g} cannot be met together with the "
-                f"other targets at the market's lead prices and size: they allow {r['value']:,.4g}."
+                f"Today's {words} target{who} of {number(t['value'])} {t['unit']} cannot be met "
+                f"in {r['period']} together with the other targets: the closest they allow is "
+                f"{number(r['value'])}."
             )
             rows.append({
                 "constraint": f"targets-{t['target']}[{r['period']},{t['role']}]",
@@ -170,6 +173,17 @@ def _unmet_targets(stated: pd.DataFrame, now: pd.DataFrame) -> pd.DataFrame:
                 "unit": t["unit"], "nature": "target", "sentence": sentence,
             })  # fmt: skip
     return pd.DataFrame(rows, columns=VIOLATION_COLUMNS)
+
+
+def stated_teams(stated: pd.DataFrame) -> list[str]:
+    return [r for r in stated["role"] if r not in ("marketing", "delivery", "support")]
+
+
+def number(value: float) -> str:
+    """12345.6 -> '12,346'; 6.25 -> '6.25'; never scientific notation."""
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def _periods(block) -> list[str]:
@@ -225,63 +239,78 @@ def finance_summary(scenario: Scenario, table: pd.DataFrame) -> dict:
 
 
 def cascade(scenario: Scenario, now: pd.DataFrame, rec: pd.DataFrame) -> list[str]:
-    """What suffers, step by step down the chain, in plain words with numbers."""
+    """What suffers, step by step down the chain, in plain words with numbers (monthly averages)."""
     lines = []
+    months = scenario.calendar.horizon_months
+    a_month = "a month" if months == 1 else "a month on average"
     floor = scenario.sales.min_minutes_per_quality_conversation
+
+    def mean(table: pd.DataFrame, metric: str, role: str | None = None) -> float:
+        return _total(table, metric, role) / months
+
     for team in scenario.sales.teams:
         name = team.name
-
-        def get(table, metric, role=name):
-            return _total(table, metric, role) / max(1, len(scenario.calendar.month_labels()))
-
         cur_min, rec_min = (
-            get(now, "minutes_per_conversation"),
-            get(rec, "minutes_per_conversation"),
+            mean(now, "minutes_per_conversation", name),
+            mean(rec, "minutes_per_conversation", name),
         )
-        cur_calls, rec_calls = get(now, "calls_per_rep_per_day"), get(rec, "calls_per_rep_per_day")
+        cur_calls, rec_calls = (
+            mean(now, "calls_per_rep_per_day", name),
+            mean(rec, "calls_per_rep_per_day", name),
+        )
         if cur_min < rec_min - 1e-6:
-            below = " — below the quality floor" if cur_min < floor else ""
+            below = f", below the quality floor of {floor:g} min" if cur_min < floor else ""
             lines.append(
-                f"{name}: {cur_calls:,.3g} calls a rep a day leave {cur_min:.1f} min a conversation"
-                f"{below} of {floor:g} min (the plan: {rec_calls:,.3g} calls of {rec_min:.1f} min)."
+                f"{name}: {number(cur_calls)} calls a rep a day leave {cur_min:.1f} min a "
+                f"conversation{below} (the plan: {number(rec_calls)} calls of {rec_min:.1f} min)."
             )
-        cur_rate = get(now, "deals_per_conversation")
-        rec_rate = get(rec, "deals_per_conversation")
         cur_deals, rec_deals = (
-            _total(now, "deals_per_month", name),
-            _total(rec, "deals_per_month", name),
+            mean(now, "deals_per_month", name),
+            mean(rec, "deals_per_month", name),
         )
         if abs(cur_deals - rec_deals) > 1e-6 * max(1.0, rec_deals):
+            cur_rate = mean(now, "deals_per_conversation", name)
+            rec_rate = mean(rec, "deals_per_conversation", name)
             lines.append(
-                f"{name}: {cur_rate:.2%} of conversations close instead of {rec_rate:.2%}, so "
-                f"{cur_deals:,.1f} deals instead of {rec_deals:,.1f} and revenue "
-                f"{money(_total(now, 'revenue_per_month', name))} instead of "
-                f"{money(_total(rec, 'revenue_per_month', name))}."
+                f"{name}: {cur_rate:.2%} of calls close instead of {rec_rate:.2%}, so "
+                f"{cur_deals:,.1f} deals {a_month} instead of {rec_deals:,.1f} and revenue "
+                f"{money(mean(now, 'revenue_per_month', name))} instead of "
+                f"{money(mean(rec, 'revenue_per_month', name))}."
             )
-    cur_leads, rec_leads = _total(now, "leads_per_month"), _total(rec, "leads_per_month")
-    conversations = _total(now, "conversations_per_month")
-    qualified = _total(now, "qualified_leads_per_month") * scenario.sales.touches_per_lead
+    cur_leads, rec_leads = mean(now, "leads_per_month"), mean(rec, "leads_per_month")
+    conversations = mean(now, "conversations_per_month")
+    qualified = mean(now, "qualified_leads_per_month") * scenario.sales.touches_per_lead
     if conversations > qualified + 1e-6 * max(1.0, qualified):
         lines.append(
-            f"marketing: the calls need {conversations:,.0f} qualified leads a month, but "
-            f"{cur_leads:,.0f} leads give only {qualified:,.0f} (the plan buys {rec_leads:,.0f} leads)."
+            f"marketing: the calls need {conversations:,.0f} qualified leads {a_month}, but "
+            f"{cur_leads:,.0f} leads give only {qualified:,.0f} (the plan buys {rec_leads:,.0f})."
         )
     for metric, words in (
         ("units_built_per_month", "units to build"),
         ("tickets_per_month", "tickets"),
     ):
-        cur, rec_value = _total(now, metric), _total(rec, metric)
+        cur, rec_value = mean(now, metric), mean(rec, metric)
         if abs(cur - rec_value) > 1e-6 * max(1.0, rec_value):
-            lines.append(f"{words}: {cur:,.0f} instead of {rec_value:,.0f}.")
+            lines.append(f"{words}: {cur:,.0f} {a_month} instead of {rec_value:,.0f}.")
     f_now, f_rec = finance_summary(scenario, now), finance_summary(scenario, rec)
     verdict = (
         "meets the goal"
         if f_now["goal_met"]
         else f"short of the goal by {money(f_now['shortfall'])}"
     )
+    gain = f_rec["profit"] - f_now["profit"]
+    if abs(gain) <= 1e-6 * max(1.0, abs(f_rec["profit"])):
+        compared = "the same as the plan"
+    elif gain > 0:
+        compared = f"the plan makes {money(f_rec['profit'])}, {money(gain)} more"
+    else:
+        compared = (
+            f"the plan makes {money(f_rec['profit'])}, {money(-gain)} less, because today's "
+            "targets break limits the plan keeps"
+        )
+    over = "" if months == 1 else f" over {months} months"
     lines.append(
-        f"finance: profit {money(f_now['profit'])} against a goal of {money(f_now['goal'])} "
-        f"(retained earnings plus profit target): {verdict}; the plan makes "
-        f"{money(f_rec['profit'])}, {money(f_rec['profit'] - f_now['profit'])} more."
+        f"finance: profit{over} {money(f_now['profit'])} against a goal of {money(f_now['goal'])} "
+        f"(retained earnings plus profit target): {verdict}; {compared}."
     )
     return lines

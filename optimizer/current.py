@@ -4,8 +4,8 @@ Today's targets (calls per rep per day, reps, leads, ...) are imposed on the mod
 every limit is made elastic. Then, in order, the solver
   0. meets the targets as closely as it can: exactly, unless they contradict each other
      through the facts of the market (lead prices, market size), which never give,
-  1. breaks the capacities (minutes in a day, leads that exist, what workers can build)
-     as little as possible,
+  1. breaks the capacities (minutes in a day, what workers can build) as little as
+     possible, then the lead supply (calls that find no new prospect),
   2. then the policies (quality floor, budget, headcount caps, occupancy, promises),
   3. then the finance goals,
   4. and finally makes as much profit as it can with what is left.
@@ -54,7 +54,8 @@ def evaluate(scenario: Scenario, scale: np.ndarray | None = None) -> CurrentPlan
     gaps = target_gaps(scenario, v)
     if not gaps:
         raise NoCurrentTargets("current_targets: the scenario states no current target to compare")
-    breaks = add_breaks(model)
+    skip = {"sales-lead_supply", "sales-selling_time"}
+    breaks = add_breaks(model, skip=skip) + _add_missed_calls(model, v, scenario)
     deviations = _add_target_rows(model, v, gaps)
     if scale is None:
         scale = np.maximum(1.0, np.abs(plain_arrays.rhs))
@@ -98,6 +99,59 @@ def evaluate(scenario: Scenario, scale: np.ndarray | None = None) -> CurrentPlan
         model=model,
         target_deviation=deviation,
     )
+
+
+def _add_missed_calls(model: LinearModel, v, scenario: Scenario) -> Breaks:
+    """Calls a target asks for that cannot happen as sales conversations.
+
+    Unmade calls do not fit in the selling time: they take no time, need no lead and
+    close nothing. Unreached calls are made but find no new prospect beyond the lead
+    pool: they take a rep's time, need no lead and close nothing. They are how a calls
+    target breaks the selling time and the lead supply, without counting phantom deals.
+
+        selling time: sum_k (m_k + admin) * (calls_k - unmade_k) <= minutes per rep * reps
+        lead supply:  sum(calls - unmade - unreached) <= touches * qualified share * leads
+        deals:        deals = sum_k rate_k * (calls_k - unmade_k - unreached_k)
+                      unmade + unreached <= calls
+    """
+    sa = scenario.sales
+    conv = v["conversations"]  # month x team x tier
+    months, teams, _ = conv.shape
+    axes = [(a.name, list(a.labels)) for a in model.var_blocks["conversations"].axes]
+    unmade = model.add_vars("unmade_calls", axes, unit="conversations")
+    unreached = model.add_vars("unreached_calls", axes, unit="conversations")
+    minutes = np.array([t.minutes for t in sa.conversation_tiers])
+    admin = np.array([t.admin_minutes_per_conversation for t in sa.teams])
+    length = minutes[None, None, :] + admin[None, :, None]
+    rate = np.array([t.conversion_rate for t in sa.conversation_tiers])
+
+    def rows(family: str, shape: tuple) -> np.ndarray:
+        ids = model.row_blocks[family].start + np.arange(int(np.prod(shape)))
+        return np.broadcast_to(ids.reshape(shape + (1,) * (3 - len(shape))), conv.shape)
+
+    time_rows = rows("sales-selling_time", (months, teams))
+    lead_rows = rows("sales-lead_supply", (months,))
+    deal_rows = rows("sales-deal_total", (months, teams))
+    model.add_row_terms(time_rows, unmade, -length)
+    for missed in (unmade, unreached):
+        model.add_row_terms(lead_rows, missed, -1.0)
+        model.add_row_terms(deal_rows, missed, rate)
+    model.add_rows(
+        "missed_within_calls",
+        department="evaluation",
+        kind="definition",
+        description="Only calls asked for can be missed.",
+        axes=axes,
+        lhs=[(1.0, unmade), (1.0, unreached), (-1.0, conv)],
+        sense="<=",
+    )
+    # calls go unmade only when the day truly has no time for them; unreached calls are
+    # counted after, so a rep told to make them spends the time (and the quality suffers)
+    unmade_breaks = Breaks(
+        time_rows.ravel(), unmade.ravel(), np.full(conv.size, "capacity"),
+        np.broadcast_to(length, conv.shape).ravel(),
+    )  # fmt: skip
+    return unmade_breaks + Breaks(lead_rows.ravel(), unreached.ravel(), np.full(conv.size, "leads"))
 
 
 def _minimise(model: LinearModel, terms: list, held: list) -> float:

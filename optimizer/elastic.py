@@ -14,7 +14,7 @@ import numpy as np
 
 from optimizer.model import LinearModel, RowBlock
 
-STAGES = ("capacity", "policy", "goal")
+STAGES = ("capacity", "leads", "policy", "goal")
 
 
 def stage_of(block: RowBlock) -> str:
@@ -28,24 +28,34 @@ class Breaks:
     rows: np.ndarray  # row index of each break variable
     cols: np.ndarray  # the break variable
     stage: np.ndarray  # its stage name
+    coef: np.ndarray | None = None  # how much of the row's unit one unit of it is (default 1)
+
+    def __add__(self, other: Breaks) -> Breaks:
+        return Breaks(
+            np.concatenate([self.rows, other.rows]),
+            np.concatenate([self.cols, other.cols]),
+            np.concatenate([self.stage, other.stage]),
+            np.concatenate([self.coefs(), other.coefs()]),
+        )
+
+    def coefs(self) -> np.ndarray:
+        return np.ones(len(self.cols)) if self.coef is None else self.coef
 
     def amount(self, x: np.ndarray, num_rows: int) -> np.ndarray:
         """How far each row of the model is broken at ``x`` (0 where it holds)."""
         out = np.zeros(num_rows)
-        np.add.at(out, self.rows, x[self.cols])
+        np.add.at(out, self.rows, self.coefs() * x[self.cols])
         return out
 
 
-def add_breaks(model: LinearModel, families: list[str] | None = None) -> Breaks:
-    """Give every limit and goal row (or those of ``families``) a break variable.
+def add_breaks(model: LinearModel, skip: set[str] = frozenset()) -> Breaks:
+    """Give every limit and goal row (except the families in ``skip``) a break variable.
 
     Facts of the market (lead prices, market size) never give, so they get none.
     """
     rows, cols, stages = [], [], []
     for block in list(model.row_blocks.values()):
-        if block.kind == "definition" or block.nature == "fact":
-            continue
-        if families is not None and block.name not in families:
+        if block.kind == "definition" or block.nature == "fact" or block.name in skip:
             continue
         axes = [(a.name, list(a.labels)) for a in block.axes]
         signs = {"<=": [-1.0], ">=": [1.0], "==": [-1.0, 1.0]}[block.sense]

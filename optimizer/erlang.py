@@ -399,3 +399,68 @@ def staffing_table(
     for arr in (volumes, a, required, scheduled):
         arr.setflags(write=False)
     return StaffingTable(volumes, a, required, scheduled)
+
+
+def answering(scheduled: int, shrinkage: float) -> int:
+    """The most agents answering contacts that ``scheduled`` agents on the roster give."""
+    n = math.floor(scheduled * (1.0 - shrinkage)) + 1
+    while n > 0 and _scheduled(n, shrinkage) > scheduled:
+        n -= 1
+    return n
+
+
+def capacity(
+    max_scheduled: int,
+    interval_minutes: float,
+    aht_seconds: float,
+    answer_within_seconds: float,
+    service_level: float,
+    max_occupancy: float | None = None,
+    shrinkage: float = 0.0,
+    max_asa_seconds: float | None = None,
+) -> np.ndarray:
+    """``cap[N]``: the most contacts an interval may bring for N scheduled agents to meet every target.
+
+    The inverse of :func:`agents_required`: ``agents_required(V).agents_scheduled <= N``
+    exactly when ``V <= cap[N]``. Each value is found by bisection on traffic (every target
+    worsens as traffic grows), for all N at once, to 1e-12 relative. This is the table the
+    optimisation model uses: ``volume <= sum_N cap[N] * chosen[N]``.
+    """
+    t = _targets(
+        interval_minutes, aht_seconds, answer_within_seconds, service_level, max_occupancy,
+        shrinkage, max_asa_seconds,
+    )  # fmt: skip
+    on = np.array([answering(n, t.shrinkage) for n in range(max_scheduled + 1)], dtype=float)
+    lo = np.zeros_like(on)
+    hi = on * t.max_occupancy  # occupancy A / n <= max caps traffic outright
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        ok = _meets(on, mid, t)
+        lo = np.where(ok, mid, lo)
+        hi = np.where(ok, hi, mid)
+        if np.all(hi - lo <= 1e-13 * np.maximum(1.0, hi)):
+            break
+    lo = np.where(_meets(on, hi, t), hi, lo)
+    return lo * t.interval_minutes * 60.0 / t.aht_seconds
+
+
+def _meets(on: np.ndarray, traffic: np.ndarray, t: _Targets) -> np.ndarray:
+    """Whether ``on`` agents answering ``traffic`` Erlangs meet every target (vectorised)."""
+    b = np.ones_like(traffic)
+    for k in range(1, int(on.max(initial=0)) + 1):
+        step = k <= on
+        ab = traffic * b
+        b = np.where(step, ab / (k + ab), b)
+    stable = on > traffic
+    surplus = np.where(stable, on - traffic, 1.0)
+    p_wait = np.where(stable, on * b / (surplus + traffic * b), 1.0)
+    sl = 1.0 - p_wait * np.exp(-surplus * t.answer_within_seconds / t.aht_seconds)
+    asa = p_wait * t.aht_seconds / surplus
+    occupancy = np.divide(traffic, on, out=np.zeros_like(traffic), where=on > 0)
+    meets = (
+        stable
+        & (sl >= t.service_level - _EPS)
+        & (occupancy <= t.max_occupancy + _EPS)
+        & (asa <= t.max_asa_seconds * (1 + _EPS))
+    )
+    return meets | (traffic == 0)

@@ -194,8 +194,37 @@ class Delivery(Strict):
     lead_time_months: int = q("months", ge=0, le=24, default=0)
 
 
+class LiveChannel(Strict):
+    """A live channel (phone, chat) staffed for a service level by Erlang C.
+
+    Contacts a month = contacts per customer x customers. The busiest interval brings
+    ``peak_factor`` times the average interval's share of them, and the channel's agents
+    answer ``service_level`` of those within ``answer_within_seconds``.
+    """
+
+    name: Name
+    contacts_per_customer_per_month: float = q("contacts/customer/month", ge=0)
+    handle_seconds: float = q("seconds/contact", gt=0, le=36_000)
+    answer_within_seconds: float = q("seconds", gt=0, le=86_400)
+    service_level: float = q("share", gt=0, lt=1)
+    max_occupancy: float = q("share", gt=0, le=1, default=0.85)
+    max_asa_seconds: float | None = q("seconds", gt=0, default=None)
+    interval_minutes: float = q("minutes", gt=0, le=1440, default=30)
+    peak_factor: float = q("busiest/average interval", ge=1, le=100, default=1.0)
+    shrinkage: float = q("share", ge=0, lt=1, default=0.3)
+    agents: Headcount
+
+
+class TicketClosure(Strict):
+    """Ticket channels close ``share`` of tickets within ``within_hours`` working hours."""
+
+    within_hours: float = q("hours", gt=0, le=1000)
+    share: float = q("share", gt=0, lt=1)
+
+
 class Support(Strict):
-    """Customer support handles every customer's tickets within occupancy limits."""
+    """Customer support: tickets handled within occupancy (and closure) limits, live channels
+    staffed for their service level."""
 
     installed_base_customers: float = q("customers", ge=0)
     new_customers_per_deal: float = q("customers/deal", ge=0, default=1)
@@ -204,6 +233,14 @@ class Support(Strict):
     max_occupancy: float = q("share", gt=0, le=1)
     shrinkage: float = q("share", ge=0, lt=1, default=0)
     agents: Headcount
+    ticket_closure: TicketClosure | None = None
+    live_channels: list[LiveChannel] = Field(default_factory=list, max_length=20)
+
+    @field_validator("live_channels")
+    @classmethod
+    def _unique_channels(cls, channels: list[LiveChannel]) -> list[LiveChannel]:
+        _check_unique([c.name for c in channels], "live channel")
+        return channels
 
 
 class Finance(Strict):

@@ -16,7 +16,7 @@ from optimizer.schema import Scenario
 
 def violation_sentence(record: dict, block: RowBlock, scenario: Scenario, now: pd.DataFrame) -> str:
     unit = record["unit"]
-    over = "short" if block.sense == ">=" else "over"
+    over = "short" if record["implied"] < record["limit"] else "over"
     text = (
         f"{block.description} Today's targets break it in {record['period']}: "
         f"{record['implied']:,.1f} against a limit of {record['limit']:,.1f} {unit} "
@@ -47,11 +47,14 @@ def _quality_floor(record: dict, scenario: Scenario, now: pd.DataFrame) -> str:
     working = cal.hours_per_day * 60.0 / calls
     lost = team.hours_lost_per_day.total()
     talking = (cal.hours_per_day - lost) * 60.0 / calls - team.admin_minutes_per_conversation
+    after = f"after {lost:g} h lost to other work and {team.admin_minutes_per_conversation:g} min of admin"
+    talk = (
+        f"{talking:.1f} min of conversation {after}" if talking > 0 else f"no time to talk {after}"
+    )
     return (
         f"The quality floor is {floor:g} min a conversation; {calls:,.3g} calls a day leave "
         f"{working:.1f} min ({minutes_and_seconds(working)}) a call in a working day of "
-        f"{cal.hours_per_day:g} hours, and {talking:.1f} min of conversation after {lost:g} h lost to other work and "
-        f"{team.admin_minutes_per_conversation:g} min of admin."
+        f"{cal.hours_per_day:g} hours, and {talk}."
     )
 
 
