@@ -14,6 +14,35 @@ from optimizer.result import VERIFY_TOL, Verification
 from optimizer.schema import Scenario
 
 
+def _erlang_shortfall(volume, scheduled, shrinkage, targets, goals) -> np.ndarray:
+    """How far each month misses its service level, occupancy or ASA cap (0 when met).
+
+    Erlang C is recomputed from scratch for the agents answering (after shrinkage).
+    """
+    from optimizer import erlang
+
+    interval, aht, within = targets
+    level, occupancy_cap, asa_cap = goals
+    out = []
+    for v, n in zip(np.asarray(volume, float), np.round(np.asarray(scheduled, float)).astype(int)):
+        v = max(v, 0.0)
+        if v <= 1e-9:
+            out.append(0.0)
+            continue
+        on = erlang.answering(int(n), shrinkage)
+        if on < 1:
+            out.append(1.0)
+            continue
+        r = erlang.service_with_agents(v, interval, aht, within, on)
+        miss = max(level - r.service_level, r.occupancy - occupancy_cap)
+        if asa_cap is not None:
+            miss = max(
+                miss, (r.asa_seconds - asa_cap) / asa_cap if np.isfinite(r.asa_seconds) else 1.0
+            )
+        out.append(max(miss, 0.0))
+    return np.array(out)
+
+
 def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
     """Largest relative violation over all limits, definitions and goals of the plan."""
     found: list[tuple[str, float]] = []
@@ -113,6 +142,34 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
         )
         at_most("agents max", q["agents"], su.agents.max)
         at_most("agents min", su.agents.min, q["agents"])
+        intervals_base = days * hours * 60.0
+        for ch in su.live_channels:
+            contacts = (
+                ch.contacts_per_customer_per_month * customers * ch.peak_factor
+                / (intervals_base / ch.interval_minutes)
+            )  # fmt: skip
+            equal(f"{ch.name} contacts", q[f"{ch.name}_contacts"], contacts)
+            people = q[f"{ch.name}_agents"]
+            at_most(f"{ch.name} agents whole", np.abs(people - np.round(people)), 0.0)
+            at_most(f"{ch.name} agents max", people, ch.agents.max)
+            at_most(f"{ch.name} agents min", ch.agents.min, people)
+            targets = (ch.interval_minutes, ch.handle_seconds, ch.answer_within_seconds)
+            goals = (ch.service_level, ch.max_occupancy, ch.max_asa_seconds)
+            at_most(
+                f"{ch.name} service level",
+                _erlang_shortfall(contacts, people, ch.shrinkage, targets, goals),
+                0.0,
+            )
+        if su.ticket_closure is not None:
+            c = su.ticket_closure
+            targets = (hours * 60.0, su.handle_minutes_per_ticket * 60.0, c.within_hours * 3600.0)
+            goals = (c.share, su.max_occupancy, None)
+            per_day = q["tickets"] / days
+            at_most(
+                "ticket closure",
+                _erlang_shortfall(per_day, q["agents"], su.shrinkage, targets, goals),
+                0.0,
+            )
 
     # finance
     fi = scenario.finance
@@ -124,6 +181,8 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
         payroll = payroll + de.workers.cost_per_person_per_month * q["workers"]
     if su is not None:
         payroll = payroll + su.agents.cost_per_person_per_month * q["agents"]
+        for ch in su.live_channels:
+            payroll = payroll + ch.agents.cost_per_person_per_month * q[f"{ch.name}_agents"]
     equal("payroll", q["payroll"], payroll)
     cogs = de.unit_cost * q["production"] if de is not None else np.zeros_like(q["revenue"])
     equal("cost of goods", q["cogs"], cogs)

@@ -65,6 +65,7 @@ class RowBlock:
     axes: tuple[Axis, ...]
     parameter: str | list[str] | None
     nature: str = "policy"
+    step_down: list | None = None  # the limit with one person fewer (whole-people limits)
 
     @property
     def size(self) -> int:
@@ -73,6 +74,18 @@ class RowBlock:
     @property
     def stop(self) -> int:
         return self.start + self.size
+
+    def step_limit(self, x: np.ndarray) -> np.ndarray | None:
+        """Each row's limit with one person fewer, at ``x`` (None for ordinary limits)."""
+        if self.step_down is None:
+            return None
+        shape = tuple(len(a.labels) for a in self.axes)
+        out = np.zeros(shape)
+        for coef, idx in self.step_down:
+            idx = np.asarray(idx)
+            values = np.broadcast_to(np.asarray(coef, float), idx.shape) * x[idx]
+            out += values.reshape(shape + (-1,)).sum(axis=-1)
+        return out.ravel()
 
     def parameters(self) -> list[str | None]:
         """The scenario input behind each row's limit, with the axis labels filled in."""
@@ -150,6 +163,7 @@ class LinearModel:
         unit: str = "",
         parameter: str | list[str] | None = None,
         nature: str = "policy",
+        step_down: list[Term] | None = None,
     ) -> None:
         """Add one constraint family: ``sum(lhs) sense sum(rhs_terms) + rhs`` per row.
 
@@ -167,7 +181,7 @@ class LinearModel:
         block_axes = tuple(Axis(n, tuple(labels)) for n, labels in axes)
         block = RowBlock(
             key, department, description, sense, kind, unit, self.num_rows, block_axes, parameter,
-            nature,
+            nature, step_down,
         )  # fmt: skip
         shape = tuple(len(a.labels) for a in block_axes)
         row_ids = np.arange(block.start, block.start + block.size).reshape(shape)

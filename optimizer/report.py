@@ -54,6 +54,12 @@ def sentence(row: pd.Series | dict, objective_name: str, objective_unit: str) ->
     unit = row["unit"]
     if row["kind"] == "definition":
         return f"{row['description']} It holds: {row['activity']:,.1f} {unit}."
+    if row.get("binds_in_whole_people") and not row["binding"]:
+        return (
+            f"{row['description']} It binds in whole people: {row['activity']:,.1f} {unit} "
+            f"against {row['limit']:,.1f} for the agents planned; one agent fewer would handle "
+            f"only {row['step_limit']:,.1f}."
+        )
     state = "binds" if row["binding"] else "has room"
     text = (
         f"{row['description']} It {state}: {row['activity']:,.1f} against a limit of "

@@ -61,11 +61,11 @@ class Plan:
         return self.status is Status.OPTIMAL and self.verified.ok
 
     def binding(self) -> pd.DataFrame:
-        """Binding limits and goals, the most valuable first."""
+        """Binding limits and goals (in whole people too), the most valuable first."""
         c = self.constraints
         if c.empty:
             return c
-        b = c[c["binding"]].copy()
+        b = c[c["binding"] | c["binds_in_whole_people"].astype(bool)].copy()
         return b.reindex(b["shadow_price"].abs().sort_values(ascending=False).index)
 
     def target(self, metric: str, period: str | None = None, role: str | None = None) -> float:

@@ -21,7 +21,7 @@ from optimizer.solvers import SolverOutput, Status, highs
 CONSTRAINT_COLUMNS = [
     "name", "family", "department", "kind", "description", "period", "activity", "limit",
     "slack", "binding", "shadow_price", "allowable_increase", "allowable_decrease",
-    "degenerate", "whole_step_value", "parameter", "unit",
+    "degenerate", "whole_step_value", "binds_in_whole_people", "step_limit", "parameter", "unit",
 ]  # fmt: skip
 
 WHOLE_STEP_LIMIT = 8
@@ -184,6 +184,14 @@ def constraint_table(
     table["shadow_price"] = np.where(np.abs(shadow) < 1e-9, 0.0, shadow)
     table["allowable_increase"], table["allowable_decrease"] = inc, dec
     table["degenerate"] = degenerate
+    step = np.full(a.num_rows, np.nan)
+    for block in model.row_blocks.values():
+        values = block.step_limit(out.x)
+        if values is not None:
+            step[block.start : block.stop] = values
+    table["step_limit"] = step
+    # a limit in whole people binds when one person fewer could not meet it
+    table["binds_in_whole_people"] = np.isfinite(step) & (activity > step + tol)
     price = table["shadow_price"].to_numpy()
     table["whole_step_value"] = (
         _whole_steps(a, out, binding, price) if whole_steps else np.full(a.num_rows, np.nan)

@@ -21,6 +21,46 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return out
 
 
+def _live_channel(add, channel, q: dict, cal) -> None:
+    """Agents, busiest-interval contacts and the service level the plan reaches (Erlang C)."""
+    from optimizer import erlang
+
+    name = channel.name
+    agents = q[f"{name}_agents"]
+    contacts = q[f"{name}_contacts"]
+    reached, asa, occupancy, required = [], [], [], []
+    for n, volume in zip(np.round(agents).astype(int), contacts):
+        on = erlang.answering(int(n), channel.shrinkage)
+        volume = max(float(volume), 0.0)
+        if on >= 1:
+            r = erlang.service_with_agents(
+                volume, channel.interval_minutes, channel.handle_seconds,
+                channel.answer_within_seconds, on,
+            )  # fmt: skip
+            reached.append(r.service_level)
+            asa.append(r.asa_seconds)
+            occupancy.append(r.occupancy)
+        else:
+            reached.append(1.0 if volume == 0 else 0.0)
+            asa.append(0.0 if volume == 0 else np.inf)
+            occupancy.append(0.0)
+        need = erlang.agents_required(
+            volume, channel.interval_minutes, channel.handle_seconds,
+            channel.answer_within_seconds, channel.service_level, channel.max_occupancy,
+            channel.shrinkage, channel.max_asa_seconds,
+        )  # fmt: skip
+        required.append(need.agents_scheduled)
+    intervals = cal.business_days_per_month * cal.hours_per_day * 60.0 / channel.interval_minutes
+    add("support", name, "agents", agents, "people")
+    add("support", name, "agents_required", required, "people")
+    add("support", name, "busiest_interval_contacts", contacts, "contacts/interval")
+    per_month = contacts * intervals / channel.peak_factor
+    add("support", name, "contacts_per_month", per_month, "contacts/month")
+    add("support", name, "service_level_reached", reached, "share")
+    add("support", name, "asa_seconds", asa, "seconds")
+    add("support", name, "occupancy", occupancy, "share")
+
+
 def derive(scenario: Scenario, q: dict[str, np.ndarray], months: list[str]) -> pd.DataFrame:
     cal, mk, sa = scenario.calendar, scenario.marketing, scenario.sales
     days = cal.business_days_per_month
@@ -137,6 +177,8 @@ def derive(scenario: Scenario, q: dict[str, np.ndarray], months: list[str]) -> p
             _ratio(q["tickets"], q["agents"] * days),
             "tickets/person/day",
         )
+        for channel in scenario.support.live_channels:
+            _live_channel(add, channel, q, cal)
 
     # finance
     fi = scenario.finance
@@ -154,7 +196,10 @@ def derive(scenario: Scenario, q: dict[str, np.ndarray], months: list[str]) -> p
         "$/month",
     )
     headcount = q["reps"].sum(axis=1) + q["marketers"]
-    for role in ("workers", "agents"):
+    roles = ["workers", "agents"]
+    if scenario.support is not None:
+        roles += [f"{c.name}_agents" for c in scenario.support.live_channels]
+    for role in roles:
         if role in q:
             headcount = headcount + q[role]
     add("finance", "company", "headcount", headcount, "people")

@@ -31,6 +31,8 @@ def payroll_terms(scenario: Scenario, v: Vars) -> list:
         terms.append((scenario.delivery.workers.cost_per_person_per_month, v["workers"]))
     if scenario.support is not None:
         terms.append((scenario.support.agents.cost_per_person_per_month, v["agents"]))
+        for channel in scenario.support.live_channels:
+            terms.append((channel.agents.cost_per_person_per_month, v[f"{channel.name}_agents"]))
     return terms
 
 
