@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from optimizer.chain import build_model
-from optimizer.chain.objectives import NoCurrentTargets, target_gaps
+from optimizer.chain.objectives import NoCurrentTargets, add_gap_rows, target_gaps
 from optimizer.elastic import STAGES, Breaks, add_breaks
 from optimizer.model import LinearModel, ModelArrays
 from optimizer.schema import Scenario
@@ -56,7 +56,7 @@ def evaluate(scenario: Scenario, scale: np.ndarray | None = None) -> CurrentPlan
         raise NoCurrentTargets("current_targets: the scenario states no current target to compare")
     skip = {"sales-lead_supply", "sales-selling_time"}
     breaks = add_breaks(model, skip=skip) + _add_missed_calls(model, v, scenario)
-    deviations = _add_target_rows(model, v, gaps)
+    deviations = add_gap_rows(model, v, gaps, weights={})
     if scale is None:
         scale = np.maximum(1.0, np.abs(plain_arrays.rhs))
     weight = 1.0 / np.maximum(1.0, scale[breaks.rows])
@@ -174,30 +174,6 @@ def _solve_held(model: LinearModel, held: list):
         if out.status is Status.OPTIMAL:
             return out
     raise CurrentPlanError(f"evaluating today's targets: the solver said {out.solver_status}")
-
-
-def _add_target_rows(model: LinearModel, v, gaps) -> list:
-    """Each target as ``gap - over + under = 0``; returns the weighted deviation terms."""
-    terms = []
-    for gap in gaps:
-        axes = [("month", v.months)] + ([("team", gap.by_team)] if gap.by_team is not None else [])
-        shape = tuple(len(labels) for _, labels in axes)
-        over = model.add_vars(f"target_over_{gap.name}", axes, unit=gap.unit)
-        under = model.add_vars(f"target_under_{gap.name}", axes, unit=gap.unit)
-        model.add_rows(
-            f"current_{gap.name}",
-            department="targets",
-            kind="definition",
-            unit=gap.unit,
-            description=f"Today's {gap.name.replace('_', ' ')} target is met.",
-            axes=axes,
-            lhs=gap.terms + [(-1.0, over), (1.0, under)],
-            sense="==",
-            rhs=np.broadcast_to(gap.target, shape),
-        )
-        w = 1.0 / np.broadcast_to(gap.scale, shape)
-        terms += [(w, over), (w, under)]
-    return terms
 
 
 def _broken(breaks: Breaks, x: np.ndarray, plain: ModelArrays) -> np.ndarray:

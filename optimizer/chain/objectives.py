@@ -124,14 +124,12 @@ class NoCurrentTargets(ValueError):
     """closest_to_current was asked for a scenario that states no current target."""
 
 
-def _add_deviations(model: LinearModel, scenario: Scenario, v: Vars) -> None:
-    """gap = over - under; objective adds weight * (over + under) / scale."""
-    weights = scenario.current_targets.weights
-    gaps = target_gaps(scenario, v)
-    if not gaps:
-        raise NoCurrentTargets(
-            "current_targets: the closest_to_current objective needs at least one current target"
-        )
+def add_gap_rows(model: LinearModel, v: Vars, gaps: list[Gap], weights: dict) -> list:
+    """Each target as ``gap - over + under = target``; returns the weighted deviation terms
+
+    ``weight * (over + under) / scale`` per target, month (and team).
+    """
+    terms = []
     for gap in gaps:
         axes = [("month", v.months)] + ([("team", gap.by_team)] if gap.by_team is not None else [])
         shape = tuple(len(labels) for _, labels in axes)
@@ -149,7 +147,18 @@ def _add_deviations(model: LinearModel, scenario: Scenario, v: Vars) -> None:
             rhs=np.broadcast_to(gap.target, shape),
         )
         w = weights.get(gap.name, 1.0) / np.broadcast_to(gap.scale, shape)
-        model.add_objective([(w, over), (w, under)])
+        terms += [(w, over), (w, under)]
+    return terms
+
+
+def _add_deviations(model: LinearModel, scenario: Scenario, v: Vars) -> None:
+    """The closest_to_current objective: the weighted deviations, and a cost tie-break."""
+    gaps = target_gaps(scenario, v)
+    if not gaps:
+        raise NoCurrentTargets(
+            "current_targets: the closest_to_current objective needs at least one current target"
+        )
+    model.add_objective(add_gap_rows(model, v, gaps, scenario.current_targets.weights))
     # Among plans equally close to today's targets, prefer the cheapest: without this a
     # plan may buy leads nobody needs. The weight is far below any target's resolution.
     per_dollar = TIEBREAK_PER_DOLLAR / max(1.0, _money_scale(scenario))
