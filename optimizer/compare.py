@@ -281,16 +281,20 @@ def cascade(scenario: Scenario, now: pd.DataFrame, rec: pd.DataFrame) -> list[st
     conversations = mean(now, "conversations_per_month")
     qualified = mean(now, "qualified_leads_per_month") * scenario.sales.touches_per_lead
     if conversations > qualified + 1e-6 * max(1.0, qualified):
+        touches = scenario.sales.touches_per_lead
+        need = f"{conversations:,.0f} conversations with qualified leads {a_month}"
+        if touches != 1:
+            need += f" ({conversations / touches:,.0f} leads at {touches:g} calls each)"
         lines.append(
-            f"marketing: the calls need {conversations:,.0f} qualified leads {a_month}, but "
-            f"{cur_leads:,.0f} leads give only {qualified:,.0f} (the plan buys {rec_leads:,.0f})."
+            f"marketing: the calls need {need}, but {cur_leads:,.0f} leads allow only "
+            f"{qualified:,.0f} (the plan buys {rec_leads:,.0f} leads)."
         )
     for metric, words in (
         ("units_built_per_month", "units to build"),
         ("tickets_per_month", "tickets"),
     ):
         cur, rec_value = mean(now, metric), mean(rec, metric)
-        if abs(cur - rec_value) > 1e-6 * max(1.0, rec_value):
+        if round(cur) != round(rec_value):
             lines.append(f"{words}: {cur:,.0f} {a_month} instead of {rec_value:,.0f}.")
     f_now, f_rec = finance_summary(scenario, now), finance_summary(scenario, rec)
     verdict = (

@@ -104,8 +104,9 @@ def evaluate(scenario: Scenario, scale: np.ndarray | None = None) -> CurrentPlan
 def _add_missed_calls(model: LinearModel, v, scenario: Scenario) -> Breaks:
     """Calls a target asks for that cannot happen as sales conversations.
 
-    Unmade calls do not fit in the selling time: they take no time, need no lead and
-    close nothing. Unreached calls are made but find no new prospect beyond the lead
+    Unmade calls do not fit in the selling time even at the shortest conversation length
+    (they are counted at that length, so the time they would need is the least the target
+    asks for): they take no time, need no lead and close nothing. Unreached calls are made but find no new prospect beyond the lead
     pool: they take a rep's time, need no lead and close nothing. They are how a calls
     target breaks the selling time and the lead supply, without counting phantom deals.
 
@@ -118,7 +119,8 @@ def _add_missed_calls(model: LinearModel, v, scenario: Scenario) -> Breaks:
     conv = v["conversations"]  # month x team x tier
     months, teams, _ = conv.shape
     axes = [(a.name, list(a.labels)) for a in model.var_blocks["conversations"].axes]
-    unmade = model.add_vars("unmade_calls", axes, unit="conversations")
+    shortest_only = np.where(np.arange(conv.shape[2]) == 0, np.inf, 0.0)
+    unmade = model.add_vars("unmade_calls", axes, ub=shortest_only, unit="conversations")
     unreached = model.add_vars("unreached_calls", axes, unit="conversations")
     minutes = np.array([t.minutes for t in sa.conversation_tiers])
     admin = np.array([t.admin_minutes_per_conversation for t in sa.teams])

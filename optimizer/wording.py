@@ -17,8 +17,10 @@ from optimizer.schema import Scenario
 def violation_sentence(record: dict, block: RowBlock, scenario: Scenario, now: pd.DataFrame) -> str:
     unit = record["unit"]
     over = "short" if record["implied"] < record["limit"] else "over"
+    period = record["period"]
+    when = "over the horizon" if period == "horizon" else f"in {period}"
     text = (
-        f"{block.description} Today's targets break it in {record['period']}: "
+        f"{block.description} Today's targets break it {when}: "
         f"{record['implied']:,.1f} against a limit of {record['limit']:,.1f} {unit} "
         f"({record['shortfall']:,.1f} {over})."
     )

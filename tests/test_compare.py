@@ -342,8 +342,8 @@ def test_seed_cascade_names_deals_revenue_and_the_dollar_shortfall():
         # 14.55 / 6 000 = 0.24%, 73 / 750 = 9.73%; 14.55 x $3 500, 73 x $3 500
         "field: 0.24% of calls close instead of 9.73%, so 14.6 deals a month instead of 73.0 "
         "and revenue $50,925 instead of $255,500.",
-        "marketing: the calls need 6,000 qualified leads a month, but 1,364 leads give only "
-        "750 (the plan buys 1,364).",
+        "marketing: the calls need 6,000 conversations with qualified leads a month, but 1,364 "
+        "leads allow only 750 (the plan buys 1,364 leads).",
         "units to build: 15 a month instead of 73.",
         "tickets: 246 a month instead of 269.",
         "finance: profit -$127,770 against a goal of $25,000 (retained earnings plus profit "
@@ -713,12 +713,13 @@ def test_cascade_speaks_of_monthly_averages(bundled):
 
 
 def test_cascade_a_month_means_per_month(bundled):
-    """'The calls need N qualified leads a month': N is the monthly mean, not the horizon's sum."""
+    """'The calls need N conversations with qualified leads a month': N is the monthly mean."""
     scenario, c = bundled
     line = next((x for x in c.cascade if x.startswith("marketing:")), None)
     if line is None:
         pytest.skip("no marketing line in this cascade")
-    needed = float(re.search(r"need ([\d,]+) qualified leads a month", line)[1].replace(",", ""))
+    found = re.search(r"need ([\d,]+) conversations with qualified leads a month", line)
+    needed = float(found[1].replace(",", ""))
     monthly = c.current[c.current["metric"] == "conversations_per_month"]
     per_month = monthly.groupby("period")["value"].sum()
     assert len(per_month) == scenario.calendar.horizon_months
