@@ -312,9 +312,20 @@ def _solve_repair(
         lhs_mask=np.concatenate([a.lhs_mask, np.ones(sum(r.size for r in rows), bool)]),
         sense="min",
     )
-    out = highs.solve(extended, ranging=False, duals=False)
+    # HiGHS's MIP presolve returned a repair 10 % too dear on this model (seed scenario, profit
+    # target 10 000 000: 10 206 901 instead of 9 974 600), so the repair is solved without it.
+    exact = {"presolve": "off", "mip_rel_gap": 1e-9, "mip_abs_gap": 1e-12}
+    out = highs.solve(extended, ranging=False, duals=False, options=exact)
     if out.status is not Status.OPTIMAL:
         return None
+    if extended.integer.any():  # polish: the exact changes for these whole numbers, as an LP
+        whole = np.round(out.x[extended.integer])
+        lb, ub = extended.lb.copy(), extended.ub.copy()
+        lb[extended.integer] = ub[extended.integer] = whole
+        lp = replace(extended, lb=lb, ub=ub, integer=np.zeros_like(extended.integer))
+        polished = highs.solve(lp, ranging=False, duals=False)
+        if polished.status is Status.OPTIMAL:
+            out = polished
     change = out.x[n:]
     return _repair([(lever, c) for lever, c in zip(chosen, change) if c > 1e-9], kind)
 

@@ -131,11 +131,17 @@ def solve(
     time_limit: float | None = None,
     ranging: bool = True,
     duals: bool = True,
+    options: dict | None = None,
 ) -> SolverOutput:
-    """Solve; with ``duals`` an integer model is re-solved as an LP with its integers fixed."""
+    """Solve; with ``duals`` an integer model is re-solved as an LP with its integers fixed.
+
+    ``options`` are HiGHS options for this solve (for example ``{"presolve": "off"}``).
+    """
     times = {}
     t0 = time.perf_counter()
     h = _new_highs()
+    for key, value in (options or {}).items():
+        h.setOptionValue(key, value)
     if time_limit is not None:
         h.setOptionValue("time_limit", float(time_limit))
     is_mip = bool(a.integer.any())
