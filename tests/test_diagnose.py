@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from optimizer.chain import build_model
-from optimizer.diagnose import _feasible, _keep_only, diagnose, levers
+from optimizer.diagnose import _feasible, _keep_only, diagnose, levers, repairs
 from optimizer.loading import load_scenario, set_path, validate
 from optimizer.solve import solve
 from optimizer.solvers import Status
@@ -272,3 +272,12 @@ def test_every_generated_scenario_ends_in_a_plan_or_a_diagnosis(
     assert result.finance["current"]["profit"] == pytest.approx(
         result.current[result.current["metric"] == "profit"]["value"].sum()
     )
+
+
+def test_a_goal_far_out_of_reach_is_repaired_to_the_best_profit_exactly():
+    """Profit target $10 000 000: the best plan makes $35 400 with $10 000 retained, so the
+    target can stay at $25 400. HiGHS's MIP presolve once answered $-206 901 here."""
+    scenario = load_scenario(SEED, ["finance.profit_target_per_month=10000000"])
+    cheapest, _ = repairs(scenario)
+    assert list(cheapest.changes["path"]) == ["finance.profit_target_per_month"]
+    assert cheapest.changes["proposed"].iloc[0] == pytest.approx(25_400, abs=2.0)
