@@ -1,0 +1,579 @@
+"""kpi-optimizer for leaders: open a scenario, see the plan and its limits, try what-ifs.
+
+    streamlit run app.py
+
+Layout and widgets only. Every number comes from the ``optimizer`` package (the modules
+in ``optimizer/app/`` turn its results into tables, figures and files). Solves are
+cached on the scenario's JSON and the objective; every widget has a stable key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from optimizer.app import (
+    chain,
+    charts,
+    downloads,
+    editing,
+    headline,
+    limits,
+    sankey,
+    sensitivity,
+    whatif,
+)
+from optimizer.app.analysis import analyse, compare_today, quick_plan
+from optimizer.app.scenario_files import (
+    SaveError,
+    free_name,
+    read_upload,
+    save_new,
+    scenario_files,
+    to_yaml,
+)
+from optimizer.app.workbook import plan_workbook
+from optimizer.chain.objectives import NoCurrentTargets
+from optimizer.compare import stated_targets
+from optimizer.loading import ScenarioError, load_scenario
+from optimizer.report import money
+from optimizer.schema import OBJECTIVES, Scenario
+
+ROOT = Path(__file__).resolve().parent
+SCENARIOS = Path(os.environ.get("KPI_OPTIMIZER_SCENARIOS", ROOT / "scenarios"))
+DEFAULT_FILE = "seed_company.yaml"
+OBJECTIVE_WORDS = {
+    "max_profit": "Most profit",
+    "min_cost": "Least cost that meets the goals",
+    "closest_to_current": "Closest to today's targets",
+}
+SCENARIO_WIDGETS = ("in:", "table:", "whatif_", "sweep_", "save_name", "chain_period")
+log = logging.getLogger("kpi-optimizer.app")
+
+
+def md(text: str) -> str:
+    """Markdown-safe text: a pair of $ would otherwise render as mathematics."""
+    return str(text).replace("$", r"\$")
+
+
+# ---- cached work: keyed on the scenario's JSON and the objective ------------------------
+
+
+@st.cache_data(max_entries=16, show_spinner="Solving the plan…")
+def analysed(scenario_json: str, objective: str):
+    return analyse(Scenario.model_validate_json(scenario_json), objective)
+
+
+@st.cache_data(max_entries=1024, show_spinner=False)
+def solved_at(scenario_json: str, objective: str, path: str, value: float):
+    """(plan, "") with one input moved, or (None, the problems) if the value is invalid."""
+    try:
+        moved = whatif.with_value(Scenario.model_validate_json(scenario_json), path, value)
+    except ScenarioError as err:
+        return None, "; ".join(str(p) for p in err.problems)
+    return quick_plan(moved, objective), ""
+
+
+@st.cache_data(max_entries=16, show_spinner="Comparing with today's targets…")
+def compared(scenario_json: str, objective: str):
+    """(comparison, "") or (None, why there is none)."""
+    return compare_today(Scenario.model_validate_json(scenario_json), objective)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def plan_files(scenario_json: str, objective: str) -> dict[str, bytes]:
+    a = analysed(scenario_json, objective)
+    return {
+        "targets.csv": downloads.targets_csv(a.plan),
+        "limits.csv": downloads.constraints_csv(a.plan),
+        "plan.json": downloads.plan_json(a.plan, a.diagnosis),
+    }
+
+
+@st.cache_data(max_entries=16, show_spinner="Writing the workbook…")
+def workbook_file(scenario_json: str, objective: str) -> bytes:
+    a = analysed(scenario_json, objective)
+    comparison, _ = compared(scenario_json, objective)
+    return plan_workbook(a.plan, a.scenario, comparison, a.diagnosis)
+
+
+# ---- the scenario on the page -----------------------------------------------------------
+
+
+def current() -> Scenario:
+    return Scenario.model_validate_json(st.session_state["scenario_json"])
+
+
+def token() -> str:
+    return hashlib.sha1(st.session_state["scenario_json"].encode()).hexdigest()[:12]
+
+
+def use(scenario: Scenario, label: str, keep_objective: bool = False) -> None:
+    """Put ``scenario`` on the page and reset the widgets that showed the previous one."""
+    st.session_state["scenario_json"] = scenario.model_dump_json()
+    st.session_state["scenario_label"] = label
+    if not keep_objective or "objective" not in st.session_state:
+        st.session_state["objective"] = scenario.objective
+    for key in list(st.session_state):
+        if isinstance(key, str) and key.startswith(SCENARIO_WIDGETS):
+            del st.session_state[key]
+    st.session_state.pop("input_problems", None)
+
+
+def problems(err: ScenarioError) -> list[str]:
+    return [f"{err.source}: {p}" for p in err.problems]
+
+
+def notify(kind: str, text: str) -> None:
+    st.session_state["notice"] = (kind, text)
+
+
+def load_file(name: str | None) -> None:
+    if not name:
+        return
+    try:
+        use(load_scenario(SCENARIOS / name), name)
+    except ScenarioError as err:
+        st.session_state["load_problems"] = problems(err)
+    else:
+        st.session_state.pop("load_problems", None)
+
+
+def load_bytes(data: bytes, name: str, label: str) -> None:
+    try:
+        scenario = read_upload(data, name)
+    except ScenarioError as err:
+        st.session_state["load_problems"] = problems(err)
+        return
+    st.session_state.pop("load_problems", None)
+    st.session_state["scenario_file"] = None
+    use(scenario, label)
+
+
+def on_pick() -> None:
+    load_file(st.session_state.get("scenario_file"))
+
+
+def on_upload() -> None:
+    upload = st.session_state.get("upload")
+    if upload is not None:
+        load_bytes(upload.getvalue(), upload.name, f"{upload.name} (uploaded)")
+
+
+def on_paste() -> None:
+    load_bytes(st.session_state.get("yaml_text", "").encode("utf-8"), "pasted YAML", "pasted")
+
+
+def on_save() -> None:
+    try:
+        path = save_new(to_yaml(current()), SCENARIOS, st.session_state.get("save_name", ""))
+    except SaveError as err:
+        notify("error", str(err))
+        return
+    st.session_state["scenario_file"] = path.name
+    st.session_state["scenario_label"] = path.name
+    st.session_state.pop("save_name", None)
+    notify("success", f"Saved as {path.parent.name}/{path.name}.")
+
+
+def on_apply_inputs() -> None:
+    scenario = current()
+    fields = [f for group in editing.form_fields(scenario).values() for f in group]
+    values = {f.path: st.session_state.get(f"in:{f.path}") for f in fields}
+    tables = {
+        name: editing.apply_table_edits(frame, st.session_state.get(f"table:{name}"))
+        for name, frame in editing.tables(scenario).items()
+    }
+    try:
+        edited = editing.apply_edits(scenario, values, tables)
+    except ScenarioError as err:
+        st.session_state["input_problems"] = problems(err)
+        return
+    if edited == scenario:
+        notify("info", "No input changed.")
+        return
+    label = st.session_state["scenario_label"].removesuffix(" (edited)") + " (edited)"
+    use(edited, label, keep_objective=True)
+    notify("success", "Inputs applied; the plan below is solved again.")
+
+
+def on_repair(index: int) -> None:
+    a = analysed(st.session_state["scenario_json"], st.session_state["objective"])
+    repair = a.diagnosis.cheapest if index < 0 else a.diagnosis.alternatives[index]
+    label = st.session_state["scenario_label"].removesuffix(" (edited)") + " (repaired)"
+    use(repair.apply(current()), label, keep_objective=True)
+    notify("success", md(f"Repair applied: {repair.sentence}"))
+
+
+# ---- sidebar ----------------------------------------------------------------------------
+
+
+def sidebar(scenario: Scenario | None) -> None:
+    with st.sidebar:
+        st.header("Scenario")
+        st.selectbox(
+            "Bundled or saved scenario", scenario_files(SCENARIOS), key="scenario_file",
+            on_change=on_pick, placeholder="Choose a file in scenarios/",
+        )  # fmt: skip
+        st.file_uploader(
+            "Or upload a scenario (YAML, at most 5 MiB)", type=["yaml", "yml"], key="upload",
+            on_change=on_upload, max_upload_size=5,
+        )  # fmt: skip
+        with st.expander("Or paste YAML"):
+            st.text_area("Scenario YAML", key="yaml_text", height=180)
+            st.button("Load the pasted YAML", key="load_yaml_text", on_click=on_paste)
+        if scenario is None:
+            return
+        options = list(OBJECTIVES)
+        if stated_targets(scenario).empty:
+            options.remove("closest_to_current")
+        if st.session_state.get("objective") not in options:
+            st.session_state["objective"] = options[0]
+        st.radio("Objective", options, format_func=OBJECTIVE_WORDS.get, key="objective")
+        st.header("Save")
+        if "save_name" not in st.session_state:
+            stem = Path(st.session_state["scenario_label"].split(" (")[0]).stem
+            st.session_state["save_name"] = free_name(SCENARIOS, f"{stem}_edited")
+        st.text_input("New file name in scenarios/", key="save_name")
+        st.button("Save as a new file", key="save_scenario", on_click=on_save)
+        st.download_button(
+            "Download the scenario (YAML)", to_yaml(scenario),
+            file_name=f"{st.session_state['save_name'] or 'scenario'}.yaml",
+            mime="application/x-yaml", key="download_scenario", on_click="ignore",
+        )  # fmt: skip
+
+
+# ---- sections -----------------------------------------------------------------------------
+
+
+def plan_section(a) -> None:
+    scenario, plan = a.scenario, a.plan
+    periods = chain.periods(plan)
+    period = periods[0]
+    if len(periods) > 1:
+        period = st.selectbox("Month", periods, key="chain_period")
+    steps = chain.chain_steps(scenario, plan, period)
+    st.markdown(md(" → ".join(f"{step} **{value}**" for step, value in steps)))
+    st.markdown(sankey.svg(chain.volume_flow(scenario, plan, period)), unsafe_allow_html=True)
+    st.markdown(sankey.svg(chain.money_flow(scenario, plan, period)), unsafe_allow_html=True)
+    st.caption("Widths are the volumes flowing; each box's label gives its own number and unit.")
+    st.subheader("People: today and in the plan")
+    people = headline.headcount_changes(plan, scenario)
+    st.table(people.style.format({c: "{:,.3g}" for c in ("today", "plan", "change")}, na_rep=""))
+    for department, table in headline.department_tables(plan, text=True).items():
+        st.subheader(f"{department.capitalize()} targets")
+        st.table(table.set_index(["role", "target"]))
+
+
+def limits_section(plan) -> None:
+    best = limits.most_valuable(plan)
+    if best:
+        st.info(md(best))
+    show_all = st.toggle("Show every limit, not only the binding ones", key="limits_show_all")
+    st.dataframe(
+        limits.limit_table(plan, show_all), hide_index=True,
+        column_config={"sentence": st.column_config.TextColumn("sentence", width="large")},
+    )  # fmt: skip
+    st.subheader("What relaxing each limit or input is worth")
+    scale = st.radio(
+        "Scale", [limits.PER_PERCENT, limits.PER_UNIT], key="value_scale", horizontal=True,
+        help="Per-unit values of different units do not compare; 1 % of each does.",
+    )  # fmt: skip
+    bars = limits.value_bars(plan, scale)
+    st.plotly_chart(charts.value_bars(bars, scale, plan.objective_unit), key="value_bars")
+
+
+def input_label(item: tuple[str, float, str]) -> str:
+    path, value, unit = item
+    return f"{path} = {value:,.4g} {unit}".rstrip()
+
+
+@st.fragment
+def whatif_section(a) -> None:
+    st.subheader("What if one input were different?")
+    scenario, plan = a.scenario, a.plan
+    items = {p: (p, v, u) for p, v, u in whatif.inputs(scenario, plan)}
+    path = st.selectbox(
+        "Input", list(items), key="whatif_input", format_func=lambda p: input_label(items[p])
+    )
+    spec = whatif.slider(scenario, path)
+    cast = int if spec.integer else float
+    if "whatif_value" not in st.session_state or st.session_state.get("whatif_for") != (
+        token(),
+        path,
+    ):
+        st.session_state["whatif_value"] = cast(spec.value)
+        st.session_state["whatif_for"] = (token(), path)
+    value = st.slider(
+        f"{path} ({spec.unit})" if spec.unit else path, cast(spec.low), cast(spec.high),
+        step=cast(spec.step), key="whatif_value", value=None,
+    )  # fmt: skip
+    if value == spec.value:
+        st.caption("Move the slider: the plan is solved again at the new value.")
+        return
+    moved, error = solved_at(st.session_state["scenario_json"], plan.objective_name, path, value)
+    if moved is None:
+        st.error(md(f"{path} = {value:g} is not a valid scenario: {error}"))
+        return
+    if not moved.solved:
+        st.warning(md(headline.status_line(moved)[1]))
+        return
+    unit = plan.objective_unit
+    before, after = plan.objective, moved.objective
+    cols = st.columns(3)
+    shown = money if unit == "$" else (lambda x: f"{x:,.4g}")
+    cols[0].metric(f"Objective at {value:g}", shown(after), f"{'+' if after >= before else ''}"
+                   f"{shown(after - before)} vs {shown(before)}", border=True)  # fmt: skip
+    started, stopped = whatif.binding_changes(plan, moved)
+    cols[1].markdown("**Starts binding**\n\n" + ("\n".join(f"- {n}" for n in started) or "none"))
+    cols[2].markdown("**Stops binding**\n\n" + ("\n".join(f"- {n}" for n in stopped) or "none"))
+    st.dataframe(whatif.difference(plan, moved), hide_index=True, key="whatif_table")
+
+
+def comparison_section(a) -> None:
+    c, note = compared(st.session_state["scenario_json"], a.plan.objective_name)
+    if c is None:
+        st.info(md(note))
+        return
+    if c.violations.empty:
+        st.success("Today's targets break no limit.")
+    else:
+        sentences = list(dict.fromkeys(c.violations["sentence"]))
+        shown = "\n".join(f"- {s}" for s in sentences[:8])
+        more = f"\n\n…and {len(sentences) - 8} more in the table." if len(sentences) > 8 else ""
+        st.error(md(f"**Today's targets break {len(c.violations)} limit(s)**\n\n{shown}{more}"))
+    if c.cascade:
+        st.warning(md("**What suffers**\n\n" + "\n".join(f"1. {line}" for line in c.cascade)))
+    side = c.side_by_side
+    stated = side[side["stated_target"]].drop(columns=["stated_target"])
+    st.subheader("Today's targets against the plan")
+    unmet = (stated["current"] - stated["stated"]).abs() > 1e-6 * stated["stated"].abs().clip(1)
+    st.dataframe(
+        stated.style.apply(
+            lambda row: ["background-color: #f8d7da" if unmet[row.name] else ""] * len(row), axis=1
+        ),
+        hide_index=True,
+    )
+    st.caption("Red: a target today's other targets make impossible (reached ≠ stated).")
+    st.subheader("Limits today's targets break")
+    st.dataframe(
+        c.violations.style.apply(lambda row: ["background-color: #f8d7da"] * len(row), axis=1),
+        hide_index=True,
+        column_config={"sentence": st.column_config.TextColumn("sentence", width="large")},
+    )
+    with st.expander("Everything today's targets imply, against the plan"):
+        st.dataframe(side[~side["stated_target"]].drop(columns=["stated_target", "stated"]),
+                     hide_index=True)  # fmt: skip
+    now, rec = c.finance["current"], c.finance.get("recommended")
+    if rec:
+        st.subheader("Money over the horizon")
+        st.dataframe(
+            {"item": list(now), "today": list(now.values()), "plan": [rec[k] for k in now]},
+            hide_index=True, width="content",
+        )  # fmt: skip
+
+
+def diagnosis_section(a) -> None:
+    d = a.diagnosis
+    if d is None:
+        st.warning(md(headline.status_line(a.plan)[1]))
+        return
+    kind = "in whole people only" if d.relaxation == "integer" else "outright"
+    st.error(f"No plan meets every limit and goal. These {len(d.conflict)} limits conflict {kind}: "
+             "drop any one and the rest can hold.")  # fmt: skip
+    st.dataframe(d.conflict[["name", "department", "description", "parameter"]], hide_index=True)
+    if d.cheapest is None:
+        st.warning(md(d.message))
+        return
+    st.subheader("Cheapest repair")
+    st.markdown(md(d.cheapest.sentence))
+    st.dataframe(d.cheapest.changes[["path", "current", "proposed", "change", "unit"]],
+                 hide_index=True)  # fmt: skip
+    if d.repaired is not None and d.repaired.solved:
+        st.caption(md(f"With it the plan is optimal: {d.repaired.objective_name} = "
+                      f"{d.repaired.objective:,.2f} {d.repaired.objective_unit}."))  # fmt: skip
+    st.button("Apply the cheapest repair", key="apply_repair", type="primary",
+              on_click=on_repair, args=(-1,))  # fmt: skip
+    if d.alternatives:
+        st.subheader("Or one lever at a time")
+        for i, repair in enumerate(d.alternatives):
+            left, right = st.columns([5, 1])
+            left.markdown(md(repair.sentence))
+            right.button("Apply", key=f"apply_alternative_{i}", on_click=on_repair, args=(i,))
+
+
+@st.fragment
+def sensitivity_section(a) -> None:
+    scenario, plan = a.scenario, a.plan
+    items = {p: (p, v, u) for p, v, u in whatif.inputs(scenario, plan)}
+    path = st.selectbox(
+        "Input to sweep",
+        list(items),
+        key="sweep_input",
+        format_func=lambda p: input_label(items[p]),
+    )
+    spec = whatif.slider(scenario, path)
+    cast = int if spec.integer else float
+    if "sweep_range" not in st.session_state or st.session_state.get("sweep_for") != (
+        token(),
+        path,
+    ):
+        st.session_state["sweep_range"] = (cast(spec.low), cast(spec.high))
+        st.session_state["sweep_for"] = (token(), path)
+    low, high = st.slider("Range", cast(spec.low), cast(spec.high), step=cast(spec.step),
+                          key="sweep_range", value=None)  # fmt: skip
+    left, right = st.columns(2)
+    st.session_state.setdefault("sweep_points", 11)
+    points = left.number_input("Points", min_value=3, max_value=sensitivity.MAX_POINTS,
+                               step=1, key="sweep_points", value=None)  # fmt: skip
+    available = sensitivity.available_targets(plan)
+    st.session_state.setdefault(
+        "sweep_metrics", [m for m in sensitivity.DEFAULT_TARGETS if m in available]
+    )
+    metrics = right.multiselect("Targets to chart", available, key="sweep_metrics")
+    if st.button("Run the sweep", key="sweep_run", type="primary"):
+        st.session_state["sweep_request"] = (token(), plan.objective_name, path, low, high,
+                                             points)  # fmt: skip
+    request = st.session_state.get("sweep_request")
+    if request is None or request[:3] != (token(), plan.objective_name, path):
+        st.caption("Choose an input and a range, then run the sweep. Each point is cached.")
+        return
+    _, objective, path, low, high, points = request
+    values = sensitivity.grid(low, high, points or 11, spec.integer)
+    progress = st.progress(0.0, text="Solving…")
+    solved = []
+    for i, value in enumerate(values, start=1):
+        moved, error = solved_at(st.session_state["scenario_json"], objective, path, value)
+        solved.append((value, moved, error))
+        progress.progress(i / len(values), text=f"Solved {i} of {len(values)}")
+    progress.empty()
+    table = sensitivity.sweep_table(solved, metrics)
+    curve = sensitivity.objective_curve(table)
+    label = f"{plan.objective_name.replace('_', ' ')} ({plan.objective_unit})"
+    st.plotly_chart(charts.sweep(table, curve, path, label), key="sweep_chart")
+    st.dataframe(curve, hide_index=True, width="content", key="sweep_table")
+
+
+def downloads_section(a) -> None:
+    token_json, objective = st.session_state["scenario_json"], a.plan.objective_name
+    stem = Path(st.session_state["scenario_label"].split(" (")[0]).stem or "plan"
+    data = plan_files(token_json, objective)
+    cols = st.columns(4)
+    for col, (name, label, mime, key) in zip(cols, [
+        ("targets.csv", "Targets (CSV)", "text/csv", "download_csv"),
+        ("limits.csv", "Limits (CSV)", "text/csv", "download_limits_csv"),
+        ("plan.json", "Plan (JSON)", "application/json", "download_json"),
+    ]):  # fmt: skip
+        col.download_button(label, data[name], file_name=f"{stem}-{name}", mime=mime, key=key,
+                            on_click="ignore")  # fmt: skip
+    cols[3].download_button(
+        "Workbook (Excel)", workbook_file(token_json, objective), file_name=f"{stem}-plan.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="download_xlsx", on_click="ignore",
+    )  # fmt: skip
+    st.caption(
+        "The workbook follows a spreadsheet solver's reports: Summary (the answer), Targets, "
+        "Constraints (status, slack, shadow price, allowable increase and decrease), Inputs "
+        "(marginal values) and Comparison (today's targets against the plan)."
+    )
+
+
+def inputs_section(scenario: Scenario) -> None:
+    fields = editing.form_fields(scenario)
+    for line in st.session_state.get("input_problems", []):
+        st.error(md(line))
+    with st.form("inputs_form", border=False):
+        for section, title in editing.SECTIONS.items():
+            if section not in fields:
+                st.caption(f"{title}: not part of this scenario.")
+                continue
+            st.markdown(f"**{title}**")
+            cols = st.columns(4)
+            for i, f in enumerate(fields[section]):
+                key = f"in:{f.path}"
+                if key not in st.session_state:
+                    st.session_state[key] = f.value
+                label = f"{f.label} ({f.unit})" if f.unit else f.label
+                with cols[i % 4]:
+                    if f.kind == "choice":
+                        st.selectbox(label, f.options, key=key)
+                    elif f.kind == "int":
+                        st.number_input(label, value=None, step=1, key=key)
+                    else:
+                        st.number_input(label, value=None, step=0.01, format="%g", key=key)
+        for name, frame in editing.tables(scenario).items():
+            st.markdown(f"**{editing.TABLE_TITLES[name]}**")
+            config = {c: st.column_config.Column(f"{label} ({unit})" if unit else label)
+                      for c, label, unit, _ in editing.TABLES[name]}  # fmt: skip
+            st.data_editor(frame, key=f"table:{name}", num_rows="dynamic", hide_index=True,
+                           column_config=config)  # fmt: skip
+        st.form_submit_button("Apply and solve again", key="apply_inputs", type="primary",
+                              on_click=on_apply_inputs)  # fmt: skip
+
+
+# ---- the page -----------------------------------------------------------------------------
+
+
+def main() -> None:
+    st.set_page_config(page_title="kpi-optimizer", layout="wide")
+    if "scenario_json" not in st.session_state:
+        names = scenario_files(SCENARIOS)
+        first = DEFAULT_FILE if DEFAULT_FILE in names else (names[0] if names else None)
+        st.session_state["scenario_file"] = first
+        load_file(first)
+    scenario = current() if "scenario_json" in st.session_state else None
+    sidebar(scenario)
+    st.title("kpi-optimizer")
+    for line in st.session_state.get("load_problems", []):
+        st.error(md(line))
+    if "notice" in st.session_state:
+        kind, text = st.session_state.pop("notice")
+        getattr(st, kind)(text)
+    if scenario is None:
+        st.info("Choose, upload or paste a scenario to see its plan.")
+        return
+    st.markdown(f"**{md(scenario.name)}** · {md(st.session_state['scenario_label'])}")
+    if scenario.description:
+        st.caption(md(scenario.description))
+    try:
+        a = analysed(st.session_state["scenario_json"], st.session_state["objective"])
+    except NoCurrentTargets as err:
+        st.error(md(f"{err}. Choose another objective."))
+        return
+    except Exception as err:  # noqa: BLE001 - the page shows the cause, the log the traceback
+        log.exception("the optimizer failed")
+        st.error(md(f"The optimizer failed on this scenario: {type(err).__name__}: {err}"))
+        return
+    kind, text = headline.status_line(a.plan)
+    getattr(st, kind)(md(text))
+    metrics = headline.headline(a)
+    for col, m in zip(st.columns(len(metrics)) if metrics else [], metrics):
+        col.metric(m.label, m.value, m.delta, delta_color=m.delta_color, help=m.help or None,
+                   border=True)  # fmt: skip
+    sections = {
+        "Plan": lambda: plan_section(a),
+        "Limits and what-ifs": lambda: (limits_section(a.plan), whatif_section(a)),
+        "Today against the plan": lambda: comparison_section(a),
+        "Sensitivity": lambda: sensitivity_section(a),
+        "Inputs": lambda: inputs_section(scenario),
+        "Downloads": lambda: downloads_section(a),
+    }
+    if not a.plan.solved:
+        sections = {"Why there is no plan": lambda: diagnosis_section(a)} | {
+            name: sections[name] for name in ("Today against the plan", "Inputs", "Downloads")
+        }
+    if st.session_state.get("section") not in sections:
+        st.session_state["section"] = next(iter(sections))
+    # only the open tab runs: the first view stays fast and hidden tabs cost nothing
+    tabs = st.tabs(list(sections), key="section", on_change="rerun")
+    for tab, draw in zip(tabs, sections.values()):
+        if tab.open:
+            with tab:
+                draw()
+
+
+main()

@@ -1,0 +1,54 @@
+"""What the page shows about one scenario and objective: the plan first, the rest on demand.
+
+``analyse`` solves the plan (shadow prices, ranging, marginal values) and diagnoses a
+scenario that has no plan. ``compare_today`` evaluates today's targets against the plan;
+it costs more than the plan (a staged solve of today's targets), so the page asks for it
+only where it is shown. A scenario without today's targets has no comparison, with the
+reason. The page caches both on the scenario's JSON and the objective.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from optimizer.chain.objectives import NoCurrentTargets
+from optimizer.compare import Comparison, compare
+from optimizer.current import CurrentPlanError
+from optimizer.diagnose import Diagnosis, diagnose
+from optimizer.result import Plan
+from optimizer.schema import Scenario
+from optimizer.solve import solve
+from optimizer.solvers import Status
+
+
+@dataclass(frozen=True)
+class Analysis:
+    scenario: Scenario
+    plan: Plan
+    diagnosis: Diagnosis | None  # only when no plan meets every limit and goal
+
+
+def analyse(scenario: Scenario, objective: str | None = None) -> Analysis:
+    plan = solve(scenario, objective)
+    diagnosis = diagnose(scenario, objective) if plan.status is Status.INFEASIBLE else None
+    return Analysis(scenario, plan, diagnosis)
+
+
+def compare_today(
+    scenario: Scenario, objective: str | None = None
+) -> tuple[Comparison | None, str]:
+    """Today's targets against the plan, or None and why there is nothing to compare."""
+    try:
+        return compare(scenario, objective), ""
+    except NoCurrentTargets:
+        return (
+            None,
+            "The scenario states no targets for today (current_targets): nothing to compare.",
+        )
+    except CurrentPlanError as exc:
+        return None, f"Today's targets could not be evaluated: {exc}"
+
+
+def quick_plan(scenario: Scenario, objective: str | None = None) -> Plan:
+    """A plan without marginal values or whole-person re-solves: for what-ifs and sweeps."""
+    return solve(scenario, objective, marginals=False, whole_steps=False)

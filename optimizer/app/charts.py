@@ -1,0 +1,68 @@
+"""Plotly figures for the page (value bars, sweeps), drawn from tables other modules compute."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+COLORS = {"limit": "#c0392b", "input": "#2e86c1", "positive": "#1e8449", "negative": "#c0392b"}
+
+
+def value_bars(bars: pd.DataFrame, scale: str, unit: str) -> go.Figure:
+    """Horizontal bars, largest at the top; limits and inputs in two colours."""
+    bars = bars.iloc[::-1]
+    figure = go.Figure()
+    for kind, label in (
+        ("limit", "binding limit (shadow price)"),
+        ("input", "input (marginal value)"),
+    ):
+        part = bars[bars["kind"] == kind]
+        if part.empty:
+            continue
+        figure.add_bar(
+            y=part["name"], x=part["value"], orientation="h", name=label,
+            marker_color=COLORS[kind], customdata=part[["per_unit", "unit"]],
+            hovertemplate="%{y}<br>%{x:,.4g} " + unit + " " + scale
+            + "<br>per unit: %{customdata[0]:,.4g} " + unit + " per %{customdata[1]}<extra></extra>",
+        )  # fmt: skip
+    figure.update_yaxes(categoryorder="array", categoryarray=list(bars["name"]))
+    figure.update_layout(
+        height=max(260, 26 * len(bars) + 80),
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        xaxis_title=f"objective change ({unit}) {scale}",
+        legend={"orientation": "h", "y": 1.08},
+        barmode="overlay",
+    )
+    return figure
+
+
+def sweep(
+    table: pd.DataFrame, objective: pd.DataFrame, path: str, objective_label: str
+) -> go.Figure:
+    """The objective and each chosen target against the swept input, one panel each."""
+    metrics = [m for m in dict.fromkeys(table["metric"]) if m]
+    rows = 1 + len(metrics)
+    figure = make_subplots(
+        rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.06 if rows < 5 else 0.03,
+        subplot_titles=[objective_label, *(m.replace("_", " ") for m in metrics)],
+    )  # fmt: skip
+    solved = objective[objective["status"] == "optimal"]
+    figure.add_scatter(x=solved["value"], y=solved["objective"], mode="lines+markers",
+                       name="objective", row=1, col=1, line={"color": "#1e8449"})  # fmt: skip
+    failed = objective[objective["status"] != "optimal"]
+    if not failed.empty:
+        figure.add_scatter(
+            x=failed["value"], y=[solved["objective"].min() if len(solved) else 0] * len(failed),
+            mode="markers", marker={"symbol": "x", "color": "#c0392b", "size": 10},
+            name="no plan", text=failed["status"], hovertemplate="%{x}: %{text}", row=1, col=1,
+        )  # fmt: skip
+    for i, metric in enumerate(metrics, start=2):
+        part = table[table["metric"] == metric]
+        for role, line in part.groupby("role", sort=False):
+            figure.add_scatter(x=line["value"], y=line["target"], mode="lines+markers",
+                               name=f"{metric.replace('_', ' ')}: {role}", row=i, col=1)  # fmt: skip
+    figure.update_layout(height=220 * rows, margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                         showlegend=True, legend={"orientation": "h", "y": -0.05})  # fmt: skip
+    figure.update_xaxes(title_text=path, row=rows, col=1)
+    return figure

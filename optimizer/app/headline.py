@@ -1,0 +1,155 @@
+"""The headline of a plan: profit against the goal, revenue, payroll, people, status.
+
+Money is summed over the horizon (a one-month scenario reads "a month"); people are the
+monthly average, compared with today's stated headcounts (reps per team, workers, agents).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from optimizer.app.analysis import Analysis
+from optimizer.compare import finance_summary
+from optimizer.report import money, targets_wide
+from optimizer.result import Plan
+from optimizer.schema import Scenario
+from optimizer.solvers import Status
+
+PEOPLE = ("marketers", "reps", "workers", "agents")
+STATUS_WORDS = {
+    Status.OPTIMAL: "optimal",
+    Status.INFEASIBLE: "impossible: no plan meets every limit and goal",
+    Status.UNBOUNDED: "unbounded: the objective can grow without end (a limit is missing)",
+    Status.TIME_LIMIT: "stopped by the time limit before a proven optimum",
+    Status.ERROR: "not trusted: the plan failed the independent check",
+}
+
+
+@dataclass(frozen=True)
+class Metric:
+    label: str
+    value: str
+    delta: str | None = None
+    delta_color: str = "normal"  # as st.metric: normal, inverse or off
+    help: str = ""
+
+
+def signed_money(value: float) -> str:
+    return f"+{money(value)}" if value >= 0 else money(value)
+
+
+def span(months: int) -> str:
+    return "a month" if months == 1 else f"over {months} months"
+
+
+def status_line(plan: Plan) -> tuple[str, str]:
+    """("success" | "warning" | "error", a sentence) about the plan's status and check."""
+    words = STATUS_WORDS.get(plan.status, plan.status.value)
+    if plan.solved:
+        v = plan.verified
+        return "success", (
+            f"Optimal plan for {plan.objective_name.replace('_', ' ')}, checked independently "
+            f"against the scenario: {v.checked} checks, largest violation {v.max_violation:.1g}."
+        )
+    detail = f" {plan.message}" if plan.message else ""
+    return (
+        "error" if plan.status is Status.INFEASIBLE else "warning"
+    ), f"No plan: {words}.{detail}"
+
+
+def headline(analysis: Analysis) -> list[Metric]:
+    plan, scenario = analysis.plan, analysis.scenario
+    if not plan.solved:
+        return []
+    months = scenario.calendar.horizon_months
+    fin = finance_summary(scenario, plan.targets)
+    gap = fin["profit"] - fin["goal"]
+    out = [
+        Metric(
+            f"Profit {span(months)}", money(fin["profit"]),
+            f"{signed_money(gap)} {'over' if gap >= 0 else 'short of'} the goal",
+            help=f"The goal: {money(fin['goal'])}, retained earnings plus the profit target.",
+        ),
+        Metric(f"Revenue {span(months)}", money(fin["revenue"])),
+        Metric(f"Payroll {span(months)}", money(fin["payroll"])),
+    ]  # fmt: skip
+    people = headcount_changes(plan, scenario)
+    stated = people.dropna(subset=["today"])
+    delta = None
+    if not stated.empty:
+        change = stated["plan"].sum() - stated["today"].sum()
+        delta = f"{change:+,.3g} vs today's targets"
+        roles = f" Today's targets state {', '.join(stated['role'])}."
+    total = _mean(plan.targets, "headcount")
+    out.append(Metric("Headcount", f"{total:,.3g}", delta, "off",
+                      "People, monthly average." + (roles if delta else "")))  # fmt: skip
+    if plan.objective_name == "min_cost":
+        out.append(Metric(f"Total cost {span(months)}", money(plan.objective)))
+    elif plan.objective_name == "closest_to_current":
+        out.append(
+            Metric(
+                "Distance from today's targets",
+                f"{plan.objective:.4g}",
+                help="Weighted sum of relative deviations from today's targets.",
+            )
+        )
+    return out
+
+
+def _mean(table: pd.DataFrame, metric: str, role: str | None = None) -> float:
+    rows = table[table["metric"] == metric]
+    if role is not None:
+        rows = rows[rows["role"] == role]
+    return float(rows["value"].mean()) if len(rows) else 0.0
+
+
+def headcount_changes(plan: Plan, scenario: Scenario) -> pd.DataFrame:
+    """People per role (monthly average): today's stated targets, the plan, and the change."""
+    ct = scenario.current_targets
+    today = {"workers": ct.workers, "agents": ct.support_agents, **ct.reps}
+    rows = []
+    keys = plan.targets[plan.targets["metric"].isin(PEOPLE)][["metric", "role"]].drop_duplicates()
+    for metric, role in keys.itertuples(index=False):
+        label = role if metric == "reps" else metric
+        if metric == "agents" and role != "support":
+            label = f"{role} agents"  # a live channel's own agents
+        planned = _mean(plan.targets, metric, role)
+        now = today.get(label)
+        now = float(now) if now is not None else float("nan")
+        rows.append((label, now, planned, planned - now))
+    return pd.DataFrame(rows, columns=["role", "today", "plan", "change"])
+
+
+def shown(value: float, unit: str = "") -> str:
+    """A number as people read it: $ amounts as money, others to four significant digits."""
+    if value is None or value != value:
+        return ""
+    if unit.startswith("$"):
+        return money(value)
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:,.1f}" if abs(value) >= 100 else f"{value:.4g}"
+
+
+def department_tables(plan: Plan, text: bool = False) -> dict[str, pd.DataFrame]:
+    """Each department's targets: one row per role and target, one column per month.
+
+    ``text`` gives the numbers as shown on the page ($ amounts as money).
+    """
+    wide = targets_wide(plan)
+    if wide.empty:
+        return {}
+    months = [c for c in wide.columns if c not in ("department", "role", "metric", "unit")]
+    wide = wide.assign(target=wide["metric"].str.replace("_", " "))
+    if len(months) > 1:
+        wide["monthly average"] = wide[months].mean(axis=1)
+        months = ["monthly average", *months]
+    if text:
+        for m in months:
+            wide[m] = [shown(v, u) for v, u in zip(wide[m], wide["unit"])]
+    return {
+        dept: group[["role", "target", *months, "unit"]].reset_index(drop=True)
+        for dept, group in wide.groupby("department", sort=False)
+    }

@@ -1,0 +1,62 @@
+"""Sensitivity: one input swept over a range, the objective and key targets at each value.
+
+The page solves each point through a cache shared with the what-if slider, so moving
+back over a range, or sweeping the value a what-if already tried, costs nothing.
+Targets are monthly averages, summed over teams or channels where a metric has several.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from optimizer.result import Plan
+
+KEY_TARGETS = (
+    "profit", "revenue", "payroll", "headcount", "reps", "calls_per_rep_per_day",
+    "minutes_per_conversation", "leads_per_month", "ad_spend_per_month", "deals_per_month",
+    "workers", "agents",
+)  # fmt: skip
+DEFAULT_TARGETS = ("profit", "reps", "calls_per_rep_per_day", "leads_per_month")
+MAX_POINTS = 41
+
+
+def grid(low: float, high: float, points: int, integer: bool = False) -> list[float]:
+    """``points`` values from ``low`` to ``high``; whole numbers, without repeats, if ``integer``."""
+    points = max(2, min(MAX_POINTS, int(points)))
+    values = np.linspace(low, high, points)
+    if integer:
+        return sorted({float(round(v)) for v in values})
+    return [float(v) for v in values]
+
+
+def available_targets(plan: Plan) -> list[str]:
+    present = set(plan.targets["metric"])
+    return [m for m in KEY_TARGETS if m in present]
+
+
+def sweep_table(points: list[tuple[float, Plan | None, str]], metrics: list[str]) -> pd.DataFrame:
+    """One row per value and target: value, status, objective, metric, role, target.
+
+    ``points`` holds (input value, plan or None, error) for each value swept.
+    """
+    rows = []
+    for value, plan, error in points:
+        if plan is None or not plan.solved:
+            status = error or (plan.status.value if plan is not None else "error")
+            rows.append((value, status, np.nan, "", "", np.nan))
+            continue
+        t = plan.targets[plan.targets["metric"].isin(metrics)]
+        t = t[~t["role"].isin(["company"]) | (t["metric"] == "headcount")]
+        t = t[(t["role"] != "finance") | t["metric"].isin(["profit", "revenue", "payroll"])]
+        monthly = t.groupby(["metric", "role"], sort=False)["value"].mean()
+        for (metric, role), target in monthly.items():
+            rows.append((value, "optimal", plan.objective, metric, role, target))
+        if monthly.empty:
+            rows.append((value, "optimal", plan.objective, "", "", np.nan))
+    return pd.DataFrame(rows, columns=["value", "status", "objective", "metric", "role", "target"])
+
+
+def objective_curve(table: pd.DataFrame) -> pd.DataFrame:
+    """Value, objective and status once per swept value."""
+    return table.drop_duplicates("value")[["value", "objective", "status"]].reset_index(drop=True)

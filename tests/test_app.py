@@ -1,0 +1,302 @@
+"""The Streamlit page, driven by widget key with AppTest; assertions on the values shown.
+
+Every expected number is computed here from the optimizer package, so the page is
+checked against the core, not against numbers copied into the test.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+pytest.importorskip("streamlit")
+from streamlit.testing.v1 import AppTest  # noqa: E402
+from streamlit.testing.v1 import app_test as app_test_module  # noqa: E402
+
+from optimizer.app.analysis import quick_plan  # noqa: E402
+from optimizer.app.whatif import with_value  # noqa: E402
+from optimizer.diagnose import diagnose  # noqa: E402
+from optimizer.loading import load_scenario  # noqa: E402
+from optimizer.report import money  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+SEED = ROOT / "scenarios" / "seed_company.yaml"
+BUNDLED = sorted(p.name for p in (ROOT / "scenarios").glob("*.yaml"))
+
+
+@pytest.fixture
+def scenarios(tmp_path, monkeypatch):
+    """A scratch copy of the bundled scenarios: saving never touches the repository."""
+    folder = tmp_path / "scenarios"
+    shutil.copytree(ROOT / "scenarios", folder)
+    monkeypatch.setenv("KPI_OPTIMIZER_SCENARIOS", str(folder))
+    return folder
+
+
+def page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def open_section(at: AppTest, name: str) -> AppTest:
+    at.session_state["section"] = name
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metric(at: AppTest, label_start: str):
+    found = [m for m in at.metric if m.label.startswith(label_start)]
+    assert found, [m.label for m in at.metric]
+    return found[0]
+
+
+def texts(elements) -> str:
+    return "\n".join(e.value for e in elements)
+
+
+# ---- opening scenarios ------------------------------------------------------------------
+
+
+def test_first_view_is_the_seed_plan():
+    at = page()
+    expected = quick_plan(load_scenario(SEED))
+    assert at.selectbox(key="scenario_file").value == "seed_company.yaml"
+    assert metric(at, "Profit a month").value == money(expected.objective)
+    assert metric(at, "Profit a month").delta == "+$10,400 over the goal"
+    assert metric(at, "Headcount").value == f"{expected.target('headcount'):,.3g}"
+    assert "Optimal plan" in at.success[0].value
+    chain_line = next(m.value for m in at.markdown if m.value.startswith("ad spend"))
+    deals = expected.target("deals_per_month", role="field")
+    assert f"deals **{deals:,.0f}**" in chain_line
+    sales = next(
+        t
+        for t in at.table
+        if t.value.index.nlevels == 2
+        and "calls per rep per day" in t.value.index.get_level_values(1)
+    )
+    calls = sales.value.xs("calls per rep per day", level="target").iloc[0, 0]
+    assert calls == f"{expected.target('calls_per_rep_per_day', role='field'):.4g}"
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_each_bundled_scenario_loads(name):
+    at = page()
+    at.selectbox(key="scenario_file").set_value(name).run()
+    assert not at.exception
+    scenario = load_scenario(ROOT / "scenarios" / name)
+    expected = quick_plan(scenario)
+    months = scenario.calendar.horizon_months
+    label = "Profit a month" if months == 1 else f"Profit over {months} months"
+    assert metric(at, label).value == money(expected.objective)
+    assert scenario.name in texts(at.markdown)
+    svg = texts(at.markdown)
+    assert "Where the money goes" in svg and f"Profit {money(expected.objective / months)}" in svg
+
+
+def test_objective_selector_solves_for_least_cost():
+    at = page()
+    at.radio(key="objective").set_value("min_cost").run()
+    expected = quick_plan(load_scenario(SEED), "min_cost")
+    assert metric(at, "Total cost").value == money(expected.objective)
+    assert "min cost" in at.success[0].value
+
+
+def test_invalid_upload_is_refused_in_the_page():
+    at = page()
+    bad = SEED.read_text().replace("qualified_lead_share: 0.55", "qualified_lead_share: 1.7")
+    bad = bad.replace("hours_per_day: 8 ", "hours_per_day: 25 ")
+    at.file_uploader(key="upload").upload("bad.yaml", bad.encode(), "application/x-yaml")
+    at.run()
+    assert not at.exception
+    errors = texts(at.error)
+    assert "bad.yaml: marketing.qualified_lead_share = 1.7: expected a number <= 1" in errors
+    assert "bad.yaml: calendar.hours_per_day = 25: expected a number <= 24" in errors
+    assert "Traceback" not in errors
+    # the plan on the page is still the seed's
+    assert metric(at, "Profit a month").value == money(quick_plan(load_scenario(SEED)).objective)
+
+
+def test_pasted_text_that_is_not_yaml_is_refused():
+    at = page()
+    at.text_area(key="yaml_text").input("name: [unclosed")
+    at.button(key="load_yaml_text").click().run()
+    assert "pasted YAML: " in texts(at.error)
+    assert "line 1, column 16: not valid YAML" in texts(at.error)
+
+
+# ---- editing, what-ifs and sweeps ---------------------------------------------------------
+
+
+def test_changing_an_input_changes_the_plan():
+    at = open_section(page(), "Inputs")
+    before = metric(at, "Profit a month").value
+    at.number_input(key="in:marketing.ad_budget_per_month").set_value(30000.0)
+    at.button(key="apply_inputs").click().run()
+    assert not at.exception
+    moved = with_value(load_scenario(SEED), "marketing.ad_budget_per_month", 30000.0)
+    after = metric(at, "Profit a month").value
+    assert after == money(quick_plan(moved).objective) and after != before
+    assert "(edited)" in texts(at.markdown)
+    assert at.number_input(key="in:marketing.ad_budget_per_month").value == 30000.0
+
+
+def test_an_invalid_edit_names_the_field_and_keeps_the_plan():
+    at = open_section(page(), "Inputs")
+    at.number_input(key="in:calendar.hours_per_day").set_value(30.0)
+    at.button(key="apply_inputs").click().run()
+    assert "calendar.hours_per_day = 30: expected a number <= 24" in texts(at.error)
+    assert metric(at, "Profit a month").value == money(quick_plan(load_scenario(SEED)).objective)
+
+
+def test_whatif_slider_solves_again_and_shows_the_difference():
+    at = open_section(page(), "Limits and what-ifs")
+    at.selectbox(key="whatif_input").set_value("calendar.hours_per_day").run()
+    at.slider(key="whatif_value").set_value(9.0).run()
+    assert not at.exception
+    base = quick_plan(load_scenario(SEED))
+    moved = quick_plan(with_value(load_scenario(SEED), "calendar.hours_per_day", 9.0))
+    shown = metric(at, "Objective at 9")
+    assert shown.value == money(moved.objective)
+    assert money(moved.objective - base.objective).lstrip("-") in shown.delta
+    table = at.dataframe[-1].value  # the differences, under the limits
+    row = table[table["target"] == "minutes per conversation"].iloc[0]
+    assert row["after"] == pytest.approx(moved.target("minutes_per_conversation", role="field"))
+
+
+def test_limits_binding_first_with_sentences():
+    at = open_section(page(), "Limits and what-ifs")
+    plan = load_plan()
+    table = at.dataframe[0].value
+    assert list(table["limit"]) == list(plan.binding()["name"])
+    assert (table["status"] == "binds").all()
+    assert "most worth relaxing" in at.info[0].value
+    at.toggle(key="limits_show_all").set_value(True).run()
+    assert len(at.dataframe[0].value) > len(table)
+
+
+def load_plan():
+    from optimizer.solve import solve
+
+    return solve(load_scenario(SEED))
+
+
+def test_sensitivity_sweep_charts_the_objective():
+    at = open_section(page(), "Sensitivity")
+    at.selectbox(key="sweep_input").set_value("calendar.hours_per_day").run()
+    at.slider(key="sweep_range").set_value((7.0, 9.0)).run()
+    at.number_input(key="sweep_points").set_value(3).run()
+    at.button(key="sweep_run").click().run()
+    assert not at.exception
+    curve = at.dataframe[0].value
+    assert list(curve["value"]) == [7.0, 8.0, 9.0]
+    scenario = load_scenario(SEED)
+    for value, objective in zip(curve["value"], curve["objective"]):
+        moved = with_value(scenario, "calendar.hours_per_day", value)
+        assert objective == pytest.approx(quick_plan(moved).objective)
+
+
+# ---- today's targets, impossible scenarios ---------------------------------------------------
+
+
+def test_today_against_the_plan_shows_violations_and_cascade():
+    at = open_section(page(), "Today against the plan")
+    assert "Today's targets break" in at.error[0].value
+    assert "quality floor" in at.error[0].value
+    assert "What suffers" in at.warning[0].value
+    stated = at.dataframe[0].value
+    calls = stated[stated["metric"] == "calls_per_rep_per_day"].iloc[0]
+    assert calls["stated"] == 50 and calls["recommended"] == pytest.approx(7.5)
+
+
+def test_impossible_scenario_shows_conflict_and_applies_a_repair():
+    at = page()
+    text = SEED.read_text().replace(
+        "profit_target_per_month: 15000", "profit_target_per_month: 60000"
+    )
+    at.text_area(key="yaml_text").input(text)
+    at.button(key="load_yaml_text").click().run()
+    assert not at.exception
+    assert "No plan" in texts(at.error)
+    conflict = at.dataframe[0].value
+    assert "finance-profit_goal[2027-01]" in set(conflict["name"])
+    impossible = load_scenario(SEED, ["finance.profit_target_per_month=60000"])
+    diagnosis = diagnose(impossible)
+    assert texts(at.markdown).count(diagnosis.cheapest.sentence.replace("$", r"\$")) == 1
+    at.button(key="apply_repair").click().run()
+    assert not at.exception
+    assert "Optimal plan" in at.success[-1].value
+    repaired = quick_plan(diagnosis.cheapest.apply(impossible))
+    assert metric(at, "Profit a month").value == money(repaired.objective)
+    assert "(repaired)" in texts(at.markdown)
+
+
+# ---- files ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def media(monkeypatch):
+    """The bytes behind each download button: the stores AppTest creates, kept."""
+    stores = []
+    base = app_test_module.MemoryMediaFileStorage
+
+    class Kept(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Kept)
+
+    def read(button) -> bytes:
+        name = button.proto.url.rsplit("/", 1)[-1]
+        return stores[-1].get_file(name).content
+
+    return read
+
+
+def test_downloads_hold_the_plan(media):
+    at = open_section(page(), "Downloads")
+    plan = load_plan()
+    targets = pd.read_csv(io.BytesIO(media(at.download_button(key="download_csv"))))
+    profit = targets[targets["metric"] == "profit"]["value"].iloc[0]
+    assert profit == pytest.approx(plan.objective)
+    limits = pd.read_csv(io.BytesIO(media(at.download_button(key="download_limits_csv"))))
+    assert set(plan.binding()["name"]) <= set(limits.loc[limits["binding"], "name"])
+    data = json.loads(media(at.download_button(key="download_json")))
+    assert data["status"] == "optimal" and data["objective"]["value"] == pytest.approx(35400)
+    book = openpyxl.load_workbook(io.BytesIO(media(at.download_button(key="download_xlsx"))))
+    assert book.sheetnames == ["Summary", "Targets", "Constraints", "Inputs", "Comparison"]
+    sheet = book["Constraints"]
+    header = [c.value for c in sheet[1]]
+    rows = {r[0]: dict(zip(header, r)) for r in sheet.iter_rows(min_row=2, values_only=True)}
+    top = plan.binding().iloc[0]
+    assert rows[top["name"]]["status"] == "Binding"
+    assert rows[top["name"]]["shadow price"] == pytest.approx(top["shadow_price"])
+
+
+def test_save_as_a_new_file_never_overwrites(scenarios, media):
+    at = page()
+    at.text_input(key="save_name").input("my_plan")
+    at.button(key="save_scenario").click().run()
+    saved = scenarios / "my_plan.yaml"
+    assert saved.is_file() and "Saved as scenarios/my_plan.yaml" in texts(at.success)
+    assert load_scenario(saved) == load_scenario(SEED)
+    assert at.selectbox(key="scenario_file").value == "my_plan.yaml"
+    first = saved.read_bytes()
+    at.text_input(key="save_name").input("my_plan")
+    at.button(key="save_scenario").click().run()
+    assert "already exists" in texts(at.error)
+    assert saved.read_bytes() == first
+    assert not [p for p in scenarios.iterdir() if p.name.startswith(".")]
+    downloaded = media(at.download_button(key="download_scenario"))
+    from optimizer.app.scenario_files import read_upload
+
+    assert read_upload(downloaded, "download.yaml") == load_scenario(SEED)

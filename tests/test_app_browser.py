@@ -1,0 +1,103 @@
+"""End to end: ``streamlit run app.py`` on a free local port, driven in headless Chromium.
+
+Needs Debian's ``chromium`` (/usr/bin/chromium, or $CHROMIUM) and the ``playwright`` Python
+package, which drives that browser (no browser download). Skipped when either is absent.
+The screenshot is kept in the test's temporary folder, or at $KPI_APP_SCREENSHOT.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from optimizer.app.analysis import quick_plan
+from optimizer.loading import load_scenario
+from optimizer.report import money
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    folder = tmp_path / "scenarios"
+    shutil.copytree(ROOT / "scenarios", folder)
+    port = free_port()
+    env = dict(os.environ, KPI_OPTIMIZER_SCENARIOS=str(folder))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+         "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    output = (
+                        process.stdout.read().decode(errors="replace") if process.stdout else ""
+                    )
+                    pytest.fail(f"streamlit did not start:\n{output[-2000:]}")
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def test_page_renders_the_seed_plan_in_chromium(server, tmp_path):
+    expected = money(quick_plan(load_scenario(ROOT / "scenarios" / "seed_company.yaml")).objective)
+    shot = Path(os.environ.get("KPI_APP_SCREENSHOT", tmp_path / "app.png"))
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 2200})
+            page.goto(server)
+            page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
+            values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+            assert values[0] == expected
+            labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
+            assert labels[0].startswith("Profit a month")
+            page.wait_for_selector("svg[role=img]", timeout=30_000)
+            assert "Where the money goes" in page.inner_text("body")
+            page.get_by_role("tab", name="Limits and what-ifs").click()
+            page.wait_for_selector("text=most worth relaxing", timeout=30_000)
+            page.get_by_role("tab", name="Plan", exact=True).click()
+            page.wait_for_selector("svg[role=img]", timeout=30_000)
+            page.wait_for_function(
+                "() => !document.querySelector('[data-stale=\"true\"]')", timeout=30_000
+            )  # the rerun has finished: nothing is greyed out
+            page.screenshot(path=str(shot))
+        finally:
+            browser.close()
+    assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
