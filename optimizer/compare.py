@@ -53,8 +53,9 @@ class Comparison:
     plan: Plan  # the recommended plan (its status may be infeasible)
 
 
-def compare(scenario: Scenario, objective: str | None = None) -> Comparison:
-    plan = solve(scenario, objective)
+def compare(scenario: Scenario, objective: str | None = None, backend: str = "highs") -> Comparison:
+    """``backend`` solves the recommended plan; today's targets are evaluated with HiGHS."""
+    plan = solve(scenario, objective, backend=backend)
     evaluated = current.evaluate(scenario)
     months = scenario.calendar.month_labels()
     now = targets.derive(scenario, evaluated.quantities, months)

@@ -36,6 +36,7 @@ from optimizer.solvers import Status, highs
 CONFLICT_COLUMNS = ["name", "department", "kind", "description", "unit", "parameter", "sentence"]
 HOURS_TOLERANCE = 1e-4  # hours: the bisection's resolution
 MARGIN = 1e-7  # a repair moves a lever this much (relative) past the exact boundary
+CPSAT_SECONDS = 5.0  # CP-SAT's time to propose a whole-number conflict set
 WORDS = {
     "marketing.ad_budget_per_month": ("the ad budget", "$/month"),
     "marketing.marketers.max": ("the cap on marketers", "people"),
@@ -136,6 +137,9 @@ def conflict_set(scenario: Scenario) -> tuple[pd.DataFrame, str]:
     definitions = ~limit
     if _feasible(a, integer=False):
         relaxation, integer, candidates = "integer", True, limit
+        proposed = _cpsat_proposal(a, limit, definitions)
+        if proposed is not None:
+            candidates = proposed  # confirmed by HiGHS; the filter below makes it irreducible
     else:
         relaxation, integer = "lp", False
         candidates = np.zeros(a.num_rows, bool)
@@ -150,6 +154,26 @@ def conflict_set(scenario: Scenario) -> tuple[pd.DataFrame, str]:
             keep[row] = True  # needed: without it the rest is possible
     members = np.flatnonzero(keep & limit)
     return _conflict_table(model, members), relaxation
+
+
+def _cpsat_proposal(a: ModelArrays, limit: np.ndarray, definitions: np.ndarray):
+    """The limits CP-SAT's assumptions name (``optimizer.solvers.cpsat``), as a row mask,
+    if HiGHS confirms on the MILP that they conflict; otherwise None."""
+    from optimizer.solvers.cpsat import propose_conflict
+
+    relaxed = highs.solve(replace(a, integer=np.zeros_like(a.integer)), ranging=False, duals=False)
+    try:
+        proposal = propose_conflict(a, limit, x_relaxed=relaxed.x, time_limit=CPSAT_SECONDS)
+    except Exception:  # noqa: BLE001 - CP-SAT only speeds the filter up; it may fail
+        return None
+    if proposal.status != "infeasible":
+        return None
+    rows = np.zeros(a.num_rows, bool)
+    rows[proposal.rows] = True
+    rows &= limit
+    if _feasible(_keep_only(a, rows | definitions), integer=True):
+        return None  # not a conflict of the MILP itself (see the cpsat module)
+    return rows
 
 
 def _limit_rows(model: LinearModel) -> np.ndarray:

@@ -97,6 +97,7 @@ def to_json(plan: Plan, diagnosis=None) -> dict:
         "source": plan.source,
         "overrides": list(plan.overrides),
         "status": plan.status.value,
+        "backend": plan.backend,
         "solver_status": plan.solver_status,
         "message": plan.message,
         "objective": {

@@ -54,6 +54,7 @@ class Plan:
     mip_gap: float | None = None
     times: dict[str, float] = field(default_factory=dict)
     message: str = ""
+    backend: str = "highs"
 
     @property
     def solved(self) -> bool:

@@ -16,7 +16,8 @@ from optimizer.marginal import marginal_values
 from optimizer.model import LinearModel, ModelArrays
 from optimizer.result import BINDING_TOL, VERIFY_TOL, Plan, Verification
 from optimizer.schema import Scenario
-from optimizer.solvers import SolverOutput, Status, highs
+from optimizer.solvers import Backend, SolverOutput, Status, highs
+from optimizer.solvers import backend as solver_backend
 
 CONSTRAINT_COLUMNS = [
     "name", "family", "department", "kind", "description", "period", "activity", "limit",
@@ -30,6 +31,12 @@ WHOLE_STEP_LIMIT = 8
 FORWARD_STEP = 1e-4
 """Relative step for the one-sided shadow price of a degenerate binding limit."""
 
+DUAL_CHECK_TOL = 1e-5
+OBJECTIVE_NOISE = 1e-12
+"""Backends without ranging: a binding limit's dual counts as the rate for an increase when
+a re-solve agrees with it to DUAL_CHECK_TOL * max(1, |dual|), plus the objective's rounding
+(OBJECTIVE_NOISE * max(1, |objective|)) divided by the step."""
+
 
 def solve(
     scenario: Scenario,
@@ -40,8 +47,12 @@ def solve(
     whole_steps: bool = True,
     source: str = "",
     overrides: tuple[str, ...] = (),
+    backend: str | Backend = "highs",
 ) -> Plan:
     """Solve a validated scenario and return a checked plan (never a solver object).
+
+    ``backend`` names the solver (``optimizer.solvers.BACKENDS``: highs, cbc, ortools,
+    pdlp); the plan has the same shape and sign conventions whichever runs.
 
     ``marginals`` adds the marginal value of every input; ``whole_steps`` re-solves the
     integer model for the value of one more whole person at each binding headcount limit.
@@ -53,12 +64,13 @@ def solve(
     model, v = build_model(scenario, objective)
     arrays = model.arrays()
     times["build"] = time.perf_counter() - t0
-    out = highs.solve(arrays, time_limit=time_limit)
+    engine = solver_backend(backend)
+    out = engine.solve(arrays, time_limit=time_limit)
     times.update(out.times)
     common = dict(
         scenario=scenario.name, source=source, objective_name=objective,
         objective_sense=model.sense, objective_unit=UNIT[objective], solver_status=out.solver_status,
-        overrides=tuple(overrides), mip_gap=out.mip_gap, times=times,
+        overrides=tuple(overrides), mip_gap=out.mip_gap, times=times, backend=engine.name,
     )  # fmt: skip
     if out.x is None:
         return _unsolved(out, common)
@@ -76,7 +88,7 @@ def solve(
         )
     t0 = time.perf_counter()
     target_table = targets.derive(scenario, q, v.months)
-    constraints = constraint_table(model, arrays, out, whole_steps)
+    constraints = constraint_table(model, arrays, out, whole_steps, engine)
     variables = variable_table(model, v, out.x)
     times["report"] = time.perf_counter() - t0
     parameters = pd.DataFrame(columns=PARAM_COLUMNS)
@@ -136,7 +148,11 @@ def _verify(
 
 
 def constraint_table(
-    model: LinearModel, a: ModelArrays, out: SolverOutput, whole_steps: bool = True
+    model: LinearModel,
+    a: ModelArrays,
+    out: SolverOutput,
+    whole_steps: bool = True,
+    engine: Backend | None = None,
 ) -> pd.DataFrame:
     activity, limit = a.sides(out.x)
     sense = np.empty(a.num_rows, dtype=object)
@@ -179,6 +195,10 @@ def constraint_table(
     # the dual then describes a decrease, so the rate for an increase is re-solved.
     degenerate = binding & (inc <= 1e-9)
     if out.fixed_lp is not None:
+        # Without ranging (backends other than HiGHS) a binding limit's dual is tested
+        # against a re-solve: where they differ, the limit is degenerate.
+        for row in np.flatnonzero(binding & np.isnan(inc)):
+            degenerate[row] = _dual_fails_forward(out, a, row, limit[row], sense[row], shadow)
         for row in np.flatnonzero(degenerate):
             shadow[row] = _forward_shadow(out, a, row, limit[row], sense[row])
     table["shadow_price"] = np.where(np.abs(shadow) < 1e-9, 0.0, shadow)
@@ -194,13 +214,17 @@ def constraint_table(
     table["binds_in_whole_people"] = np.isfinite(step) & (activity > step + tol)
     price = table["shadow_price"].to_numpy()
     table["whole_step_value"] = (
-        _whole_steps(a, out, binding, price) if whole_steps else np.full(a.num_rows, np.nan)
+        _whole_steps(a, out, binding, price, engine) if whole_steps else np.full(a.num_rows, np.nan)
     )
     return table[CONSTRAINT_COLUMNS]
 
 
 def _whole_steps(
-    a: ModelArrays, out: SolverOutput, binding: np.ndarray, price: np.ndarray
+    a: ModelArrays,
+    out: SolverOutput,
+    binding: np.ndarray,
+    price: np.ndarray,
+    engine: Backend | None = None,
 ) -> np.ndarray:
     """Objective change when a binding headcount limit rises by one whole person.
 
@@ -219,7 +243,7 @@ def _whole_steps(
         lower, upper = a.row_lower.copy(), a.row_upper.copy()
         lower[row] += abs(coef) if np.isfinite(lower[row]) else 0.0
         upper[row] += abs(coef) if np.isfinite(upper[row]) else 0.0
-        moved = highs.solve(
+        moved = (engine.solve if engine is not None else highs.solve)(
             replace(a, row_lower=lower, row_upper=upper), ranging=False, duals=False
         )
         if moved.status is Status.OPTIMAL:
@@ -229,17 +253,38 @@ def _whole_steps(
     return values
 
 
-def _forward_shadow(out: SolverOutput, a: ModelArrays, row: int, limit: float, sense: str) -> float:
+def _dual_fails_forward(
+    out: SolverOutput, a: ModelArrays, row: int, limit: float, sense: str, shadow: np.ndarray
+) -> bool:
+    """True when the row's dual is not the rate for an increase (a degenerate limit).
+
+    The forward difference is taken at the usual step and, if that disagrees, at a step a
+    thousand times smaller, so that a breakpoint just past the limit is not mistaken for
+    degeneracy.
+    """
+    for scale in (1.0, 1e-3):
+        forward = _forward_shadow(out, a, row, limit, sense, scale)
+        step = scale * FORWARD_STEP * max(1.0, abs(limit))
+        noise = OBJECTIVE_NOISE * max(1.0, abs(out.objective)) / step
+        tol = DUAL_CHECK_TOL * max(1.0, abs(shadow[row])) + noise
+        if np.isfinite(forward) and abs(forward - shadow[row]) <= tol:
+            return False
+    return True
+
+
+def _forward_shadow(
+    out: SolverOutput, a: ModelArrays, row: int, limit: float, sense: str, scale: float = 1.0
+) -> float:
     """(objective with the limit raised by a small step - objective) / step.
 
     Raising a minimum headcount past the plan's whole number needs the person too:
     for a one-variable row the held variable moves with its limit.
     """
-    step = FORWARD_STEP * max(1.0, abs(limit))
+    step = scale * FORWARD_STEP * max(1.0, abs(limit))
     lower, upper = a.row_lower[row], a.row_upper[row]
-    if sense == "<=":
+    if sense in ("<=", "=="):  # an equality's limit is both of its sides
         upper = upper + step
-    else:
+    if sense in (">=", "=="):
         lower = lower + step
     moved = out.fixed_lp.objective_with({row: (lower, upper)})
     entries = np.flatnonzero(a.rows == row)

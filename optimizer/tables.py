@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -51,9 +53,14 @@ def print_plan(
         f"\n[bold]{title}[/bold] (shadow price: objective change per unit the limit rises)"
     )
     for _, row in shown.iterrows():
+        rise, fall = row["allowable_increase"], row["allowable_decrease"]
+        moves = (
+            f"can rise by {rise:,.4g}, fall by {fall:,.4g}"
+            if not (math.isnan(rise) or math.isnan(fall))
+            else "range not available (only the highs backend gives ranging)"
+        )
         console.print(
-            f"[bold]{escape(row['name'])}[/bold] shadow price {row['shadow_price']:,.4g}; "
-            f"can rise by {row['allowable_increase']:,.4g}, fall by {row['allowable_decrease']:,.4g}"
+            f"[bold]{escape(row['name'])}[/bold] shadow price {row['shadow_price']:,.4g}; {moves}"
         )
         console.print("   " + escape(sentence(row, plan.objective_name, plan.objective_unit)))
 

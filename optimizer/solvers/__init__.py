@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -59,3 +60,52 @@ class FixedLP:
 
     def objective_for(self, arrays) -> float | None:
         raise NotImplementedError
+
+
+# ---- backends ------------------------------------------------------------------------------
+
+BACKENDS = {
+    "highs": "HiGHS (highspy): MILP, then the LP with the integers fixed for duals and ranging",
+    "cbc": "CBC through PuLP: branch and cut, then CBC's simplex for the fixed LP",
+    "ortools": "OR-Tools MathOpt: SCIP for the integer model, GLOP (simplex) for the fixed LP",
+    "pdlp": "OR-Tools MathOpt: SCIP for the integer model, PDLP (first-order) for the fixed LP",
+}
+ALIASES = {"pulp": "cbc", "glop": "ortools", "scip": "ortools", "mathopt": "ortools"}
+
+
+@dataclass(frozen=True)
+class Backend:
+    """A solver backend: ``solve(arrays, *, time_limit, ranging, duals) -> SolverOutput``.
+
+    Every backend returns the same shape in the same conventions; only HiGHS gives
+    ranging (allowable increase and decrease), the others return NaN there.
+    """
+
+    name: str
+    description: str
+    solve: Callable[..., SolverOutput]
+    ranging: bool
+
+
+def backend(name: str | Backend | None = None) -> Backend:
+    """The backend called ``name`` (see ``BACKENDS`` and ``ALIASES``); default HiGHS."""
+    if isinstance(name, Backend):
+        return name
+    key = (name or "highs").strip().lower()
+    key = ALIASES.get(key, key)
+    if key not in BACKENDS:
+        known = ", ".join([*BACKENDS, *ALIASES])
+        raise ValueError(f"unknown backend {name!r}: expected one of {known}")
+    if key == "highs":
+        from optimizer.solvers import highs as module
+
+        solve = module.solve
+    elif key == "cbc":
+        from optimizer.solvers import pulp_cbc as module
+
+        solve = module.solve
+    else:
+        from optimizer.solvers import ortools as module
+
+        solve = module.solve if key == "ortools" else module.solve_pdlp
+    return Backend(key, BACKENDS[key], solve, key == "highs")
