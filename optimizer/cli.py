@@ -36,6 +36,17 @@ class Objective(str, Enum):
     closest_to_current = "closest_to_current"
 
 
+class BackendName(str, Enum):
+    """Solver backends (``optimizer.solvers.BACKENDS``); glop and pulp are aliases."""
+
+    highs = "highs"
+    cbc = "cbc"
+    ortools = "ortools"
+    pdlp = "pdlp"
+    glop = "glop"
+    pulp = "pulp"
+
+
 class CsvTable(str, Enum):
     targets = "targets"
     constraints = "constraints"
@@ -67,6 +78,21 @@ def solve(
     all_constraints: Annotated[
         bool, typer.Option("--all", help="Table format: list every limit, not only binding ones.")
     ] = False,
+    backend: Annotated[
+        BackendName, typer.Option(help="Solver: highs, cbc (PuLP), ortools (SCIP + GLOP), pdlp.")
+    ] = BackendName.highs,
+    cross_check: Annotated[
+        bool,
+        typer.Option(
+            "--cross-check",
+            help="Solve again with a second backend and report any disagreement; exit 1 if "
+            "they disagree beyond tolerance.",
+        ),
+    ] = False,
+    check_backend: Annotated[
+        BackendName | None,
+        typer.Option(help="The second backend (default: ortools, or highs if --backend is not)."),
+    ] = None,
 ) -> None:
     """Solve a scenario: per-role targets, binding limits and what each is worth."""
     from optimizer.loading import ScenarioError, load_scenario
@@ -76,6 +102,14 @@ def solve(
         sc = load_scenario(scenario, overrides)
     except ScenarioError as exc:
         _fail(str(exc), 2)
+    if cross_check:
+        from optimizer.solvers import backend as solver_backend
+
+        first = solver_backend(backend.value).name
+        second = solver_backend(check_backend.value if check_backend else None).name
+        second = second if check_backend else ("ortools" if first == "highs" else "highs")
+        if second == first:
+            _fail(f"--check-backend {second} is the same solver as --backend {first}", 2)
     try:
         from optimizer.chain.objectives import NoCurrentTargets
         from optimizer.solve import solve as run
@@ -86,28 +120,42 @@ def solve(
             time_limit=time_limit,
             source=str(scenario),
             overrides=tuple(overrides),
+            backend=backend.value,
         )
         diagnosis = None
         if plan.status.value == "infeasible":
             from optimizer.diagnose import diagnose
 
             diagnosis = diagnose(sc, objective.value if objective else None)
+        cross = None
+        if cross_check:
+            from optimizer.crosscheck import cross_check as run_cross_check
+
+            cross = run_cross_check(
+                sc, objective.value if objective else None, (first, second),
+                time_limit=time_limit, plan_a=plan,
+            )  # fmt: skip
     except NoCurrentTargets as exc:
         _fail(f"{scenario}: {exc}", 2)
     except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
         _fail(f"internal error while solving {scenario}: {type(exc).__name__}: {exc}", 3)
     try:
-        _print(plan, format, table, all_constraints, diagnosis)
+        _print(plan, format, table, all_constraints, diagnosis, cross)
     except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
         _fail(f"internal error while reporting {scenario}: {type(exc).__name__}: {exc}", 3)
-    raise typer.Exit(0 if plan.solved else 1)
+    raise typer.Exit(0 if plan.solved and (cross is None or cross.ok) else 1)
 
 
-def _print(plan, format: Format, table: CsvTable, all_constraints: bool, diagnosis=None) -> None:
+def _print(
+    plan, format: Format, table: CsvTable, all_constraints: bool, diagnosis=None, cross=None
+) -> None:
     from optimizer import report
 
     if format is Format.json:
-        sys.stdout.write(json.dumps(report.to_json(plan, diagnosis), indent=2) + "\n")
+        payload = report.to_json(plan, diagnosis)
+        if cross is not None:
+            payload["cross_check"] = cross.to_json()
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
     elif format is Format.csv:
         frame = {
             "targets": plan.targets,
@@ -115,12 +163,16 @@ def _print(plan, format: Format, table: CsvTable, all_constraints: bool, diagnos
             "parameters": plan.parameters,
         }
         sys.stdout.write(frame[table.value].to_csv(index=False))
+        if cross is not None:  # stdout stays one table
+            sys.stderr.write("\n".join(cross.lines()) + "\n")
     else:
         from optimizer.tables import print_diagnosis, print_plan
 
         print_plan(plan, all_constraints=all_constraints)
         if diagnosis is not None:
             print_diagnosis(diagnosis)
+        if cross is not None:
+            sys.stdout.write("\n" + "\n".join(cross.lines()) + "\n")
 
 
 @app.command()
@@ -133,6 +185,9 @@ def compare(
         list[str] | None, typer.Option("--set", help="Override an input: PATH=VALUE.")
     ] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    backend: Annotated[
+        BackendName, typer.Option(help="Solver of the recommended plan (see solve --backend).")
+    ] = BackendName.highs,
 ) -> None:
     """Today's targets against the recommended plan: what they imply, break and cost."""
     from optimizer.loading import ScenarioError, load_scenario
@@ -145,7 +200,7 @@ def compare(
         from optimizer.chain.objectives import NoCurrentTargets
         from optimizer.compare import compare as run
 
-        comparison = run(sc, objective.value if objective else None)
+        comparison = run(sc, objective.value if objective else None, backend=backend.value)
         diagnosis = None
         if comparison.plan.status.value == "infeasible":
             from optimizer.diagnose import diagnose
@@ -170,6 +225,53 @@ def compare(
     except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
         _fail(f"internal error while reporting {scenario}: {type(exc).__name__}: {exc}", 3)
     raise typer.Exit(0 if comparison.plan.solved else 1)
+
+
+class ExportFormat(str, Enum):
+    lp = "lp"
+    mps = "mps"
+
+
+@app.command()
+def export(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    format: Annotated[
+        ExportFormat, typer.Option("--format", "-f", help="lp (readable) or mps.")
+    ] = ExportFormat.lp,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="File to write (default: stdout).")
+    ] = None,
+    objective: Annotated[
+        Objective | None, typer.Option(help="Override the scenario's objective.")
+    ] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Override an input: PATH=VALUE.")
+    ] = None,
+) -> None:
+    """Write the model as an LP or MPS file, with the model's own names, to solve elsewhere."""
+    from optimizer.loading import ScenarioError, load_scenario
+
+    try:
+        sc = load_scenario(scenario, list(set_ or []))
+    except ScenarioError as exc:
+        _fail(str(exc), 2)
+    try:
+        from optimizer.chain.objectives import NoCurrentTargets
+        from optimizer.export import scenario_text, write
+
+        if out is None:
+            sys.stdout.write(
+                scenario_text(sc, objective.value if objective else None, format.value)
+            )
+        else:
+            write(sc, objective.value if objective else None, format.value, out)
+            typer.echo(f"wrote {out}", err=True)
+    except NoCurrentTargets as exc:
+        _fail(f"{scenario}: {exc}", 2)
+    except OSError as exc:
+        _fail(f"cannot write {out}: {exc}", 2)
+    except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
+        _fail(f"internal error while exporting {scenario}: {type(exc).__name__}: {exc}", 3)
 
 
 @app.command()
@@ -322,13 +424,21 @@ def batch(
     ] = None,
     force: Annotated[bool, typer.Option(help="Re-solve results that are up to date.")] = False,
     time_limit: Annotated[float | None, typer.Option(help="Solver time limit, seconds.")] = None,
+    solver_threads: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="HiGHS threads per worker (default: HiGHS's choice, as solve). 1 is faster "
+            "when --jobs fills the cores, but may pick another of several optimal plans.",
+        ),
+    ] = None,
 ) -> None:
     """Solve many scenarios and their variants: one result each, a summary table, a workbook."""
     from optimizer.batch import NoScenarios, Settings, run_batch
 
     if scheduler and executor is not Executor.dask:
         _fail("--scheduler needs --executor dask", 2)
-    settings = Settings(objective.value if objective else None, time_limit)
+    settings = Settings(objective.value if objective else None, time_limit, solver_threads)
     try:
         report = run_batch(
             paths, out, workers=jobs, settings=settings, variants=variant,
@@ -336,6 +446,10 @@ def batch(
         )  # fmt: skip
     except NoScenarios as exc:
         _fail(str(exc), 2)
+    except KeyboardInterrupt:
+        _fail(f"interrupted: finished results are kept in {out}; run again to resume", 130)
+    except Exception as exc:  # noqa: BLE001 - e.g. a worker process killed; one line, no traceback
+        _fail(f"internal error in the batch: {type(exc).__name__}: {exc}; run again to resume", 3)
     for row in report.rows:
         if row["error"] is not None:
             typer.echo(f"failed: {row['scenario']} [{row['variant']}]: {row['error']}", err=True)
