@@ -1,0 +1,156 @@
+"""A batch: find the scenarios, skip the unchanged, solve the rest, write every file.
+
+    OUT/results/<scenario>.json            the base scenario of a file
+    OUT/results/<scenario>@<variant>.json  each variant
+    OUT/summary.csv, .parquet, .xlsx       one row per scenario and variant
+
+A result whose content hash (scenario text, variant, solver settings, versions) matches
+its job is reused unless ``force``; a result of an internal error is always redone. An
+interrupted run keeps the results it finished and writes no summary: run it again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from optimizer.batch import executors
+from optimizer.batch.discovery import NoScenarios, find_scenarios
+from optimizer.batch.files import sweep_temporaries, write_text
+from optimizer.batch.jobs import Job, Settings, plan_jobs
+from optimizer.batch.summary import summary_row, summary_table, write_summary
+from optimizer.batch.worker import Outcome
+
+EXECUTORS = ("local", "dask")
+
+
+@dataclass
+class BatchReport:
+    rows: list[dict]
+    solved: int
+    failed: int
+    reused: int
+    out: Path
+    files: list[Path] = field(default_factory=list)
+    times: dict[str, float] = field(default_factory=dict)  # where the wall time went
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0
+
+
+def run_batch(
+    paths: list[str | Path],
+    out: str | Path,
+    *,
+    workers: int | None = None,
+    settings: Settings | None = None,
+    variants: list[str] | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
+    force: bool = False,
+    progress: bool = True,
+) -> BatchReport:
+    """Solve every scenario and variant under ``paths`` into ``out``; see the module doc."""
+    if executor not in EXECUTORS:
+        raise ValueError(f"executor {executor!r}: expected one of {', '.join(EXECUTORS)}")
+    started = time.perf_counter()
+    out = Path(out)
+    workers = workers or os.cpu_count() or 1
+    jobs = plan_jobs(find_scenarios(paths), settings or Settings(), variants)
+    if not jobs:
+        wanted = f" with variant {', '.join(variants)}" if variants else ""
+        raise NoScenarios(f"no scenario{wanted} to solve in {', '.join(map(str, paths))}")
+    results = out / "results"
+    sweep_temporaries(out)
+    rows: dict[str, dict] = {}
+    todo = []
+    for job in jobs:
+        kept = None if force else reusable(results / f"{job.name}.json", job)
+        if kept is None:
+            todo.append(job)
+        else:
+            rows[job.name] = summary_row(kept, job.key)
+    times = {"plan": time.perf_counter() - started, "write_results": 0.0, "worker_seconds": 0.0}
+
+    with _progress(len(todo), len(jobs) - len(todo), progress) as advance:
+
+        def deliver(outcome: Outcome) -> None:
+            t0 = time.perf_counter()
+            write_text(results / f"{outcome.job.name}.json", outcome.text)
+            times["write_results"] += time.perf_counter() - t0
+            times["worker_seconds"] += outcome.seconds
+            rows[outcome.job.name] = outcome.row
+            advance(outcome.row["error"] is not None)
+
+        t0 = time.perf_counter()
+        if executor == "dask":
+            executors.run_dask(todo, workers, scheduler, deliver)
+        else:
+            executors.run_local(todo, workers, deliver)
+        times["execute"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    ordered = [rows[job.name] for job in jobs]
+    files = write_summary(summary_table(ordered), out)
+    times["summary"] = time.perf_counter() - t0
+    times["total"] = time.perf_counter() - started
+    failed = sum(row["error"] is not None for row in ordered)
+    return BatchReport(
+        ordered, len(ordered) - failed, failed, len(jobs) - len(todo), out, files, times
+    )
+
+
+def reusable(path: Path, job: Job) -> dict | None:
+    """The stored result of an unchanged job, or None if it must be solved."""
+    try:
+        result = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    error = result.get("error") or {}
+    if result.get("content_hash") != job.content_hash or error.get("kind") == "internal":
+        return None
+    return result
+
+
+class _progress:
+    """A rich progress bar on stderr with counts and an ETA; ``advance(failed)`` per job."""
+
+    def __init__(self, total: int, reused: int, show: bool):
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.failed = 0
+        self.reused = reused
+        self.bar = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+            console=Console(stderr=True), disable=not show or total == 0,
+        )  # fmt: skip
+        self.task = self.bar.add_task(self._label(), total=total)
+
+    def _label(self) -> str:
+        reused = f", {self.reused} unchanged" if self.reused else ""
+        return f"solving ({self.failed} failed{reused})"
+
+    def __enter__(self):
+        self.bar.start()
+
+        def advance(failed: bool) -> None:
+            self.failed += failed
+            self.bar.update(self.task, advance=1, description=self._label())
+
+        return advance
+
+    def __exit__(self, *exc) -> None:
+        self.bar.stop()

@@ -1,0 +1,154 @@
+"""Solving jobs where the work is done (a pool process, a Dask worker, or this process).
+
+A job's result is the JSON of ``solve --format json`` plus the batch's fields: the
+variant, its content hash and settings, the gap to today's targets, the seconds spent in
+``solve``, and ``error`` (``{kind, message}`` or null). A broken scenario, a scenario with
+no plan, or a crash becomes a result with its error; nothing here raises.
+
+    error kinds: bad_input (the file or variant is not a valid scenario),
+                 no_plan (infeasible, unbounded, time limit, or a plan that failed the check),
+                 internal (a bug; a rerun tries again)
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import asdict, dataclass
+
+from optimizer.batch.jobs import Job, versions
+from optimizer.batch.summary import summary_row
+from optimizer.loading import ScenarioError, parse_yaml
+from optimizer.variants import Variant, split, variant_scenario
+
+
+@dataclass(frozen=True)
+class Outcome:
+    job: Job
+    text: str  # the result file's contents
+    row: dict  # its summary row
+    seconds: float  # the whole job in the worker: parse, solve, JSON
+
+
+def solve_chunk(jobs: list[Job]) -> list[Outcome]:
+    """One task: several jobs, so per-task overhead (about 1.5 ms in Dask) is shared."""
+    for threads in {job.settings.solver_threads for job in jobs}:
+        solver_threads(threads)
+    return [solve_job(job) for job in jobs]
+
+
+def solve_job(job: Job) -> Outcome:
+    start = time.perf_counter()
+    result = _result(job)
+    result.update({
+        "variant": job.variant, "content_hash": job.content_hash,
+        "settings": {**asdict(job.settings), "versions": versions()},
+    })  # fmt: skip
+    try:
+        text = json.dumps(result, indent=2, allow_nan=False) + "\n"
+    except ValueError as exc:  # a NaN or infinity that to_json let through
+        result.update(failure(job, "internal", f"the result is not valid JSON: {exc}"))
+        text = json.dumps(result, indent=2) + "\n"
+    return Outcome(job, text, summary_row(result, job.key), time.perf_counter() - start)
+
+
+def _result(job: Job) -> dict:
+    if job.read_error is not None:
+        return failure(job, "bad_input", job.read_error)
+    variant = Variant(job.variant)
+    try:
+        data = parse_yaml(job.text, job.source)
+        variant = split(data, job.source)[1].get(job.variant, variant)  # for its overrides
+        scenario, variant = variant_scenario(data, job.variant, job.source)
+    except ScenarioError as exc:
+        return failure(job, "bad_input", str(exc), variant.overrides)
+    try:
+        return _solved(job, scenario, variant)
+    except Exception as exc:  # noqa: BLE001 - one scenario's crash must not stop the batch
+        from optimizer.chain.objectives import NoCurrentTargets
+
+        kind = "bad_input" if isinstance(exc, NoCurrentTargets) else "internal"
+        message = f"{job.source}: {exc}" if kind == "bad_input" else f"{type(exc).__name__}: {exc}"
+        return failure(job, kind, message, variant.overrides)
+
+
+def _solved(job: Job, scenario, variant: Variant) -> dict:
+    from optimizer.batch.gap import gap_to_current
+    from optimizer.report import to_json
+    from optimizer.solve import solve
+
+    start = time.perf_counter()
+    plan = solve(
+        scenario,
+        job.settings.objective,
+        time_limit=job.settings.time_limit,
+        source=job.source,
+        overrides=variant.overrides,
+    )
+    diagnosis = _diagnosis(scenario, job, plan)
+    seconds = time.perf_counter() - start  # solving, and diagnosing an infeasible scenario
+    result = to_json(plan, diagnosis)  # with a diagnosis exactly where ``solve`` gives one
+    result["gap_to_current"] = gap_to_current(scenario, plan.targets)
+    result["solve_seconds"] = seconds
+    result["error"] = None
+    if not plan.solved:
+        message = plan.message or f"the solver reports {plan.solver_status}"
+        if diagnosis is not None:
+            conflict = ", ".join(diagnosis.conflict["name"])
+            repair = diagnosis.cheapest.sentence if diagnosis.cheapest else diagnosis.message
+            message += f"; conflicting limits: {conflict}; cheapest repair: {repair}"
+        result["error"] = {"kind": "no_plan", "message": f"{plan.status.value}: {message}"}
+    return result
+
+
+def _diagnosis(scenario, job: Job, plan):
+    """The conflict set and cheapest repair of an infeasible scenario, as ``solve`` gives."""
+    if plan.status.value != "infeasible":
+        return None
+    from optimizer.diagnose import diagnose
+
+    return diagnose(scenario, job.settings.objective)
+
+
+def failure(job: Job, kind: str, message: str, overrides: tuple[str, ...] = ()) -> dict:
+    """A result with no plan, in the shape of ``solve``'s JSON."""
+    return {
+        "scenario": None, "source": job.source, "overrides": list(overrides), "status": "error",
+        "solver_status": None, "message": message,
+        "objective": {"name": job.settings.objective, "sense": None, "value": None, "unit": None},
+        "verified": {"ok": False, "max_violation": None, "worst": "no plan", "violations": [],
+                     "checks": 0},
+        "mip_gap": None, "targets": [], "constraints": [], "parameters": [],
+        "timings_seconds": {}, "gap_to_current": [], "solve_seconds": None,
+        "error": {"kind": kind, "message": message},
+    }  # fmt: skip
+
+
+_threads = threading.local()
+
+
+def solver_threads(threads: int | None) -> None:
+    """Size HiGHS's thread pool for the solves on this thread (None: HiGHS's default).
+
+    By default HiGHS keeps a second thread busy on these small models with no gain in
+    wall time, which takes the core another batch worker needs; ``threads=1`` leaves it
+    free. HiGHS sizes one scheduler per calling thread at its first run, so the pool is
+    reset and sized by one tiny run. Where a scenario has several optimal plans, the
+    thread count can decide which one HiGHS returns, so the setting is part of a job's
+    content hash, and the default matches ``solve``. Run a Dask worker with one thread
+    when setting it: the reset is not safe beside a solve on another thread.
+    """
+    if getattr(_threads, "count", None) == threads:
+        return  # a thread that never set it runs with HiGHS's default
+    import highspy
+
+    highspy.Highs.resetGlobalScheduler(True)
+    if threads is not None:
+        from optimizer.solvers.highs import _new_highs  # the adapter's banner-free constructor
+
+        highs = _new_highs()
+        highs.setOptionValue("threads", threads)
+        highs.addVar(0.0, 1.0)
+        highs.run()
+    _threads.count = threads
