@@ -345,3 +345,24 @@ def test_a_dask_local_cluster_gives_the_same_summary_as_local_processes(batch, f
         for result in (a, b):
             result.pop("timings_seconds"), result.pop("solve_seconds")
         assert a == b, path.name
+
+
+def test_a_batch_runs_on_an_existing_scheduler_by_address(folder, tmp_path):
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, dashboard_address=None, processes=True
+    ) as cluster:
+        result = runner.invoke(
+            app,
+            ["batch", str(folder / "software.yaml"), "--out", str(tmp_path / "out"),
+             "--executor", "dask", "--scheduler", cluster.scheduler_address],
+        )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "out" / "results" / "software.json").read_text())["status"] == (
+        "optimal"
+    )
+    no_dask = runner.invoke(
+        app, ["batch", str(folder), "--out", str(tmp_path), "--scheduler", "tcp://x:1"]
+    )
+    assert no_dask.exit_code == 2
