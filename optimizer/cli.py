@@ -58,6 +58,16 @@ def _fail(message: str, code: int) -> None:
     raise typer.Exit(code)
 
 
+def _load(scenario: Path, overrides: list[str]):
+    """The validated scenario, or every problem with it on stderr and exit code 2."""
+    from optimizer.loading import ScenarioError, load_scenario
+
+    try:
+        return load_scenario(scenario, overrides)
+    except ScenarioError as exc:
+        _fail(str(exc), 2)
+
+
 @app.command()
 def solve(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
@@ -95,13 +105,8 @@ def solve(
     ] = None,
 ) -> None:
     """Solve a scenario: per-role targets, binding limits and what each is worth."""
-    from optimizer.loading import ScenarioError, load_scenario
-
     overrides = list(set_ or [])
-    try:
-        sc = load_scenario(scenario, overrides)
-    except ScenarioError as exc:
-        _fail(str(exc), 2)
+    sc = _load(scenario, overrides)
     if cross_check:
         from optimizer.solvers import backend as solver_backend
 
@@ -190,12 +195,7 @@ def compare(
     ] = BackendName.highs,
 ) -> None:
     """Today's targets against the recommended plan: what they imply, break and cost."""
-    from optimizer.loading import ScenarioError, load_scenario
-
-    try:
-        sc = load_scenario(scenario, list(set_ or []))
-    except ScenarioError as exc:
-        _fail(str(exc), 2)
+    sc = _load(scenario, list(set_ or []))
     try:
         from optimizer.chain.objectives import NoCurrentTargets
         from optimizer.compare import compare as run
@@ -249,12 +249,7 @@ def export(
     ] = None,
 ) -> None:
     """Write the model as an LP or MPS file, with the model's own names, to solve elsewhere."""
-    from optimizer.loading import ScenarioError, load_scenario
-
-    try:
-        sc = load_scenario(scenario, list(set_ or []))
-    except ScenarioError as exc:
-        _fail(str(exc), 2)
+    sc = _load(scenario, list(set_ or []))
     try:
         from optimizer.chain.objectives import NoCurrentTargets
         from optimizer.export import scenario_text, write
