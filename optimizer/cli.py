@@ -422,9 +422,9 @@ def batch(
     solver_threads: Annotated[
         int | None,
         typer.Option(
-            min=1,
-            help="HiGHS threads per worker (default: HiGHS's choice, as solve). 1 is faster "
-            "when --jobs fills the cores, but may pick another of several optimal plans.",
+            min=0,
+            help="HiGHS threads per worker (default 1, as solve; 0: HiGHS's own choice). "
+            "Another count may pick another of several equally good plans.",
         ),
     ] = None,
 ) -> None:
@@ -454,6 +454,82 @@ def batch(
         err=True,
     )
     raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command()
+def sweep(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    input_: Annotated[
+        list[str] | None,
+        typer.Option("--input", "-i", help="Input path to move (repeatable; default: every one)."),
+    ] = None,
+    low: Annotated[float, typer.Option(help="Lowest factor of each input's value.")] = 0.5,
+    high: Annotated[float, typer.Option(help="Highest factor of each input's value.")] = 1.5,
+    points: Annotated[int, typer.Option(min=2, help="Values per input, low to high.")] = 11,
+    objective: Annotated[
+        Objective | None, typer.Option(help="Override the scenario's objective.")
+    ] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Override an input first: PATH=VALUE.")
+    ] = None,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: CPUs).")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write every what-if to .csv, .parquet or .xlsx."),
+    ] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table, json or csv.")] = (
+        Format.table
+    ),
+) -> None:
+    """Sensitivity sweep: each input moved over a range, one at a time, each re-solved warm."""
+    import os
+
+    from optimizer import sweep as sweeps
+
+    if out is not None and out.suffix.lower() not in (".csv", ".parquet", ".xlsx"):
+        _fail(f"--out {out}: expected a .csv, .parquet or .xlsx file", 2)
+    if not low < high:
+        _fail(f"--low {low:g} --high {high:g}: expected low < high", 2)
+    loaded = _load(scenario, set_ or [])
+    name = objective.value if objective else None
+    try:
+        changes = sweeps.grid(loaded, input_, low=low, high=high, points=points, objective=name)
+    except KeyError as exc:
+        _fail(f"{scenario}: {exc.args[0]}", 2)
+    table = _sweep_with_progress(sweeps, loaded, changes, name, jobs or os.cpu_count() or 1)
+    if out is not None:
+        sweeps.write(table, out)
+    if format is Format.csv:
+        sys.stdout.write(table.to_csv(index=False))
+    elif format is Format.json:
+        sys.stdout.write(table.to_json(orient="records", indent=2) + "\n")
+    else:
+        sweeps.print_summary(table, loaded.name)
+    errors = int((table["status"] == "error").sum())
+    if errors:
+        _fail(f"{errors} what-if(s) failed with an internal error; see the message column", 3)
+
+
+def _sweep_with_progress(sweeps, scenario, changes, objective, jobs):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress(
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+        TimeRemainingColumn(), transient=True, console=_stderr(),
+    ) as bar:  # fmt: skip
+        task = bar.add_task("what-ifs", total=len(changes))
+        return sweeps.sweep(
+            scenario, changes, objective=objective, jobs=jobs,
+            progress=lambda n: bar.advance(task, n),
+        )  # fmt: skip
+
+
+def _stderr():
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 @app.command()

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.chain import build_model
-from optimizer.marginal import moved
+from optimizer.inputs import moved
 from optimizer.model import LinearModel, ModelArrays
 from optimizer.result import Plan
 from optimizer.schema import Scenario
@@ -244,7 +244,7 @@ def _size(scenario: Scenario, value: float, unit: str) -> float:
 
 
 def _value(scenario: Scenario, path: str) -> float:
-    from optimizer.marginal import numeric_inputs
+    from optimizer.inputs import numeric_inputs
 
     for p, value, _ in numeric_inputs(scenario, scenario.objective):
         if p == path:

@@ -15,64 +15,19 @@ warm, with the headcounts held.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel
 
 from optimizer.chain import build_model
-from optimizer.loading import set_path
+from optimizer.inputs import is_int_field, moved, numeric_inputs
 from optimizer.model import ModelArrays
-from optimizer.schema import Scenario, unit_of
+from optimizer.schema import Scenario
 
-STRUCTURAL = {
-    "calendar.horizon_months",
-    "delivery.lead_time_months",
-}
 STEP = {"sales.min_minutes_per_quality_conversation"}
 """Inputs whose effect is a step, not a slope: the quality floor decides which tiers
 are allowed. Its value shows in the quality_floor constraint's shadow price."""
 
 COLUMNS = ["path", "value", "marginal_value", "unit", "note"]
-
-
-def numeric_inputs(scenario: Scenario, objective: str) -> Iterator[tuple[str, float, str]]:
-    """(path, value, unit) of every numeric input that can move the plan."""
-    for path, value, unit in _walk(scenario, ""):
-        if path in STRUCTURAL:
-            continue
-        if path.startswith("current_targets") and objective != "closest_to_current":
-            continue
-        yield path, value, unit
-
-
-def _walk(node: BaseModel, prefix: str) -> Iterator[tuple[str, float, str]]:
-    for name in type(node).model_fields:
-        value = getattr(node, name)
-        path = f"{prefix}.{name}" if prefix else name
-        if isinstance(value, BaseModel):
-            yield from _walk(value, path)
-        elif isinstance(value, list):
-            for i, item in enumerate(value):
-                if isinstance(item, BaseModel):
-                    label = getattr(item, "name", None) or str(i)
-                    yield from _walk(item, f"{path}[{label}]")
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                if isinstance(item, int | float) and not isinstance(item, bool):
-                    yield f"{path}[{key}]", float(item), ""
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            yield path, float(value), unit_of(type(node), name)
-
-
-def moved(scenario: Scenario, path: str, value: float) -> Scenario:
-    """The scenario with one input set to ``value`` (validated again)."""
-    data = scenario.model_dump()
-    if isinstance(value, float) and value.is_integer() and _is_int_field(scenario, path):
-        value = int(value)
-    set_path(data, path, value)
-    return Scenario.model_validate(data)
 
 
 def marginal_values(
@@ -108,7 +63,7 @@ def marginal_values(
 
 def _derivative(scenario, objective, ctx, path, value) -> tuple[float, str]:
     base, x, y, degenerate, fixed_lp, obj, forward = ctx
-    is_int = _is_int_field(scenario, path)
+    is_int = is_int_field(scenario, path)
     h = 1.0 if is_int else 1e-3 * max(1.0, abs(value))
     for step in (h, -h):
         try:
@@ -132,20 +87,3 @@ def _derivative(scenario, objective, ctx, path, value) -> tuple[float, str]:
             return float((moved_objective - obj) / step), "re-solved: a degenerate limit"
         return float((dc + y @ shift) / step), ""
     return np.nan, "no valid neighbouring value"
-
-
-def _is_int_field(scenario: Scenario, path: str) -> bool:
-    node = scenario.model_dump()
-    from optimizer.loading import split_path
-
-    parts = split_path(path)
-    for part in parts:
-        if isinstance(node, list):
-            node = (
-                node[int(part)]
-                if part.isdigit()
-                else next(i for i in node if i.get("name") == part)
-            )
-        else:
-            node = node[part]
-    return isinstance(node, int) and not isinstance(node, bool)

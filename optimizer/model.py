@@ -223,8 +223,13 @@ class LinearModel:
         self.tiebreak_terms.extend(terms)
 
     # ---- finished arrays ---------------------------------------------------------------
-    def arrays(self) -> ModelArrays:
-        """The model as flat arrays: c, bounds, integrality, COO matrix and row bounds."""
+    def arrays(self, drop_zeros: bool = True) -> ModelArrays:
+        """The model as flat arrays: c, bounds, integrality, COO matrix and row bounds.
+
+        ``drop_zeros=False`` keeps the entries an input made zero, so that models built
+        from the same scenario at other input values have the same entries in the same
+        order (what-ifs compare them entry by entry).
+        """
         c = _dense(self.objective_terms, self.num_vars)
         tiebreak = _dense(self.tiebreak_terms, self.num_vars)
         rhs = _cat(self._rhs)
@@ -237,7 +242,8 @@ class LinearModel:
             if block.sense in (">=", "=="):
                 lower[sl] = rhs[sl]
         vals = _cat(self._vals)
-        keep = vals != 0.0  # a coefficient that an input made zero is no entry at all
+        # a coefficient that an input made zero is no entry at all
+        keep = vals != 0.0 if drop_zeros else np.ones(len(vals), dtype=bool)
         return ModelArrays(
             c=c,
             c0=self.objective_constant,

@@ -293,17 +293,18 @@ def test_a_changed_scenario_or_setting_is_solved_again(batch, folder):
 
 
 def test_solver_threads_are_a_setting_and_leave_later_solves_as_they_were(batch, folder):
-    from optimizer.batch import worker
+    from optimizer.solvers import highs
 
     first, out = batch
     pinned = run_batch(
-        [folder / "seed.yaml"], out, workers=1, settings=Settings(solver_threads=1),
+        [folder / "seed.yaml"], out, workers=1, settings=Settings(solver_threads=2),
         progress=False,
     )  # fmt: skip
     assert pinned.reused == 0
     result = json.loads((out / "results" / "seed.json").read_text())
-    assert result["settings"]["solver_threads"] == 1 and result["status"] == "optimal"
-    assert getattr(worker._threads, "count", None) is None  # reset for this process
+    assert result["settings"]["solver_threads"] == 2 and result["status"] == "optimal"
+    assert result["objective"]["value"] == pytest.approx(35_400)
+    assert highs.threads() == highs.DEFAULT_THREADS  # reset for this process
 
 
 def test_force_solves_everything_again(batch, folder):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from optimizer.inputs import moved
 from optimizer.loading import load_scenario
-from optimizer.marginal import moved
 from optimizer.solve import solve
 from optimizer.solvers import Status
 

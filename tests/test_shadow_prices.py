@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from optimizer.chain import build_model
-from optimizer.marginal import moved
+from optimizer.inputs import moved
 from optimizer.solvers import Status, highs
 
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import pandas as pd
 from pydantic import BaseModel
 
-from optimizer.loading import set_path, split_path, validate
-from optimizer.marginal import numeric_inputs
+from optimizer.inputs import numeric_inputs, with_values
+from optimizer.loading import split_path
 from optimizer.result import Plan
 from optimizer.schema import Scenario
 
@@ -112,12 +112,7 @@ def slider(scenario: Scenario, path: str) -> Slider:
 
 def with_value(scenario: Scenario, path: str, value: float) -> Scenario:
     """The scenario with one input set to ``value``, validated (ScenarioError)."""
-    annotation, _ = _field(scenario, path)
-    if int in (annotation, *typing.get_args(annotation)) and float(value).is_integer():
-        value = int(value)
-    data = scenario.model_dump()
-    set_path(data, path, value)
-    return validate(data, f"what-if {path} = {value:g}")
+    return with_values(scenario, {path: float(value)})
 
 
 def _monthly(plan: Plan) -> pd.DataFrame:

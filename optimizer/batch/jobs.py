@@ -28,7 +28,7 @@ class Settings:
 
     objective: str | None = None
     time_limit: float | None = None
-    solver_threads: int | None = None  # None: HiGHS's own choice, as ``solve`` makes
+    solver_threads: int | None = None  # None: as ``solve`` (one); 0: HiGHS's own choice
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ no plan, or a crash becomes a result with its error; nothing here raises.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from dataclasses import asdict, dataclass
 
@@ -125,30 +124,13 @@ def failure(job: Job, kind: str, message: str, overrides: tuple[str, ...] = ()) 
     }  # fmt: skip
 
 
-_threads = threading.local()
-
-
 def solver_threads(threads: int | None) -> None:
-    """Size HiGHS's thread pool for the solves on this thread (None: HiGHS's default).
+    """Solve this process's later jobs with ``threads`` HiGHS threads (None: as ``solve``).
 
-    By default HiGHS keeps a second thread busy on these small models with no gain in
-    wall time, which takes the core another batch worker needs; ``threads=1`` leaves it
-    free. HiGHS sizes one scheduler per calling thread at its first run, so the pool is
-    reset and sized by one tiny run. Where a scenario has several optimal plans, the
-    thread count can decide which one HiGHS returns, so the setting is part of a job's
-    content hash, and the default matches ``solve``. Run a Dask worker with one thread
-    when setting it: the reset is not safe beside a solve on another thread.
+    Where a scenario has several optimal plans, the thread count can decide which one
+    HiGHS returns, so the setting is part of a job's content hash. Run a Dask worker with
+    one thread when setting it: the reset is not safe beside a solve on another thread.
     """
-    if getattr(_threads, "count", None) == threads:
-        return  # a thread that never set it runs with HiGHS's default
-    import highspy
+    from optimizer.solvers import highs
 
-    highspy.Highs.resetGlobalScheduler(True)
-    if threads is not None:
-        from optimizer.solvers.highs import _new_highs  # the adapter's banner-free constructor
-
-        highs = _new_highs()
-        highs.setOptionValue("threads", threads)
-        highs.addVar(0.0, 1.0)
-        highs.run()
-    _threads.count = threads
+    highs.use_threads(threads)

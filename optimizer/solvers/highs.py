@@ -23,6 +23,40 @@ from optimizer.solvers import FixedLP, SolverOutput, Status
 _banner_lock = threading.Lock()
 _banner_shown = False
 
+DEFAULT_THREADS = 1
+"""HiGHS threads per process. On these models a second thread buys no wall time (it spins
+a core that another worker could use), and the thread count can decide which of several
+equally good plans HiGHS returns: one thread makes results the same on every machine."""
+
+OPTIONS = {"mip_heuristic_run_feasibility_jump": False}
+"""Set on every solve. Feasibility jump, a primal heuristic, took 3.5 of the 5.8 ms HiGHS
+spent on the seed scenario's MILP and found nothing its other heuristics did not (see
+benchmarks/RESULTS.md); it only looks for a first plan, so the answer does not change."""
+
+_threads = DEFAULT_THREADS
+
+
+def threads() -> int:
+    """The HiGHS thread count this process solves with (0: HiGHS's own choice)."""
+    return _threads
+
+
+def use_threads(count: int | None) -> None:
+    """Solve later models with ``count`` HiGHS threads (None: DEFAULT_THREADS; 0: HiGHS's choice).
+
+    HiGHS sizes its scheduler at the first run in a process and refuses to run a model
+    whose ``threads`` option differs, so the scheduler is reset here, between solves; do
+    not call this while another thread of the process is solving.
+    """
+    global _threads
+    count = DEFAULT_THREADS if count is None else int(count)
+    if count == _threads:
+        return
+    import highspy
+
+    highspy.Highs.resetGlobalScheduler(True)
+    _threads = count
+
 
 def _new_highs():
     """A silent Highs instance; the first one in a process prints a banner on fd 1."""
@@ -44,6 +78,9 @@ def _new_highs():
                 os.close(devnull)
             _banner_shown = True
     h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", _threads)
+    for key, value in OPTIONS.items():
+        h.setOptionValue(key, value)
     return h
 
 

@@ -1,0 +1,86 @@
+"""A scenario's numeric inputs: listing them by path and moving them.
+
+A path names one number in the scenario file the way ``--set`` does:
+``marketing.ad_budget_per_month``, ``sales.teams[field].average_deal_value``,
+``marketing.channels[search].tiers[1].cost_per_lead``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from pydantic import BaseModel
+
+from optimizer.loading import set_path, split_path, validate
+from optimizer.schema import Scenario, unit_of
+
+STRUCTURAL = {
+    "calendar.horizon_months",
+    "delivery.lead_time_months",
+}
+"""Inputs that change the model's shape (its months), not its numbers."""
+
+
+def numeric_inputs(scenario: Scenario, objective: str) -> Iterator[tuple[str, float, str]]:
+    """(path, value, unit) of every numeric input that can move the plan."""
+    for path, value, unit in _walk(scenario, ""):
+        if path in STRUCTURAL:
+            continue
+        if path.startswith("current_targets") and objective != "closest_to_current":
+            continue
+        yield path, value, unit
+
+
+def _walk(node: BaseModel, prefix: str) -> Iterator[tuple[str, float, str]]:
+    for name in type(node).model_fields:
+        value = getattr(node, name)
+        path = f"{prefix}.{name}" if prefix else name
+        if isinstance(value, BaseModel):
+            yield from _walk(value, path)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    label = getattr(item, "name", None) or str(i)
+                    yield from _walk(item, f"{path}[{label}]")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(item, int | float) and not isinstance(item, bool):
+                    yield f"{path}[{key}]", float(item), ""
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            yield path, float(value), unit_of(type(node), name)
+
+
+def is_int_field(scenario: Scenario | dict, path: str) -> bool:
+    """True when the input at ``path`` holds a whole number (a headcount, months)."""
+    node = scenario.model_dump() if isinstance(scenario, Scenario) else scenario
+    for part in split_path(path):
+        if isinstance(node, list):
+            node = (
+                node[int(part)]
+                if part.isdigit()
+                else next(i for i in node if i.get("name") == part)
+            )
+        else:
+            node = node[part]
+    return isinstance(node, int) and not isinstance(node, bool)
+
+
+def with_values(scenario: Scenario, changes: Mapping[str, float], source: str = "") -> Scenario:
+    """The scenario with each input at ``path`` set to its value, validated like a file.
+
+    A whole-number input given a whole float (3.0) takes the int. A value the schema
+    refuses (a share above 1, more hours lost than the day has) raises ``ScenarioError``
+    naming the path, the value and what was expected.
+    """
+    data = scenario.model_dump()
+    for path, value in changes.items():
+        if isinstance(value, float) and value.is_integer() and is_int_field(data, path):
+            value = int(value)
+        set_path(data, path, value)
+    label = ", ".join(f"{p} = {v:g}" for p, v in changes.items())
+    return validate(data, source or f"what-if {label}")
+
+
+def moved(scenario: Scenario, path: str, value: float) -> Scenario:
+    """The scenario with one input set to ``value`` (validated again)."""
+    return with_values(scenario, {path: value})

@@ -1,0 +1,453 @@
+"""What-ifs by re-solving one model kept in HiGHS: only the moved inputs change.
+
+``WhatIf(scenario)`` builds the scenario's model once, hands it to HiGHS and solves it.
+``resolve({path: value})`` validates the moved scenario as a file would be, changes the
+model's numbers where the moved inputs enter it, and solves again in the same HiGHS
+instance: an LP restarts from its previous basis; a MILP keeps its model and searches
+again (HiGHS keeps no search tree between runs). The plan is then checked independently
+against the moved scenario, as every plan is. ``rebuild`` answers the same question the
+long way (validate, build, hand over, solve fresh): the baseline, and the reference the
+tests hold ``resolve`` to.
+
+How one input enters the model (its *direction*). Nearly every input enters the model's
+numbers linearly when the others stay put:
+
+    data(p') = data(p) + (p' - p) * D,    D = (data(p + h) - data(p)) / h
+
+where data is every cost, bound, limit and coefficient. The first time an input moves,
+the model is built at values either side of it (half and one and a half times it where
+the schema allows) and D is the slope between them; the line is used only if the model
+at the input's own value lies on it, and only between those two values. Outside them, for
+an input with no line (a relative gap to today's target divides by it), for inputs listed
+in ``NOT_AFFINE`` (the quality floor picks which tiers exist, Erlang staffing tables step)
+and for several inputs moved at once (their effects can multiply: hours a day x days a
+month), the numbers are built again from the moved scenario, and the solve stays warm. A
+move that changes the model's shape (a minimum headcount of 0 has no row) is rebuilt.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from optimizer.chain import build_model
+from optimizer.inputs import STRUCTURAL, is_int_field, numeric_inputs, with_values
+from optimizer.marginal import COLUMNS as PARAM_COLUMNS
+from optimizer.model import ModelArrays
+from optimizer.result import BINDING_TOL, Plan, Verification
+from optimizer.schema import Scenario
+from optimizer.solvers import SolverOutput, Status, highs
+
+NOT_AFFINE_PREFIXES = ("support.live_channels",)
+NOT_AFFINE = {"sales.min_minutes_per_quality_conversation"}
+"""Inputs whose effect on the model is a step or a table, never a straight line."""
+
+_FIELDS = ("c", "c_tiebreak", "lb", "ub", "rhs", "vals")
+SPANS = (0.5, 0.25, 0.1, 0.01)
+"""How far either side of its value an input's straight line is looked for (share of the
+value, at least 1): the widest that the schema accepts and that keeps the model's shape."""
+
+
+def affine(path: str) -> bool:
+    """False for inputs known to enter the model through steps or tables."""
+    return path not in NOT_AFFINE and not path.startswith(NOT_AFFINE_PREFIXES)
+
+
+@dataclass(frozen=True)
+class Direction:
+    """How the model's numbers move per unit of one input (sparse: index, slope)."""
+
+    slopes: dict[str, tuple[np.ndarray, np.ndarray]]
+    c0: float
+    low: float  # the values it was verified between
+    high: float
+
+    @classmethod
+    def between(
+        cls, base: ModelArrays, other: ModelArrays, h: float, low: float, high: float
+    ) -> Direction | None:
+        """The slope from ``base`` to ``other`` (built h further on); None if the shape moved."""
+        if not _same_shape(base, other):
+            return None
+        slopes = {}
+        for name in _FIELDS:
+            a, b = getattr(base, name), getattr(other, name)
+            finite = np.isfinite(a)
+            if not np.array_equal(finite, np.isfinite(b)):
+                return None  # a bound appeared or went away: not a straight line
+            delta = b - a if finite.all() else np.where(finite, b - np.where(finite, a, 0.0), 0.0)
+            idx = np.flatnonzero(delta)
+            slopes[name] = (idx, delta[idx] / h)
+        return cls(slopes, (other.c0 - base.c0) / h, low, high)
+
+    def at(self, base: ModelArrays, step: float) -> ModelArrays:
+        """The model's numbers with the input moved by ``step``."""
+        changed = {}
+        for name, (idx, slope) in self.slopes.items():
+            if len(idx):
+                values = getattr(base, name).copy()
+                values[idx] += step * slope
+                changed[name] = values
+        if "rhs" in changed:
+            rhs = changed["rhs"]
+            changed["row_lower"] = np.where(np.isfinite(base.row_lower), rhs, -np.inf)
+            changed["row_upper"] = np.where(np.isfinite(base.row_upper), rhs, np.inf)
+        return replace(base, c0=base.c0 + step * self.c0, **changed)
+
+
+def _same_shape(a: ModelArrays, b: ModelArrays) -> bool:
+    return (
+        a.num_rows == b.num_rows
+        and a.num_vars == b.num_vars
+        and np.array_equal(a.rows, b.rows)
+        and np.array_equal(a.cols, b.cols)
+        and np.array_equal(a.integer, b.integer)
+        and np.array_equal(np.isfinite(a.row_lower), np.isfinite(b.row_lower))
+        and np.array_equal(np.isfinite(a.row_upper), np.isfinite(b.row_upper))
+    )
+
+
+def _same_numbers(a: ModelArrays, b: ModelArrays, tol: float = 1e-9) -> bool:
+    """Equal up to rounding: what a straight-line prediction must meet."""
+    if not _same_shape(a, b) or not np.isclose(a.c0, b.c0, rtol=tol, atol=tol):
+        return False
+    for name in (*_FIELDS, "row_lower", "row_upper"):
+        x, y = getattr(a, name), getattr(b, name)
+        if not np.allclose(x, y, rtol=tol, atol=tol * max(1.0, float(np.max(np.abs(
+            np.nan_to_num(x, posinf=0, neginf=0)), initial=0.0)))):  # fmt: skip
+            return False
+    return True
+
+
+@dataclass
+class WhatIfResult:
+    """One what-if: the moved scenario, its plan and how it was reached."""
+
+    changes: dict[str, float]
+    scenario: Scenario
+    status: Status
+    objective: float | None
+    x: np.ndarray | None
+    verified: Verification
+    route: str  # "warm", "warm, data rebuilt" or "rebuilt"
+    times: dict[str, float] = field(default_factory=dict)
+    message: str = ""
+    _parts: tuple | None = None  # (model, vars, arrays, solver output) for ``plan``
+
+    @property
+    def solved(self) -> bool:
+        return self.status is Status.OPTIMAL and self.verified.ok
+
+    @property
+    def arrays(self) -> ModelArrays:
+        """The model's numbers this what-if was solved with."""
+        return self._parts[2]
+
+    def binding(self) -> list[str]:
+        """Names of the limits and goals that bind in this plan (none without a plan)."""
+        if self.x is None:
+            return []
+        names, sense, is_limit = _row_info(self._parts[0])
+        activity, limit = self.arrays.sides(self.x)
+        slack = np.where(sense == "<=", limit - activity, activity - limit)
+        slack = np.where(sense == "==", -np.abs(activity - limit), slack)
+        tol = BINDING_TOL * np.maximum(1.0, np.abs(limit))
+        return list(names[is_limit & (np.abs(slack) <= tol)])
+
+    def plan(self) -> Plan:
+        """The full plan: targets, limits (shadow prices when asked for), variables."""
+        from optimizer.chain.objectives import UNIT
+        from optimizer.solve import _unsolved, constraint_table, variable_table
+        from optimizer.targets import derive
+
+        model, v, arrays, out = self._parts
+        common = dict(
+            scenario=self.scenario.name, source="", objective_name=model.objective_name,
+            objective_sense=model.sense, objective_unit=UNIT[model.objective_name],
+            solver_status=out.solver_status, mip_gap=out.mip_gap, times=dict(self.times),
+            overrides=tuple(f"{p}={value:g}" for p, value in self.changes.items()),
+        )  # fmt: skip
+        if self.x is None:
+            return _unsolved(out, common)
+        q = {name: self.x[idx] for name, idx in v.index.items()}
+        return Plan(
+            status=self.status, objective=self.objective, verified=self.verified,
+            targets=derive(self.scenario, q, v.months),
+            constraints=constraint_table(model, arrays, out, whole_steps=False),
+            parameters=pd.DataFrame(columns=PARAM_COLUMNS),
+            variables=variable_table(model, v, self.x), message=self.message, **common,
+        )  # fmt: skip
+
+
+def _row_info(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's name, sense and whether it is a limit or goal (kept on the model)."""
+    cached = getattr(model, "_row_info", None)
+    if cached is not None:
+        return cached
+    names = np.array(model.row_names(), dtype=object)
+    sense = np.empty(model.num_rows, dtype=object)
+    is_limit = np.zeros(model.num_rows, dtype=bool)
+    for block in model.row_blocks.values():
+        sense[block.start : block.stop] = block.sense
+        is_limit[block.start : block.stop] = block.kind != "definition"
+    model._row_info = (names, sense, is_limit)
+    return model._row_info
+
+
+class WhatIf:
+    """A scenario's model held in HiGHS for fast what-ifs (one at a time: it holds a lock)."""
+
+    def __init__(self, scenario: Scenario, objective: str | None = None):
+        self.scenario = scenario
+        self.objective = objective or scenario.objective
+        self.model, self.vars = build_model(scenario, self.objective)
+        self.model.objective_name = self.objective
+        self.base = self.model.arrays(drop_zeros=False)
+        self.values = {p: v for p, v, _ in numeric_inputs(scenario, "closest_to_current")}
+        self._directions: dict[str, Direction | None] = {}
+        self._lock = threading.Lock()
+        self._warm = _Warm(self.base)
+        self.base_result = self._solve(
+            {}, scenario, self.base, "warm", duals=False, ranging=False, times={}
+        )
+
+    def inputs(self) -> list[tuple[str, float, str]]:
+        """(path, value, unit) of every input a what-if can move."""
+        return list(numeric_inputs(self.scenario, self.objective))
+
+    def resolve(
+        self, changes: Mapping[str, float], *, duals: bool = False, ranging: bool = False
+    ) -> WhatIfResult:
+        """The plan with ``changes`` applied, re-solved in the held model.
+
+        Raises ``ScenarioError`` when a moved value breaks the schema's rules.
+        """
+        changes = {p: float(v) for p, v in changes.items()}
+        times: dict[str, float] = {}
+        t0 = time.perf_counter()
+        scenario = with_values(self.scenario, changes)
+        times["validate"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        arrays, route = self._arrays_for(scenario, changes)
+        times["build"] = time.perf_counter() - t0
+        if arrays is None:  # the model's shape moved (a row or a tier came or went)
+            return self._rebuilt(changes, scenario, duals, ranging, times)
+        with self._lock:
+            return self._solve(changes, scenario, arrays, route, duals, ranging, times)
+
+    def rebuild(
+        self, changes: Mapping[str, float], *, duals: bool = False, ranging: bool = False
+    ) -> WhatIfResult:
+        """The same what-if the long way: validate, build, hand over, solve fresh."""
+        changes = {p: float(v) for p, v in changes.items()}
+        times: dict[str, float] = {}
+        t0 = time.perf_counter()
+        scenario = with_values(self.scenario, changes)
+        times["validate"] = time.perf_counter() - t0
+        return self._rebuilt(changes, scenario, duals, ranging, times)
+
+    def _rebuilt(self, changes, scenario, duals, ranging, times) -> WhatIfResult:
+        t0 = time.perf_counter()
+        model, v = build_model(scenario, self.objective)
+        model.objective_name = self.objective
+        arrays = model.arrays()
+        times["build"] = time.perf_counter() - t0
+        out = highs.solve(arrays, ranging=ranging, duals=duals)
+        times.update(out.times)
+        return self._result(changes, scenario, model, v, arrays, out, "rebuilt", times)
+
+    # ---- the model's numbers for a what-if --------------------------------------------
+    def _arrays_for(self, scenario: Scenario, changes: dict[str, float]) -> tuple:
+        """The moved model's numbers and how they were found; None when its shape moved."""
+        if len(changes) == 1:
+            ((path, value),) = changes.items()
+            direction = self._direction(path) if affine(path) else None
+            if direction is not None and direction.low <= value <= direction.high:
+                return direction.at(self.base, value - self.values[path]), "warm"
+        built = build_model(scenario, self.objective)[0].arrays(drop_zeros=False)
+        return (built if _same_shape(self.base, built) else None), "warm, data rebuilt"
+
+    def _direction(self, path: str) -> Direction | None:
+        """The input's straight line, verified on three values; None if it has none."""
+        if path not in self._directions:
+            self._directions[path] = (
+                None if path in STRUCTURAL or path not in self.values else self._find_line(path)
+            )
+        return self._directions[path]
+
+    def _find_line(self, path: str) -> Direction | None:
+        value = self.values[path]
+        whole = is_int_field(self.scenario, path)
+        reach = max(abs(value), 1.0)
+        sides = {}
+        for sign in (-1.0, 1.0):
+            for share in SPANS:
+                step = sign * (max(1.0, round(share * reach)) if whole else share * reach)
+                arrays = self._built_at(path, value + step)
+                if arrays is not None:
+                    sides[sign] = (value + step, arrays)
+                    break
+        if len(sides) == 2:
+            (low, a_low), (high, a_high) = sides[-1.0], sides[1.0]
+            check_at, check = value, self.base
+        elif len(sides) == 1:  # one side only (a share near 1): check half way to it
+            ((far, a_far),) = sides.values()
+            middle = value + (far - value) / 2
+            if whole and not float(middle).is_integer():
+                return None
+            low, high = sorted((value, far))
+            a_low, a_high = (self.base, a_far) if far > value else (a_far, self.base)
+            check_at, check = middle, self._built_at(path, middle)
+            if check is None:
+                return None
+        else:
+            return None
+        line = Direction.between(a_low, a_high, high - low, low, high)
+        if line is None or not _same_numbers(line.at(a_low, check_at - low), check):
+            return None
+        return line
+
+    def _built_at(self, path: str, value: float) -> ModelArrays | None:
+        """The model's numbers with one input moved, or None (refused, or another shape)."""
+        try:
+            other = with_values(self.scenario, {path: value})
+        except Exception:  # outside the input's valid range
+            return None
+        arrays = build_model(other, self.objective)[0].arrays(drop_zeros=False)
+        return arrays if _same_shape(self.base, arrays) else None
+
+    # ---- solving --------------------------------------------------------------------------
+    def _solve(self, changes, scenario, arrays, route, duals, ranging, times) -> WhatIfResult:
+        t0 = time.perf_counter()
+        self._warm.load(arrays)
+        times["hand_over"] = time.perf_counter() - t0
+        out = self._warm.solve(duals=duals, ranging=ranging)
+        times.update(out.times)
+        return self._result(changes, scenario, self.model, self.vars, arrays, out, route, times)
+
+    def _result(self, changes, scenario, model, v, arrays, out, route, times) -> WhatIfResult:
+        from optimizer.solve import _verify
+
+        if out.x is None:
+            empty = Verification(ok=False, max_violation=float("nan"), worst="no plan")
+            return WhatIfResult(
+                changes, scenario, out.status, None, None, empty, route, times,
+                out.message or out.solver_status, (model, v, arrays, out),
+            )  # fmt: skip
+        t0 = time.perf_counter()
+        q = {name: out.x[idx] for name, idx in v.index.items()}
+        verification = _verify(scenario, arrays, out.x, q, out)
+        times["check"] = time.perf_counter() - t0
+        status, message = out.status, out.message
+        if status is Status.OPTIMAL and not verification.ok:
+            status = Status.ERROR
+            message = f"the plan breaks {verification.worst}; it is not presented as optimal"
+        return WhatIfResult(
+            changes, scenario, status, out.objective, out.x, verification, route, times,
+            message, (model, v, arrays, out),
+        )  # fmt: skip
+
+
+class _Warm:
+    """One model in HiGHS, changed in place: the integer model, and its LP for duals."""
+
+    def __init__(self, a: ModelArrays):
+        self.is_mip = bool(a.integer.any())
+        n = max(a.num_rows, 1)
+        key = a.cols * n + a.rows
+        unique, self.entry = np.unique(key, return_inverse=True)
+        self.ucols, self.urows = np.divmod(unique, n)
+        self.h = self._load_new(a, a.lb, a.ub, self.is_mip)
+        self.loaded = a
+        self.coef = self._summed(a)
+        self.lp = None  # the LP with the integers fixed, made when duals are first asked for
+        self.lp_state: tuple | None = None
+
+    def _summed(self, a: ModelArrays) -> np.ndarray:
+        return np.bincount(self.entry, weights=a.vals, minlength=len(self.ucols))
+
+    @staticmethod
+    def _load_new(a: ModelArrays, lb, ub, integer: bool):
+        h = highs._new_highs()
+        if integer:
+            h.setOptionValue("mip_rel_gap", 1e-7)
+        h.passModel(highs._lp(a, lb, ub, integer))
+        return h
+
+    def load(self, a: ModelArrays) -> None:
+        """Change the held model's numbers to ``a``'s (same shape), only where they differ."""
+        coef = self._summed(a)
+        _apply(self.h, self.loaded, a, a.lb, a.ub, self.coef, coef, self)
+        self.loaded, self.coef = a, coef
+
+    def solve(self, duals: bool, ranging: bool) -> SolverOutput:
+        a, h, times = self.loaded, self.h, {}
+        t0 = time.perf_counter()
+        if self.is_mip:
+            h.clearSolver()
+        h.run()
+        times["solve"] = time.perf_counter() - t0
+        status, text = highs._status(h)
+        if status is not Status.OPTIMAL:
+            return SolverOutput(status, text, times=times)
+        x = np.array(h.getSolution().col_value)
+        out = SolverOutput(Status.OPTIMAL, text, x=x, objective=a.objective(x), times=times)
+        if self.is_mip:
+            out.mip_gap = h.getInfo().mip_gap
+        if not duals:
+            return out
+        lb, ub = highs.fixed_bounds(a, x) if self.is_mip else (a.lb, a.ub)
+        t0 = time.perf_counter()
+        lp = self._fixed_lp(a, lb, ub) if self.is_mip else h
+        if self.is_mip:
+            lp.run()
+            status, text = highs._status(lp)
+            if status is not Status.OPTIMAL:
+                return SolverOutput(Status.ERROR, f"fixed LP after MILP: {text}", x=x, times=times)
+            out.x = x = np.array(lp.getSolution().col_value)
+            out.objective = a.objective(x)
+        times["fixed_lp"] = time.perf_counter() - t0
+        sol, flip = lp.getSolution(), (-1.0 if a.sense == "max" else 1.0)
+        out.row_shadow = flip * np.array(sol.row_dual)
+        out.col_shadow = flip * np.array(sol.col_dual)
+        out.lp_lb, out.lp_ub = lb, ub
+        if ranging:
+            t0 = time.perf_counter()
+            out.range_up, out.range_down = highs._row_ranging(lp, a)
+            times["ranging"] = time.perf_counter() - t0
+        return out
+
+    def _fixed_lp(self, a: ModelArrays, lb: np.ndarray, ub: np.ndarray):
+        """The held LP with the integers fixed at the plan's values, warm from its last basis."""
+        if self.lp is None:
+            self.lp = self._load_new(a, lb, ub, False)
+        else:
+            old, old_lb, old_ub, old_coef = self.lp_state
+            _apply(self.lp, old, a, lb, ub, old_coef, self.coef, self, old_lb, old_ub)
+        self.lp_state = (a, lb, ub, self.coef)
+        return self.lp
+
+
+def _apply(h, old: ModelArrays, new: ModelArrays, lb, ub, old_coef, coef, pattern: _Warm,
+           old_lb=None, old_ub=None) -> None:  # fmt: skip
+    """Hand HiGHS the numbers of ``new`` that differ from ``old`` (costs, bounds, entries)."""
+    flip = -1.0 if new.sense == "max" else 1.0
+    cost_new, cost_old = new.solver_cost(), old.solver_cost()
+    idx = np.flatnonzero(cost_new != cost_old)
+    if len(idx):
+        h.changeColsCost(len(idx), idx.astype(np.int32), flip * cost_new[idx])
+    old_lb = old.lb if old_lb is None else old_lb
+    old_ub = old.ub if old_ub is None else old_ub
+    idx = np.flatnonzero((lb != old_lb) | (ub != old_ub))
+    if len(idx):
+        h.changeColsBounds(len(idx), idx.astype(np.int32), lb[idx], ub[idx])
+    idx = np.flatnonzero((new.row_lower != old.row_lower) | (new.row_upper != old.row_upper))
+    if len(idx):
+        h.changeRowsBounds(len(idx), idx.astype(np.int32), new.row_lower[idx], new.row_upper[idx])
+    for k in np.flatnonzero(coef != old_coef):
+        h.changeCoeff(int(pattern.urows[k]), int(pattern.ucols[k]), float(coef[k]))
