@@ -217,4 +217,7 @@ def print_summary(table: pd.DataFrame, scenario_name: str) -> None:
             f"{r.highest_value:,.4g}", money(r.objective_at_highest), money(r.swing),
             str(r.no_plan),
         )  # fmt: skip
-    Console().print(view)
+    console = Console()
+    if not console.is_terminal:  # a file or a pipe: whole input paths, not cut to 80 columns
+        console = Console(width=160)
+    console.print(view)

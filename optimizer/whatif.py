@@ -354,7 +354,7 @@ class WhatIf:
 
 
 class _Warm:
-    """One model in HiGHS, changed in place: the integer model, and its LP for duals."""
+    """One model in HiGHS, changed in place; an LP restarts from its last basis."""
 
     def __init__(self, a: ModelArrays):
         self.is_mip = bool(a.integer.any())
@@ -365,8 +365,6 @@ class _Warm:
         self.h = self._load_new(a, a.lb, a.ub, self.is_mip)
         self.loaded = a
         self.coef = self._summed(a)
-        self.lp = None  # the LP with the integers fixed, made when duals are first asked for
-        self.lp_state: tuple | None = None
 
     def _summed(self, a: ModelArrays) -> np.ndarray:
         return np.bincount(self.entry, weights=a.vals, minlength=len(self.ucols))
@@ -379,11 +377,25 @@ class _Warm:
         h.passModel(highs._lp(a, lb, ub, integer))
         return h
 
-    def load(self, a: ModelArrays) -> None:
-        """Change the held model's numbers to ``a``'s (same shape), only where they differ."""
-        coef = self._summed(a)
-        _apply(self.h, self.loaded, a, a.lb, a.ub, self.coef, coef, self)
-        self.loaded, self.coef = a, coef
+    def load(self, new: ModelArrays) -> None:
+        """Change the held model's numbers to ``new``'s (same shape), only where they differ."""
+        h, old = self.h, self.loaded
+        flip = -1.0 if new.sense == "max" else 1.0
+        cost = new.solver_cost()
+        idx = np.flatnonzero(cost != old.solver_cost())
+        if len(idx):
+            h.changeColsCost(len(idx), idx.astype(np.int32), flip * cost[idx])
+        idx = np.flatnonzero((new.lb != old.lb) | (new.ub != old.ub))
+        if len(idx):
+            h.changeColsBounds(len(idx), idx.astype(np.int32), new.lb[idx], new.ub[idx])
+        idx = np.flatnonzero((new.row_lower != old.row_lower) | (new.row_upper != old.row_upper))
+        if len(idx):
+            lower, upper = new.row_lower[idx], new.row_upper[idx]
+            h.changeRowsBounds(len(idx), idx.astype(np.int32), lower, upper)
+        coef = self._summed(new)
+        for k in np.flatnonzero(coef != self.coef):  # the entries the move touched: few
+            h.changeCoeff(int(self.urows[k]), int(self.ucols[k]), float(coef[k]))
+        self.loaded, self.coef = new, coef
 
     def solve(self, duals: bool, ranging: bool) -> SolverOutput:
         a, h, times = self.loaded, self.h, {}
@@ -416,6 +428,7 @@ class _Warm:
         out.row_shadow = flip * np.array(sol.row_dual)
         out.col_shadow = flip * np.array(sol.col_dual)
         out.lp_lb, out.lp_ub = lb, ub
+        out.fixed_lp = highs.HighsFixedLP(lp, a, lb, ub)
         if ranging:
             t0 = time.perf_counter()
             out.range_up, out.range_down = highs._row_ranging(lp, a)
@@ -423,31 +436,11 @@ class _Warm:
         return out
 
     def _fixed_lp(self, a: ModelArrays, lb: np.ndarray, ub: np.ndarray):
-        """The held LP with the integers fixed at the plan's values, warm from its last basis."""
-        if self.lp is None:
-            self.lp = self._load_new(a, lb, ub, False)
-        else:
-            old, old_lb, old_ub, old_coef = self.lp_state
-            _apply(self.lp, old, a, lb, ub, old_coef, self.coef, self, old_lb, old_ub)
-        self.lp_state = (a, lb, ub, self.coef)
-        return self.lp
+        """The LP with the integers fixed at the plan's values, solved cold.
 
-
-def _apply(h, old: ModelArrays, new: ModelArrays, lb, ub, old_coef, coef, pattern: _Warm,
-           old_lb=None, old_ub=None) -> None:  # fmt: skip
-    """Hand HiGHS the numbers of ``new`` that differ from ``old`` (costs, bounds, entries)."""
-    flip = -1.0 if new.sense == "max" else 1.0
-    cost_new, cost_old = new.solver_cost(), old.solver_cost()
-    idx = np.flatnonzero(cost_new != cost_old)
-    if len(idx):
-        h.changeColsCost(len(idx), idx.astype(np.int32), flip * cost_new[idx])
-    old_lb = old.lb if old_lb is None else old_lb
-    old_ub = old.ub if old_ub is None else old_ub
-    idx = np.flatnonzero((lb != old_lb) | (ub != old_ub))
-    if len(idx):
-        h.changeColsBounds(len(idx), idx.astype(np.int32), lb[idx], ub[idx])
-    idx = np.flatnonzero((new.row_lower != old.row_lower) | (new.row_upper != old.row_upper))
-    if len(idx):
-        h.changeRowsBounds(len(idx), idx.astype(np.int32), new.row_lower[idx], new.row_upper[idx])
-    for k in np.flatnonzero(coef != old_coef):
-        h.changeCoeff(int(pattern.urows[k]), int(pattern.ucols[k]), float(coef[k]))
+        Cold on purpose: when the plan's LP has several optimal vertices (months that
+        could swap leads), a warm start could land on another one than ``solve`` does,
+        and the plan would differ from a fresh solve's for no reason the user can see.
+        The LP costs a fraction of the MILP before it.
+        """
+        return self._load_new(a, lb, ub, False)
