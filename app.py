@@ -27,7 +27,7 @@ from optimizer.app import (
     sensitivity,
     whatif,
 )
-from optimizer.app.analysis import analyse, compare_today, quick_plan
+from optimizer.app.analysis import analyse, compare_today, held_model, plan_at
 from optimizer.app.scenario_files import (
     SaveError,
     free_name,
@@ -68,14 +68,19 @@ def analysed(scenario_json: str, objective: str):
     return analyse(Scenario.model_validate_json(scenario_json), objective)
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)
+def held(scenario_json: str, objective: str):
+    """The scenario's model held in HiGHS: what-ifs re-solve it with only the moved numbers."""
+    return held_model(Scenario.model_validate_json(scenario_json), objective)
+
+
 @st.cache_data(max_entries=1024, show_spinner=False)
 def solved_at(scenario_json: str, objective: str, path: str, value: float):
     """(plan, "") with one input moved, or (None, the problems) if the value is invalid."""
     try:
-        moved = whatif.with_value(Scenario.model_validate_json(scenario_json), path, value)
+        return plan_at(held(scenario_json, objective), path, value), ""
     except ScenarioError as err:
         return None, "; ".join(str(p) for p in err.problems)
-    return quick_plan(moved, objective), ""
 
 
 @st.cache_data(max_entries=16, show_spinner="Comparing with today's targets…")

@@ -19,11 +19,11 @@ pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 from streamlit.testing.v1 import app_test as app_test_module  # noqa: E402
 
-from optimizer.app.analysis import quick_plan  # noqa: E402
 from optimizer.app.whatif import with_value  # noqa: E402
 from optimizer.diagnose import diagnose  # noqa: E402
 from optimizer.loading import load_scenario  # noqa: E402
 from optimizer.report import money  # noqa: E402
+from optimizer.solve import solve  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -38,6 +38,11 @@ def scenarios(tmp_path, monkeypatch):
     shutil.copytree(ROOT / "scenarios", folder)
     monkeypatch.setenv("KPI_OPTIMIZER_SCENARIOS", str(folder))
     return folder
+
+
+def fresh_plan(scenario, objective=None):
+    """The reference for the page's what-ifs: a plan solved from scratch."""
+    return solve(scenario, objective, marginals=False, whole_steps=False)
 
 
 def page() -> AppTest:
@@ -68,7 +73,7 @@ def texts(elements) -> str:
 
 def test_first_view_is_the_seed_plan():
     at = page()
-    expected = quick_plan(load_scenario(SEED))
+    expected = fresh_plan(load_scenario(SEED))
     assert at.selectbox(key="scenario_file").value == "seed_company.yaml"
     assert metric(at, "Profit a month").value == money(expected.objective)
     assert metric(at, "Profit a month").delta == "+$10,400 over the goal"
@@ -93,7 +98,7 @@ def test_each_bundled_scenario_loads(name):
     at.selectbox(key="scenario_file").set_value(name).run()
     assert not at.exception
     scenario = load_scenario(ROOT / "scenarios" / name)
-    expected = quick_plan(scenario)
+    expected = fresh_plan(scenario)
     months = scenario.calendar.horizon_months
     label = "Profit a month" if months == 1 else f"Profit over {months} months"
     assert metric(at, label).value == money(expected.objective)
@@ -105,7 +110,7 @@ def test_each_bundled_scenario_loads(name):
 def test_objective_selector_solves_for_least_cost():
     at = page()
     at.radio(key="objective").set_value("min_cost").run()
-    expected = quick_plan(load_scenario(SEED), "min_cost")
+    expected = fresh_plan(load_scenario(SEED), "min_cost")
     assert metric(at, "Total cost").value == money(expected.objective)
     assert "min cost" in at.success[0].value
 
@@ -122,7 +127,7 @@ def test_invalid_upload_is_refused_in_the_page():
     assert "bad.yaml: calendar.hours_per_day = 25: expected a number <= 24" in errors
     assert "Traceback" not in errors
     # the plan on the page is still the seed's
-    assert metric(at, "Profit a month").value == money(quick_plan(load_scenario(SEED)).objective)
+    assert metric(at, "Profit a month").value == money(fresh_plan(load_scenario(SEED)).objective)
 
 
 def test_pasted_text_that_is_not_yaml_is_refused():
@@ -144,7 +149,7 @@ def test_changing_an_input_changes_the_plan():
     assert not at.exception
     moved = with_value(load_scenario(SEED), "marketing.ad_budget_per_month", 30000.0)
     after = metric(at, "Profit a month").value
-    assert after == money(quick_plan(moved).objective) and after != before
+    assert after == money(fresh_plan(moved).objective) and after != before
     assert "(edited)" in texts(at.markdown)
     assert at.number_input(key="in:marketing.ad_budget_per_month").value == 30000.0
 
@@ -154,7 +159,7 @@ def test_an_invalid_edit_names_the_field_and_keeps_the_plan():
     at.number_input(key="in:calendar.hours_per_day").set_value(30.0)
     at.button(key="apply_inputs").click().run()
     assert "calendar.hours_per_day = 30: expected a number <= 24" in texts(at.error)
-    assert metric(at, "Profit a month").value == money(quick_plan(load_scenario(SEED)).objective)
+    assert metric(at, "Profit a month").value == money(fresh_plan(load_scenario(SEED)).objective)
 
 
 def test_whatif_slider_solves_again_and_shows_the_difference():
@@ -162,8 +167,8 @@ def test_whatif_slider_solves_again_and_shows_the_difference():
     at.selectbox(key="whatif_input").set_value("calendar.hours_per_day").run()
     at.slider(key="whatif_value").set_value(9.0).run()
     assert not at.exception
-    base = quick_plan(load_scenario(SEED))
-    moved = quick_plan(with_value(load_scenario(SEED), "calendar.hours_per_day", 9.0))
+    base = fresh_plan(load_scenario(SEED))
+    moved = fresh_plan(with_value(load_scenario(SEED), "calendar.hours_per_day", 9.0))
     shown = metric(at, "Objective at 9")
     assert shown.value == money(moved.objective)
     assert money(moved.objective - base.objective).lstrip("-") in shown.delta
@@ -201,7 +206,7 @@ def test_sensitivity_sweep_charts_the_objective():
     scenario = load_scenario(SEED)
     for value, objective in zip(curve["value"], curve["objective"]):
         moved = with_value(scenario, "calendar.hours_per_day", value)
-        assert objective == pytest.approx(quick_plan(moved).objective)
+        assert objective == pytest.approx(fresh_plan(moved).objective)
 
 
 # ---- today's targets, impossible scenarios ---------------------------------------------------
@@ -234,7 +239,7 @@ def test_impossible_scenario_shows_conflict_and_applies_a_repair():
     at.button(key="apply_repair").click().run()
     assert not at.exception
     assert "Optimal plan" in at.success[-1].value
-    repaired = quick_plan(diagnosis.cheapest.apply(impossible))
+    repaired = fresh_plan(diagnosis.cheapest.apply(impossible))
     assert metric(at, "Profit a month").value == money(repaired.objective)
     assert "(repaired)" in texts(at.markdown)
 

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from optimizer.app.analysis import quick_plan
 from optimizer.loading import load_scenario
 from optimizer.report import money
+from optimizer.solve import solve
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -76,7 +76,7 @@ def server(tmp_path):
 
 
 def test_page_renders_the_seed_plan_in_chromium(server, tmp_path):
-    expected = money(quick_plan(load_scenario(ROOT / "scenarios" / "seed_company.yaml")).objective)
+    expected = money(solve(load_scenario(ROOT / "scenarios" / "seed_company.yaml")).objective)
     shot = Path(os.environ.get("KPI_APP_SCREENSHOT", tmp_path / "app.png"))
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)

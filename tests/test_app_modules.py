@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from optimizer.app import chain, editing, headline, limits, sankey, sensitivity, whatif
-from optimizer.app.analysis import analyse, compare_today, quick_plan
+from optimizer.app.analysis import analyse, compare_today, held_model, plan_at
 from optimizer.app.downloads import constraints_csv, plan_json, targets_csv
 from optimizer.app.scenario_files import SaveError, free_name, read_upload, save_new, to_yaml
 from optimizer.app.workbook import NO_LIMIT, plan_workbook
@@ -135,7 +135,7 @@ def test_every_slider_stays_inside_what_the_schema_allows(path):
 
 def test_whatif_difference_and_binding_changes(seed):
     scenario, plan = seed
-    moved = quick_plan(whatif.with_value(scenario, "calendar.hours_per_day", 9.0))
+    moved = plan_at(held_model(scenario), "calendar.hours_per_day", 9.0)
     diff = whatif.difference(plan, moved)
     row = diff[diff["target"] == "minutes per conversation"].iloc[0]
     assert row["before"] == pytest.approx(43.0)
@@ -150,8 +150,8 @@ def test_sweep_grid_and_table(seed):
     scenario, _ = seed
     assert sensitivity.grid(1, 5, 9, integer=True) == [1.0, 2.0, 3.0, 4.0, 5.0]
     assert sensitivity.grid(0, 1, 500)[-1] == 1 and len(sensitivity.grid(0, 1, 500)) == 41
-    points = [(h, quick_plan(whatif.with_value(scenario, "calendar.hours_per_day", h)), "")
-              for h in (7.0, 8.0)]  # fmt: skip
+    held = held_model(scenario)
+    points = [(h, plan_at(held, "calendar.hours_per_day", h), "") for h in (7.0, 8.0)]
     points.append((3.0, None, "not valid"))
     table = sensitivity.sweep_table(points, ["profit", "reps"])
     curve = sensitivity.objective_curve(table)
@@ -166,7 +166,7 @@ def test_sweep_grid_and_table(seed):
 @pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.name)
 def test_money_flow_balances_and_payroll_adds_up(path):
     scenario = load_scenario(path)
-    plan = quick_plan(scenario)
+    plan = held_model(scenario).base_result.plan()
     flow = chain.money_flow(scenario, plan)
     m = chain._Month(plan.targets, chain.AVERAGE)
     assert flow.value_into("Revenue") == pytest.approx(m.get("revenue", "finance"))

@@ -19,6 +19,7 @@ from optimizer.result import Plan
 from optimizer.schema import Scenario
 from optimizer.solve import solve
 from optimizer.solvers import Status
+from optimizer.whatif import WhatIf
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,14 @@ def compare_today(
         return None, f"Today's targets could not be evaluated: {exc}"
 
 
-def quick_plan(scenario: Scenario, objective: str | None = None) -> Plan:
-    """A plan without marginal values or whole-person re-solves: for what-ifs and sweeps."""
-    return solve(scenario, objective, marginals=False, whole_steps=False)
+def held_model(scenario: Scenario, objective: str | None = None) -> WhatIf:
+    """The scenario's model held in HiGHS, for what-ifs and sweeps (``optimizer.whatif``)."""
+    return WhatIf(scenario, objective)
+
+
+def plan_at(held: WhatIf, path: str, value: float) -> Plan:
+    """The plan with one input moved, re-solved in the held model (ScenarioError if invalid).
+
+    Without marginal values or whole-person re-solves: the page shows what changed.
+    """
+    return held.resolve({path: value}).plan()
