@@ -373,7 +373,7 @@ class _Warm:
     def _load_new(a: ModelArrays, lb, ub, integer: bool):
         h = highs._new_highs()
         if integer:
-            h.setOptionValue("mip_rel_gap", 1e-7)
+            h.setOptionValue("mip_rel_gap", highs.MIP_GAP)
         h.passModel(highs._lp(a, lb, ub, integer))
         return h
 
