@@ -370,8 +370,8 @@ class _Warm:
         return np.bincount(self.entry, weights=a.vals, minlength=len(self.ucols))
 
     @staticmethod
-    def _load_new(a: ModelArrays, lb, ub, integer: bool):
-        h = highs._new_highs()
+    def _load_new(a: ModelArrays, lb, ub, integer: bool, fixed: bool = False):
+        h = highs.fixed_lp_highs() if fixed else highs._new_highs()
         if integer:
             h.setOptionValue("mip_rel_gap", highs.MIP_GAP)
         h.passModel(highs._lp(a, lb, ub, integer))
@@ -443,4 +443,4 @@ class _Warm:
         and the plan would differ from a fresh solve's for no reason the user can see.
         The LP costs a fraction of the MILP before it.
         """
-        return self._load_new(a, lb, ub, False)
+        return self._load_new(a, lb, ub, False, fixed=True)

@@ -39,6 +39,12 @@ plans (one more whole person) is exact on scenarios of the bundled size, where H
 the gap at its first node anyway. A company model with thousands of teams may never reach
 it: pass ``{"mip_rel_gap": 1e-3}`` in ``options`` (``--mip-gap`` on the command line)."""
 
+FIXED_LP_OPTIONS = {"simplex_strategy": 4}
+"""The LP with the plan's whole numbers fixed is solved by the primal simplex method: every
+headcount is held, so much of the LP is degenerate, which the dual simplex method pays for.
+On a 1 000-team x 24-month model it took 15.6 s against the dual's 70.5 s (the same optimum);
+on the bundled scenarios the two are within noise (0.3 to 3.9 ms)."""
+
 _threads = DEFAULT_THREADS
 
 
@@ -86,6 +92,14 @@ def _new_highs():
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", _threads)
     for key, value in OPTIONS.items():
+        h.setOptionValue(key, value)
+    return h
+
+
+def fixed_lp_highs():
+    """A silent Highs instance for the LP with the integers fixed (``FIXED_LP_OPTIONS``)."""
+    h = _new_highs()
+    for key, value in FIXED_LP_OPTIONS.items():
         h.setOptionValue(key, value)
     return h
 
@@ -217,7 +231,7 @@ def solve(
     if is_mip:
         t0 = time.perf_counter()
         lb, ub = fixed_bounds(a, x)
-        h = _new_highs()
+        h = fixed_lp_highs()
         h.passModel(_lp(a, lb, ub, False))
         h.run()
         times["fixed_lp"] = time.perf_counter() - t0
