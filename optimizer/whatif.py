@@ -202,7 +202,12 @@ def _row_info(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 class WhatIf:
     """A scenario's model held in HiGHS for fast what-ifs (one at a time: it holds a lock)."""
 
-    def __init__(self, scenario: Scenario, objective: str | None = None):
+    def __init__(
+        self, scenario: Scenario, objective: str | None = None, *, hold_headcounts: bool = False
+    ):
+        """``hold_headcounts`` answers the short-term question: every headcount (and staffing
+        choice) stays at the base plan's, so a what-if is an LP, re-solved from the last basis.
+        """
         self.scenario = scenario
         self.objective = objective or scenario.objective
         self.model, self.vars = build_model(scenario, self.objective)
@@ -211,7 +216,14 @@ class WhatIf:
         self.values = {p: v for p, v, _ in numeric_inputs(scenario, "closest_to_current")}
         self._directions: dict[str, Direction | None] = {}
         self._lock = threading.Lock()
-        self._warm = _Warm(self.base)
+        self.held: dict[str, float] = {}
+        if hold_headcounts:
+            plan = _Warm(self.base).solve(duals=False, ranging=False)
+            if plan.x is None:
+                raise ValueError(f"no plan whose headcounts could be held: {plan.solver_status}")
+            names = np.array(self.model.var_names(), dtype=object)[self.base.integer]
+            self.held = dict(zip(names, np.round(plan.x[self.base.integer])))
+        self._warm = _Warm(self._holding(self.model, self.base))
         self.base_result = self._solve(
             {}, scenario, self.base, "warm", duals=False, ranging=False, times={}
         )
@@ -255,11 +267,28 @@ class WhatIf:
         t0 = time.perf_counter()
         model, v = build_model(scenario, self.objective)
         model.objective_name = self.objective
-        arrays = model.arrays()
+        arrays = self._holding(model, model.arrays())
         times["build"] = time.perf_counter() - t0
         out = highs.solve(arrays, ranging=ranging, duals=duals)
         times.update(out.times)
         return self._result(changes, scenario, model, v, arrays, out, "rebuilt", times)
+
+    def _holding(self, model, arrays: ModelArrays) -> ModelArrays:
+        """With ``hold_headcounts``: the whole-number columns fixed at the base plan's values."""
+        if not self.held:
+            return arrays
+        if model is self.model:
+            columns = np.flatnonzero(self.base.integer)
+            values = np.array(list(self.held.values()))
+        else:  # a model of another shape: its whole-number columns by name
+            names = model.var_names()
+            columns = np.array([j for j in np.flatnonzero(arrays.integer) if names[j] in self.held])
+            values = np.array([self.held[names[j]] for j in columns])
+        lb, ub, integer = arrays.lb.copy(), arrays.ub.copy(), arrays.integer.copy()
+        if len(columns):
+            lb[columns] = ub[columns] = values
+            integer[columns] = False
+        return replace(arrays, lb=lb, ub=ub, integer=integer)
 
     # ---- the model's numbers for a what-if --------------------------------------------
     def _arrays_for(self, scenario: Scenario, changes: dict[str, float]) -> tuple:
@@ -324,6 +353,7 @@ class WhatIf:
     # ---- solving --------------------------------------------------------------------------
     def _solve(self, changes, scenario, arrays, route, duals, ranging, times) -> WhatIfResult:
         t0 = time.perf_counter()
+        arrays = self._holding(self.model, arrays)
         self._warm.load(arrays)
         times["hand_over"] = time.perf_counter() - t0
         out = self._warm.solve(duals=duals, ranging=ranging)

@@ -264,3 +264,26 @@ def test_sweep_command_writes_every_what_if(tmp_path):
     bad = CliRunner().invoke(app, ["sweep", str(SEED), "-i", "nope", "--points", "3"])
     assert bad.exit_code == 2 and "nope" in bad.output
     assert not math.isnan(table["seconds"].sum())
+
+
+def test_what_ifs_holding_headcounts_keep_people_and_match_a_fresh_lp():
+    """The short-term question: the same people, the budget moved. Each what-if is an LP."""
+    scenario = load_scenario(SEED)
+    held = WhatIf(scenario, hold_headcounts=True)
+    assert held.held == {"marketers[2027-01]": 2, "reps[2027-01,field]": 5,
+                         "workers[2027-01]": 4, "agents[2027-01]": 2}  # fmt: skip
+    assert held.base_result.objective == pytest.approx(35_400)
+    names = held.model.var_names()
+    free = WhatIf(scenario)
+    for budget in (36_000, 44_000, 52_000):
+        warm = held.resolve({"marketing.ad_budget_per_month": budget})
+        fresh = held.rebuild({"marketing.ad_budget_per_month": budget})
+        _same_plan(warm, fresh, unique=False)
+        assert {names[j]: warm.x[j] for j in np.flatnonzero(held.base.integer)} == held.held
+        # hiring is allowed in the long-term answer, so it is never worse
+        assert free.resolve({"marketing.ad_budget_per_month": budget}).objective >= (
+            warm.objective - 1e-6
+        )
+    assert not warm.arrays.integer.any()
+    moved = held.resolve({"marketing.marketers.min": 0})  # another shape: held by name
+    assert moved.route == "rebuilt" and moved.objective == pytest.approx(35_400)
