@@ -482,6 +482,10 @@ def sweep(
     format: Annotated[Format, typer.Option("--format", "-f", help="table, json or csv.")] = (
         Format.table
     ),
+    hold_headcounts: Annotated[
+        bool,
+        typer.Option(help="Keep the plan's people in every what-if (short term: no hiring)."),
+    ] = False,
 ) -> None:
     """Sensitivity sweep: each input moved over a range, one at a time, each re-solved warm."""
     import os
@@ -498,7 +502,12 @@ def sweep(
         changes = sweeps.grid(loaded, input_, low=low, high=high, points=points, objective=name)
     except KeyError as exc:
         _fail(f"{scenario}: {exc.args[0]}", 2)
-    table = _sweep_with_progress(sweeps, loaded, changes, name, jobs or os.cpu_count() or 1)
+    try:
+        table = _sweep_with_progress(
+            sweeps, loaded, changes, name, jobs or os.cpu_count() or 1, hold_headcounts
+        )
+    except ValueError as exc:  # no base plan whose headcounts could be held
+        _fail(f"{scenario}: {exc}", 1)
     if out is not None:
         sweeps.write(table, out)
     if format is Format.csv:
@@ -512,7 +521,7 @@ def sweep(
         _fail(f"{errors} what-if(s) failed with an internal error; see the message column", 3)
 
 
-def _sweep_with_progress(sweeps, scenario, changes, objective, jobs):
+def _sweep_with_progress(sweeps, scenario, changes, objective, jobs, hold_headcounts):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     with Progress(
@@ -521,7 +530,7 @@ def _sweep_with_progress(sweeps, scenario, changes, objective, jobs):
     ) as bar:  # fmt: skip
         task = bar.add_task("what-ifs", total=len(changes))
         return sweeps.sweep(
-            scenario, changes, objective=objective, jobs=jobs,
+            scenario, changes, objective=objective, jobs=jobs, hold_headcounts=hold_headcounts,
             progress=lambda n: bar.advance(task, n),
         )  # fmt: skip
 

@@ -70,14 +70,16 @@ def sweep(
     objective: str | None = None,
     jobs: int = 1,
     progress: Callable[[int], None] | None = None,
+    hold_headcounts: bool = False,
 ) -> pd.DataFrame:
     """Re-solve every what-if in ``changes``; one row each, in order (see ``COLUMNS``).
 
-    ``progress(n)`` is called as each chunk of ``n`` what-ifs finishes.
+    ``progress(n)`` is called as each chunk of ``n`` what-ifs finishes. ``hold_headcounts``
+    keeps the base plan's people in every what-if (``WhatIf``'s short-term question).
     """
     items = list(enumerate(dict(c) for c in changes))
     if jobs <= 1 or len(items) < 2:
-        session = _Session(scenario, objective)
+        session = _Session(scenario, objective, hold_headcounts)
         rows = []
         for chunk in _chunks(items, max(1, math.ceil(len(items) / CHUNKS_PER_WORKER))):
             rows.extend(session.run(chunk))
@@ -89,7 +91,10 @@ def sweep(
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     rows = []
     with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_start, initargs=(scenario, objective)
+        max_workers=jobs,
+        mp_context=context,
+        initializer=_start,
+        initargs=(scenario, objective, hold_headcounts),
     ) as pool:
         futures = [pool.submit(_run, chunk) for chunk in _chunks(items, size)]
         for future in as_completed(futures):
@@ -112,10 +117,10 @@ def _table(rows: list[dict]) -> pd.DataFrame:
 class _Session:
     """One process's held model."""
 
-    def __init__(self, scenario: Scenario, objective: str | None):
+    def __init__(self, scenario: Scenario, objective: str | None, hold_headcounts: bool):
         from optimizer.whatif import WhatIf
 
-        self.whatif = WhatIf(scenario, objective)
+        self.whatif = WhatIf(scenario, objective, hold_headcounts=hold_headcounts)
         self.base = self.whatif.base_result.objective
 
     def run(self, chunk: list[tuple[int, dict]]) -> list[dict]:
@@ -149,9 +154,9 @@ class _Session:
 _session: _Session | None = None
 
 
-def _start(scenario: Scenario, objective: str | None) -> None:
+def _start(scenario: Scenario, objective: str | None, hold_headcounts: bool) -> None:
     global _session
-    _session = _Session(scenario, objective)
+    _session = _Session(scenario, objective, hold_headcounts)
 
 
 def _run(chunk: list[tuple[int, dict]]) -> list[dict]:
@@ -213,8 +218,8 @@ def print_summary(table: pd.DataFrame, scenario_name: str) -> None:
         view.add_column(column, justify="left" if column == "input" else "right")
     for r in summary(table).itertuples():
         view.add_row(
-            r.path, f"{r.base_value:,.4g}", f"{r.lowest_value:,.4g}", money(r.objective_at_lowest),
-            f"{r.highest_value:,.4g}", money(r.objective_at_highest), money(r.swing),
+            r.path, f"{r.base_value:,.6g}", f"{r.lowest_value:,.6g}", money(r.objective_at_lowest),
+            f"{r.highest_value:,.6g}", money(r.objective_at_highest), money(r.swing),
             str(r.no_plan),
         )  # fmt: skip
     console = Console()
