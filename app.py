@@ -69,16 +69,16 @@ def analysed(scenario_json: str, objective: str):
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def held(scenario_json: str, objective: str):
+def held(scenario_json: str, objective: str, hold_people: bool = False):
     """The scenario's model held in HiGHS: what-ifs re-solve it with only the moved numbers."""
-    return held_model(Scenario.model_validate_json(scenario_json), objective)
+    return held_model(Scenario.model_validate_json(scenario_json), objective, hold_people)
 
 
 @st.cache_data(max_entries=1024, show_spinner=False)
-def solved_at(scenario_json: str, objective: str, path: str, value: float):
+def solved_at(scenario_json: str, objective: str, path: str, value: float, hold_people=False):
     """(plan, "") with one input moved, or (None, the problems) if the value is invalid."""
     try:
-        return plan_at(held(scenario_json, objective), path, value), ""
+        return plan_at(held(scenario_json, objective, hold_people), path, value), ""
     except ScenarioError as err:
         return None, "; ".join(str(p) for p in err.problems)
 
@@ -317,10 +317,13 @@ def whatif_section(a) -> None:
         f"{path} ({spec.unit})" if spec.unit else path, cast(spec.low), cast(spec.high),
         step=cast(spec.step), key="whatif_value", value=None,
     )  # fmt: skip
+    hold = st.toggle("Keep the plan's people (short term: no hiring)", key="whatif_hold")
     if value == spec.value:
         st.caption("Move the slider: the plan is solved again at the new value.")
         return
-    moved, error = solved_at(st.session_state["scenario_json"], plan.objective_name, path, value)
+    moved, error = solved_at(
+        st.session_state["scenario_json"], plan.objective_name, path, value, hold
+    )
     if moved is None:
         st.error(md(f"{path} = {value:g} is not a valid scenario: {error}"))
         return

@@ -24,6 +24,7 @@ from optimizer.diagnose import diagnose  # noqa: E402
 from optimizer.loading import load_scenario  # noqa: E402
 from optimizer.report import money  # noqa: E402
 from optimizer.solve import solve  # noqa: E402
+from optimizer.whatif import WhatIf  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -175,6 +176,19 @@ def test_whatif_slider_solves_again_and_shows_the_difference():
     table = at.dataframe[-1].value  # the differences, under the limits
     row = table[table["target"] == "minutes per conversation"].iloc[0]
     assert row["after"] == pytest.approx(moved.target("minutes_per_conversation", role="field"))
+
+
+def test_whatif_can_keep_the_plans_people():
+    at = open_section(page(), "Limits and what-ifs")
+    at.selectbox(key="whatif_input").set_value("marketing.ad_budget_per_month").run()
+    at.toggle(key="whatif_hold").set_value(True).run()
+    at.slider(key="whatif_value").set_value(60_000.0).run()
+    assert not at.exception
+    held = WhatIf(load_scenario(SEED), hold_headcounts=True)
+    expected = held.resolve({"marketing.ad_budget_per_month": 60_000}).objective
+    assert metric(at, "Objective at 60000").value == money(expected)
+    hiring = fresh_plan(with_value(load_scenario(SEED), "marketing.ad_budget_per_month", 6e4))
+    assert expected < hiring.objective - 1_000  # hiring is what makes the budget pay
 
 
 def test_limits_binding_first_with_sentences():

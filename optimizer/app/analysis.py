@@ -50,9 +50,14 @@ def compare_today(
         return None, f"Today's targets could not be evaluated: {exc}"
 
 
-def held_model(scenario: Scenario, objective: str | None = None) -> WhatIf:
-    """The scenario's model held in HiGHS, for what-ifs and sweeps (``optimizer.whatif``)."""
-    return WhatIf(scenario, objective)
+def held_model(
+    scenario: Scenario, objective: str | None = None, hold_people: bool = False
+) -> WhatIf:
+    """The scenario's model held in HiGHS, for what-ifs and sweeps (``optimizer.whatif``).
+
+    ``hold_people`` keeps the plan's headcounts in every what-if (the short-term question).
+    """
+    return WhatIf(scenario, objective, hold_headcounts=hold_people)
 
 
 def plan_at(held: WhatIf, path: str, value: float) -> Plan:
