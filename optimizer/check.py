@@ -47,10 +47,22 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
     """Largest relative violation over all limits, definitions and goals of the plan."""
     found: list[tuple[str, float]] = []
 
+    def excess(lhs, rhs) -> np.ndarray:
+        """(lhs - rhs) / max(1, |rhs|), element by element (the sides broadcast)."""
+        lhs, rhs = np.asarray(lhs, float), np.asarray(rhs, float)
+        return (lhs - rhs) / np.maximum(1.0, np.abs(rhs))
+
     def at_most(name: str, lhs, rhs) -> None:
-        lhs, rhs = np.broadcast_arrays(np.asarray(lhs, float), np.asarray(rhs, float))
-        excess = (lhs - rhs) / np.maximum(1.0, np.abs(rhs))
-        found.append((name, float(np.max(excess, initial=-np.inf))))
+        found.append((name, float(excess(lhs, rhs).max(initial=-np.inf))))
+
+    def per_team(checks: list[tuple[str, np.ndarray, np.ndarray]]) -> None:
+        """``lhs <= rhs`` by month and team; each team's checks in turn, named for it."""
+        columns = []
+        for template, lhs, rhs in checks:
+            worst = excess(lhs, rhs).max(axis=0, initial=-np.inf).tolist()
+            columns.append(zip([template.format(team=t.name) for t in sa.teams], worst))
+        for team_checks in zip(*columns):
+            found.extend(team_checks)
 
     def equal(name: str, lhs, rhs) -> None:
         at_most(name, lhs, rhs)
@@ -85,27 +97,35 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
     at_most("marketers max", q["marketers"], mk.marketers.max)
     at_most("marketers min", mk.marketers.min, q["marketers"])
 
-    # sales
+    # sales: months x teams arrays, sides restated per team
     conv, reps = q["conversations"], q["reps"]
-    for s, team in enumerate(sa.teams):
-        lost = (
-            team.hours_lost_per_day.travel + team.hours_lost_per_day.meetings
-            + team.hours_lost_per_day.follow_ups + team.hours_lost_per_day.trade_shows
-            + team.hours_lost_per_day.other
-        )  # fmt: skip
-        available = days * (hours - lost) * 60.0 * reps[:, s]
-        used = sum(
-            (tier.minutes + team.admin_minutes_per_conversation) * conv[:, s, k]
-            for k, tier in enumerate(sa.conversation_tiers)
-        )
-        at_most(f"selling time {team.name}", used, available)
-        at_most(f"reps max {team.name}", reps[:, s], team.reps.max)
-        at_most(f"reps min {team.name}", team.reps.min, reps[:, s])
-        for k, tier in enumerate(sa.conversation_tiers):
-            if tier.minutes < sa.min_minutes_per_quality_conversation:
-                at_most(f"quality floor {team.name} {tier.minutes:g} min", conv[:, s, k], 0.0)
-        deals = sum(t.conversion_rate * conv[:, s, k] for k, t in enumerate(sa.conversation_tiers))
-        equal(f"deals {team.name}", q["deals"][:, s], deals)
+    lost = np.array([
+        t.hours_lost_per_day.travel + t.hours_lost_per_day.meetings
+        + t.hours_lost_per_day.follow_ups + t.hours_lost_per_day.trade_shows
+        + t.hours_lost_per_day.other
+        for t in sa.teams
+    ])  # fmt: skip
+    admin = np.array([t.admin_minutes_per_conversation for t in sa.teams])
+    available = days * (hours - lost) * 60.0 * reps
+    used = deals = 0
+    for k, tier in enumerate(sa.conversation_tiers):
+        used = used + (tier.minutes + admin) * conv[:, :, k]
+        deals = deals + tier.conversion_rate * conv[:, :, k]
+    floors = [
+        ("quality floor {team} " + f"{tier.minutes:g} min", conv[:, :, k], 0.0)
+        for k, tier in enumerate(sa.conversation_tiers)
+        if tier.minutes < sa.min_minutes_per_quality_conversation
+    ]
+    per_team(
+        [
+            ("selling time {team}", used, available),
+            ("reps max {team}", reps, np.array([t.reps.max for t in sa.teams])),
+            ("reps min {team}", np.array([t.reps.min for t in sa.teams]), reps),
+            *floors,
+            ("deals {team}", q["deals"], deals),
+            ("deals {team}", deals, q["deals"]),
+        ]
+    )
     at_most(
         "lead supply",
         conv.sum(axis=(1, 2)),

@@ -13,6 +13,7 @@ recognises ("6 600 minutes available") instead of a zero.
 from __future__ import annotations
 
 import itertools
+import string
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -88,14 +89,28 @@ class RowBlock:
         return out.ravel()
 
     def parameters(self) -> list[str | None]:
-        """The scenario input behind each row's limit, with the axis labels filled in."""
+        """The scenario input behind each row's limit, with the axis labels filled in.
+
+        The template is filled once per combination of the axes it names (once per team
+        for ``sales.teams[{team}].reps.max``, not once per team and month).
+        """
         if self.parameter is None:
             return [None] * self.size
         if isinstance(self.parameter, list):
             return list(self.parameter)
         names = [a.name for a in self.axes]
-        combos = itertools.product(*(a.labels for a in self.axes))
-        return [self.parameter.format(**dict(zip(names, combo))) for combo in combos]
+        used = _template_fields(self.parameter)
+        if used is None or not used <= set(names) or len(set(names)) < len(names):
+            combos = itertools.product(*(a.labels for a in self.axes))
+            return [self.parameter.format(**dict(zip(names, combo))) for combo in combos]
+        axes = [a for a in self.axes if a.name in used]
+        filled = [
+            self.parameter.format(**dict(zip([a.name for a in axes], combo)))
+            for combo in itertools.product(*(a.labels for a in axes))
+        ]
+        shape = [len(a.labels) if a.name in used else 1 for a in self.axes]
+        values = np.array(filled, dtype=object).reshape(shape)
+        return np.broadcast_to(values, [len(a.labels) for a in self.axes]).ravel().tolist()
 
 
 Term = tuple[np.ndarray | float, np.ndarray]
@@ -335,8 +350,27 @@ def _cat(parts: list[np.ndarray]) -> np.ndarray:
 
 
 def _names(prefix: str, axes: tuple[Axis, ...]) -> list[str]:
+    """``prefix[label,label]`` for every combination of the axes' labels, the last fastest."""
     if not axes:
         return [prefix]
-    return [
-        f"{prefix}[{','.join(combo)}]" for combo in itertools.product(*(a.labels for a in axes))
-    ]
+    heads = [prefix + "["]
+    for axis in axes[:-1]:
+        heads = [head + label + "," for head in heads for label in axis.labels]
+    tails = [label + "]" for label in axes[-1].labels]
+    return [head + tail for head in heads for tail in tails]
+
+
+def _template_fields(template: str) -> set[str] | None:
+    """The names a ``str.format`` template fills (None for anything but plain names)."""
+    fields = set()
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError:  # a malformed template fails as str.format has it fail
+        return None
+    for _, name, spec, _ in parsed:
+        if name is None:
+            continue
+        if not name.isidentifier() or (spec and "{" in spec):
+            return None
+        fields.add(name)
+    return fields

@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 from optimizer.result import Plan
 
@@ -31,7 +33,47 @@ def _clean(value: Any) -> Any:
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
-    return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+    """One dict per row, Python values only; NaN and inf become None (see _clean)."""
+    plain = frame.columns.is_unique and len(frame.columns) > 0
+    columns = [_column(frame[name]) for name in frame.columns] if plain else [None]
+    if any(c is None for c in columns):
+        return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+    keys = frame.columns.tolist()
+    return [dict(zip(keys, values)) for values in zip(*columns)]
+
+
+def _column(series: pd.Series) -> list | None:
+    """A column as cleaned Python values, a whole column at a time (None: not this kind)."""
+    dtype = series.dtype
+    kind = dtype.kind if isinstance(dtype, np.dtype) else None
+    if kind == "f":
+        values = series.to_numpy()
+        out = values.tolist()
+        for i in np.flatnonzero(~np.isfinite(values)).tolist():
+            out[i] = None
+        return out
+    if kind is not None and kind in "biu":
+        return series.to_numpy().tolist()
+    if isinstance(dtype, pd.StringDtype):  # text; a gap (NaN or pd.NA) is None
+        out = series.tolist()
+        for i in np.flatnonzero(series.isna().to_numpy()).tolist():
+            out[i] = None
+        return out
+    if kind == "O":
+        values = series.to_numpy()
+        out = values.tolist()
+        if infer_dtype(values, skipna=True) == "string":  # text, with None or NaN for gaps
+            gaps = np.flatnonzero(pd.isna(values)).tolist()
+            if all(type(out[i]) in _PLAIN for i in gaps):
+                for i in gaps:
+                    out[i] = _clean(out[i])
+                return out
+        if all(type(v) in _PLAIN for v in out):
+            return [_clean(v) if type(v) is float else v for v in out]
+    return None
+
+
+_PLAIN = (str, float, int, bool, type(None))
 
 
 def money(value: float) -> str:
@@ -68,13 +110,19 @@ def sentence(row: pd.Series | dict, objective_name: str, objective_unit: str) ->
     price = row["shadow_price"]
     if not row["binding"] or price is None or math.isnan(price):
         return text
+    return text + _worth(row, price, objective_name, objective_unit)
+
+
+def _worth(row, price: float, objective_name: str, objective_unit: str) -> str:
+    """The end of a binding limit's sentence: what raising it is worth."""
     if math.isinf(price):
-        return text + " It cannot rise without more staff than the plan has."
+        return " It cannot rise without more staff than the plan has."
     if abs(price) < 1e-9:
-        return text + " Raising this limit alone would not change the plan."
+        return " Raising this limit alone would not change the plan."
+    unit = row["unit"]
     whole = row.get("whole_step_value")
     if whole is not None and math.isfinite(whole):
-        text += (
+        text = (
             f" One more {per_unit(unit)} would {effect(whole, objective_name, objective_unit)}"
             " (re-solved in whole people)"
         )
@@ -84,14 +132,78 @@ def sentence(row: pd.Series | dict, objective_name: str, objective_unit: str) ->
             return text + (f"; the first {room:.3g} of a person would {rate} per person.")
         return text + "."
     rate = effect(price, objective_name, objective_unit)
-    return text + f" One more {per_unit(unit)} would {rate}."
+    return f" One more {per_unit(unit)} would {rate}."
+
+
+_WORDS = ("description", "kind", "unit")
+_NUMBERS = ("activity", "limit", "shadow_price")
+_OPTIONAL = ("whole_step_value", "allowable_increase", "step_limit")
+
+
+def sentences(frame: pd.DataFrame, objective_name: str, objective_unit: str) -> list[str]:
+    """``sentence`` for every row of a constraint table, built a column at a time.
+
+    The numbers are formatted once per row; the words are joined column-wise; only
+    binding limits with a shadow price get their worth (``_worth``) row by row.
+    """
+    if _sentence_columns(frame):
+        try:
+            return _sentences(frame, objective_name, objective_unit)
+        except TypeError:  # a word that is not text (a gap): formatted row by row
+            pass
+    return [sentence(row, objective_name, objective_unit) for _, row in frame.iterrows()]
+
+
+def _sentences(frame: pd.DataFrame, objective_name: str, objective_unit: str) -> list[str]:
+    n = len(frame)
+    words = {c: frame[c].to_numpy(dtype=object) for c in _WORDS}
+    desc, unit = words["description"], words["unit"]
+    activity, limit, price = (frame[c].to_numpy() for c in _NUMBERS)
+    binding = frame["binding"].to_numpy()
+    stepped = np.zeros(n, dtype=bool)
+    if "binds_in_whole_people" in frame:
+        stepped = frame["binds_in_whole_people"].to_numpy() & ~binding
+    definition = words["kind"] == "definition"
+    stepped &= ~definition
+    plain = ~definition & ~stepped
+    act = np.array([f"{x:,.1f}" for x in activity.tolist()], dtype=object)
+    lim = np.array([f"{x:,.1f}" for x in limit.tolist()], dtype=object)
+    out = np.empty(n, dtype=object)
+    d, s, p = definition, stepped, plain
+    out[d] = desc[d] + " It holds: " + act[d] + " " + unit[d] + "."
+    if s.any():
+        step = [f"{x:,.1f}" for x in frame["step_limit"].to_numpy()[s].tolist()]
+        out[s] = (
+            desc[s] + " It binds in whole people: " + act[s] + " " + unit[s] + " against "
+            + lim[s] + " for the agents planned; one agent fewer would handle only "
+            + np.array(step, dtype=object) + "."
+        )  # fmt: skip
+    state = np.where(binding[p], " It binds: ", " It has room: ").astype(object)
+    out[p] = desc[p] + state + act[p] + " against a limit of " + lim[p] + " " + unit[p] + "."
+    extra = {c: frame[c].to_numpy() for c in _OPTIONAL if c in frame}
+    for i in np.flatnonzero(p & binding & ~np.isnan(price)).tolist():
+        row = {"unit": unit[i], **{c: values[i] for c, values in extra.items()}}
+        out[i] += _worth(row, price[i], objective_name, objective_unit)
+    return out.tolist()
+
+
+def _sentence_columns(frame: pd.DataFrame) -> bool:
+    """True when the frame has a constraint table's columns and number types."""
+    if not all(c in frame for c in (*_WORDS, *_NUMBERS, "binding")) or not frame.columns.is_unique:
+        return False
+    floats = [c for c in (*_NUMBERS, *_OPTIONAL) if c in frame]
+    bools = [c for c in ("binding", "binds_in_whole_people") if c in frame]
+    return all(frame[c].dtype == np.float64 for c in floats) and all(
+        frame[c].dtype == np.bool_ for c in bools
+    )
 
 
 def to_json(plan: Plan, diagnosis=None) -> dict:
-    constraints = plan.constraints.copy()
-    constraints["sentence"] = [
-        sentence(row, plan.objective_name, plan.objective_unit) for _, row in constraints.iterrows()
-    ]
+    constraints = _records(plan.constraints)
+    for record, text in zip(
+        constraints, sentences(plan.constraints, plan.objective_name, plan.objective_unit)
+    ):
+        record["sentence"] = text
     return {
         "scenario": plan.scenario,
         "source": plan.source,
@@ -115,7 +227,7 @@ def to_json(plan: Plan, diagnosis=None) -> dict:
         },
         "mip_gap": _clean(plan.mip_gap),
         "targets": _records(plan.targets),
-        "constraints": _records(constraints),
+        "constraints": constraints,
         "parameters": _records(plan.parameters),
         "timings_seconds": {k: round(v, 6) for k, v in plan.times.items()},
         **({"diagnosis": diagnosis_json(diagnosis)} if diagnosis is not None else {}),

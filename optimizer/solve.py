@@ -154,28 +154,18 @@ def constraint_table(
     whole_steps: bool = True,
     engine: Backend | None = None,
 ) -> pd.DataFrame:
+    """One row per constraint: its words, where the plan puts it, and what it is worth.
+
+    slack = limit - activity (<=), activity - limit (>=), -|activity - limit| (==); a
+    limit binds when |slack| <= BINDING_TOL * max(1, |limit|). Built column by column.
+    """
+    blocks = list(model.row_blocks.values())
+    if not blocks:
+        return pd.DataFrame(columns=CONSTRAINT_COLUMNS)
     activity, limit = a.sides(out.x)
-    sense = np.empty(a.num_rows, dtype=object)
-    kind = np.empty(a.num_rows, dtype=object)
-    frames = []
-    for block in model.row_blocks.values():
-        sl = slice(block.start, block.start + block.size)
-        sense[sl], kind[sl] = block.sense, block.kind
-        month_axis = [i for i, ax in enumerate(block.axes) if ax.name == "month"]
-        names = _block_names(block)
-        periods = (
-            [n.split("[", 1)[1].rstrip("]").split(",")[month_axis[0]] for n in names]
-            if month_axis
-            else ["horizon"] * block.size
-        )
-        frames.append(pd.DataFrame({
-            "name": names, "family": block.name, "department": block.department,
-            "kind": block.kind, "description": block.description, "period": periods,
-            "parameter": block.parameters(), "unit": block.unit,
-        }))  # fmt: skip
-    table = (
-        pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CONSTRAINT_COLUMNS)
-    )
+    sizes = [b.size for b in blocks]
+    sense = np.repeat(np.array([b.sense for b in blocks], dtype=object), sizes)
+    kind = np.repeat(np.array([b.kind for b in blocks], dtype=object), sizes)
     slack = np.where(
         sense == "<=",
         limit - activity,
@@ -188,8 +178,6 @@ def constraint_table(
     # a limit with slack can move by its slack one way and without end the other way
     inc = np.where(binding | (kind == "definition"), up, np.where(sense == "<=", np.inf, slack))
     dec = np.where(binding | (kind == "definition"), down, np.where(sense == "<=", slack, np.inf))
-    table["activity"], table["limit"], table["slack"] = activity, limit, slack
-    table["binding"] = binding
     shadow = out.row_shadow.copy() if out.row_shadow is not None else np.full(a.num_rows, np.nan)
     # A binding limit that cannot rise without changing the plan's shape is degenerate:
     # the dual then describes a decrease, so the rate for an increase is re-solved.
@@ -201,22 +189,79 @@ def constraint_table(
             degenerate[row] = _dual_fails_forward(out, a, row, limit[row], sense[row], shadow)
         for row in np.flatnonzero(degenerate):
             shadow[row] = _forward_shadow(out, a, row, limit[row], sense[row])
-    table["shadow_price"] = np.where(np.abs(shadow) < 1e-9, 0.0, shadow)
-    table["allowable_increase"], table["allowable_decrease"] = inc, dec
-    table["degenerate"] = degenerate
+    price = np.where(np.abs(shadow) < 1e-9, 0.0, shadow)
     step = np.full(a.num_rows, np.nan)
-    for block in model.row_blocks.values():
+    for block, size in zip(blocks, sizes):
         values = block.step_limit(out.x)
         if values is not None:
-            step[block.start : block.stop] = values
-    table["step_limit"] = step
-    # a limit in whole people binds when one person fewer could not meet it
-    table["binds_in_whole_people"] = np.isfinite(step) & (activity > step + tol)
-    price = table["shadow_price"].to_numpy()
-    table["whole_step_value"] = (
-        _whole_steps(a, out, binding, price, engine) if whole_steps else np.full(a.num_rows, np.nan)
-    )
-    return table[CONSTRAINT_COLUMNS]
+            step[block.start : block.start + size] = values
+    table = _row_words(blocks, sizes)
+    table.update({
+        "activity": activity, "limit": limit, "slack": slack, "binding": binding,
+        "shadow_price": price, "allowable_increase": inc, "allowable_decrease": dec,
+        "degenerate": degenerate,
+        "whole_step_value": (
+            _whole_steps(a, out, binding, price, engine) if whole_steps
+            else np.full(a.num_rows, np.nan)
+        ),
+        # a limit in whole people binds when one person fewer could not meet it
+        "binds_in_whole_people": np.isfinite(step) & (activity > step + tol),
+        "step_limit": step,
+    })  # fmt: skip
+    return pd.DataFrame({column: table[column] for column in CONSTRAINT_COLUMNS})
+
+
+def _row_words(blocks: list, sizes: list[int]) -> dict:
+    """name, family, department, kind, description, period, parameter and unit of every row.
+
+    A family's own words repeat over its rows; names, months and input paths come from
+    the family's axes. ``parameter`` is text where every family names an input, and an
+    object column holding None (no input) otherwise.
+    """
+    names: list[str] = []
+    periods: list[np.ndarray] = []
+    parameters: list = []
+    every_input = True
+    for block, size in zip(blocks, sizes):
+        block_names = _block_names(block)
+        names += block_names
+        periods.append(_periods(block, block_names))
+        values = block.parameters() if block.parameter is not None else [None] * size
+        if isinstance(block.parameter, list):
+            named = any(v is not None for v in values)
+            if named and None in values:  # a family's text with gaps: the gaps are NaN
+                values = [np.nan if v is None else v for v in values]
+        else:
+            named = block.parameter is not None and size > 0
+        every_input = every_input and named
+        parameters += values
+
+    def each(attr: str) -> np.ndarray:
+        return np.repeat(np.array([getattr(b, attr) for b in blocks], dtype=object), sizes)
+
+    return {
+        "name": names, "family": each("name"), "department": each("department"),
+        "kind": each("kind"), "description": each("description"),
+        "period": np.concatenate(periods),
+        "parameter": pd.Series(parameters, dtype=None if every_input else object),
+        "unit": each("unit"),
+    }  # fmt: skip
+
+
+def _periods(block, names: list[str]) -> np.ndarray:
+    """Each row's month label (the month axis of its name), or 'horizon' without one."""
+    month_axis = [i for i, ax in enumerate(block.axes) if ax.name == "month"]
+    if not month_axis:
+        return np.full(len(names), "horizon", dtype=object)
+    i = month_axis[0]
+    labels = [ax.labels for ax in block.axes]
+    # the label itself, where reading it back out of the name gives the same text
+    plain = "[" not in block.name and not any("," in x for ax in labels[: i + 1] for x in ax)
+    if plain and (i < len(labels) - 1 or not any(x.endswith("]") for x in labels[i])):
+        shape = [len(ax) if k == i else 1 for k, ax in enumerate(labels)]
+        month = np.array(labels[i], dtype=object).reshape(shape)
+        return np.broadcast_to(month, [len(ax) for ax in labels]).ravel()
+    return np.array([n.split("[", 1)[1].rstrip("]").split(",")[i] for n in names], dtype=object)
 
 
 def _whole_steps(
@@ -307,5 +352,8 @@ def _block_names(block) -> list[str]:
 
 
 def variable_table(model: LinearModel, v: Vars, x: np.ndarray) -> pd.DataFrame:
-    blocks = [b.name for b in model.var_blocks.values() for _ in range(b.size)]
-    return pd.DataFrame({"name": model.var_names(), "block": blocks, "value": x})
+    blocks = list(model.var_blocks.values())
+    names = np.array([b.name for b in blocks], dtype=object)
+    return pd.DataFrame(
+        {"name": model.var_names(), "block": np.repeat(names, [b.size for b in blocks]), "value": x}
+    )

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from optimizer.report import money, sentence, targets_wide
+from optimizer.report import money, sentences, targets_wide
 from optimizer.result import Plan
 
 
@@ -52,17 +52,16 @@ def print_plan(
     console.print(
         f"\n[bold]{title}[/bold] (shadow price: objective change per unit the limit rises)"
     )
-    for _, row in shown.iterrows():
-        rise, fall = row["allowable_increase"], row["allowable_decrease"]
+    words = sentences(shown, plan.objective_name, plan.objective_unit)
+    columns = ("name", "shadow_price", "allowable_increase", "allowable_decrease")
+    for (name, price, rise, fall), text in zip(zip(*(shown[c] for c in columns)), words):
         moves = (
             f"can rise by {rise:,.4g}, fall by {fall:,.4g}"
             if not (math.isnan(rise) or math.isnan(fall))
             else "range not available (only the highs backend gives ranging)"
         )
-        console.print(
-            f"[bold]{escape(row['name'])}[/bold] shadow price {row['shadow_price']:,.4g}; {moves}"
-        )
-        console.print("   " + escape(sentence(row, plan.objective_name, plan.objective_unit)))
+        console.print(f"[bold]{escape(name)}[/bold] shadow price {price:,.4g}; {moves}")
+        console.print("   " + escape(text))
 
     p = plan.parameters.dropna(subset=["marginal_value"])
     p = p[p["marginal_value"].abs() > 1e-9]

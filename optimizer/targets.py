@@ -21,6 +21,43 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return out
 
 
+class _Rows:
+    """Target rows gathered a block at a time; each (role, metric) pair has a row per month."""
+
+    def __init__(self, months: list[str]):
+        self.months = months
+        self.pairs: tuple[list[str], ...] = ([], [], [], [])  # department, role, metric, unit
+        self.values: list[np.ndarray] = []
+
+    def add(self, dept: str, role: str, metric: str, values, unit: str) -> None:
+        """One metric of one role, a value per month (a number is every month's value)."""
+        self.values.append(np.broadcast_to(np.asarray(values, float), (len(self.months),)))
+        for column, word in zip(self.pairs, (dept, role, metric, unit)):
+            column.append(word)
+
+    def add_roles(self, dept: str, roles: list[str], metrics: dict[str, tuple]) -> None:
+        """Several metrics of several roles: ``metrics[name] = (values, unit)``, the values
+        by month and role. Rows run role by role, each role's metrics in order."""
+        shape = (len(self.months), len(roles))
+        values = [np.broadcast_to(np.asarray(v, float).T, shape[::-1]) for v, _ in metrics.values()]
+        self.values.append(np.stack(values, axis=1).ravel())
+        units = [unit for _, unit in metrics.values()]
+        department, role, metric, unit = self.pairs
+        department += [dept] * (len(roles) * len(metrics))
+        role += [r for r in roles for _ in metrics]
+        metric += list(metrics) * len(roles)
+        unit += units * len(roles)
+
+    def frame(self) -> pd.DataFrame:
+        n = len(self.months)
+        words = [np.repeat(np.array(column, dtype=object), n) for column in self.pairs]
+        return pd.DataFrame({
+            "department": words[0], "role": words[1], "metric": words[2],
+            "period": np.tile(np.array(self.months, dtype=object), len(self.pairs[0])),
+            "value": np.concatenate(self.values), "unit": words[3],
+        })  # fmt: skip
+
+
 def _live_channel(add, channel, q: dict, cal) -> None:
     """Agents, busiest-interval contacts and the service level the plan reaches (Erlang C)."""
     from optimizer import erlang
@@ -64,13 +101,8 @@ def _live_channel(add, channel, q: dict, cal) -> None:
 def derive(scenario: Scenario, q: dict[str, np.ndarray], months: list[str]) -> pd.DataFrame:
     cal, mk, sa = scenario.calendar, scenario.marketing, scenario.sales
     days = cal.business_days_per_month
-    rows: list[tuple] = []
-
-    def add(dept: str, role: str, metric: str, values, unit: str) -> None:
-        for period, value in zip(
-            months, np.broadcast_to(np.asarray(values, float), (len(months),))
-        ):
-            rows.append((dept, role, metric, period, float(value), unit))
+    rows = _Rows(months)
+    add = rows.add
 
     # marketing
     add("marketing", "marketing", "leads_per_month", q["leads"], "leads/month")
@@ -99,59 +131,36 @@ def derive(scenario: Scenario, q: dict[str, np.ndarray], months: list[str]) -> p
         start += k
     add("marketing", "marketing", "marketers", q["marketers"], "people")
 
-    # sales, per team
+    # sales: months x teams arrays, every team's metrics before the next team's
+    reps, conv, deals = q["reps"], q["conversations"], q["deals"]
+    total = conv.sum(axis=2)
     minutes = np.array([t.minutes for t in sa.conversation_tiers])
-    value = np.array([t.average_deal_value for t in sa.teams])
-    for s, team in enumerate(sa.teams):
-        reps = q["reps"][:, s]
-        conv = q["conversations"][:, s, :]
-        total = conv.sum(axis=1)
-        deals = q["deals"][:, s]
-        add("sales", team.name, "reps", reps, "people")
-        add("sales", team.name, "conversations_per_month", total, "conversations/month")
-        add(
-            "sales",
-            team.name,
-            "calls_per_rep_per_day",
-            _ratio(total, reps * days),
-            "conversations/rep/day",
-        )
-        add(
-            "sales",
-            team.name,
-            "calls_per_rep_per_hour",
-            _ratio(total, reps * days * cal.hours_per_day),
-            "conversations/rep/hour",
-        )
-        add(
-            "sales", team.name, "minutes_per_conversation", _ratio(conv @ minutes, total), "minutes"
-        )
-        calls_per_day = _ratio(total, reps * days)
-        add(
-            "sales", team.name, "working_minutes_per_call",
-            _ratio(np.full_like(total, cal.hours_per_day * 60.0), calls_per_day), "minutes",
-        )  # fmt: skip
-        add(
-            "sales", team.name, "leads_contacted_per_rep_per_month",
-            _ratio(total, reps * sa.touches_per_lead), "leads/rep/month",
-        )  # fmt: skip
-        add(
-            "sales", team.name, "deals_per_conversation", _ratio(deals, total), "deals/conversation"
-        )
-        add(
-            "sales", team.name, "leads_needed_per_rep_per_month",
-            _ratio(total, reps * sa.touches_per_lead * mk.qualified_lead_share), "leads/rep/month",
-        )  # fmt: skip
-        add("sales", team.name, "deals_per_month", deals, "deals/month")
-        add("sales", team.name, "deals_per_rep_per_month", _ratio(deals, reps), "deals/rep/month")
-        add(
-            "sales",
-            team.name,
-            "quota_per_rep_per_month",
-            _ratio(deals * value[s], reps),
-            "$/rep/month",
-        )
-        add("sales", team.name, "revenue_per_month", deals * value[s], "$/month")
+    # team by team, as (months x tiers) @ tiers: the same sums as one team at a time
+    talk = np.matmul(conv.transpose(1, 0, 2), minutes).T
+    revenue = deals * np.array([t.average_deal_value for t in sa.teams])
+    calls_per_day = _ratio(total, reps * days)
+    hours = cal.hours_per_day
+    rows.add_roles("sales", [t.name for t in sa.teams], {
+        "reps": (reps, "people"),
+        "conversations_per_month": (total, "conversations/month"),
+        "calls_per_rep_per_day": (calls_per_day, "conversations/rep/day"),
+        "calls_per_rep_per_hour": (_ratio(total, reps * days * hours), "conversations/rep/hour"),
+        "minutes_per_conversation": (_ratio(talk, total), "minutes"),
+        "working_minutes_per_call": (
+            _ratio(np.full_like(total, hours * 60.0), calls_per_day), "minutes"
+        ),
+        "leads_contacted_per_rep_per_month": (
+            _ratio(total, reps * sa.touches_per_lead), "leads/rep/month"
+        ),
+        "deals_per_conversation": (_ratio(deals, total), "deals/conversation"),
+        "leads_needed_per_rep_per_month": (
+            _ratio(total, reps * sa.touches_per_lead * mk.qualified_lead_share), "leads/rep/month"
+        ),
+        "deals_per_month": (deals, "deals/month"),
+        "deals_per_rep_per_month": (_ratio(deals, reps), "deals/rep/month"),
+        "quota_per_rep_per_month": (_ratio(revenue, reps), "$/rep/month"),
+        "revenue_per_month": (revenue, "$/month"),
+    })  # fmt: skip
 
     # delivery
     if scenario.delivery is not None:
@@ -203,4 +212,4 @@ def derive(scenario: Scenario, q: dict[str, np.ndarray], months: list[str]) -> p
         if role in q:
             headcount = headcount + q[role]
     add("finance", "company", "headcount", headcount, "people")
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return rows.frame()
