@@ -103,9 +103,34 @@ def solve(
         BackendName | None,
         typer.Option(help="The second backend (default: ortools, or highs if --backend is not)."),
     ] = None,
+    mip_gap: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="HiGHS's relative gap for whole numbers (default 1e-7; 1e-3 for a company "
+            "of thousands of teams).",
+        ),
+    ] = None,
+    marginals: Annotated[
+        bool | None,
+        typer.Option(
+            "--marginals/--no-marginals",
+            help="Marginal value of every input (default: on up to 5 000 variables).",
+        ),
+    ] = None,
+    whole_steps: Annotated[
+        bool | None,
+        typer.Option(
+            "--whole-steps/--no-whole-steps",
+            help="Re-solve for one more whole person (default: on up to 5 000 variables).",
+        ),
+    ] = None,
 ) -> None:
     """Solve a scenario: per-role targets, binding limits and what each is worth."""
     overrides = list(set_ or [])
+    if mip_gap is not None and backend.value != "highs":
+        _fail(f"--mip-gap is a HiGHS setting; --backend {backend.value} does not take it", 2)
     sc = _load(scenario, overrides)
     if cross_check:
         from optimizer.solvers import backend as solver_backend
@@ -126,6 +151,9 @@ def solve(
             source=str(scenario),
             overrides=tuple(overrides),
             backend=backend.value,
+            mip_gap=mip_gap,
+            marginals=marginals,
+            whole_steps=whole_steps,
         )
         diagnosis = None
         if plan.status.value == "infeasible":

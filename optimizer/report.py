@@ -212,6 +212,7 @@ def to_json(plan: Plan, diagnosis=None) -> dict:
         "backend": plan.backend,
         "solver_status": plan.solver_status,
         "message": plan.message,
+        "notes": list(plan.notes),
         "objective": {
             "name": plan.objective_name,
             "sense": plan.objective_sense,

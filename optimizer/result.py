@@ -55,6 +55,7 @@ class Plan:
     times: dict[str, float] = field(default_factory=dict)
     message: str = ""
     backend: str = "highs"
+    notes: tuple[str, ...] = ()  # what was left out and why (large models)
 
     @property
     def solved(self) -> bool:

@@ -43,8 +43,9 @@ def solve(
     objective: str | None = None,
     *,
     time_limit: float | None = None,
-    marginals: bool = True,
-    whole_steps: bool = True,
+    marginals: bool | None = None,
+    whole_steps: bool | None = None,
+    mip_gap: float | None = None,
     source: str = "",
     overrides: tuple[str, ...] = (),
     backend: str | Backend = "highs",
@@ -56,7 +57,9 @@ def solve(
 
     ``marginals`` adds the marginal value of every input; ``whole_steps`` re-solves the
     integer model for the value of one more whole person at each binding headcount limit.
-    Both cost extra solves; batch runs and searches may leave them out.
+    Both cost extra solves; None (the default) computes them for models of at most
+    ``DETAIL_LIMIT`` variables and says so in the plan's notes above that. ``mip_gap`` is
+    HiGHS's relative gap for an integer model (default ``highs.MIP_GAP``).
     """
     objective = objective or scenario.objective
     times: dict[str, float] = {}
@@ -65,12 +68,60 @@ def solve(
     arrays = model.arrays()
     times["build"] = time.perf_counter() - t0
     engine = solver_backend(backend)
-    out = engine.solve(arrays, time_limit=time_limit)
+    if mip_gap is not None and engine.name != "highs":
+        raise ValueError(f"mip_gap is set for HiGHS only, not for the {engine.name} backend")
+    options = {"options": {"mip_rel_gap": float(mip_gap)}} if mip_gap is not None else {}
+    out = engine.solve(arrays, time_limit=time_limit, **options)
     times.update(out.times)
+    return assemble(
+        scenario, model, v, arrays, out, objective=objective, engine=engine,
+        marginals=marginals, whole_steps=whole_steps, source=source, overrides=overrides,
+        times=times,
+    )  # fmt: skip
+
+
+DETAIL_LIMIT = 5_000
+"""Models with more variables than this get no marginal values and no whole-person
+re-solves unless asked for: each costs a model build per input or an integer re-solve,
+which on a company of a thousand teams would take hours."""
+
+FORWARD_LIMIT = 200
+"""At most this many degenerate binding limits get a re-solved rate for an increase,
+largest dual first; the others show no shadow price (their dual prices a decrease)."""
+
+
+def assemble(
+    scenario: Scenario,
+    model: LinearModel,
+    v: Vars,
+    arrays: ModelArrays,
+    out: SolverOutput,
+    *,
+    objective: str,
+    engine: Backend | None = None,
+    marginals: bool | None = None,
+    whole_steps: bool | None = None,
+    source: str = "",
+    overrides: tuple[str, ...] = (),
+    times: dict[str, float] | None = None,
+) -> Plan:
+    """The plan from a solver's output: checked independently, with targets and limits."""
+    times = {} if times is None else times
+    notes = []
+    large = arrays.num_vars > DETAIL_LIMIT
+    for name, asked in (("marginal values", marginals), ("whole-person values", whole_steps)):
+        if asked is None and large:
+            notes.append(
+                f"{name} left out: the model has {arrays.num_vars:,} variables (more than "
+                f"{DETAIL_LIMIT:,}); ask for them explicitly"
+            )
+    marginals = not large if marginals is None else marginals
+    whole_steps = not large if whole_steps is None else whole_steps
     common = dict(
         scenario=scenario.name, source=source, objective_name=objective,
         objective_sense=model.sense, objective_unit=UNIT[objective], solver_status=out.solver_status,
-        overrides=tuple(overrides), mip_gap=out.mip_gap, times=times, backend=engine.name,
+        overrides=tuple(overrides), mip_gap=out.mip_gap, times=times,
+        backend=engine.name if engine is not None else "highs",
     )  # fmt: skip
     if out.x is None:
         return _unsolved(out, common)
@@ -88,7 +139,7 @@ def solve(
         )
     t0 = time.perf_counter()
     target_table = targets.derive(scenario, q, v.months)
-    constraints = constraint_table(model, arrays, out, whole_steps, engine)
+    constraints = constraint_table(model, arrays, out, whole_steps, engine, notes)
     variables = variable_table(model, v, out.x)
     times["report"] = time.perf_counter() - t0
     parameters = pd.DataFrame(columns=PARAM_COLUMNS)
@@ -110,7 +161,7 @@ def solve(
     return Plan(
         status=status, objective=out.objective, verified=verification, targets=target_table,
         constraints=constraints, parameters=parameters, variables=variables, message=message,
-        **common,
+        notes=tuple(notes), **common,
     )  # fmt: skip
 
 
@@ -153,6 +204,7 @@ def constraint_table(
     out: SolverOutput,
     whole_steps: bool = True,
     engine: Backend | None = None,
+    notes: list[str] | None = None,
 ) -> pd.DataFrame:
     """One row per constraint: its words, where the plan puts it, and what it is worth.
 
@@ -185,10 +237,19 @@ def constraint_table(
     if out.fixed_lp is not None:
         # Without ranging (backends other than HiGHS) a binding limit's dual is tested
         # against a re-solve: where they differ, the limit is degenerate.
-        for row in np.flatnonzero(binding & np.isnan(inc)):
+        for row in _largest(binding & np.isnan(inc), shadow, FORWARD_LIMIT):
             degenerate[row] = _dual_fails_forward(out, a, row, limit[row], sense[row], shadow)
-        for row in np.flatnonzero(degenerate):
+        rows = _largest(degenerate, shadow, FORWARD_LIMIT)
+        for row in rows:
             shadow[row] = _forward_shadow(out, a, row, limit[row], sense[row])
+        unpriced = np.flatnonzero(degenerate)
+        unpriced = unpriced[~np.isin(unpriced, rows)]
+        shadow[unpriced] = np.nan
+        if len(unpriced) and notes is not None:
+            notes.append(
+                f"{len(unpriced):,} degenerate binding limits show no shadow price: only the "
+                f"{FORWARD_LIMIT} with the largest duals were re-solved for the rate of an increase"
+            )
     price = np.where(np.abs(shadow) < 1e-9, 0.0, shadow)
     step = np.full(a.num_rows, np.nan)
     for block, size in zip(blocks, sizes):
@@ -262,6 +323,15 @@ def _periods(block, names: list[str]) -> np.ndarray:
         month = np.array(labels[i], dtype=object).reshape(shape)
         return np.broadcast_to(month, [len(ax) for ax in labels]).ravel()
     return np.array([n.split("[", 1)[1].rstrip("]").split(",")[i] for n in names], dtype=object)
+
+
+def _largest(mask: np.ndarray, price: np.ndarray, count: int) -> np.ndarray:
+    """Up to ``count`` rows of ``mask``, the largest |price| first."""
+    rows = np.flatnonzero(mask)
+    if len(rows) <= count:
+        return rows
+    size = np.abs(np.nan_to_num(price[rows], nan=0.0, posinf=1e300, neginf=1e300))
+    return rows[np.argsort(-size, kind="stable")[:count]]
 
 
 def _whole_steps(

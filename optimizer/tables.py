@@ -28,6 +28,8 @@ def print_plan(
     console.print(f"[bold]{plan.scenario}[/bold]  status: {status}")
     if plan.message:
         console.print(plan.message, style="red")
+    for note in plan.notes:
+        console.print(f"note: {note}", style="yellow")
     if plan.objective is None:
         return
     unit = plan.objective_unit

@@ -33,11 +33,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-import pandas as pd
 
 from optimizer.chain import build_model
 from optimizer.inputs import STRUCTURAL, is_int_field, numeric_inputs, with_values
-from optimizer.marginal import COLUMNS as PARAM_COLUMNS
 from optimizer.model import ModelArrays
 from optimizer.result import BINDING_TOL, Plan, Verification
 from optimizer.schema import Scenario
@@ -159,28 +157,21 @@ class WhatIfResult:
         tol = BINDING_TOL * np.maximum(1.0, np.abs(limit))
         return list(names[is_limit & (np.abs(slack) <= tol)])
 
-    def plan(self) -> Plan:
-        """The full plan: targets, limits (shadow prices when asked for), variables."""
-        from optimizer.chain.objectives import UNIT
-        from optimizer.solve import _unsolved, constraint_table, variable_table
-        from optimizer.targets import derive
+    def plan(self, *, marginals: bool | None = False, whole_steps: bool | None = False) -> Plan:
+        """The full plan: targets, limits (shadow prices when asked for), variables.
+
+        ``marginals`` and ``whole_steps`` add what ``solve`` adds by default (each costs
+        extra builds or integer re-solves; None: as ``solve``, by the model's size).
+        """
+        from optimizer.solve import assemble
+        from optimizer.solvers import backend
 
         model, v, arrays, out = self._parts
-        common = dict(
-            scenario=self.scenario.name, source="", objective_name=model.objective_name,
-            objective_sense=model.sense, objective_unit=UNIT[model.objective_name],
-            solver_status=out.solver_status, mip_gap=out.mip_gap, times=dict(self.times),
+        return assemble(
+            self.scenario, model, v, arrays, out, objective=model.objective_name,
+            engine=backend("highs"), marginals=marginals, whole_steps=whole_steps,
             overrides=tuple(f"{p}={value:g}" for p, value in self.changes.items()),
-        )  # fmt: skip
-        if self.x is None:
-            return _unsolved(out, common)
-        q = {name: self.x[idx] for name, idx in v.index.items()}
-        return Plan(
-            status=self.status, objective=self.objective, verified=self.verified,
-            targets=derive(self.scenario, q, v.months),
-            constraints=constraint_table(model, arrays, out, whole_steps=False),
-            parameters=pd.DataFrame(columns=PARAM_COLUMNS),
-            variables=variable_table(model, v, self.x), message=self.message, **common,
+            times=dict(self.times),
         )  # fmt: skip
 
 
@@ -224,9 +215,17 @@ class WhatIf:
             names = np.array(self.model.var_names(), dtype=object)[self.base.integer]
             self.held = dict(zip(names, np.round(plan.x[self.base.integer])))
         self._warm = _Warm(self._holding(self.model, self.base))
-        self.base_result = self._solve(
-            {}, scenario, self.base, "warm", duals=False, ranging=False, times={}
-        )
+        self._base_result: WhatIfResult | None = None
+
+    @property
+    def base_result(self) -> WhatIfResult:
+        """The scenario itself, solved in the held model (on first use)."""
+        if self._base_result is None:
+            with self._lock:
+                self._base_result = self._solve(
+                    {}, self.scenario, self.base, "warm", duals=False, ranging=False, times={}
+                )
+        return self._base_result
 
     def inputs(self) -> list[tuple[str, float, str]]:
         """(path, value, unit) of every input a what-if can move."""

@@ -367,3 +367,39 @@ def test_a_batch_runs_on_an_existing_scheduler_by_address(folder, tmp_path):
         app, ["batch", str(folder), "--out", str(tmp_path), "--scheduler", "tcp://x:1"]
     )
     assert no_dask.exit_code == 2
+
+
+def test_variants_are_solved_in_the_held_base_model_and_match_solve(tmp_path):
+    """A variant moving numbers is re-solved in its file's held model; its result is the
+    one ``solve`` gives (limits, prices, marginal values), whichever route it took."""
+    from optimizer.batch import worker
+    from optimizer.loading import load_scenario
+    from optimizer.report import to_json
+    from optimizer.solve import solve
+
+    variants = {
+        "lean": {"marketing.ad_budget_per_month": 30000},
+        "long": {"calendar.hours_per_day": 9, "calendar.business_days_per_month": 22},
+        "shape": {"marketing.marketers.min": 0},
+        "cheap": {"objective": "min_cost"},
+    }
+    text = (
+        SEED.read_text()
+        + "\nvariants:\n"
+        + "".join(f"  {name}: {json.dumps(values)}\n" for name, values in variants.items())
+    )
+    path = tmp_path / "seed.yaml"
+    path.write_text(text)
+    worker._HELD.clear()
+    report = run_batch([path], tmp_path / "out", workers=1, progress=False)
+    assert report.ok and len(worker._HELD) == 1
+    for name, values in variants.items():
+        got = json.loads((tmp_path / "out" / "results" / f"seed@{name}.json").read_text())
+        sets = [f"{p}={v}" for p, v in values.items()]
+        want = to_json(solve(load_scenario(path, sets), source=str(path)))
+        assert got["objective"] == want["objective"], name
+        for table, column in (("constraints", "shadow_price"), ("targets", "value"),
+                              ("parameters", "marginal_value")):  # fmt: skip
+            assert [r[column] for r in got[table]] == pytest.approx(
+                [r[column] for r in want[table]], rel=1e-7, abs=1e-6, nan_ok=True
+            ), (name, table)

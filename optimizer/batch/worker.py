@@ -12,6 +12,7 @@ no plan, or a crash becomes a result with its error; nothing here raises.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from dataclasses import asdict, dataclass
@@ -78,7 +79,7 @@ def _solved(job: Job, scenario, variant: Variant) -> dict:
     from optimizer.solve import solve
 
     start = time.perf_counter()
-    plan = solve(
+    plan = _held_plan(job, variant) or solve(
         scenario,
         job.settings.objective,
         time_limit=job.settings.time_limit,
@@ -99,6 +100,41 @@ def _solved(job: Job, scenario, variant: Variant) -> dict:
             message += f"; conflicting limits: {conflict}; cheapest repair: {repair}"
         result["error"] = {"kind": "no_plan", "message": f"{plan.status.value}: {message}"}
     return result
+
+
+_HELD: dict[tuple, object] = {}
+"""Per worker process: the base model of the last files seen, held in HiGHS for variants."""
+HELD_FILES = 8
+
+
+def _held_plan(job: Job, variant: Variant):
+    """A variant's plan re-solved in its file's held base model (``optimizer.whatif``).
+
+    Only for variants that move numeric inputs, without a time limit; anything else (and a
+    variant whose moves change the model's shape, which ``WhatIf`` rebuilds) is the same
+    plan ``solve`` gives, marginal values and whole-person values included. None: solve it.
+    """
+    changes = dict(variant.values)
+    numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in changes.values())
+    if not changes or not numeric or job.settings.time_limit is not None:
+        return None
+    from dataclasses import replace
+
+    from optimizer.loading import validate, without_variants
+    from optimizer.whatif import WhatIf
+
+    key = (job.source, hashlib.sha256(job.text.encode()).hexdigest(), job.settings.objective)
+    held = _HELD.get(key)
+    if held is None:
+        base = validate(without_variants(parse_yaml(job.text, job.source)), job.source)
+        held = _HELD[key] = WhatIf(base, job.settings.objective)
+        while len(_HELD) > HELD_FILES:
+            _HELD.pop(next(iter(_HELD)))
+    if not all(path in held.values for path in changes):
+        return None
+    result = held.resolve(changes, duals=True, ranging=True)
+    plan = result.plan(marginals=None, whole_steps=None)
+    return replace(plan, source=job.source, overrides=variant.overrides)
 
 
 def _diagnosis(scenario, job: Job, plan):

@@ -1,0 +1,68 @@
+"""Large models: what is left out by default, and said so."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from conftest import ROOT
+from typer.testing import CliRunner
+
+from optimizer import report
+from optimizer import solve as solve_module
+from optimizer.cli import app
+from optimizer.loading import load_scenario
+from optimizer.solve import solve
+
+SEED = ROOT / "scenarios" / "seed_company.yaml"
+SOFTWARE = ROOT / "scenarios" / "software_company.yaml"
+
+
+def test_a_model_above_the_detail_limit_leaves_out_marginals_and_whole_steps(monkeypatch):
+    monkeypatch.setattr(solve_module, "DETAIL_LIMIT", 10)  # the seed model has 24 variables
+    plan = solve(load_scenario(SEED))
+    assert plan.solved and plan.objective == pytest.approx(35_400)
+    assert plan.parameters.empty and plan.constraints["whole_step_value"].isna().all()
+    assert len(plan.notes) == 2 and "24 variables" in plan.notes[0]
+    assert report.to_json(plan)["notes"] == list(plan.notes)
+    asked = solve(load_scenario(SEED), marginals=True, whole_steps=True)
+    assert not asked.notes and len(asked.parameters) > 20
+    regional = load_scenario(ROOT / "scenarios" / "regional_sales.yaml")
+    left_out = solve(regional, marginals=False)
+    assert left_out.constraints["whole_step_value"].isna().all()
+    priced = solve(regional, marginals=False, whole_steps=True).constraints["whole_step_value"]
+    assert priced.notna().sum() >= 1
+
+
+def test_under_the_limit_everything_is_computed_without_notes():
+    plan = solve(load_scenario(SEED))
+    assert plan.notes == () and len(plan.parameters) > 20
+
+
+def test_only_the_largest_degenerate_limits_are_re_solved(monkeypatch):
+    full = solve(load_scenario(SOFTWARE), marginals=False, whole_steps=False)
+    degenerate = full.constraints[full.constraints["degenerate"]]
+    assert len(degenerate) >= 3
+    monkeypatch.setattr(solve_module, "FORWARD_LIMIT", 2)
+    capped = solve(load_scenario(SOFTWARE), marginals=False, whole_steps=False)
+    priced = capped.constraints["shadow_price"].notna() & capped.constraints["degenerate"]
+    assert priced.sum() == 2
+    kept = capped.constraints[priced]
+    np.testing.assert_allclose(
+        kept["shadow_price"], full.constraints.loc[kept.index, "shadow_price"]
+    )
+    assert any("degenerate binding limits show no shadow price" in n for n in capped.notes)
+    assert capped.objective == pytest.approx(full.objective)
+
+
+def test_cli_switches_and_the_mip_gap():
+    runner = CliRunner()
+    result = runner.invoke(app, ["solve", str(SEED), "-f", "json", "--no-marginals",
+                                 "--no-whole-steps", "--mip-gap", "1e-4"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["parameters"] == [] and data["objective"]["value"] == pytest.approx(35_400)
+    assert all(c["whole_step_value"] is None for c in data["constraints"])
+    refused = runner.invoke(app, ["solve", str(SEED), "--backend", "cbc", "--mip-gap", "1e-3"])
+    assert refused.exit_code == 2 and "HiGHS" in refused.output
