@@ -54,6 +54,10 @@ def test_only_the_largest_degenerate_limits_are_re_solved(monkeypatch):
     )
     assert any("degenerate binding limits show no shadow price" in n for n in capped.notes)
     assert capped.objective == pytest.approx(full.objective)
+    monkeypatch.setattr(solve_module, "DETAIL_LIMIT", 10)  # a "large" model: fewer re-solves
+    monkeypatch.setattr(solve_module, "FORWARD_LIMIT_LARGE", 1)
+    large = solve(load_scenario(SOFTWARE), marginals=False, whole_steps=False)
+    assert (large.constraints["shadow_price"].notna() & large.constraints["degenerate"]).sum() == 1
 
 
 def test_cli_switches_and_the_mip_gap():

@@ -111,3 +111,25 @@ def test_banner_is_not_printed(capfd):
     highs._banner_shown = False
     highs.solve(tiny("max").arrays())
     assert "HiGHS" not in capfd.readouterr().out
+
+
+def test_a_process_that_ran_highs_at_its_own_thread_count_still_solves():
+    """HiGHS refuses a model whose threads differ from its first run's ("Not Set")."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    SEED = str(Path(__file__).resolve().parent.parent / "scenarios" / "seed_company.yaml")
+
+    script = (
+        "import highspy\n"
+        "h = highspy.Highs(); h.setOptionValue('output_flag', False)\n"
+        "h.setOptionValue('threads', 2); h.addVar(0.0, 1.0); h.run()\n"
+        "from optimizer.loading import load_scenario\n"
+        "from optimizer.solve import solve\n"
+        f"p = solve(load_scenario({SEED!r}), marginals=False)\n"
+        "print(p.status.value, round(p.objective))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-2:] == ["optimal", "35400"]

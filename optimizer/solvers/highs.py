@@ -89,6 +89,10 @@ def _new_highs():
                 os.close(saved)
                 os.close(devnull)
             _banner_shown = True
+            # HiGHS sizes one scheduler per process at its first run and refuses a model
+            # whose ``threads`` differs ("Not Set"): if other code in this process ran
+            # HiGHS at its own count first, size it again for ours.
+            highspy.Highs.resetGlobalScheduler(True)
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", _threads)
     for key, value in OPTIONS.items():
