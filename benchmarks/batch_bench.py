@@ -31,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from control import speedup  # noqa: E402
 from generate_scenarios import generate  # noqa: E402
 
 from optimizer.batch import Settings, run_batch  # noqa: E402
@@ -52,26 +53,10 @@ def measure(scenarios: Path, out: Path, workers: int, executor: str, threads: in
     }  # fmt: skip
 
 
-def _spin(n: int) -> float:
-    start = time.perf_counter()
-    total = 0
-    for i in range(n):
-        total += i * i
-    return time.perf_counter() - start
-
-
 def control(loops: int = 10_000_000) -> str:
     """Speed-up of two processes over one on a pure-Python loop: what the machine offers now."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    one = _spin(loops)
-    with ProcessPoolExecutor(2) as pool:
-        list(pool.map(_spin, [1, 1]))
-        start = time.perf_counter()
-        list(pool.map(_spin, [loops, loops]))
-        two = time.perf_counter() - start
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return f"control: two processes {2 * one / two:.2f}x faster than one; load average {load}"
+    return f"control: two processes {speedup(loops):.2f}x faster than one; load average {load}"
 
 
 def markdown(runs: list[dict]) -> str:

@@ -252,25 +252,11 @@ def machine_info() -> dict:
     }
 
 
-def _spin(n: int) -> float:
-    start = time.perf_counter()
-    total = 0
-    for i in range(n):
-        total += i * i
-    return time.perf_counter() - start
-
-
 def control(loops: int) -> float:
     """Speed-up of two processes over one on a pure-Python loop (2.0 on two idle cores)."""
-    from concurrent.futures import ProcessPoolExecutor
+    from control import speedup
 
-    one = _spin(loops)
-    with ProcessPoolExecutor(2) as pool:
-        list(pool.map(_spin, [1, 1]))
-        start = time.perf_counter()
-        list(pool.map(_spin, [loops, loops]))
-        two = time.perf_counter() - start
-    return 2 * one / two
+    return speedup(loops)
 
 
 def profile_text(fn, limit: int = 25) -> str:

@@ -107,8 +107,12 @@ def assemble(
     source: str = "",
     overrides: tuple[str, ...] = (),
     times: dict[str, float] | None = None,
+    verified: tuple[Verification, Status, str] | None = None,
 ) -> Plan:
-    """The plan from a solver's output: checked independently, with targets and limits."""
+    """The plan from a solver's output: checked independently, with targets and limits.
+
+    ``verified`` is ``checked``'s answer for this output when the caller already has it.
+    """
     times = {} if times is None else times
     notes = []
     large = arrays.num_vars > DETAIL_LIMIT
@@ -129,17 +133,12 @@ def assemble(
     if out.x is None:
         return _unsolved(out, common)
 
-    t0 = time.perf_counter()
+    if verified is None:
+        t0 = time.perf_counter()
+        verified = checked(scenario, v, arrays, out)
+        times["check"] = time.perf_counter() - t0
+    verification, status, message = verified
     q = {name: out.x[idx] for name, idx in v.index.items()}
-    verification = _verify(scenario, arrays, out.x, q, out)
-    times["check"] = time.perf_counter() - t0
-    status, message = out.status, out.message
-    if status is Status.OPTIMAL and not verification.ok:
-        status = Status.ERROR
-        message = (
-            f"the solver reported optimal, but the plan breaks {verification.worst} by "
-            f"{verification.max_violation:.3g} (relative); it is not presented as optimal"
-        )
     t0 = time.perf_counter()
     target_table = targets.derive(scenario, q, v.months)
     constraints = constraint_table(model, arrays, out, whole_steps, engine, notes)
@@ -166,6 +165,25 @@ def assemble(
         constraints=constraints, parameters=parameters, variables=variables, message=message,
         notes=tuple(notes), **common,
     )  # fmt: skip
+
+
+def checked(
+    scenario: Scenario, v: Vars, arrays: ModelArrays, out: SolverOutput
+) -> tuple[Verification, Status, str]:
+    """The independent check of a solver's plan, and the status and message it leaves.
+
+    A plan the solver calls optimal that fails the check is an ``error``, never optimal.
+    """
+    q = {name: out.x[idx] for name, idx in v.index.items()}
+    verification = _verify(scenario, arrays, out.x, q, out)
+    status, message = out.status, out.message
+    if status is Status.OPTIMAL and not verification.ok:
+        status = Status.ERROR
+        message = (
+            f"the solver reported optimal, but the plan breaks {verification.worst} by "
+            f"{verification.max_violation:.3g} (relative); it is not presented as optimal"
+        )
+    return verification, status, message
 
 
 def _unsolved(out: SolverOutput, common: dict) -> Plan:

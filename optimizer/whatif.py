@@ -171,7 +171,7 @@ class WhatIfResult:
             self.scenario, model, v, arrays, out, objective=model.objective_name,
             engine=backend("highs"), marginals=marginals, whole_steps=whole_steps,
             overrides=tuple(f"{p}={value:g}" for p, value in self.changes.items()),
-            times=dict(self.times),
+            times=dict(self.times), verified=(self.verified, self.status, self.message),
         )  # fmt: skip
 
 
@@ -360,7 +360,7 @@ class WhatIf:
         return self._result(changes, scenario, self.model, self.vars, arrays, out, route, times)
 
     def _result(self, changes, scenario, model, v, arrays, out, route, times) -> WhatIfResult:
-        from optimizer.solve import _verify
+        from optimizer.solve import checked
 
         if out.x is None:
             empty = Verification(ok=False, max_violation=float("nan"), worst="no plan")
@@ -369,13 +369,8 @@ class WhatIf:
                 out.message or out.solver_status, (model, v, arrays, out),
             )  # fmt: skip
         t0 = time.perf_counter()
-        q = {name: out.x[idx] for name, idx in v.index.items()}
-        verification = _verify(scenario, arrays, out.x, q, out)
+        verification, status, message = checked(scenario, v, arrays, out)
         times["check"] = time.perf_counter() - t0
-        status, message = out.status, out.message
-        if status is Status.OPTIMAL and not verification.ok:
-            status = Status.ERROR
-            message = f"the plan breaks {verification.worst}; it is not presented as optimal"
         return WhatIfResult(
             changes, scenario, status, out.objective, out.x, verification, route, times,
             message, (model, v, arrays, out),
