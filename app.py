@@ -4,7 +4,9 @@
 
 Layout and widgets only. Every number comes from the ``optimizer`` package (the modules
 in ``optimizer/app/`` turn its results into tables, figures and files). Solves are
-cached on the scenario's JSON and the objective; every widget has a stable key.
+cached on the scenario's JSON and the objective and run in a child process, so a native
+crash or a hang is a message on the page, not a dead server (``optimizer.app.guard``);
+every widget has a stable key.
 """
 
 from __future__ import annotations
@@ -12,37 +14,47 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+from importlib.machinery import ModuleSpec
 from pathlib import Path
 
 import streamlit as st
 
 from optimizer.app import (
+    analysis,
     chain,
     charts,
     downloads,
     editing,
+    guard,
     headline,
     limits,
     sankey,
     sensitivity,
     whatif,
 )
-from optimizer.app.analysis import analyse, compare_today, held_model, plan_at
+from optimizer.app.analysis import held_model, plan_at
 from optimizer.app.scenario_files import (
     SaveError,
+    file_stem,
     free_name,
     read_upload,
     save_new,
     scenario_files,
     to_yaml,
+    unreadable,
 )
 from optimizer.app.workbook import plan_workbook
 from optimizer.chain.objectives import NoCurrentTargets
 from optimizer.compare import stated_targets
-from optimizer.loading import ScenarioError, load_scenario
+from optimizer.loading import MAX_SCENARIO_BYTES, ScenarioError, load_scenario
 from optimizer.report import money
 from optimizer.schema import OBJECTIVES, Scenario
 
+# The solves run in children of a forkserver (optimizer.app.guard). multiprocessing runs
+# its caller's main module again in each child unless that module's spec says __main__,
+# and under Streamlit the main module is this page: each solve would run the page again
+# (half a second, and a failed page run in the log). This spec leaves the children alone.
+__spec__ = ModuleSpec("__main__", None)
 ROOT = Path(__file__).resolve().parent
 SCENARIOS = Path(os.environ.get("KPI_OPTIMIZER_SCENARIOS", ROOT / "scenarios"))
 DEFAULT_FILE = "seed_company.yaml"
@@ -61,11 +73,20 @@ def md(text: str) -> str:
 
 
 # ---- cached work: keyed on the scenario's JSON and the objective ------------------------
+# The plan and the comparison are solved in a child process (guard.attempt): a crash or a
+# hang is remembered like an answer, so a rerun shows it again without solving again.
 
 
 @st.cache_data(max_entries=16, show_spinner="Solving the plan…")
+def attempted(scenario_json: str, objective: str):
+    """(analysis, None), or (None, the guard.Failure: the solver crashed or hung)."""
+    scenario = Scenario.model_validate_json(scenario_json)
+    return guard.attempt(analysis.analyse, scenario, objective)
+
+
 def analysed(scenario_json: str, objective: str):
-    return analyse(Scenario.model_validate_json(scenario_json), objective)
+    """The analysis the page shows; only called where ``attempted`` gave one."""
+    return attempted(scenario_json, objective)[0]
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -85,8 +106,10 @@ def solved_at(scenario_json: str, objective: str, path: str, value: float, hold_
 
 @st.cache_data(max_entries=16, show_spinner="Comparing with today's targets…")
 def compared(scenario_json: str, objective: str):
-    """(comparison, "") or (None, why there is none)."""
-    return compare_today(Scenario.model_validate_json(scenario_json), objective)
+    """(comparison, "") or (None, why there is none: a sentence, or a guard.Failure)."""
+    scenario = Scenario.model_validate_json(scenario_json)
+    answer, failure = guard.attempt(analysis.compare_today, scenario, objective)
+    return answer if failure is None else (None, failure)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -126,7 +149,8 @@ def use(scenario: Scenario, label: str, keep_objective: bool = False) -> None:
     for key in list(st.session_state):
         if isinstance(key, str) and key.startswith(SCENARIO_WIDGETS):
             del st.session_state[key]
-    st.session_state.pop("input_problems", None)
+    for key in ("input_problems", "load_problems", "not_loaded"):
+        st.session_state.pop(key, None)
 
 
 def problems(err: ScenarioError) -> list[str]:
@@ -137,26 +161,40 @@ def notify(kind: str, text: str) -> None:
     st.session_state["notice"] = (kind, text)
 
 
-def load_file(name: str | None) -> None:
-    if not name:
-        return
+def load_with(read, source: str, label: str) -> bool:
+    """Put ``read()``'s scenario on the page; or list why not, whatever ``read`` raised.
+
+    A refused file leaves the page's scenario in place, and the page says whose plan it is.
+    """
     try:
-        use(load_scenario(SCENARIOS / name), name)
+        scenario = read()
     except ScenarioError as err:
-        st.session_state["load_problems"] = problems(err)
+        lines = problems(err)
+    except Exception as err:  # noqa: BLE001 - RecursionError, MemoryError, anything at all
+        log.exception("loading %s failed", source[:80])
+        lines = [f"{source}: {unreadable(err)}"]
     else:
-        st.session_state.pop("load_problems", None)
+        use(scenario, label)
+        return True
+    st.session_state["load_problems"] = lines
+    st.session_state["not_loaded"] = source
+    return False
+
+
+def load_file(name: str | None) -> None:
+    if name and not load_with(lambda: load_scenario(SCENARIOS / name), name, name):
+        shown = st.session_state.get("scenario_label")  # the list names the file on the page
+        st.session_state["scenario_file"] = shown if shown in scenario_files(SCENARIOS) else None
 
 
 def load_bytes(data: bytes, name: str, label: str) -> None:
-    try:
-        scenario = read_upload(data, name)
-    except ScenarioError as err:
-        st.session_state["load_problems"] = problems(err)
-        return
-    st.session_state.pop("load_problems", None)
-    st.session_state["scenario_file"] = None
-    use(scenario, label)
+    if load_with(lambda: read_upload(data, name), name, label):
+        st.session_state["scenario_file"] = None
+
+
+def upload_key() -> str:
+    """The uploader's key: a new one after each upload, so a refused file does not linger."""
+    return f"upload:{st.session_state.get('upload_round', 0)}"
 
 
 def on_pick() -> None:
@@ -164,7 +202,8 @@ def on_pick() -> None:
 
 
 def on_upload() -> None:
-    upload = st.session_state.get("upload")
+    upload = st.session_state.get(upload_key())
+    st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
     if upload is not None:
         load_bytes(upload.getvalue(), upload.name, f"{upload.name} (uploaded)")
 
@@ -206,6 +245,10 @@ def on_apply_inputs() -> None:
     notify("success", "Inputs applied; the plan below is solved again.")
 
 
+def on_solve_again() -> None:
+    attempted.clear(st.session_state["scenario_json"], st.session_state["objective"])
+
+
 def on_repair(index: int) -> None:
     a = analysed(st.session_state["scenario_json"], st.session_state["objective"])
     repair = a.diagnosis.cheapest if index < 0 else a.diagnosis.alternatives[index]
@@ -225,11 +268,12 @@ def sidebar(scenario: Scenario | None) -> None:
             on_change=on_pick, placeholder="Choose a file in scenarios/",
         )  # fmt: skip
         st.file_uploader(
-            "Or upload a scenario (YAML, at most 5 MiB)", type=["yaml", "yml"], key="upload",
-            on_change=on_upload, max_upload_size=5,
+            "Or upload a scenario (YAML, at most 5 MiB)", type=["yaml", "yml"],
+            key=upload_key(), on_change=on_upload, max_upload_size=5,
         )  # fmt: skip
         with st.expander("Or paste YAML"):
-            st.text_area("Scenario YAML", key="yaml_text", height=180)
+            st.text_area("Scenario YAML", key="yaml_text", height=180,
+                         max_chars=MAX_SCENARIO_BYTES)  # fmt: skip
             st.button("Load the pasted YAML", key="load_yaml_text", on_click=on_paste)
         if scenario is None:
             return
@@ -247,7 +291,7 @@ def sidebar(scenario: Scenario | None) -> None:
         st.button("Save as a new file", key="save_scenario", on_click=on_save)
         st.download_button(
             "Download the scenario (YAML)", to_yaml(scenario),
-            file_name=f"{st.session_state['save_name'] or 'scenario'}.yaml",
+            file_name=f"{file_stem(st.session_state['save_name'])}.yaml",
             mime="application/x-yaml", key="download_scenario", on_click="ignore",
         )  # fmt: skip
 
@@ -344,6 +388,9 @@ def whatif_section(a) -> None:
 
 def comparison_section(a) -> None:
     c, note = compared(st.session_state["scenario_json"], a.plan.objective_name)
+    if isinstance(note, guard.Failure):
+        st.error(md(note.text(a.scenario.name, st.session_state["scenario_label"])))
+        return
     if c is None:
         st.info(md(note))
         return
@@ -538,6 +585,13 @@ def main() -> None:
     st.title("kpi-optimizer")
     for line in st.session_state.get("load_problems", []):
         st.error(md(line))
+    if scenario is not None and "not_loaded" in st.session_state:
+        refused = st.session_state["not_loaded"]
+        st.warning(md(
+            f"Not loaded: {refused}. The plan below is still the one for “{scenario.name}” "
+            f"({st.session_state['scenario_label']}), the scenario on the page before, not an "
+            f"answer for {refused}."
+        ))  # fmt: skip
     if "notice" in st.session_state:
         kind, text = st.session_state.pop("notice")
         getattr(st, kind)(text)
@@ -548,13 +602,18 @@ def main() -> None:
     if scenario.description:
         st.caption(md(scenario.description))
     try:
-        a = analysed(st.session_state["scenario_json"], st.session_state["objective"])
+        a, failure = attempted(st.session_state["scenario_json"], st.session_state["objective"])
     except NoCurrentTargets as err:
         st.error(md(f"{err}. Choose another objective."))
         return
     except Exception as err:  # noqa: BLE001 - the page shows the cause, the log the traceback
         log.exception("the optimizer failed")
-        st.error(md(f"The optimizer failed on this scenario: {type(err).__name__}: {err}"))
+        cause = str(err) if len(str(err)) <= 300 else f"{str(err)[:300]}…"
+        st.error(md(f"The optimizer failed on this scenario: {type(err).__name__}: {cause}"))
+        return
+    if failure is not None:
+        st.error(md(failure.text(scenario.name, st.session_state["scenario_label"])))
+        st.button("Try again", key="solve_again", on_click=on_solve_again)
         return
     kind, text = headline.status_line(a.plan)
     getattr(st, kind)(md(text))

@@ -120,15 +120,25 @@ def test_invalid_upload_is_refused_in_the_page():
     at = page()
     bad = SEED.read_text().replace("qualified_lead_share: 0.55", "qualified_lead_share: 1.7")
     bad = bad.replace("hours_per_day: 8 ", "hours_per_day: 25 ")
-    at.file_uploader(key="upload").upload("bad.yaml", bad.encode(), "application/x-yaml")
+    at.file_uploader[0].upload("bad.yaml", bad.encode(), "application/x-yaml")
     at.run()
     assert not at.exception
     errors = texts(at.error)
     assert "bad.yaml: marketing.qualified_lead_share = 1.7: expected a number <= 1" in errors
     assert "bad.yaml: calendar.hours_per_day = 25: expected a number <= 24" in errors
     assert "Traceback" not in errors
-    # the plan on the page is still the seed's
+    # the seed's plan stays, said to be the seed's and not the refused file's answer
+    assert at.warning[0].value == (
+        "Not loaded: bad.yaml. The plan below is still the one for “Seed company (50 calls "
+        "a day)” (seed_company.yaml), the scenario on the page before, not an answer for "
+        "bad.yaml."
+    )
     assert metric(at, "Profit a month").value == money(fresh_plan(load_scenario(SEED)).objective)
+    assert len(at.file_uploader) == 1 and at.file_uploader[0].value is None  # not kept
+    # a good upload clears the problems and the warning
+    at.file_uploader[0].upload("good.yaml", SEED.read_bytes(), "application/x-yaml").run()
+    assert not at.error and not at.warning
+    assert "good.yaml (uploaded)" in texts(at.markdown)
 
 
 def test_pasted_text_that_is_not_yaml_is_refused():

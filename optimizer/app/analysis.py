@@ -4,7 +4,8 @@
 scenario that has no plan. ``compare_today`` evaluates today's targets against the plan;
 it costs more than the plan (a staged solve of today's targets), so the page asks for it
 only where it is shown. A scenario without today's targets has no comparison, with the
-reason. The page caches both on the scenario's JSON and the objective.
+reason. The page caches both on the scenario's JSON and the objective, and runs them in a
+child process (``optimizer.app.guard``): each reports its stage, which a crash names.
 """
 
 from __future__ import annotations
@@ -15,11 +16,16 @@ from optimizer.chain.objectives import NoCurrentTargets
 from optimizer.compare import Comparison, compare
 from optimizer.current import CurrentPlanError
 from optimizer.diagnose import Diagnosis, diagnose
+from optimizer.isolation import stage
 from optimizer.result import Plan
 from optimizer.schema import Scenario
 from optimizer.solve import solve
 from optimizer.solvers import Status
 from optimizer.whatif import WhatIf
+
+SOLVING = "the solve"
+DIAGNOSING = "the diagnosis of why there is no plan"
+COMPARING = "the comparison with today's targets"
 
 
 @dataclass(frozen=True)
@@ -30,8 +36,12 @@ class Analysis:
 
 
 def analyse(scenario: Scenario, objective: str | None = None) -> Analysis:
+    stage(SOLVING)
     plan = solve(scenario, objective)
-    diagnosis = diagnose(scenario, objective) if plan.status is Status.INFEASIBLE else None
+    diagnosis = None
+    if plan.status is Status.INFEASIBLE:
+        stage(DIAGNOSING)
+        diagnosis = diagnose(scenario, objective)
     return Analysis(scenario, plan, diagnosis)
 
 
@@ -39,6 +49,7 @@ def compare_today(
     scenario: Scenario, objective: str | None = None
 ) -> tuple[Comparison | None, str]:
     """Today's targets against the plan, or None and why there is nothing to compare."""
+    stage(COMPARING)
     try:
         return compare(scenario, objective), ""
     except NoCurrentTargets:

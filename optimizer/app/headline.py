@@ -18,12 +18,11 @@ from optimizer.schema import Scenario
 from optimizer.solvers import Status
 
 PEOPLE = ("marketers", "reps", "workers", "agents")
-STATUS_WORDS = {
-    Status.OPTIMAL: "optimal",
+NO_PLAN = {
     Status.INFEASIBLE: "impossible: no plan meets every limit and goal",
     Status.UNBOUNDED: "unbounded: the objective can grow without end (a limit is missing)",
-    Status.TIME_LIMIT: "stopped by the time limit before a proven optimum",
-    Status.ERROR: "not trusted: the plan failed the independent check",
+    Status.TIME_LIMIT: "the solver stopped at its time limit before finding any plan",
+    Status.ERROR: "the solver stopped with an error before finding any plan",
 }
 
 
@@ -45,18 +44,42 @@ def span(months: int) -> str:
 
 
 def status_line(plan: Plan) -> tuple[str, str]:
-    """("success" | "warning" | "error", a sentence) about the plan's status and check."""
-    words = STATUS_WORDS.get(plan.status, plan.status.value)
+    """("success" | "warning" | "error", a sentence) about the plan's status and check.
+
+    Only a plan that exists can fail the check; no plan says why, never with an empty reason.
+    """
+    v = plan.verified
     if plan.solved:
-        v = plan.verified
         return "success", (
             f"Optimal plan for {plan.objective_name.replace('_', ' ')}, checked independently "
             f"against the scenario: {v.checked} checks, largest violation {v.max_violation:.1g}."
         )
-    detail = f" {plan.message}" if plan.message else ""
-    return (
-        "error" if plan.status is Status.INFEASIBLE else "warning"
-    ), f"No plan: {words}.{detail}"
+    reason = plan.message or (f"Solver status: {plan.solver_status}" if plan.solver_status else "")
+    if plan.objective is None or plan.targets.empty:
+        words = NO_PLAN.get(plan.status, f"the solver stopped ({plan.status.value})")
+        if plan.status in (Status.INFEASIBLE, Status.UNBOUNDED):
+            reason = plan.message  # the words say why; the solver's detail, if any, follows
+        else:
+            reason = reason or "The solver gave no reason"
+        kind = "error" if plan.status is Status.INFEASIBLE else "warning"
+        return kind, _sentences(f"No plan: {words}", reason)
+    if not v.ok:
+        found = f"{v.worst} is off by {v.max_violation:.3g} (relative)"
+        return "error", _sentences(
+            "Not trusted: the solver's plan failed the independent check against the scenario, "
+            "so it is not shown",
+            plan.message or found,
+        )
+    if plan.status is Status.TIME_LIMIT:
+        why = "the solver stopped at its time limit before proving its best plan optimal"
+    else:
+        why = f"the solver stopped with an error after finding a plan ({plan.status.value})"
+    return "warning", _sentences(f"No proven plan: {why}, so it is not shown", reason)
+
+
+def _sentences(*parts: str) -> str:
+    """The non-empty parts, each ending with one full stop."""
+    return " ".join(p if p.endswith((".", "!", "?")) else f"{p}." for p in parts if p)
 
 
 def headline(analysis: Analysis) -> list[Metric]:

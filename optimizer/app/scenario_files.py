@@ -3,7 +3,8 @@
 An upload or pasted text goes through the same checks as a file on disk: a size cap,
 UTF-8, the safe YAML loader (duplicate keys refused) and the schema. Every problem comes
 back as a ``ScenarioError`` whose lines name the field path, the value and what was
-expected, for the page to show; nothing raises past it.
+expected, for the page to show; nothing raises past it (a text nested past Python's
+recursion limit, or too big for memory, is one more listed problem).
 
 Saving never overwrites a file. The text is written to a temporary file in the same
 folder, flushed to disk, then hard-linked to its final name: the link either creates the
@@ -13,6 +14,7 @@ whole file in one step or fails because the name is taken.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import uuid
@@ -30,8 +32,11 @@ from optimizer.loading import (
 )
 from optimizer.schema import Scenario
 
-SAVE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$")
+MAX_NAME = 64
+SAVE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 SUFFIXES = (".yaml", ".yml")
+log = logging.getLogger("kpi-optimizer.app")
 
 
 class SaveError(ValueError):
@@ -49,9 +54,36 @@ def scenario_files(folder: Path) -> list[str]:
     )
 
 
+def excerpt(text: str, limit: int = 40) -> str:
+    """At most ``limit`` characters of ``text``, quoted with escapes, '…' if cut."""
+    return repr(text[:limit]) + ("…" if len(text) > limit else "")
+
+
+def unreadable(exc: BaseException) -> str:
+    """What to tell the reader when reading a text failed other than by a ScenarioError."""
+    if isinstance(exc, RecursionError):
+        return "nested too deeply to read (sections inside sections, hundreds deep)"
+    if isinstance(exc, MemoryError):
+        return "too large to read: it would not fit in memory"
+    return f"could not be read ({type(exc).__name__}); nothing was loaded"
+
+
 def read_upload(data: bytes, name: str) -> Scenario:
-    """Validate uploaded or pasted bytes as a scenario (its base, if it declares variants)."""
+    """Validate uploaded or pasted bytes as a scenario (its base, if it declares variants).
+
+    Raises only ``ScenarioError``: any other failure becomes its one problem.
+    """
     source = name or "upload"
+    try:
+        return _read(data, source)
+    except ScenarioError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - RecursionError, MemoryError, anything
+        log.exception("reading %s failed", excerpt(source))
+        raise ScenarioError(source, [Problem("", None, unreadable(exc))]) from None
+
+
+def _read(data: bytes, source: str) -> Scenario:
     if len(data) > MAX_SCENARIO_BYTES:
         raise ScenarioError(
             source,
@@ -73,7 +105,7 @@ def to_yaml(scenario: Scenario) -> str:
 
 def free_name(folder: Path, stem: str) -> str:
     """``stem``, or ``stem_2``, ``stem_3``, ...: the first name no file in ``folder`` has."""
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_-") or "scenario"
+    stem = file_stem(stem)[: MAX_NAME - 4]
     candidate, n = stem, 1
     while any((folder / f"{candidate}{s}").exists() for s in SUFFIXES):
         n += 1
@@ -81,15 +113,33 @@ def free_name(folder: Path, stem: str) -> str:
     return candidate
 
 
+def file_stem(name: str) -> str:
+    """``name`` as a usable file name stem: runs of other characters become '_'."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_-")[:MAX_NAME] or "scenario"
+
+
 def save_new(text: str, folder: Path, name: str) -> Path:
-    """Write ``text`` to ``folder/NAME.yaml``, which must not exist yet; return its path."""
+    """Write ``text`` to ``folder/NAME.yaml``, which must not exist yet; return its path.
+
+    A refused name is echoed as an excerpt of at most 40 characters.
+    """
+    if CONTROL.search(name):
+        raise SaveError(
+            f"{excerpt(name)} is not a usable file name: it contains a control character "
+            "(a line break, a tab or another invisible character)"
+        )
     stem = name.strip()
     for suffix in SUFFIXES:
         stem = stem.removesuffix(suffix)
-    if not SAVE_NAME.match(stem):
+    if len(stem) > MAX_NAME:
         raise SaveError(
-            f"{name!r} is not a usable file name: use letters, digits, '_' and '-' "
-            "(at most 80), starting with a letter or digit"
+            f"{excerpt(name)} is not a usable file name: {len(stem):,} characters, at most "
+            f"{MAX_NAME}"
+        )
+    if not SAVE_NAME.fullmatch(stem):
+        raise SaveError(
+            f"{excerpt(name)} is not a usable file name: use letters, digits, '_' and '-' "
+            f"(at most {MAX_NAME}), starting with a letter or digit"
         )
     target = folder / f"{stem}.yaml"
     if any((folder / f"{stem}{s}").exists() for s in SUFFIXES):

@@ -1,0 +1,61 @@
+"""The page's solves, run where a native crash or a hang cannot take the server down.
+
+HiGHS is native code: on some inputs it dies of a signal instead of raising, and a solve
+in the server's own process would take the server (every user's page) with it.
+``attempt(fn, *args)`` runs ``fn`` in a child process forked from a forkserver that
+imported the solver once (``optimizer.isolation``); a crash, or a child still running after
+``WALL_LIMIT`` seconds, comes back as a ``Failure`` for the page to show, and the server
+carries on. The result crosses the process boundary pickled (tens of kilobytes).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from optimizer import isolation
+
+T = TypeVar("T")
+WALL_LIMIT = 120.0
+"""Seconds a solve (with its diagnosis) may take before its process is stopped."""
+log = logging.getLogger("kpi-optimizer.app")
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A solve that gave no answer: its process died (``crash``) or was stopped (``timeout``)."""
+
+    kind: str  # "crash" or "timeout"
+    stage: str  # the last stage the child reported, "" if none
+    signal: str = ""  # for a crash: "SIGSEGV", "SIGKILL", "exit code 1", ...
+    seconds: float = 0.0  # for a timeout: the limit
+
+    def text(self, scenario: str, label: str) -> str:
+        where = self.stage or "a stage it did not report"
+        if self.kind == "crash":
+            what = f"The solver crashed ({self.signal}) during {where}"
+        else:
+            what = f"The solver did not finish within {self.seconds:g} s (stopped during {where})"
+        return (
+            f"{what}, on the scenario “{scenario}” ({label}). No plan is shown for it. "
+            "The app is still running: choose, upload or paste another scenario, or change "
+            "this one's inputs."
+        )
+
+
+def attempt(fn: Callable[..., T], *args: Any) -> tuple[T | None, Failure | None]:
+    """(``fn(*args)``, None) from a child process, or (None, why there is no answer).
+
+    An exception ``fn`` raises is raised here, with its own type.
+    """
+    try:
+        return isolation.isolated(fn, *args, wall_limit=WALL_LIMIT), None
+    except isolation.SolverCrash as err:
+        log.error("%s: %s", getattr(fn, "__name__", fn), err)
+        return None, Failure("crash", err.stage, signal=err.signal)
+    except isolation.StageTimeout as err:
+        log.error("%s: %s", getattr(fn, "__name__", fn), err)
+        stage = str(err).partition("(last stage: ")[2].removesuffix(")")
+        return None, Failure("timeout", stage, seconds=WALL_LIMIT)
