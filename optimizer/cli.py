@@ -58,6 +58,29 @@ def _fail(message: str, code: int) -> None:
     raise typer.Exit(code)
 
 
+def _seconds(value: float | None) -> float | None:
+    """A time limit: a finite number of seconds above 0 (-1 and nan are refused)."""
+    import math
+
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise typer.BadParameter(f"{value!r}: expected a number of seconds above 0")
+    return value
+
+
+def _crash_message(exc, scenario: Path, sc, overrides: list[str]) -> str:
+    """What a dead solver process means for the user, and the inputs to look at first."""
+    from optimizer.inputs import nearest_bounds
+
+    suspects = nearest_bounds(sc, overrides)
+    where = (
+        "; the inputs nearest the edge of their range: " + ", ".join(suspects) if suspects else ""
+    )
+    return (
+        f"{scenario}: {exc} (a native crash inside the solver, not a problem in the file's "
+        f"format){where}. Nothing was written; try moving those inputs toward usual values."
+    )
+
+
 def _load(scenario: Path, overrides: list[str]):
     """The validated scenario, or every problem with it on stderr and exit code 2."""
     from optimizer.loading import ScenarioError, load_scenario
@@ -84,7 +107,14 @@ def solve(
     table: Annotated[
         CsvTable, typer.Option(help="Which table --format csv prints.")
     ] = CsvTable.targets,
-    time_limit: Annotated[float | None, typer.Option(help="Solver time limit, seconds.")] = None,
+    time_limit: Annotated[
+        float | None,
+        typer.Option(
+            callback=_seconds,
+            help="Seconds for the whole answer: the solve, prices and values, and the "
+            "diagnosis of a scenario with no plan (what is cut short is said).",
+        ),
+    ] = None,
     all_constraints: Annotated[
         bool, typer.Option("--all", help="Table format: list every limit, not only binding ones.")
     ] = False,
@@ -140,36 +170,20 @@ def solve(
         second = second if check_backend else ("ortools" if first == "highs" else "highs")
         if second == first:
             _fail(f"--check-backend {second} is the same solver as --backend {first}", 2)
+    from optimizer.chain.objectives import NoCurrentTargets
+    from optimizer.isolation import SolverCrash, isolated
+
     try:
-        from optimizer.chain.objectives import NoCurrentTargets
-        from optimizer.solve import solve as run
-
-        plan = run(
-            sc,
-            objective.value if objective else None,
-            time_limit=time_limit,
-            source=str(scenario),
-            overrides=tuple(overrides),
-            backend=backend.value,
-            mip_gap=mip_gap,
-            marginals=marginals,
-            whole_steps=whole_steps,
-        )
-        diagnosis = None
-        if plan.status.value == "infeasible":
-            from optimizer.diagnose import diagnose
-
-            diagnosis = diagnose(sc, objective.value if objective else None)
-        cross = None
-        if cross_check:
-            from optimizer.crosscheck import cross_check as run_cross_check
-
-            cross = run_cross_check(
-                sc, objective.value if objective else None, (first, second),
-                time_limit=time_limit, plan_a=plan,
-            )  # fmt: skip
+        plan, diagnosis, cross = isolated(
+            _answer, sc, objective.value if objective else None, method="fork",
+            time_limit=time_limit, source=str(scenario), overrides=tuple(overrides),
+            backend=backend.value, mip_gap=mip_gap, marginals=marginals,
+            whole_steps=whole_steps, backends=(first, second) if cross_check else None,
+        )  # fmt: skip
     except NoCurrentTargets as exc:
         _fail(f"{scenario}: {exc}", 2)
+    except SolverCrash as exc:
+        _fail(_crash_message(exc, scenario, sc, overrides), 3)
     except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
         _fail(f"internal error while solving {scenario}: {type(exc).__name__}: {exc}", 3)
     try:
@@ -177,6 +191,30 @@ def solve(
     except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
         _fail(f"internal error while reporting {scenario}: {type(exc).__name__}: {exc}", 3)
     raise typer.Exit(0 if plan.solved and (cross is None or cross.ok) else 1)
+
+
+def _answer(sc, objective, *, time_limit, backends, **options):
+    """The plan, the diagnosis of no plan and the cross-check, within one time limit.
+
+    Runs in a child process (``optimizer.isolation``): a native crash ends the child only.
+    """
+    from optimizer.deadline import Deadline
+    from optimizer.solve import solve as run
+
+    deadline = Deadline(time_limit)
+    plan = run(sc, objective, time_limit=deadline, **options)
+    diagnosis = cross = None
+    if plan.status.value == "infeasible":
+        from optimizer.diagnose import diagnose
+
+        diagnosis = diagnose(sc, objective, time_limit=deadline)
+    if backends is not None:
+        from optimizer.crosscheck import cross_check as run_cross_check
+
+        cross = run_cross_check(
+            sc, objective, backends, time_limit=deadline.remaining(), plan_a=plan
+        )
+    return plan, diagnosis, cross
 
 
 def _print(
@@ -299,18 +337,29 @@ def export(
 
 @app.command()
 def validate(scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")]) -> None:
-    """Check scenario files and list every problem, without solving."""
-    from optimizer.loading import ScenarioError, load_scenario
+    """Check scenario files, and each variant they declare; list every problem, without solving."""
+    from optimizer.loading import ScenarioError, load_scenario, read_scenario_file
+    from optimizer.variants import check_file
 
-    bad = 0
+    bad = broken = 0
     for path in scenarios:
         try:
             load_scenario(path)
-            typer.echo(f"{path}: ok")
+            good, errors = check_file(read_scenario_file(path), str(path))
         except ScenarioError as exc:
-            bad += 1
+            good, errors = [], [exc]
+        except Exception as exc:  # noqa: BLE001 - one line, never a traceback
+            from optimizer.batch.worker import describe
+
+            broken += 1
+            typer.echo(f"{path}: internal error while validating: {describe(exc)}", err=True)
+            continue
+        bad += bool(errors)
+        for exc in errors:
             typer.echo(str(exc), err=True)
-    raise typer.Exit(2 if bad else 0)
+        if not errors:
+            typer.echo(f"{path}: ok" + (f" (variants: {', '.join(good)})" if good else ""))
+    raise typer.Exit(3 if broken else 2 if bad else 0)
 
 
 class StaffingFormat(str, Enum):
@@ -457,7 +506,8 @@ def batch(
     ] = None,
 ) -> None:
     """Solve many scenarios and their variants: one result each, a summary table, a workbook."""
-    from optimizer.batch import NoScenarios, Settings, run_batch
+    from optimizer.batch import BatchLocked, NoScenarios, OutputError, Settings, run_batch
+    from optimizer.batch.worker import describe
 
     if scheduler and executor is not Executor.dask:
         _fail("--scheduler needs --executor dask", 2)
@@ -467,12 +517,14 @@ def batch(
             paths, out, workers=jobs, settings=settings, variants=variant,
             executor=executor.value, scheduler=scheduler, force=force,
         )  # fmt: skip
-    except NoScenarios as exc:
+    except (NoScenarios, BatchLocked, OutputError) as exc:
         _fail(str(exc), 2)
     except KeyboardInterrupt:
         _fail(f"interrupted: finished results are kept in {out}; run again to resume", 130)
-    except Exception as exc:  # noqa: BLE001 - e.g. a worker process killed; one line, no traceback
-        _fail(f"internal error in the batch: {type(exc).__name__}: {exc}; run again to resume", 3)
+    except Exception as exc:  # noqa: BLE001 - a bug in the batch itself; one line, no traceback
+        if isinstance(exc, OSError) and exc.filename:  # reading the scenarios
+            _fail(f"cannot read {exc.filename}: {exc.strerror}; check that it can be read", 2)
+        _fail(f"internal error in the batch: {describe(exc)}; run again to resume", 3)
     for row in report.rows:
         if row["error"] is not None:
             typer.echo(f"failed: {row['scenario']} [{row['variant']}]: {row['error']}", err=True)

@@ -144,14 +144,16 @@ class CrossCheck:
 
         return {
             "backends": list(self.backends),
-            "ok": self.ok,
+            "ok": bool(self.ok),
             "objective": {k: _clean(v) for k, v in self.objective.items()},
-            "same_whole_numbers": self.same_whole_numbers,
+            "same_whole_numbers": bool(self.same_whole_numbers),
             "headcount_differences": _records(self.headcounts),
             "target_differences": _records(self.targets),
             "shadow_price_differences": _records(self.shadow_prices),
             "dual_checks": [
-                None if c is None else {"ok": c.ok, "worst": c.worst, "where": c.where}
+                None
+                if c is None
+                else {"ok": bool(c.ok), "worst": _clean(c.worst), "where": c.where}
                 for c in self.dual_checks
             ],
             "notes": list(self.notes),

@@ -27,10 +27,11 @@ import numpy as np
 import pandas as pd
 
 from optimizer.chain import build_model
+from optimizer.deadline import Deadline
 from optimizer.inputs import moved
 from optimizer.model import LinearModel, ModelArrays
 from optimizer.result import Plan
-from optimizer.schema import Scenario
+from optimizer.schema import Scenario, bounds_of
 from optimizer.solvers import Status, highs
 
 CONFLICT_COLUMNS = ["name", "department", "kind", "description", "unit", "parameter", "sentence"]
@@ -91,36 +92,65 @@ class Diagnosis:
     alternatives: list[Repair]
     repaired: Plan | None
     message: str
+    notes: tuple[str, ...] = ()  # what the time limit left unfinished
 
 
-def diagnose(scenario: Scenario, objective: str | None = None) -> Diagnosis:
-    """Conflict set, cheapest repair, one-lever alternatives, and the repaired plan."""
+def diagnose(
+    scenario: Scenario, objective: str | None = None, time_limit: Deadline | float | None = None
+) -> Diagnosis:
+    """Conflict set, cheapest repair, one-lever alternatives, and the repaired plan.
+
+    ``time_limit`` (seconds, or the ``Deadline`` of the solve that found no plan) bounds
+    every solve here; what it stops is said in ``notes``, and what was found stays valid:
+    a conflict set the filter did not finish still conflicts (it may not be minimal), and
+    a repair the search did not finish still works (it may not be the cheapest).
+    """
+    from optimizer.isolation import stage
+    from optimizer.loading import ScenarioError
     from optimizer.solve import solve
 
-    conflict, relaxation = conflict_set(scenario)
-    cheapest, alternatives = repairs(scenario)
+    deadline = Deadline.of(time_limit)
+    notes: list[str] = []
+    stage("the search for conflicting limits")
+    conflict, relaxation = conflict_set(scenario, deadline, notes)
+    stage("the repair search")
+    cheapest, alternatives = repairs(scenario, deadline, notes)
     repaired = None
     message = ""
-    if cheapest is not None:
-        repaired = solve(cheapest.apply(scenario), objective)
-        if not repaired.solved:
-            message = f"the repaired scenario did not solve: {repaired.status.value}"
-    else:
+    if cheapest is None:
         message = "no change to the levers makes a plan possible"
-    return Diagnosis(conflict, relaxation, cheapest, alternatives, repaired, message)
+        if deadline.expired():
+            message = "the time limit ran out before a repair was found"
+    elif deadline.expired():
+        notes.append("the repaired plan was not solved: the time limit ran out")
+    else:
+        stage("the repaired plan")
+        try:
+            repaired = solve(cheapest.apply(scenario), objective, time_limit=deadline)
+        except ScenarioError as exc:  # a repair past a bound the schema sets
+            message = f"the repaired scenario is not valid: {exc.problems[0]}"
+        else:
+            if not repaired.solved:
+                message = f"the repaired scenario did not solve: {repaired.status.value}"
+    return Diagnosis(conflict, relaxation, cheapest, alternatives, repaired, message, tuple(notes))
 
 
 # ---- the conflict set ------------------------------------------------------------------
 
 
-def _feasible(a: ModelArrays, integer: bool) -> bool:
+def _feasible(a: ModelArrays, integer: bool, deadline: Deadline | None = None) -> bool | None:
+    """True or False; None when the time limit stopped the solve before it could tell."""
     lp = replace(
         a,
         c=np.zeros_like(a.c),
         c_tiebreak=np.zeros_like(a.c),
         integer=a.integer if integer else np.zeros_like(a.integer),
     )
-    return highs.solve(lp, ranging=False, duals=False).status is Status.OPTIMAL
+    limit = deadline.remaining() if deadline is not None else None
+    status = highs.solve(lp, ranging=False, duals=False, time_limit=limit).status
+    if status is Status.TIME_LIMIT:
+        return None
+    return status is Status.OPTIMAL
 
 
 def _keep_only(a: ModelArrays, keep: np.ndarray) -> ModelArrays:
@@ -130,14 +160,19 @@ def _keep_only(a: ModelArrays, keep: np.ndarray) -> ModelArrays:
     return replace(a, row_lower=lower, row_upper=upper)
 
 
-def conflict_set(scenario: Scenario) -> tuple[pd.DataFrame, str]:
+def conflict_set(
+    scenario: Scenario, deadline: Deadline | None = None, notes: list[str] | None = None
+) -> tuple[pd.DataFrame, str]:
+    """The conflicting limits and whether they conflict outright ("lp") or only in whole
+    people ("integer"). A limit the deletion filter could not test in time stays in."""
+    deadline = deadline or Deadline()
     model, _ = build_model(scenario)
     a = model.arrays()
     limit = _limit_rows(model)
     definitions = ~limit
     if _feasible(a, integer=False):
         relaxation, integer, candidates = "integer", True, limit
-        proposed = _cpsat_proposal(a, limit, definitions)
+        proposed = _cpsat_proposal(a, limit, definitions, deadline)
         if proposed is not None:
             candidates = proposed  # confirmed by HiGHS; the filter below makes it irreducible
     else:
@@ -148,22 +183,39 @@ def conflict_set(scenario: Scenario) -> tuple[pd.DataFrame, str]:
         if _feasible(_keep_only(a, candidates | definitions), integer=False):
             candidates = limit  # the IIS was not usable on its own: filter everything
     keep = candidates | definitions
-    for row in np.flatnonzero(candidates):
+    rows = np.flatnonzero(candidates)
+    untested = 0
+    for row in rows:
+        if deadline.expired():
+            untested += 1
+            continue
         keep[row] = False
-        if _feasible(_keep_only(a, keep), integer):
-            keep[row] = True  # needed: without it the rest is possible
+        if _feasible(_keep_only(a, keep), integer, deadline) is not False:
+            keep[row] = True  # needed (or not shown unneeded in time): it stays
+    if untested and notes is not None:
+        notes.append(
+            f"the conflicting limits may not be the fewest: the time limit stopped the search "
+            f"with {untested} of {len(rows)} limits untested (they are listed)"
+        )
     members = np.flatnonzero(keep & limit)
     return _conflict_table(model, members), relaxation
 
 
-def _cpsat_proposal(a: ModelArrays, limit: np.ndarray, definitions: np.ndarray):
+def _cpsat_proposal(a: ModelArrays, limit: np.ndarray, definitions: np.ndarray, deadline: Deadline):
     """The limits CP-SAT's assumptions name (``optimizer.solvers.cpsat``), as a row mask,
     if HiGHS confirms on the MILP that they conflict; otherwise None."""
     from optimizer.solvers.cpsat import propose_conflict
 
-    relaxed = highs.solve(replace(a, integer=np.zeros_like(a.integer)), ranging=False, duals=False)
+    relaxed = highs.solve(
+        replace(a, integer=np.zeros_like(a.integer)), ranging=False, duals=False,
+        time_limit=deadline.remaining(),
+    )  # fmt: skip
+    if deadline.expired():
+        return None
     try:
-        proposal = propose_conflict(a, limit, x_relaxed=relaxed.x, time_limit=CPSAT_SECONDS)
+        proposal = propose_conflict(
+            a, limit, x_relaxed=relaxed.x, time_limit=deadline.capped(CPSAT_SECONDS)
+        )
     except Exception:  # noqa: BLE001 - CP-SAT only speeds the filter up; it may fail
         return None
     if proposal.status != "infeasible":
@@ -171,8 +223,8 @@ def _cpsat_proposal(a: ModelArrays, limit: np.ndarray, definitions: np.ndarray):
     rows = np.zeros(a.num_rows, bool)
     rows[proposal.rows] = True
     rows &= limit
-    if _feasible(_keep_only(a, rows | definitions), integer=True):
-        return None  # not a conflict of the MILP itself (see the cpsat module)
+    if _feasible(_keep_only(a, rows | definitions), integer=True, deadline=deadline) is not False:
+        return None  # not a conflict of the MILP itself (see the cpsat module), or no time
     return rows
 
 
@@ -252,8 +304,14 @@ def _value(scenario: Scenario, path: str) -> float:
     raise KeyError(path)
 
 
-def repairs(scenario: Scenario) -> tuple[Repair | None, list[Repair]]:
-    """The cheapest repair and the one-lever-at-a-time alternatives, cheapest first."""
+def repairs(
+    scenario: Scenario, deadline: Deadline | None = None, notes: list[str] | None = None
+) -> tuple[Repair | None, list[Repair]]:
+    """The cheapest repair and the one-lever-at-a-time alternatives, cheapest first.
+
+    The joint repair is searched first; alternatives the time limit leaves are noted.
+    """
+    deadline = deadline or Deadline()
     model, _ = build_model(scenario)
     base = model.arrays()
     limit_levers, other_levers, shifts = [], [], {}
@@ -264,16 +322,32 @@ def repairs(scenario: Scenario) -> tuple[Repair | None, list[Repair]]:
         else:
             limit_levers.append(lever)
             shifts[lever.path] = shift
+    joint = None
+    if limit_levers:
+        joint = _solve_repair(model, limit_levers, shifts, "cheapest", deadline, notes)
     alternatives = []
+    skipped = 0
     for lever in limit_levers:
-        found = _solve_repair(model, [lever], shifts, "single")
+        found = None
+        if deadline.expired():
+            skipped += 1
+        else:
+            found = _solve_repair(model, [lever], shifts, "single", deadline)
         if found is not None:
             alternatives.append(found)
     for lever in other_levers:
-        found = _search_single(scenario, lever)
+        found = None
+        if deadline.expired():
+            skipped += 1
+        else:
+            found = _search_single(scenario, lever, deadline)
         if found is not None:
             alternatives.append(found)
-    joint = _solve_repair(model, limit_levers, shifts, "cheapest") if limit_levers else None
+    if skipped and notes is not None:
+        notes.append(
+            f"{skipped} of {len(limit_levers) + len(other_levers)} one-lever alternatives not "
+            "searched: the time limit ran out"
+        )
     candidates = [joint] if joint is not None else []
     candidates += [_as_cheapest(r) for r in alternatives if r.changes["path"].iloc[0] in
                    {lev.path for lev in other_levers}]  # fmt: skip
@@ -308,8 +382,16 @@ def _step(lever: Lever, amount: float) -> float:
 
 
 def _solve_repair(
-    model: LinearModel, chosen: list[Lever], shifts: dict, kind: str
+    model: LinearModel,
+    chosen: list[Lever],
+    shifts: dict,
+    kind: str,
+    deadline: Deadline | None = None,
+    notes: list[str] | None = None,
 ) -> Repair | None:
+    """The least weighted change of ``chosen`` that makes a plan possible; a plan the
+    time limit stopped is used (it still works) and noted as perhaps not the cheapest."""
+    deadline = deadline or Deadline()
     a = model.arrays()
     n = a.num_vars
     k = len(chosen)
@@ -339,50 +421,69 @@ def _solve_repair(
     # HiGHS's MIP presolve returned a repair 10 % too dear on this model (seed scenario, profit
     # target 10 000 000: 10 206 901 instead of 9 974 600), so the repair is solved without it.
     exact = {"presolve": "off", "mip_rel_gap": 1e-9, "mip_abs_gap": 1e-12}
-    out = highs.solve(extended, ranging=False, duals=False, options=exact)
-    if out.status is not Status.OPTIMAL:
+    out = highs.solve(
+        extended, ranging=False, duals=False, options=exact, time_limit=deadline.remaining()
+    )
+    if out.status is Status.TIME_LIMIT and out.x is not None:
+        if notes is not None:
+            notes.append(
+                "the repair shown works but may not be the cheapest: the time limit stopped "
+                f"its search{f' within {out.mip_gap:.1%} of the cheapest' if out.mip_gap else ''}"
+            )
+    elif out.status is not Status.OPTIMAL:
         return None
     if extended.integer.any():  # polish: the exact changes for these whole numbers, as an LP
         whole = np.round(out.x[extended.integer])
         lb, ub = extended.lb.copy(), extended.ub.copy()
         lb[extended.integer] = ub[extended.integer] = whole
         lp = replace(extended, lb=lb, ub=ub, integer=np.zeros_like(extended.integer))
-        polished = highs.solve(lp, ranging=False, duals=False)
+        polished = highs.solve(lp, ranging=False, duals=False, time_limit=deadline.remaining())
         if polished.status is Status.OPTIMAL:
             out = polished
     change = out.x[n:]
     return _repair([(lever, c) for lever, c in zip(chosen, change) if c > 1e-9], kind)
 
 
+FAR_BOUND = 1e8
+"""A lever's change is bounded in the repair model only when its bound is nearer than this:
+with a bound of 1e10 on the change, HiGHS (presolve off) proposed a profit target $18 off
+the exact one. A farther bound is enforced by ``_repair``, which clamps the proposal."""
+
+
 def _max_change(lever: Lever) -> float:
-    if lever.path == "finance.retained_earnings_per_month":
-        return lever.value
-    return math.inf
+    """How far the lever may move before the value leaves the range the schema accepts."""
+    low, high = bounds_of(lever.path)
+    room = max(0.0, high - lever.value if lever.direction > 0 else lever.value - low)
+    return room if room < FAR_BOUND else math.inf
 
 
-def _search_single(scenario: Scenario, lever: Lever) -> Repair | None:
-    """Hours by bisection (more hours never hurt), the floor tier by tier (lower never hurts)."""
+def _search_single(scenario: Scenario, lever: Lever, deadline: Deadline) -> Repair | None:
+    """Hours by bisection (more hours never hurt), the floor tier by tier (lower never hurts).
+
+    A bisection the time limit stops returns the shortest day found to work so far."""
     if lever.path == "sales.min_minutes_per_quality_conversation":
         minutes = sorted({t.minutes for t in scenario.sales.conversation_tiers}, reverse=True)
         for m in (m for m in minutes if m < lever.value):
-            if _solvable(moved(scenario, lever.path, m)):
+            if _solvable(moved(scenario, lever.path, m), deadline):
                 return _repair([(lever, lever.value - m)], "single")
-        if _solvable(moved(scenario, lever.path, 0.0)):
+        if _solvable(moved(scenario, lever.path, 0.0), deadline):
             return _repair([(lever, lever.value)], "single")
         return None
     if lever.path == "calendar.hours_per_day":
-        low, high = lever.value, 24.0
-        if not _solvable(moved(scenario, lever.path, high)):
+        low, high = lever.value, bounds_of(lever.path)[1]
+        if not _solvable(moved(scenario, lever.path, high), deadline):
             return None
-        while high - low > HOURS_TOLERANCE:
+        while high - low > HOURS_TOLERANCE and not deadline.expired():
             mid = (low + high) / 2
-            low, high = (low, mid) if _solvable(moved(scenario, lever.path, mid)) else (mid, high)
+            works = _solvable(moved(scenario, lever.path, mid), deadline)
+            low, high = (low, mid) if works else (mid, high)
         return _repair([(lever, high - lever.value)], "single")
     return None
 
 
-def _solvable(scenario: Scenario) -> bool:
-    return _feasible(build_model(scenario)[0].arrays(), integer=True)
+def _solvable(scenario: Scenario, deadline: Deadline) -> bool:
+    """True only when a plan was shown to exist (not when time ran out first)."""
+    return _feasible(build_model(scenario)[0].arrays(), integer=True, deadline=deadline) is True
 
 
 def _repair(changes: list[tuple[Lever, float]], kind: str) -> Repair | None:
@@ -394,9 +495,8 @@ def _repair(changes: list[tuple[Lever, float]], kind: str) -> Repair | None:
             change = math.ceil(change - 1e-6)
         elif lever.path != "sales.min_minutes_per_quality_conversation":
             change = change * (1 + MARGIN) + MARGIN
-        proposed = lever.value + lever.direction * change
-        if lever.path == "finance.retained_earnings_per_month":
-            proposed = max(0.0, proposed)
+        low, high = bounds_of(lever.path)
+        proposed = min(max(lever.value + lever.direction * change, low), high)
         rows.append({
             "path": lever.path, "current": lever.value, "proposed": proposed,
             "change": proposed - lever.value, "unit": lever.unit, "weight": lever.weight,

@@ -84,3 +84,19 @@ def with_values(scenario: Scenario, changes: Mapping[str, float], source: str = 
 def moved(scenario: Scenario, path: str, value: float) -> Scenario:
     """The scenario with one input set to ``value`` (validated again)."""
     return with_values(scenario, {path: value})
+
+
+def nearest_bounds(scenario: Scenario, overrides: list[str] | tuple[str, ...] = (), count=3):
+    """Up to ``count`` inputs to suspect when a solver fails on a scenario: those moved by
+    ``--set`` first, then money and counts largest relative to the most the schema accepts
+    (``MAGNITUDES``, at least 1 % of it), as ``path = value`` texts."""
+    from optimizer.schema import MAGNITUDES
+
+    moved_paths = [item.partition("=")[0].strip() for item in overrides]
+    ranked = []
+    for path, value, unit in numeric_inputs(scenario, "closest_to_current"):
+        high = MAGNITUDES.get(unit, (0, 1))[1]  # shares and days have natural bounds
+        share = abs(value) / high if high > 1 else 0.0
+        if path in moved_paths or share >= 0.01:
+            ranked.append((path not in moved_paths, -share, path, value))
+    return [f"{path} = {value:g}" for _, _, path, value in sorted(ranked)[:count]]

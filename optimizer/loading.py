@@ -33,6 +33,8 @@ class Problem:
     expected: str
 
     def __str__(self) -> str:
+        if self.value is _STATED:  # a statement of what is wrong, not an expectation
+            return f"{self.path}: {self.expected}" if self.path else self.expected
         if self.path == "":
             return f"expected {self.expected}" if self.value is _MISSING else self.expected
         if self.value is _MISSING:
@@ -50,13 +52,27 @@ class ScenarioError(Exception):
         self.problems = problems
         super().__init__(str(self))
 
+    def __reduce__(self):  # picklable: raised again across a process boundary
+        return (type(self), (self.source, self.problems))
+
     def __str__(self) -> str:
         lines = [f"{self.source}: {len(self.problems)} problem(s)"]
         lines += [f"  {self.source}: {p}" for p in self.problems]
         return "\n".join(lines)
 
 
-_MISSING = object()
+class _Sentinel:
+    """A marker that stays itself across pickling (errors cross process boundaries)."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __reduce__(self) -> str:
+        return self.name
+
+
+_MISSING = _Sentinel("_MISSING")
+_STATED = _Sentinel("_STATED")
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -119,9 +135,85 @@ def _pyyaml_only(text: str) -> bool:
     return False
 
 
+MAX_DEPTH = 32
+"""Sections and lists nest at most this deep (a scenario needs about six levels)."""
+
+MAX_ALIAS_VALUES = 10_000
+"""Aliases (``*name``) may repeat at most this many values in one text. An alias names a
+whole block again; nested, a few hundred bytes can stand for billions of values (a
+"billion laughs" bomb), so the sum is counted from the parser's events before any value
+is built."""
+
+
+class BudgetError(yaml.YAMLError):
+    """A YAML text that asks for more than the budgets allow, with where it does."""
+
+    def __init__(self, problem: str, mark: Any):
+        super().__init__(problem)
+        self.problem = problem
+        self.problem_mark = mark
+
+
+def check_budgets(text: str, loader: type = yaml.SafeLoader) -> None:
+    """Raise ``BudgetError`` if the text nests deeper than ``MAX_DEPTH`` or its aliases
+    repeat more than ``MAX_ALIAS_VALUES`` values; a syntax error is left to the loader.
+
+    Streams the parser's events (no recursion, nothing built), keeping each open block's
+    size in values and each anchor's size once its block ends.
+    """
+    sizes: dict[str, int] = {}
+    open_blocks: list[list] = []  # [anchor, size]
+    repeated = 0
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                if len(open_blocks) >= MAX_DEPTH:
+                    raise BudgetError(
+                        f"sections and lists nested more than {MAX_DEPTH} deep are refused",
+                        event.start_mark,
+                    )
+                open_blocks.append([event.anchor, 1])
+                continue
+            if isinstance(event, yaml.CollectionEndEvent):
+                anchor, size = open_blocks.pop()
+                if anchor is not None:
+                    sizes[anchor] = size
+            elif isinstance(event, yaml.ScalarEvent):
+                size = 1
+                if event.anchor is not None:
+                    sizes[event.anchor] = 1
+            elif isinstance(event, yaml.AliasEvent):
+                if any(block[0] == event.anchor for block in open_blocks):
+                    raise BudgetError(
+                        f"alias *{_excerpt(event.anchor)} is used inside its own block "
+                        "(a loop); refused",
+                        event.start_mark,
+                    )
+                size = sizes.get(event.anchor, 1)  # an undefined alias: the loader says so
+                repeated += size
+                if repeated > MAX_ALIAS_VALUES:
+                    raise BudgetError(
+                        f"alias *{_excerpt(event.anchor)} brings the values aliases repeat to "
+                        f"{repeated:,}, over the budget of {MAX_ALIAS_VALUES:,} (an alias "
+                        "bomb?); refused",
+                        event.start_mark,
+                    )
+            else:
+                continue
+            if open_blocks:
+                open_blocks[-1][1] += size
+    except BudgetError:
+        raise
+    except yaml.YAMLError:
+        return  # a syntax error: the loader reports it in its own words
+
+
 def _load_yaml(text: str) -> Any:
-    """Safe-load YAML text; an error is raised by the pure-Python loader, with its words."""
-    if _LIBYAML and not _pyyaml_only(text):
+    """Safe-load YAML text within the budgets; an error is raised by the pure-Python
+    loader, with its words."""
+    fast = _LIBYAML and not _pyyaml_only(text)
+    check_budgets(text, yaml.CSafeLoader if fast else yaml.SafeLoader)
+    if fast:
         try:
             return yaml.load(text, Loader=_FastUniqueKeyLoader)  # noqa: S506 - a safe loader
         except Exception:  # noqa: BLE001 - read again below, for PyYAML's own words
@@ -134,11 +226,10 @@ def parse_yaml(text: str, source: str) -> dict:
     try:
         data = _load_yaml(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(source, [yaml_problem(exc)]) from None
+    except (RecursionError, MemoryError) as exc:  # budgets should stop these first
         raise ScenarioError(
-            source, [Problem("", _MISSING, f"{where}not valid YAML ({problem})")]
+            source, [Problem("", _STATED, f"the text is too large to read ({type(exc).__name__})")]
         ) from None
     if not isinstance(data, dict):
         found = "an empty file" if data is None else f"a {type(data).__name__}"
@@ -146,6 +237,16 @@ def parse_yaml(text: str, source: str) -> dict:
             source, [Problem("", _MISSING, f"a YAML mapping of scenario sections, found {found}")]
         )
     return data
+
+
+def yaml_problem(exc: yaml.YAMLError) -> Problem:
+    """'line 3, column 7: not valid YAML: ...', or the budget the text went over."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    problem = _excerpt(getattr(exc, "problem", None) or str(exc), 200)
+    if not isinstance(exc, BudgetError):
+        problem = f"not valid YAML: {problem}"
+    return Problem(where, _STATED, problem)
 
 
 def read_scenario_file(path: str | Path) -> dict:
@@ -164,7 +265,8 @@ def read_scenario_file(path: str | Path) -> dict:
             [Problem("", _MISSING, f"a file of at most {MAX_SCENARIO_BYTES} bytes, found {size}")],
         )
     if not path.is_file():
-        raise ScenarioError(source, [Problem("", _MISSING, "a scenario file, found a folder")])
+        found = "a folder" if path.is_dir() else "a special file (a pipe, socket or device)"
+        raise ScenarioError(source, [Problem("", _MISSING, f"a scenario file, found {found}")])
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -209,17 +311,24 @@ def apply_overrides(data: dict, overrides: list[str], source: str) -> dict:
         path, sep, text = item.partition("=")
         path = path.strip()
         if not sep or not path:
-            problems.append(Problem("", _MISSING, f"an override PATH=VALUE, found {item!r}"))
+            problems.append(
+                Problem("", _MISSING, f"an override PATH=VALUE, found {_excerpt(repr(item))}")
+            )
             continue
         try:
             value = _load_yaml(text) if text.strip() else None
+        except BudgetError as exc:
+            problems.append(Problem(_excerpt(path), _STATED, exc.problem))
+            continue
         except yaml.YAMLError:
-            problems.append(Problem(path, text, "a value written as YAML, e.g. 7.5 or [1, 2]"))
+            problems.append(Problem(_excerpt(path), text, "a value written as YAML, e.g. 7.5"))
             continue
         try:
             set_path(data, path, value)
         except (KeyError, IndexError, TypeError) as exc:
-            problems.append(Problem(path, value, f"an existing scenario path ({_reason(exc)})"))
+            problems.append(
+                Problem(_excerpt(path), value, f"an existing scenario path ({_reason(exc)})")
+            )
     if problems:
         raise ScenarioError(source, problems)
     return data
@@ -265,7 +374,7 @@ def _list_index(items: list, part: str, where: str) -> int:
 
 
 def _reason(exc: Exception) -> str:
-    return exc.args[0] if exc.args else type(exc).__name__
+    return _excerpt(exc.args[0], 200) if exc.args else type(exc).__name__
 
 
 def loc_to_path(loc: tuple, data: Any = None) -> str:
@@ -279,7 +388,8 @@ def loc_to_path(loc: tuple, data: Any = None) -> str:
                 name = node[part].get("name")
             out += f"[{name}]" if isinstance(name, str) and name else f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            part_text = _excerpt(part, 40)
+            out += f".{part_text}" if out else part_text
         try:
             node = node[part]
         except (KeyError, IndexError, TypeError):
@@ -287,7 +397,7 @@ def loc_to_path(loc: tuple, data: Any = None) -> str:
     return out
 
 
-_HIDDEN = object()
+_HIDDEN = _Sentinel("_HIDDEN")
 
 
 def _problem(err: dict, data: Any = None) -> Problem:
@@ -355,7 +465,21 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
+SHOWN_CHARS = 60
+"""An error quotes at most this much of a value: a long text or a huge structure is cut."""
+
+
 def _show(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
         return str(int(value))
-    return repr(value) if isinstance(value, str) else str(value)
+    if isinstance(value, dict | list | tuple | set):
+        return f"a {type(value).__name__} of {len(value):,} item(s)"
+    return _excerpt(repr(value) if isinstance(value, str) else str(value))
+
+
+def _excerpt(text: Any, limit: int = SHOWN_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, with an ellipsis and the full length."""
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 1]}… ({len(text):,} characters)"

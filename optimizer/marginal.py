@@ -28,6 +28,7 @@ STEP = {"sales.min_minutes_per_quality_conversation"}
 are allowed. Its value shows in the quality_floor constraint's shadow price."""
 
 COLUMNS = ["path", "value", "marginal_value", "unit", "note"]
+OUT_OF_TIME = "not computed: the time limit ran out"
 
 
 def marginal_values(
@@ -40,11 +41,16 @@ def marginal_values(
     fixed_lp,
     objective_value: float,
     forward_shadow: np.ndarray | None = None,
+    deadline=None,
 ) -> pd.DataFrame:
-    """``forward_shadow`` is the constraint table's shadow price (per unit increase)."""
+    """``forward_shadow`` is the constraint table's shadow price (per unit increase).
+    Inputs reached after ``deadline`` has run out get no value and the note OUT_OF_TIME."""
     rows = []
     ctx = (base, x, row_shadow, degenerate, fixed_lp, objective_value, forward_shadow)
     for path, value, unit in numeric_inputs(scenario, objective):
+        if deadline is not None and deadline.expired():
+            rows.append((path, value, np.nan, unit, OUT_OF_TIME))
+            continue
         if path in STEP:
             rows.append(
                 (

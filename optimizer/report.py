@@ -263,6 +263,7 @@ def diagnosis_json(d) -> dict:
         "alternatives": [_repair_json(r) for r in d.alternatives],
         "repaired_plan": repaired,
         "message": d.message,
+        "notes": list(d.notes),
     }
 
 

@@ -11,6 +11,10 @@ from optimizer.solvers import Status
 BINDING_TOL = 1e-6
 """A limit binds when its slack is at most BINDING_TOL * max(1, |limit|)."""
 
+OPTIMAL_GAP = 1e-6
+"""A whole-number plan is called optimal only when the solver proved it within this
+relative gap of the best possible; above it the plan is ``feasible``, with its gap."""
+
 VERIFY_TOL = 1e-6
 """A plan passes the independent check when no constraint is violated by more than
 VERIFY_TOL * max(1, |limit|)."""
@@ -59,8 +63,9 @@ class Plan:
 
     @property
     def solved(self) -> bool:
-        """True only for an optimal plan that passed the independent check."""
-        return self.status is Status.OPTIMAL and self.verified.ok
+        """True for a plan that passed the independent check and is optimal, or feasible
+        within the gap the caller asked for (``message`` says how close)."""
+        return self.status in (Status.OPTIMAL, Status.FEASIBLE) and self.verified.ok
 
     def binding(self) -> pd.DataFrame:
         """Binding limits and goals (in whole people too), the most valuable first."""

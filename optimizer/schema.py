@@ -17,14 +17,77 @@ NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]*$"
 OBJECTIVES = ("max_profit", "min_cost", "closest_to_current")
 
 
+MAGNITUDES: dict[str, tuple[float, float]] = {
+    # unit: (smallest value above zero, largest magnitude) the model stays sound with
+    "$/month": (0.01, 1e10),
+    "$/rep/month": (0.01, 1e10),
+    "$/person/month": (0.01, 1e8),
+    "$/deal": (0.01, 1e9),
+    "$/lead": (0.01, 1e6),
+    "$/unit": (0.01, 1e8),
+    "people": (1, 1_000_000),
+    "leads/month": (1e-3, 1e9),
+    "leads": (1e-3, 1e11),
+    "customers": (1e-3, 1e9),
+    "customers/deal": (1e-6, 1e6),
+    "units/deal": (1e-6, 1e6),
+    "units/person/month": (1e-6, 1e7),
+    "share": (1e-6, 1),
+    "deals/conversation": (1e-6, 1),
+    "conversations/lead": (1e-3, 1e3),
+    "minutes/conversation": (1e-3, 600),
+    "minutes/ticket": (1e-3, 1e4),
+    "contacts/customer/month": (1e-6, 1e4),
+    "tickets/customer/month": (1e-6, 1e4),
+    "conversations/rep/day": (1e-3, 1e4),
+    "tickets/person/day": (1e-3, 1e5),
+    "cost/unit of change": (1e-9, 1e9),
+}
+"""The range of each kind of input the solvers handle soundly. HiGHS works to absolute
+tolerances of about 1e-7 and treats 1e20 as infinite: a $1e10 deal value was called
+infeasible, a $1e12 one crashed it, and a cost per lead of 1e-300 is noise. A value above
+zero but below the first figure, or beyond the second, is refused with both figures."""
+
+
 def q(unit: str, **kwargs: Any) -> Any:
-    """A field with a unit, shown in reports and in the marginal values table."""
+    """A field with a unit, shown in reports and in the marginal values table.
+
+    Money, counts and rates get their largest magnitude from ``MAGNITUDES`` unless the
+    field states its own bound.
+    """
+    if unit in MAGNITUDES:
+        largest = MAGNITUDES[unit][1]
+        if "le" not in kwargs and "lt" not in kwargs:
+            kwargs["le"] = largest
+        if "ge" not in kwargs and "gt" not in kwargs:
+            kwargs["ge"] = -largest
     return Field(json_schema_extra={"unit": unit}, **kwargs)
 
 
 class Strict(BaseModel):
     # strict: `true` is not the number 1 and "8" is not 8; .inf and .nan are refused
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _no_specks(self) -> Strict:
+        """A value above zero smaller than its unit's smallest sound one (MAGNITUDES)."""
+        problems = []
+        for name, field in type(self).model_fields.items():
+            value = getattr(self, name)
+            extra = field.json_schema_extra
+            unit = extra.get("unit") if isinstance(extra, dict) else None
+            if unit not in MAGNITUDES or not isinstance(value, float | int):
+                continue
+            smallest = MAGNITUDES[unit][0]
+            if 0 < abs(value) < smallest:
+                problems.append(_cross_error(
+                    (name,), value,
+                    f"0 or a number of at least {smallest:g} {unit} in magnitude (smaller "
+                    "values are below the solver's precision)",
+                ))  # fmt: skip
+        if problems:
+            raise ValidationError.from_exception_data(type(self).__name__, problems)
+        return self
 
 
 Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=40)]
@@ -145,14 +208,14 @@ class SalesTeam(Strict):
     name: Name
     reps: Headcount
     hours_lost_per_day: HoursLost = HoursLost()
-    admin_minutes_per_conversation: float = q("minutes/conversation", ge=0, default=0)
+    admin_minutes_per_conversation: float = q("minutes/conversation", ge=0, le=600, default=0)
     average_deal_value: float = q("$/deal", gt=0)
 
 
 class Sales(Strict):
     """Sales turns qualified leads into deals through conversations of chosen length."""
 
-    min_minutes_per_quality_conversation: float = q("minutes/conversation", ge=0)
+    min_minutes_per_quality_conversation: float = q("minutes/conversation", ge=0, le=600)
     touches_per_lead: float = q("conversations/lead", gt=0, default=1)
     conversation_tiers: list[ConversationTier] = Field(min_length=1, max_length=20)
     teams: list[SalesTeam] = Field(min_length=1, max_length=100_000)
@@ -208,7 +271,7 @@ class LiveChannel(Strict):
     answer_within_seconds: float = q("seconds", gt=0, le=86_400)
     service_level: float = q("share", gt=0, lt=1)
     max_occupancy: float = q("share", gt=0, le=1, default=0.85)
-    max_asa_seconds: float | None = q("seconds", gt=0, default=None)
+    max_asa_seconds: float | None = q("seconds", gt=0, le=86_400, default=None)
     interval_minutes: float = q("minutes", gt=0, le=1440, default=30)
     peak_factor: float = q("busiest/average interval", ge=1, le=100, default=1.0)
     shrinkage: float = q("share", ge=0, lt=1, default=0.3)
@@ -256,7 +319,7 @@ class CurrentTargets(Strict):
     """The targets the company gives people today. Every field is optional."""
 
     calls_per_rep_per_day: float | None = q("conversations/rep/day", ge=0, default=None)
-    reps: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+    reps: dict[str, Annotated[int, Field(ge=0, le=1_000_000)]] = Field(default_factory=dict)
     quota_per_rep_per_month: float | None = q("$/rep/month", ge=0, default=None)
     leads_per_month: float | None = q("leads/month", ge=0, default=None)
     ad_spend_per_month: float | None = q("$/month", ge=0, default=None)
@@ -264,7 +327,7 @@ class CurrentTargets(Strict):
     units_per_worker_per_month: float | None = q("units/person/month", ge=0, default=None)
     support_agents: int | None = q("people", ge=0, default=None)
     tickets_per_agent_per_day: float | None = q("tickets/person/day", ge=0, default=None)
-    weights: dict[str, float] = Field(default_factory=dict)
+    weights: dict[str, Annotated[float, Field(ge=0, le=1e6)]] = Field(default_factory=dict)
 
     @field_validator("weights")
     @classmethod
@@ -288,8 +351,8 @@ class LeverSetting(Strict):
 class Scenario(Strict):
     """A whole scenario: calendar, the five departments, today's targets and the objective."""
 
-    name: str = Field(min_length=1, max_length=200)
-    description: str = ""
+    name: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")
+    description: str = Field("", max_length=20_000)
     objective: Literal["max_profit", "min_cost", "closest_to_current"] = "max_profit"
     calendar: Calendar
     marketing: Marketing
@@ -361,6 +424,39 @@ def _check_unique(names: list[str], what: str) -> None:
         if name in seen:
             raise ValueError(f"{what} name {name!r} appears twice; names must be unique")
         seen.add(name)
+
+
+def bounds_of(path: str) -> tuple[float, float]:
+    """The lowest and highest value the schema accepts at an input path (``--set`` form)."""
+    from annotated_types import Ge, Gt, Le, Lt
+
+    model: Any = Scenario
+    field = None
+    for part in re.split(r"[.\[\]]+", path):
+        if not part or not (isinstance(model, type) and issubclass(model, BaseModel)):
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            continue  # a list item's name or index
+        model = _inner(field.annotation)
+    low, high = -float("inf"), float("inf")
+    for rule in field.metadata if field is not None else ():
+        if isinstance(rule, Ge | Gt):
+            low = float(rule.ge if isinstance(rule, Ge) else rule.gt)
+        elif isinstance(rule, Le | Lt):
+            high = float(rule.le if isinstance(rule, Le) else rule.lt)
+    return low, high
+
+
+def _inner(annotation: Any) -> Any:
+    """The model inside ``list[Model]``, ``Model | None`` and the like, or the annotation."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        inner = _inner(arg)
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
+            return inner
+    return annotation
 
 
 def unit_of(model: type[BaseModel], field: str) -> str:

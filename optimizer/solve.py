@@ -11,10 +11,11 @@ import pandas as pd
 from optimizer import check, targets
 from optimizer.chain import Vars, build_model
 from optimizer.chain.objectives import UNIT
+from optimizer.deadline import Deadline
 from optimizer.marginal import COLUMNS as PARAM_COLUMNS
-from optimizer.marginal import marginal_values
+from optimizer.marginal import OUT_OF_TIME, marginal_values
 from optimizer.model import LinearModel, ModelArrays
-from optimizer.result import BINDING_TOL, VERIFY_TOL, Plan, Verification
+from optimizer.result import BINDING_TOL, OPTIMAL_GAP, VERIFY_TOL, Plan, Verification
 from optimizer.schema import Scenario
 from optimizer.solvers import Backend, SolverOutput, Status, highs
 from optimizer.solvers import backend as solver_backend
@@ -42,7 +43,7 @@ def solve(
     scenario: Scenario,
     objective: str | None = None,
     *,
-    time_limit: float | None = None,
+    time_limit: float | Deadline | None = None,
     marginals: bool | None = None,
     whole_steps: bool | None = None,
     mip_gap: float | None = None,
@@ -59,9 +60,15 @@ def solve(
     integer model for the value of one more whole person at each binding headcount limit.
     Both cost extra solves; None (the default) computes them for models of at most
     ``DETAIL_LIMIT`` variables and says so in the plan's notes above that. ``mip_gap`` is
-    HiGHS's relative gap for an integer model (default ``highs.MIP_GAP``).
+    HiGHS's relative gap for an integer model (default ``highs.MIP_GAP``); a plan whose
+    proven gap is above ``OPTIMAL_GAP`` is ``feasible``, never ``optimal``.
+
+    ``time_limit`` (seconds, or a ``Deadline`` shared with later stages) bounds the whole
+    answer: the solve, then shadow prices, whole-person values and marginal values, each
+    stopping when time runs out with a note saying what was left undone.
     """
     objective = objective or scenario.objective
+    deadline = Deadline.of(time_limit)
     times: dict[str, float] = {}
     t0 = time.perf_counter()
     model, v = build_model(scenario, objective)
@@ -71,12 +78,16 @@ def solve(
     if mip_gap is not None and engine.name != "highs":
         raise ValueError(f"mip_gap is set for HiGHS only, not for the {engine.name} backend")
     options = {"options": {"mip_rel_gap": float(mip_gap)}} if mip_gap is not None else {}
-    out = engine.solve(arrays, time_limit=time_limit, **options)
+    from optimizer.isolation import stage
+
+    stage("the solve")
+    out = engine.solve(arrays, time_limit=deadline.remaining(), **options)
     times.update(out.times)
+    stage("the shadow prices and values of the plan")
     return assemble(
         scenario, model, v, arrays, out, objective=objective, engine=engine,
         marginals=marginals, whole_steps=whole_steps, source=source, overrides=overrides,
-        times=times,
+        times=times, deadline=deadline,
     )  # fmt: skip
 
 
@@ -108,12 +119,14 @@ def assemble(
     overrides: tuple[str, ...] = (),
     times: dict[str, float] | None = None,
     verified: tuple[Verification, Status, str] | None = None,
+    deadline: Deadline | None = None,
 ) -> Plan:
     """The plan from a solver's output: checked independently, with targets and limits.
 
     ``verified`` is ``checked``'s answer for this output when the caller already has it.
     """
     times = {} if times is None else times
+    deadline = deadline or Deadline()
     notes = []
     large = arrays.num_vars > DETAIL_LIMIT
     for name, asked in (("marginal values", marginals), ("whole-person values", whole_steps)):
@@ -141,7 +154,7 @@ def assemble(
     q = {name: out.x[idx] for name, idx in v.index.items()}
     t0 = time.perf_counter()
     target_table = targets.derive(scenario, q, v.months)
-    constraints = constraint_table(model, arrays, out, whole_steps, engine, notes)
+    constraints = constraint_table(model, arrays, out, whole_steps, engine, notes, deadline)
     variables = variable_table(model, v, out.x)
     times["report"] = time.perf_counter() - t0
     parameters = pd.DataFrame(columns=PARAM_COLUMNS)
@@ -158,7 +171,14 @@ def assemble(
             out.fixed_lp,
             out.objective,
             constraints["shadow_price"].to_numpy(dtype=float),
+            deadline=deadline,
         )
+        undone = int(parameters["note"].eq(OUT_OF_TIME).sum())
+        if undone:
+            notes.append(
+                f"marginal values of {undone} of {len(parameters)} inputs not computed: "
+                "the time limit ran out"
+            )
         times["marginal_values"] = time.perf_counter() - t0
     return Plan(
         status=status, objective=out.objective, verified=verification, targets=target_table,
@@ -177,13 +197,26 @@ def checked(
     q = {name: out.x[idx] for name, idx in v.index.items()}
     verification = _verify(scenario, arrays, out.x, q, out)
     status, message = out.status, out.message
-    if status is Status.OPTIMAL and not verification.ok:
+    if status is Status.OPTIMAL and out.mip_gap is not None and out.mip_gap > OPTIMAL_GAP:
+        status, message = Status.FEASIBLE, within_gap(out.objective, out.mip_gap, arrays.sense)
+    if status in (Status.OPTIMAL, Status.FEASIBLE) and not verification.ok:
         status = Status.ERROR
         message = (
-            f"the solver reported optimal, but the plan breaks {verification.worst} by "
-            f"{verification.max_violation:.3g} (relative); it is not presented as optimal"
+            f"the solver reported {out.status.value}, but the plan breaks {verification.worst} "
+            f"by {verification.max_violation:.3g} (relative); it is not presented as a plan"
         )
     return verification, status, message
+
+
+def within_gap(objective: float, gap: float, sense: str) -> str:
+    """'feasible, within 17.9 % of the best possible: no plan does better than 123,456'."""
+    slack = gap * max(1.0, abs(objective))
+    bound = objective + slack if sense == "max" else objective - slack
+    better = "more than" if sense == "max" else "less than"
+    return (
+        f"feasible, within {gap:.3%} of the best possible (the solver stopped at the gap it "
+        f"was given): no plan reaches {better} {bound:,.2f}"
+    )
 
 
 def _unsolved(out: SolverOutput, common: dict) -> Plan:
@@ -226,6 +259,7 @@ def constraint_table(
     whole_steps: bool = True,
     engine: Backend | None = None,
     notes: list[str] | None = None,
+    deadline: Deadline | None = None,
 ) -> pd.DataFrame:
     """One row per constraint: its words, where the plan puts it, and what it is worth.
 
@@ -284,7 +318,7 @@ def constraint_table(
         "shadow_price": price, "allowable_increase": inc, "allowable_decrease": dec,
         "degenerate": degenerate,
         "whole_step_value": (
-            _whole_steps(a, out, binding, price, engine) if whole_steps
+            _whole_steps(a, out, binding, price, engine, deadline, notes) if whole_steps
             else np.full(a.num_rows, np.nan)
         ),
         # a limit in whole people binds when one person fewer could not meet it
@@ -362,12 +396,16 @@ def _whole_steps(
     binding: np.ndarray,
     price: np.ndarray,
     engine: Backend | None = None,
+    deadline: Deadline | None = None,
+    notes: list[str] | None = None,
 ) -> np.ndarray:
     """Objective change when a binding headcount limit rises by one whole person.
 
     A shadow price is a rate for a fraction of a person; leaders decide in whole people,
-    so the integer model is re-solved with the limit one higher.
+    so the integer model is re-solved with the limit one higher. Each re-solve gets the
+    time left on ``deadline``; one it stops before the end gives no value.
     """
+    deadline = deadline or Deadline()
     values = np.full(a.num_rows, np.nan)
     if not a.integer.any() or out.objective is None:
         return values
@@ -375,13 +413,24 @@ def _whole_steps(
     single = (nnz[a.rows] == 1) & a.integer[a.cols]
     rows = np.intersect1d(a.rows[single], np.flatnonzero(binding))
     rows = rows[np.argsort(-np.abs(np.nan_to_num(price[rows], posinf=1e300, neginf=1e300)))]
-    for row in rows[:WHOLE_STEP_LIMIT]:
+    rows = rows[:WHOLE_STEP_LIMIT]
+    for done, row in enumerate(rows):
+        if deadline.expired():
+            if notes is not None:
+                notes.append(
+                    f"whole-person values: {done} of {len(rows)} re-solved before the time "
+                    "limit ran out; the others show none"
+                )
+            break
         coef = a.vals[np.flatnonzero(a.rows == row)[0]]
         lower, upper = a.row_lower.copy(), a.row_upper.copy()
         lower[row] += abs(coef) if np.isfinite(lower[row]) else 0.0
         upper[row] += abs(coef) if np.isfinite(upper[row]) else 0.0
         moved = (engine.solve if engine is not None else highs.solve)(
-            replace(a, row_lower=lower, row_upper=upper), ranging=False, duals=False
+            replace(a, row_lower=lower, row_upper=upper),
+            ranging=False,
+            duals=False,
+            time_limit=deadline.remaining(),
         )
         if moved.status is Status.OPTIMAL:
             values[row] = moved.objective - out.objective

@@ -94,6 +94,8 @@ def print_diagnosis(d, console: Console | None = None) -> None:
     )
     for line in d.conflict["sentence"]:
         console.print("  - " + escape(line))
+    for note in getattr(d, "notes", ()):
+        console.print("note: " + escape(note), style="yellow")
     if d.cheapest is None:
         console.print(escape(d.message))
         return

@@ -139,7 +139,7 @@ class WhatIfResult:
 
     @property
     def solved(self) -> bool:
-        return self.status is Status.OPTIMAL and self.verified.ok
+        return self.status in (Status.OPTIMAL, Status.FEASIBLE) and self.verified.ok
 
     @property
     def arrays(self) -> ModelArrays:

@@ -150,7 +150,10 @@ def check_large(large, asked):
     assert (p["teams"], p["months"], p["channels"]) == asked
     assert (large["teams"], large["months"], large["channels"]) == asked
     assert large["settings_match"] is True
-    assert p["status"] == "optimal" and p["verified"] is True
+    # at a gap of 1e-3 a plan HiGHS stops within it is "feasible", never "optimal"
+    loose = p["settings"].get("mip_rel_gap", 0) > 1e-6
+    assert p["status"] in (("optimal", "feasible") if loose else ("optimal",))
+    assert p["verified"] is True
     assert raw["status"] == "Optimal"
     assert large["objective_rel_diff"] <= 1e-6
     assert abs(raw["objective"] - p["objective"]) <= 1e-6 * max(1, abs(p["objective"]))

@@ -64,5 +64,5 @@ def test_solver_saying_optimal_is_not_enough(monkeypatch):
     plan = solve(load_scenario(SEED))
     assert plan.status is Status.ERROR
     assert not plan.solved
-    assert "not presented as optimal" in plan.message
+    assert "not presented as a plan" in plan.message
     assert plan.verified.max_violation > 0.01

@@ -11,6 +11,7 @@ import numpy as np
 
 class Status(str, Enum):
     OPTIMAL = "optimal"
+    FEASIBLE = "feasible"  # a plan within a stated gap of the best possible, not proven best
     INFEASIBLE = "infeasible"
     UNBOUNDED = "unbounded"
     TIME_LIMIT = "time_limit"
