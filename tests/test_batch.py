@@ -316,13 +316,15 @@ def test_force_solves_everything_again(batch, folder):
     assert all(after[name] > before[name] for name in before)
 
 
+def explode(job) -> None:
+    """A worker hook (``worker.BEFORE_JOB``): every job's solve raises."""
+    raise RuntimeError("solver exploded")
+
+
 def test_an_internal_error_becomes_a_row_and_is_retried(folder, tmp_path, monkeypatch):
-    import optimizer.solve
+    from optimizer.batch import worker
 
-    def crash(*args, **kwargs):
-        raise RuntimeError("solver exploded")
-
-    monkeypatch.setattr(optimizer.solve, "solve", crash)
+    monkeypatch.setattr(worker, "BEFORE_JOB", explode)  # carried to the worker process
     crashed = run_batch([folder / "software.yaml"], tmp_path / "out", workers=1, progress=False)
     assert crashed.rows[0]["error_kind"] == "internal"
     assert "RuntimeError: solver exploded" in crashed.rows[0]["error"]
@@ -373,6 +375,7 @@ def test_variants_are_solved_in_the_held_base_model_and_match_solve(tmp_path):
     """A variant moving numbers is re-solved in its file's held model; its result is the
     one ``solve`` gives (limits, prices, marginal values), whichever route it took."""
     from optimizer.batch import worker
+    from optimizer.batch.jobs import plan_jobs
     from optimizer.loading import load_scenario
     from optimizer.report import to_json
     from optimizer.solve import solve
@@ -390,11 +393,14 @@ def test_variants_are_solved_in_the_held_base_model_and_match_solve(tmp_path):
     )
     path = tmp_path / "seed.yaml"
     path.write_text(text)
-    worker._HELD.clear()
+    worker._HELD.clear()  # solved here, in this process, to see the held model
+    outcomes = {o.job.variant: o for o in worker.solve_chunk(plan_jobs([path], Settings()))}
+    assert all(o.row["error"] is None for o in outcomes.values()) and len(worker._HELD) == 1
     report = run_batch([path], tmp_path / "out", workers=1, progress=False)
-    assert report.ok and len(worker._HELD) == 1
+    assert report.ok
     for name, values in variants.items():
         got = json.loads((tmp_path / "out" / "results" / f"seed@{name}.json").read_text())
+        assert got["objective"] == pytest.approx(json.loads(outcomes[name].text)["objective"])
         sets = [f"{p}={v}" for p, v in values.items()]
         want = to_json(solve(load_scenario(path, sets), source=str(path)))
         assert got["objective"] == want["objective"], name

@@ -1,4 +1,8 @@
-"""Where jobs run: this process, a local process pool, or a Dask cluster.
+"""Where jobs run: a local process pool (one process for one worker), or a Dask cluster.
+
+No job runs in the batch's own process, so no job (a native crash included) can end the
+batch: a chunk lost with its process is solved again a job at a time, locally each in a
+fresh process (``processes``), on Dask as single tasks; a job lost again is its crash row.
 
 Jobs travel in chunks. A Dask task costs about 1.5 ms of scheduling, a solve 0.1 s to a
 few seconds; chunks are guided (each takes a quarter of a worker's share of what is
@@ -11,12 +15,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import multiprocessing
+import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
+from optimizer.batch import processes, worker
 from optimizer.batch.jobs import Job
-from optimizer.batch.worker import Outcome, solve_chunk, solver_threads
+from optimizer.batch.worker import Outcome
 
 LARGEST_CHUNK = 16
 Deliver = Callable[[Outcome], None]
@@ -31,33 +36,42 @@ def chunked(jobs: list[Job], workers: int) -> list[list[Job]]:
     return chunks
 
 
-def run_here(jobs: list[Job], deliver: Deliver) -> None:
-    """One worker: solve in this process, no pool to start or feed."""
-    try:
-        for chunk in chunked(jobs, 1):
-            for outcome in solve_chunk(chunk):
-                deliver(outcome)
-    finally:
-        solver_threads(None)  # leave this process's later solves as they were
+def run_local(
+    jobs: list[Job], workers: int, deliver: Deliver, ready: Callable[[], None] = lambda: None
+) -> None:
+    """A pool of worker processes (one for ``--jobs 1``), so that no job can take this
+    process down; ``ready()`` once they are started (threads may start after that, see
+    ``processes.context``).
 
-
-def run_local(jobs: list[Job], workers: int, deliver: Deliver) -> None:
-    """A pool of worker processes, forked from a server that has already imported the solver."""
-    if workers <= 1:
-        return run_here(jobs, deliver)
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    if "forkserver" in methods:
-        context.set_forkserver_preload(["optimizer.batch.worker", "optimizer.solve"])
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    Chunks whose worker died (a native crash breaks the whole pool) or whose results could
+    not come back are solved again one job per fresh process (``processes.solve_alone``):
+    only the job that crashes gets a crash row.
+    """
+    pool = ProcessPoolExecutor(
+        max_workers=max(1, workers), mp_context=processes.context(),
+        initializer=processes.start_worker, initargs=(os.getpid(),),
+    )  # fmt: skip
+    before, left = worker.BEFORE_JOB, []
     try:
-        futures = [pool.submit(solve_chunk, chunk) for chunk in chunked(jobs, workers)]
+        futures = {
+            pool.submit(worker.solve_chunk, chunk, before): chunk
+            for chunk in chunked(jobs, workers)
+        }
+        ready()
         for future in as_completed(futures):
-            for outcome in future.result():
+            try:
+                outcomes = future.result()
+            except Exception:  # noqa: BLE001 - BrokenProcessPool, a result that could not travel
+                left += futures[future]
+                continue
+            for outcome in outcomes:
                 deliver(outcome)
     finally:
         # on Ctrl-C: drop the queued chunks instead of waiting for them
         pool.shutdown(wait=True, cancel_futures=True)
+    if left:
+        order = {job.name: i for i, job in enumerate(jobs)}
+        processes.solve_alone(sorted(left, key=lambda job: order[job.name]), workers, deliver)
 
 
 def run_dask(jobs: list[Job], workers: int, scheduler: str | None, deliver: Deliver) -> None:
@@ -81,10 +95,26 @@ def run_dask(jobs: list[Job], workers: int, scheduler: str | None, deliver: Deli
             client = stack.enter_context(Client(cluster))
         slots = sum(client.nthreads().values()) or workers
         chunks = chunked(jobs, slots)
-        futures = client.map(solve_chunk, chunks, pure=False)
+        before = worker.BEFORE_JOB
+        futures = client.map(worker.solve_chunk, chunks, before=before, pure=False)
+        tasks = dict(zip(futures, chunks))
+        alone: set = set()  # tasks of one job, sent again after their chunk was lost
+        done = dask_completed(futures)
         try:
-            for future in dask_completed(futures):
-                for outcome in future.result():
+            for future in done:
+                try:
+                    outcomes = future.result()
+                except Exception as exc:  # noqa: BLE001 - KilledWorker: a worker died solving it
+                    if future not in alone:
+                        for job in tasks[future]:
+                            single = client.submit(worker.solve_chunk, [job], before, pure=False)
+                            tasks[single] = [job]
+                            alone.add(single)
+                            done.add(single)
+                        continue
+                    lost = f"was lost on a Dask worker ({type(exc).__name__})"
+                    outcomes = [worker.died(tasks[future][0], None, lost)]
+                for outcome in outcomes:
                     deliver(outcome)
         finally:
-            client.cancel(futures)
+            client.cancel(list(tasks))

@@ -91,10 +91,11 @@ def _read(path: Path) -> tuple[str | None, str | None]:
 
 
 def _variant_names(text: str | None, source: str) -> list[str]:
-    """Declared variant names; a file that cannot be parsed has only its base (which fails)."""
+    """Declared variant names; a file that cannot be parsed has only its base (which fails,
+    in its worker, with the reason: a RecursionError here must not stop the batch)."""
     if text is None or KEY not in text:  # cheap: most files declare no variants
         return []
     try:
         return list(split(parse_yaml(text, source), source)[1])
-    except ScenarioError:
+    except Exception:  # noqa: BLE001 - ScenarioError, RecursionError, MemoryError, ...
         return []

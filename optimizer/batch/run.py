@@ -5,8 +5,11 @@
     OUT/summary.csv, .parquet, .xlsx       one row per scenario and variant
 
 A result whose content hash (scenario text, variant, solver settings, versions) matches
-its job is reused unless ``force``; a result of an internal error is always redone. An
-interrupted run keeps the results it finished and writes no summary: run it again.
+its job is reused unless ``force``; a result of an internal error or a crash is always
+redone. Every job ends in a result (a failed or crashed one as its error row), so the
+summary is always written. An interrupted run keeps the results it finished and writes no
+summary: run it again. One batch at a time writes in a folder (``lock``); a folder that
+cannot be written raises ``OutputError``, with advice.
 """
 
 from __future__ import annotations
@@ -19,10 +22,11 @@ from pathlib import Path
 
 from optimizer.batch import executors
 from optimizer.batch.discovery import NoScenarios, find_scenarios
-from optimizer.batch.files import sweep_temporaries, write_text
+from optimizer.batch.files import make_folder, sweep_temporaries, write_text
 from optimizer.batch.jobs import Job, Settings, plan_jobs
+from optimizer.batch.lock import locked
 from optimizer.batch.summary import summary_row, summary_table, write_summary
-from optimizer.batch.worker import Outcome
+from optimizer.batch.worker import RETRIED, Outcome
 
 EXECUTORS = ("local", "dask")
 
@@ -64,19 +68,25 @@ def run_batch(
     if not jobs:
         wanted = f" with variant {', '.join(variants)}" if variants else ""
         raise NoScenarios(f"no scenario{wanted} to solve in {', '.join(map(str, paths))}")
+    make_folder(out)
+    with locked(out):
+        return _run(jobs, out, workers, executor, scheduler, force, progress, started)
+
+
+def _run(jobs, out, workers, executor, scheduler, force, progress, started) -> BatchReport:
     results = out / "results"
     sweep_temporaries(out)
     rows: dict[str, dict] = {}
     todo = []
     for job in jobs:
-        kept = None if force else reusable(results / f"{job.name}.json", job)
+        kept = None if force else kept_row(results / f"{job.name}.json", job)
         if kept is None:
             todo.append(job)
         else:
-            rows[job.name] = summary_row(kept, job.key)
+            rows[job.name] = kept
     times = {"plan": time.perf_counter() - started, "write_results": 0.0, "worker_seconds": 0.0}
 
-    with _progress(len(todo), len(jobs) - len(todo), progress) as advance:
+    with _progress(len(todo), len(jobs) - len(todo), progress) as bar:
 
         def deliver(outcome: Outcome) -> None:
             t0 = time.perf_counter()
@@ -84,13 +94,14 @@ def run_batch(
             times["write_results"] += time.perf_counter() - t0
             times["worker_seconds"] += outcome.seconds
             rows[outcome.job.name] = outcome.row
-            advance(outcome.row["error"] is not None)
+            bar.advance(outcome.row["error"] is not None)
 
         t0 = time.perf_counter()
         if executor == "dask":
+            bar.start()
             executors.run_dask(todo, workers, scheduler, deliver)
-        else:
-            executors.run_local(todo, workers, deliver)
+        elif todo:  # the bar's thread starts once the workers are (see processes.context)
+            executors.run_local(todo, workers, deliver, ready=bar.start)
         times["execute"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -108,16 +119,28 @@ def reusable(path: Path, job: Job) -> dict | None:
     """The stored result of an unchanged job, or None if it must be solved."""
     try:
         result = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(result, dict):
         return None
     error = result.get("error") or {}
-    if result.get("content_hash") != job.content_hash or error.get("kind") == "internal":
+    if result.get("content_hash") != job.content_hash or error.get("kind") in RETRIED:
         return None
     return result
 
 
+def kept_row(path: Path, job: Job) -> dict | None:
+    """The summary row of an unchanged job's stored result; None: solve it (again)."""
+    result = reusable(path, job)
+    try:
+        return None if result is None else summary_row(result, job.key)
+    except Exception:  # noqa: BLE001 - a result file not in our shape: solve the job again
+        return None
+
+
 class _progress:
-    """A rich progress bar on stderr with counts and an ETA; ``advance(failed)`` per job."""
+    """A rich progress bar on stderr with counts and an ETA: ``start()``, then
+    ``advance(failed)`` per job."""
 
     def __init__(self, total: int, reused: int, show: bool):
         from rich.console import Console
@@ -144,13 +167,14 @@ class _progress:
         return f"solving ({self.failed} failed{reused})"
 
     def __enter__(self):
-        self.bar.start()
+        return self
 
-        def advance(failed: bool) -> None:
-            self.failed += failed
-            self.bar.update(self.task, advance=1, description=self._label())
+    def start(self) -> None:
+        self.bar.start()  # again: nothing
 
-        return advance
+    def advance(self, failed: bool) -> None:
+        self.failed += failed
+        self.bar.update(self.task, advance=1, description=self._label())
 
     def __exit__(self, *exc) -> None:
         self.bar.stop()

@@ -3,24 +3,39 @@
 A job's result is the JSON of ``solve --format json`` plus the batch's fields: the
 variant, its content hash and settings, the gap to today's targets, the seconds spent in
 ``solve``, and ``error`` (``{kind, message}`` or null). A broken scenario, a scenario with
-no plan, or a crash becomes a result with its error; nothing here raises.
+no plan, or any exception (RecursionError and MemoryError included) becomes a result with
+its error; nothing here raises. A process that dies solving a job is made its row by
+``processes``, with ``died``.
 
     error kinds: bad_input (the file or variant is not a valid scenario),
                  no_plan (infeasible, unbounded, time limit, or a plan that failed the check),
-                 internal (a bug; a rerun tries again)
+                 internal (a bug; a rerun tries again),
+                 crash (the solving process died, e.g. of SIGSEGV; a rerun tries again)
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import signal
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from optimizer.batch.jobs import Job, versions
 from optimizer.batch.summary import summary_row
 from optimizer.loading import ScenarioError, parse_yaml
 from optimizer.variants import Variant, split, variant_scenario
+
+RETRIED = ("internal", "crash")
+"""Error kinds a rerun solves again."""
+MESSAGE_LINE = 1000
+"""Characters of one line of an error message kept in a result (a value quoted in full is
+cut there; ``variants`` quotes short excerpts of its own)."""
+
+BEFORE_JOB: Callable[[Job], None] | None = None
+"""Tests only: called with each job where it is solved, before it is (to raise, or to
+crash the process). Set in the batch's process; the executors carry it to the workers."""
 
 
 @dataclass(frozen=True)
@@ -31,16 +46,27 @@ class Outcome:
     seconds: float  # the whole job in the worker: parse, solve, JSON
 
 
-def solve_chunk(jobs: list[Job]) -> list[Outcome]:
+def solve_chunk(jobs: list[Job], before: Callable[[Job], None] | None = None) -> list[Outcome]:
     """One task: several jobs, so per-task overhead (about 1.5 ms in Dask) is shared."""
     for threads in {job.settings.solver_threads for job in jobs}:
         solver_threads(threads)
-    return [solve_job(job) for job in jobs]
+    return [solve_job(job, before) for job in jobs]
 
 
-def solve_job(job: Job) -> Outcome:
+def solve_job(job: Job, before: Callable[[Job], None] | None = None) -> Outcome:
+    """The job's result and summary row; any exception becomes the job's error."""
     start = time.perf_counter()
-    result = _result(job)
+    try:
+        if before is not None:
+            before(job)
+        result = _result(job)
+    except Exception as exc:  # noqa: BLE001 - RecursionError, MemoryError, a bug: this job's row
+        result = failure(job, "internal", describe(exc))
+    return finish(job, result, time.perf_counter() - start)
+
+
+def finish(job: Job, result: dict, seconds: float) -> Outcome:
+    """A result with the batch's fields, as the text of its file and its summary row."""
     result.update({
         "variant": job.variant, "content_hash": job.content_hash,
         "settings": {**asdict(job.settings), "versions": versions()},
@@ -50,7 +76,36 @@ def solve_job(job: Job) -> Outcome:
     except ValueError as exc:  # a NaN or infinity that to_json let through
         result.update(failure(job, "internal", f"the result is not valid JSON: {exc}"))
         text = json.dumps(result, indent=2) + "\n"
-    return Outcome(job, text, summary_row(result, job.key), time.perf_counter() - start)
+    except Exception as exc:  # noqa: BLE001 - e.g. a result nested too deep to write
+        result.update(failure(job, "internal", f"the result cannot be written: {describe(exc)}"))
+        text = json.dumps(result, indent=2) + "\n"
+    return Outcome(job, text, summary_row(result, job.key), seconds)
+
+
+def died(job: Job, exitcode: int | None, how: str | None = None) -> Outcome:
+    """The row of a job whose process died: how (the signal, or the exit code), the file
+    and the variant."""
+    if how is None and exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        how = f"died of {name} ({signal.strsignal(-exitcode) or 'a signal'})"
+    elif how is None:
+        how = f"exited with code {exitcode}" if exitcode else "ended without a result"
+    message = f"the solver process {how} while solving {job.source}, variant {job.variant}"
+    return finish(job, failure(job, "crash", message), 0.0)
+
+
+def describe(exc: BaseException) -> str:
+    """``Type: message`` in one line, the message cut short."""
+    message = _line(str(exc))
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
+def _line(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MESSAGE_LINE else text[: MESSAGE_LINE - 3] + "..."
 
 
 def _result(job: Job) -> dict:
@@ -69,7 +124,7 @@ def _result(job: Job) -> dict:
         from optimizer.chain.objectives import NoCurrentTargets
 
         kind = "bad_input" if isinstance(exc, NoCurrentTargets) else "internal"
-        message = f"{job.source}: {exc}" if kind == "bad_input" else f"{type(exc).__name__}: {exc}"
+        message = f"{job.source}: {exc}" if kind == "bad_input" else describe(exc)
         return failure(job, kind, message, variant.overrides)
 
 
@@ -147,7 +202,11 @@ def _diagnosis(scenario, job: Job, plan):
 
 
 def failure(job: Job, kind: str, message: str, overrides: tuple[str, ...] = ()) -> dict:
-    """A result with no plan, in the shape of ``solve``'s JSON."""
+    """A result with no plan, in the shape of ``solve``'s JSON (each message line cut short)."""
+    message = "\n".join(
+        line if len(line) <= MESSAGE_LINE else line[: MESSAGE_LINE - 3] + "..."
+        for line in message.splitlines()
+    )
     return {
         "scenario": None, "source": job.source, "overrides": list(overrides), "status": "error",
         "solver_status": None, "message": message,
