@@ -262,18 +262,18 @@ def compare(
 ) -> None:
     """Today's targets against the recommended plan: what they imply, break and cost."""
     sc = _load(scenario, list(set_ or []))
+    from optimizer.chain.objectives import NoCurrentTargets
+    from optimizer.isolation import SolverCrash, isolated
+
     try:
-        from optimizer.chain.objectives import NoCurrentTargets
-        from optimizer.compare import compare as run
-
-        comparison = run(sc, objective.value if objective else None, backend=backend.value)
-        diagnosis = None
-        if comparison.plan.status.value == "infeasible":
-            from optimizer.diagnose import diagnose
-
-            diagnosis = diagnose(sc, objective.value if objective else None)
+        comparison, diagnosis = isolated(
+            _comparison, sc, objective.value if objective else None, backend.value,
+            method="fork",
+        )  # fmt: skip
     except NoCurrentTargets as exc:
         _fail(f"{scenario}: {exc}", 2)
+    except SolverCrash as exc:
+        _fail(_crash_message(exc, scenario, sc, list(set_ or [])), 3)
     except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
         _fail(f"internal error while comparing {scenario}: {type(exc).__name__}: {exc}", 3)
     try:
@@ -291,6 +291,19 @@ def compare(
     except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
         _fail(f"internal error while reporting {scenario}: {type(exc).__name__}: {exc}", 3)
     raise typer.Exit(0 if comparison.plan.solved else 1)
+
+
+def _comparison(sc, objective, backend):
+    """Today's targets against the plan, and the diagnosis of no plan (in a child)."""
+    from optimizer.compare import compare as run
+
+    comparison = run(sc, objective, backend=backend)
+    diagnosis = None
+    if comparison.plan.status.value == "infeasible":
+        from optimizer.diagnose import diagnose
+
+        diagnosis = diagnose(sc, objective)
+    return comparison, diagnosis
 
 
 class ExportFormat(str, Enum):
@@ -574,6 +587,8 @@ def sweep(
 
     if out is not None and out.suffix.lower() not in (".csv", ".parquet", ".xlsx"):
         _fail(f"--out {out}: expected a .csv, .parquet or .xlsx file", 2)
+    if out is not None and not (out.parent.is_dir() and os.access(out.parent, os.W_OK)):
+        _fail(f"--out {out}: {out.parent} is not a folder this user can write to", 2)
     if not low < high:
         _fail(f"--low {low:g} --high {high:g}: expected low < high", 2)
     loaded = _load(scenario, set_ or [])
@@ -589,7 +604,10 @@ def sweep(
     except ValueError as exc:  # no base plan whose headcounts could be held
         _fail(f"{scenario}: {exc}", 1)
     if out is not None:
-        sweeps.write(table, out)
+        try:
+            sweeps.write(table, out)
+        except OSError as exc:
+            _fail(f"cannot write {out}: {exc.strerror or exc}; choose a writable path", 2)
     if format is Format.csv:
         sys.stdout.write(table.to_csv(index=False))
     elif format is Format.json:

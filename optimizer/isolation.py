@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 _stage_pipe = None  # in a child: the connection stages are reported on
-_PRELOAD = ["optimizer.solve", "optimizer.diagnose", "optimizer.compare"]
+_PRELOAD = ["optimizer.solve", "optimizer.diagnose", "optimizer.compare", "optimizer.app.analysis"]
 
 
 class SolverCrash(RuntimeError):

@@ -386,7 +386,7 @@ def loc_to_path(loc: tuple, data: Any = None) -> str:
             name = None
             if isinstance(node, list) and part < len(node) and isinstance(node[part], dict):
                 name = node[part].get("name")
-            out += f"[{name}]" if isinstance(name, str) and name else f"[{part}]"
+            out += f"[{_excerpt(name, 40)}]" if isinstance(name, str) and name else f"[{part}]"
         else:
             part_text = _excerpt(part, 40)
             out += f".{part_text}" if out else part_text

@@ -289,6 +289,13 @@ def constraint_table(
     # A binding limit that cannot rise without changing the plan's shape is degenerate:
     # the dual then describes a decrease, so the rate for an increase is re-solved.
     degenerate = binding & (inc <= 1e-9)
+    # Raising a "<=" limit can only help the objective and raising a ">=" limit only hurt
+    # it; a dual of the other sign prices a decrease (a degenerate vertex), whichever
+    # solver gave it, so it is re-solved too.
+    helps = 1.0 if a.sense == "max" else -1.0
+    signed = np.where(sense == "<=", helps, np.where(sense == ">=", -helps, 0.0))
+    wrong_sign = signed * np.nan_to_num(shadow) < -1e-9 * np.maximum(1.0, np.abs(shadow))
+    degenerate |= binding & wrong_sign
     if out.fixed_lp is not None:
         # Without ranging (backends other than HiGHS) a binding limit's dual is tested
         # against a re-solve: where they differ, the limit is degenerate.
@@ -434,8 +441,7 @@ def _whole_steps(
         )
         if moved.status is Status.OPTIMAL:
             values[row] = moved.objective - out.objective
-        elif moved.status is Status.INFEASIBLE:
-            values[row] = -np.inf if a.sense == "max" else np.inf
+        # one more person that leaves no plan at all has no value (NaN), not -inf
     return values
 
 
@@ -444,11 +450,12 @@ def _dual_fails_forward(
 ) -> bool:
     """True when the row's dual is not the rate for an increase (a degenerate limit).
 
-    The forward difference is taken at the usual step and, if that disagrees, at a step a
-    thousand times smaller, so that a breakpoint just past the limit is not mistaken for
-    degeneracy.
+    The forward difference is taken at the usual step and, if that disagrees, at a step
+    twenty times smaller, so that a breakpoint just past the limit is not mistaken for
+    degeneracy. Not smaller: a step of 1e-7 relative lies inside GLOP's feasibility
+    tolerance, which let a minimum headcount held at its cap look free to rise.
     """
-    for scale in (1.0, 1e-3):
+    for scale in (1.0, 0.05):
         forward = _forward_shadow(out, a, row, limit, sense, scale)
         step = scale * FORWARD_STEP * max(1.0, abs(limit))
         noise = OBJECTIVE_NOISE * max(1.0, abs(out.objective)) / step

@@ -62,7 +62,14 @@ def print_plan(
             if not (math.isnan(rise) or math.isnan(fall))
             else "range not available (only the highs backend gives ranging)"
         )
-        console.print(f"[bold]{escape(name)}[/bold] shadow price {price:,.4g}; {moves}")
+        shown_price = (
+            f"{price:,.4g}"
+            if math.isfinite(price)
+            else "none (degenerate: the limit cannot rise with the plan's people held)"
+            if math.isinf(price)
+            else "none (degenerate, not re-solved)"
+        )
+        console.print(f"[bold]{escape(name)}[/bold] shadow price {shown_price}; {moves}")
         console.print("   " + escape(text))
 
     p = plan.parameters.dropna(subset=["marginal_value"])
