@@ -474,6 +474,8 @@ def _show(value: Any) -> str:
         return str(int(value))
     if isinstance(value, dict | list | tuple | set):
         return f"a {type(value).__name__} of {len(value):,} item(s)"
+    if isinstance(value, str) and len(value) > SHOWN_CHARS:
+        return f"{value[: SHOWN_CHARS - 1]!r}… ({len(value):,} characters)"
     return _excerpt(repr(value) if isinstance(value, str) else str(value))
 
 

@@ -87,7 +87,9 @@ def print_plan(
                 escape(row["path"]),
                 f"{row['value']:,.4g}",
                 row["unit"],
-                f"{row['marginal_value']:,.4g}",
+                f"{row['marginal_value']:,.4g}"
+                if math.isfinite(row["marginal_value"])
+                else "cannot rise: no plan would be possible",
             )
         console.print(m)
 
