@@ -18,6 +18,7 @@ Exceptions raised in the child are raised again in the caller, with their own ty
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import multiprocessing
 import os
 import signal
@@ -68,6 +69,7 @@ def stage(name: str) -> None:
 def _child(conn, fn: Callable, args: tuple, kwargs: dict) -> None:
     global _stage_pipe
     _stage_pipe = conn
+    faulthandler.disable()  # the caller reports a crash in one line; no dump on stderr
     try:
         result = ("ok", fn(*args, **kwargs))
     except BaseException as exc:  # noqa: BLE001 - raised again in the caller

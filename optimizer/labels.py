@@ -1,0 +1,285 @@
+"""The leader's words for every input and every limit, and the natural step of each: data.
+
+Every surface (the command line, the JSON, the app, the workbook) takes its labels, steps and
+number formats from here, so "Selling time, field team, Jan 2027" and "one hour a day" are
+written once. Identifiers (``sales-selling_time[2027-01,field]``,
+``sales.teams[field].average_deal_value``) stay in the JSON beside the labels.
+
+An input's **natural step** is the change a leader thinks in: one person, one hour a day,
+one business day, one minute a conversation, $1,000 of budget, one percentage point of a
+rate or share, 100 leads. Explanations value that step, never a fraction of a person.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+import re
+from dataclasses import dataclass
+
+MINUS = "\u2212"
+
+
+@dataclass(frozen=True)
+class Step:
+    """A natural step of an input: ``size`` in the input's own unit, and its words."""
+
+    size: float
+    words: str  # "one hour a day", "$1,000 a month", "one percentage point"
+    per_point: bool = False  # a rate or share, shown per percentage point
+
+
+# ---- inputs: (path pattern, label, step size, step words) -----------------------------------
+# Patterns are matched against the whole path; named groups fill the label.
+_T = r"sales\.teams\[(?P<team>[^\]]+)\]"
+_C = r"marketing\.channels\[(?P<channel>[^\]]+)\]\.tiers\[(?P<tier>\d+)\]"
+_L = r"support\.live_channels\[(?P<line>[^\]]+)\]"
+_CT = r"sales\.conversation_tiers\[(?P<ctier>\d+)\]"
+PERSON = (1, "one person")
+POINT = (0.01, "one percentage point")
+
+INPUTS: list[tuple[str, str, float, str]] = [
+    (r"calendar\.hours_per_day", "Working day", 1, "one hour a day"),
+    (r"calendar\.business_days_per_month", "Business days a month", 1, "one business day"),
+    (r"marketing\.ad_budget_per_month", "Ad budget", 1000, "$1,000 a month"),
+    (r"marketing\.market_size_leads_per_month", "Market size", 100, "100 leads a month"),
+    (r"marketing\.total_addressable_market_leads", "Total addressable market", 100, "100 leads"),
+    (r"marketing\.organic_leads_per_month", "Organic leads", 100, "100 leads a month"),
+    (r"marketing\.qualified_lead_share", "Share of leads that are qualified", *POINT),
+    (r"marketing\.marketers\.max", "Most marketers allowed", *PERSON),
+    (r"marketing\.marketers\.min", "Fewest marketers kept", *PERSON),
+    (r"marketing\.marketers\.cost_per_person_per_month", "Pay of a marketer", 100, "$100 a month"),
+    (r"marketing\.ad_spend_per_marketer_per_month", "Ad spend one marketer can run", 1000,
+     "$1,000 a month"),
+    (_C + r"\.leads_per_month", "Leads in price tier {tier1}, {channel}", 100, "100 leads a month"),
+    (_C + r"\.cost_per_lead", "Cost per lead, price tier {tier1}, {channel}", 1, "$1 a lead"),
+    (r"sales\.min_minutes_per_quality_conversation", "Quality floor (shortest conversation)", 1,
+     "one minute"),
+    (r"sales\.touches_per_lead", "Conversations per lead", 0.1, "0.1 conversation a lead"),
+    (_CT + r"\.minutes", "Length of {ctier_name} conversations", 1, "one minute"),
+    (_CT + r"\.conversion_rate", "Conversion of {ctier_name} conversations", *POINT),
+    (_T + r"\.reps\.max", "Most reps allowed, {team} team", *PERSON),
+    (_T + r"\.reps\.min", "Fewest reps kept, {team} team", *PERSON),
+    (_T + r"\.reps\.cost_per_person_per_month", "Pay of a rep, {team} team", 100, "$100 a month"),
+    (_T + r"\.hours_lost_per_day\.(?P<what>\w+)", "Hours lost to {what}, {team} team", 0.25,
+     "a quarter hour a day"),
+    (_T + r"\.admin_minutes_per_conversation", "Admin minutes a conversation, {team} team", 1,
+     "one minute"),
+    (_T + r"\.average_deal_value", "Deal value, {team} team", 100, "$100 a deal"),
+    (r"delivery\.units_per_deal", "Units in a deal", 0.1, "0.1 unit a deal"),
+    (r"delivery\.units_per_worker_per_month", "Units a worker builds a month", 1,
+     "one unit a month"),
+    (r"delivery\.workers\.max", "Most delivery workers allowed", *PERSON),
+    (r"delivery\.workers\.min", "Fewest delivery workers kept", *PERSON),
+    (r"delivery\.workers\.cost_per_person_per_month", "Pay of a delivery worker", 100,
+     "$100 a month"),
+    (r"delivery\.unit_cost", "Materials cost of a unit", 10, "$10 a unit"),
+    (r"delivery\.lead_time_months", "Delivery lead time", 1, "one month"),
+    (r"support\.installed_base_customers", "Customers already served", 100, "100 customers"),
+    (r"support\.new_customers_per_deal", "New customers a deal", 0.1, "0.1 customer a deal"),
+    (r"support\.tickets_per_customer_per_month", "Tickets a customer a month", 0.01,
+     "0.01 ticket a customer"),
+    (r"support\.handle_minutes_per_ticket", "Minutes to handle a ticket", 1, "one minute"),
+    (r"support\.max_occupancy", "Most occupancy of ticket agents", *POINT),
+    (r"support\.shrinkage", "Shrinkage of ticket agents", *POINT),
+    (r"support\.agents\.max", "Most support agents allowed", *PERSON),
+    (r"support\.agents\.min", "Fewest support agents kept", *PERSON),
+    (r"support\.agents\.cost_per_person_per_month", "Pay of a support agent", 100, "$100 a month"),
+    (r"support\.ticket_closure\.within_hours", "Tickets closed within (hours)", 1, "one hour"),
+    (r"support\.ticket_closure\.share", "Share of tickets closed in time", *POINT),
+    (_L + r"\.contacts_per_customer_per_month", "Contacts a customer a month, {line}", 0.01,
+     "0.01 contact a customer"),
+    (_L + r"\.handle_seconds", "Handle time, {line}", 10, "ten seconds"),
+    (_L + r"\.answer_within_seconds", "Answer-time target, {line}", 10, "ten seconds"),
+    (_L + r"\.service_level", "Service level, {line}", *POINT),
+    (_L + r"\.max_occupancy", "Most occupancy, {line}", *POINT),
+    (_L + r"\.max_asa_seconds", "Longest average wait, {line}", 10, "ten seconds"),
+    (_L + r"\.interval_minutes", "Planning interval, {line}", 15, "15 minutes"),
+    (_L + r"\.peak_factor", "Busiest interval over the average, {line}", 0.1, "0.1"),
+    (_L + r"\.shrinkage", "Shrinkage, {line}", *POINT),
+    (_L + r"\.agents\.max", "Most agents allowed, {line}", *PERSON),
+    (_L + r"\.agents\.min", "Fewest agents kept, {line}", *PERSON),
+    (_L + r"\.agents\.cost_per_person_per_month", "Pay of an agent, {line}", 100, "$100 a month"),
+    (r"finance\.fixed_bills_per_month", "Fixed bills", 1000, "$1,000 a month"),
+    (r"finance\.retained_earnings_per_month", "Retained earnings goal", 1000, "$1,000 a month"),
+    (r"finance\.profit_target_per_month", "Profit target", 1000, "$1,000 a month"),
+    (r"current_targets\.calls_per_rep_per_day", "Today's calls a rep a day", 1, "one call a day"),
+    (r"current_targets\.reps\[(?P<team>[^\]]+)\]", "Today's reps, {team} team", *PERSON),
+    (r"current_targets\.quota_per_rep_per_month", "Today's quota a rep", 1000, "$1,000 a month"),
+    (r"current_targets\.leads_per_month", "Today's leads a month", 100, "100 leads a month"),
+    (r"current_targets\.ad_spend_per_month", "Today's ad spend", 1000, "$1,000 a month"),
+    (r"current_targets\.workers", "Today's delivery workers", *PERSON),
+    (r"current_targets\.units_per_worker_per_month", "Today's units a worker", 1, "one unit"),
+    (r"current_targets\.support_agents", "Today's support agents", *PERSON),
+    (r"current_targets\.tickets_per_agent_per_day", "Today's tickets an agent a day", 1,
+     "one ticket a day"),
+]  # fmt: skip
+_COMPILED = [(re.compile(p + r"$"), label, size, words) for p, label, size, words in INPUTS]
+
+
+def _match(path: str, scenario=None):
+    for pattern, label, size, words in _COMPILED:
+        found = pattern.match(path)
+        if found:
+            groups = {k: v for k, v in found.groupdict().items() if v is not None}
+            for key in ("tier", "ctier"):  # people count tiers from one
+                if key in groups:
+                    groups[f"{key}1"] = str(int(groups[key]) + 1)
+            if "ctier" in groups:  # "45-minute", or "tier 5" without the scenario
+                tiers = scenario.sales.conversation_tiers if scenario is not None else []
+                index = int(groups["ctier"])
+                groups["ctier_name"] = (
+                    f"{tiers[index].minutes:g}-minute"
+                    if index < len(tiers)
+                    else f"tier-{index + 1}"
+                )
+            if "what" in groups:
+                groups["what"] = groups["what"].replace("_", " ")
+            return label.format(**groups), size, words
+    return None
+
+
+def input_label(path: str, scenario=None) -> str:
+    """'Deal value, field team' for ``sales.teams[field].average_deal_value``; with the
+    scenario, conversation tiers are named by their length ('45-minute conversations')."""
+    found = _match(path, scenario)
+    return found[0] if found else path
+
+
+def natural_step(path: str) -> Step:
+    """The step a leader thinks in for the input at ``path`` (one unit when none is known)."""
+    found = _match(path)
+    if found is None:
+        return Step(1.0, "one unit")
+    _, size, words = found
+    return Step(float(size), words, per_point=words == "one percentage point")
+
+
+# ---- limits: a label per family of rows, filled from the row's axes -----------------------
+
+FAMILIES: dict[str, tuple[str, str]] = {
+    # family: (label, what the row is: a limit someone can move, or an identity)
+    "marketing-marketers_max": ("Cap on marketers, {month}", "capacity"),
+    "marketing-marketers_min": ("Fewest marketers kept, {month}", "policy"),
+    "marketing-lead_total": ("Leads, {month}", "identity"),
+    "marketing-spend_total": ("Ad spend, {month}", "identity"),
+    "marketing-tier_volume": ("Leads in price tier {tier}, {month}", "market"),
+    "marketing-ad_budget": ("Ad budget, {month}", "budget"),
+    "marketing-market_size": ("Market size, {month}", "market"),
+    "marketing-spend_per_marketer": ("Ad spend the marketers can run, {month}", "capacity"),
+    "marketing-addressable_market": ("Total addressable market, whole plan", "market"),
+    "sales-reps_max": ("Cap on reps, {team} team, {month}", "capacity"),
+    "sales-reps_min": ("Fewest reps kept, {team} team, {month}", "policy"),
+    "sales-selling_time": ("Selling time, {team} team, {month}", "capacity"),
+    "sales-lead_supply": ("Qualified leads for conversations, {month}", "market"),
+    "sales-quality_floor": ("Quality floor, {team} team, {month}", "policy"),
+    "sales-deal_total": ("Deals, {team} team, {month}", "identity"),
+    "delivery-workers_max": ("Cap on delivery workers, {month}", "capacity"),
+    "delivery-workers_min": ("Fewest delivery workers kept, {month}", "policy"),
+    "delivery-units_total": ("Units sold, {month}", "identity"),
+    "delivery-capacity": ("Building capacity, {month}", "capacity"),
+    "delivery-on_time": ("Delivery on time, {month}", "policy"),
+    "support-agents_max": ("Cap on support agents, {month}", "capacity"),
+    "support-agents_min": ("Fewest support agents kept, {month}", "policy"),
+    "support-ticket_total": ("Tickets, {month}", "identity"),
+    "support-capacity": ("Ticket desk capacity, {month}", "capacity"),
+    "finance-revenue_total": ("Revenue, {month}", "identity"),
+    "finance-payroll_total": ("Payroll, {month}", "identity"),
+    "finance-cogs_total": ("Cost of goods, {month}", "identity"),
+    "finance-profit_total": ("Profit, {month}", "identity"),
+    "finance-profit_goal": ("Profit goal, {month}", "goal"),
+    # one family per live channel: support-<line>_...
+    "support-*_agents_max": ("Cap on agents, {line}, {month}", "capacity"),
+    "support-*_agents_min": ("Fewest agents kept, {line}, {month}", "policy"),
+    "support-*_contacts_total": ("Contacts in the busiest interval, {line}, {month}", "identity"),
+    "support-*_staffing_choice": ("Staffing chosen, {line}, {month}", "identity"),
+    "support-*_staffing_count": ("Agents chosen, {line}, {month}", "identity"),
+    "support-*_service_level": ("Service level target, {line}, {month}", "policy"),
+}
+KINDS = ("capacity", "budget", "market", "policy", "goal", "identity")
+"""What a row is: a limit a leader can move (the first five) or an identity (accounting,
+a definition), which is never reported as binding and never ranked."""
+
+
+def _family(name: str) -> tuple[tuple[str, str] | None, dict]:
+    if name in FAMILIES:
+        return FAMILIES[name], {}
+    found = re.match(r"support-(?P<line>.+?)_(agents_max|agents_min|contacts_total|"
+                     r"staffing_choice|staffing_count|service_level)$", name)  # fmt: skip
+    if found:
+        return FAMILIES[f"support-*_{found.group(2)}"], {"line": found.group("line")}
+    return None, {}
+
+
+def family_kind(family: str, default: str = "capacity") -> str:
+    """The kind of a family of rows (``KINDS``)."""
+    words, _ = _family(family)
+    return words[1] if words else default
+
+
+def row_label(family: str, axes: dict[str, str]) -> str:
+    """'Selling time, field team, Jan 2027' for family sales-selling_time at those axes.
+
+    ``axes`` maps axis names (month, team, tier, ...) to the row's labels."""
+    words, extra = _family(family)
+    if words is None:
+        return family
+    values = {**extra, **axes}
+    if "month" in values:
+        values["month"] = month_label(values["month"])
+    if "tier" in values:  # "search:1" -> "2 of search" (tiers counted from one)
+        channel, _, index = str(values["tier"]).rpartition(":")
+        values["tier"] = f"{int(index) + 1}, {channel}" if index.isdigit() else values["tier"]
+    values.setdefault("month", "whole plan")
+    try:
+        return words[0].format(**values)
+    except KeyError:
+        return words[0].split(",")[0]
+
+
+def month_label(month: str) -> str:
+    """'Jan 2027' for '2027-01'; anything else unchanged."""
+    found = re.fullmatch(r"(\d{4})-(\d{2})", str(month))
+    if not found:
+        return str(month)
+    return f"{calendar.month_abbr[int(found.group(2))]} {found.group(1)}"
+
+
+# ---- numbers ------------------------------------------------------------------------------
+
+
+def money(value: float, cents: bool = False) -> str:
+    """'$12,300', '−$31,100' (a true minus sign), '$12.50' with ``cents``; '—' for none."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if math.isinf(value):
+        return "unbounded"
+    text = f"${abs(value):,.2f}" if cents else f"${abs(round(value)):,.0f}"
+    return (MINUS + text) if round(value, 2 if cents else 0) < 0 else text
+
+
+def signed_money(value: float) -> str:
+    """'+$5,200' or '−$1,800': a change of money."""
+    text = money(value)
+    return text if text.startswith(MINUS) or text in ("$0", "—") else "+" + text
+
+
+def number(value: float, digits: int = 3) -> str:
+    """A count rounded sensibly: '1,500', '7.5', '0.0017'; '—' for none."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if math.isinf(value):
+        return "unbounded"
+    if value == 0:
+        return "0"
+    if abs(value) >= 100:
+        text = f"{value:,.0f}"
+    else:
+        text = f"{value:,.{digits}g}" if abs(value) < 1 else f"{value:,.{max(1, digits - 2)}f}"
+        text = text.rstrip("0").rstrip(".") if "." in text else text
+    return text.replace("-", MINUS)
+
+
+def percent(share: float, digits: int = 1) -> str:
+    """'5.0 %' for 0.05."""
+    return number(100 * share, digits + 2).replace(MINUS, "-").replace("-", MINUS) + " %"
