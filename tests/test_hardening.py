@@ -281,3 +281,29 @@ def test_sweep_into_an_unwritable_path_is_one_line():
     assert result.exit_code == 2
     assert "is not a folder this user can write to" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_batch_time_limit_covers_the_diagnosis(tmp_path):
+    """The batch's --time-limit bounds the diagnosis of an infeasible job too."""
+    from optimizer.batch import Settings, run_batch
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text = SEED.read_text(encoding="utf-8").replace("horizon_months: 1", "horizon_months: 24")
+    (folder / "long.yaml").write_text(text, encoding="utf-8")
+    start = time.perf_counter()
+    report = run_batch([folder], tmp_path / "out", workers=1, progress=False,
+                       settings=Settings(time_limit=3.0))  # fmt: skip
+    assert time.perf_counter() - start < 3.0 + 12  # the limit, plus a worker's start-up
+    result = json.loads((tmp_path / "out" / "results" / "long.json").read_text())
+    assert result["status"] == "infeasible" and report.failed == 1
+    assert any("time limit" in note for note in result["diagnosis"]["notes"])
+
+
+def test_the_app_stops_its_own_solves_before_the_guard_kills_them():
+    """The page's deadline ends the solve and diagnosis (with notes) before the guard's
+    wall limit would stop the child with no answer at all."""
+    from optimizer.app.analysis import ANSWER_SECONDS
+    from optimizer.app.guard import WALL_LIMIT
+
+    assert 0 < ANSWER_SECONDS <= WALL_LIMIT / 2

@@ -35,13 +35,21 @@ class Analysis:
     diagnosis: Diagnosis | None  # only when no plan meets every limit and goal
 
 
+ANSWER_SECONDS = 60.0
+"""The page's time limit for the plan and the diagnosis of no plan together; what it cuts
+short is said in the notes (the child process is stopped only at the guard's wall limit)."""
+
+
 def analyse(scenario: Scenario, objective: str | None = None) -> Analysis:
+    from optimizer.deadline import Deadline
+
+    deadline = Deadline(ANSWER_SECONDS)
     stage(SOLVING)
-    plan = solve(scenario, objective)
+    plan = solve(scenario, objective, time_limit=deadline)
     diagnosis = None
     if plan.status is Status.INFEASIBLE:
         stage(DIAGNOSING)
-        diagnosis = diagnose(scenario, objective)
+        diagnosis = diagnose(scenario, objective, time_limit=deadline)
     return Analysis(scenario, plan, diagnosis)
 
 

@@ -130,18 +130,20 @@ def _result(job: Job) -> dict:
 
 def _solved(job: Job, scenario, variant: Variant) -> dict:
     from optimizer.batch.gap import gap_to_current
+    from optimizer.deadline import Deadline
     from optimizer.report import to_json
     from optimizer.solve import solve
 
     start = time.perf_counter()
+    deadline = Deadline(job.settings.time_limit)  # one limit for the solve and diagnosis
     plan = _held_plan(job, variant) or solve(
         scenario,
         job.settings.objective,
-        time_limit=job.settings.time_limit,
+        time_limit=deadline,
         source=job.source,
         overrides=variant.overrides,
     )
-    diagnosis = _diagnosis(scenario, job, plan)
+    diagnosis = _diagnosis(scenario, job, plan, deadline)
     seconds = time.perf_counter() - start  # solving, and diagnosing an infeasible scenario
     result = to_json(plan, diagnosis)  # with a diagnosis exactly where ``solve`` gives one
     result["gap_to_current"] = gap_to_current(scenario, plan.targets)
@@ -192,13 +194,14 @@ def _held_plan(job: Job, variant: Variant):
     return replace(plan, source=job.source, overrides=variant.overrides)
 
 
-def _diagnosis(scenario, job: Job, plan):
-    """The conflict set and cheapest repair of an infeasible scenario, as ``solve`` gives."""
+def _diagnosis(scenario, job: Job, plan, deadline=None):
+    """The conflict set and cheapest repair of an infeasible scenario, as ``solve`` gives,
+    within what is left of the job's time limit."""
     if plan.status.value != "infeasible":
         return None
     from optimizer.diagnose import diagnose
 
-    return diagnose(scenario, job.settings.objective)
+    return diagnose(scenario, job.settings.objective, time_limit=deadline)
 
 
 def failure(job: Job, kind: str, message: str, overrides: tuple[str, ...] = ()) -> dict:
