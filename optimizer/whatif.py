@@ -194,10 +194,17 @@ class WhatIf:
     """A scenario's model held in HiGHS for fast what-ifs (one at a time: it holds a lock)."""
 
     def __init__(
-        self, scenario: Scenario, objective: str | None = None, *, hold_headcounts: bool = False
+        self,
+        scenario: Scenario,
+        objective: str | None = None,
+        *,
+        hold_headcounts: bool = False,
+        headcounts: Mapping[str, float] | None = None,
     ):
         """``hold_headcounts`` answers the short-term question: every headcount (and staffing
         choice) stays at the base plan's, so a what-if is an LP, re-solved from the last basis.
+        ``headcounts`` (whole-number variables by name, as in ``Plan.variables``) holds those
+        values instead of the held model's own plan: a given plan's people.
         """
         self.scenario = scenario
         self.objective = objective or scenario.objective
@@ -208,7 +215,10 @@ class WhatIf:
         self._directions: dict[str, Direction | None] = {}
         self._lock = threading.Lock()
         self.held: dict[str, float] = {}
-        if hold_headcounts:
+        if hold_headcounts and headcounts is not None:
+            names = np.array(self.model.var_names(), dtype=object)[self.base.integer]
+            self.held = {name: float(np.round(headcounts[name])) for name in names}
+        elif hold_headcounts:
             plan = _Warm(self.base).solve(duals=False, ranging=False)
             if plan.x is None:
                 raise ValueError(f"no plan whose headcounts could be held: {plan.solver_status}")
@@ -250,6 +260,31 @@ class WhatIf:
             return self._rebuilt(changes, scenario, duals, ranging, times)
         with self._lock:
             return self._solve(changes, scenario, arrays, route, duals, ranging, times)
+
+    def forced(self, values: Mapping[str, float]) -> WhatIfResult:
+        """The scenario re-solved with the named variables fixed at ``values`` (the rest as
+        they are: free, or held): "what if we had one more rep?". Warm, in the held model."""
+        names = self.model.var_names()
+        where = {name: j for j, name in enumerate(names)}
+        columns = np.array([where[name] for name in values], dtype=np.int64)
+        arrays = self._holding(self.model, self.base)
+        lb, ub = arrays.lb.copy(), arrays.ub.copy()
+        lb[columns] = ub[columns] = np.array([float(v) for v in values.values()])
+        arrays = replace(arrays, lb=lb, ub=ub)
+        with self._lock:
+            t0 = time.perf_counter()
+            self._warm.load(arrays)
+            times = {"hand_over": time.perf_counter() - t0}
+            out = self._warm.solve(duals=False, ranging=False)
+            times.update(out.times)
+            result = self._result({}, self.scenario, self.model, self.vars, arrays, out,
+                                  "warm, forced", times)  # fmt: skip
+            self._warm.load(self._holding(self.model, self.base))  # back to the scenario's
+        return result
+
+    def direction(self, path: str) -> Direction | None:
+        """How the model's numbers move per unit of the input at ``path`` (None: no line)."""
+        return self._direction(path) if affine(path) else None
 
     def rebuild(
         self, changes: Mapping[str, float], *, duals: bool = False, ranging: bool = False
