@@ -19,6 +19,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from optimizer import labels
 from optimizer.app import (
     analysis,
     chain,
@@ -325,7 +326,11 @@ def limits_section(plan) -> None:
     show_all = st.toggle("Show every limit, not only the binding ones", key="limits_show_all")
     st.dataframe(
         limits.limit_table(plan, show_all), hide_index=True,
-        column_config={"sentence": st.column_config.TextColumn("sentence", width="large")},
+        column_config={
+            "limit": st.column_config.TextColumn("limit", width="medium"),
+            "sentence": st.column_config.TextColumn("sentence", width="large"),
+        },
+        width="stretch",
     )  # fmt: skip
     st.subheader("What relaxing each limit or input is worth")
     scale = st.radio(
@@ -336,9 +341,13 @@ def limits_section(plan) -> None:
     st.plotly_chart(charts.value_bars(bars, scale, plan.objective_unit), key="value_bars")
 
 
-def input_label(item: tuple[str, float, str]) -> str:
+def input_label(item: tuple[str, float, str], scenario: Scenario | None = None) -> str:
+    """'Ad budget = $40,000 a month': the input's label and its value, never its path."""
     path, value, unit = item
-    return f"{path} = {value:,.4g} {unit}".rstrip()
+    shown = labels.money(value) if unit.startswith("$") else labels.number(value)
+    rest = unit[1:].lstrip("/") if unit.startswith("$") else unit
+    rest = rest.replace("/", " a ") if unit.startswith("$") else unit
+    return f"{labels.input_label(path, scenario)} = {shown} {rest}".rstrip()
 
 
 @st.fragment
@@ -347,7 +356,10 @@ def whatif_section(a) -> None:
     scenario, plan = a.scenario, a.plan
     items = {p: (p, v, u) for p, v, u in whatif.inputs(scenario, plan)}
     path = st.selectbox(
-        "Input", list(items), key="whatif_input", format_func=lambda p: input_label(items[p])
+        "Input",
+        list(items),
+        key="whatif_input",
+        format_func=lambda p: input_label(items[p], scenario),
     )
     spec = whatif.slider(scenario, path)
     cast = int if spec.integer else float
@@ -358,7 +370,8 @@ def whatif_section(a) -> None:
         st.session_state["whatif_value"] = cast(spec.value)
         st.session_state["whatif_for"] = (token(), path)
     value = st.slider(
-        f"{path} ({spec.unit})" if spec.unit else path, cast(spec.low), cast(spec.high),
+        f"{labels.input_label(path, scenario)} ({spec.unit})" if spec.unit
+        else labels.input_label(path, scenario), cast(spec.low), cast(spec.high),
         step=cast(spec.step), key="whatif_value", value=None,
     )  # fmt: skip
     hold = st.toggle("Keep the plan's people (short term: no hiring)", key="whatif_hold")
@@ -416,9 +429,15 @@ def comparison_section(a) -> None:
     st.caption("Red: a target today's other targets make impossible (reached ≠ stated).")
     st.subheader("Limits today's targets break")
     st.dataframe(
-        c.violations.style.apply(lambda row: ["background-color: #f8d7da"] * len(row), axis=1),
+        limits.broken_table(c.violations).style.apply(
+            lambda row: ["background-color: #f8d7da"] * len(row), axis=1
+        ),
         hide_index=True,
-        column_config={"sentence": st.column_config.TextColumn("sentence", width="large")},
+        column_config={
+            "limit": st.column_config.TextColumn("limit", width="medium"),
+            "sentence": st.column_config.TextColumn("sentence", width="large"),
+        },
+        width="stretch",
     )
     with st.expander("Everything today's targets imply, against the plan"):
         st.dataframe(side[~side["stated_target"]].drop(columns=["stated_target", "stated"]),

@@ -15,6 +15,7 @@ from __future__ import annotations
 import calendar
 import math
 import re
+import string
 from dataclasses import dataclass
 
 MINUS = "\u2212"
@@ -121,7 +122,7 @@ def _match(path: str, scenario=None):
     for pattern, label, size, words in _COMPILED:
         found = pattern.match(path)
         if found:
-            groups = {k: v for k, v in found.groupdict().items() if v is not None}
+            groups = {k: v.replace("_", " ") for k, v in found.groupdict().items() if v is not None}
             for key in ("tier", "ctier"):  # people count tiers from one
                 if key in groups:
                     groups[f"{key}1"] = str(int(groups[key]) + 1)
@@ -179,10 +180,12 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "delivery-units_total": ("Units sold, {month}", "identity"),
     "delivery-capacity": ("Building capacity, {month}", "capacity"),
     "delivery-on_time": ("Delivery on time, {month}", "policy"),
+    "delivery-build_to_order": ("Built to order, {month}", "policy"),
     "support-agents_max": ("Cap on support agents, {month}", "capacity"),
     "support-agents_min": ("Fewest support agents kept, {month}", "policy"),
     "support-ticket_total": ("Tickets, {month}", "identity"),
     "support-capacity": ("Ticket desk capacity, {month}", "capacity"),
+    "support-tickets_per_day_total": ("Tickets a day, {month}", "identity"),
     "finance-revenue_total": ("Revenue, {month}", "identity"),
     "finance-payroll_total": ("Payroll, {month}", "identity"),
     "finance-cogs_total": ("Cost of goods, {month}", "identity"),
@@ -222,19 +225,136 @@ def row_label(family: str, axes: dict[str, str]) -> str:
 
     ``axes`` maps axis names (month, team, tier, ...) to the row's labels."""
     words, extra = _family(family)
-    if words is None:
-        return family
-    values = {**extra, **axes}
+    if words is None:  # a family without words: its own name, made readable
+        return _readable(family, axes)
+    values = {k: str(v).replace("_", " ") for k, v in {**extra, **axes}.items()}
     if "month" in values:
         values["month"] = month_label(values["month"])
-    if "tier" in values:  # "search:1" -> "2 of search" (tiers counted from one)
+    if "tier" in values:  # "search:1" -> "1, search" (the model counts tiers from one)
         channel, _, index = str(values["tier"]).rpartition(":")
-        values["tier"] = f"{int(index) + 1}, {channel}" if index.isdigit() else values["tier"]
+        values["tier"] = f"{index}, {channel}" if index.isdigit() else values["tier"]
     values.setdefault("month", "whole plan")
     try:
         return words[0].format(**values)
     except KeyError:
         return words[0].split(",")[0]
+
+
+def _readable(family: str, axes: dict[str, str]) -> str:
+    """'Gap calls per rep per day, Jan 2027' for an unlabelled family ``targets-gap_calls...``."""
+    words = family.split("-", 1)[-1].replace("_", " ").strip().capitalize()
+    extra = [month_label(v) if k == "month" else str(v).replace("_", " ") for k, v in axes.items()]
+    return ", ".join([words, *extra]) if extra else words
+
+
+_MONTH = re.compile(r"\d{4}-\d{2}$")
+
+
+def row_axes(name: str, family: str) -> dict[str, str]:
+    """The axes of row ``name`` of ``family`` by the names its label uses.
+
+    ``sales-selling_time[2027-01,field]`` -> ``{"month": "2027-01", "team": "field"}``: a
+    ``YYYY-MM`` label is the month, the others fill the label's other fields in order.
+    """
+    if not name.startswith(family + "[") or not name.endswith("]"):
+        return {}
+    parts = name[len(family) + 1 : -1].split(",")
+    months = [p for p in parts if _MONTH.match(p)]
+    others = [p for p in parts if not _MONTH.match(p)]
+    words, extra = _family(family)
+    fields = [f for f in _fields(words[0]) if f != "month" and f not in extra] if words else []
+    axes = dict(zip(fields, others))
+    if words is None:
+        axes = {f"axis{i}": p for i, p in enumerate(others)}
+    if months:
+        axes["month"] = months[0]
+    return axes
+
+
+def _fields(template: str) -> list[str]:
+    return [f for _, f, _, _ in string.Formatter().parse(template) if f]
+
+
+def row_kind(family: str, model_kind: str) -> str:
+    """One of ``KINDS`` for a row: a model definition is an identity, a goal a goal; the
+    rest take their family's kind (``FAMILIES``)."""
+    if model_kind == "definition":
+        return "identity"
+    if model_kind == "goal":
+        return "goal"
+    kind = family_kind(family)
+    return "policy" if kind == "identity" else kind  # a family's limit rows stay limits
+
+
+IDENTITY_WHEN = {"delivery-on_time": "(no lead time)"}
+"""Families that are an identity when their description says so: on time with no lead
+time is "build what was sold" (``chain/delivery.py``)."""
+
+
+def constraint_words(
+    names, families, model_kinds, descriptions=None
+) -> tuple[list[str], list[str]]:
+    """(label, kind) of every row of a constraint table; each family's words found once."""
+    labels_out, kinds_out = [], []
+    kind_of: dict[tuple[str, str], str] = {}
+    descriptions = descriptions if descriptions is not None else [""] * len(names)
+    for name, family, model_kind, text in zip(names, families, model_kinds, descriptions):
+        labels_out.append(row_label(family, row_axes(name, family)))
+        key = (family, model_kind)
+        if family in IDENTITY_WHEN and IDENTITY_WHEN[family] in str(text):
+            key = (family, "definition")
+        if key not in kind_of:
+            kind_of[key] = row_kind(family, key[1])
+        kinds_out.append(kind_of[key])
+    return labels_out, kinds_out
+
+
+def input_labels(paths, values=None) -> list[str]:
+    """``input_label`` for every path of a parameter table; conversation tiers are named by
+    their length, read from the table's own ``sales.conversation_tiers[i].minutes`` rows."""
+    paths = list(paths)
+    minutes = {}
+    if values is not None:
+        for path, value in zip(paths, values):
+            found = re.fullmatch(r"sales\.conversation_tiers\[(\d+)\]\.minutes", str(path))
+            if found:
+                minutes[int(found.group(1))] = value
+    tiers = [_Tier(minutes[i]) for i in range(len(minutes))] if minutes else []
+    holder = _Holder(_Sales(tiers)) if tiers and set(minutes) == set(range(len(tiers))) else None
+    return [input_label(str(p), holder) for p in paths]
+
+
+@dataclass(frozen=True)
+class _Tier:
+    minutes: float
+
+
+@dataclass(frozen=True)
+class _Sales:
+    conversation_tiers: list
+
+
+@dataclass(frozen=True)
+class _Holder:
+    sales: _Sales
+
+
+def metric_label(metric: str) -> str:
+    """'Calls a rep a day' for ``calls_per_rep_per_day``: a target's name in words."""
+    if metric in METRICS:
+        return METRICS[metric]
+    words = metric.replace("_per_", " a ").replace("_", " ")
+    words = re.sub(r" a (?=[aeiou])", " an ", words)
+    return words[:1].upper() + words[1:]
+
+
+METRICS = {
+    "reps": "Reps", "marketers": "Marketers", "workers": "Delivery workers", "agents": "Agents",
+    "headcount": "Headcount", "profit_goal": "Profit goal", "cost_of_goods": "Cost of goods",
+    "deals_per_conversation": "Deals a conversation", "quota_per_rep_per_month":
+    "Quota a rep a month", "minutes_per_conversation": "Minutes a conversation",
+    "working_minutes_per_call": "Working minutes a call",
+}  # fmt: skip
 
 
 def month_label(month: str) -> str:
@@ -283,3 +403,29 @@ def number(value: float, digits: int = 3) -> str:
 def percent(share: float, digits: int = 1) -> str:
     """'5.0 %' for 0.05."""
     return number(100 * share, digits + 2).replace(MINUS, "-").replace("-", MINUS) + " %"
+
+
+# ---- the natural step of a limit, by the row's unit -----------------------------------------
+
+LIMIT_STEPS: dict[str, tuple[float, str]] = {
+    # unit: (step in that unit, words); minutes/month is one hour a day, set by the calendar
+    "people": (1, "one person"),
+    "$/month": (1000, "$1,000 a month"),
+    "$": (1000, "$1,000"),
+    "leads/month": (100, "100 leads a month"),
+    "leads": (100, "100 leads"),
+    "conversations/month": (100, "100 conversations a month"),
+    "deals/month": (1, "one deal a month"),
+    "units/month": (10, "10 units a month"),
+    "units": (10, "10 units"),
+    "tickets/month": (100, "100 tickets a month"),
+    "contacts/interval": (1, "one contact an interval"),
+}
+
+
+def limit_step(unit: str, business_days: float = 20.0) -> tuple[float, str]:
+    """(size, words) of a limit's natural step in its own unit: one hour a day of selling or
+    handling time is 60 x business days minutes a month; one unit when none is known."""
+    if unit == "minutes/month":
+        return 60.0 * business_days, "one person-hour a day for a month"
+    return LIMIT_STEPS.get(unit, (1.0, f"one {unit}" if unit else "one unit"))

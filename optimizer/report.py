@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype
 
+from optimizer import labels
 from optimizer.result import Plan
 
 
@@ -77,8 +78,8 @@ _PLAIN = (str, float, int, bool, type(None))
 
 
 def money(value: float) -> str:
-    sign = "-" if value < 0 else ""
-    return f"{sign}${abs(value):,.2f}" if abs(value) < 100 else f"{sign}${abs(value):,.0f}"
+    """'$3.47', '$12,300', '−$31,100' (a true minus sign; cents below $100)."""
+    return labels.money(value, cents=value is not None and abs(value) < 100)
 
 
 def per_unit(unit: str) -> str:
@@ -91,9 +92,33 @@ def per_unit(unit: str) -> str:
     return f"{head} a {tail}" if tail else head
 
 
+def _who(row) -> str:
+    """'Selling time, field team, Jan 2027: ' where the row has a label."""
+    label = row.get("label") if hasattr(row, "get") else None
+    return f"{label}: " if isinstance(label, str) and label else ""
+
+
+HELD_AT_ZERO = {
+    "sales-quality_floor": (
+        "The plan's conversations already meet the quality floor: it chooses no conversation "
+        "shorter than the floor by itself, so the floor does not limit the plan."
+    ),
+}
+
+
 def sentence(row: pd.Series | dict, objective_name: str, objective_unit: str) -> str:
-    """One plain sentence for a constraint: what it says, where it stands, what it is worth."""
+    """One plain sentence for a constraint: who it is about, what it says, where it stands,
+    what one natural step of it is worth."""
+    return _who(row) + _plain(row, objective_name, objective_unit)
+
+
+def _plain(row, objective_name: str, objective_unit: str) -> str:
     unit = row["unit"]
+    if row.get("held_at_zero"):
+        return HELD_AT_ZERO.get(
+            row.get("family"),
+            f"{row['description']} It holds at zero and is worth nothing: not a binding limit.",
+        )
     if row["kind"] == "definition":
         return f"{row['description']} It holds: {row['activity']:,.1f} {unit}."
     if row.get("binds_in_whole_people") and not row["binding"]:
@@ -118,7 +143,11 @@ def _worth(row, price: float, objective_name: str, objective_unit: str) -> str:
     if math.isinf(price):
         return " It cannot rise without more staff than the plan has."
     if abs(price) < 1e-9:
-        return " Raising this limit alone would not change the plan."
+        return (
+            " Raising this limit alone would not change total profit."
+            if (objective_name == "max_profit")
+            else " Raising this limit alone would not change the plan."
+        )
     unit = row["unit"]
     whole = row.get("whole_step_value")
     if whole is not None and math.isfinite(whole):
@@ -126,18 +155,28 @@ def _worth(row, price: float, objective_name: str, objective_unit: str) -> str:
             f" One more {per_unit(unit)} would {effect(whole, objective_name, objective_unit)}"
             " (re-solved in whole people)"
         )
-        room = row["allowable_increase"]
-        if 0 < room < 1 and abs(price - whole) > 1e-6 * max(1.0, abs(whole)):
-            rate = effect(price, objective_name, objective_unit)
-            return text + (f"; the first {room:.3g} of a person would {rate} per person.")
-        return text + "."
+        return text + "."  # never a rate per fraction of a person
     rate = effect(price, objective_name, objective_unit)
-    return f" One more {per_unit(unit)} would {rate}."
+    size, words = row.get("step"), row.get("step_words")
+    if size is None or not isinstance(words, str) or size != size or size == 1:
+        return f" One more {per_unit(unit)} would {rate}."
+    room = row.get("allowable_increase")
+    room = room if room is not None and room == room and room > 1e-9 else math.inf
+    each = f"{money(abs(price))} a {per_unit(unit)}"
+    if room < size:
+        return (
+            f" A step of {words}: the rate ({each}) holds for the first {labels.number(room)} "
+            f"only, which would {effect(price * room, objective_name, objective_unit)}; past "
+            "that it needs a re-solve."
+        )
+    return (
+        f" A step of {words} would {effect(price * size, objective_name, objective_unit)} ({each})."
+    )
 
 
 _WORDS = ("description", "kind", "unit")
 _NUMBERS = ("activity", "limit", "shadow_price")
-_OPTIONAL = ("whole_step_value", "allowable_increase", "step_limit")
+_OPTIONAL = ("whole_step_value", "allowable_increase", "step_limit", "step", "step_words")
 
 
 def sentences(frame: pd.DataFrame, objective_name: str, objective_unit: str) -> list[str]:
@@ -184,6 +223,15 @@ def _sentences(frame: pd.DataFrame, objective_name: str, objective_unit: str) ->
     for i in np.flatnonzero(p & binding & ~np.isnan(price)).tolist():
         row = {"unit": unit[i], **{c: values[i] for c, values in extra.items()}}
         out[i] += _worth(row, price[i], objective_name, objective_unit)
+    if "held_at_zero" in frame:
+        family = frame["family"].to_numpy(dtype=object)
+        for i in np.flatnonzero(frame["held_at_zero"].to_numpy(dtype=bool)).tolist():
+            out[i] = _plain(
+                {"held_at_zero": True, "family": family[i], "description": desc[i], "unit": ""},
+                objective_name, objective_unit,
+            )  # fmt: skip
+    if "label" in frame:
+        out = frame["label"].to_numpy(dtype=object) + ": " + out
     return out.tolist()
 
 
@@ -191,7 +239,7 @@ def _sentence_columns(frame: pd.DataFrame) -> bool:
     """True when the frame has a constraint table's columns and number types."""
     if not all(c in frame for c in (*_WORDS, *_NUMBERS, "binding")) or not frame.columns.is_unique:
         return False
-    floats = [c for c in (*_NUMBERS, *_OPTIONAL) if c in frame]
+    floats = [c for c in (*_NUMBERS, *_OPTIONAL) if c in frame and c != "step_words"]
     bools = [c for c in ("binding", "binds_in_whole_people") if c in frame]
     return all(frame[c].dtype == np.float64 for c in floats) and all(
         frame[c].dtype == np.bool_ for c in bools

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
+from optimizer import labels
 from optimizer.solvers import Status
 
 BINDING_TOL = 1e-6
@@ -39,6 +42,11 @@ class Plan:
     binding, shadow_price (objective change per unit increase of the limit, in the
     objective's own sense), allowable_increase/decrease and the input's path.
     ``parameters`` has the marginal value of every numeric scenario input.
+
+    Beside the solver's columns, every constraint gets the leader's words
+    (``describe_constraints``): ``label``, ``row_kind`` (one of ``labels.KINDS``; ``kind``
+    keeps the model's limit/goal/definition), ``held_at_zero``, and the value of one
+    natural step (``step``, ``step_words``, ``step_value``); every parameter a ``label``.
     """
 
     scenario: str
@@ -67,13 +75,26 @@ class Plan:
         within the gap the caller asked for (``message`` says how close)."""
         return self.status in (Status.OPTIMAL, Status.FEASIBLE) and self.verified.ok
 
+    def __post_init__(self) -> None:
+        describe_constraints(self.constraints, self.parameters)
+        if "path" in self.parameters and "label" not in self.parameters:
+            values = self.parameters["value"] if "value" in self.parameters else None
+            self.parameters["label"] = labels.input_labels(self.parameters["path"], values)
+
     def binding(self) -> pd.DataFrame:
-        """Binding limits and goals (in whole people too), the most valuable first."""
+        """Binding limits and goals (in whole people too), the most valuable first.
+
+        Identities are never listed. "Most valuable" is the money of one natural step of
+        the limit (``step_value``), so limits of different units rank on one scale."""
         c = self.constraints
         if c.empty:
             return c
-        b = c[c["binding"] | c["binds_in_whole_people"].astype(bool)].copy()
-        return b.reindex(b["shadow_price"].abs().sort_values(ascending=False).index)
+        b = c[c["binding"] | c["binds_in_whole_people"].astype(bool)]
+        if "row_kind" in b:
+            b = b[b["row_kind"] != "identity"]
+        b = b.copy()
+        key = b["step_value"] if "step_value" in b else b["shadow_price"].abs()
+        return b.reindex(key.fillna(-1.0).sort_values(ascending=False, kind="stable").index)
 
     def target(self, metric: str, period: str | None = None, role: str | None = None) -> float:
         """One target's value, e.g. ``plan.target("calls_per_rep_per_day", role="field")``."""
@@ -97,3 +118,65 @@ class Plan:
         if len(rows) != 1:
             raise KeyError(f"no parameter {path!r}")
         return rows.iloc[0]
+
+
+def describe_constraints(c: pd.DataFrame, parameters: pd.DataFrame | None = None) -> None:
+    """Add the leader's columns to a constraint table, in place (once).
+
+    - ``label``: "Selling time, field team, Jan 2027" (``labels.row_label``);
+    - ``row_kind``: capacity, budget, market, policy, goal or identity (``labels.KINDS``);
+    - ``held_at_zero``: a limit at zero against a limit of zero that is worth nothing (a
+      quality floor the plan meets by itself): not binding, and ``binding`` says so;
+    - ``step``, ``step_words``, ``step_value``: one natural step of the limit in its unit
+      and its money, |shadow price| x the step, never past the allowable range the way
+      the limit relaxes; one more whole person where that was re-solved.
+    """
+    if c.empty or "label" in c or not {"name", "family", "kind"} <= set(c.columns):
+        return
+    words = c["description"] if "description" in c else None
+    label, kind = labels.constraint_words(c["name"], c["family"], c["kind"], words)
+    c["label"] = label
+    c["row_kind"] = kind
+    identity = (c["row_kind"] == "identity").to_numpy() & c["binding"].to_numpy(dtype=bool)
+    if identity.any():  # an identity holds; it never binds (on time with no lead time)
+        c.loc[identity, "binding"] = False
+    price = c["shadow_price"].to_numpy(dtype=float)
+    zero = (
+        (c["activity"].abs().to_numpy() <= 1e-9)
+        & (c["limit"].abs().to_numpy() <= 1e-9)
+        & ~(np.abs(np.nan_to_num(price)) > 1e-9)
+    )
+    held = zero & c["binding"].to_numpy(dtype=bool)
+    c["held_at_zero"] = held
+    if held.any():
+        c.loc[held, "binding"] = False
+    days = 20.0
+    if parameters is not None and "path" in parameters and len(parameters):
+        found = parameters[parameters["path"] == "calendar.business_days_per_month"]
+        if len(found):
+            days = float(found["value"].iloc[0])
+    steps = [labels.limit_step(u, days) for u in c["unit"]]
+    size = np.array([s for s, _ in steps], dtype=float)
+    c["step"] = size
+    c["step_words"] = [w for _, w in steps]
+    c["step_value"] = _step_values(c, size, price)
+
+
+def _step_values(c: pd.DataFrame, size: np.ndarray, price: np.ndarray) -> np.ndarray:
+    """|price| x the step, the step cut to the range the limit can relax by (<= limits rise,
+    >= limits fall); a whole person's re-solved value where there is one."""
+    if "allowable_increase" in c:
+        up = c["allowable_increase"].to_numpy(dtype=float)
+        down = c["allowable_decrease"].to_numpy(dtype=float)
+        room = np.where(price >= 0, up, down)  # the direction that helps the objective
+        room = np.where(np.isnan(room), np.inf, room)
+        room = np.where(room <= 1e-9, size, room)  # degenerate: the re-solved rate, one step
+    else:
+        room = np.full(len(c), np.inf)
+    value = np.abs(price) * np.minimum(size, room)
+    if "whole_step_value" in c:
+        whole = c["whole_step_value"].to_numpy(dtype=float)
+        people = (c["unit"] == "people").to_numpy()
+        value = np.where(people & np.isfinite(whole), np.abs(whole), value)
+    value = np.where(np.isinf(price), np.inf, value)
+    return np.where(c["row_kind"].to_numpy() == "identity", math.nan, value)

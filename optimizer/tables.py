@@ -8,22 +8,38 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from optimizer.report import money, sentences, targets_wide
+from optimizer import labels
+from optimizer.report import money, per_unit, sentences, targets_wide
 from optimizer.result import Plan
+
+WIDE = 160
+"""A pipe or a file gets this many columns: rich would cut a table at 80."""
+
+
+def wide_console(console: Console | None = None) -> Console:
+    """The console to print on: a terminal as it is, a pipe or a file at ``WIDE`` columns."""
+    console = console or Console()
+    if not console.is_terminal and console.width < WIDE and console.file is not None:
+        return Console(file=console.file, width=WIDE, force_terminal=False, color_system=None)
+    return console
 
 
 def _fmt(value: float, unit: str) -> str:
-    if value != value:  # NaN
-        return "-"
+    """A value as a leader reads it: money with its sign and separators, shares per
+    percentage point, counts rounded."""
+    if value is None or value != value:  # NaN
+        return "—"
     if unit.startswith("$"):
         return money(value)
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+    if unit in ("share", "%") or unit.startswith("deals/conversation"):
+        return labels.percent(value)
+    return labels.number(value)
 
 
 def print_plan(
     plan: Plan, *, all_constraints: bool = False, console: Console | None = None
 ) -> None:
-    console = console or Console()
+    console = wide_console(console)
     status = plan.status.value + ("" if plan.verified.ok else " (NOT verified)")
     console.print(f"[bold]{plan.scenario}[/bold]  status: {status}")
     if plan.message:
@@ -41,62 +57,68 @@ def print_plan(
     wide = targets_wide(plan)
     months = [c for c in wide.columns if c not in ("department", "role", "metric", "unit")]
     t = Table(title="Targets")
-    for col in ["department", "role", "metric", *months, "unit"]:
-        t.add_column(col, justify="right" if col in months else "left", no_wrap=col == "metric")
+    for col in ["department", "role", "target", *[labels.month_label(m) for m in months], "unit"]:
+        t.add_column(col, justify="right" if col[:1].isupper() and col[-1:].isdigit() else "left")
     for _, row in wide.iterrows():
-        t.add_row(row["department"], row["role"], row["metric"],
+        t.add_row(row["department"], escape(str(row["role"])), labels.metric_label(row["metric"]),
                   *[_fmt(row[m], row["unit"]) for m in months], row["unit"])  # fmt: skip
     console.print(t)
 
     limits = plan.constraints[plan.constraints["kind"] != "definition"]
     shown = limits if all_constraints else plan.binding()
     title = "All limits" if all_constraints else "Binding limits, most valuable first"
-    console.print(
-        f"\n[bold]{title}[/bold] (shadow price: objective change per unit the limit rises)"
-    )
+    console.print(f"\n[bold]{title}[/bold] (ranked by the money of one natural step of each limit)")
     words = sentences(shown, plan.objective_name, plan.objective_unit)
-    columns = ("name", "shadow_price", "allowable_increase", "allowable_decrease")
-    for (name, price, rise, fall), text in zip(zip(*(shown[c] for c in columns)), words):
+    columns = ("shadow_price", "allowable_increase", "allowable_decrease", "unit")
+    for (price, rise, fall, unit), text in zip(zip(*(shown[c] for c in columns)), words):
         moves = (
-            f"can rise by {rise:,.4g}, fall by {fall:,.4g}"
+            f"can rise by {labels.number(rise)}, fall by {labels.number(fall)}"
             if not (math.isnan(rise) or math.isnan(fall))
             else "range not available (only the highs backend gives ranging)"
         )
         shown_price = (
-            f"{price:,.4g}"
+            f"{money(price)} a {per_unit(unit)}"
             if math.isfinite(price)
             else "none (degenerate: the limit cannot rise with the plan's people held)"
             if math.isinf(price)
             else "none (degenerate, not re-solved)"
         )
-        console.print(f"[bold]{escape(name)}[/bold] shadow price {shown_price}; {moves}")
-        console.print("   " + escape(text))
+        console.print("- " + escape(text))
+        console.print(f"   (shadow price {escape(shown_price)}; {moves})", style="dim")
 
     p = plan.parameters.dropna(subset=["marginal_value"])
     p = p[p["marginal_value"].abs() > 1e-9]
     if not p.empty:
-        m = Table(title="What one more unit of each input is worth (headcounts held)")
-        for col in ("input", "value", "unit", "marginal value"):
-            m.add_column(col)
+        m = Table(
+            title="Each input's rate today, per natural step (headcounts held; a whole step "
+            "may be worth less where the rate stops holding)"
+        )
+        for col in ("input", "value", "step", "at today's rate"):
+            m.add_column(col, justify="left" if col in ("input", "step") else "right")
+        p = p.assign(step_value=[_input_step_value(r) for _, r in p.iterrows()])
         for _, row in (
-            p.reindex(p["marginal_value"].abs().sort_values(ascending=False).index)
-            .head(15)
-            .iterrows()
+            p.reindex(p["step_value"].abs().sort_values(ascending=False).index).head(15).iterrows()
         ):
+            step = labels.natural_step(row["path"])
             m.add_row(
-                escape(row["path"]),
-                f"{row['value']:,.4g}",
-                row["unit"],
-                f"{row['marginal_value']:,.4g}"
-                if math.isfinite(row["marginal_value"])
+                escape(row.get("label") or labels.input_label(row["path"])),
+                _fmt(row["value"], row["unit"]),
+                step.words,
+                labels.signed_money(row["step_value"])
+                if math.isfinite(row["step_value"])
                 else "cannot rise: no plan would be possible",
             )
         console.print(m)
 
 
+def _input_step_value(row) -> float:
+    """Marginal value x natural step: a rate's value per percentage point, not per 1.0."""
+    return float(row["marginal_value"]) * labels.natural_step(row["path"]).size
+
+
 def print_diagnosis(d, console: Console | None = None) -> None:
     """Why no plan exists and what would fix it, for people."""
-    console = console or Console()
+    console = wide_console(console)
     kind = "in whole people" if d.relaxation == "integer" else "outright"
     console.print(
         f"\n[bold red]No plan meets every limit and goal.[/bold red] These conflict {kind}:"
@@ -123,7 +145,7 @@ def print_diagnosis(d, console: Console | None = None) -> None:
 
 def print_comparison(c, console: Console | None = None) -> None:
     """Today's targets and the recommended plan, side by side, for people."""
-    console = console or Console()
+    console = wide_console(console)
     console.print(f"[bold]{escape(c.scenario)}[/bold]: today's targets against the plan")
     t = Table(title="Today's targets: as stated, what they reach, and recommended")
     for col in ("metric", "role", "period", "stated", "reached", "recommended", "unit"):

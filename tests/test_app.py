@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -86,11 +87,10 @@ def test_first_view_is_the_seed_plan():
     sales = next(
         t
         for t in at.table
-        if t.value.index.nlevels == 2
-        and "calls per rep per day" in t.value.index.get_level_values(1)
+        if t.value.index.nlevels == 2 and "Calls a rep a day" in t.value.index.get_level_values(1)
     )
-    calls = sales.value.xs("calls per rep per day", level="target").iloc[0, 0]
-    assert calls == f"{expected.target('calls_per_rep_per_day', role='field'):.4g}"
+    calls = sales.value.xs("Calls a rep a day", level="target").iloc[0, 0]
+    assert calls == "7.5"  # labels.number of 7.5 conversations a rep a day
 
 
 @pytest.mark.parametrize("name", BUNDLED)
@@ -205,9 +205,16 @@ def test_limits_binding_first_with_sentences():
     at = open_section(page(), "Limits and what-ifs")
     plan = load_plan()
     table = at.dataframe[0].value
-    assert list(table["limit"]) == list(plan.binding()["name"])
+    assert list(table["limit"]) == list(plan.binding()["label"])
     assert (table["status"] == "binds").all()
-    assert "most worth relaxing" in at.info[0].value
+    # the app names the command line's first limit, in words, with formatted money
+    assert at.info[0].value.startswith(
+        f"The limit most worth relaxing is {plan.binding()['label'].iloc[0]}"
+    )
+    for column in ("limit", "status", "worth a step"):
+        for text in table[column]:
+            assert "[" not in text and "_" not in text, text
+            assert not re.search(r"\d\.\d{6}", text), text
     at.toggle(key="limits_show_all").set_value(True).run()
     assert len(at.dataframe[0].value) > len(table)
 

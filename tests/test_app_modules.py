@@ -182,10 +182,11 @@ def test_money_flow_balances_and_payroll_adds_up(path):
 def test_limits_table_and_value_of_one_percent(seed):
     _, plan = seed
     table = limits.limit_table(plan)
-    assert list(table["limit"]) == list(plan.binding()["name"])
+    assert list(table["limit"]) == list(plan.binding()["label"])
+    assert table["limit"].iloc[0] == "Qualified leads for conversations, Jan 2027"
     assert all(s.endswith(".") for s in table["sentence"])
     bars = limits.value_bars(plan)
-    row = bars[bars["name"] == "marketing-ad_budget[2027-01]"].iloc[0]
+    row = bars[bars["name"] == "Ad budget, Jan 2027"].iloc[0]
     assert row["per_percent"] == pytest.approx(row["per_unit"] * 400)
     assert limits.most_valuable(plan).startswith("The limit most worth relaxing is ")
 
@@ -200,9 +201,7 @@ def test_headline_reads_the_plan(seed):
     assert "$25,000" in metrics["Profit a month"].help
     people = headline.headcount_changes(plan, scenario).set_index("role")
     assert people.loc["field", "today"] == 6 and math.isnan(people.loc["marketers", "today"])
-    assert (
-        headline.shown(51100, "$/rep/month") == "$51,100" and headline.shown(0.09733) == "0.09733"
-    )
+    assert headline.shown(51100, "$/rep/month") == "$51,100" and headline.shown(0.09733) == "0.0973"
 
 
 # ---- files ------------------------------------------------------------------------------------

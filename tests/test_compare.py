@@ -346,7 +346,7 @@ def test_seed_cascade_names_deals_revenue_and_the_dollar_shortfall():
         "leads allow only 750 (the plan buys 1,364 leads).",
         "units to build: 15 a month instead of 73.",
         "tickets: 246 a month instead of 269.",
-        "finance: profit -$127,770 against a goal of $25,000 (retained earnings plus profit "
+        "finance: profit \u2212$127,770 against a goal of $25,000 (retained earnings plus profit "
         "target): short of the goal by $152,770; the plan makes $35,400, $163,170 more.",
     ]
 

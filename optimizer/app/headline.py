@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from optimizer import labels
 from optimizer.app.analysis import Analysis
 from optimizer.compare import finance_summary
 from optimizer.report import money, targets_wide
@@ -36,7 +37,7 @@ class Metric:
 
 
 def signed_money(value: float) -> str:
-    return f"+{money(value)}" if value >= 0 else money(value)
+    return labels.signed_money(value)
 
 
 def span(months: int) -> str:
@@ -151,9 +152,9 @@ def shown(value: float, unit: str = "") -> str:
         return ""
     if unit.startswith("$"):
         return money(value)
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:,.1f}" if abs(value) >= 100 else f"{value:.4g}"
+    if unit.startswith("deals/conversation"):
+        return labels.percent(value)
+    return labels.number(value)
 
 
 def department_tables(plan: Plan, text: bool = False) -> dict[str, pd.DataFrame]:
@@ -165,7 +166,7 @@ def department_tables(plan: Plan, text: bool = False) -> dict[str, pd.DataFrame]
     if wide.empty:
         return {}
     months = [c for c in wide.columns if c not in ("department", "role", "metric", "unit")]
-    wide = wide.assign(target=wide["metric"].str.replace("_", " "))
+    wide = wide.assign(target=[labels.metric_label(m) for m in wide["metric"]])
     if len(months) > 1:
         wide["monthly average"] = wide[months].mean(axis=1)
         months = ["monthly average", *months]

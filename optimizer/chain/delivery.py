@@ -72,11 +72,18 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
     made_by = np.tril(np.ones((n, n)))  # made_by[t, u] = 1 when u <= t
     due_by = np.tril(np.ones((n, n)), k=-lead)  # sold in u, due by t
     due_by[-1, :] = 1.0  # everything sold is built by the end of the horizon
+    # With no lead time the row only says "build what was sold": an identity nobody can
+    # move. Its description says so, and the report reads it as one (labels.row_kind);
+    # the model keeps it a limit so that compare can still break it elastically.
     model.add_rows(
         "on_time",
         department=DEPT,
         unit="units",
-        description="Every unit sold is delivered within the promised lead time.",
+        description=(
+            "Each month builds exactly the units it sells (no lead time)."
+            if lead == 0
+            else "Every unit sold is delivered within the promised lead time."
+        ),
         axes=axes,
         lhs=[(made_by, np.broadcast_to(made, (n, n)))],
         sense="==" if lead == 0 else ">=",

@@ -1,0 +1,111 @@
+"""What a leader reads: labels, kinds of rows, one ranking, formatted numbers (issue 12)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, solved
+
+from optimizer import labels
+from optimizer.app import limits
+from optimizer.labels import KINDS
+from optimizer.report import money, to_json
+
+SEED = str(ROOT / "scenarios" / "seed_company.yaml")
+REGIONAL = str(ROOT / "scenarios" / "regional_sales.yaml")
+IDENTIFIER = re.compile(r"\[|\w_\w|\d\.\d{6}")
+
+
+def test_every_row_has_a_label_and_a_kind_in_the_json():
+    _, plan = solved(SEED)
+    out = to_json(plan)
+    rows = {c["name"]: c for c in out["constraints"]}
+    assert rows["sales-selling_time[2027-01,field]"]["label"] == (
+        "Selling time, field team, Jan 2027"
+    )
+    assert rows["marketing-tier_volume[2027-01,social:1]"]["label"] == (
+        "Leads in price tier 1, social, Jan 2027"
+    )
+    assert all(c["row_kind"] in KINDS for c in out["constraints"])
+    # ``kind`` keeps the model's words: crosscheck, diff and batch read "definition"
+    assert {c["kind"] for c in out["constraints"]} <= {"limit", "goal", "definition"}
+    labelled = {p["path"]: p["label"] for p in out["parameters"]}
+    assert labelled["sales.conversation_tiers[4].conversion_rate"] == (
+        "Conversion of 45-minute conversations"
+    )
+    assert labelled["sales.teams[field].average_deal_value"] == "Deal value, field team"
+
+
+def test_on_time_without_lead_time_is_an_identity_never_binding_or_ranked():
+    _, plan = solved(SEED)
+    row = plan.constraint("delivery-on_time[2027-01]")
+    assert row["row_kind"] == "identity"
+    assert not row["binding"]
+    assert "delivery-on_time[2027-01]" not in set(plan.binding()["name"])
+
+
+def test_the_quality_floor_held_at_zero_is_not_binding_and_says_what_it_does():
+    _, plan = solved(REGIONAL)
+    floors = plan.constraints[plan.constraints["family"] == "sales-quality_floor"]
+    assert len(floors) == 24
+    assert floors["held_at_zero"].all() and not floors["binding"].any()
+    assert not (plan.binding()["family"] == "sales-quality_floor").any()
+    text = to_json(plan)["constraints"][int(floors.index[0])]["sentence"]
+    assert "already meet the quality floor" in text
+    assert "0.0 against a limit of 0.0" not in text
+
+
+def test_the_top_limit_is_lead_supply_or_selling_time_and_the_app_names_the_same():
+    _, plan = solved(SEED)
+    top = plan.binding().iloc[0]
+    assert top["family"] in ("sales-lead_supply", "sales-selling_time")
+    assert top["row_kind"] != "identity"
+    # the app's "most valuable" sentence names the command line's first limit
+    assert top["label"] in limits.most_valuable(plan)
+    table = limits.limit_table(plan)
+    assert table["limit"].iloc[0] == top["label"]
+
+
+def test_selling_time_step_is_priced_within_its_range():
+    """One person-hour a day for a month = 60 x 20 = 1,200 minutes, inside the 1,500
+    minutes the rate holds for: 1,200 x $3.4667 = $4,160."""
+    _, plan = solved(SEED)
+    row = plan.constraint("sales-selling_time[2027-01,field]")
+    assert row["step"] == 1200
+    assert row["step_value"] == pytest.approx(4160, rel=1e-6)
+    assert (
+        "A step of one person-hour a day for a month would add $4,160 to profit"
+        in (to_json(plan)["constraints"][int(row.name)]["sentence"])
+    )
+
+
+def test_money_has_a_true_minus_sign():
+    assert money(-31_100) == "\u2212$31,100"
+    assert money(-3.5) == "\u2212$3.50"
+    assert labels.signed_money(5200) == "+$5,200"
+
+
+@pytest.mark.parametrize("path", [SEED, REGIONAL])
+def test_leader_tables_show_no_identifiers_or_raw_floats(path):
+    _, plan = solved(path)
+    table = limits.limit_table(plan, show_all=True)
+    for column in ("limit", "status", "worth a step"):
+        for text in table[column].astype(str):
+            assert not IDENTIFIER.search(text), text
+    assert not table["limit"].str.contains("-").any()
+
+
+def test_cli_table_piped_is_not_cut_at_80_columns_and_shows_labels():
+    out = subprocess.run(
+        [sys.executable, "-m", "optimizer.cli", "solve", SEED],
+        capture_output=True, text=True, check=False, cwd=ROOT,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert "Selling time, field team, Jan 2027" in out.stdout
+    assert "sales-selling_time[" not in out.stdout
+    assert "departm…" not in out.stdout and "Leads a month" in out.stdout
+    assert max(len(line) for line in out.stdout.splitlines()) > 80
+    assert "$-" not in out.stdout
