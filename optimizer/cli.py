@@ -642,7 +642,7 @@ def sweep(
     elif format is Format.json:
         sys.stdout.write(table.to_json(orient="records", indent=2) + "\n")
     else:
-        sweeps.print_summary(table, loaded.name)
+        sweeps.print_summary(table, loaded.name, loaded)
     errors = int((table["status"] == "error").sum())
     if errors:
         _fail(f"{errors} what-if(s) failed with an internal error; see the message column", 3)

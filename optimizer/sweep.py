@@ -205,10 +205,13 @@ def write(table: pd.DataFrame, path) -> None:
         write_with(path, lambda temp: table.to_excel(temp, index=False, sheet_name="what-ifs"))
 
 
-def print_summary(table: pd.DataFrame, scenario_name: str) -> None:
+def print_summary(table: pd.DataFrame, scenario_name: str, scenario=None) -> None:
+    """The swing of each input, largest first, by its label (the path stays in --out)."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
+    from optimizer.labels import input_label
     from optimizer.report import money
 
     solved = int(table["verified"].astype(bool).sum())
@@ -218,7 +221,8 @@ def print_summary(table: pd.DataFrame, scenario_name: str) -> None:
         view.add_column(column, justify="left" if column == "input" else "right")
     for r in summary(table).itertuples():
         view.add_row(
-            r.path, f"{r.base_value:,.6g}", f"{r.lowest_value:,.6g}", money(r.objective_at_lowest),
+            escape(", ".join(input_label(p, scenario) for p in r.path.split(", "))),
+            f"{r.base_value:,.6g}", f"{r.lowest_value:,.6g}", money(r.objective_at_lowest),
             f"{r.highest_value:,.6g}", money(r.objective_at_highest), money(r.swing),
             str(r.no_plan),
         )  # fmt: skip

@@ -109,3 +109,20 @@ def test_cli_table_piped_is_not_cut_at_80_columns_and_shows_labels():
     assert "departm…" not in out.stdout and "Leads a month" in out.stdout
     assert max(len(line) for line in out.stdout.splitlines()) > 80
     assert "$-" not in out.stdout
+
+
+def test_the_sweep_table_names_each_channel_and_team():
+    """The sweep summary used to print `marketing.channels.tiers[0].cost_per_lead` twice:
+    rich read `[search]` as markup and dropped it. Labels name the channel and team."""
+    out = subprocess.run(
+        [sys.executable, "-m", "optimizer.cli", "sweep", SEED, "--points", "3", "-i",
+         "marketing.channels[search].tiers[0].cost_per_lead", "-i",
+         "marketing.channels[social].tiers[0].cost_per_lead", "-i",
+         "sales.teams[field].average_deal_value"],
+        capture_output=True, text=True, check=False, cwd=ROOT,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert "Cost per lead, price tier 1, search" in out.stdout
+    assert "Cost per lead, price tier 1, social" in out.stdout
+    assert "Deal value, field team" in out.stdout
+    assert "channels.tiers" not in out.stdout and "teams.average" not in out.stdout
