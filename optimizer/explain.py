@@ -40,7 +40,7 @@ from optimizer.deadline import Deadline
 from optimizer.inputs import is_int_field, numeric_inputs
 from optimizer.labels import money, signed_money
 from optimizer.result import Plan
-from optimizer.schema import Scenario
+from optimizer.schema import Scenario, bounds_of
 
 LOWER_HELPS = re.compile(
     r"(cost|unit_cost|hours_lost_per_day\..*|admin_minutes_per_conversation|handle_.*|"
@@ -267,7 +267,13 @@ def step_values(scenario, plan, objective, free, held, deadline, rates_only=Fals
         except Exception:  # noqa: BLE001 - a step the schema refuses is no value
             people_held = hiring_free = valid = None
             method = "none"
-            note = f"not valued: the scenario does not accept {value + step:g}"
+            low, high = bounds_of(path)
+            edge = "lowest" if value + step < low else "highest" if value + step > high else ""
+            note = (
+                f"not valued: already at its {edge} ({labels.number(value)})"
+                if edge
+                else f"not valued: {labels.number(value + step)} is not accepted there"
+            )
         best = hiring_free if hiring_free is not None else people_held
         steps.append(StepValue(**common, value=best, value_people_held=people_held,
                                value_hiring_free=hiring_free, method=method, valid_range=valid,

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 
 from pydantic import BaseModel
 
-from optimizer.loading import set_path, split_path, validate
+from optimizer.loading import set_path, validate
 from optimizer.schema import Scenario, unit_of
 
 STRUCTURAL = {
@@ -51,18 +51,11 @@ def _walk(node: BaseModel, prefix: str) -> Iterator[tuple[str, float, str]]:
 
 
 def is_int_field(scenario: Scenario | dict, path: str) -> bool:
-    """True when the input at ``path`` holds a whole number (a headcount, months)."""
-    node = scenario.model_dump() if isinstance(scenario, Scenario) else scenario
-    for part in split_path(path):
-        if isinstance(node, list):
-            node = (
-                node[int(part)]
-                if part.isdigit()
-                else next(i for i in node if i.get("name") == part)
-            )
-        else:
-            node = node[part]
-    return isinstance(node, int) and not isinstance(node, bool)
+    """True when the input at ``path`` is a whole number (a headcount, months) by the
+    schema; hours lost that default to ``0`` are hours, not whole numbers."""
+    from optimizer.schema import holds_whole_number
+
+    return holds_whole_number(path)
 
 
 def with_values(scenario: Scenario, changes: Mapping[str, float], source: str = "") -> Scenario:

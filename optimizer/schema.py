@@ -426,19 +426,42 @@ def _check_unique(names: list[str], what: str) -> None:
         seen.add(name)
 
 
-def bounds_of(path: str) -> tuple[float, float]:
-    """The lowest and highest value the schema accepts at an input path (``--set`` form)."""
-    from annotated_types import Ge, Gt, Le, Lt
-
+def field_at(path: str) -> Any:
+    """The schema's field (pydantic ``FieldInfo``) of an input path, or None."""
     model: Any = Scenario
     field = None
     for part in re.split(r"[.\[\]]+", path):
         if not part or not (isinstance(model, type) and issubclass(model, BaseModel)):
             continue
-        field = model.model_fields.get(part)
-        if field is None:
+        found = model.model_fields.get(part)
+        if found is None:
             continue  # a list item's name or index
+        field = found
         model = _inner(field.annotation)
+    return field
+
+
+def holds_whole_number(path: str) -> bool:
+    """True when the schema types the input at ``path`` as a whole number (a headcount,
+    months), whatever Python type a default such as ``0`` happens to have."""
+    import typing
+
+    field = field_at(path)
+    if field is None:
+        return False
+    annotation = field.annotation
+    if typing.get_origin(annotation) is dict:  # reps: {team: n}
+        annotation = typing.get_args(annotation)[1]
+    kinds = typing.get_args(annotation) or (annotation,)
+    kinds = [typing.get_args(k)[0] if typing.get_origin(k) is Annotated else k for k in kinds]
+    return int in kinds and float not in kinds
+
+
+def bounds_of(path: str) -> tuple[float, float]:
+    """The lowest and highest value the schema accepts at an input path (``--set`` form)."""
+    from annotated_types import Ge, Gt, Le, Lt
+
+    field = field_at(path)
     low, high = -float("inf"), float("inf")
     for rule in field.metadata if field is not None else ():
         if isinstance(rule, Ge | Gt):

@@ -166,7 +166,9 @@ def _check_every_step(name):
         again = held.rebuild({step.subject: target})
         assert close(step.value_people_held, again.objective - plan.objective, plan.objective), step
         checked += 1
-    assert checked >= len(found.steps) - 3
+    unvalued = [s for s in found.steps if s.value is None]
+    assert all(s.note.startswith("not valued: already at its") for s in unvalued), unvalued
+    assert checked == len(found.steps) - len(unvalued) and checked >= 0.9 * len(found.steps)
     return found
 
 

@@ -259,7 +259,7 @@ def test_sweep_command_writes_every_what_if(tmp_path):
     deal = table[table["path"] == "sales.teams[field].average_deal_value"]
     assert list(deal["value"]) == [3_500, 4_375, 5_250]
     assert deal["objective"].is_monotonic_increasing
-    assert "Seed company" in result.output and "marketing.ad_budget_per_month" in result.output
+    assert "Seed company" in result.output and "Ad budget" in result.output  # by label
     bad = CliRunner().invoke(app, ["sweep", str(SEED), "-i", "nope", "--points", "3"])
     assert bad.exit_code == 2 and "nope" in bad.output
     assert (table["seconds"] > 0).all() and table["verified"].all()
