@@ -25,6 +25,8 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.module.__name__.rpartition(".")[2] in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)
+
+
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 
 
