@@ -26,6 +26,7 @@ from optimizer.app import (
     charts,
     downloads,
     editing,
+    explanation,
     guard,
     headline,
     limits,
@@ -113,6 +114,17 @@ def compared(scenario_json: str, objective: str):
     return answer if failure is None else (None, failure)
 
 
+@st.cache_data(max_entries=16, show_spinner="Valuing each input's natural step…")
+def explained(scenario_json: str, objective: str):
+    """(explanation, None), or (None, the guard.Failure): what moves the plan, in a child."""
+    a = analysed(scenario_json, objective)
+    return guard.attempt(analysis.explain_plan, a.scenario, a.plan, objective)
+
+
+def explanation_requested() -> bool:
+    return st.session_state.get("explain_for") == (token(), st.session_state["objective"])
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def plan_files(scenario_json: str, objective: str) -> dict[str, bytes]:
     a = analysed(scenario_json, objective)
@@ -124,10 +136,11 @@ def plan_files(scenario_json: str, objective: str) -> dict[str, bytes]:
 
 
 @st.cache_data(max_entries=16, show_spinner="Writing the workbook…")
-def workbook_file(scenario_json: str, objective: str) -> bytes:
+def workbook_file(scenario_json: str, objective: str, with_explanation: bool = False) -> bytes:
     a = analysed(scenario_json, objective)
     comparison, _ = compared(scenario_json, objective)
-    return plan_workbook(a.plan, a.scenario, comparison, a.diagnosis)
+    why = explained(scenario_json, objective)[0] if with_explanation else None
+    return plan_workbook(a.plan, a.scenario, comparison, a.diagnosis, why)
 
 
 # ---- the scenario on the page -----------------------------------------------------------
@@ -341,6 +354,61 @@ def limits_section(plan) -> None:
     st.plotly_chart(charts.value_bars(bars, scale, plan.objective_unit), key="value_bars")
 
 
+def on_explain() -> None:
+    st.session_state["explain_for"] = (token(), st.session_state["objective"])
+
+
+def explanation_section(a) -> None:
+    """What moves the plan: computed on request, in a child process, cached."""
+    st.subheader("What moves the plan")
+    if not explanation_requested():
+        st.caption(
+            "Each input's natural step (one hour a day, one person, $1,000, one percentage "
+            "point) valued in money, with the plan's people held and with hiring free; why "
+            "each headcount is what it is; what the quality floor costs. Takes a few seconds."
+        )
+        st.button("Explain what moves the plan", key="explain_run", on_click=on_explain)
+        return
+    try:
+        why, failure = explained(st.session_state["scenario_json"], a.plan.objective_name)
+    except Exception as err:  # noqa: BLE001 - the page shows the cause, the log the traceback
+        log.exception("the explanation failed")
+        st.error(md(f"The explanation failed: {type(err).__name__}: {str(err)[:300]}"))
+        return
+    if failure is not None:
+        lost = "The plan above stands; no explanation is shown for it."
+        st.error(md(failure.text(a.scenario.name, st.session_state["scenario_label"], lost)))
+        return
+    months = max(1, a.scenario.calendar.horizon_months)
+    table = explanation.step_table(why, a.plan)
+    if table.empty:
+        st.info("No natural step of any input would change the plan's value.")
+    else:
+        st.markdown(md(f"**{explanation.takeaway(why, months)}**"))
+        st.dataframe(
+            table, hide_index=True, key="explain_steps", width="stretch",
+            column_config={
+                "input": st.column_config.TextColumn("input", width="medium"),
+                "step": st.column_config.TextColumn("step", width="medium"),
+                "limits it moves": st.column_config.TextColumn("limits it moves", width="large"),
+            },
+        )  # fmt: skip
+        st.caption(
+            f"Money {explanation.period_words(months)}. Hiring free: the plan solved again "
+            "with every headcount free. People held: the plan's people kept."
+        )
+        bars = explanation.bars(why)
+        st.plotly_chart(charts.step_bars(bars, a.plan.objective_unit), key="explain_bars")
+    sentences = explanation.headcount_sentences(why)
+    if sentences:
+        st.markdown("**Why this many people**\n\n" + "\n".join(f"- {md(t)}" for t in sentences))
+    floor = explanation.quality_sentence(why)
+    if floor:
+        st.markdown(f"**The quality floor**\n\n{md(floor)}")
+    for note in why.notes:
+        st.caption(md(note))
+
+
 def input_label(item: tuple[str, float, str], scenario: Scenario | None = None) -> str:
     """'Ad budget = $40,000 a month': the input's label and its value, never its path."""
     path, value, unit = item
@@ -544,8 +612,9 @@ def downloads_section(a) -> None:
     ]):  # fmt: skip
         col.download_button(label, data[name], file_name=f"{stem}-{name}", mime=mime, key=key,
                             on_click="ignore")  # fmt: skip
+    book = workbook_file(token_json, objective, explanation_requested())
     cols[3].download_button(
-        "Workbook (Excel)", workbook_file(token_json, objective), file_name=f"{stem}-plan.xlsx",
+        "Workbook (Excel)", book, file_name=f"{stem}-plan.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="download_xlsx", on_click="ignore",
     )  # fmt: skip
@@ -642,7 +711,11 @@ def main() -> None:
                    border=True)  # fmt: skip
     sections = {
         "Plan": lambda: plan_section(a),
-        "Limits and what-ifs": lambda: (limits_section(a.plan), whatif_section(a)),
+        "Limits and what-ifs": lambda: (
+            limits_section(a.plan),
+            explanation_section(a),
+            whatif_section(a),
+        ),
         "Today against the plan": lambda: comparison_section(a),
         "Sensitivity": lambda: sensitivity_section(a),
         "Inputs": lambda: inputs_section(scenario),

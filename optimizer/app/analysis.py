@@ -4,8 +4,10 @@
 scenario that has no plan. ``compare_today`` evaluates today's targets against the plan;
 it costs more than the plan (a staged solve of today's targets), so the page asks for it
 only where it is shown. A scenario without today's targets has no comparison, with the
-reason. The page caches both on the scenario's JSON and the objective, and runs them in a
-child process (``optimizer.app.guard``): each reports its stage, which a crash names.
+reason. ``explain_plan`` values each input's natural step and each headcount, on request
+(1 to 15 s on the bundled scenarios). The page caches each on the scenario's JSON and the
+objective, and runs them in a child process (``optimizer.app.guard``): each reports its
+stage, which a crash names.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from dataclasses import dataclass
 from optimizer.chain.objectives import NoCurrentTargets
 from optimizer.compare import Comparison, compare
 from optimizer.current import CurrentPlanError
+from optimizer.deadline import Deadline
 from optimizer.diagnose import Diagnosis, diagnose
+from optimizer.explain import Explanation, explain
 from optimizer.isolation import stage
 from optimizer.result import Plan
 from optimizer.schema import Scenario
@@ -26,6 +30,7 @@ from optimizer.whatif import WhatIf
 SOLVING = "the solve"
 DIAGNOSING = "the diagnosis of why there is no plan"
 COMPARING = "the comparison with today's targets"
+EXPLAINING = "the explanation of what moves the plan"
 
 
 @dataclass(frozen=True)
@@ -41,8 +46,6 @@ short is said in the notes (the child process is stopped only at the guard's wal
 
 
 def analyse(scenario: Scenario, objective: str | None = None) -> Analysis:
-    from optimizer.deadline import Deadline
-
     deadline = Deadline(ANSWER_SECONDS)
     stage(SOLVING)
     plan = solve(scenario, objective, time_limit=deadline)
@@ -51,6 +54,16 @@ def analyse(scenario: Scenario, objective: str | None = None) -> Analysis:
         stage(DIAGNOSING)
         diagnosis = diagnose(scenario, objective, time_limit=deadline)
     return Analysis(scenario, plan, diagnosis)
+
+
+EXPLAIN_SECONDS = 60.0
+"""The explanation's time limit: steps it has no time for are listed as not valued."""
+
+
+def explain_plan(scenario: Scenario, plan: Plan, objective: str | None = None) -> Explanation:
+    """What moves the plan (``optimizer.explain``): steps, headcounts, the quality floor."""
+    stage(EXPLAINING)
+    return explain(scenario, plan, objective, deadline=Deadline(EXPLAIN_SECONDS))
 
 
 def compare_today(

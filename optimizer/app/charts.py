@@ -37,6 +37,27 @@ def value_bars(bars: pd.DataFrame, scale: str, unit: str) -> go.Figure:
     return figure
 
 
+def step_bars(bars: pd.DataFrame, unit: str) -> go.Figure:
+    """The value of each input's natural step (hiring free), most valuable at the top."""
+    bars = bars.iloc[::-1]
+    colors = [COLORS["positive"] if v >= 0 else COLORS["negative"] for v in bars["value"]]
+    figure = go.Figure()
+    figure.add_bar(
+        y=bars["name"], x=bars["value"], orientation="h", marker_color=colors,
+        text=bars["text"], textposition="auto", hovertemplate="%{y}<br>%{text}<extra></extra>",
+    )  # fmt: skip
+    figure.update_yaxes(categoryorder="array", categoryarray=list(bars["name"]))
+    figure.update_layout(
+        height=max(220, 30 * len(bars) + 80),
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        xaxis_title=f"value of the step, hiring free ({unit})",
+        xaxis_tickprefix="$" if unit == "$" else "",
+        xaxis_tickformat=",.0f",
+        showlegend=False,
+    )
+    return figure
+
+
 def sweep(
     table: pd.DataFrame, objective: pd.DataFrame, path: str, objective_label: str
 ) -> go.Figure:

@@ -32,14 +32,15 @@ class Failure:
     signal: str = ""  # for a crash: "SIGSEGV", "SIGKILL", "exit code 1", ...
     seconds: float = 0.0  # for a timeout: the limit
 
-    def text(self, scenario: str, label: str) -> str:
+    def text(self, scenario: str, label: str, lost: str = "No plan is shown for it.") -> str:
+        """The page's message; ``lost`` says what the page does not show because of it."""
         where = self.stage or "a stage it did not report"
         if self.kind == "crash":
             what = f"The solver crashed ({self.signal}) during {where}"
         else:
             what = f"The solver did not finish within {self.seconds:g} s (stopped during {where})"
         return (
-            f"{what}, on the scenario “{scenario}” ({label}). No plan is shown for it. "
+            f"{what}, on the scenario “{scenario}” ({label}). {lost} "
             "The app is still running: choose, upload or paste another scenario, or change "
             "this one's inputs."
         )

@@ -233,7 +233,9 @@ def _diagnosis(ws, diagnosis) -> None:
     _widths(ws, widest=90)
 
 
-def plan_workbook(plan: Plan, scenario: Scenario, comparison=None, diagnosis=None) -> bytes:
+def plan_workbook(
+    plan: Plan, scenario: Scenario, comparison=None, diagnosis=None, explanation=None
+) -> bytes:
     """The workbook's bytes (.xlsx)."""
     book = Workbook()
     _summary(book.active, plan, scenario)
