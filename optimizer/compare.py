@@ -9,22 +9,27 @@ cascade down the chain, and the finance outcome of both against the goals.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 import numpy as np
 import pandas as pd
 
-from optimizer import current, targets
+from optimizer import current, labels, targets
 from optimizer.chain import build_model
+from optimizer.implied import team_talk_minutes
 from optimizer.report import money
 from optimizer.result import Plan
 from optimizer.schema import Scenario
 from optimizer.solve import solve
-from optimizer.wording import violation_sentence
+from optimizer.wording import detail, figures, group_sentence, talk_words, violation_sentence
 
 VIOLATION_COLUMNS = [
     "constraint", "department", "kind", "period", "limit", "implied", "shortfall", "unit",
-    "nature", "sentence",
+    "nature", "sentence", "family", "label", "figures",
 ]  # fmt: skip
+"""``family`` is the row's family (``sales-selling_time``, ``targets-reps``), ``label`` its
+leader's label ("Selling time, inside team, Apr 2027"), ``figures`` the end of its sentence
+(what a group quotes for its worst row)."""
 TARGET_METRICS = {
     # current_targets field -> (targets metric, role or None for the department-wide role)
     "calls_per_rep_per_day": ("calls_per_rep_per_day", "team"),
@@ -51,6 +56,7 @@ class Comparison:
     finance: dict
     binding: dict
     plan: Plan  # the recommended plan (its status may be infeasible)
+    violation_groups: list[dict] = dataclass_field(default_factory=list)  # see ``group_violations``
 
 
 def compare(scenario: Scenario, objective: str | None = None, backend: str = "highs") -> Comparison:
@@ -80,6 +86,9 @@ def compare(scenario: Scenario, objective: str | None = None, backend: str = "hi
             "recommended": list(plan.binding()["name"]) if plan.solved else [],
         },
         plan=plan,
+        violation_groups=group_violations(
+            violations, months, [t.name for t in scenario.sales.teams]
+        ),
     )
 
 
@@ -146,6 +155,11 @@ def _broken_limits(scenario: Scenario, evaluated, now: pd.DataFrame) -> pd.DataF
                 "period": periods[k], "limit": float(limit[row]), "implied": float(activity[row]),
                 "shortfall": float(shortfall), "unit": block.unit, "nature": block.nature,
             }  # fmt: skip
+            family = names[row].split("[", 1)[0]
+            record["family"] = family
+            record["label"] = labels.row_label(family, labels.row_axes(names[row], family))
+            extra = detail(record, block, scenario, now)
+            record["figures"] = figures(record) + "." + (" " + extra if extra else "")
             record["sentence"] = violation_sentence(record, block, scenario, now)
             rows.append(record)
     return pd.DataFrame(rows, columns=VIOLATION_COLUMNS)
@@ -154,37 +168,72 @@ def _broken_limits(scenario: Scenario, evaluated, now: pd.DataFrame) -> pd.DataF
 def _unmet_targets(stated: pd.DataFrame, now: pd.DataFrame) -> pd.DataFrame:
     """Targets the others make impossible (they conflict through lead prices or the market)."""
     rows = []
+    teams = set(stated_teams(stated))
     for _, t in stated.iterrows():
         reached = now[(now["metric"] == t["metric"]) & (now["role"] == t["role"])]
         for _, r in reached.iterrows():
             gap = r["value"] - t["value"]
             if abs(gap) <= 1e-6 * max(1.0, abs(t["value"])):
                 continue
-            words = t["target"].replace("_", " ")
-            who = f" for {t['role']}" if t["role"] in set(stated_teams(stated)) else ""
+            label = target_label(t["metric"], t["role"], r["period"], t["role"] in teams)
+            closest = f"the closest they allow is {labels.amount(r['value'], t['unit'])}."
             sentence = (
-                f"Today's {words} target{who} of {number(t['value'])} {t['unit']} cannot be met "
-                f"in {r['period']} together with the other targets: the closest they allow is "
-                f"{number(r['value'])}."
+                f"{label}: today's target of {labels.amount(t['value'], t['unit'])} cannot be "
+                f"met together with the other targets: {closest}"
             )
             rows.append({
                 "constraint": f"targets-{t['target']}[{r['period']},{t['role']}]",
                 "department": "targets", "kind": "target", "period": r["period"],
                 "limit": float(t["value"]), "implied": float(r["value"]), "shortfall": abs(gap),
                 "unit": t["unit"], "nature": "target", "sentence": sentence,
+                "family": f"targets-{t['target']}", "label": label, "figures": closest,
             })  # fmt: skip
     return pd.DataFrame(rows, columns=VIOLATION_COLUMNS)
 
 
+def target_label(metric: str, role: str, period: str, team: bool) -> str:
+    """'Quota a rep a month, north team, Jan 2027'; 'Leads a month, marketing, Apr 2027'."""
+    who = role.replace("_", " ") + (" team" if team else "")
+    return f"{labels.metric_label(metric)}, {who}, {labels.month_label(period)}"
+
+
+def group_violations(violations: pd.DataFrame, horizon: list[str], teams: list[str]) -> list[dict]:
+    """The broken rows one family at a time, in the order they first appear: ``{family,
+    label, rows, teams, months, worst, sentence}``. ``rows`` are the constraint names,
+    ``teams`` the teams (or channels, lines) named, ``months`` the months in order,
+    ``worst`` the row broken furthest (its name, label and numbers)."""
+    if violations.empty:
+        return []
+    frame = violations.assign(axes=[_axes(r, teams) for _, r in violations.iterrows()])
+    out = []
+    for family, rows in frame.groupby("family", sort=False):
+        worst = rows.loc[rows["shortfall"].idxmax()]
+        axes = list(rows["axes"])
+        who = [v for a in axes for k, v in a.items() if k != "month"]
+        out.append({
+            "family": family,
+            "label": labels.family_label(family) if worst["kind"] != "target"
+            else labels.metric_label(family.removeprefix("targets-")),
+            "rows": list(rows["constraint"]),
+            "teams": list(dict.fromkeys(who)),
+            "months": [m for m in horizon if m in set(rows["period"])],
+            "worst": {k: worst[k] for k in (
+                "constraint", "label", "limit", "implied", "shortfall", "unit")},
+            "sentence": group_sentence(rows, horizon, teams),
+        })  # fmt: skip
+    return out
+
+
+def _axes(row, teams: list[str]) -> dict:
+    """The row's axes by name: ``{"month": "2027-01", "team": "north"}``."""
+    if row["kind"] == "target":
+        role = row["constraint"].split("[", 1)[1].rstrip("]").split(",")[-1]
+        return {"month": row["period"], **({"team": role} if role in teams else {})}
+    return labels.row_axes(row["constraint"], row["family"])
+
+
 def stated_teams(stated: pd.DataFrame) -> list[str]:
     return [r for r in stated["role"] if r not in ("marketing", "delivery", "support")]
-
-
-def number(value: float) -> str:
-    """12345.6 -> '12,346'; 6.25 -> '6.25'; never scientific notation."""
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def _periods(block) -> list[str]:
@@ -251,19 +300,25 @@ def cascade(scenario: Scenario, now: pd.DataFrame, rec: pd.DataFrame) -> list[st
 
     for team in scenario.sales.teams:
         name = team.name
-        cur_min, rec_min = (
-            mean(now, "minutes_per_conversation", name),
-            mean(rec, "minutes_per_conversation", name),
-        )
+        who = name.replace("_", " ")
         cur_calls, rec_calls = (
             mean(now, "calls_per_rep_per_day", name),
             mean(rec, "calls_per_rep_per_day", name),
         )
+        # today: the minutes each call gets in the rep's day (the quality floor's sentence
+        # quotes the same figure); the plan: the length it chooses, which fits the day
+        cur_min = team_talk_minutes(scenario, name, cur_calls)
+        rec_min = mean(rec, "minutes_per_conversation", name)
         if cur_min < rec_min - 1e-6:
             below = f", below the quality floor of {floor:g} min" if cur_min < floor else ""
+            leave = (
+                f"leave {cur_min:.1f} min a conversation{below}"
+                if cur_min > 0
+                else f"leave {talk_words(cur_min)}{below}"
+            )
             lines.append(
-                f"{name}: {number(cur_calls)} calls a rep a day leave {cur_min:.1f} min a "
-                f"conversation{below} (the plan: {number(rec_calls)} calls of {rec_min:.1f} min)."
+                f"{who}: {labels.number(cur_calls)} calls a rep a day {leave} (the plan: "
+                f"{labels.number(rec_calls)} calls of {rec_min:.1f} min)."
             )
         cur_deals, rec_deals = (
             mean(now, "deals_per_month", name),
@@ -273,7 +328,7 @@ def cascade(scenario: Scenario, now: pd.DataFrame, rec: pd.DataFrame) -> list[st
             cur_rate = mean(now, "deals_per_conversation", name)
             rec_rate = mean(rec, "deals_per_conversation", name)
             lines.append(
-                f"{name}: {cur_rate:.2%} of calls close instead of {rec_rate:.2%}, so "
+                f"{who}: {cur_rate:.2%} of calls close instead of {rec_rate:.2%}, so "
                 f"{cur_deals:,.1f} deals {a_month} instead of {rec_deals:,.1f} and revenue "
                 f"{money(mean(now, 'revenue_per_month', name))} instead of "
                 f"{money(mean(rec, 'revenue_per_month', name))}."

@@ -31,3 +31,29 @@ def minutes_and_seconds(minutes: float) -> str:
     total = round(minutes * 60)
     m, s = divmod(total, 60)
     return f"{m} min {s} s" if s else f"{m} min"
+
+
+def talk_minutes_per_call(
+    calls_per_day: float, hours_per_day: float, hours_lost: float, admin_minutes: float
+) -> float:
+    """Minutes of conversation each call gets when a rep makes ``calls_per_day`` calls:
+
+        (hours per day - hours lost) x 60 / calls per day - admin minutes a conversation
+
+    The one figure "what suffers" and the quality floor's sentence both quote. Negative:
+    the calls do not fit in the selling time at all (no time to talk).
+    """
+    if not calls_per_day > 0:
+        return float("inf")
+    return (hours_per_day - hours_lost) * 60.0 / calls_per_day - admin_minutes
+
+
+def team_talk_minutes(scenario, team_name: str, calls_per_day: float) -> float:
+    """``talk_minutes_per_call`` for one sales team of ``scenario``."""
+    team = next(t for t in scenario.sales.teams if t.name == team_name)
+    return talk_minutes_per_call(
+        calls_per_day,
+        scenario.calendar.hours_per_day,
+        team.hours_lost_per_day.total(),
+        team.admin_minutes_per_conversation,
+    )

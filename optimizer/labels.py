@@ -429,3 +429,68 @@ def limit_step(unit: str, business_days: float = 20.0) -> tuple[float, str]:
     if unit == "minutes/month":
         return 60.0 * business_days, "one person-hour a day for a month"
     return LIMIT_STEPS.get(unit, (1.0, f"one {unit}" if unit else "one unit"))
+
+
+# ---- amounts in a unit, months and names in sentences ---------------------------------------
+
+
+def unit_words(unit: str) -> str:
+    """'minutes a month' for 'minutes/month', '$ a rep a month' for '$/rep/month'."""
+    head, *rest = str(unit).split("/")
+    return " a ".join([head, *rest]) if rest else head
+
+
+def bare(value: float, unit: str) -> str:
+    """A value without its unit: '−$127,770' for money, '17,407' for a count."""
+    return money(value) if str(unit).startswith("$") else number(value)
+
+
+def amount(value: float, unit: str) -> str:
+    """A value with its unit in words: '$25,000 a month', '63,000 minutes a month', '12 people'."""
+    words = unit_words(unit)
+    if str(unit).startswith("$"):
+        tail = words[1:].strip()
+        return money(value) + (f" {tail}" if tail else "")
+    return f"{number(value)} {words}".rstrip()
+
+
+def months_phrase(months, horizon) -> str:
+    """When a family of rows holds: 'in Apr 2027', 'every month from Jan to Jun 2027',
+    'from Feb to Apr 2027', 'in Jan, Mar and Jun 2027'; 'over the whole plan' for rows
+    without a month. ``horizon`` is the scenario's months in order."""
+    horizon = list(horizon)
+    chosen = [m for m in horizon if m in set(months)]
+    if not chosen:
+        return "over the whole plan"
+    if len(chosen) == 1:
+        return f"in {month_label(chosen[0])}"
+    first, last = month_label(chosen[0]), month_label(chosen[-1])
+    year_first, year_last = first[-4:], last[-4:]
+    start = first[:-5] if year_first == year_last else first
+    positions = [horizon.index(m) for m in chosen]
+    run = positions == list(range(positions[0], positions[0] + len(positions)))
+    if run:
+        every = "every month " if len(chosen) == len(horizon) else ""
+        return f"{every}from {start} to {last}"
+    if year_first == year_last:
+        return "in " + and_list([month_label(m)[:-5] for m in chosen]) + f" {year_first}"
+    return "in " + and_list([month_label(m) for m in chosen])
+
+
+def and_list(words) -> str:
+    """'metro', 'metro and coastal', 'north, south and metro'."""
+    words = list(words)
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def family_label(family: str) -> str:
+    """'Selling time' for sales-selling_time: a family's label without its axes."""
+    words, _ = _family(family)
+    if words is None:
+        return _readable(family, {})
+    kept = [part for part in words[0].split(", ") if "{" not in part]
+    if kept:
+        return ", ".join(kept)
+    return re.sub(r"\s*\{\w+\}", "", words[0].split(", ")[0]).strip()

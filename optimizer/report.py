@@ -324,6 +324,10 @@ def comparison_json(c, diagnosis=None) -> dict:
         "recommended": _records(c.recommended),
         "side_by_side": _records(c.side_by_side),
         "violations": _records(c.violations),
+        "violation_groups": [
+            {**g, "worst": {k: _clean(v) for k, v in g["worst"].items()}}
+            for g in getattr(c, "violation_groups", [])
+        ],
         "cascade": list(c.cascade),
         "finance": {
             k: ({n: _clean(x) for n, x in v.items()} if v else None) for k, v in c.finance.items()

@@ -143,38 +143,61 @@ def print_diagnosis(d, console: Console | None = None) -> None:
         )
 
 
+IMPLIED_METRICS = (
+    "working_minutes_per_call", "minutes_per_conversation", "calls_per_rep_per_hour",
+    "leads_contacted_per_rep_per_month", "leads_needed_per_rep_per_month", "leads_per_month",
+    "ad_spend_per_month", "deals_per_month", "units_built_per_month", "tickets_per_month",
+    "payroll", "profit",
+)  # fmt: skip
+
+
+def _role(role: str, teams: set[str]) -> str:
+    """'key accounts team' for a team, 'marketing' for a department."""
+    words = str(role).replace("_", " ")
+    return f"{words} team" if role in teams else words
+
+
+def _unit(unit: str) -> str:
+    """A table's unit column: '$ a rep a month', 'conversations a rep a day'."""
+    return labels.unit_words(unit)
+
+
 def print_comparison(c, console: Console | None = None) -> None:
-    """Today's targets and the recommended plan, side by side, for people."""
+    """Today's targets and the recommended plan, side by side, for people: labels for
+    targets, teams and months, money and counts formatted (``optimizer.labels``), and the
+    broken limits one family at a time (``Comparison.violation_groups``)."""
     console = wide_console(console)
     console.print(f"[bold]{escape(c.scenario)}[/bold]: today's targets against the plan")
+    sbs = c.side_by_side
+    teams = {r for r in c.stated["role"] if r not in ("marketing", "delivery", "support")}
+    teams |= set(sbs.loc[sbs["metric"] == "calls_per_rep_per_day", "role"])
     t = Table(title="Today's targets: as stated, what they reach, and recommended")
-    for col in ("metric", "role", "period", "stated", "reached", "recommended", "unit"):
-        t.add_column(
-            col, justify="left" if col in ("metric", "role", "period", "unit") else "right"
-        )
-    rows = c.side_by_side[c.side_by_side["stated_target"]]
-    for _, r in rows.iterrows():
-        t.add_row(r["metric"], r["role"], r["period"], _fmt(r["stated"], r["unit"]),
-                  _fmt(r["current"], r["unit"]), _fmt(r["recommended"], r["unit"]), r["unit"])  # fmt: skip
+    for col in ("target", "who", "month", "stated", "reached", "recommended", "unit"):
+        t.add_column(col, justify="left" if col in ("target", "who", "month", "unit") else "right")
+    for _, r in sbs[sbs["stated_target"]].iterrows():
+        t.add_row(
+            escape(labels.metric_label(r["metric"])), escape(_role(r["role"], teams)),
+            labels.month_label(r["period"]), _fmt(r["stated"], r["unit"]),
+            _fmt(r["current"], r["unit"]), _fmt(r["recommended"], r["unit"]),
+            escape(_unit(r["unit"])),
+        )  # fmt: skip
     console.print(t)
-    implied = c.side_by_side[
-        c.side_by_side["metric"].isin(
-            ["working_minutes_per_call", "minutes_per_conversation", "calls_per_rep_per_hour",
-             "leads_contacted_per_rep_per_month", "leads_needed_per_rep_per_month",
-             "leads_per_month", "ad_spend_per_month", "deals_per_month", "units_built_per_month",
-             "tickets_per_month", "payroll", "profit"]
-        ) & ~c.side_by_side["stated_target"]
-    ]  # fmt: skip
+    implied = sbs[sbs["metric"].isin(IMPLIED_METRICS) & ~sbs["stated_target"]]
     i = Table(title="What the targets imply, against the plan")
-    for col in ("metric", "role", "period", "today", "recommended", "unit"):
+    for col in ("what", "who", "month", "today", "recommended", "unit"):
         i.add_column(col, justify="right" if col in ("today", "recommended") else "left")
     for _, r in implied.iterrows():
-        i.add_row(r["metric"], r["role"], r["period"], _fmt(r["current"], r["unit"]),
-                  _fmt(r["recommended"], r["unit"]), r["unit"])  # fmt: skip
+        i.add_row(
+            escape(labels.metric_label(r["metric"])), escape(_role(r["role"], teams)),
+            labels.month_label(r["period"]), _fmt(r["current"], r["unit"]),
+            _fmt(r["recommended"], r["unit"]), escape(_unit(r["unit"])),
+        )  # fmt: skip
     console.print(i)
+    groups = getattr(c, "violation_groups", None) or []
     if len(c.violations):
         console.print("\n[bold red]Limits today's targets break[/bold red]")
-        for line in c.violations["sentence"]:
+        lines = [g["sentence"] for g in groups] if groups else list(c.violations["sentence"])
+        for line in lines:
             console.print("  - " + escape(line))
     else:
         console.print("\nToday's targets break no limit.")
