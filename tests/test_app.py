@@ -312,8 +312,10 @@ def test_downloads_hold_the_plan(media):
     assert book.sheetnames == ["Summary", "Targets", "Constraints", "Inputs", "Comparison"]
     sheet = book["Constraints"]
     header = [c.value for c in sheet[1]]
-    rows = {r[0]: dict(zip(header, r)) for r in sheet.iter_rows(min_row=2, values_only=True)}
+    rows = [dict(zip(header, r)) for r in sheet.iter_rows(min_row=2, values_only=True)]
+    rows = {r["identifier"]: r for r in rows}
     top = plan.binding().iloc[0]
+    assert rows[top["name"]]["limit"] == top["label"]
     assert rows[top["name"]]["status"] == "Binding"
     assert rows[top["name"]]["shadow price"] == pytest.approx(top["shadow_price"])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 from pathlib import Path
 
 import openpyxl
@@ -15,7 +16,7 @@ from optimizer.app import chain, editing, headline, limits, sankey, sensitivity,
 from optimizer.app.analysis import analyse, compare_today, held_model, plan_at
 from optimizer.app.downloads import constraints_csv, plan_json, targets_csv
 from optimizer.app.scenario_files import SaveError, free_name, read_upload, save_new, to_yaml
-from optimizer.app.workbook import NO_LIMIT, plan_workbook
+from optimizer.app.workbook import MONEY, MONEY_CENTS, NO_LIMIT, NUMBER, PERCENT, plan_workbook
 from optimizer.loading import MAX_SCENARIO_BYTES, ScenarioError, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -217,6 +218,16 @@ def test_csv_and_json_downloads(seed):
     assert data["objective"]["value"] == pytest.approx(35400)
 
 
+def sheet_rows(sheet, header_row: int = 1) -> list[dict]:
+    """Each row of ``sheet`` below its header as {column: cell} (the cells, for formats)."""
+    header = [c.value for c in sheet[header_row]]
+    return [dict(zip(header, r)) for r in sheet.iter_rows(min_row=header_row + 1) if r[0].value]
+
+
+def by_identifier(rows: list[dict]) -> dict:
+    return {r["identifier"].value: r for r in rows if r.get("identifier") is not None}
+
+
 def test_workbook_sheets_and_values(seed):
     scenario, plan = seed
     comparison, _ = compare_today(scenario)
@@ -224,25 +235,91 @@ def test_workbook_sheets_and_values(seed):
     assert book.sheetnames == ["Summary", "Targets", "Constraints", "Inputs", "Comparison"]
     summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True) if r[0]}
     assert summary["Objective value"] == pytest.approx(35400) and summary["Status"] == "optimal"
-    constraints = book["Constraints"]
-    header = [c.value for c in constraints[1]]
-    for column in ("status", "slack", "shadow price", "allowable increase", "allowable decrease"):
-        assert column in header
-    rows = [dict(zip(header, r)) for r in constraints.iter_rows(min_row=2, values_only=True)]
-    budget = next(r for r in rows if r["name"] == "marketing-ad_budget[2027-01]")
-    assert budget["status"] == "Binding" and budget["limit"] == 40000
-    assert any(r["allowable increase"] == NO_LIMIT for r in rows)
-    inputs = book["Inputs"]
-    names = [c.value for c in inputs[3]]
-    values = {r[0]: dict(zip(names, r)) for r in inputs.iter_rows(min_row=4, values_only=True)}
-    assert values["calendar.hours_per_day"]["marginal value"] == pytest.approx(
+    assert summary["Objective"] == "Most profit" and summary["Months"] == "Jan 2027"
+    constraints = by_identifier(sheet_rows(book["Constraints"]))
+    header = [c.value for c in book["Constraints"][1]]
+    assert header[:10] == [
+        "limit", "kind", "department", "final value", "status", "limit value", "slack",
+        "shadow price", "allowable increase", "allowable decrease",
+    ]  # fmt: skip
+    assert {"step", "value of the step"} <= set(header) and header[-2:] == ["identifier", "input"]
+    budget = constraints["marketing-ad_budget[2027-01]"]
+    assert budget["limit"].value == "Ad budget, Jan 2027" and budget["kind"].value == "budget"
+    assert budget["status"].value == "Binding" and budget["limit value"].value == 40000
+    assert budget["limit value"].number_format == MONEY  # a $ row: currency, true minus
+    selling = constraints["sales-selling_time[2027-01,field]"]
+    assert selling["limit"].value == "Selling time, field team, Jan 2027"
+    assert selling["step"].value == "one person-hour a day for a month"
+    assert selling["value of the step"].value == pytest.approx(4160)
+    assert selling["value of the step"].number_format == MONEY
+    assert selling["shadow price"].value == pytest.approx(3.4666, abs=1e-3)
+    assert selling["shadow price"].number_format == MONEY_CENTS
+    assert selling["final value"].number_format == NUMBER
+    assert any(r["allowable increase"].value == NO_LIMIT for r in constraints.values())
+    assert {r["status"].value for r in constraints.values()} == {
+        "Binding", "Not binding", "Identity"
+    }  # fmt: skip
+    inputs = by_identifier(sheet_rows(book["Inputs"], 3))
+    day = inputs["calendar.hours_per_day"]
+    assert day["input"].value == "Working day" and day["natural step"].value == "one hour a day"
+    assert day["marginal value"].value == pytest.approx(
         plan.parameter("calendar.hours_per_day")["marginal_value"]
     )
+    share = inputs["marketing.qualified_lead_share"]  # a share: a percentage, per point
+    assert share["value"].value == pytest.approx(0.55) and share["value"].number_format == PERCENT
+    assert share["unit"].value == "%"
+    assert share["marginal value"].value == pytest.approx(
+        plan.parameter("marketing.qualified_lead_share")["marginal_value"] / 100
+    )
+    assert inputs["marketing.ad_budget_per_month"]["value"].number_format == MONEY
+    assert "quality floor" in inputs["sales.min_minutes_per_quality_conversation"]["note"].value
+    targets = by_identifier(sheet_rows(book["Targets"]))
+    calls = sheet_rows(book["Targets"])
+    calls = next(r for r in calls if r["identifier"].value == "calls_per_rep_per_day")
+    assert calls["target"].value == "Calls a rep a day" and calls["Jan 2027"].value == 7.5
+    assert targets["ad_spend_per_month"]["Jan 2027"].number_format == MONEY
+    compared = by_identifier(sheet_rows(book["Comparison"], 2))
+    assert compared["calls_per_rep_per_day"]["target"].value == "Calls a rep a day"
+    assert compared["calls_per_rep_per_day"]["stated"].value == 50
+    assert compared["profit"]["today"].number_format == MONEY
     text = "\n".join(str(c) for r in book["Comparison"].iter_rows(values_only=True) for c in r if c)
-    assert "quality floor" in text
-    targets = book["Targets"]
-    found = [r for r in targets.iter_rows(values_only=True) if r[2] == "calls_per_rep_per_day"]
-    assert found[0][4] == pytest.approx(7.5)
+    assert "quality floor" in text and "Qualified leads for conversations, Jan 2027" in text
+    # a leader reads no identifier left of the identifier column, and money has a true minus
+    for name in ("Summary", "Targets", "Constraints", "Inputs", "Comparison"):
+        right = _identifier_column(book[name])
+        for row in book[name].iter_rows(max_col=right - 1):
+            for cell in row:
+                if isinstance(cell.value, str):
+                    assert not re.search(r"\[|\w_\w", cell.value), (name, cell.value)
+    assert "\u2212" in MONEY and "\u2212" in PERCENT
+
+
+def _identifier_column(sheet) -> int:
+    """The first identifier column of a sheet (every header row is looked at), or past the end."""
+    found = [c.column for r in sheet.iter_rows() for c in r if c.value == "identifier"]
+    return min(found) if found else sheet.max_column + 1
+
+
+def test_workbook_explanation_sheet(seed):
+    from optimizer.explain import explain
+
+    scenario, plan = seed
+    book = openpyxl.load_workbook(
+        io.BytesIO(plan_workbook(plan, scenario, None, None, explain(scenario, plan)))
+    )
+    assert book.sheetnames[-1] == "Explanation"
+    sheet = book["Explanation"]
+    header_row = next(r[0].row for r in sheet.iter_rows() if r[0].value == "rank")
+    steps = by_identifier(sheet_rows(sheet, header_row))
+    day = steps["calendar.hours_per_day"]
+    assert day["input"].value == "Working day" and day["step"].value == "one hour a day more"
+    assert day["value hiring free"].value == pytest.approx(5200)
+    assert day["value hiring free"].number_format == MONEY
+    assert day["limits it moves"].value == "Selling time, field team, Jan 2027"
+    assert steps["sales.conversation_tiers[4].conversion_rate"]["rank"].value == 1
+    text = [str(c) for r in sheet.iter_rows(values_only=True) for c in r if c]
+    assert "A sixth rep (field team): +$5,200 of margin − $7,000 of pay = −$1,800." in text
+    assert any(t.startswith("The quality floor (20 minutes) does not limit the plan") for t in text)
 
 
 def test_workbook_of_an_impossible_scenario_has_the_diagnosis():

@@ -1,13 +1,23 @@
 """The plan as an Excel workbook, laid out like a spreadsheet solver's reports.
 
+Every sheet a leader reads speaks in labels (``optimizer.labels``: "Selling time, field team,
+Jan 2027", "Calls a rep a day", "Deal value, field team") with Excel number formats (money
+with thousands separators and a true minus sign, percentages for rates and shares); the
+identifiers programs use stay in a grey right-hand ``identifier`` column.
+
 - ``Summary`` (the answer report): scenario, objective and its value, status, the
-  independent check, the headcounts the plan decides, and the binding limits in words;
+  independent check, the headcounts the plan decides, and the binding limits, the most
+  valuable step first;
 - ``Targets``: every department's targets, one column per month;
 - ``Constraints`` (the sensitivity report): each limit's final value, status (binding or
-  not), limit, slack, shadow price and allowable increase and decrease;
-- ``Inputs``: every numeric input with its marginal value and the value of a 1 % rise;
+  not), limit, slack, shadow price, allowable increase and decrease, its natural step and
+  the step's value;
+- ``Inputs``: every numeric input with its natural step, marginal value and the value of a
+  1 % rise;
 - ``Comparison``: today's targets against the plan, the limits they break, what suffers
   and the money;
+- ``Explanation``, once the page has computed it: each input's natural step valued hiring
+  free and people held, in the one ranking; the headcount and quality-floor sentences;
 - ``Diagnosis``, when no plan exists: the conflicting limits and the repairs.
 
 "No limit" stands where a spreadsheet solver writes 1E+30.
@@ -24,6 +34,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from optimizer import labels
 from optimizer.app.headline import PEOPLE, status_line
 from optimizer.report import sentence, targets_wide
 from optimizer.result import Plan
@@ -32,11 +43,33 @@ from optimizer.schema import Scenario
 HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 BINDING_FILL = PatternFill("solid", fgColor="FFF2CC")
 BROKEN_FILL = PatternFill("solid", fgColor="F8D7DA")
+ID_FONT = Font(color="808080")
 BOLD = Font(bold=True)
-MONEY = '"$"#,##0;-"$"#,##0'
-NUMBER = "#,##0.00"
+MINUS = labels.MINUS
+# Excel number formats: positive; negative (a true minus sign); zero
+MONEY = f'"$"#,##0;"{MINUS}$"#,##0;"$"0'
+MONEY_CENTS = f'"$"#,##0.00;"{MINUS}$"#,##0.00;"$"0.00'
+NUMBER = f'#,##0.00;"{MINUS}"#,##0.00;0'
+PERCENT = f'0.0%;"{MINUS}"0.0%;0%'
 NO_LIMIT = "no limit"
 CELL_LIMIT = 32_767
+IDENTIFIER = "identifier"
+"""The right-hand column of a leader's sheet: the name programs use (``sales-selling_time[...]``)."""
+MARGINAL = "marginal value"
+OBJECTIVES = {
+    "max_profit": "Most profit",
+    "min_cost": "Least cost that meets the goals",
+    "closest_to_current": "Closest to today's targets",
+}
+
+
+def number_format(unit: str, rate: bool = False, cents: bool = False) -> str:
+    """Money for a $ unit, a percentage for a rate or share, else a number."""
+    if rate or unit == "share":
+        return PERCENT
+    if str(unit).startswith("$"):
+        return MONEY_CENTS if cents else MONEY
+    return NUMBER
 
 
 def _cell(value):
@@ -49,15 +82,18 @@ def _cell(value):
         if math.isnan(value):
             return None
         if math.isinf(value):
-            return NO_LIMIT if value > 0 else f"-{NO_LIMIT}"
+            return NO_LIMIT if value > 0 else f"{MINUS}{NO_LIMIT}"
     if isinstance(value, str) and len(value) >= CELL_LIMIT:
         return value[: CELL_LIMIT - 2] + "…"
     return value
 
 
-def _table(ws, row: int, frame: pd.DataFrame, formats: dict[str, str] | None = None,
+def _table(ws, row: int, frame: pd.DataFrame, formats: dict | None = None,
            fill_rows=None, fill=BINDING_FILL) -> int:  # fmt: skip
-    """Write ``frame`` with a bold header at ``row``; return the next free row."""
+    """Write ``frame`` with a bold header at ``row``; return the next free row.
+
+    ``formats`` maps a column to a number format, or to a list of them (one a row); the
+    ``identifier`` column is written grey, for programs."""
     formats = formats or {}
     for col, name in enumerate(frame.columns, start=1):
         cell = ws.cell(row=row, column=col, value=str(name))
@@ -65,8 +101,12 @@ def _table(ws, row: int, frame: pd.DataFrame, formats: dict[str, str] | None = N
     for i, record in enumerate(frame.itertuples(index=False), start=1):
         for col, (name, value) in enumerate(zip(frame.columns, record), start=1):
             cell = ws.cell(row=row + i, column=col, value=_cell(value))
-            if name in formats and isinstance(cell.value, int | float):
-                cell.number_format = formats[name]
+            shape = formats.get(name)
+            shape = shape[i - 1] if isinstance(shape, list) else shape
+            if shape and isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
+                cell.number_format = shape
+            if name == IDENTIFIER:
+                cell.font = ID_FONT
             if fill_rows is not None and fill_rows[i - 1]:
                 cell.fill = fill
     return row + len(frame) + 2
@@ -85,13 +125,28 @@ def _widths(ws, widest: int = 60) -> None:
         )
 
 
+def _months(frame: pd.DataFrame) -> list[str]:
+    return [c for c in frame.columns if c not in ("department", "role", "metric", "unit")]
+
+
+def _people(plan: Plan) -> pd.DataFrame:
+    wide = targets_wide(plan)
+    wide = wide[wide["metric"].isin(PEOPLE)]
+    months = _months(wide)
+    out = pd.DataFrame({"role": wide["role"], "target": wide["metric"].map(labels.metric_label)})
+    for m in months:
+        out[labels.month_label(m)] = wide[m].to_numpy()
+    out[IDENTIFIER] = wide["metric"].to_numpy()
+    return out.reset_index(drop=True)
+
+
 def _summary(ws, plan: Plan, scenario: Scenario) -> None:
     ws.cell(row=1, column=1, value="kpi-optimizer: plan report").font = Font(bold=True, size=14)
     status = status_line(plan)[1]
     facts = [
         ("Scenario", scenario.name),
         ("Description", scenario.description.strip()),
-        ("Objective", f"{plan.objective_name} ({plan.objective_sense})"),
+        ("Objective", OBJECTIVES.get(plan.objective_name, plan.objective_name)),
         ("Objective value", plan.objective),
         ("Objective unit", plan.objective_unit),
         ("Status", plan.status.value),
@@ -100,43 +155,51 @@ def _summary(ws, plan: Plan, scenario: Scenario) -> None:
         ("Checks", plan.verified.checked),
         ("Solver status", plan.solver_status),
         ("Overrides", "; ".join(plan.overrides) or "none"),
-        ("Months", ", ".join(scenario.calendar.month_labels())),
+        ("Months", ", ".join(labels.month_label(m) for m in scenario.calendar.month_labels())),
         ("Created", datetime.now().isoformat(timespec="seconds")),
     ]
     for i, (key, value) in enumerate(facts, start=3):
         ws.cell(row=i, column=1, value=key).font = BOLD
         cell = ws.cell(row=i, column=2, value=_cell(value))
-        if key == "Objective value" and plan.objective_unit == "$":
-            cell.number_format = MONEY
+        if key == "Objective value":
+            cell.number_format = number_format(plan.objective_unit)
     row = len(facts) + 4
     if plan.solved:
-        people = targets_wide(plan)
-        people = people[people["metric"].isin(PEOPLE)].drop(columns=["department", "unit"])
+        people = _people(plan)
         row = _title(ws, row, "Headcounts the plan decides (people)")
         row = _table(ws, row, people)
-        row = _title(ws, row, "Binding limits, most valuable first")
-        binding = plan.binding()
+        row = _title(ws, row, "Binding limits, the most valuable step first")
+        b = plan.binding()
         words = pd.DataFrame({
-            "limit": binding["name"],
-            "shadow price": binding["shadow_price"],
+            "limit": b["label"], "kind": b["row_kind"], "step": b["step_words"],
+            "value of the step": b["step_value"],
             "sentence": [sentence(r, plan.objective_name, plan.objective_unit)
-                         for _, r in binding.iterrows()],
+                         for _, r in b.iterrows()],
+            IDENTIFIER: b["name"],
         })  # fmt: skip
-        _table(ws, row, words)
-    ws.column_dimensions["A"].width = 30
+        _table(ws, row, words, {"value of the step": number_format(plan.objective_unit)})
+    ws.column_dimensions["A"].width = 42
     ws.column_dimensions["B"].width = 40
-    ws.column_dimensions["C"].width = 100
+    ws.column_dimensions["C"].width = 24
+    ws.column_dimensions["E"].width = 100
 
 
 def _targets(ws, plan: Plan) -> None:
     wide = targets_wide(plan)
-    months = [c for c in wide.columns if c not in ("department", "role", "metric", "unit")]
-    wide = wide.rename(columns={"metric": "target"})[
-        ["department", "role", "target", "unit", *months]
-    ]
+    months = _months(wide)
+    out = pd.DataFrame({
+        "department": wide["department"].str.capitalize(), "role": wide["role"],
+        "target": wide["metric"].map(labels.metric_label), "unit": wide["unit"],
+    })  # fmt: skip
     if len(months) > 1:
-        wide.insert(4, "monthly average", wide[months].mean(axis=1))
-    _table(ws, 1, wide, {m: NUMBER for m in [*months, "monthly average"]})
+        out["monthly average"] = wide[months].mean(axis=1)
+    for m in months:
+        out[labels.month_label(m)] = wide[m]
+    out[IDENTIFIER] = wide["metric"]
+    shapes = [number_format(u) for u in wide["unit"]]
+    numbers = [c for c in out.columns if c not in ("department", "role", "target", "unit",
+                                                   IDENTIFIER)]  # fmt: skip
+    _table(ws, 1, out.reset_index(drop=True), {c: shapes for c in numbers})
     ws.freeze_panes = "E2"
     ws.auto_filter.ref = ws.dimensions
     _widths(ws)
@@ -145,21 +208,27 @@ def _targets(ws, plan: Plan) -> None:
 def _constraints(ws, plan: Plan) -> None:
     c = plan.constraints
     status = [
-        "definition" if k == "definition" else ("Binding" if b else "Not binding")
-        for k, b in zip(c["kind"], c["binding"])
+        "Identity" if k == "identity" else ("Binding" if b else "Not binding")
+        for k, b in zip(c["row_kind"], c["binding"])
     ]
     frame = pd.DataFrame({
-        "name": c["name"], "department": c["department"], "kind": c["kind"],
-        "period": c["period"], "final value": c["activity"], "status": status,
-        "limit": c["limit"], "slack": c["slack"].abs(), "shadow price": c["shadow_price"],
+        "limit": c["label"], "kind": c["row_kind"], "department": c["department"].str.capitalize(),
+        "final value": c["activity"], "status": status, "limit value": c["limit"],
+        "slack": c["slack"].abs(), "shadow price": c["shadow_price"],
         "allowable increase": c["allowable_increase"],
         "allowable decrease": c["allowable_decrease"],
-        "one more whole person": c["whole_step_value"], "input": c["parameter"],
-        "unit": c["unit"], "description": c["description"],
+        "step": c["step_words"], "value of the step": c["step_value"],
+        "one more whole person": c["whole_step_value"], "unit": c["unit"],
         "sentence": [sentence(r, plan.objective_name, plan.objective_unit) for _, r in c.iterrows()],
+        IDENTIFIER: c["name"], "input": c["parameter"],
     })  # fmt: skip
-    numbers = {k: NUMBER for k in ("final value", "limit", "slack")}
-    _table(ws, 1, frame, numbers, fill_rows=list(c["binding"]))
+    by_row = [number_format(u) for u in c["unit"]]
+    money = number_format(plan.objective_unit)
+    formats = {k: by_row for k in ("final value", "limit value", "slack", "allowable increase",
+                                   "allowable decrease")}  # fmt: skip
+    formats |= {"shadow price": number_format(plan.objective_unit, cents=True),
+                "value of the step": money, "one more whole person": money}  # fmt: skip
+    _table(ws, 1, frame, formats, fill_rows=list(c["binding"]))
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = ws.dimensions
     _widths(ws)
@@ -167,17 +236,29 @@ def _constraints(ws, plan: Plan) -> None:
 
 def _inputs(ws, plan: Plan) -> None:
     p = plan.parameters
+    rates = [labels.natural_step(path).per_point for path in p["path"]]
+    per_point = [0.01 if r else 1.0 for r in rates]  # rates and shares per percentage point
     frame = pd.DataFrame({
-        "input": p["path"], "value": p["value"], "unit": p["unit"],
-        "marginal value": p["marginal_value"],
+        "input": p["label"] if "label" in p else labels.input_labels(p["path"], p["value"]),
+        "value": p["value"], "unit": ["%" if r else u for r, u in zip(rates, p["unit"])],
+        "natural step": [labels.natural_step(path).words for path in p["path"]],
+        MARGINAL: p["marginal_value"] * per_point,
         "value of a 1 % increase": p["marginal_value"] * p["value"].abs() * 0.01,
-        "note": p["note"],
+        "note": p["note"].fillna("").str.replace("_", " "),
+        IDENTIFIER: p["path"],
     })  # fmt: skip
+    objective = OBJECTIVES.get(plan.objective_name, plan.objective_name).lower()
     ws.cell(row=1, column=1, value=(
-        f"Marginal value: change of {plan.objective_name} ({plan.objective_unit}) per unit "
-        "increase of the input, the plan's whole-number headcounts held."
+        f"Marginal value: change of the objective ({objective}, {plan.objective_unit}) per "
+        "unit increase of the input (a rate or share: per percentage point), the plan's "
+        "whole-number headcounts held."
     )).font = Font(italic=True)  # fmt: skip
-    _table(ws, 3, frame, {"value": NUMBER})
+    money = number_format(plan.objective_unit)
+    _table(ws, 3, frame, {
+        "value": [number_format(u, r) for u, r in zip(p["unit"], rates)],
+        MARGINAL: number_format(plan.objective_unit, cents=True),
+        "value of a 1 % increase": money,
+    })  # fmt: skip
     ws.freeze_panes = "B4"
     _widths(ws)
 
@@ -187,10 +268,17 @@ def _comparison(ws, comparison) -> None:
         ws.cell(row=1, column=1, value="The scenario states no targets for today to compare.")
         return
     row = _title(ws, 1, "Today's targets against the recommended plan")
-    side = comparison.side_by_side.rename(columns={"metric": "target", "current": "today"})
-    side = side.sort_values("stated_target", ascending=False, kind="stable")
-    row = _table(ws, row, side.drop(columns=["stated_target"]),
-                 {k: NUMBER for k in ("stated", "today", "recommended", "difference")},
+    side = comparison.side_by_side.sort_values("stated_target", ascending=False, kind="stable")
+    frame = pd.DataFrame({
+        "department": side["department"].str.capitalize(), "role": side["role"],
+        "target": side["metric"].map(labels.metric_label),
+        "month": side["period"].map(labels.month_label), "stated": side["stated"],
+        "today": side["current"], "recommended": side["recommended"],
+        "difference": side["difference"], "unit": side["unit"], IDENTIFIER: side["metric"],
+    }).reset_index(drop=True)  # fmt: skip
+    shapes = [number_format(u) for u in side["unit"]]
+    row = _table(ws, row, frame, {k: shapes for k in ("stated", "today", "recommended",
+                                                      "difference")},
                  fill_rows=list(side["stated_target"]))  # fmt: skip
     row = _title(ws, row, "Limits today's targets break")
     v = comparison.violations
@@ -198,7 +286,17 @@ def _comparison(ws, comparison) -> None:
         ws.cell(row=row, column=1, value="none")
         row += 2
     else:
-        row = _table(ws, row, v, {k: NUMBER for k in ("limit", "implied", "shortfall")},
+        names = v["constraint"].astype(str)
+        families = [n.split("[", 1)[0] for n in names]
+        broken = pd.DataFrame({
+            "limit": [labels.row_label(f, labels.row_axes(n, f)) for n, f in zip(names, families)],
+            "limit value": v["limit"], "today's targets imply": v["implied"],
+            "shortfall": v["shortfall"], "unit": v["unit"], "kind": v["nature"],
+            "sentence": v["sentence"], IDENTIFIER: names,
+        })  # fmt: skip
+        shapes = [number_format(u) for u in v["unit"]]
+        row = _table(ws, row, broken,
+                     {k: shapes for k in ("limit value", "today's targets imply", "shortfall")},
                      fill_rows=[True] * len(v), fill=BROKEN_FILL)  # fmt: skip
     row = _title(ws, row, "What suffers")
     for line in comparison.cascade or ["(no plan to compare with)"]:
@@ -206,13 +304,64 @@ def _comparison(ws, comparison) -> None:
         row += 1
     row = _title(ws, row + 1, "Money over the horizon")
     now, rec = comparison.finance["current"], comparison.finance.get("recommended")
+
+    def shown(value):
+        return ("yes" if value else "no") if isinstance(value, bool) else value
+
     money = pd.DataFrame({
-        "item": list(now),
-        "today": list(now.values()),
-        "recommended": [rec[k] for k in now] if rec else [None] * len(now),
+        "item": [labels.metric_label(k) for k in now],
+        "today": [shown(x) for x in now.values()],
+        "recommended": [shown(rec[k]) for k in now] if rec else [None] * len(now),
+        IDENTIFIER: list(now),
     })  # fmt: skip
     _table(ws, row, money, {"today": MONEY, "recommended": MONEY})
     _widths(ws, widest=80)
+
+
+def _explanation(ws, plan: Plan, scenario: Scenario, explanation) -> None:
+    from optimizer.app import explanation as words
+
+    months = max(1, scenario.calendar.horizon_months)
+    row = _title(ws, 1, "What moves the plan")
+    ws.cell(row=row, column=1, value=words.takeaway(explanation, months))
+    row += 1
+    ws.cell(row=row, column=1, value=(
+        f"Money {words.period_words(months)}. Hiring free: the plan solved again with every "
+        "headcount free. People held: the plan's people kept (by the rate where the step "
+        "stays in its range, else solved again)."
+    )).font = Font(italic=True)  # fmt: skip
+    row += 2
+    by_subject = {s.subject: s for s in explanation.steps}
+    ordered = [by_subject[s] for s in explanation.ranking]
+    frame = pd.DataFrame({
+        "rank": range(1, len(ordered) + 1),
+        "input": [s.label for s in ordered], "step": [s.step_words for s in ordered],
+        "value hiring free": [s.value_hiring_free for s in ordered],
+        "value people held": [s.value_people_held for s in ordered],
+        "people held by": [{"rate": "the rate", "re-solved": "solving again"}.get(s.method, "")
+                           for s in ordered],
+        "limits it moves": [words.limit_words(s.limits, plan) for s in ordered],
+        "note": [s.note for s in ordered], IDENTIFIER: [s.subject for s in ordered],
+    })  # fmt: skip
+    money = number_format(plan.objective_unit)
+    row = _table(ws, row, frame, {"value hiring free": money, "value people held": money})
+    sentences = words.headcount_sentences(explanation)
+    if sentences:
+        row = _title(ws, row, "Why this many people")
+        for text in sentences:
+            ws.cell(row=row, column=1, value=text)
+            row += 1
+        row += 1
+    floor = words.quality_sentence(explanation)
+    if floor:
+        row = _title(ws, row, "The quality floor")
+        ws.cell(row=row, column=1, value=floor)
+        row += 2
+    for note in explanation.notes:
+        ws.cell(row=row, column=1, value=note).font = Font(italic=True)
+        row += 1
+    _widths(ws, widest=50)
+    ws.column_dimensions["A"].width = 8
 
 
 def _diagnosis(ws, diagnosis) -> None:
@@ -245,6 +394,8 @@ def plan_workbook(
         _constraints(book.create_sheet("Constraints"), plan)
         _inputs(book.create_sheet("Inputs"), plan)
     _comparison(book.create_sheet("Comparison"), comparison)
+    if explanation is not None and plan.solved:
+        _explanation(book.create_sheet("Explanation"), plan, scenario, explanation)
     if diagnosis is not None:
         _diagnosis(book.create_sheet("Diagnosis"), diagnosis)
     out = io.BytesIO()
