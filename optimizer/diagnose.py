@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from optimizer import labels
 from optimizer.chain import build_model
 from optimizer.deadline import Deadline
 from optimizer.inputs import moved
@@ -511,8 +512,8 @@ def _sentence(lever: Lever, proposed: float) -> str:
     verb = "raise" if proposed > lever.value else "lower"
     if lever.unit.startswith("$"):
         return (
-            f"{verb} {lever.words} from ${lever.value:,.0f} to ${proposed:,.0f} a month "
-            f"({'+' if proposed > lever.value else '-'}${abs(proposed - lever.value):,.0f})"
+            f"{verb} {lever.words} from {labels.money(lever.value)} to "
+            f"{labels.money(proposed)} a month ({labels.signed_money(proposed - lever.value)})"
         )
     if lever.integer:
         return f"{verb} {lever.words} from {lever.value:g} to {proposed:g} people"

@@ -454,11 +454,13 @@ def amount(value: float, unit: str) -> str:
     return f"{number(value)} {words}".rstrip()
 
 
-def months_phrase(months, horizon) -> str:
+def months_phrase(months, horizon=None) -> str:
     """When a family of rows holds: 'in Apr 2027', 'every month from Jan to Jun 2027',
     'from Feb to Apr 2027', 'in Jan, Mar and Jun 2027'; 'over the whole plan' for rows
-    without a month. ``horizon`` is the scenario's months in order."""
-    horizon = list(horizon)
+    without a month. ``horizon`` is the scenario's months in order (none: the months
+    given, and never 'every month')."""
+    given = horizon is None
+    horizon = sorted(set(months)) if given else list(horizon)
     chosen = [m for m in horizon if m in set(months)]
     if not chosen:
         return "over the whole plan"
@@ -470,7 +472,7 @@ def months_phrase(months, horizon) -> str:
     positions = [horizon.index(m) for m in chosen]
     run = positions == list(range(positions[0], positions[0] + len(positions)))
     if run:
-        every = "every month " if len(chosen) == len(horizon) else ""
+        every = "every month " if len(chosen) == len(horizon) and not given else ""
         return f"{every}from {start} to {last}"
     if year_first == year_last:
         return "in " + and_list([month_label(m)[:-5] for m in chosen]) + f" {year_first}"

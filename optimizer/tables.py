@@ -11,6 +11,7 @@ from rich.table import Table
 from optimizer import labels
 from optimizer.report import money, per_unit, sentences, targets_wide
 from optimizer.result import Plan
+from optimizer.wording import who_phrase
 
 WIDE = 160
 """A pipe or a file gets this many columns: rich would cut a table at 80."""
@@ -123,7 +124,7 @@ def print_diagnosis(d, console: Console | None = None) -> None:
     console.print(
         f"\n[bold red]No plan meets every limit and goal.[/bold red] These conflict {kind}:"
     )
-    for line in d.conflict["sentence"]:
+    for line in conflict_lines(d.conflict):
         console.print("  - " + escape(line))
     for note in getattr(d, "notes", ()):
         console.print("note: " + escape(note), style="yellow")
@@ -137,10 +138,36 @@ def print_diagnosis(d, console: Console | None = None) -> None:
         for repair in others:
             console.print("  - " + escape(repair.sentence))
     if d.repaired is not None and d.repaired.objective is not None:
-        console.print(
-            f"With the cheapest repair the plan is {d.repaired.status.value}: objective "
-            f"{d.repaired.objective_name} = {d.repaired.objective:,.2f}."
+        value = (
+            money(d.repaired.objective)
+            if d.repaired.objective_unit == "$"
+            else labels.number(d.repaired.objective)
         )
+        what = "profit" if d.repaired.objective_name == "max_profit" else "objective"
+        console.print(
+            f"With the cheapest repair the plan is {d.repaired.status.value}: {what} {value}."
+        )
+
+
+def conflict_lines(conflict) -> list[str]:
+    """The conflicting limits for people, one line per family: 'Profit goal, Jan 2027:
+    <what it says>' for one row, 'Selling time from Jan to Mar 2027 for the north and
+    south teams: <what it says>' for several; the names stay in the JSON."""
+    lines = []
+    if conflict.empty:
+        return lines
+    frame = conflict.assign(family=[str(n).split("[", 1)[0] for n in conflict["name"]])
+    for family, rows in frame.groupby("family", sort=False):
+        axes = [labels.row_axes(str(n), family) for n in rows["name"]]
+        description = str(rows["description"].iloc[0])
+        if len(rows) == 1:
+            lines.append(f"{labels.row_label(family, axes[0])}: {description}")
+            continue
+        months = sorted({a["month"] for a in axes if "month" in a})
+        when = " " + labels.months_phrase(months) if months else ""
+        who = who_phrase(axes, [])
+        lines.append(f"{labels.family_label(family)}{when}{who}: {description}")
+    return lines
 
 
 IMPLIED_METRICS = (

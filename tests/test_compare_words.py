@@ -213,3 +213,63 @@ def test_label_helpers():
     assert labels.amount(70_000, "$/rep/month") == "$70,000 a rep a month"
     assert labels.family_label("sales-selling_time") == "Selling time"
     assert labels.and_list(["north", "south", "metro"]) == "north, south and metro"
+
+
+def test_readme_compare_example_is_the_products_output():
+    """The README's seed example is pasted from the product, at a pipe's 160 columns."""
+    import io
+
+    _, c = compared(str(ROOT / "scenarios" / "seed_company.yaml"))
+    buf = io.StringIO()
+    print_comparison(c, console=Console(file=buf, color_system=None, force_terminal=False))
+    text = buf.getvalue()
+    shown = text[text.index("Limits today's targets break") :].rstrip()
+    readme = (ROOT / "README.md").read_text()
+    assert shown in readme
+
+
+# ---- the diagnosis of an impossible scenario, for people -----------------------------------
+INFEASIBLE = "finance.profit_target_per_month=10000000"
+
+
+def test_diagnosis_table_shows_labels_grouped_and_the_json_keeps_names():
+    """The seed with a $10 million profit target: four conflicting limits, one month each."""
+    done = run_cli("compare", ROOT / "scenarios" / "seed_company.yaml", "--set", INFEASIBLE)
+    assert done.returncode == 1, done.stderr
+    out = done.stdout[done.stdout.index("No plan meets every limit and goal") :]
+    for line in (
+        "  - Cap on delivery workers, Jan 2027: No more delivery workers than the headcount "
+        "cap allows.",
+        "  - Profit goal, Jan 2027: Each month's profit covers the retained earnings and the "
+        "profit target.",
+        "Cheapest repair: lower the profit target from $10,000,000 to $25,399 a month "
+        "(\u2212$9,974,601)",
+        "With the cheapest repair the plan is optimal: profit $35,400.",
+    ):
+        assert line in out, (line, out)
+    assert "[" not in out and "-$" not in out and "workers_max" not in out
+    done = run_cli(
+        "compare", ROOT / "scenarios" / "seed_company.yaml", "--set", INFEASIBLE, "-f", "json"
+    )
+    names = {r["name"] for r in json.loads(done.stdout)["diagnosis"]["conflict"]}
+    assert {"delivery-workers_max[2027-01]", "finance-profit_goal[2027-01]"} <= names
+
+
+def test_conflict_lines_group_a_family_over_months_and_teams():
+    import pandas as pd
+
+    from optimizer.tables import conflict_lines
+
+    names = [
+        "sales-selling_time[2027-03,north]", "sales-selling_time[2027-04,south]",
+        "sales-selling_time[2027-05,north]", "finance-profit_goal",
+    ]  # fmt: skip
+    conflict = pd.DataFrame({
+        "name": names,
+        "description": ["Conversations fit in the selling time."] * 3 + ["Profit covers it."],
+    })  # fmt: skip
+    assert conflict_lines(conflict) == [
+        "Selling time from Mar to May 2027 for the north and south teams: Conversations fit "
+        "in the selling time.",
+        "Profit goal, whole plan: Profit covers it.",
+    ]
