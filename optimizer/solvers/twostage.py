@@ -100,12 +100,14 @@ def clean_duals(a: ModelArrays, x: np.ndarray, row_dual: np.ndarray) -> np.ndarr
     """Zero the dual of every row that is not active (complementary slackness).
 
     Exact simplex solvers already return zeros there; a first-order method (PDLP) returns
-    values of the order of its tolerance.
+    values of the order of its tolerance. An equality row is always active: PDLP's activity
+    of a $1M revenue identity can miss it by more than ACTIVE_TOL, and its dual (1) is kept.
     """
     act = a.row_activity(x)
     scale_lo = ACTIVE_TOL * np.maximum(1.0, np.abs(np.nan_to_num(a.row_lower, posinf=0, neginf=0)))
     scale_up = ACTIVE_TOL * np.maximum(1.0, np.abs(np.nan_to_num(a.row_upper, posinf=0, neginf=0)))
     active = (np.abs(act - a.row_lower) <= scale_lo) | (np.abs(act - a.row_upper) <= scale_up)
+    active |= a.row_lower == a.row_upper
     return np.where(active, row_dual, 0.0)
 
 
