@@ -32,6 +32,7 @@ from optimizer.app import (
     limits,
     sankey,
     sensitivity,
+    today,
     whatif,
 )
 from optimizer.app.analysis import held_model, plan_at
@@ -67,6 +68,18 @@ OBJECTIVE_WORDS = {
 }
 SCENARIO_WIDGETS = ("in:", "table:", "whatif_", "sweep_", "save_name", "chain_period")
 log = logging.getLogger("kpi-optimizer.app")
+
+
+FITS = 790
+"""Pixels a table may take: the tab's width at 1280 px with the sidebar open (818), less
+the grid's border and scroll bar; leader tables are given column widths that sum to it."""
+
+
+def fitted(**widths: int) -> dict:
+    """Text columns of these pixel widths (at most ``FITS`` in all): no sideways scrolling;
+    a longer cell is cut with an ellipsis and shown whole on hover."""
+    assert sum(widths.values()) <= FITS, widths
+    return {name: st.column_config.TextColumn(name, width=w) for name, w in widths.items()}
 
 
 def md(text: str) -> str:
@@ -339,10 +352,7 @@ def limits_section(plan) -> None:
     show_all = st.toggle("Show every limit, not only the binding ones", key="limits_show_all")
     st.dataframe(
         limits.limit_table(plan, show_all), hide_index=True,
-        column_config={
-            "limit": st.column_config.TextColumn("limit", width="medium"),
-            "sentence": st.column_config.TextColumn("sentence", width="large"),
-        },
+        column_config=fitted(limit=240, kind=75, status=75, **{"worth a step": 200}, sentence=200),
         width="stretch",
     )  # fmt: skip
     st.subheader("What relaxing each limit or input is worth")
@@ -387,11 +397,8 @@ def explanation_section(a) -> None:
         st.markdown(md(f"**{explanation.takeaway(why, months)}**"))
         st.dataframe(
             table, hide_index=True, key="explain_steps", width="stretch",
-            column_config={
-                "input": st.column_config.TextColumn("input", width="medium"),
-                "step": st.column_config.TextColumn("step", width="medium"),
-                "limits it moves": st.column_config.TextColumn("limits it moves", width="large"),
-            },
+            column_config=fitted(input=240, step=200, **{"hiring free": 85, "people held": 85,
+                                                         "limits it moves": 180}),
         )  # fmt: skip
         st.caption(
             f"Money {explanation.period_words(months)}. Hiring free: the plan solved again "
@@ -461,10 +468,11 @@ def whatif_section(a) -> None:
     shown = money if unit == "$" else (lambda x: f"{x:,.4g}")
     cols[0].metric(f"Objective at {value:g}", shown(after), f"{'+' if after >= before else ''}"
                    f"{shown(after - before)} vs {shown(before)}", border=True)  # fmt: skip
-    started, stopped = whatif.binding_changes(plan, moved)
+    started, stopped = whatif.binding_labels(plan, moved)
     cols[1].markdown("**Starts binding**\n\n" + ("\n".join(f"- {n}" for n in started) or "none"))
     cols[2].markdown("**Stops binding**\n\n" + ("\n".join(f"- {n}" for n in stopped) or "none"))
-    st.dataframe(whatif.difference(plan, moved), hide_index=True, key="whatif_table")
+    st.dataframe(whatif.difference_table(plan, moved), hide_index=True, key="whatif_table",
+                 width="stretch")  # fmt: skip
 
 
 def comparison_section(a) -> None:
@@ -485,15 +493,16 @@ def comparison_section(a) -> None:
     if c.cascade:
         st.warning(md("**What suffers**\n\n" + "\n".join(f"1. {line}" for line in c.cascade)))
     side = c.side_by_side
-    stated = side[side["stated_target"]].drop(columns=["stated_target"])
+    stated = side[side["stated_target"]]
+    impossible = today.unmet(stated)
     st.subheader("Today's targets against the plan")
-    unmet = (stated["current"] - stated["stated"]).abs() > 1e-6 * stated["stated"].abs().clip(1)
     st.dataframe(
-        stated.style.apply(
-            lambda row: ["background-color: #f8d7da" if unmet[row.name] else ""] * len(row), axis=1
+        today.stated_table(stated).style.apply(
+            lambda row: ["background-color: #f8d7da" if impossible[row.name] else ""] * len(row),
+            axis=1,
         ),
-        hide_index=True,
-    )
+        hide_index=True, key="today_stated", width="stretch",
+    )  # fmt: skip
     st.caption("Red: a target today's other targets make impossible (reached ≠ stated).")
     st.subheader("Limits today's targets break")
     st.dataframe(
@@ -501,22 +510,15 @@ def comparison_section(a) -> None:
             lambda row: ["background-color: #f8d7da"] * len(row), axis=1
         ),
         hide_index=True,
-        column_config={
-            "limit": st.column_config.TextColumn("limit", width="medium"),
-            "sentence": st.column_config.TextColumn("sentence", width="large"),
-        },
+        column_config=fitted(limit=260, sentence=520),
         width="stretch",
     )
     with st.expander("Everything today's targets imply, against the plan"):
-        st.dataframe(side[~side["stated_target"]].drop(columns=["stated_target", "stated"]),
-                     hide_index=True)  # fmt: skip
-    now, rec = c.finance["current"], c.finance.get("recommended")
-    if rec:
+        st.dataframe(today.implied_table(side[~side["stated_target"]]), hide_index=True,
+                     width="stretch")  # fmt: skip
+    if c.finance.get("recommended"):
         st.subheader("Money over the horizon")
-        st.dataframe(
-            {"item": list(now), "today": list(now.values()), "plan": [rec[k] for k in now]},
-            hide_index=True, width="content",
-        )  # fmt: skip
+        st.dataframe(today.money_table(c.finance), hide_index=True, width="content")
 
 
 def diagnosis_section(a) -> None:
@@ -556,7 +558,7 @@ def sensitivity_section(a) -> None:
         "Input to sweep",
         list(items),
         key="sweep_input",
-        format_func=lambda p: input_label(items[p]),
+        format_func=lambda p: input_label(items[p], scenario),
     )
     spec = whatif.slider(scenario, path)
     cast = int if spec.integer else float
@@ -595,9 +597,11 @@ def sensitivity_section(a) -> None:
     progress.empty()
     table = sensitivity.sweep_table(solved, metrics)
     curve = sensitivity.objective_curve(table)
-    label = f"{plan.objective_name.replace('_', ' ')} ({plan.objective_unit})"
-    st.plotly_chart(charts.sweep(table, curve, path, label), key="sweep_chart")
-    st.dataframe(curve, hide_index=True, width="content", key="sweep_table")
+    label = f"{OBJECTIVE_WORDS.get(objective, objective)} ({plan.objective_unit})"
+    st.plotly_chart(charts.sweep(table, curve, labels.input_label(path, scenario), label),
+                    key="sweep_chart")  # fmt: skip
+    st.dataframe(sensitivity.curve_table(curve, spec.unit, plan.objective_unit),
+                 hide_index=True, width="content", key="sweep_table")  # fmt: skip
 
 
 def downloads_section(a) -> None:
@@ -640,7 +644,9 @@ def inputs_section(scenario: Scenario) -> None:
                 key = f"in:{f.path}"
                 if key not in st.session_state:
                     st.session_state[key] = f.value
-                label = f"{f.label} ({f.unit})" if f.unit else f.label
+                words = labels.input_label(f.path, scenario)
+                words = f.label if words == f.path else words
+                label = f"{words} ({f.unit})" if f.unit else words
                 with cols[i % 4]:
                     if f.kind == "choice":
                         st.selectbox(label, f.options, key=key)

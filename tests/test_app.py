@@ -20,6 +20,7 @@ pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 from streamlit.testing.v1 import app_test as app_test_module  # noqa: E402
 
+from optimizer.app.headline import shown as as_shown  # noqa: E402
 from optimizer.app.whatif import with_value  # noqa: E402
 from optimizer.diagnose import diagnose  # noqa: E402
 from optimizer.loading import load_scenario  # noqa: E402
@@ -64,6 +65,18 @@ def metric(at: AppTest, label_start: str):
     found = [m for m in at.metric if m.label.startswith(label_start)]
     assert found, [m.label for m in at.metric]
     return found[0]
+
+
+LEADER_TABLE_NO = re.compile(r"\[|[a-z]_[a-z]|\d\.\d{6}")
+"""In a leader's table: no bracket, no word_word identifier, no six-decimal float."""
+
+
+def assert_leader_table(frame: pd.DataFrame) -> None:
+    for column in frame.columns:
+        assert not LEADER_TABLE_NO.search(str(column)), column
+        for value in frame[column]:
+            assert isinstance(value, str), (column, value)  # formatted, never a raw float
+            assert not LEADER_TABLE_NO.search(value), (column, value)
 
 
 def texts(elements) -> str:
@@ -165,6 +178,19 @@ def test_changing_an_input_changes_the_plan():
     assert at.number_input(key="in:marketing.ad_budget_per_month").value == 30000.0
 
 
+def test_plan_targets_and_input_labels_are_a_leaders_words():
+    at = page()  # the Plan tab: each department's targets, as text
+    department_tables = at.table[1:]
+    assert department_tables
+    for table in department_tables:
+        assert_leader_table(table.value.reset_index())
+    at = open_section(at, "Inputs")
+    assert at.number_input(key="in:calendar.hours_per_day").label == "Working day (hours/day)"
+    assert at.number_input(key="in:marketing.ad_budget_per_month").label == "Ad budget ($/month)"
+    for field in at.number_input:
+        assert not LEADER_TABLE_NO.search(field.label), field.label
+
+
 def test_an_invalid_edit_names_the_field_and_keeps_the_plan():
     at = open_section(page(), "Inputs")
     at.number_input(key="in:calendar.hours_per_day").set_value(30.0)
@@ -184,8 +210,9 @@ def test_whatif_slider_solves_again_and_shows_the_difference():
     assert shown.value == money(moved.objective)
     assert money(moved.objective - base.objective).lstrip("-") in shown.delta
     table = at.dataframe[-1].value  # the differences, under the limits
-    row = table[table["target"] == "minutes per conversation"].iloc[0]
-    assert row["after"] == pytest.approx(moved.target("minutes_per_conversation", role="field"))
+    row = table[table["target"] == "Minutes a conversation"].iloc[0]
+    assert row["after"] == as_shown(moved.target("minutes_per_conversation", role="field"))
+    assert_leader_table(table)
 
 
 def test_whatif_can_keep_the_plans_people():
@@ -233,11 +260,12 @@ def test_sensitivity_sweep_charts_the_objective():
     at.button(key="sweep_run").click().run()
     assert not at.exception
     curve = at.dataframe[0].value
-    assert list(curve["value"]) == [7.0, 8.0, 9.0]
+    assert list(curve["input"]) == ["7", "8", "9"]
     scenario = load_scenario(SEED)
-    for value, objective in zip(curve["value"], curve["objective"]):
+    for value, objective in zip((7.0, 8.0, 9.0), curve["objective"]):
         moved = with_value(scenario, "calendar.hours_per_day", value)
-        assert objective == pytest.approx(fresh_plan(moved).objective)
+        assert objective == money(fresh_plan(moved).objective)
+    assert_leader_table(curve)
 
 
 # ---- today's targets, impossible scenarios ---------------------------------------------------
@@ -249,8 +277,14 @@ def test_today_against_the_plan_shows_violations_and_cascade():
     assert "quality floor" in at.error[0].value
     assert "What suffers" in at.warning[0].value
     stated = at.dataframe[0].value
-    calls = stated[stated["metric"] == "calls_per_rep_per_day"].iloc[0]
-    assert calls["stated"] == 50 and calls["recommended"] == pytest.approx(7.5)
+    calls = stated[stated["target"] == "Calls a rep a day"].iloc[0]
+    assert calls["stated"] == "50" and calls["plan"] == "7.5" and calls["month"] == "Jan 2027"
+    broken = at.dataframe[1].value
+    assert "Qualified leads for conversations, Jan 2027" in set(broken["limit"])
+    for frame in at.dataframe:  # stated, broken, implied, money
+        assert_leader_table(frame.value)
+    money_rows = at.dataframe[-1].value.set_index("item")
+    assert money_rows.loc["Profit", "today"] == "\u2212$127,770"
 
 
 def test_impossible_scenario_shows_conflict_and_applies_a_repair():

@@ -8,6 +8,7 @@ The screenshot is kept in the test's temporary folder, or at $KPI_APP_SCREENSHOT
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -101,3 +102,71 @@ def test_page_renders_the_seed_plan_in_chromium(server, tmp_path):
         finally:
             browser.close()
     assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
+
+
+IDENTIFIER = re.compile(r"\[|\b[a-z]+_[a-z_]+\b|\d\.\d{6}")
+"""An identifier (``sales-selling_time[2027-01,field]``, ``hours_per_day``) or a raw float."""
+
+
+def test_limits_tab_speaks_in_labels_at_1280_px(server):
+    """The Limits tab with the explanation: labels, money, no identifier; no table (Plan,
+    Limits, Today) scrolls sideways at 1280 px."""
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 2400})
+            page.goto(server)
+            page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
+            page.wait_for_selector("svg[role=img]", timeout=30_000)  # the Plan tab
+            assert_no_horizontal_scrolling(page, grids=False)
+            page.get_by_role("tab", name="Limits and what-ifs").click()
+            page.wait_for_selector("text=most worth relaxing", timeout=30_000)
+            page.get_by_role("button", name="Explain what moves the plan").click()
+            page.wait_for_selector("text=Why this many people", timeout=60_000)
+            page.wait_for_function(
+                "() => !document.querySelector('[data-stale=\"true\"]')", timeout=30_000
+            )
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')]"
+                ".some(e => e.textContent.includes('hiring free'))",
+                timeout=30_000,
+            )  # the explanation's table has drawn its cells
+            tab = page.locator('[role="tabpanel"]:visible').first
+            text = tab.inner_text()
+            grids = page.evaluate(
+                "() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')]"
+                ".map(e => e.textContent).join('\\n')"
+            )  # the tables' cells: drawn on a canvas, kept in an accessible table
+            for label in (
+                "Qualified leads for conversations, Jan 2027",  # the limits table
+                "$4,160 for one person-hour a day for a month",
+                "one hour a day more+$5,200+$5,200Selling time, field team, Jan 2027",  # a step
+            ):
+                assert label in grids, label
+            for label in (
+                "Working day: one hour a day more",  # the chart of step values
+                "A sixth rep (field team): +$5,200 of margin − $7,000 of pay = −$1,800.",
+                "The quality floor (20 minutes) does not limit the plan",
+            ):
+                assert label in text, label
+            found = sorted(set(m.group(0) for m in IDENTIFIER.finditer(text + grids)))
+            assert not found, found
+            assert_no_horizontal_scrolling(page)
+            page.get_by_role("tab", name="Today against the plan").click()
+            page.wait_for_selector("text=Limits today's targets break", timeout=60_000)
+            page.wait_for_function(
+                "() => !document.querySelector('[data-stale=\"true\"]')", timeout=30_000
+            )
+            assert_no_horizontal_scrolling(page)
+        finally:
+            browser.close()
+
+
+def assert_no_horizontal_scrolling(page, grids: bool = True) -> None:
+    """Neither the page nor any table scrolls sideways (the tables scroll in their own box)."""
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 1280
+    tables = page.evaluate(
+        "() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"] .dvn-scroller')]"
+        ".filter(e => e.clientWidth > 0).map(e => [e.scrollWidth, e.clientWidth])"
+    )
+    assert bool(tables) == grids and all(wide <= shown + 1 for wide, shown in tables), tables

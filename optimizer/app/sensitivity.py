@@ -60,3 +60,14 @@ def sweep_table(points: list[tuple[float, Plan | None, str]], metrics: list[str]
 def objective_curve(table: pd.DataFrame) -> pd.DataFrame:
     """Value, objective and status once per swept value."""
     return table.drop_duplicates("value")[["value", "objective", "status"]].reset_index(drop=True)
+
+
+def curve_table(curve: pd.DataFrame, unit: str, objective_unit: str) -> pd.DataFrame:
+    """``objective_curve`` as a leader reads it: the input's value, the objective, the status."""
+    from optimizer.app.headline import shown
+
+    return pd.DataFrame({
+        "input": [shown(v, unit) for v in curve["value"]],
+        "objective": [shown(v, objective_unit) for v in curve["objective"]],
+        "plan": ["found" if s == "optimal" else str(s).replace("_", " ") for s in curve["status"]],
+    })  # fmt: skip

@@ -141,3 +141,31 @@ def binding_changes(before: Plan, after: Plan) -> tuple[list[str], list[str]]:
     old = set(before.binding()["name"]) if not before.constraints.empty else set()
     new = set(after.binding()["name"]) if not after.constraints.empty else set()
     return sorted(new - old), sorted(old - new)
+
+
+def difference_table(before: Plan, after: Plan) -> pd.DataFrame:
+    """``difference`` as a leader reads it: the target's label, numbers formatted."""
+    from optimizer import labels
+    from optimizer.app.headline import shown
+
+    d = difference(before, after)
+    units = list(d["unit"])
+    return pd.DataFrame({
+        "role": d["role"],
+        "target": [labels.metric_label(m.replace(" ", "_")) for m in d["target"]],
+        "before": [shown(v, u) for v, u in zip(d["before"], units)],
+        "after": [shown(v, u) for v, u in zip(d["after"], units)],
+        "change": [shown(v, u) for v, u in zip(d["change"], units)],
+        "change in %": ["" if v != v else f"{labels.number(v, 2)} %" for v in d["change_pct"]],
+        "unit": units,
+    })  # fmt: skip
+
+
+def binding_labels(before: Plan, after: Plan) -> tuple[list[str], list[str]]:
+    """``binding_changes`` by the limits' labels."""
+    started, stopped = binding_changes(before, after)
+    label_of = {}
+    for plan in (before, after):
+        if not plan.constraints.empty:
+            label_of.update(zip(plan.constraints["name"], plan.constraints["label"]))
+    return [label_of.get(n, n) for n in started], [label_of.get(n, n) for n in stopped]
