@@ -623,9 +623,11 @@ def downloads_section(a) -> None:
         key="download_xlsx", on_click="ignore",
     )  # fmt: skip
     st.caption(
-        "The workbook follows a spreadsheet solver's reports: Summary (the answer), Targets, "
-        "Constraints (status, slack, shadow price, allowable increase and decrease), Inputs "
-        "(marginal values) and Comparison (today's targets against the plan)."
+        "The workbook follows a spreadsheet solver's reports, in labels with formatted "
+        "numbers: Summary (the answer), Targets, Constraints (status, slack, shadow price, "
+        "allowable increase and decrease, the natural step and its value), Inputs (marginal "
+        "values) and Comparison (today's targets against the plan); Explanation (what moves "
+        "the plan) once it has been computed in the Limits tab."
     )
 
 

@@ -372,3 +372,16 @@ def test_save_as_a_new_file_never_overwrites(scenarios, media):
     from optimizer.app.scenario_files import read_upload
 
     assert read_upload(downloaded, "download.yaml") == load_scenario(SEED)
+
+
+def test_the_workbook_gains_the_explanation_once_it_is_computed(media):
+    at = open_section(page(), "Downloads")
+    book = openpyxl.load_workbook(io.BytesIO(media(at.download_button(key="download_xlsx"))))
+    assert "Explanation" not in book.sheetnames  # not computed: not in the workbook
+    at = open_section(at, "Limits and what-ifs")
+    at.button(key="explain_run").click().run()
+    at = open_section(at, "Downloads")
+    book = openpyxl.load_workbook(io.BytesIO(media(at.download_button(key="download_xlsx"))))
+    assert book.sheetnames[-1] == "Explanation"
+    text = [str(c) for r in book["Explanation"].iter_rows(values_only=True) for c in r if c]
+    assert "A sixth rep (field team): +$5,200 of margin − $7,000 of pay = −$1,800." in text

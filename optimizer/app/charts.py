@@ -6,6 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from optimizer import labels
+
 COLORS = {"limit": "#c0392b", "input": "#2e86c1", "positive": "#1e8449", "negative": "#c0392b"}
 
 
@@ -66,7 +68,7 @@ def sweep(
     rows = 1 + len(metrics)
     figure = make_subplots(
         rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.06 if rows < 5 else 0.03,
-        subplot_titles=[objective_label, *(m.replace("_", " ") for m in metrics)],
+        subplot_titles=[objective_label, *(labels.metric_label(m) for m in metrics)],
     )  # fmt: skip
     solved = objective[objective["status"] == "optimal"]
     figure.add_scatter(x=solved["value"], y=solved["objective"], mode="lines+markers",
@@ -82,7 +84,7 @@ def sweep(
         part = table[table["metric"] == metric]
         for role, line in part.groupby("role", sort=False):
             figure.add_scatter(x=line["value"], y=line["target"], mode="lines+markers",
-                               name=f"{metric.replace('_', ' ')}: {role}", row=i, col=1)  # fmt: skip
+                               name=f"{labels.metric_label(metric)}: {role}", row=i, col=1)  # fmt: skip
     figure.update_layout(height=220 * rows, margin={"l": 10, "r": 10, "t": 40, "b": 10},
                          showlegend=True, legend={"orientation": "h", "y": -0.05})  # fmt: skip
     figure.update_xaxes(title_text=path, row=rows, col=1)
