@@ -5,7 +5,7 @@ scenario that has no plan. ``compare_today`` evaluates today's targets against t
 it costs more than the plan (a staged solve of today's targets), so the page asks for it
 only where it is shown. A scenario without today's targets has no comparison, with the
 reason. ``explain_plan`` values each input's natural step and each headcount, on request
-(1 to 15 s on the bundled scenarios). The page caches each on the scenario's JSON and the
+(1 to 6 s on the bundled scenarios). The page caches each on the scenario's JSON and the
 objective, and runs them in a child process (``optimizer.app.guard``): each reports its
 stage, which a crash names.
 """
