@@ -211,3 +211,17 @@ def test_a_large_model_runs_only_the_first_stage_and_says_so(monkeypatch):
     assert plan.objective == pytest.approx(140_000, rel=1e-8)
     assert [n for n in plan.notes if "only the first 1 tie stage" in n]
     assert any("'early headcount'" in n for n in plan.notes)
+
+
+def test_choosing_stops_at_its_time_budget_and_keeps_the_optimum(monkeypatch):
+    """With no time allowed for choosing, the leader's optimum is published unchanged in
+    profit, with a note that the tie order stopped (the duals are still solved)."""
+    scenario = load_scenario(ROOT / "scenarios" / "regional_sales.yaml")
+    full = solve(scenario, marginals=False, whole_steps=False)
+    monkeypatch.setattr(ties, "TIE_SHARE", 0.0)
+    monkeypatch.setattr(ties, "TIE_SECONDS_MIN", 1e-9)
+    cut = solve(scenario, marginals=False, whole_steps=False)
+    assert cut.status is Status.OPTIMAL and cut.verified.ok
+    assert cut.objective == pytest.approx(full.objective, rel=1e-9)
+    assert any("allowed for choosing" in n or "time allowed" in n for n in cut.notes), cut.notes
+    assert cut.constraints["shadow_price"].notna().any()
