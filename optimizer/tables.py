@@ -70,10 +70,20 @@ def print_plan(
     title = "All limits" if all_constraints else "Binding limits, most valuable first"
     console.print(f"\n[bold]{title}[/bold] (ranked by the money of one natural step of each limit)")
     words = sentences(shown, plan.objective_name, plan.objective_unit)
+    groups = [] if all_constraints else _month_groups(shown)
+    horizon = sorted(set(plan.targets["period"]) - {"horizon"}) if not plan.targets.empty else []
     columns = ("shadow_price", "allowable_increase", "allowable_decrease", "unit")
-    for (price, rise, fall, unit), text in zip(zip(*(shown[c] for c in columns)), words):
+    for group in [[i] for i in range(len(shown))] if all_constraints else groups:
+        first = group[0]
+        price, rise, fall, unit = (shown[c].iloc[first] for c in columns)
+        text = words[first]
+        if len(group) > 1:  # one line for a limit that binds alike in several months
+            text = _grouped_sentence(shown.iloc[list(group)], text, horizon)
+            rise = min(shown["allowable_increase"].iloc[list(group)])
+            fall = min(shown["allowable_decrease"].iloc[list(group)])
         moves = (
             f"can rise by {labels.number(rise)}, fall by {labels.number(fall)}"
+            + (" (the least of its months)" if len(group) > 1 else "")
             if not (math.isnan(rise) or math.isnan(fall))
             else "range not available (only the highs backend gives ranging)"
         )
@@ -147,6 +157,34 @@ def print_diagnosis(d, console: Console | None = None) -> None:
         console.print(
             f"With the cheapest repair the plan is {d.repaired.status.value}: {what} {value}."
         )
+
+
+def _month_groups(shown) -> list[list[int]]:
+    """Positions of binding rows grouped by limit (family and team, tier or channel) where
+    they are worth the same in every month they bind, in rank order of the first."""
+    keys: dict[tuple, list[int]] = {}
+    for i, (name, family, price) in enumerate(
+        zip(shown["name"], shown["family"], shown["shadow_price"])
+    ):
+        axes = labels.row_axes(str(name), str(family))
+        who = tuple(sorted((k, v) for k, v in axes.items() if k != "month"))
+        worth = round(float(price), 6) if math.isfinite(price) else str(price)
+        keys.setdefault((family, who, worth, "month" in axes), []).append(i)
+    return sorted(keys.values(), key=lambda group: group[0])
+
+
+def _grouped_sentence(rows, text: str, horizon: list[str]) -> str:
+    """The first (most valuable) row's sentence under the group's label: 'Cap on reps, key
+    accounts team, every month from Jan to Jun 2027: ...'."""
+    first = rows.iloc[0]
+    axes = labels.row_axes(str(first["name"]), str(first["family"]))
+    label = str(first["label"])
+    if "month" in axes:
+        label = label.replace(", " + labels.month_label(axes["month"]), "")
+    months = [labels.row_axes(str(n), str(first["family"])).get("month") for n in rows["name"]]
+    phrase = labels.months_phrase([m for m in months if m], horizon)
+    rest = text.split(": ", 1)[1] if text.startswith(str(first["label"]) + ":") else text
+    return f"{label}, {phrase}: {rest}"
 
 
 def conflict_lines(conflict) -> list[str]:

@@ -126,3 +126,19 @@ def test_the_sweep_table_names_each_channel_and_team():
     assert "Cost per lead, price tier 1, social" in out.stdout
     assert "Deal value, field team" in out.stdout
     assert "channels.tiers" not in out.stdout and "teams.average" not in out.stdout
+
+
+def test_binding_limits_that_repeat_by_month_are_one_line():
+    """Regional sales: the key-accounts cap binds alike in all six months; the table says
+    so once ('every month from Jan to Jun 2027'), with the least room of its months."""
+    out = subprocess.run(
+        [sys.executable, "-m", "optimizer.cli", "solve", REGIONAL],
+        capture_output=True, text=True, check=False, cwd=ROOT,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    lines = [line for line in out.stdout.splitlines() if line.startswith("- ")]
+    caps = [line for line in lines if line.startswith("- Cap on reps, key accounts team")]
+    assert len(caps) == 1
+    assert caps[0].startswith("- Cap on reps, key accounts team, every month from Jan to Jun 2027:")
+    assert "(the least of its months)" in out.stdout
+    assert len(lines) == len(set(lines))  # no two identical lines
