@@ -115,12 +115,18 @@ prices a decrease)."""
 def tie_stages(arrays: ModelArrays) -> int | None:
     """How many tie stages a model gets (None: all of them; see ``optimizer.ties``).
 
-    Above ``DETAIL_LIMIT`` variables only the first (fewest headcount changes): each
+    Above ``FULL_TIES_LIMIT`` variables only the first (fewest headcount changes): each
     integer stage is an integer model as hard as the plan's own (measured on a 50-team,
     12-month model of 3 840 variables: the plan 24 s, the first stage 22 s more, the whole
-    order 140 s more).
+    order 140 s more). Decided by size, not by a clock, so the same model always gets the
+    same stages whatever the machine's load.
     """
-    return 1 if arrays.num_vars > DETAIL_LIMIT else None
+    return 1 if arrays.num_vars > FULL_TIES_LIMIT else None
+
+
+FULL_TIES_LIMIT = 1_000
+"""Models of at most this many variables (the bundled ones have 24 to 246) get every tie
+stage; larger ones the first only, with a note."""
 
 
 def assemble(

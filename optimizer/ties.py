@@ -68,11 +68,12 @@ moves it by (a solver's integrality tolerance times the model's coefficients).""
 FIXED_LP_OPTIONS = {"simplex_strategy": 4}
 
 TIE_SHARE = 1.0
-TIE_SECONDS_MIN = 1.0
-"""Choosing among equally good plans may take at most TIE_SHARE times the plan's own solve
-(at least TIE_SECONDS_MIN seconds), within the answer's time limit: on a 50-team x 12-month
-model the whole order took 140 s after a 24 s solve. A stage the budget stops keeps the
-last settled plan (still the leader's optimum) with a note; the duals are solved anyway."""
+TIE_SECONDS_MIN = 30.0
+"""A safety net, not the rule: choosing among equally good plans may take at most TIE_SHARE
+times the plan's own solve (at least TIE_SECONDS_MIN seconds), within the answer's time
+limit. Which stages run is decided by the model's size (``solve.tie_stages``), so results
+do not depend on the machine's load; the bundled scenarios need 3 ms to 0.2 s. A stage the
+budget stops keeps the last settled plan (still the leader's optimum) with a note."""
 
 
 @dataclass

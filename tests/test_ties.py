@@ -202,11 +202,11 @@ def test_a_what_if_plan_is_the_plan_solve_gives():
 
 
 def test_a_large_model_runs_only_the_first_stage_and_says_so(monkeypatch):
-    """Above ``DETAIL_LIMIT`` variables only the first tie stage runs (each integer stage
-    is as hard as the plan); the note names the stages left out."""
+    """Above ``FULL_TIES_LIMIT`` variables only the first tie stage runs (each integer
+    stage is as hard as the plan); the note names the stages left out."""
     import optimizer.solve as solve_module
 
-    monkeypatch.setattr(solve_module, "DETAIL_LIMIT", 10)
+    monkeypatch.setattr(solve_module, "FULL_TIES_LIMIT", 10)
     plan = solve(validate(copy.deepcopy(TWO_MONTHS), "inline"), marginals=False)
     assert plan.objective == pytest.approx(140_000, rel=1e-8)
     assert [n for n in plan.notes if "only the first 1 tie stage" in n]
