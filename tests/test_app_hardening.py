@@ -148,6 +148,7 @@ def test_a_crash_names_the_stage_it_happened_in():
     assert failure is None and a.plan.objective == pytest.approx(35400)
 
 
+@pytest.mark.slow  # waits out a time limit
 def test_a_hang_is_stopped_at_the_wall_limit_and_can_be_tried_again(monkeypatch, uncached):
     monkeypatch.setattr(analysis, "analyse", analyse_or_hang)
     monkeypatch.setattr(guard, "WALL_LIMIT", 4.0)

@@ -142,6 +142,7 @@ def test_an_alias_loop_is_refused():
 # 3. the diagnosis honours the time limit -----------------------------------------------
 
 
+@pytest.mark.slow  # waits out a time limit
 def test_the_diagnosis_stops_at_the_time_limit_and_says_what_it_left():
     scenario = load_scenario(SEED, ["calendar.horizon_months=24"])
     start = time.perf_counter()
@@ -155,6 +156,7 @@ def test_the_diagnosis_stops_at_the_time_limit_and_says_what_it_left():
     assert len(found.conflict) > 0  # what was found still conflicts
 
 
+@pytest.mark.slow  # waits out a time limit
 def test_the_command_line_time_limit_covers_the_whole_answer():
     start = time.perf_counter()
     run = kpi("solve", str(SEED), "--set", "calendar.horizon_months=24", "--time-limit", "4",
@@ -283,6 +285,7 @@ def test_sweep_into_an_unwritable_path_is_one_line():
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow  # waits out a time limit
 def test_a_batch_time_limit_covers_the_diagnosis(tmp_path):
     """The batch's --time-limit bounds the diagnosis of an infeasible job too."""
     from optimizer.batch import Settings, run_batch
