@@ -75,12 +75,6 @@ class Plan:
         within the gap the caller asked for (``message`` says how close)."""
         return self.status in (Status.OPTIMAL, Status.FEASIBLE) and self.verified.ok
 
-    def __post_init__(self) -> None:
-        describe_constraints(self.constraints, self.parameters)
-        if "path" in self.parameters and "label" not in self.parameters:
-            values = self.parameters["value"] if "value" in self.parameters else None
-            self.parameters["label"] = labels.input_labels(self.parameters["path"], values)
-
     def binding(self) -> pd.DataFrame:
         """Binding limits and goals (in whole people too), the most valuable first.
 
@@ -118,6 +112,15 @@ class Plan:
         if len(rows) != 1:
             raise KeyError(f"no parameter {path!r}")
         return rows.iloc[0]
+
+
+def describe(constraints: pd.DataFrame, parameters: pd.DataFrame) -> None:
+    """The leader's words beside the numbers, added in place when a plan is assembled: the
+    constraints' labels, kinds and steps (``describe_constraints``) and the inputs' labels."""
+    describe_constraints(constraints, parameters)
+    if "path" in parameters and "label" not in parameters:
+        values = parameters["value"] if "value" in parameters else None
+        parameters["label"] = labels.input_labels(parameters["path"], values)
 
 
 def describe_constraints(c: pd.DataFrame, parameters: pd.DataFrame | None = None) -> None:

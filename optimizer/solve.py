@@ -15,7 +15,7 @@ from optimizer.deadline import Deadline
 from optimizer.marginal import COLUMNS as PARAM_COLUMNS
 from optimizer.marginal import OUT_OF_TIME, marginal_values
 from optimizer.model import LinearModel, ModelArrays
-from optimizer.result import BINDING_TOL, OPTIMAL_GAP, VERIFY_TOL, Plan, Verification
+from optimizer.result import BINDING_TOL, OPTIMAL_GAP, VERIFY_TOL, Plan, Verification, describe
 from optimizer.schema import Scenario
 from optimizer.solvers import Backend, SolverOutput, Status, highs
 from optimizer.solvers import backend as solver_backend
@@ -218,6 +218,7 @@ def assemble(
                 "the time limit ran out"
             )
         times["marginal_values"] = time.perf_counter() - t0
+    describe(constraints, parameters)
     return Plan(
         status=status, objective=out.objective, verified=verification, targets=target_table,
         constraints=constraints, parameters=parameters, variables=variables, message=message,
@@ -259,11 +260,14 @@ def within_gap(objective: float, gap: float, sense: str) -> str:
 
 def _unsolved(out: SolverOutput, common: dict) -> Plan:
     empty = Verification(ok=False, max_violation=float("nan"), worst="no plan")
+    constraints = pd.DataFrame(columns=CONSTRAINT_COLUMNS)
+    parameters = pd.DataFrame(columns=PARAM_COLUMNS)
+    describe(constraints, parameters)  # the same columns as a plan's, empty
     return Plan(
         status=out.status, objective=None, verified=empty, message=out.message,
         targets=pd.DataFrame(columns=targets.COLUMNS),
-        constraints=pd.DataFrame(columns=CONSTRAINT_COLUMNS),
-        parameters=pd.DataFrame(columns=PARAM_COLUMNS),
+        constraints=constraints,
+        parameters=parameters,
         variables=pd.DataFrame(columns=["name", "block", "value"]), **common,
     )  # fmt: skip
 
