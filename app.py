@@ -35,6 +35,7 @@ from optimizer.app import (
     today,
     whatif,
 )
+from optimizer.app import diagnosis as diagnosis_tables
 from optimizer.app.analysis import held_model, plan_at
 from optimizer.app.scenario_files import (
     SaveError,
@@ -529,17 +530,19 @@ def diagnosis_section(a) -> None:
     kind = "in whole people only" if d.relaxation == "integer" else "outright"
     st.error(f"No plan meets every limit and goal. These {len(d.conflict)} limits conflict {kind}: "
              "drop any one and the rest can hold.")  # fmt: skip
-    st.dataframe(d.conflict[["name", "department", "description", "parameter"]], hide_index=True)
+    st.dataframe(diagnosis_tables.conflict_table(d.conflict, a.scenario), hide_index=True,
+                 width="stretch")  # fmt: skip
     if d.cheapest is None:
         st.warning(md(d.message))
         return
     st.subheader("Cheapest repair")
     st.markdown(md(d.cheapest.sentence))
-    st.dataframe(d.cheapest.changes[["path", "current", "proposed", "change", "unit"]],
+    st.dataframe(diagnosis_tables.changes_table(d.cheapest.changes, a.scenario),
                  hide_index=True)  # fmt: skip
     if d.repaired is not None and d.repaired.solved:
-        st.caption(md(f"With it the plan is optimal: {d.repaired.objective_name} = "
-                      f"{d.repaired.objective:,.2f} {d.repaired.objective_unit}."))  # fmt: skip
+        worth = (money(d.repaired.objective) if d.repaired.objective_unit == "$"
+                 else f"{d.repaired.objective:,.4g} {d.repaired.objective_unit}")  # fmt: skip
+        st.caption(md(f"With it the plan is {d.repaired.status.value}: {worth}."))
     st.button("Apply the cheapest repair", key="apply_repair", type="primary",
               on_click=on_repair, args=(-1,))  # fmt: skip
     if d.alternatives:

@@ -297,9 +297,20 @@ def test_impossible_scenario_shows_conflict_and_applies_a_repair():
     assert not at.exception
     assert "No plan" in texts(at.error)
     conflict = at.dataframe[0].value
-    assert "finance-profit_goal[2027-01]" in set(conflict["name"])
+    assert "Profit goal, Jan 2027" in set(conflict["limit"])  # labels, not identifiers
+    assert not any("[" in str(v) or "-" in str(v) for v in conflict["limit"])
+    assert "Profit target" in set(conflict["set by"])
     impossible = load_scenario(SEED, ["finance.profit_target_per_month=60000"])
     diagnosis = diagnose(impossible)
+    changes = at.dataframe[1].value
+    first = diagnosis.cheapest.changes.iloc[0]
+    from optimizer.labels import input_label
+
+    assert list(changes["lever"]) == [
+        input_label(p, impossible) for p in diagnosis.cheapest.changes["path"]
+    ]
+    assert changes["lever"].iloc[0] == input_label(first["path"], impossible)
+    assert not any("." in str(v) and "_" in str(v) for v in changes["lever"])
     assert texts(at.markdown).count(diagnosis.cheapest.sentence.replace("$", r"\$")) == 1
     at.button(key="apply_repair").click().run()
     assert not at.exception

@@ -332,3 +332,18 @@ def test_workbook_of_an_impossible_scenario_has_the_diagnosis():
     assert "finance-profit_goal[2027-01]" in text and a.diagnosis.cheapest.sentence in text
     data = json.loads(plan_json(a.plan, a.diagnosis))
     assert data["status"] == "infeasible" and data["diagnosis"]["conflict"]
+
+
+def test_the_diagnosis_sheet_shows_labels_and_keeps_identifiers_at_the_right():
+    impossible = load_scenario(SEED, ["finance.profit_target_per_month=60000"])
+    a = analyse(impossible)
+    book = openpyxl.load_workbook(io.BytesIO(plan_workbook(a.plan, impossible, None, a.diagnosis)))
+    rows = [
+        [c for c in row if c is not None] for row in book["Diagnosis"].iter_rows(values_only=True)
+    ]
+    header = next(r for r in rows if r and r[0] == "limit")
+    assert header == ["limit", "department", "what it says", "set by", "identifier"]
+    goal = next(r for r in rows if r and r[0] == "Profit goal, Jan 2027")
+    assert goal[-1] == "finance-profit_goal[2027-01]" and "Profit target" in goal
+    lever = next(r for r in rows if r and r[0] == "lever")
+    assert lever == ["lever", "today", "proposed", "change", "identifier"]

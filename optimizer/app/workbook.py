@@ -35,6 +35,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from optimizer import labels
+from optimizer.app.diagnosis import changes_table, conflict_table
 from optimizer.app.headline import PEOPLE, status_line
 from optimizer.report import sentence, targets_wide
 from optimizer.result import Plan
@@ -367,14 +368,18 @@ def _explanation(ws, plan: Plan, scenario: Scenario, explanation) -> None:
 def _diagnosis(ws, diagnosis) -> None:
     kind = "in whole people" if diagnosis.relaxation == "integer" else "outright"
     row = _title(ws, 1, f"No plan meets every limit and goal. These limits conflict {kind}:")
-    row = _table(ws, row, diagnosis.conflict)
+    conflict = conflict_table(diagnosis.conflict)
+    conflict["identifier"] = list(diagnosis.conflict["name"])  # for programs, at the right
+    row = _table(ws, row, conflict)
     row = _title(ws, row, "Cheapest repair")
     if diagnosis.cheapest is None:
         ws.cell(row=row, column=1, value=diagnosis.message)
         row += 2
     else:
         ws.cell(row=row, column=1, value=diagnosis.cheapest.sentence)
-        row = _table(ws, row + 1, diagnosis.cheapest.changes)
+        changes = changes_table(diagnosis.cheapest.changes)
+        changes["identifier"] = list(diagnosis.cheapest.changes["path"])
+        row = _table(ws, row + 1, changes)
     row = _title(ws, row, "Or, one lever at a time")
     for repair in diagnosis.alternatives:
         ws.cell(row=row, column=1, value=repair.sentence)
