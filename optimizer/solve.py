@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import replace
 
@@ -182,7 +183,7 @@ def assemble(
         backend=engine.name if engine is not None else "highs",
     )  # fmt: skip
     if out.x is None:
-        return _unsolved(out, common)
+        return _unsolved(out, common, scenario)
 
     if verified is None:
         t0 = time.perf_counter()
@@ -252,19 +253,42 @@ def within_gap(objective: float, gap: float, sense: str) -> str:
     slack = gap * max(1.0, abs(objective))
     bound = objective + slack if sense == "max" else objective - slack
     better = "more than" if sense == "max" else "less than"
+    shown = math.ceil(bound) if sense == "max" else math.floor(bound)  # rounded outwards: true
     return (
         f"feasible, within {gap:.3%} of the best possible (the solver stopped at the gap it "
-        f"was given): no plan reaches {better} {bound:,.2f}"
+        f"was given): no plan reaches {better} {shown:,.0f}"
     )
 
 
-def _unsolved(out: SolverOutput, common: dict) -> Plan:
+NO_PLAN = {
+    Status.INFEASIBLE: "no plan meets every limit and goal",
+    Status.UNBOUNDED: "the objective has no bound: some quantity can grow without limit",
+    Status.TIME_LIMIT: "the time limit ran out before any plan was found",
+    Status.ERROR: "the solver could not use this model",
+}
+
+
+def no_plan_message(status: Status, solver_status: str, scenario: Scenario) -> str:
+    """Why there is no plan, in words (never empty); for a solver error, the inputs
+    nearest the edge of their range, the first place to look."""
+    from optimizer.inputs import nearest_bounds
+
+    text = f"{NO_PLAN.get(status, 'no plan')} (solver: {solver_status or 'no status'})"
+    if status is Status.ERROR:
+        suspects = nearest_bounds(scenario)
+        if suspects:
+            text += "; the inputs nearest the edge of their range: " + ", ".join(suspects)
+    return text
+
+
+def _unsolved(out: SolverOutput, common: dict, scenario: Scenario) -> Plan:
     empty = Verification(ok=False, max_violation=float("nan"), worst="no plan")
+    message = out.message or no_plan_message(out.status, out.solver_status, scenario)
     constraints = pd.DataFrame(columns=CONSTRAINT_COLUMNS)
     parameters = pd.DataFrame(columns=PARAM_COLUMNS)
     describe(constraints, parameters)  # the same columns as a plan's, empty
     return Plan(
-        status=out.status, objective=None, verified=empty, message=out.message,
+        status=out.status, objective=None, verified=empty, message=message,
         targets=pd.DataFrame(columns=targets.COLUMNS),
         constraints=constraints,
         parameters=parameters,

@@ -228,6 +228,9 @@ def test_no_solution_has_a_message_never_an_empty_one():
     plan = solve(load_scenario(SEED), time_limit=1e-9)
     assert plan.status is Status.TIME_LIMIT and plan.objective is None
     assert not plan.solved
+    assert plan.message == (
+        "the time limit ran out before any plan was found (solver: Time limit reached)"
+    )
 
 
 # 9. shadow prices of a minimum headcount held at its cap ---------------------------------
