@@ -142,3 +142,43 @@ def test_binding_limits_that_repeat_by_month_are_one_line():
     assert caps[0].startswith("- Cap on reps, key accounts team, every month from Jan to Jun 2027:")
     assert "(the least of its months)" in out.stdout
     assert len(lines) == len(set(lines))  # no two identical lines
+
+
+@pytest.mark.parametrize("name", ["seed_company", "software_company", "regional_sales"])
+def test_every_binding_limits_step_value_matches_a_re_solve(name):
+    """The money of one natural step of a binding limit (its rate, the step cut to the
+    range the rate holds for) equals the objective change when the limit is moved that far
+    the way that helps, re-solved with the plan's whole numbers held."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from optimizer.chain import build_model
+    from optimizer.loading import load_scenario
+    from optimizer.solvers import Status, highs
+
+    scenario = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+    _, plan = solved(str(ROOT / "scenarios" / f"{name}.yaml"))
+    arrays = build_model(scenario, plan.objective_name)[0].arrays()
+    x = plan.variables["value"].to_numpy(dtype=float)
+    lb, ub = arrays.lb.copy(), arrays.ub.copy()
+    lb[arrays.integer] = ub[arrays.integer] = np.round(x[arrays.integer])
+    held = replace(arrays, lb=lb, ub=ub, integer=np.zeros_like(arrays.integer))
+    c = plan.constraints
+    rows = c[c["binding"] & (c["row_kind"] != "identity") & (c["unit"] != "people")
+             & ~c["degenerate"].astype(bool) & np.isfinite(c["step_value"].astype(float))]  # fmt: skip
+    assert len(rows) > 0
+    for row, r in rows.iterrows():
+        price = r["shadow_price"]
+        room = r["allowable_increase"] if price >= 0 else r["allowable_decrease"]
+        move = min(r["step"], room) * (1 if price >= 0 else -1)
+        lower, upper = held.row_lower.copy(), held.row_upper.copy()
+        if np.isfinite(lower[row]):
+            lower[row] += move
+        if np.isfinite(upper[row]):
+            upper[row] += move
+        out = highs.solve(replace(held, row_lower=lower, row_upper=upper), ranging=False,
+                          duals=False)  # fmt: skip
+        assert out.status is Status.OPTIMAL, r["name"]
+        gain = (out.objective - plan.objective) * (1 if plan.objective_sense == "max" else -1)
+        assert gain == pytest.approx(r["step_value"], rel=1e-6, abs=1e-4), r["name"]
