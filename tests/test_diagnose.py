@@ -9,7 +9,7 @@ import sys
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from optimizer.chain import build_model
@@ -122,7 +122,8 @@ def test_the_conflict_speaks_in_business_names(case):
     for _, row in d.conflict.iterrows():
         assert row["name"].split("-")[0] in ("marketing", "sales", "delivery", "support", "finance")
         assert row["description"].endswith(".")
-        assert row["sentence"].startswith(row["name"])
+        assert row["sentence"].startswith(row["label"] + ": ")  # the label, not the identifier
+        assert "[" not in row["sentence"] and "_" not in row["sentence"]
 
 
 def test_the_cheapest_repair_makes_the_scenario_solvable(case):
@@ -236,8 +237,10 @@ SEED_SCENARIO = load_scenario(SEED)
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    target=st.floats(-50_000, 400_000),
-    budget=st.floats(0, 120_000),
+    # money in whole cents: the schema refuses specks below a cent, which plain floats
+    # (1e-300, say) drew in about a third of the examples, all then discarded unseen
+    target=st.floats(-50_000, 400_000).map(lambda v: round(v, 2)),
+    budget=st.floats(0, 120_000).map(lambda v: round(v, 2)),
     reps_max=st.integers(0, 14),
     hours=st.floats(4, 12),
     floor=st.sampled_from([0, 5, 10, 20, 30, 45]),
@@ -254,11 +257,9 @@ def test_every_generated_scenario_ends_in_a_plan_or_a_diagnosis(
     set_path(data, "calendar.hours_per_day", hours)
     set_path(data, "sales.min_minutes_per_quality_conversation", floor)
     set_path(data, "current_targets.calls_per_rep_per_day", calls)
-    try:
-        scenario = validate(data, "generated")
-    except Exception:  # noqa: BLE001 - e.g. hours lost fill the day: bad input, reported as such
-        return
+    scenario = validate(data, "generated")  # every draw is a valid scenario: none discarded
     plan = solve(scenario, marginals=False, whole_steps=False)
+    event(f"outcome: {'a plan' if plan.solved else 'a diagnosis'}")
     if plan.solved:
         assert plan.verified.max_violation <= 1e-6
     else:

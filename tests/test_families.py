@@ -5,6 +5,12 @@ sales team, one conversation tier, no delivery or support, and caps that do not 
 Each test changes only what it needs, works out the optimum and the shadow prices from
 first principles in its docstring, and checks the plan against that arithmetic.
 
+Every case runs on every backend (``optimizer.solvers.BACKENDS``: HiGHS, CBC through PuLP,
+OR-Tools with SCIP and GLOP, and with PDLP): the objective, the plan, the independent check,
+the shadow prices and the marginal values must agree with the hand arithmetic on each. Only
+HiGHS ranges its limits; elsewhere a binding limit's allowable increase and decrease must
+be NaN (no claim) rather than a number (``assert_room``).
+
 Shadow prices follow the product's convention: the change of the objective per unit
 INCREASE of a constraint's limit, holding the plan's whole-number headcounts fixed (the
 LP after fixing the integers). A headcount at its cap is the exception the adapter makes
@@ -29,6 +35,7 @@ minimum of 0 is the variable's own bound and gets no row, so idle roles add no b
 from __future__ import annotations
 
 import copy
+import importlib.util
 import math
 
 import pytest
@@ -36,6 +43,8 @@ import pytest
 from optimizer import implied
 from optimizer.loading import set_path, validate
 from optimizer.solve import solve
+from optimizer.solvers import BACKENDS as SOLVER_BACKENDS
+from optimizer.solvers import backend as solver_backend
 
 M1, M2 = "2027-01", "2027-02"
 REL = 1e-6
@@ -80,11 +89,71 @@ def base(**changes) -> dict:
     return data
 
 
-def solved(data: dict, objective: str | None = None):
-    plan = solve(validate(data, "inline"), objective)
-    assert plan.status.value == "optimal", plan.message
-    assert plan.verified.ok, plan.verified
-    return plan
+def _installed(name: str) -> bool:
+    """Whether a backend's solver library is importable here (pulp for CBC, ortools)."""
+    module = {"cbc": "pulp", "ortools": "ortools", "pdlp": "ortools"}.get(name)
+    return module is None or importlib.util.find_spec(module) is not None
+
+
+BACKENDS = [
+    pytest.param(
+        name, marks=() if _installed(name) else pytest.mark.skip(reason=f"{name} not installed")
+    )
+    for name in SOLVER_BACKENDS
+]
+
+
+@pytest.fixture(params=BACKENDS)
+def solved(request):
+    """``solved(data, objective)``: the plan, on each backend in turn, optimal and checked."""
+
+    def run(data: dict, objective: str | None = None):
+        plan = solve(validate(data, "inline"), objective, backend=request.param)
+        assert plan.backend == request.param
+        assert plan.status.value == "optimal", plan.message
+        assert plan.verified.ok, plan.verified
+        return plan
+
+    return run
+
+
+PDLP_CLOSEST = (
+    "product: PDLP's fixed LP ends in NUMERICAL_ERROR under closest_to_current (the 1e-13 "
+    "tie-break costs in ModelArrays.solver_cost beside deviation weights near 1e-3, at "
+    "PDLP's 1e-11 tolerance; optimal without them), so the plan is an error, with no message"
+)
+
+
+def backends(**xfail: str):
+    """Every backend for one test, the named ones expected to fail (strictly) for the reason."""
+    marked = []
+    for param in BACKENDS:
+        (name,) = param.values
+        marks = [*param.marks]
+        if name in xfail:
+            marks.append(pytest.mark.xfail(strict=True, raises=AssertionError, reason=xfail[name]))
+        marked.append(pytest.param(name, marks=marks, id=name))
+    return pytest.mark.parametrize("solved", marked, indirect=True)
+
+
+def ranged(plan) -> bool:
+    """Whether the plan's backend ranges its limits (HiGHS only)."""
+    return solver_backend(plan.backend).ranging
+
+
+def assert_room(plan, row, *, increase: float | None = None, decrease: float | None = None):
+    """A binding limit's allowable increase and decrease. HiGHS ranges them; a backend that
+    does not claims no number there (NaN) rather than a wrong one."""
+    if isinstance(row, str):
+        row = plan.constraint(row)
+    for side, value in (("increase", increase), ("decrease", decrease)):
+        if value is None:
+            continue
+        room = row[f"allowable_{side}"]
+        if ranged(plan):
+            assert room == approx(value), (row["name"], side)
+        else:
+            assert row["binding"] and math.isnan(room), (row["name"], side, room)
 
 
 def binding(plan) -> set[str]:
@@ -110,7 +179,8 @@ def assert_clean_binding(plan, name: str, price: float) -> None:
     row = plan.constraint(name)
     assert row["binding"], name
     assert not row["degenerate"], name
-    assert row["allowable_increase"] > 0, name
+    room = row["allowable_increase"]
+    assert room > 0 if ranged(plan) else math.isnan(room), name
     assert row["shadow_price"] == approx(price), name
 
 
@@ -119,7 +189,7 @@ def assert_clean_binding(plan, name: str, price: float) -> None:
 # ---------------------------------------------------------------------------------------
 
 
-def test_tier_volume_binds_when_the_next_tier_loses_money():
+def test_tier_volume_binds_when_the_next_tier_loses_money(solved):
     """Tier 1: 1 200 leads at $25; tier 2: unlimited at $105 ($100 - $105 = -$5 a lead).
 
     Only tier 1 is worth buying, so at most 1 200 conversations. Whole reps:
@@ -144,12 +214,12 @@ def test_tier_volume_binds_when_the_next_tier_loses_money():
     tier = f"marketing-tier_volume[{M1},web:1]"
     assert binding(plan) == {tier, f"sales-lead_supply[{M1}]"}
     assert_clean_binding(plan, tier, 75.0)
-    assert plan.constraint(tier)["allowable_increase"] == approx(80)
+    assert_room(plan, tier, increase=80)
     assert shadow(plan, f"sales-lead_supply[{M1}]") == approx(100)
     assert shadow(plan, f"sales-selling_time[{M1},team]") == 0
 
 
-def test_tier_volume_with_a_dearer_tier_in_use_is_worth_the_price_gap():
+def test_tier_volume_with_a_dearer_tier_in_use_is_worth_the_price_gap(solved):
     """Tier 1: 400 leads at $25, tier 2 unlimited at $60; 2 reps (the cap) = 640 conversations.
 
     A tier-2 conversation still earns $100 - $60 = $40 > 0, and a third rep would earn
@@ -180,13 +250,13 @@ def test_tier_volume_with_a_dearer_tier_in_use_is_worth_the_price_gap():
         f"sales-lead_supply[{M1}]",
     }
     assert_clean_binding(plan, tier, 35.0)
-    assert plan.constraint(tier)["allowable_increase"] == approx(240)
+    assert_room(plan, tier, increase=240)
     assert shadow(plan, f"sales-selling_time[{M1},team]") == approx(40 / 30)
     assert shadow(plan, f"sales-reps_max[{M1},team]") == approx(8800)
     assert shadow(plan, f"sales-lead_supply[{M1}]") == approx(60)
 
 
-def test_ad_budget():
+def test_ad_budget(solved):
     """Budget $30 000 at $25 a lead = 1 200 leads; reps as in the tier case: 4 (74 000).
 
     Shadow: $1 more buys 1/25 lead -> 75 / 25 = $3 of profit per budget dollar.
@@ -201,12 +271,12 @@ def test_ad_budget():
     name = f"marketing-ad_budget[{M1}]"
     assert binding(plan) == {name, f"sales-lead_supply[{M1}]"}
     assert_clean_binding(plan, name, 3.0)
-    assert plan.constraint(name)["allowable_increase"] == approx(2000)
-    assert plan.constraint(name)["allowable_decrease"] == approx(30_000 - 16_000 / 3)
+    assert_room(plan, name, increase=2000)
+    assert_room(plan, name, decrease=30_000 - 16_000 / 3)
     assert plan.parameter("marketing.ad_budget_per_month")["marginal_value"] == approx(3.0)
 
 
-def test_market_size_with_organic_leads():
+def test_market_size_with_organic_leads(solved):
     """Market 1 200 leads a month, 200 of them organic (free): 1 000 paid leads.
 
     Whole reps: 3 -> 960 conv (200 organic + 760 paid): 96 000 - 19 000 - 12 000 = 65 000;
@@ -228,11 +298,11 @@ def test_market_size_with_organic_leads():
     name = f"marketing-market_size[{M1}]"
     assert binding(plan) == {name, f"sales-lead_supply[{M1}]"}
     assert_clean_binding(plan, name, 75.0)
-    assert plan.constraint(name)["allowable_increase"] == approx(80)
+    assert_room(plan, name, increase=80)
     assert plan.parameter("marketing.organic_leads_per_month")["marginal_value"] == approx(25)
 
 
-def test_addressable_market_over_two_months():
+def test_addressable_market_over_two_months(solved):
     """Two months, 1 200 leads a month reachable, 2 300 in the whole addressable market.
 
     Reps are chosen each month; n reps hold 320 n conversations. Totals:
@@ -263,8 +333,8 @@ def test_addressable_market_over_two_months():
     assert_clean_binding(plan, name, 75.0)
     row = plan.constraint(name)
     assert row["period"] == "horizon"
-    assert row["allowable_increase"] == approx(100)
-    assert row["allowable_decrease"] == approx(1100 - 16_000 / 75)
+    assert_room(plan, row, increase=100)
+    assert_room(plan, row, decrease=1100 - 16_000 / 75)
     markets = [f"marketing-market_size[{m}]" for m in (M1, M2)]
     assert sum(plan.constraint(m)["binding"] for m in markets) == 0
     assert all(shadow(plan, m) == 0 for m in markets)
@@ -275,7 +345,7 @@ def test_addressable_market_over_two_months():
     }
 
 
-def test_spend_per_marketer():
+def test_spend_per_marketer(solved):
     """Each marketer runs $10 000 of ads (400 leads) and costs $8 000; market 1 300 leads.
 
         3 marketers, 4 reps: 1 200 leads -> 90 000 - 16 000 - 24 000 = 50 000   <- optimum
@@ -299,12 +369,12 @@ def test_spend_per_marketer():
     assert binding(plan) == {name, f"sales-lead_supply[{M1}]"}
     assert_clean_binding(plan, name, 3.0)
     assert plan.constraint(name)["limit"] == approx(30_000)
-    assert plan.constraint(name)["allowable_increase"] == approx(2000)
+    assert_room(plan, name, increase=2000)
     path = "marketing.ad_spend_per_marketer_per_month"
     assert plan.parameter(path)["marginal_value"] == approx(9.0)
 
 
-def test_marketers_max():
+def test_marketers_max(solved):
     """At most 2 marketers ($3 000 each), each runs $10 000 of ads (400 leads).
 
         2 marketers: $20 000 -> 800 leads, 3 reps (960 room): 60 000 - 12 000 - 6 000 = 42 000
@@ -329,12 +399,12 @@ def test_marketers_max():
         f"sales-lead_supply[{M1}]",
     }
     assert_clean_binding(plan, name, 27_000.0)
-    assert plan.constraint(name)["allowable_increase"] == approx(0.4)
+    assert_room(plan, name, increase=0.4)
     assert shadow(plan, f"marketing-spend_per_marketer[{M1}]") == approx(3.0)
     assert plan.parameter("marketing.marketers.max")["marginal_value"] == approx(27_000)
 
 
-def test_marketers_min():
+def test_marketers_min(solved):
     """At least 2 marketers at $1 000, with nothing for them to do: the base plan less $2 000.
 
     Base: 10 reps at the cap, 3 200 conversations: 3 200 * 75 - 40 000 = 200 000;
@@ -355,7 +425,7 @@ def test_marketers_min():
     }
     row = plan.constraint(name)
     assert row["shadow_price"] == approx(-1000)
-    assert row["allowable_decrease"] == approx(2)
+    assert_room(plan, row, decrease=2)
 
 
 # ---------------------------------------------------------------------------------------
@@ -363,7 +433,7 @@ def test_marketers_min():
 # ---------------------------------------------------------------------------------------
 
 
-def test_reps_max_in_the_base_plan():
+def test_reps_max_in_the_base_plan(solved):
     """Base with the market at 4 000 leads; max_profit.
 
     Every rep earns $20 000 (see the module docstring), so all 10 are hired:
@@ -388,12 +458,12 @@ def test_reps_max_in_the_base_plan():
         f"sales-lead_supply[{M1}]",
     }
     assert_clean_binding(plan, name, 20_000.0)
-    assert plan.constraint(name)["allowable_increase"] == approx(2.5)
+    assert_room(plan, name, increase=2.5)
     assert shadow(plan, f"sales-selling_time[{M1},team]") == approx(2.5)
     assert shadow(plan, f"sales-lead_supply[{M1}]") == approx(25)
 
 
-def test_reps_min_holds_unprofitable_reps():
+def test_reps_min_holds_unprofitable_reps(solved):
     """Reps cost $30 000 but earn 320 * 75 = $24 000: each loses $6 000; at least 2 stay.
 
     The plan keeps the minimum, 2 reps, busy (a conversation still earns $75):
@@ -418,11 +488,11 @@ def test_reps_min_holds_unprofitable_reps():
     }
     row = plan.constraint(name)
     assert row["shadow_price"] == approx(-6000)
-    assert row["allowable_decrease"] == approx(2)
+    assert_room(plan, row, decrease=2)
     assert shadow(plan, f"sales-selling_time[{M1},team]") == approx(2.5)
 
 
-def test_selling_time_with_lost_hours_and_admin():
+def test_selling_time_with_lost_hours_and_admin(solved):
     """Reps lose 1 h to travel and 1 h to meetings; each conversation has 6 admin minutes.
 
         selling minutes per rep = 20 days * (8 - 1 - 1) h * 60 = 7 200
@@ -459,8 +529,8 @@ def test_selling_time_with_lost_hours_and_admin():
         f"sales-lead_supply[{M1}]",
     }
     assert_clean_binding(plan, name, 2.0)
-    assert row["allowable_increase"] == approx(14_400)
-    assert row["allowable_decrease"] == approx(15_600)
+    assert_room(plan, row, increase=14_400)
+    assert_room(plan, row, decrease=15_600)
     assert shadow(plan, f"sales-reps_max[{M1},team]") == approx(10_400)
     assert shadow(plan, f"sales-lead_supply[{M1}]") == approx(28)
     team = "sales.teams[team]"
@@ -470,7 +540,7 @@ def test_selling_time_with_lost_hours_and_admin():
     )
 
 
-def test_lead_supply_from_organic_leads_only():
+def test_lead_supply_from_organic_leads_only(solved):
     """No paid channel: 1 000 organic leads, 50 % qualified, 3 touches per lead.
 
         conversations <= 3 * 0.5 * 1 000 = 1 500
@@ -501,8 +571,8 @@ def test_lead_supply_from_organic_leads_only():
     assert_clean_binding(plan, name, 100.0)
     row = plan.constraint(name)
     assert row["limit"] == approx(1500)
-    assert row["allowable_increase"] == approx(100)
-    assert row["allowable_decrease"] == approx(1300)
+    assert_room(plan, row, increase=100)
+    assert_room(plan, row, decrease=1300)
     assert plan.parameter("marketing.organic_leads_per_month")["marginal_value"] == approx(150)
     assert plan.parameter("marketing.qualified_lead_share")["marginal_value"] == approx(300_000)
     assert plan.parameter("sales.touches_per_lead")["marginal_value"] == approx(50_000)
@@ -515,7 +585,7 @@ QUALITY = {
 }
 
 
-def test_quality_floor_prices_a_forbidden_profitable_short_tier():
+def test_quality_floor_prices_a_forbidden_profitable_short_tier(solved):
     """Tiers: 10 min at 5 % and 30 min at 10 %; the floor is 20 min; leads $10; 3 reps.
 
     Per selling minute: short (0.05 * 1 000 - 10) / 10 = $4; long (100 - 10) / 30 = $3.
@@ -543,13 +613,13 @@ def test_quality_floor_prices_a_forbidden_profitable_short_tier():
         f"sales-lead_supply[{M1}]",
     }
     assert_clean_binding(plan, name, 10.0)
-    assert plan.constraint(name)["allowable_increase"] == approx(2880)
+    assert_room(plan, name, increase=2880)
     assert shadow(plan, f"sales-selling_time[{M1},team]") == approx(3)
     assert shadow(plan, f"sales-reps_max[{M1},team]") == approx(24_800)
     assert shadow(plan, f"sales-lead_supply[{M1}]") == approx(10)
 
 
-def test_quality_floor_costs_nothing_when_the_short_tier_pays_less():
+def test_quality_floor_costs_nothing_when_the_short_tier_pays_less(solved):
     """Same, but the short tier converts 2 %: (20 - 10) / 10 = $1 a minute < $3.
 
     Nothing is lost to the floor: the plan is the same 74 400 and the floor's price is 0.
@@ -563,7 +633,7 @@ def test_quality_floor_costs_nothing_when_the_short_tier_pays_less():
     assert shadow(plan, f"sales-quality_floor[{M1},team]") == 0
 
 
-def test_fifty_calls_a_day_in_a_plan():
+def test_fifty_calls_a_day_in_a_plan(solved):
     """The seed's rep: 8-hour days, 20 days, 9.6-minute calls, no lost hours.
 
     9 600 minutes / 9.6 = 1 000 calls a rep a month = 50 a day = 6.25 an hour, each on a
@@ -613,7 +683,7 @@ earn 3 * 650 - 1 000 = $950. One more unit of capacity is 0.1 deal: 0.1 * 750 - 
 """
 
 
-def test_delivery_capacity():
+def test_delivery_capacity(solved):
     """Market 1 000 leads = 100 deals at most; reps cost $100 (cheap: 4 reps hold 128 deals).
 
         33 workers: 990 units -> 99 deals: 99 * 650 - 4 * 100 - 33 000 = 30 950   <- optimum
@@ -641,11 +711,11 @@ def test_delivery_capacity():
     assert binding(plan) == {name, f"sales-lead_supply[{M1}]"}  # on time: an identity
     assert plan.constraint(f"delivery-on_time[{M1}]")["row_kind"] == "identity"
     assert_clean_binding(plan, name, 65.0)
-    assert plan.constraint(name)["allowable_increase"] == approx(10)
+    assert_room(plan, name, increase=10)
     assert shadow(plan, f"delivery-on_time[{M1}]") == approx(-75)
 
 
-def test_delivery_workers_max():
+def test_delivery_workers_max(solved):
     """At most 5 workers: 150 units = 15 deals; one $1 000 rep holds 32 deals.
 
         profit = 15 * 650 - 1 000 - 5 * 1 000 = 3 750   (4 workers: 7 800 - 5 000 = 2 800)
@@ -669,12 +739,12 @@ def test_delivery_workers_max():
         f"sales-lead_supply[{M1}]",
     }  # on time with no lead time is an identity, never binding
     assert_clean_binding(plan, name, 950.0)
-    assert plan.constraint(name)["allowable_increase"] == approx(320 / 30 - 5)
+    assert_room(plan, name, increase=320 / 30 - 5)
     assert shadow(plan, f"delivery-capacity[{M1}]") == approx(65)
     assert plan.parameter("delivery.workers.max")["marginal_value"] == approx(950)
 
 
-def test_delivery_on_time_with_a_one_month_lead_time():
+def test_delivery_on_time_with_a_one_month_lead_time(solved):
     """Two months, lead time 1, one $100 worker a month at most (30 units), one $1 000 rep.
 
     With lead time 1 the delivery rows are
@@ -717,12 +787,10 @@ def test_delivery_on_time_with_a_one_month_lead_time():
     for m in (M1, M2):
         assert shadow(plan, f"delivery-capacity[{m}]") == approx(65.0)
         assert shadow(plan, f"delivery-workers_max[{m}]") == approx(1850.0)
-        assert plan.constraint(f"delivery-workers_max[{m}]")["allowable_increase"] == approx(
-            40 / 30
-        )
+        assert_room(plan, f"delivery-workers_max[{m}]", increase=40 / 30)
 
 
-def test_nothing_sold_is_left_unbuilt_at_the_end_of_the_horizon():
+def test_nothing_sold_is_left_unbuilt_at_the_end_of_the_horizon(solved):
     """With no workers at all nothing can be built, so nothing may be sold, lead time or not."""
     delivery = copy.deepcopy(DELIVERY)
     delivery.update(lead_time_months=1, workers={"max": 0, "cost_per_person_per_month": 1000})
@@ -748,7 +816,7 @@ SUPPORT = {
 }
 
 
-def test_support_capacity():
+def test_support_capacity(solved):
     """One agent (the cap, $3 000) with 25 % shrinkage and 80 % maximum occupancy.
 
         minutes per agent = 20 days * 8 h * 60 * (1 - 0.25) * 0.8 = 5 760
@@ -779,12 +847,12 @@ def test_support_capacity():
         f"sales-lead_supply[{M1}]",
     }
     assert_clean_binding(plan, name, 125.0)
-    assert row["allowable_increase"] == approx(108)
+    assert_room(plan, row, increase=108)
     assert shadow(plan, f"support-agents_max[{M1}]") == approx(717_000)
     assert plan.parameter("support.installed_base_customers")["marginal_value"] == approx(-750)
 
 
-def test_support_customers_won_stay_customers():
+def test_support_customers_won_stay_customers(solved):
     """The same support over two months: a customer won in month 1 still files tickets in 2.
 
         month 1 tickets: 425 + 0.5 * D1        <= 480
@@ -816,7 +884,7 @@ GOAL = {
 }
 
 
-def test_profit_goal_under_min_cost_prices_profit_at_its_marginal_cost():
+def test_profit_goal_under_min_cost_prices_profit_at_its_marginal_cost(solved):
     """min_cost: the cheapest plan that still makes 8 000 + 30 000 = $38 000 of profit.
 
     A deal earns $1 000 for 10 leads ($250): $750 of profit at $250 of cost. With n reps
@@ -843,7 +911,7 @@ def test_profit_goal_under_min_cost_prices_profit_at_its_marginal_cost():
     name = f"finance-profit_goal[{M1}]"
     assert binding(plan) == {name, f"sales-lead_supply[{M1}]"}
     assert_clean_binding(plan, name, 1 / 3)
-    assert plan.constraint(name)["allowable_increase"] == approx(12_000)
+    assert_room(plan, name, increase=12_000)
     for path in ("finance.profit_target_per_month", "finance.retained_earnings_per_month"):
         assert plan.parameter(path)["marginal_value"] == approx(1 / 3)
     assert plan.parameter("finance.fixed_bills_per_month")["marginal_value"] == approx(4 / 3)
@@ -854,7 +922,8 @@ def test_profit_goal_under_min_cost_prices_profit_at_its_marginal_cost():
     assert not best.constraint(name)["binding"]
 
 
-def test_closest_to_current_reaches_feasible_targets_exactly():
+@backends(pdlp=PDLP_CLOSEST)
+def test_closest_to_current_reaches_feasible_targets_exactly(solved):
     """Today: 3 reps at 10 calls a day = 10 * 20 * 3 = 600 conversations a month.
 
     3 reps hold 960, so both targets are met exactly and the deviation is 0.
@@ -869,7 +938,8 @@ def test_closest_to_current_reaches_feasible_targets_exactly():
     assert not plan.constraint(f"sales-selling_time[{M1},team]")["binding"]
 
 
-def test_closest_to_current_with_impossible_targets():
+@backends(pdlp=PDLP_CLOSEST)
+def test_closest_to_current_with_impossible_targets(solved):
     """Today: 4 reps at 20 calls a day, but 30-minute calls in an 8-hour day allow 16.
 
     Deviations, each a share of its own target (weights 1):
@@ -890,5 +960,5 @@ def test_closest_to_current_with_impossible_targets():
     assert plan.target("conversations_per_month", M1, "team") == approx(1280)
     name = f"sales-selling_time[{M1},team]"
     assert_clean_binding(plan, name, -1 / 48_000)
-    assert plan.constraint(name)["allowable_increase"] == approx(9600)
+    assert_room(plan, name, increase=9600)
     assert var(plan, f"under_calls_per_rep_per_day[{M1},team]") == approx(320)

@@ -1,0 +1,680 @@
+"""Every rule of the independent check, shown to fail: one tampering case per rule.
+
+``optimizer.check.verify`` re-evaluates a plan's quantities against the scenario with named
+rules. Each case below takes a real solved plan on a bundled scenario, changes its quantities
+as little as it can so that one rule breaks, and asserts that verify names that rule, by about
+the amount the change implies, and nothing else. A rule that cannot break alone (a minimum
+headcount whose work needs the people, a market the budget cannot buy) names the rules that
+break with it, and why.
+
+Most changes move a decision (a headcount, paid leads, conversations, production) and then
+re-derive every defined quantity from the decisions (``settle``: leads, spend, deals,
+tickets, revenue, payroll, profit, ...), so the definitions still hold and only the limit
+breaks; the definitions' own rules are broken by moving the defined quantity alone.
+
+A "rule" is a check's name with its instance left out: the team, month, channel, quantity,
+role or tier minutes (``rule_of``). Two meta-tests keep the cases complete: the rules verify
+reports on every scenario used here (all its checks, read by setting its tolerance to -inf),
+and the names written in ``verify``'s source, must both equal the cases' rules.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from unittest import mock
+
+import numpy as np
+import pytest
+
+from optimizer import check, erlang
+from optimizer.chain import build_model
+from optimizer.loading import load_scenario, validate
+from optimizer.solve import solve
+
+SCENARIOS = {
+    "seed": "scenarios/seed_company.yaml",
+    "software": "scenarios/software_company.yaml",
+    "regional": "scenarios/regional_sales.yaml",
+    "closure": "scenarios/seed_company.yaml",  # + ticket closure (no bundled scenario has it)
+    "lagged": "scenarios/seed_company.yaml",  # over 3 months, delivered a month after the sale
+}
+CLOSURE = {"within_hours": 4, "share": 0.8}
+"""Closing 80 % of tickets within 4 working hours needs 3 agents on the seed; its ticket
+volume alone needs 2, so one agent fewer breaks the closure rule and nothing else."""
+
+
+def _load(key: str):
+    scenario = load_scenario(SCENARIOS[key])
+    if key == "closure":
+        data = scenario.model_dump()
+        data["support"]["ticket_closure"] = CLOSURE
+        scenario = validate(data, "seed with ticket closure")
+    if key == "lagged":  # no bundled scenario has a lead time: here the on-time rule lags
+        data = scenario.model_dump()
+        data["calendar"]["horizon_months"] = 3
+        data["delivery"]["lead_time_months"] = 1
+        scenario = validate(data, "seed with a lead time")
+    return scenario
+
+
+@pytest.fixture(scope="module")
+def plan():
+    """``plan(key)``: the scenario and a fresh copy of its solved plan's quantities by name
+    (each scenario solved once per module)."""
+    cache = {}
+
+    def get(key: str):
+        if key not in cache:
+            scenario = _load(key)
+            solved = solve(scenario, marginals=False, whole_steps=False)
+            assert solved.solved, solved.message
+            model, v = build_model(scenario, solved.objective_name)
+            assert list(solved.variables["name"]) == model.var_names()
+            x = solved.variables["value"].to_numpy(dtype=float)
+            cache[key] = scenario, {name: x[idx] for name, idx in v.index.items()}
+        scenario, q = cache[key]
+        return scenario, {name: np.array(a, dtype=float) for name, a in q.items()}
+
+    return get
+
+
+# ---- re-deriving the defined quantities from the decisions ---------------------------------
+
+
+def settle(scenario, q: dict[str, np.ndarray], keep: tuple[str, ...] = ()) -> None:
+    """Re-derive every defined quantity from the plan's decisions, as the model defines them,
+    except those in ``keep``. With no lead time, production follows the units sold (built
+    to order), so a change of deals does not break the delivery rules."""
+    mk, sa, de, su = scenario.marketing, scenario.sales, scenario.delivery, scenario.support
+    days, hours = scenario.calendar.business_days_per_month, scenario.calendar.hours_per_day
+
+    def put(name: str, value) -> None:
+        if name not in keep:
+            q[name] = np.broadcast_to(np.asarray(value, dtype=float), q[name].shape).copy()
+
+    cost = np.array([t.cost_per_lead for c in mk.channels for t in c.tiers])
+    put("leads", mk.organic_leads_per_month + q["paid_leads"].sum(axis=1))
+    put("ad_spend", q["paid_leads"] @ cost)
+    put("deals", q["conversations"] @ np.array([t.conversion_rate for t in sa.conversation_tiers]))
+    total = q["deals"].sum(axis=1)
+    payroll = q["reps"] @ np.array([t.reps.cost_per_person_per_month for t in sa.teams])
+    payroll = payroll + mk.marketers.cost_per_person_per_month * q["marketers"]
+    cogs = np.zeros_like(total)
+    if de is not None:
+        put("units_sold", de.units_per_deal * total)
+        if de.lead_time_months == 0:
+            put("production", de.units_per_deal * total)
+        payroll = payroll + de.workers.cost_per_person_per_month * q["workers"]
+        cogs = de.unit_cost * q["production"]
+    if su is not None:
+        customers = su.installed_base_customers + su.new_customers_per_deal * np.cumsum(total)
+        put("tickets", su.tickets_per_customer_per_month * customers)
+        payroll = payroll + su.agents.cost_per_person_per_month * q["agents"]
+        for ch in su.live_channels:
+            intervals = days * hours * 60.0 / ch.interval_minutes
+            contacts = ch.contacts_per_customer_per_month * customers * ch.peak_factor / intervals
+            put(f"{ch.name}_contacts", contacts)
+            payroll = payroll + ch.agents.cost_per_person_per_month * q[f"{ch.name}_agents"]
+    put("revenue", q["deals"] @ np.array([t.average_deal_value for t in sa.teams]))
+    put("payroll", payroll)
+    put("cogs", cogs)
+    fixed = scenario.finance.fixed_bills_per_month
+    put("profit", q["revenue"] - cogs - payroll - q["ad_spend"] - fixed)
+
+
+def tier(scenario, channel: str, number: int) -> int:
+    """Column of ``paid_leads`` for a channel's price tier (numbered from 1)."""
+    columns = [(c.name, k) for c in scenario.marketing.channels for k in range(len(c.tiers))]
+    return columns.index((channel, number - 1))
+
+
+def minutes(scenario, length: float) -> int:
+    """Index of the conversation tier of ``length`` minutes."""
+    return [t.minutes for t in scenario.sales.conversation_tiers].index(length)
+
+
+def team(scenario, name: str) -> int:
+    return [t.name for t in scenario.sales.teams].index(name)
+
+
+def relative(lhs: float, rhs: float) -> float:
+    """The check's measure of ``lhs <= rhs`` broken: (lhs - rhs) / max(1, |rhs|)."""
+    return (lhs - rhs) / max(1.0, abs(rhs))
+
+
+def erlang_shortfall(volume, agents, shrinkage, targets, goals) -> float:
+    """How far Erlang C says ``agents`` miss the service level or the occupancy cap."""
+    interval, aht, within = targets
+    level, occupancy_cap = goals
+    r = erlang.service_with_agents(
+        volume, interval, aht, within, erlang.answering(int(agents), shrinkage)
+    )
+    return max(level - r.service_level, r.occupancy - occupancy_cap)
+
+
+# ---- the cases: each changes ``q`` in place and returns the rule's expected excess ---------
+
+
+@dataclass(frozen=True)
+class Case:
+    rule: str
+    scenario: str
+    name: str  # the check's name as verify reports it
+    tamper: Callable[..., float]
+    also: frozenset[str] = frozenset()  # checks (by name) that cannot help breaking with it
+    why: str = ""
+
+
+def _negative_paid_leads(s, q):
+    """An unused tier bought at -1 lead, one more lead bought on another tier: leads stay."""
+    unused, used = tier(s, "search", 2), tier(s, "social", 2)
+    assert q["paid_leads"][0, unused] == 0
+    q["paid_leads"][0, unused] -= 1
+    q["paid_leads"][0, used] += 1
+    settle(s, q)
+    return 1.0
+
+
+def _whole(role: str):
+    def tamper(s, q):
+        """Half a person more: payroll and profit follow, every limit keeps its room."""
+        q[role][(0,) * q[role].ndim] += 0.5
+        settle(s, q)
+        return 0.5
+
+    return tamper
+
+
+def apart(stated: float, derived: float) -> float:
+    """The check's measure of ``stated == derived`` broken (either side of the equation)."""
+    return max(relative(stated, derived), relative(derived, stated))
+
+
+def _definition(name: str, by: float, profit: int = 0):
+    """Move a defined quantity ``by`` away from what its definition gives.
+
+    ``profit`` (+1 or -1) moves the plan's stated profit with it, so the profit stays true
+    to the plan's own revenue or spend. A deal more or fewer is followed by everything
+    defined from deals (units, production, tickets, revenue, ...)."""
+
+    def tamper(s, q):
+        derived = float(q[name].flat[0])
+        q[name].flat[0] += by
+        if name == "deals":
+            settle(s, q, keep=("deals",))
+        q["profit"][0] += profit * by
+        return apart(derived + by, derived)
+
+    return tamper
+
+
+def _tier_volume(s, q):
+    """One more lead on a full first tier, one fewer on another: leads stay, spend falls."""
+    full, other = tier(s, "search", 1), tier(s, "social", 2)
+    width = s.marketing.channels[0].tiers[0].leads_per_month
+    assert q["paid_leads"][0, full] == pytest.approx(width)
+    q["paid_leads"][0, full] += 1
+    q["paid_leads"][0, other] -= 1
+    settle(s, q)
+    return relative(q["paid_leads"][0, full], width)
+
+
+def _ad_budget(s, q):
+    """The plan spends its whole budget; one more lead on a tier with room costs $55 more."""
+    budget = s.marketing.ad_budget_per_month
+    assert q["ad_spend"][0] == pytest.approx(budget)
+    q["paid_leads"][0, tier(s, "social", 2)] += 1
+    settle(s, q)
+    return relative(q["ad_spend"][0], budget)
+
+
+def _market_size(s, q):
+    market = s.marketing.market_size_leads_per_month
+    q["leads"][0] = market + 60
+    return relative(market + 60, market)
+
+
+def _addressable_market(s, q):
+    """The six months use the whole addressable market; one more lead in month 1 on the
+    cheapest tier with room (within the month's budget and market)."""
+    tam = s.marketing.total_addressable_market_leads
+    assert q["leads"].sum() == pytest.approx(tam)
+    q["paid_leads"][0, tier(s, "search", 2)] += 1
+    settle(s, q)
+    return relative(q["leads"].sum(), tam)
+
+
+def _spend_per_marketer(s, q):
+    """One marketer fewer (still at least the minimum) cannot run the month's spend."""
+    q["marketers"][0] -= 1
+    assert q["marketers"][0] >= s.marketing.marketers.min
+    settle(s, q)
+    return relative(q["ad_spend"][0], s.marketing.ad_spend_per_marketer_per_month)
+
+
+def _marketers_max(s, q):
+    top = s.marketing.marketers.max
+    q["marketers"][0] = top + 1
+    settle(s, q)
+    return relative(top + 1, top)
+
+
+def _marketers_min(s, q):
+    low = s.marketing.marketers.min
+    q["marketers"][0] = low - 1
+    settle(s, q)
+    return relative(low, low - 1)
+
+
+def _selling_time(s, q):
+    """Ten conversations move from the 30-minute tier to the 45-minute one: as many
+    conversations (leads suffice), 150 more minutes than the five reps have."""
+    t = s.sales.teams[0]
+    lost = sum(t.hours_lost_per_day.model_dump().values())
+    available = (
+        s.calendar.business_days_per_month * (s.calendar.hours_per_day - lost) * 60
+        * q["reps"][0, 0]
+    )  # fmt: skip
+    q["conversations"][0, 0, minutes(s, 30)] -= 10
+    q["conversations"][0, 0, minutes(s, 45)] += 10
+    settle(s, q)
+    return relative(available + 150, available)
+
+
+def _reps_max(s, q):
+    north = team(s, "north")
+    top = s.sales.teams[north].reps.max
+    q["reps"][0, north] = top + 1
+    settle(s, q)
+    return relative(top + 1, top)
+
+
+def _reps_min(s, q):
+    """Metro runs at its minimum of 4 reps with every minute used: one rep fewer, and a
+    quarter fewer conversations so the three keep within their time."""
+    metro = team(s, "metro")
+    low = s.sales.teams[metro].reps.min
+    assert q["reps"][0, metro] == low
+    q["reps"][0, metro] = low - 1
+    q["conversations"][0, metro, :] *= (low - 1) / low
+    settle(s, q)
+    return relative(low, low - 1)
+
+
+def _quality_floor(s, q):
+    """One 30-minute conversation becomes a 5-minute one, below the 20-minute floor."""
+    q["conversations"][0, 0, minutes(s, 30)] -= 1
+    q["conversations"][0, 0, minutes(s, 5)] += 1
+    settle(s, q)
+    return 1.0
+
+
+def _lead_supply(s, q):
+    """Three 45-minute conversations become 30-minute ones, which frees the time for one
+    more: 751 conversations on leads for 750."""
+    supply = q["conversations"].sum()
+    q["conversations"][0, 0, minutes(s, 45)] -= 3
+    q["conversations"][0, 0, minutes(s, 30)] += 4
+    settle(s, q)
+    return relative(supply + 1, supply)
+
+
+def _delivery_capacity(s, q):
+    q["workers"][0] -= 1
+    assert q["workers"][0] >= s.delivery.workers.min
+    settle(s, q)
+    return relative(q["production"][0], s.delivery.units_per_worker_per_month * q["workers"][0])
+
+
+def _on_time(s, q):
+    """One unit fewer built than sold (no lead time: all of it is due this month)."""
+    q["production"][0] -= 1
+    settle(s, q, keep=("production",))
+    return relative(q["units_sold"][0], q["production"][0])
+
+
+def _on_time_before_the_last_month(s, q):
+    """Month 1 builds one unit fewer than it sells (due in the month, with no lead time);
+    month 2 builds it, with one more technician for it."""
+    q["production"][0] -= 1
+    q["production"][1] += 1
+    q["workers"][1] += 1
+    settle(s, q, keep=("production",))
+    return relative(q["units_sold"][0], q["production"][0])
+
+
+def _built_to_order(s, q):
+    """One unit more built than sold."""
+    q["production"][0] += 1
+    settle(s, q, keep=("production",))
+    return relative(q["production"][0], q["units_sold"][0])
+
+
+def _workers_max(s, q):
+    top = s.delivery.workers.max
+    q["workers"][0] = top + 1
+    settle(s, q)
+    return relative(top + 1, top)
+
+
+def _workers_min(s, q):
+    """Month 2 runs at capacity with 19 technicians; 17 (one below the minimum) build
+    306 installation days, so that month sells 306 / 342 of its conversations' deals."""
+    low, per = s.delivery.workers.min, s.delivery.units_per_worker_per_month
+    q["workers"][1] = low - 1
+    q["conversations"][1] *= (low - 1) * per / q["units_sold"][1]
+    settle(s, q)
+    return relative(low, low - 1)
+
+
+def _support_capacity(s, q):
+    su, cal = s.support, s.calendar
+    q["agents"][0] -= 1
+    assert q["agents"][0] >= su.agents.min
+    settle(s, q)
+    per_agent = (
+        cal.business_days_per_month * cal.hours_per_day * 60 * (1 - su.shrinkage)
+        * su.max_occupancy
+    )  # fmt: skip
+    return relative(su.handle_minutes_per_ticket * q["tickets"][0], per_agent * q["agents"][0])
+
+
+def _agents_max(s, q):
+    top = s.support.agents.max
+    q["agents"][0] = top + 1
+    settle(s, q)
+    return relative(top + 1, top)
+
+
+def _agents_min(s, q):
+    low = s.support.agents.min
+    q["agents"][0] = low - 1
+    settle(s, q)
+    return relative(low, low - 1)
+
+
+def _phone_whole(s, q):
+    """7.6 phone agents: fractional, and Erlang C (on the rounded 8) still met."""
+    q["phone_agents"][0] = 7.6
+    settle(s, q)
+    return 0.4
+
+
+def _phone_max(s, q):
+    top = s.support.live_channels[0].agents.max
+    q["phone_agents"][0] = top + 1
+    settle(s, q)
+    return relative(top + 1, top)
+
+
+def _phone_min(s, q):
+    low = s.support.live_channels[0].agents.min
+    q["phone_agents"][0] = low - 1
+    settle(s, q)
+    return relative(low, low - 1)
+
+
+def _service_level(s, q):
+    """One phone agent fewer in the busiest half hour misses the 80 % in 30 s."""
+    ch = s.support.live_channels[0]
+    q["phone_agents"][0] -= 1
+    settle(s, q)
+    return erlang_shortfall(
+        q["phone_contacts"][0], q["phone_agents"][0], ch.shrinkage,
+        (ch.interval_minutes, ch.handle_seconds, ch.answer_within_seconds),
+        (ch.service_level, ch.max_occupancy),
+    )  # fmt: skip
+
+
+def _ticket_closure(s, q):
+    su, cal = s.support, s.calendar
+    q["agents"][0] -= 1
+    settle(s, q)
+    c = su.ticket_closure
+    return erlang_shortfall(
+        q["tickets"][0] / cal.business_days_per_month, q["agents"][0], su.shrinkage,
+        (cal.hours_per_day * 60, su.handle_minutes_per_ticket * 60, c.within_hours * 3600),
+        (c.share, su.max_occupancy),
+    )  # fmt: skip
+
+
+def _profit_goal(s, q):
+    """Three idle workers more: $13 500 of payroll, more than the $10 400 above the goal."""
+    q["workers"][0] += 3
+    settle(s, q)
+    fi = s.finance
+    goal = fi.retained_earnings_per_month + fi.profit_target_per_month
+    return relative(goal, q["profit"][0])
+
+
+CASES = [
+    Case("{quantity} >= 0", "seed", "paid_leads >= 0", _negative_paid_leads),
+    Case("{role} whole", "seed", "reps whole", _whole("reps")),  # and each other role below
+    Case("leads = organic + paid", "seed", "leads = organic + paid", _definition("leads", 10)),
+    Case(
+        "ad spend = tier prices",
+        "seed",
+        "ad spend = tier prices",
+        _definition("ad_spend", -100, profit=-1),
+    ),
+    Case("tier volume", "seed", "tier volume", _tier_volume),
+    Case("ad budget", "seed", "ad budget", _ad_budget),
+    Case(
+        "market size",
+        "seed",
+        "market size",
+        _market_size,
+        frozenset({"leads = organic + paid"}),
+        "4 637 more leads would cost about $437 000 against a $40 000 budget, so the leads "
+        "are raised alone",
+    ),
+    Case("addressable market", "regional", "addressable market", _addressable_market),
+    Case("spend per marketer", "seed", "spend per marketer", _spend_per_marketer),
+    Case("marketers max", "regional", "marketers max", _marketers_max),
+    Case(
+        "marketers min",
+        "seed",
+        "marketers min",
+        _marketers_min,
+        frozenset({"spend per marketer"}),
+        "below the minimum there is no marketer left to run the spend the leads need",
+    ),
+    Case("selling time {team}", "seed", "selling time field", _selling_time),
+    Case("reps max {team}", "regional", "reps max north", _reps_max),
+    Case("reps min {team}", "regional", "reps min metro", _reps_min),
+    Case("quality floor {team} {minutes} min", "seed", "quality floor field 5 min", _quality_floor),
+    Case("deals {team}", "seed", "deals field", _definition("deals", 1)),
+    Case("lead supply", "seed", "lead supply", _lead_supply),
+    Case("units sold", "seed", "units sold", _definition("units_sold", 1)),
+    Case("delivery capacity", "seed", "delivery capacity", _delivery_capacity),
+    Case("on time {month}", "seed", "on time 0", _on_time),
+    Case("built to order {month}", "seed", "built to order 0", _built_to_order),
+    Case("workers max", "regional", "workers max", _workers_max),
+    Case("workers min", "regional", "workers min", _workers_min),
+    Case("tickets", "seed", "tickets", _definition("tickets", 1)),
+    Case("support capacity", "seed", "support capacity", _support_capacity),
+    Case("agents max", "regional", "agents max", _agents_max),
+    Case(
+        "agents min",
+        "seed",
+        "agents min",
+        _agents_min,
+        frozenset({"support capacity"}),
+        "the installed base alone files more tickets than one agent fewer can handle",
+    ),
+    Case("{channel} contacts", "software", "phone contacts", _definition("phone_contacts", 0.5)),
+    Case("{channel} agents whole", "software", "phone agents whole", _phone_whole),
+    Case(
+        "{channel} agents max",
+        "software",
+        "phone agents max",
+        _phone_max,
+        frozenset({"profit goal"}),
+        "23 more phone agents cost $105 800 a month; the plan has $2 000 above its goal",
+    ),
+    Case(
+        "{channel} agents min",
+        "software",
+        "phone agents min",
+        _phone_min,
+        frozenset({"phone service level"}),
+        "one phone agent cannot answer the busiest half hour; every plan needs 8",
+    ),
+    Case("{channel} service level", "software", "phone service level", _service_level),
+    Case("ticket closure", "closure", "ticket closure", _ticket_closure),
+    Case("revenue", "seed", "revenue", _definition("revenue", 100, profit=1)),
+    Case("payroll", "seed", "payroll", _definition("payroll", 100)),
+    Case("cost of goods", "seed", "cost of goods", _definition("cogs", 100)),
+    Case("profit", "seed", "profit", _definition("profit", 100)),
+    Case("profit goal", "seed", "profit goal", _profit_goal),
+]
+
+MORE = [
+    Case("on time {month}", "regional", "on time 0", _on_time_before_the_last_month),
+    Case(
+        "leads = organic + paid",
+        "seed",
+        "leads = organic + paid",
+        _definition("leads", -10),
+        frozenset({"lead supply"}),
+        "the plan holds a conversation for every lead it has",
+    ),
+    Case(
+        "ad spend = tier prices",
+        "seed",
+        "ad spend = tier prices",
+        _definition("ad_spend", 100, profit=-1),
+        frozenset({"ad budget"}),
+        "the plan spends its whole budget",
+    ),
+    Case("deals {team}", "seed", "deals field", _definition("deals", -1)),
+    Case("units sold", "seed", "units sold", _definition("units_sold", -1)),
+    Case("tickets", "seed", "tickets", _definition("tickets", -1)),
+    Case("{channel} contacts", "software", "phone contacts", _definition("phone_contacts", -0.5)),
+    Case("revenue", "seed", "revenue", _definition("revenue", -100, profit=1)),
+    Case("payroll", "seed", "payroll", _definition("payroll", -100)),
+    Case("cost of goods", "seed", "cost of goods", _definition("cogs", -100)),
+    Case("profit", "seed", "profit", _definition("profit", -100)),
+]
+"""The same rules broken another way: on time in a month before the last (the case above
+has one month), and each definition from its other side (the cases above state more than
+it gives, except the spend)."""
+
+ROLES = ("marketers", "workers", "agents")
+"""The other roles of the ``{role} whole`` rule (reps is the case's own)."""
+
+
+def rule_of(name: str, scenario, quantities) -> str:
+    """A check's name with its instance left out (quantity, role, channel, team, month)."""
+    if name.endswith(" >= 0") and name.removesuffix(" >= 0") in quantities:
+        return "{quantity} >= 0"
+    if name.endswith(" whole") and name.removesuffix(" whole") in ("reps", *ROLES):
+        return "{role} whole"
+    channels = [ch.name for ch in scenario.support.live_channels] if scenario.support else []
+    for channel in channels:
+        if name.startswith(channel + " "):
+            return "{channel}" + name[len(channel) :]
+    for t in scenario.sales.teams:
+        name = re.sub(rf" {re.escape(t.name)}( |$)", r" {team}\1", name)
+    name = re.sub(
+        r"^quality floor \{team\} [\d.]+ min$", "quality floor {team} {minutes} min", name
+    )
+    return re.sub(r"^(on time|built to order) \d+$", r"\1 {month}", name)
+
+
+def broken_beyond(scenario, q, tolerance: float) -> set[str]:
+    """The checks verify finds broken by more than ``tolerance`` (its own is 1e-6)."""
+    with mock.patch.object(check, "VERIFY_TOL", tolerance):
+        return set(check.verify(scenario, q).violations)
+
+
+def assert_breaks(scenario, q, name: str, expected: float, also=frozenset()) -> None:
+    """verify names ``name`` (and ``also``, no other rule) broken by ``expected``, within 1 %."""
+    assert expected > 1e-4, expected
+    result = check.verify(scenario, q)
+    assert not result.ok
+    assert set(result.violations) == {name, *also}, result.violations
+    if not also:
+        assert result.violations == (name,)
+        assert result.worst == name
+        assert result.max_violation == pytest.approx(expected, rel=1e-2)
+    assert name in broken_beyond(scenario, q, 0.99 * expected)
+    assert name not in broken_beyond(scenario, q, 1.01 * expected)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.rule for c in CASES])
+def test_tampering_breaks_exactly_its_rule(plan, case):
+    scenario, q = plan(case.scenario)
+    untouched = check.verify(scenario, q)
+    assert untouched.ok and not untouched.violations, untouched
+    expected = case.tamper(scenario, q)
+    assert_breaks(scenario, q, case.name, expected, case.also)
+
+
+@pytest.mark.parametrize("case", MORE, ids=[c.rule for c in MORE])
+def test_the_same_rules_broken_another_way(plan, case):
+    test_tampering_breaks_exactly_its_rule(plan, case)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_must_be_whole_people(plan, role):
+    scenario, q = plan("seed")
+    expected = _whole(role)(scenario, q)
+    assert_breaks(scenario, q, f"{role} whole", expected)
+
+
+@pytest.mark.parametrize("key", SCENARIOS)
+def test_the_untampered_plan_passes_and_settles_to_itself(plan, key):
+    """The plans pass as solved, and ``settle`` re-derives exactly the solver's numbers (so
+    a case's tampering breaks only what it means to)."""
+    scenario, q = plan(key)
+    result = check.verify(scenario, q)
+    assert result.ok and result.violations == ()
+    assert result.max_violation < 1e-9
+    settled = {name: a.copy() for name, a in q.items()}
+    settle(scenario, settled)
+    for name, a in q.items():
+        np.testing.assert_allclose(settled[name], a, rtol=1e-9, atol=1e-6, err_msg=name)
+
+
+def test_every_rule_verify_reports_has_a_case(plan):
+    """Every check verify makes on these scenarios (all reported as broken with its
+    tolerance at -inf) belongs to a rule with a tampering case, and every case's rule is
+    made. A new rule without a case fails here."""
+    made = set()
+    for key in SCENARIOS:
+        scenario, q = plan(key)
+        names = broken_beyond(scenario, q, -math.inf)
+        assert len(names) > 40, key
+        made |= {rule_of(name, scenario, q) for name in names}
+    assert made == {c.rule for c in CASES}
+
+
+def _written(node) -> str | None:
+    """The text of a name as written in the source, each ``{...}`` field as ``{}``."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return re.sub(r"\{[^}]*\}", "{}", node.value)
+    if isinstance(node, ast.JoinedStr):
+        return "".join(_written(v) if isinstance(v, ast.Constant) else "{}" for v in node.values)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _written(node.left), _written(node.right)
+        return None if left is None or right is None else left + right
+    return None
+
+
+def test_every_name_written_in_verify_has_a_case():
+    """The names in ``verify``'s source (``at_most``/``equal`` calls and ``per_team``
+    triples), so a rule behind a scenario feature no bundled scenario has is caught too."""
+    written = set()
+    for node in ast.walk(ast.parse(inspect.getsource(check.verify))):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("at_most", "equal"):
+            written.add(_written(node.args[0]))
+        elif isinstance(node, ast.Tuple) and len(node.elts) == 3:
+            written.add(_written(node.elts[0]))
+    written.discard(None)
+    assert written == {re.sub(r"\{[^}]*\}", "{}", c.rule) for c in CASES}
