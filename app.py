@@ -340,7 +340,8 @@ def plan_section(a) -> None:
     st.caption("Widths are the volumes flowing; each box's label gives its own number and unit.")
     st.subheader("People: today and in the plan")
     people = headline.headcount_changes(plan, scenario)
-    st.table(people.style.format({c: "{:,.3g}" for c in ("today", "plan", "change")}, na_rep=""))
+    st.table(people.style.format({"today": labels.number, "plan": labels.number,
+                                  "change": labels.signed_number}, na_rep=""))  # fmt: skip
     for department, table in headline.department_tables(plan, text=True).items():
         st.subheader(f"{department.capitalize()} targets")
         st.table(table.set_index(["role", "target"]))
@@ -356,13 +357,15 @@ def limits_section(plan) -> None:
         column_config=fitted(limit=240, kind=75, status=75, **{"worth a step": 200}, sentence=200),
         width="stretch",
     )  # fmt: skip
-    st.subheader("What relaxing each limit or input is worth")
-    scale = st.radio(
-        "Scale", [limits.PER_PERCENT, limits.PER_UNIT], key="value_scale", horizontal=True,
-        help="Per-unit values of different units do not compare; 1 % of each does.",
-    )  # fmt: skip
-    bars = limits.value_bars(plan, scale)
-    st.plotly_chart(charts.value_bars(bars, scale, plan.objective_unit), key="value_bars")
+    st.subheader("What one natural step of each binding limit is worth")
+    bars = limits.value_bars(plan)
+    if bars.empty:
+        st.caption("No binding limit is worth money at the margin.")
+    else:
+        st.plotly_chart(charts.value_bars(bars, plan.objective_unit), key="value_bars")
+        st.caption(
+            "Each input's natural step, valued by re-solving, is under 'What moves the plan'."
+        )
 
 
 def on_explain() -> None:

@@ -35,7 +35,9 @@ from optimizer.result import Plan
 from optimizer.schema import Scenario, bounds_of
 from optimizer.solvers import Status, highs
 
-CONFLICT_COLUMNS = ["name", "department", "kind", "description", "unit", "parameter", "sentence"]
+CONFLICT_COLUMNS = [
+    "name", "department", "kind", "description", "unit", "parameter", "label", "sentence",
+]  # fmt: skip
 HOURS_TOLERANCE = 1e-4  # hours: the bisection's resolution
 MARGIN = 1e-7  # a repair moves a lever this much (relative) past the exact boundary
 CPSAT_SECONDS = 5.0  # CP-SAT's time to propose a whole-number conflict set
@@ -253,15 +255,16 @@ def _highs_iis(a: ModelArrays) -> np.ndarray:
 def _conflict_table(model: LinearModel, members: np.ndarray) -> pd.DataFrame:
     names = model.row_names()
     rows = []
-    for block in model.row_blocks.values():
+    for family, block in model.row_blocks.items():
         params = block.parameters()
         for row in members[(members >= block.start) & (members < block.stop)]:
             param = params[row - block.start]
-            where = f" (set by {param})" if param else ""
+            where = f" (set by the input {labels.input_label(param)!r})" if param else ""
+            label = labels.row_label(family, labels.row_axes(names[row], family))
             rows.append({
                 "name": names[row], "department": block.department, "kind": block.kind,
                 "description": block.description, "unit": block.unit, "parameter": param,
-                "sentence": f"{names[row]}: {block.description}{where}",
+                "label": label, "sentence": f"{label}: {block.description}{where}",
             })  # fmt: skip
     return pd.DataFrame(rows, columns=CONFLICT_COLUMNS)
 
@@ -517,4 +520,7 @@ def _sentence(lever: Lever, proposed: float) -> str:
         )
     if lever.integer:
         return f"{verb} {lever.words} from {lever.value:g} to {proposed:g} people"
-    return f"{verb} {lever.words} from {lever.value:g} to {proposed:.4g} {lever.unit}"
+    return (
+        f"{verb} {lever.words} from {labels.number(lever.value, 4)} to "
+        f"{labels.amount(proposed, lever.unit)}"
+    )

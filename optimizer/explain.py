@@ -52,6 +52,12 @@ LOWER_HELPS = re.compile(
 """Inputs where less helps, for the direction of a step when the marginal value is zero."""
 
 QUALITY_FLOOR = "sales.min_minutes_per_quality_conversation"
+BUDGET_SECONDS = 60.0
+"""The explanation's default time budget (the command line's and the app's), within any
+--time-limit; steps not valued by then say so."""
+RESOLVE_SECONDS = 10.0
+"""The most one re-solve may take: a step whose whole-number re-solve runs longer (a far
+harder model, for example every conversation forced long) is not valued, and says so."""
 TOL = 1e-6
 """Money below TOL x max(1, |objective|) is no change (solver rounding)."""
 
@@ -89,6 +95,7 @@ class Explanation:
     ranking: list[str] = field(default_factory=list)
     headcounts: list[HeadcountChoice] = field(default_factory=list)
     quality_floor: dict | None = None
+    unpriced: list[dict] = field(default_factory=list)  # binding limits worth nothing
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -110,6 +117,7 @@ class Explanation:
             "ranking": list(self.ranking),
             "headcounts": [asdict(h) for h in self.headcounts],
             "quality_floor": self.quality_floor,
+            "unpriced_limits": self.unpriced,
             "notes": list(self.notes),
             "seconds": self.seconds,
         })  # fmt: skip
@@ -136,6 +144,7 @@ class Explanation:
             out.extend(h.sentences)
         if self.quality_floor:
             out.append(self.quality_floor["sentence"])
+        out.extend(u["sentence"] for u in self.unpriced)
         out.extend(self.notes)
         return out
 
@@ -153,6 +162,15 @@ def _direction_sign(path: str, plan: Plan) -> float:
     if np.isfinite(marginal) and abs(marginal) > 1e-9:
         return 1.0 if helps * marginal > 0 else -1.0
     return -1.0 if LOWER_HELPS.search(path) else 1.0
+
+
+def _limit(deadline: Deadline) -> float:
+    """Seconds one re-solve may take: ``RESOLVE_SECONDS``, or less when the budget ends first."""
+    return deadline.capped(RESOLVE_SECONDS)
+
+
+def _unfinished(result) -> bool:
+    return result.status.value == "time_limit"
 
 
 def _gain(plan: Plan, objective: float | None) -> float | None:
@@ -200,6 +218,7 @@ def _rate(held, plan: Plan, path: str, value: float, step: float):
         reach[sign] = np.inf if used == 0 else 1.0 / used
     low = max(value - reach[-1.0], line.low)
     high = min(value + reach[1.0], line.high)
+    low, high = (0.0 if abs(end) <= 1e-9 * max(1.0, abs(value)) else end for end in (low, high))
     if not (low - 1e-9 <= value + step <= high + 1e-9):
         return None
     return per_unit * step, (low, high)
@@ -254,13 +273,17 @@ def step_values(scenario, plan, objective, free, held, deadline, rates_only=Fals
             if rate is not None:
                 people_held, valid, method = rate[0], rate[1], "rate"
             else:
-                people_held = _gain(plan, held.resolve({path: value + step}).objective)
+                people_held = _gain(
+                    plan, held.resolve({path: value + step}, time_limit=_limit(deadline)).objective
+                )
                 valid, method = None, "re-solved"
             hiring_free = None
             if not rates_only and free is not None:
-                result = free.resolve({path: value + step})
+                result = free.resolve({path: value + step}, time_limit=_limit(deadline))
                 hiring_free = _gain(plan, result.objective if result.solved else None)
-                if hiring_free is None:
+                if _unfinished(result):
+                    note = "not valued with hiring free: the re-solve ran out of time"
+                elif hiring_free is None:
                     note = "no plan with hiring free: " + (result.message or result.status.value)
             if people_held is None and not note:
                 note = "no plan with the plan's people held"
@@ -348,7 +371,7 @@ def headcount_choices(scenario, plan, free, deadline, notes=None) -> list[Headco
             moved = {n: round(values[n]) + delta for n in cols}
             if any(v < 0 for v in moved.values()):
                 continue
-            result = free.forced(moved)
+            result = free.forced(moved, time_limit=_limit(deadline))
             change = _gain(plan, result.objective if result.solved else None)
             if change is None:
                 ways[delta] = None
@@ -418,17 +441,20 @@ def quality_floor(scenario, plan, free, held, deadline) -> dict | None:
     lower = [m for m in tiers if m < floor]
     limits = None
     if lower and not deadline.expired():  # would the plan gain from a lower floor?
-        result = free.resolve({QUALITY_FLOOR: float(lower[0])})
+        result = free.resolve({QUALITY_FLOOR: float(lower[0])}, time_limit=_limit(deadline))
         gain = _gain(plan, result.objective if result.solved else None)
-        limits = {"floor": float(lower[0]), "value_hiring_free": gain}
+        limits = {"floor": float(lower[0]), "value_hiring_free": gain,
+                  "unfinished": _unfinished(result)}  # fmt: skip
     raised = []
     for minutes in [m for m in tiers if m > floor]:
         if deadline.expired():
             break
         entry = {"floor": float(minutes)}
         for key, model in (("value_hiring_free", free), ("value_people_held", held)):
-            result = model.resolve({QUALITY_FLOOR: float(minutes)})
+            result = model.resolve({QUALITY_FLOOR: float(minutes)}, time_limit=_limit(deadline))
             entry[key] = _gain(plan, result.objective if result.solved else None)
+            if _unfinished(result):
+                entry.setdefault("unfinished", []).append(key)
         raised.append(entry)
     binds = bool(limits and limits["value_hiring_free"] and limits["value_hiring_free"] > 0)
     months = max(1, scenario.calendar.horizon_months)
@@ -442,7 +468,9 @@ def quality_floor(scenario, plan, free, held, deadline) -> dict | None:
         words.append(f"does not limit the plan: it holds every conversation{at} by itself.")
     for entry in raised:
         v = entry["value_hiring_free"]
-        text = "leaves no plan" if v is None else (
+        text = (f"could not be re-solved within {RESOLVE_SECONDS:g} s"
+                if v is None and "value_hiring_free" in entry.get("unfinished", ())
+                else "leaves no plan") if v is None else (
             "changes nothing" if v == 0 else f"{'earns' if v > 0 else 'costs'} "
             f"{money(abs(v), cents=abs(v) < 100)} {period}")  # fmt: skip
         words.append(f"Requiring {entry['floor']:g} minutes {text}.")
@@ -451,6 +479,95 @@ def quality_floor(scenario, plan, free, held, deadline) -> dict | None:
         "conversations_by_minutes": {f"{m:g}": v for m, v in sorted(held_by_tier.items())},
         "conversations": total, "sentence": " ".join(words),
     }  # fmt: skip
+
+
+# ---- binding limits worth nothing -----------------------------------------------------------
+
+MOVES_SHOWN = 3
+"""Targets named in a 'what moves' sentence; the rest are counted."""
+
+
+def unpriced_limits(scenario, plan, free, deadline) -> list[dict]:
+    """Binding limits with a shadow price of zero, by the input that sets them (an input
+    with a priced binding row is priced there, not here): raising the input one natural
+    step, re-solved with hiring free, confirms whether the objective changes. Where the plan itself would move, say what moves: the targets that change,
+    largest change first; else say that nothing moves.
+
+    Returns ``{parameter, label, limits, step, step_words, value, moves, sentence}`` each.
+    """
+    b = plan.binding()
+    if b.empty:
+        return []
+    b = b[(b["row_kind"] != "identity") & (b["parameter"].fillna("").astype(str) != "")]
+    priced = set(b.loc[~(b["shadow_price"].abs() < 1e-9), "parameter"])
+    zero = b[(b["shadow_price"].abs() < 1e-9) & ~b["parameter"].isin(priced)]
+    values = {p: v for p, v, _ in numeric_inputs(scenario, plan.objective_name)}
+    horizon = sorted(set(plan.targets["period"]) - {"horizon"}) if not plan.targets.empty else []
+    months = max(1, scenario.calendar.horizon_months)
+    period = "a month" if months == 1 else f"over {months} months"
+    whole = "total profit" if plan.objective_name == "max_profit" else "the objective"
+    out = []
+    for parameter, rows in zero.groupby("parameter", sort=False):
+        if parameter not in values or deadline.expired():
+            continue
+        info = labels.natural_step(parameter)
+        step = info.size if not is_int_field(scenario, parameter) else max(1.0, round(info.size))
+        try:
+            result = free.resolve(
+                {parameter: values[parameter] + step}, time_limit=_limit(deadline)
+            )
+        except Exception:  # noqa: BLE001 - a step the schema refuses: nothing to say
+            continue
+        gain = _gain(plan, result.objective if result.solved else None)
+        family = labels.family_label(str(rows["family"].iloc[0]))
+        when = labels.months_phrase(list(rows["period"].astype(str)), horizon)
+        label = f"{family}, {when}" if len(rows) > 1 else str(rows["label"].iloc[0])
+        words = f"{info.words} more"
+        moves = _moves(plan, result) if gain == 0 else []
+        if gain is None:
+            tail = "would leave no plan."
+        elif gain != 0:  # the rate was zero with people held; a whole step hiring free is not
+            tail = (f"would change {whole} by {signed_money(gain)} {period} once hiring is "
+                    "free (re-solved), though with the plan's people held it is worth nothing.")  # fmt: skip
+        elif moves:
+            shown = "; ".join(m["words"] for m in moves[:MOVES_SHOWN])
+            more = len(moves) - MOVES_SHOWN
+            tail = (f"would not change {whole}, but the plan would move: {shown}"
+                    + (f"; and {more} more targets." if more > 0 else "."))  # fmt: skip
+        else:
+            tail = f"would not change {whole}, and nothing in the plan would move."
+        sentence = (f"{label} binds at a price of zero: raising it "
+                    f"({labels.input_label(parameter, scenario).lower()}, {words}) {tail}")  # fmt: skip
+        out.append({
+            "parameter": parameter, "label": label, "limits": list(rows["name"]),
+            "step": step, "step_words": words, "value": gain, "moves": moves,
+            "sentence": sentence,
+        })  # fmt: skip
+    return out
+
+
+def _moves(plan: Plan, result) -> list[dict]:
+    """Targets that differ between the plan and a re-solved plan, largest relative change first."""
+    if result.x is None or result._parts is None:
+        return []
+    moved = result.plan(marginals=False, whole_steps=False).targets
+    keys = ["department", "role", "metric", "period"]
+    both = plan.targets.merge(moved, on=keys, suffixes=("", "_moved"))
+    change = (both["value_moved"] - both["value"]).abs().to_numpy()
+    scale = np.maximum(1.0, both["value"].abs().to_numpy())
+    both = both.assign(relative=change / scale)[change > 1e-6 * scale]
+    both = both.sort_values("relative", ascending=False, kind="stable")
+    out = []
+    for _, r in both.iterrows():
+        who = "" if r["role"] in (r["department"], "company") else f", {r['role']}"
+        when = "" if r["period"] == "horizon" else f", {labels.month_label(r['period'])}"
+        words = (f"{labels.metric_label(r['metric'])}{who}{when} "
+                 f"{labels.figure(r['value'], r['unit'])} {labels.ARROW} "
+                 f"{labels.figure(r['value_moved'], r['unit'])}")  # fmt: skip
+        out.append({"metric": r["metric"], "role": r["role"], "period": r["period"],
+                    "before": float(r["value"]), "after": float(r["value_moved"]),
+                    "words": words})  # fmt: skip
+    return out
 
 
 # ---- the whole explanation ------------------------------------------------------------------
@@ -490,5 +607,6 @@ def explain(
             result.quality_floor = quality_floor(scenario, plan, free, held, deadline)
         else:
             result.notes.append("quality floor not re-solved: the time limit ran out")
+        result.unpriced = unpriced_limits(scenario, plan, free, deadline)
     result.seconds = time.perf_counter() - t0
     return result

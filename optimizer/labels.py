@@ -19,6 +19,7 @@ import string
 from dataclasses import dataclass
 
 MINUS = "\u2212"
+ARROW = "\u2192"
 
 
 @dataclass(frozen=True)
@@ -135,9 +136,13 @@ def _match(path: str, scenario=None):
                     else f"tier-{index + 1}"
                 )
             if "what" in groups:
-                groups["what"] = groups["what"].replace("_", " ")
+                groups["what"] = WHAT_WORDS.get(groups["what"], groups["what"].replace("_", " "))
             return label.format(**groups), size, words
     return None
+
+
+WHAT_WORDS = {"follow ups": "follow-ups", "followups": "follow-ups"}
+"""Hours-lost keys whose words need more than underscores turned to spaces."""
 
 
 def input_label(path: str, scenario=None) -> str:
@@ -344,7 +349,7 @@ def metric_label(metric: str) -> str:
     if metric in METRICS:
         return METRICS[metric]
     words = metric.replace("_per_", " a ").replace("_", " ")
-    words = re.sub(r" a (?=[aeiou])", " an ", words)
+    words = re.sub(r" a (?=[aeiou]|hour)", " an ", words)
     return words[:1].upper() + words[1:]
 
 
@@ -400,6 +405,13 @@ def number(value: float, digits: int = 3) -> str:
     return text.replace("-", MINUS)
 
 
+def signed_number(value: float, digits: int = 3) -> str:
+    """'+2', '−1.5', '0': a change in a count, with a true minus sign ('' for no value)."""
+    if value is None or value != value:
+        return ""
+    return ("+" if value > 0 else "") + number(value, digits)
+
+
 def percent(share: float, digits: int = 1) -> str:
     """'5.0 %' for 0.05."""
     return number(100 * share, digits + 2).replace(MINUS, "-").replace("-", MINUS) + " %"
@@ -438,6 +450,18 @@ def unit_words(unit: str) -> str:
     """'minutes a month' for 'minutes/month', '$ a rep a month' for '$/rep/month'."""
     head, *rest = str(unit).split("/")
     return " a ".join([head, *rest]) if rest else head
+
+
+def figure(value: float, unit: str) -> str:
+    """A target's value as a leader reads it: money with its sign and separators (cents
+    below $100), shares and conversion per percentage point, counts rounded; '—' for none."""
+    if value is None or value != value:
+        return "—"
+    if str(unit).startswith("$"):
+        return money(value, cents=abs(value) < 100 and value != round(value))
+    if unit in ("share", "%") or str(unit).startswith("deals/conversation"):
+        return percent(value)
+    return number(value)
 
 
 def bare(value: float, unit: str) -> str:

@@ -92,6 +92,16 @@ def per_unit(unit: str) -> str:
     return f"{head} a {tail}" if tail else head
 
 
+def rate_words(price: float, unit: str) -> str:
+    """A price per unit a leader can read: '$3.47 a minute a month'; a price under ten cents
+    per 1,000 units ('$5.33 per $1,000 a month'), never '$0.01 a dollar'."""
+    if not math.isfinite(price) or abs(price) >= 0.1 or price == 0:
+        return f"{money(price)} a {per_unit(unit)}"
+    head, _, tail = unit.partition("/")
+    per = "$1,000" if head == "$" else f"1,000 {head}"
+    return f"{money(price * 1000)} per {per}" + (f" a {tail}" if tail else "")
+
+
 def _who(row) -> str:
     """'Selling time, field team, Jan 2027: ' where the row has a label."""
     label = row.get("label") if hasattr(row, "get") else None
@@ -120,17 +130,18 @@ def _plain(row, objective_name: str, objective_unit: str) -> str:
             f"{row['description']} It holds at zero and is worth nothing: not a binding limit.",
         )
     if row["kind"] == "definition":
-        return f"{row['description']} It holds: {row['activity']:,.1f} {unit}."
+        return f"{row['description']} It holds: {labels.amount(row['activity'], unit)}."
     if row.get("binds_in_whole_people") and not row["binding"]:
         return (
-            f"{row['description']} It binds in whole people: {row['activity']:,.1f} {unit} "
-            f"against {row['limit']:,.1f} for the agents planned; one agent fewer would handle "
-            f"only {row['step_limit']:,.1f}."
+            f"{row['description']} It binds in whole people: "
+            f"{labels.amount(row['activity'], unit)} against {labels.amount(row['limit'], unit)} "
+            f"for the agents planned; one agent fewer would handle only "
+            f"{labels.number(row['step_limit'])}."
         )
     state = "binds" if row["binding"] else "has room"
     text = (
-        f"{row['description']} It {state}: {row['activity']:,.1f} against a limit of "
-        f"{row['limit']:,.1f} {unit}."
+        f"{row['description']} It {state}: {labels.bare(row['activity'], unit)} against a limit "
+        f"of {labels.amount(row['limit'], unit)}."
     )
     price = row["shadow_price"]
     if not row["binding"] or price is None or math.isnan(price):
@@ -144,9 +155,10 @@ def _worth(row, price: float, objective_name: str, objective_unit: str) -> str:
         return " It cannot rise without more staff than the plan has."
     if abs(price) < 1e-9:
         return (
-            " Raising this limit alone would not change total profit."
+            " Raising this limit alone, with the plan's people held, would not change total profit."
             if (objective_name == "max_profit")
-            else " Raising this limit alone would not change the plan."
+            else " Raising this limit alone, with the plan's people held, would not change the "
+            "objective."
         )
     unit = row["unit"]
     whole = row.get("whole_step_value")
@@ -162,7 +174,7 @@ def _worth(row, price: float, objective_name: str, objective_unit: str) -> str:
         return f" One more {per_unit(unit)} would {rate}."
     room = row.get("allowable_increase")
     room = room if room is not None and room == room and room > 1e-9 else math.inf
-    each = f"{money(abs(price))} a {per_unit(unit)}"
+    each = rate_words(abs(price), unit)
     if room < size:
         return (
             f" A step of {words}: the rate ({each}) holds for the first {labels.number(room)} "
@@ -205,20 +217,22 @@ def _sentences(frame: pd.DataFrame, objective_name: str, objective_unit: str) ->
     definition = words["kind"] == "definition"
     stepped &= ~definition
     plain = ~definition & ~stepped
-    act = np.array([f"{x:,.1f}" for x in activity.tolist()], dtype=object)
-    lim = np.array([f"{x:,.1f}" for x in limit.tolist()], dtype=object)
+    units = unit.tolist()
+    act = np.array([labels.bare(x, u) for x, u in zip(activity.tolist(), units)], dtype=object)
+    lim = np.array([labels.amount(x, u) for x, u in zip(limit.tolist(), units)], dtype=object)
+    held = np.array([labels.amount(x, u) for x, u in zip(activity.tolist(), units)], dtype=object)
     out = np.empty(n, dtype=object)
     d, s, p = definition, stepped, plain
-    out[d] = desc[d] + " It holds: " + act[d] + " " + unit[d] + "."
+    out[d] = desc[d] + " It holds: " + held[d] + "."
     if s.any():
-        step = [f"{x:,.1f}" for x in frame["step_limit"].to_numpy()[s].tolist()]
+        step = [labels.number(x) for x in frame["step_limit"].to_numpy()[s].tolist()]
         out[s] = (
-            desc[s] + " It binds in whole people: " + act[s] + " " + unit[s] + " against "
+            desc[s] + " It binds in whole people: " + held[s] + " against "
             + lim[s] + " for the agents planned; one agent fewer would handle only "
             + np.array(step, dtype=object) + "."
         )  # fmt: skip
     state = np.where(binding[p], " It binds: ", " It has room: ").astype(object)
-    out[p] = desc[p] + state + act[p] + " against a limit of " + lim[p] + " " + unit[p] + "."
+    out[p] = desc[p] + state + act[p] + " against a limit of " + lim[p] + "."
     extra = {c: frame[c].to_numpy() for c in _OPTIONAL if c in frame}
     for i in np.flatnonzero(p & binding & ~np.isnan(price)).tolist():
         row = {"unit": unit[i], **{c: values[i] for c, values in extra.items()}}

@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from optimizer import labels
-from optimizer.report import money, per_unit, sentences, targets_wide
+from optimizer.report import money, rate_words, sentences, targets_wide
 from optimizer.result import Plan
 from optimizer.wording import who_phrase
 
@@ -26,19 +26,18 @@ def wide_console(console: Console | None = None) -> Console:
 
 
 def _fmt(value: float, unit: str) -> str:
-    """A value as a leader reads it: money with its sign and separators, shares per
-    percentage point, counts rounded."""
-    if value is None or value != value:  # NaN
-        return "—"
-    if unit.startswith("$"):
+    """A value as a leader reads it (``labels.figure``)."""
+    if value is not None and value == value and unit.startswith("$"):
         return money(value)
-    if unit in ("share", "%") or unit.startswith("deals/conversation"):
-        return labels.percent(value)
-    return labels.number(value)
+    return labels.figure(value, unit)
 
 
 def print_plan(
-    plan: Plan, *, all_constraints: bool = False, console: Console | None = None
+    plan: Plan,
+    *,
+    all_constraints: bool = False,
+    console: Console | None = None,
+    explanation=None,
 ) -> None:
     console = wide_console(console)
     status = plan.status.value + ("" if plan.verified.ok else " (NOT verified)")
@@ -88,7 +87,7 @@ def print_plan(
             else "range not available (only the highs backend gives ranging)"
         )
         shown_price = (
-            f"{money(price)} a {per_unit(unit)}"
+            rate_words(price, unit)
             if math.isfinite(price)
             else "none (degenerate: the limit cannot rise with the plan's people held)"
             if math.isinf(price)
@@ -97,12 +96,15 @@ def print_plan(
         console.print("- " + escape(text))
         console.print(f"   (shadow price {escape(shown_price)}; {moves})", style="dim")
 
+    if explanation is not None:
+        print_explanation(explanation, plan, console)
+        return
     p = plan.parameters.dropna(subset=["marginal_value"])
     p = p[p["marginal_value"].abs() > 1e-9]
     if not p.empty:
         m = Table(
-            title="Each input's rate today, per natural step (headcounts held; a whole step "
-            "may be worth less where the rate stops holding)"
+            title="Each input's rate today, per natural step (headcounts held; rates only: "
+            "--explain values whole steps)"
         )
         for col in ("input", "value", "step", "at today's rate"):
             m.add_column(col, justify="left" if col in ("input", "step") else "right")
@@ -120,6 +122,50 @@ def print_plan(
                 else "cannot rise: no plan would be possible",
             )
         console.print(m)
+
+
+def print_explanation(explanation, plan: Plan, console: Console | None = None, top: int = 15):
+    """What moves the plan: each input's natural step in money (the one ranking), why each
+    headcount, the quality floor, the binding limits worth nothing, and the notes."""
+    from optimizer.app import explanation as words
+
+    console = wide_console(console)
+    months = max(1, len(set(plan.targets["period"]) - {"horizon"})) if not plan.targets.empty else 1
+    shown = words.shown_steps(explanation, top)
+    console.print("\n[bold]What moves the plan[/bold]")
+    if shown:
+        console.print(escape(words.takeaway(explanation, months)))
+        t = Table(title=f"What one natural step of each input is worth ({words.period_words(months)}),"
+                  " most valuable first")  # fmt: skip
+        for col in ("input", "step", "hiring free", "people held", "how"):
+            t.add_column(col, justify="right" if col in ("hiring free", "people held") else "left")
+        for s in shown:
+            t.add_row(escape(s.label), s.step_words, labels.signed_money(s.value_hiring_free),
+                      labels.signed_money(s.value_people_held), _how(s))  # fmt: skip
+        console.print(t)
+    else:
+        console.print("No natural step of any input would change the plan's value.")
+    sentences = words.headcount_sentences(explanation)
+    if sentences:
+        console.print("[bold]Why this many people[/bold]")
+        for text in sentences:
+            console.print("- " + escape(text))
+    floor = words.quality_sentence(explanation)
+    if floor:
+        console.print("[bold]The quality floor[/bold]")
+        console.print(escape(floor))
+    for entry in explanation.unpriced:
+        console.print("- " + escape(entry["sentence"]))
+    for note in explanation.notes:
+        console.print(f"note: {escape(note)}", style="yellow")
+
+
+def _how(step) -> str:
+    """'rate, valid 7.5 to 8.25' or 're-solved': how the people-held value was found."""
+    if step.method == "rate" and step.valid_range is not None:
+        low, high = step.valid_range
+        return f"rate, valid {labels.number(low)} to {labels.number(high)}"
+    return step.method if step.method != "none" else (step.note or "not valued")
 
 
 def _input_step_value(row) -> float:

@@ -27,6 +27,7 @@ move that changes the model's shape (a minimum headcount of 0 has no row) is reb
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Mapping
@@ -242,9 +243,15 @@ class WhatIf:
         return list(numeric_inputs(self.scenario, self.objective))
 
     def resolve(
-        self, changes: Mapping[str, float], *, duals: bool = False, ranging: bool = False
+        self,
+        changes: Mapping[str, float],
+        *,
+        duals: bool = False,
+        ranging: bool = False,
+        time_limit: float | None = None,
     ) -> WhatIfResult:
-        """The plan with ``changes`` applied, re-solved in the held model.
+        """The plan with ``changes`` applied, re-solved in the held model, within
+        ``time_limit`` seconds (none: no limit; past it the status is ``time_limit``).
 
         Raises ``ScenarioError`` when a moved value breaks the schema's rules.
         """
@@ -257,11 +264,11 @@ class WhatIf:
         arrays, route = self._arrays_for(scenario, changes)
         times["build"] = time.perf_counter() - t0
         if arrays is None:  # the model's shape moved (a row or a tier came or went)
-            return self._rebuilt(changes, scenario, duals, ranging, times)
+            return self._rebuilt(changes, scenario, duals, ranging, times, time_limit)
         with self._lock:
-            return self._solve(changes, scenario, arrays, route, duals, ranging, times)
+            return self._solve(changes, scenario, arrays, route, duals, ranging, times, time_limit)
 
-    def forced(self, values: Mapping[str, float]) -> WhatIfResult:
+    def forced(self, values: Mapping[str, float], time_limit: float | None = None) -> WhatIfResult:
         """The scenario re-solved with the named variables fixed at ``values`` (the rest as
         they are: free, or held): "what if we had one more rep?". Warm, in the held model."""
         names = self.model.var_names()
@@ -275,7 +282,7 @@ class WhatIf:
             t0 = time.perf_counter()
             self._warm.load(arrays)
             times = {"hand_over": time.perf_counter() - t0}
-            out = self._warm.solve(duals=False, ranging=False)
+            out = self._warm.solve(duals=False, ranging=False, time_limit=time_limit)
             times.update(out.times)
             result = self._result({}, self.scenario, self.model, self.vars, arrays, out,
                                   "warm, forced", times)  # fmt: skip
@@ -297,13 +304,13 @@ class WhatIf:
         times["validate"] = time.perf_counter() - t0
         return self._rebuilt(changes, scenario, duals, ranging, times)
 
-    def _rebuilt(self, changes, scenario, duals, ranging, times) -> WhatIfResult:
+    def _rebuilt(self, changes, scenario, duals, ranging, times, time_limit=None) -> WhatIfResult:
         t0 = time.perf_counter()
         model, v = build_model(scenario, self.objective)
         model.objective_name = self.objective
         arrays = self._holding(model, model.arrays())
         times["build"] = time.perf_counter() - t0
-        out = highs.solve(arrays, ranging=ranging, duals=duals)
+        out = highs.solve(arrays, ranging=ranging, duals=duals, time_limit=time_limit)
         times.update(out.times)
         return self._result(changes, scenario, model, v, arrays, out, "rebuilt", times)
 
@@ -385,12 +392,14 @@ class WhatIf:
         return arrays if _same_shape(self.base, arrays) else None
 
     # ---- solving --------------------------------------------------------------------------
-    def _solve(self, changes, scenario, arrays, route, duals, ranging, times) -> WhatIfResult:
+    def _solve(
+        self, changes, scenario, arrays, route, duals, ranging, times, time_limit=None
+    ) -> WhatIfResult:
         t0 = time.perf_counter()
         arrays = self._holding(self.model, arrays)
         self._warm.load(arrays)
         times["hand_over"] = time.perf_counter() - t0
-        out = self._warm.solve(duals=duals, ranging=ranging)
+        out = self._warm.solve(duals=duals, ranging=ranging, time_limit=time_limit)
         times.update(out.times)
         return self._result(changes, scenario, self.model, self.vars, arrays, out, route, times)
 
@@ -456,11 +465,12 @@ class _Warm:
             h.changeCoeff(int(self.urows[k]), int(self.ucols[k]), float(coef[k]))
         self.loaded, self.coef = new, coef
 
-    def solve(self, duals: bool, ranging: bool) -> SolverOutput:
+    def solve(self, duals: bool, ranging: bool, time_limit: float | None = None) -> SolverOutput:
         a, h, times = self.loaded, self.h, {}
         t0 = time.perf_counter()
         if self.is_mip:
             h.clearSolver()
+        h.setOptionValue("time_limit", math.inf if time_limit is None else max(0.0, time_limit))
         h.run()
         times["solve"] = time.perf_counter() - t0
         status, text = highs._status(h)

@@ -180,15 +180,18 @@ def test_money_flow_balances_and_payroll_adds_up(path):
     assert picture.startswith("<svg") and "Qualified leads" in picture and "<script" not in picture
 
 
-def test_limits_table_and_value_of_one_percent(seed):
+def test_limits_table_and_value_of_one_step(seed):
     _, plan = seed
     table = limits.limit_table(plan)
     assert list(table["limit"]) == list(plan.binding()["label"])
     assert table["limit"].iloc[0] == "Qualified leads for conversations, Jan 2027"
     assert all(s.endswith(".") for s in table["sentence"])
     bars = limits.value_bars(plan)
-    row = bars[bars["name"] == "Ad budget, Jan 2027"].iloc[0]
-    assert row["per_percent"] == pytest.approx(row["per_unit"] * 400)
+    assert list(bars["name"]) == list(plan.binding()["label"])  # the one ranking
+    row = bars[bars["name"] == "Selling time, field team, Jan 2027"].iloc[0]
+    assert row["value"] == pytest.approx(4160, abs=1)
+    assert row["text"] == "$4,160 for one person-hour a day for a month"
+    assert bars[bars["name"] == "Ad budget, Jan 2027"]["text"].iloc[0].startswith("$5.33 for ")
     assert limits.most_valuable(plan).startswith("The limit most worth relaxing is ")
 
 

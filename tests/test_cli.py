@@ -453,13 +453,26 @@ def test_internal_error_is_one_line_exit_3(monkeypatch):
 # ---- objectives on every bundled scenario ------------------------------------------------
 @pytest.mark.parametrize("path", BUNDLED, ids=[p.name for p in BUNDLED])
 def test_closest_to_current_solves(path):
-    result = invoke("solve", path, "--format", "json", "--objective", "closest_to_current")
+    result = invoke(
+        "solve", path, "--format", "json", "--objective", "closest_to_current", "--no-explain"
+    )  # the explanation of this objective is tested on the seed below (30 s on regional)
     assert result.exit_code == 0, result.stderr
     data = strict_json(result.stdout)
     assert data["status"] == "optimal" and data["verified"]["ok"] is True
     assert data["objective"]["name"] == "closest_to_current"
     assert data["objective"]["sense"] == "min"
     assert data["objective"]["value"] >= 0
+    assert "explanation" not in data
+
+
+def test_closest_to_current_is_explained_by_default():
+    result = invoke("solve", SEED, "--format", "json", "--objective",
+                    "closest_to_current")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    why = strict_json(result.stdout)["explanation"]
+    assert sorted(why["ranking"]) == sorted(s["subject"] for s in why["steps"])
+    assert why["quality_floor"]["sentence"].startswith("The quality floor (20 minutes)")
+    assert why["headcounts"] and all(h["sentences"] for h in why["headcounts"])
 
 
 def test_closest_to_current_without_current_targets_exits_2(tmp_path):

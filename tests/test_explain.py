@@ -246,11 +246,17 @@ def test_json_carries_the_explanation_fields():
 
 
 def test_the_table_says_what_moves_the_plan_in_labels_and_money():
-    run = CliRunner().invoke(cli.app, ["solve", str(SEED), "--explain"])
+    run = CliRunner().invoke(cli.app, ["solve", str(SEED)], terminal_width=200)  # on by default
     assert run.exit_code == 0, run.output
     section = run.stdout.split("What moves the plan", 1)[1]
-    assert "Conversations per lead, 0.1 conversation a lead more: +$13,473 (+$7,540 with " \
-           "today's people)" in section  # fmt: skip
+    rows = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:-1]]
+            for line in section.splitlines() if line.startswith("│")}  # fmt: skip
+    assert rows["Conversations per lead"] == [
+        "0.1 conversation a lead more", "+$13,473", "+$7,540", "re-solved"]  # fmt: skip
+    assert rows["Working day"][1:3] == ["+$5,200", "+$5,200"]  # not the rate's +$20,800
+    assert rows["Organic leads"][3] == "rate, valid 241 to 450"
+    assert list(rows)[0] == "Conversion of 45-minute conversations"  # the one ranking
+    assert "today's rate" not in run.stdout
     assert "A sixth rep (field team): +$5,200 of margin" in section
     assert "Requiring 45 minutes costs $17.39 a month." in section
     assert "[" not in section and "_" not in section
@@ -266,3 +272,51 @@ def test_an_expired_time_limit_skips_re_solves_and_says_so():
     assert all(s.method == "rate" or s.value is None for s in found.steps)
     assert math.isfinite(found.seconds)
     assert np.isfinite([s.value for s in found.steps if s.value is not None]).all()
+
+
+# ---- binding limits worth nothing ----------------------------------------------------------
+
+
+def test_a_binding_limit_worth_nothing_says_so_and_what_moves_matches_a_re_solve():
+    """Software company: the phone service level binds at a price of zero. One percentage
+    point more, re-solved from scratch, leaves profit and every target where they are."""
+    scenario = load_scenario(ROOT / "scenarios" / "software_company.yaml")
+    plan = solve(scenario)
+    found = explain(scenario, plan)
+    entry = next(u for u in found.unpriced if "service_level" in u["parameter"])
+    assert entry["value"] == 0 and entry["moves"] == []
+    assert "would not change total profit, and nothing in the plan would move" in entry["sentence"]
+    assert entry["sentence"].startswith("Service level target, every month from Apr to Jun 2027")
+    value = dict((p, v) for p, v, _ in numeric_inputs(scenario, plan.objective_name))
+    again = fresh(scenario, {entry["parameter"]: value[entry["parameter"]] + entry["step"]})
+    assert close(again.objective, plan.objective, plan.objective)
+    merged = plan.targets.merge(again.targets, on=["department", "role", "metric", "period"])
+    assert np.allclose(merged["value_x"], merged["value_y"], rtol=1e-6, atol=1e-6)
+    # the cap on agents has a priced month, so it is priced there, not listed here
+    assert all(u["parameter"] != "support.agents.max" for u in found.unpriced)
+
+
+def test_moves_are_the_targets_a_re_solve_changes(seed):
+    """What moves, on the seed: the step's re-solved targets against the plan's, by hand."""
+    from optimizer.explain import _moves
+
+    scenario, plan, _ = seed
+    held = WhatIf(scenario, plan.objective_name)
+    moved = _moves(plan, held.resolve({HOURS: 9.0}))
+    by = {(m["metric"], m["role"]): m for m in moved}
+    assert ("reps", "field") not in by  # still five reps: only what changes is listed
+    minutes = by[("minutes_per_conversation", "field")]  # the hour buys longer conversations
+    assert (minutes["before"], minutes["after"]) == (pytest.approx(43, abs=0.5), pytest.approx(45))
+    assert by[("deals_per_conversation", "field")]["words"].endswith("9.7 % \u2192 10 %")
+    assert by[("profit", "finance")]["after"] - by[("profit", "finance")]["before"] == (
+        pytest.approx(5200, abs=1e-3)
+    )
+    assert "Profit" in by[("profit", "finance")]["words"] and "\u2192" in moved[0]["words"]
+
+
+def test_small_rates_are_read_per_thousand():
+    from optimizer.report import rate_words
+
+    assert rate_words(0.00533, "$/month") == "$5.33 per $1,000 a month"
+    assert rate_words(0.05, "leads/month") == "$50.00 per 1,000 leads a month"
+    assert rate_words(3.467, "minutes/month") == "$3.47 a minute a month"

@@ -19,7 +19,7 @@ from optimizer.compare import Comparison, compare
 from optimizer.current import CurrentPlanError
 from optimizer.deadline import Deadline
 from optimizer.diagnose import Diagnosis, diagnose
-from optimizer.explain import Explanation, explain
+from optimizer.explain import BUDGET_SECONDS, Explanation, explain
 from optimizer.isolation import stage
 from optimizer.result import Plan
 from optimizer.schema import Scenario
@@ -56,7 +56,7 @@ def analyse(scenario: Scenario, objective: str | None = None) -> Analysis:
     return Analysis(scenario, plan, diagnosis)
 
 
-EXPLAIN_SECONDS = 60.0
+EXPLAIN_SECONDS = BUDGET_SECONDS
 """The explanation's time limit: steps it has no time for are listed as not valued."""
 
 

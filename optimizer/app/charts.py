@@ -11,30 +11,22 @@ from optimizer import labels
 COLORS = {"limit": "#c0392b", "input": "#2e86c1", "positive": "#1e8449", "negative": "#c0392b"}
 
 
-def value_bars(bars: pd.DataFrame, scale: str, unit: str) -> go.Figure:
-    """Horizontal bars, largest at the top; limits and inputs in two colours."""
+def value_bars(bars: pd.DataFrame, unit: str) -> go.Figure:
+    """The binding limits' natural steps in money, most valuable at the top."""
     bars = bars.iloc[::-1]
     figure = go.Figure()
-    for kind, label in (
-        ("limit", "binding limit (shadow price)"),
-        ("input", "input (marginal value)"),
-    ):
-        part = bars[bars["kind"] == kind]
-        if part.empty:
-            continue
-        figure.add_bar(
-            y=part["name"], x=part["value"], orientation="h", name=label,
-            marker_color=COLORS[kind], customdata=part[["per_unit", "unit"]],
-            hovertemplate="%{y}<br>%{x:,.4g} " + unit + " " + scale
-            + "<br>per unit: %{customdata[0]:,.4g} " + unit + " per %{customdata[1]}<extra></extra>",
-        )  # fmt: skip
+    figure.add_bar(
+        y=bars["name"], x=bars["value"], orientation="h", marker_color=COLORS["limit"],
+        text=bars["text"], textposition="auto", hovertemplate="%{y}<br>%{text}<extra></extra>",
+    )  # fmt: skip
     figure.update_yaxes(categoryorder="array", categoryarray=list(bars["name"]))
     figure.update_layout(
-        height=max(260, 26 * len(bars) + 80),
+        height=max(220, 30 * len(bars) + 80),
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        xaxis_title=f"objective change ({unit}) {scale}",
-        legend={"orientation": "h", "y": 1.08},
-        barmode="overlay",
+        xaxis_title=f"value of one natural step of the limit ({unit})",
+        xaxis_tickprefix="$" if unit == "$" else "",
+        xaxis_tickformat=",.0f",
+        showlegend=False,
     )
     return figure
 

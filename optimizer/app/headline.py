@@ -104,7 +104,7 @@ def headline(analysis: Analysis) -> list[Metric]:
     delta = None
     if not stated.empty:
         change = stated["plan"].sum() - stated["today"].sum()
-        delta = f"{change:+,.3g} vs today's targets"
+        delta = f"{labels.signed_number(change)} vs today's targets"
         roles = f" Today's targets state {', '.join(stated['role'])}."
     total = _mean(plan.targets, "headcount")
     out.append(Metric("Headcount", f"{total:,.3g}", delta, "off",

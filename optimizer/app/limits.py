@@ -1,9 +1,9 @@
 """Which limits bind, in plain words, and what relaxing each limit or input is worth.
 
-Shadow prices and marginal values keep the core's convention: the change of the
-objective, in its own units and sense, per unit increase. Per-unit values of different
-units do not compare (a dollar of budget against an hour of the day), so the chart can
-also show the value of a 1 % increase: the price times 1 % of the limit or input.
+Shadow prices keep the core's convention: the change of the objective, in its own units
+and sense, per unit increase. Per-unit values of different units do not compare (a dollar
+of budget against an hour of the day), so limits are ranked and charted by the money of
+one natural step each (one person-hour a day, $1,000, 100 leads), as everywhere else.
 """
 
 from __future__ import annotations
@@ -14,12 +14,11 @@ import numpy as np
 import pandas as pd
 
 from optimizer import labels
-from optimizer.report import sentence, sentences
+from optimizer.report import sentences
 from optimizer.result import Plan
 
 LIMIT_COLUMNS = ["limit", "kind", "status", "worth a step", "sentence"]
 """A leader's columns: labels and formatted numbers, no identifiers (they stay in the JSON)."""
-PER_UNIT, PER_PERCENT = "per unit", "per 1 % increase"
 
 
 def limit_table(plan: Plan, show_all: bool = False) -> pd.DataFrame:
@@ -65,38 +64,28 @@ def step_worth(value: float, words: str) -> str:
         return "cannot rise with the plan's people"
     if abs(value) < 1e-9:
         return "would not change the plan"
-    return f"{labels.money(value)} for {words}"
+    return f"{labels.money(value, cents=abs(value) < 100)} for {words}"
 
 
-def value_bars(plan: Plan, scale: str = PER_PERCENT, top: int = 12) -> pd.DataFrame:
-    """Binding limits' shadow prices and inputs' marginal values, largest first.
+def value_bars(plan: Plan, top: int = 12) -> pd.DataFrame:
+    """The binding limits by the money of one natural step, in ``Plan.binding()``'s order
+    (the ranking the command line, the JSON and the workbook use). Inputs are valued in
+    the explanation (``optimizer.explain``), by whole steps, not here by rates.
 
-    Columns: kind ("limit" or "input"), name, value (on ``scale``), per_unit, unit, note.
+    Columns: name (the limit's label), value (the step's money), text ('$4,160 for one
+    person-hour a day for a month'), note (its sentence).
     """
-    rows = []
     b = plan.binding()
-    for _, r in b.iterrows():
-        price = r["shadow_price"]
-        if not _usable(price):
-            continue
-        size = abs(r["limit"]) * 0.01
-        rows.append(("limit", r["label"], price, price * size if size else math.nan, r["unit"],
-                     sentence(r, plan.objective_name, plan.objective_unit)))  # fmt: skip
-    p = plan.parameters
-    for _, r in p.iterrows():
-        mv = r["marginal_value"]
-        if not _usable(mv):
-            continue
-        size = abs(r["value"]) * 0.01
-        name = r["label"] if "label" in r else labels.input_label(r["path"])
-        rows.append(("input", name, mv, mv * size if size else math.nan, r["unit"],
-                     r["note"] or f"{name} = {labels.number(r['value'])} {r['unit']}"))  # fmt: skip
-    frame = pd.DataFrame(rows, columns=["kind", "name", "per_unit", "per_percent", "unit", "note"])
-    frame["value"] = frame["per_unit"] if scale == PER_UNIT else frame["per_percent"]
-    frame = frame.dropna(subset=["value"])
-    frame = frame[frame["value"].abs() > 1e-9]
-    order = frame["value"].abs().sort_values(ascending=False).index
-    return frame.loc[order].groupby("kind", sort=False).head(top).reset_index(drop=True)
+    b = b[[_usable(v) for v in b["step_value"]]].head(top)
+    return pd.DataFrame(
+        {
+            "name": b["label"].astype(str).tolist(),
+            "value": b["step_value"].astype(float).tolist(),
+            "text": [step_worth(v, w) for v, w in zip(b["step_value"], b["step_words"])],
+            "note": sentences(b, plan.objective_name, plan.objective_unit) if len(b) else [],
+        },
+        columns=["name", "value", "text", "note"],
+    )
 
 
 def _usable(value) -> bool:

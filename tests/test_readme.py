@@ -1,0 +1,29 @@
+"""The README's command-line examples are the product's output, not typed by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from optimizer.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _block_after(text: str, marker: str) -> str:
+    """The first fenced block after ``marker`` in the README, lines stripped on the right."""
+    start = text.index("```\n", text.index(marker)) + 4
+    return "\n".join(line.rstrip() for line in text[start : text.index("```", start)].splitlines())
+
+
+def test_readme_seed_examples_are_the_products_output():
+    run = CliRunner().invoke(app, ["solve", str(ROOT / "scenarios" / "seed_company.yaml")])
+    assert run.exit_code == 0, run.output
+    shown = "\n".join(line.rstrip() for line in run.stdout.splitlines())
+    readme = (ROOT / "README.md").read_text()
+    quick = _block_after(readme, "binding limits in plain words, for example:")
+    assert quick.startswith("- Qualified leads for conversations, Jan 2027:") and quick in shown
+    answer = _block_after(readme, "## Reading the answer")
+    assert answer.startswith("What moves the plan") and answer in shown
+    assert "Working day" in answer and "+$5,200" in answer and "$20,800" not in answer
