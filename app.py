@@ -19,14 +19,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from optimizer import labels
+from optimizer.analysis.compare import stated_targets
 from optimizer.app import (
     analysis,
     chain,
     charts,
     downloads,
     editing,
-    explanation,
     guard,
     headline,
     limits,
@@ -48,11 +47,12 @@ from optimizer.app.scenario_files import (
     unreadable,
 )
 from optimizer.app.workbook import plan_workbook
-from optimizer.chain.objectives import NoCurrentTargets
-from optimizer.compare import stated_targets
-from optimizer.loading import MAX_SCENARIO_BYTES, ScenarioError, load_scenario
-from optimizer.report import money
-from optimizer.schema import OBJECTIVES, Scenario
+from optimizer.model.chain.objectives import NoCurrentTargets
+from optimizer.report import explanation
+from optimizer.report.sentences import money
+from optimizer.scenario import labels
+from optimizer.scenario.loading import MAX_SCENARIO_BYTES, ScenarioError, load_scenario
+from optimizer.scenario.schema import OBJECTIVES, Scenario
 
 # The solves run in children of a forkserver (optimizer.app.guard). multiprocessing runs
 # its caller's main module again in each child unless that module's spec says __main__,

@@ -43,7 +43,7 @@ def server_side() -> list[tuple[str, str, float]]:
     from streamlit.testing.v1 import AppTest
 
     from optimizer.app import whatif
-    from optimizer.loading import load_scenario
+    from optimizer.scenario.loading import load_scenario
 
     rows = []
     AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()  # imports, warm-up

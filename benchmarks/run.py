@@ -12,7 +12,7 @@ product's adapter sets (``mip_rel_gap``). Ratios are the primary figures. Target
    headcounts fixed, ranging, checked, reported as JSON) in a median <= 20 ms in-process,
    and <= 4x HiGHS's own solve (``run``) of the same model. The extras the CLI adds by
    default (marginal values of every input, whole-person re-solves) are shown apart.
-2. 10 000 one-input what-ifs of the seed scenario (``optimizer.sweep.sweep``, two jobs) in
+2. 10 000 one-input what-ifs of the seed scenario (``optimizer.analysis.sweep.sweep``, two jobs) in
    under 20 s, each re-solve (``WhatIf.resolve``) >= 5x faster than rebuilding it
    (``WhatIf.rebuild``), measured on the same sample in one process, objectives equal.
 3. A 1 000-team x 24-month company (``benchmarks/scale.py``) end to end (load YAML,
@@ -282,9 +282,9 @@ def _stats_text(profiler, limit: int) -> str:
 
 def full_answer(path: Path, marginals: bool = False, whole_steps: bool = False):
     """One answer in full, timed by phase: read, validate, solve (its own phases), JSON."""
-    from optimizer.loading import read_scenario_file, validate, without_variants
-    from optimizer.report import to_json
-    from optimizer.solve import solve
+    from optimizer.analysis.solve import solve
+    from optimizer.report.payload import to_json
+    from optimizer.scenario.loading import read_scenario_file, validate, without_variants
 
     times = {}
     t0 = time.perf_counter()
@@ -308,9 +308,9 @@ def full_answer(path: Path, marginals: bool = False, whole_steps: bool = False):
 def bench_bundled(reps: int, extra_reps: int, extra_names: list[str], tmp: Path) -> list[dict]:
     import numpy as np
 
-    from optimizer.chain import build_model
-    from optimizer.export import model_text
-    from optimizer.loading import load_scenario
+    from optimizer.analysis.export import model_text
+    from optimizer.model.chain import build_model
+    from optimizer.scenario.loading import load_scenario
 
     settings = product_highs_settings()
     rows = []
@@ -395,7 +395,7 @@ def whatif_changes(scenario, inputs: list, count: int, seed: int) -> list[dict]:
 
     Whole-number inputs move to a different whole number; shares stay below 1.
     """
-    from optimizer.inputs import is_int_field
+    from optimizer.scenario.inputs import is_int_field
 
     rng = random.Random(seed)
     whole = {path: is_int_field(scenario, path) for path, _, _ in inputs}
@@ -416,11 +416,11 @@ def whatif_changes(scenario, inputs: list, count: int, seed: int) -> list[dict]:
 
 def bench_whatif(name: str, count: int, sample: int, jobs: int, seed: int = 0) -> dict:
     try:
-        from optimizer.sweep import sweep
-        from optimizer.whatif import WhatIf
+        from optimizer.analysis.sweep import sweep
+        from optimizer.analysis.whatif import WhatIf
     except ImportError as exc:
         return {"skipped": f"the what-if engine is not available: {exc}"}
-    from optimizer.loading import ScenarioError, load_scenario
+    from optimizer.scenario.loading import ScenarioError, load_scenario
     from optimizer.solvers import Status
 
     scenario = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
@@ -526,9 +526,9 @@ def _phase_medians(phases: list[dict]) -> dict:
 def child_product(args) -> dict:
     """The product end to end on a scenario file, in this (child) process."""
     start = time.perf_counter()
-    from optimizer.loading import read_scenario_file, validate, without_variants
-    from optimizer.report import to_json
-    from optimizer.solve import solve
+    from optimizer.analysis.solve import solve
+    from optimizer.report.payload import to_json
+    from optimizer.scenario.loading import read_scenario_file, validate, without_variants
 
     imports = time.perf_counter() - start
     hwm_imports = vm_hwm_kib()
@@ -581,7 +581,7 @@ def child_product(args) -> dict:
     if args.raw_x:  # the raw solver's plan, valued by the product's model: same objective?
         import numpy as np
 
-        from optimizer.chain import build_model
+        from optimizer.model.chain import build_model
 
         x = np.load(args.raw_x)
         arrays = build_model(scenario)[0].arrays()
@@ -616,9 +616,9 @@ def child_idle(args) -> dict:
         with quiet_fd1():
             highspy.Highs()
     else:
-        import optimizer.loading  # noqa: F401
+        import optimizer.analysis.solve  # noqa: F401
         import optimizer.report  # noqa: F401
-        import optimizer.solve  # noqa: F401
+        import optimizer.scenario.loading  # noqa: F401
     return {"vm_hwm_kib": vm_hwm_kib()}
 
 
@@ -859,8 +859,8 @@ def add_profiles(results: dict, quick: bool) -> None:
         )
     w = results["whatif"]
     if missed & {"t2_seconds", "t2_speedup"} and "profile_target" in w:
-        from optimizer.loading import ScenarioError
-        from optimizer.whatif import WhatIf
+        from optimizer.analysis.whatif import WhatIf
+        from optimizer.scenario.loading import ScenarioError
 
         scenario, changes = w["profile_target"]
         session = WhatIf(scenario)

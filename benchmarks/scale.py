@@ -15,7 +15,7 @@ agents, bills) grow with T. Teams are of three kinds, in seeded random proportio
 
 Channels differ in their tier prices (each tier dearer than the one before) and widths.
 
-Every scenario is valid (it loads with ``optimizer.loading.load_scenario``) and feasible
+Every scenario is valid (it loads with ``optimizer.scenario.loading.load_scenario``) and feasible
 by construction: the generator lays out one plan that meets every limit (every team at its
 minimum headcount, conversations at the tier that closes the most deals per minute, leads
 bought cheapest first within budget and market, workers and agents as many as that plan

@@ -69,7 +69,7 @@ def _seconds(value: float | None) -> float | None:
 
 def _crash_message(exc, scenario: Path, sc, overrides: list[str]) -> str:
     """What a dead solver process means for the user, and the inputs to look at first."""
-    from optimizer.inputs import nearest_bounds
+    from optimizer.scenario.inputs import nearest_bounds
 
     suspects = nearest_bounds(sc, overrides)
     where = (
@@ -83,7 +83,7 @@ def _crash_message(exc, scenario: Path, sc, overrides: list[str]) -> str:
 
 def _load(scenario: Path, overrides: list[str]):
     """The validated scenario, or every problem with it on stderr and exit code 2."""
-    from optimizer.loading import ScenarioError, load_scenario
+    from optimizer.scenario.loading import ScenarioError, load_scenario
 
     try:
         return load_scenario(scenario, overrides)
@@ -179,8 +179,8 @@ def solve(
         second = second if check_backend else ("ortools" if first == "highs" else "highs")
         if second == first:
             _fail(f"--check-backend {second} is the same solver as --backend {first}", 2)
-    from optimizer.chain.objectives import NoCurrentTargets
-    from optimizer.isolation import SolverCrash, isolated
+    from optimizer.model.chain.objectives import NoCurrentTargets
+    from optimizer.runtime.isolation import SolverCrash, isolated
 
     try:
         plan, diagnosis, cross, explanation = isolated(
@@ -207,29 +207,29 @@ def _answer(sc, objective, *, time_limit, backends, explain=False, **options):
     """The plan, the diagnosis of no plan, the cross-check and the explanation (what moves
     the plan), within one time limit.
 
-    Runs in a child process (``optimizer.isolation``): a native crash ends the child only.
+    Runs in a child process (``optimizer.runtime.isolation``): a native crash ends the child only.
     """
-    from optimizer.deadline import Deadline
-    from optimizer.solve import solve as run
+    from optimizer.analysis.solve import solve as run
+    from optimizer.runtime.deadline import Deadline
 
     deadline = Deadline(time_limit)
     plan = run(sc, objective, time_limit=deadline, **options)
     diagnosis = cross = None
     if plan.status.value == "infeasible":
-        from optimizer.diagnose import diagnose
+        from optimizer.analysis.diagnose import diagnose
 
         diagnosis = diagnose(sc, objective, time_limit=deadline)
     if backends is not None:
-        from optimizer.crosscheck import cross_check as run_cross_check
+        from optimizer.analysis.crosscheck import cross_check as run_cross_check
 
         cross = run_cross_check(
             sc, objective, backends, time_limit=deadline.remaining(), plan_a=plan
         )
     explanation = None
     if explain and plan.solved:
-        from optimizer.explain import BUDGET_SECONDS
-        from optimizer.explain import explain as run_explain
-        from optimizer.isolation import stage
+        from optimizer.analysis.explain import BUDGET_SECONDS
+        from optimizer.analysis.explain import explain as run_explain
+        from optimizer.runtime.isolation import stage
 
         stage("the explanation (re-solves of each input's step)")
         budget = Deadline(deadline.capped(BUDGET_SECONDS))  # within --time-limit
@@ -246,10 +246,10 @@ def _print(
     cross=None,
     explanation=None,
 ) -> None:
-    from optimizer import report
+    from optimizer.report import payload  # was: report
 
     if format is Format.json:
-        payload = report.to_json(plan, diagnosis)
+        payload = payload.to_json(plan, diagnosis)
         if cross is not None:
             payload["cross_check"] = cross.to_json()
         if explanation is not None:
@@ -265,7 +265,7 @@ def _print(
         if cross is not None:  # stdout stays one table
             sys.stderr.write("\n".join(cross.lines()) + "\n")
     else:
-        from optimizer.tables import print_diagnosis, print_plan
+        from optimizer.report.tables import print_diagnosis, print_plan
 
         print_plan(plan, all_constraints=all_constraints, explanation=explanation)
         if diagnosis is not None:
@@ -290,8 +290,8 @@ def compare(
 ) -> None:
     """Today's targets against the recommended plan: what they imply, break and cost."""
     sc = _load(scenario, list(set_ or []))
-    from optimizer.chain.objectives import NoCurrentTargets
-    from optimizer.isolation import SolverCrash, isolated
+    from optimizer.model.chain.objectives import NoCurrentTargets
+    from optimizer.runtime.isolation import SolverCrash, isolated
 
     try:
         comparison, diagnosis = isolated(
@@ -305,13 +305,13 @@ def compare(
     except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
         _fail(f"internal error while comparing {scenario}: {type(exc).__name__}: {exc}", 3)
     try:
-        from optimizer import report
+        from optimizer.report import payload  # was: report
 
         if format is Format.json:
-            payload = report.comparison_json(comparison, diagnosis)
+            payload = payload.comparison_json(comparison, diagnosis)
             sys.stdout.write(json.dumps(payload, indent=2) + "\n")
         else:
-            from optimizer.tables import print_comparison, print_diagnosis
+            from optimizer.report.tables import print_comparison, print_diagnosis
 
             print_comparison(comparison)
             if diagnosis is not None:
@@ -323,12 +323,12 @@ def compare(
 
 def _comparison(sc, objective, backend):
     """Today's targets against the plan, and the diagnosis of no plan (in a child)."""
-    from optimizer.compare import compare as run
+    from optimizer.analysis.compare import compare as run
 
     comparison = run(sc, objective, backend=backend)
     diagnosis = None
     if comparison.plan.status.value == "infeasible":
-        from optimizer.diagnose import diagnose
+        from optimizer.analysis.diagnose import diagnose
 
         diagnosis = diagnose(sc, objective)
     return comparison, diagnosis
@@ -358,8 +358,8 @@ def export(
     """Write the model as an LP or MPS file, with the model's own names, to solve elsewhere."""
     sc = _load(scenario, list(set_ or []))
     try:
-        from optimizer.chain.objectives import NoCurrentTargets
-        from optimizer.export import scenario_text, write
+        from optimizer.analysis.export import scenario_text, write
+        from optimizer.model.chain.objectives import NoCurrentTargets
 
         if out is None:
             sys.stdout.write(
@@ -379,8 +379,8 @@ def export(
 @app.command()
 def validate(scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")]) -> None:
     """Check scenario files, and each variant they declare; list every problem, without solving."""
-    from optimizer.loading import ScenarioError, load_scenario, read_scenario_file
-    from optimizer.variants import check_file
+    from optimizer.scenario.loading import ScenarioError, load_scenario, read_scenario_file
+    from optimizer.scenario.variants import check_file
 
     bad = broken = 0
     for path in scenarios:
@@ -438,7 +438,7 @@ def staffing(
     """Erlang C calculator: agents a live channel needs for a service level, or what N achieve."""
     import math
 
-    from optimizer import erlang
+    from optimizer.model import erlang
 
     targets = dict(
         service_level=service_level, max_occupancy=max_occupancy, max_asa_seconds=max_asa_seconds
@@ -611,7 +611,7 @@ def sweep(
     """Sensitivity sweep: each input moved over a range, one at a time, each re-solved warm."""
     import os
 
-    from optimizer import sweep as sweeps
+    from optimizer.analysis import sweep as sweeps
 
     if out is not None and out.suffix.lower() not in (".csv", ".parquet", ".xlsx"):
         _fail(f"--out {out}: expected a .csv, .parquet or .xlsx file", 2)
@@ -674,7 +674,7 @@ def diff(
     format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
 ) -> None:
     """What changed between two results: targets, binding limits and profit."""
-    from optimizer import diff as results
+    from optimizer.analysis import diff as results
 
     try:
         a, b = results.read_result(result_a), results.read_result(result_b)

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from optimizer.loading import load_scenario
-from optimizer.solve import solve
+from optimizer.analysis.solve import solve
+from optimizer.scenario.loading import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 

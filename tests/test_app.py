@@ -20,13 +20,13 @@ pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 from streamlit.testing.v1 import app_test as app_test_module  # noqa: E402
 
+from optimizer.analysis.diagnose import diagnose  # noqa: E402
+from optimizer.analysis.solve import solve  # noqa: E402
+from optimizer.analysis.whatif import WhatIf  # noqa: E402
 from optimizer.app.headline import shown as as_shown  # noqa: E402
 from optimizer.app.whatif import with_value  # noqa: E402
-from optimizer.diagnose import diagnose  # noqa: E402
-from optimizer.loading import load_scenario  # noqa: E402
-from optimizer.report import money  # noqa: E402
-from optimizer.solve import solve  # noqa: E402
-from optimizer.whatif import WhatIf  # noqa: E402
+from optimizer.report.sentences import money  # noqa: E402
+from optimizer.scenario.loading import load_scenario  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -247,7 +247,7 @@ def test_limits_binding_first_with_sentences():
 
 
 def load_plan():
-    from optimizer.solve import solve
+    from optimizer.analysis.solve import solve
 
     return solve(load_scenario(SEED))
 
@@ -304,7 +304,7 @@ def test_impossible_scenario_shows_conflict_and_applies_a_repair():
     diagnosis = diagnose(impossible)
     changes = at.dataframe[1].value
     first = diagnosis.cheapest.changes.iloc[0]
-    from optimizer.labels import input_label
+    from optimizer.scenario.labels import input_label
 
     assert list(changes["lever"]) == [
         input_label(p, impossible) for p in diagnosis.cheapest.changes["path"]

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from optimizer.loading import load_scenario
-from optimizer.report import money
-from optimizer.solve import solve
+from optimizer.analysis.solve import solve
+from optimizer.report.sentences import money
+from optimizer.scenario.loading import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")

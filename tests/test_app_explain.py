@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from optimizer import isolation
-from optimizer.app import analysis, explanation
-from optimizer.explain import explain
-from optimizer.loading import load_scenario
-from optimizer.solve import solve
+from optimizer.analysis.explain import explain
+from optimizer.analysis.solve import solve
+from optimizer.app import analysis
+from optimizer.report import explanation
+from optimizer.runtime import isolation
+from optimizer.scenario.loading import load_scenario
 
 pytest.importorskip("streamlit")
 

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from optimizer import isolation
+from optimizer.analysis.result import Verification
 from optimizer.app import analysis, guard, headline
 from optimizer.app.scenario_files import SaveError, read_upload, save_new
-from optimizer.loading import MAX_SCENARIO_BYTES, ScenarioError, load_scenario
-from optimizer.report import money
-from optimizer.result import Verification
+from optimizer.report.sentences import money
+from optimizer.runtime import isolation
+from optimizer.scenario.loading import MAX_SCENARIO_BYTES, ScenarioError, load_scenario
 from optimizer.solvers import Status
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,7 +17,7 @@ from optimizer.app.analysis import analyse, compare_today, held_model, plan_at
 from optimizer.app.downloads import constraints_csv, plan_json, targets_csv
 from optimizer.app.scenario_files import SaveError, free_name, read_upload, save_new, to_yaml
 from optimizer.app.workbook import MONEY, MONEY_CENTS, NO_LIMIT, NUMBER, PERCENT, plan_workbook
-from optimizer.loading import MAX_SCENARIO_BYTES, ScenarioError, load_scenario
+from optimizer.scenario.loading import MAX_SCENARIO_BYTES, ScenarioError, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "scenarios" / "seed_company.yaml"
@@ -304,7 +304,7 @@ def _identifier_column(sheet) -> int:
 
 
 def test_workbook_explanation_sheet(seed):
-    from optimizer.explain import explain
+    from optimizer.analysis.explain import explain
 
     scenario, plan = seed
     book = openpyxl.load_workbook(

@@ -19,13 +19,13 @@ import numpy as np
 import pytest
 from conftest import ROOT, SCENARIOS, solved
 
-from optimizer.chain import build_model
-from optimizer.crosscheck import cross_check, dual_check
-from optimizer.diagnose import _feasible, _keep_only, _limit_rows, conflict_set
-from optimizer.export import model_text, safe_name, safe_names
-from optimizer.loading import load_scenario
-from optimizer.model import LinearModel
-from optimizer.solve import constraint_table, solve
+from optimizer.analysis.crosscheck import cross_check, dual_check
+from optimizer.analysis.diagnose import _feasible, _keep_only, _limit_rows, conflict_set
+from optimizer.analysis.export import model_text, safe_name, safe_names
+from optimizer.analysis.solve import constraint_table, solve
+from optimizer.model.chain import build_model
+from optimizer.model.linear import LinearModel
+from optimizer.scenario.loading import load_scenario
 from optimizer.solvers import ALIASES, BACKENDS, Backend, Status, backend, highs, pulp_cbc
 from optimizer.solvers import ortools as ortools_adapter
 from optimizer.solvers.cpsat import propose_conflict
@@ -419,7 +419,7 @@ def test_cli_rejects_an_unknown_or_repeated_backend(args):
 
 
 def test_compare_takes_a_backend():
-    from optimizer.compare import compare
+    from optimizer.analysis.compare import compare
 
     comparison = compare(load_scenario(SEED), backend="cbc")
     assert comparison.plan.backend == "cbc" and comparison.plan.solved

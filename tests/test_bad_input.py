@@ -14,9 +14,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-import optimizer.loading
-from optimizer.loading import ScenarioError, apply_overrides, load_scenario, read_scenario_file
-from optimizer.schema import Marketing, SalesTeam, Scenario
+import optimizer.scenario.loading
+from optimizer.scenario.loading import (
+    ScenarioError,
+    apply_overrides,
+    load_scenario,
+    read_scenario_file,
+)
+from optimizer.scenario.schema import Marketing, SalesTeam, Scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 SEED = SCENARIOS / "seed_company.yaml"
@@ -60,7 +65,7 @@ def assert_names_file(err: ScenarioError, path: Path) -> None:
     assert path.name in str(err)
 
 
-def only_problem(err: ScenarioError) -> optimizer.loading.Problem:
+def only_problem(err: ScenarioError) -> optimizer.scenario.loading.Problem:
     assert len(err.problems) == 1, [str(p) for p in err.problems]
     return err.problems[0]
 
@@ -321,7 +326,7 @@ def test_a_file_that_is_not_utf8_is_refused(tmp_path):
 
 
 def test_a_file_over_the_size_cap_is_refused_before_reading(tmp_path, monkeypatch):
-    monkeypatch.setattr(optimizer.loading, "MAX_SCENARIO_BYTES", 100)
+    monkeypatch.setattr(optimizer.scenario.loading, "MAX_SCENARIO_BYTES", 100)
     path = tmp_path / "big.yaml"
     path.write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
     size = path.stat().st_size

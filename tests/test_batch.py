@@ -22,9 +22,9 @@ import pytest
 from typer.testing import CliRunner
 
 from optimizer.batch import NoScenarios, Settings, run_batch
-from optimizer.batch import files as batch_files
 from optimizer.batch.summary import TIMING_COLUMNS
 from optimizer.cli import app
+from optimizer.runtime import files as batch_files
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "scenarios" / "seed_company.yaml"
@@ -375,11 +375,11 @@ def test_a_batch_runs_on_an_existing_scheduler_by_address(folder, tmp_path):
 def test_variants_are_solved_in_the_held_base_model_and_match_solve(tmp_path):
     """A variant moving numbers is re-solved in its file's held model; its result is the
     one ``solve`` gives (limits, prices, marginal values), whichever route it took."""
+    from optimizer.analysis.solve import solve
     from optimizer.batch import worker
     from optimizer.batch.jobs import plan_jobs
-    from optimizer.loading import load_scenario
-    from optimizer.report import to_json
-    from optimizer.solve import solve
+    from optimizer.report.payload import to_json
+    from optimizer.scenario.loading import load_scenario
 
     variants = {
         "lean": {"marketing.ad_budget_per_month": 30000},

@@ -36,8 +36,8 @@ from typer.testing import CliRunner
 from optimizer.batch import processes, run_batch, worker
 from optimizer.batch.lock import locked
 from optimizer.cli import app
-from optimizer.loading import ScenarioError, read_scenario_file
-from optimizer.variants import EXCERPT, MAX_ITEMS, Variant, excerpt, split
+from optimizer.scenario.loading import ScenarioError, read_scenario_file
+from optimizer.scenario.variants import EXCERPT, MAX_ITEMS, Variant, excerpt, split
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "scenarios" / "seed_company.yaml"

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from optimizer.loading import load_scenario, validate
-from optimizer.solve import solve
+from optimizer.analysis.solve import solve
+from optimizer.scenario.loading import load_scenario, validate
 from optimizer.solvers import Status
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from optimizer import check
-from optimizer.chain import build_model
-from optimizer.loading import load_scenario
-from optimizer.solve import solve
+from optimizer.analysis import check
+from optimizer.analysis.solve import solve
+from optimizer.model.chain import build_model
+from optimizer.scenario.loading import load_scenario
 from optimizer.solvers import Status, highs
 
 SEED = "scenarios/seed_company.yaml"

@@ -1,6 +1,6 @@
 """Every rule of the independent check, shown to fail: one tampering case per rule.
 
-``optimizer.check.verify`` re-evaluates a plan's quantities against the scenario with named
+``optimizer.analysis.check.verify`` re-evaluates a plan's quantities against the scenario with named
 rules. Each case below takes a real solved plan on a bundled scenario, changes its quantities
 as little as it can so that one rule breaks, and asserts that verify names that rule, by about
 the amount the change implies, and nothing else. A rule that cannot break alone (a minimum
@@ -31,10 +31,11 @@ from unittest import mock
 import numpy as np
 import pytest
 
-from optimizer import check, erlang
-from optimizer.chain import build_model
-from optimizer.loading import load_scenario, validate
-from optimizer.solve import solve
+from optimizer.analysis import check
+from optimizer.analysis.solve import solve
+from optimizer.model import erlang
+from optimizer.model.chain import build_model
+from optimizer.scenario.loading import load_scenario, validate
 
 SCENARIOS = {
     "seed": "scenarios/seed_company.yaml",

@@ -436,12 +436,12 @@ def test_directory_as_scenario_exits_2(tmp_path):
 
 
 def test_internal_error_is_one_line_exit_3(monkeypatch):
-    import optimizer.solve
+    import optimizer.analysis.solve
 
     def broken(*args, **kwargs):
         raise RuntimeError("solver exploded")
 
-    monkeypatch.setattr(optimizer.solve, "solve", broken)
+    monkeypatch.setattr(optimizer.analysis.solve, "solve", broken)
     result = invoke("solve", SEED, "--format", "json")
     assert result.exit_code == 3
     assert result.stdout == ""

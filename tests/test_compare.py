@@ -60,14 +60,15 @@ import pytest
 import yaml
 from rich.console import Console
 
-from optimizer import check, current, labels
-from optimizer.chain import build_model
-from optimizer.chain.objectives import NoCurrentTargets
-from optimizer.compare import TARGET_METRICS, Comparison, compare
-from optimizer.implied import minutes_and_seconds
-from optimizer.loading import load_scenario, validate
-from optimizer.report import money
-from optimizer.tables import print_comparison
+from optimizer.analysis import check, current
+from optimizer.analysis.compare import TARGET_METRICS, Comparison, compare
+from optimizer.model.chain import build_model
+from optimizer.model.chain.objectives import NoCurrentTargets
+from optimizer.model.implied import minutes_and_seconds
+from optimizer.report.sentences import money
+from optimizer.report.tables import print_comparison
+from optimizer.scenario import labels
+from optimizer.scenario.loading import load_scenario, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "scenarios" / "seed_company.yaml"
@@ -503,7 +504,7 @@ def test_violation_numbers_are_self_consistent(bundled):
 
 
 def test_the_independent_check_agrees_on_what_is_broken(bundled, monkeypatch):
-    """optimizer.check, which never reads the model's rows, finds the same broken families.
+    """optimizer.analysis.check, which never reads the model's rows, finds the same broken families.
 
     compare reports a limit broken by more than ``current.BREAK_TOL`` of its size; the
     check is run at that same threshold.

@@ -16,8 +16,8 @@ import re
 import pytest
 from rich.console import Console
 
-from optimizer import labels
-from optimizer.tables import print_comparison
+from optimizer.report.tables import print_comparison
+from optimizer.scenario import labels
 from tests.test_compare import BUNDLED, ROOT, compared, run_cli
 
 REGIONAL = str(ROOT / "scenarios" / "regional_sales.yaml")
@@ -258,7 +258,7 @@ def test_diagnosis_table_shows_labels_grouped_and_the_json_keeps_names():
 def test_conflict_lines_group_a_family_over_months_and_teams():
     import pandas as pd
 
-    from optimizer.tables import conflict_lines
+    from optimizer.report.tables import conflict_lines
 
     names = [
         "sales-selling_time[2027-03,north]", "sales-selling_time[2027-04,south]",

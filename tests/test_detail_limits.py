@@ -9,11 +9,11 @@ import pytest
 from conftest import ROOT
 from typer.testing import CliRunner
 
-from optimizer import report
-from optimizer import solve as solve_module
+from optimizer.analysis import solve as solve_module
+from optimizer.analysis.solve import solve
 from optimizer.cli import app
-from optimizer.loading import load_scenario
-from optimizer.solve import solve
+from optimizer.report import payload
+from optimizer.scenario.loading import load_scenario
 
 SEED = ROOT / "scenarios" / "seed_company.yaml"
 SOFTWARE = ROOT / "scenarios" / "software_company.yaml"
@@ -28,7 +28,7 @@ def test_a_model_above_the_detail_limit_leaves_out_marginals_and_whole_steps(mon
     assert [n for n in plan.notes if n.startswith("ties:")] == []
     notes = [n for n in plan.notes if not n.startswith("ties:")]
     assert len(notes) == 2 and "24 variables" in notes[0]
-    assert report.to_json(plan)["notes"] == list(plan.notes)
+    assert payload.to_json(plan)["notes"] == list(plan.notes)
     asked = solve(load_scenario(SEED), marginals=True, whole_steps=True)
     assert [n for n in asked.notes if not n.startswith("ties:")] == []
     assert len(asked.parameters) > 20

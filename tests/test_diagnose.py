@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from optimizer.chain import build_model
-from optimizer.diagnose import _feasible, _keep_only, diagnose, levers, repairs
-from optimizer.loading import load_scenario, set_path, validate
-from optimizer.solve import solve
+from optimizer.analysis.diagnose import _feasible, _keep_only, diagnose, levers, repairs
+from optimizer.analysis.solve import solve
+from optimizer.model.chain import build_model
+from optimizer.scenario.loading import load_scenario, set_path, validate
 from optimizer.solvers import Status
 
 SEED = "scenarios/seed_company.yaml"
@@ -200,7 +200,7 @@ def test_fixed_levers_are_not_moved_and_weights_steer_the_choice():
 
 
 def test_an_unknown_lever_is_bad_input():
-    from optimizer.loading import ScenarioError
+    from optimizer.scenario.loading import ScenarioError
 
     with pytest.raises(ScenarioError) as err:
         load_scenario(SEED, ["levers={'marketing.market_size_leads_per_month': {'weight': 1}}"])
@@ -267,7 +267,7 @@ def test_every_generated_scenario_ends_in_a_plan_or_a_diagnosis(
         d = diagnose(scenario)
         assert len(d.conflict) >= 1
         assert d.cheapest is None or d.repaired.solved
-    from optimizer.compare import compare
+    from optimizer.analysis.compare import compare
 
     result = compare(scenario)
     assert result.finance["current"]["profit"] == pytest.approx(

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from optimizer.analysis.diff import compare, read_result
+from optimizer.analysis.solve import solve
 from optimizer.cli import app
-from optimizer.diff import compare, read_result
-from optimizer.loading import load_scenario
-from optimizer.report import to_json
-from optimizer.solve import solve
+from optimizer.report.payload import to_json
+from optimizer.scenario.loading import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "scenarios" / "seed_company.yaml"

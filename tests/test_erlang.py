@@ -47,9 +47,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from optimizer import erlang
 from optimizer.cli import app
-from optimizer.erlang import (
+from optimizer.model import erlang
+from optimizer.model.erlang import (
     agents_required,
     erlang_c,
     meets_targets,
@@ -497,7 +497,7 @@ def test_cli_import_stays_light():
     proc = subprocess.run(
         [sys.executable, "-c",
          "import sys, optimizer.cli; "
-         "print(sorted(m for m in ('numpy', 'pandas', 'optimizer.erlang') if m in sys.modules))"],
+         "print(sorted(m for m in ('numpy', 'pandas', 'optimizer.model.erlang') if m in sys.modules))"],
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr

@@ -14,14 +14,14 @@ import pytest
 from typer.testing import CliRunner
 
 from optimizer import cli
-from optimizer.chain import build_model
-from optimizer.deadline import Deadline
-from optimizer.explain import explain, roles
-from optimizer.inputs import numeric_inputs, with_values
-from optimizer.loading import load_scenario
-from optimizer.solve import solve
+from optimizer.analysis.explain import explain, roles
+from optimizer.analysis.solve import solve
+from optimizer.analysis.whatif import WhatIf
+from optimizer.model.chain import build_model
+from optimizer.runtime.deadline import Deadline
+from optimizer.scenario.inputs import numeric_inputs, with_values
+from optimizer.scenario.loading import load_scenario
 from optimizer.solvers import highs
-from optimizer.whatif import WhatIf
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "scenarios" / "seed_company.yaml"
@@ -220,7 +220,7 @@ def test_headcount_sentences_match_forced_re_solves(name):
 
 
 def cli_money(value):
-    from optimizer.labels import signed_money
+    from optimizer.scenario.labels import signed_money
 
     return signed_money(value)
 
@@ -298,7 +298,7 @@ def test_a_binding_limit_worth_nothing_says_so_and_what_moves_matches_a_re_solve
 
 def test_moves_are_the_targets_a_re_solve_changes(seed):
     """What moves, on the seed: the step's re-solved targets against the plan's, by hand."""
-    from optimizer.explain import _moves
+    from optimizer.analysis.explain import _moves
 
     scenario, plan, _ = seed
     held = WhatIf(scenario, plan.objective_name)
@@ -315,7 +315,7 @@ def test_moves_are_the_targets_a_re_solve_changes(seed):
 
 
 def test_small_rates_are_read_per_thousand():
-    from optimizer.report import rate_words
+    from optimizer.report.sentences import rate_words
 
     assert rate_words(0.00533, "$/month") == "$5.33 per $1,000 a month"
     assert rate_words(0.05, "leads/month") == "$50.00 per 1,000 leads a month"

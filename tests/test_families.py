@@ -40,9 +40,9 @@ import math
 
 import pytest
 
-from optimizer import implied
-from optimizer.loading import set_path, validate
-from optimizer.solve import solve
+from optimizer.analysis.solve import solve
+from optimizer.model import implied
+from optimizer.scenario.loading import set_path, validate
 from optimizer.solvers import BACKENDS as SOLVER_BACKENDS
 from optimizer.solvers import backend as solver_backend
 
@@ -315,7 +315,7 @@ def test_addressable_market_over_two_months(solved):
     Allowable decrease: the month below the market loses leads until its own profit goal
     binds, 75 * l = 16 000 -> l = 213.33, so 1 100 - 213.33 = 886.67.
     Which month takes 1 200 and which 1 100 was a tie (the months are identical); the tie
-    order (``optimizer.ties``) now settles it: the steadiest volumes, 1 150 leads in each
+    order (``optimizer.analysis.ties``) now settles it: the steadiest volumes, 1 150 leads in each
     month (no change from month to month, the same profit), so no month's market size binds.
     The ranging is the leader's LP's (its basis has one month at the market size).
     """

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from optimizer.app.scenario_files import read_upload
 from optimizer.cli import app
-from optimizer.loading import ScenarioError
+from optimizer.scenario.loading import ScenarioError
 
 PER_CASE_SECONDS = 30
 FAST_CASES = 300

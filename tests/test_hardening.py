@@ -16,12 +16,12 @@ import pytest
 from typer.testing import CliRunner
 
 from optimizer import cli
-from optimizer.deadline import Deadline
-from optimizer.diagnose import diagnose
-from optimizer.isolation import SolverCrash, crash_for_tests, isolated
-from optimizer.loading import ScenarioError, apply_overrides, load_scenario, parse_yaml
-from optimizer.result import OPTIMAL_GAP
-from optimizer.solve import solve
+from optimizer.analysis.diagnose import diagnose
+from optimizer.analysis.result import OPTIMAL_GAP
+from optimizer.analysis.solve import solve
+from optimizer.runtime.deadline import Deadline
+from optimizer.runtime.isolation import SolverCrash, crash_for_tests, isolated
+from optimizer.scenario.loading import ScenarioError, apply_overrides, load_scenario, parse_yaml
 from optimizer.solvers import Status
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,7 +78,7 @@ def test_isolation_names_the_signal_and_the_last_stage():
 
 
 def _crash_after_a_stage():
-    from optimizer.isolation import stage
+    from optimizer.runtime.isolation import stage
 
     stage("the repair search")
     crash_for_tests()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optimizer.loading import load_scenario
-from optimizer.model import LinearModel
-from optimizer.solve import solve
+from optimizer.analysis.solve import solve
+from optimizer.model.linear import LinearModel
+from optimizer.scenario.loading import load_scenario
 from optimizer.solvers import Status, highs
 
 
@@ -125,8 +125,8 @@ def test_a_process_that_ran_highs_at_its_own_thread_count_still_solves():
         "import highspy\n"
         "h = highspy.Highs(); h.setOptionValue('output_flag', False)\n"
         "h.setOptionValue('threads', 2); h.addVar(0.0, 1.0); h.run()\n"
-        "from optimizer.loading import load_scenario\n"
-        "from optimizer.solve import solve\n"
+        "from optimizer.scenario.loading import load_scenario\n"
+        "from optimizer.analysis.solve import solve\n"
         f"p = solve(load_scenario({SEED!r}), marginals=False)\n"
         "print(p.status.value, round(p.objective))\n"
     )

@@ -9,10 +9,11 @@ import sys
 import pytest
 from conftest import ROOT, solved
 
-from optimizer import labels
 from optimizer.app import limits
-from optimizer.labels import KINDS
-from optimizer.report import money, to_json
+from optimizer.report.payload import to_json
+from optimizer.report.sentences import money
+from optimizer.scenario import labels
+from optimizer.scenario.labels import KINDS
 
 SEED = str(ROOT / "scenarios" / "seed_company.yaml")
 REGIONAL = str(ROOT / "scenarios" / "regional_sales.yaml")
@@ -153,8 +154,8 @@ def test_every_binding_limits_step_value_matches_a_re_solve(name):
 
     import numpy as np
 
-    from optimizer.chain import build_model
-    from optimizer.loading import load_scenario
+    from optimizer.model.chain import build_model
+    from optimizer.scenario.loading import load_scenario
     from optimizer.solvers import Status, highs
 
     scenario = load_scenario(ROOT / "scenarios" / f"{name}.yaml")

@@ -16,9 +16,9 @@ import math
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from optimizer.inputs import moved
-from optimizer.loading import load_scenario
-from optimizer.solve import solve
+from optimizer.analysis.solve import solve
+from optimizer.scenario.inputs import moved
+from optimizer.scenario.loading import load_scenario
 from optimizer.solvers import Status
 
 SEED = load_scenario("scenarios/seed_company.yaml")

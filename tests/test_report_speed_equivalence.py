@@ -16,10 +16,13 @@ import pytest
 import yaml
 from conftest import ROOT, SCENARIOS, solved
 
-from optimizer import check, loading, report, targets
-from optimizer.chain import build_model
-from optimizer.loading import ScenarioError, load_scenario, parse_yaml
-from optimizer.model import Axis, RowBlock, _names
+from optimizer.analysis import check, targets
+from optimizer.analysis import records as json_records
+from optimizer.model.chain import build_model
+from optimizer.model.linear import Axis, RowBlock, _names
+from optimizer.report import payload, sentences
+from optimizer.scenario import loading
+from optimizer.scenario.loading import ScenarioError, load_scenario, parse_yaml
 from optimizer.solvers import highs
 
 SEED = str(ROOT / "scenarios" / "seed_company.yaml")
@@ -27,21 +30,22 @@ SEED = str(ROOT / "scenarios" / "seed_company.yaml")
 
 def slow_records(frame: pd.DataFrame) -> list[dict]:
     return [
-        {k: report._clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")
+        {k: json_records._clean(v) for k, v in row.items()}
+        for row in frame.to_dict(orient="records")
     ]
 
 
 def slow_sentences(frame: pd.DataFrame, name: str, unit: str) -> list[str]:
-    return [report.sentence(row, name, unit) for _, row in frame.iterrows()]
+    return [sentences.sentence(row, name, unit) for _, row in frame.iterrows()]
 
 
 def test_records_and_sentences_of_every_bundled_plan(bundled):
     _, plan = bundled
     for frame in (plan.targets, plan.constraints, plan.parameters, plan.variables):
-        assert json.dumps(report._records(frame)) == json.dumps(slow_records(frame))
-    fast = report.sentences(plan.constraints, plan.objective_name, plan.objective_unit)
+        assert json.dumps(json_records._records(frame)) == json.dumps(slow_records(frame))
+    fast = sentences.sentences(plan.constraints, plan.objective_name, plan.objective_unit)
     assert fast == slow_sentences(plan.constraints, plan.objective_name, plan.objective_unit)
-    records = report.to_json(plan)["constraints"]
+    records = payload.to_json(plan)["constraints"]
     assert [r["sentence"] for r in records] == fast
     assert list(records[0]) == [*plan.constraints.columns, "sentence"]
 
@@ -56,7 +60,7 @@ def test_records_of_unusual_columns():
     })  # fmt: skip
     for columns in (["x", "flag", "text", "mixed", "count", "na_text"], list(frame.columns), []):
         part = frame[columns]
-        assert repr(report._records(part)) == repr(slow_records(part))
+        assert repr(json_records._records(part)) == repr(slow_records(part))
 
 
 def test_sentences_for_every_case():
@@ -88,12 +92,12 @@ def test_sentences_for_every_case():
     ]
     frame = pd.DataFrame(rows)
     for name, unit in (("max_profit", "$"), ("min_cost", "$"), ("closest_to_current", "share")):
-        assert report.sentences(frame, name, unit) == slow_sentences(frame, name, unit)
+        assert sentences.sentences(frame, name, unit) == slow_sentences(frame, name, unit)
         few = frame.drop(columns=["binds_in_whole_people", "whole_step_value"])
-        assert report.sentences(few, name, unit) == slow_sentences(few, name, unit)
+        assert sentences.sentences(few, name, unit) == slow_sentences(few, name, unit)
         gaps = frame.assign(description=[None if i % 7 == 0 else "A." for i in range(len(rows))])
-        assert report.sentences(gaps, name, unit) == slow_sentences(gaps, name, unit)
-    assert report.sentences(frame.iloc[:0], "max_profit", "$") == []
+        assert sentences.sentences(gaps, name, unit) == slow_sentences(gaps, name, unit)
+    assert sentences.sentences(frame.iloc[:0], "max_profit", "$") == []
 
 
 def slow_names(prefix: str, axes: tuple[Axis, ...]) -> list[str]:

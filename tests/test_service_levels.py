@@ -7,11 +7,12 @@ import copy
 import numpy as np
 import pytest
 
-from optimizer import check, erlang
-from optimizer.chain import build_model
-from optimizer.loading import load_scenario, set_path, validate
-from optimizer.report import sentence
-from optimizer.solve import solve
+from optimizer.analysis import check
+from optimizer.analysis.solve import solve
+from optimizer.model import erlang
+from optimizer.model.chain import build_model
+from optimizer.report.sentences import sentence
+from optimizer.scenario.loading import load_scenario, set_path, validate
 from optimizer.solvers import highs
 
 M1 = "2027-01"
@@ -113,7 +114,7 @@ def test_agents_follow_erlang_c_at_every_volume(peak):
 
 
 def test_the_phone_cap_makes_the_scenario_impossible_and_diagnosable():
-    from optimizer.diagnose import diagnose
+    from optimizer.analysis.diagnose import diagnose
 
     tight = scenario(**{"support.live_channels[phone].agents.max": 19})
     plan = solve(tight, marginals=False)

@@ -14,8 +14,8 @@ import math
 import numpy as np
 import pytest
 
-from optimizer.chain import build_model
-from optimizer.inputs import moved
+from optimizer.model.chain import build_model
+from optimizer.scenario.inputs import moved
 from optimizer.solvers import Status, highs
 
 

@@ -9,15 +9,15 @@ import numpy as np
 import pytest
 from conftest import ROOT
 
-from optimizer import ties
-from optimizer.chain import build_model
-from optimizer.crosscheck import cross_check, dual_check
-from optimizer.inputs import with_values
-from optimizer.loading import load_scenario, validate
-from optimizer.solve import solve
+from optimizer.analysis import ties
+from optimizer.analysis.crosscheck import cross_check, dual_check
+from optimizer.analysis.solve import solve
+from optimizer.analysis.whatif import WhatIf
+from optimizer.model.chain import build_model
+from optimizer.scenario.inputs import with_values
+from optimizer.scenario.loading import load_scenario, validate
 from optimizer.solvers import Backend, Status
 from optimizer.solvers import backend as solver_backend
-from optimizer.whatif import WhatIf
 
 BACKENDS = ("highs", "cbc", "ortools")
 BUNDLED = ("seed_company", "software_company", "regional_sales")
@@ -204,7 +204,7 @@ def test_a_what_if_plan_is_the_plan_solve_gives():
 def test_a_large_model_runs_only_the_first_stage_and_says_so(monkeypatch):
     """Above ``FULL_TIES_LIMIT`` variables only the first tie stage runs (each integer
     stage is as hard as the plan); the note names the stages left out."""
-    import optimizer.solve as solve_module
+    import optimizer.analysis.solve as solve_module
 
     monkeypatch.setattr(solve_module, "FULL_TIES_LIMIT", 10)
     plan = solve(validate(copy.deepcopy(TWO_MONTHS), "inline"), marginals=False)

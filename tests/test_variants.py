@@ -1,4 +1,4 @@
-"""Scenario variants: override blocks on a base in the same file (optimizer.variants)."""
+"""Scenario variants: override blocks on a base in the same file (optimizer.scenario.variants)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from optimizer.loading import ScenarioError, load_scenario, read_scenario_file
-from optimizer.report import to_json
-from optimizer.solve import solve
-from optimizer.variants import BASE, load_variant, split, unknown_part, variant_scenario
+from optimizer.analysis.solve import solve
+from optimizer.report.payload import to_json
+from optimizer.scenario.loading import ScenarioError, load_scenario, read_scenario_file
+from optimizer.scenario.variants import BASE, load_variant, split, unknown_part, variant_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "scenarios" / "seed_company.yaml"

@@ -12,14 +12,15 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from optimizer.chain import build_model
+from optimizer.analysis.solve import solve
+from optimizer.analysis.sweep import grid, summary, sweep
+from optimizer.analysis.whatif import WhatIf, _same_numbers, affine
 from optimizer.cli import app
-from optimizer.inputs import is_int_field, with_values
-from optimizer.loading import ScenarioError, load_scenario
-from optimizer.solve import solve
+from optimizer.model.chain import build_model
+from optimizer.scenario.inputs import is_int_field, with_values
+from optimizer.scenario.loading import ScenarioError, load_scenario
 from optimizer.solvers import Status, highs
-from optimizer.sweep import grid, summary, sweep
-from optimizer.whatif import WhatIf, _same_numbers, _Warm, affine
+from optimizer.solvers.session import HighsSession
 
 SEED = ROOT / "scenarios" / "seed_company.yaml"
 SOFTWARE = ROOT / "scenarios" / "software_company.yaml"
@@ -223,7 +224,7 @@ def test_the_held_lp_restarts_warm_and_agrees_with_a_cold_solve():
     scenario = load_scenario(SEED)
     base = build_model(scenario)[0].arrays(drop_zeros=False)
     relaxed = type(base)(**{**base.__dict__, "integer": np.zeros_like(base.integer)})
-    warm = _Warm(relaxed)
+    warm = HighsSession(relaxed)
     first = warm.solve(duals=True, ranging=False)
     for budget in (30_000, 45_000, 38_000):
         moved = with_values(scenario, {"marketing.ad_budget_per_month": budget})

@@ -14,18 +14,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from optimizer.chain.objectives import NoCurrentTargets
-from optimizer.compare import Comparison, compare
-from optimizer.current import CurrentPlanError
-from optimizer.deadline import Deadline
-from optimizer.diagnose import Diagnosis, diagnose
-from optimizer.explain import BUDGET_SECONDS, Explanation, explain
-from optimizer.isolation import stage
-from optimizer.result import Plan
-from optimizer.schema import Scenario
-from optimizer.solve import solve
+from optimizer.analysis.compare import Comparison, compare
+from optimizer.analysis.current import CurrentPlanError
+from optimizer.analysis.diagnose import Diagnosis, diagnose
+from optimizer.analysis.explain import BUDGET_SECONDS, Explanation, explain
+from optimizer.analysis.result import Plan
+from optimizer.analysis.solve import solve
+from optimizer.analysis.whatif import WhatIf
+from optimizer.model.chain.objectives import NoCurrentTargets
+from optimizer.runtime.deadline import Deadline
+from optimizer.runtime.isolation import stage
+from optimizer.scenario.schema import Scenario
 from optimizer.solvers import Status
-from optimizer.whatif import WhatIf
 
 SOLVING = "the solve"
 DIAGNOSING = "the diagnosis of why there is no plan"
@@ -61,7 +61,7 @@ EXPLAIN_SECONDS = BUDGET_SECONDS
 
 
 def explain_plan(scenario: Scenario, plan: Plan, objective: str | None = None) -> Explanation:
-    """What moves the plan (``optimizer.explain``): steps, headcounts, the quality floor."""
+    """What moves the plan (``optimizer.analysis.explain``): steps, headcounts, the quality floor."""
     stage(EXPLAINING)
     return explain(scenario, plan, objective, deadline=Deadline(EXPLAIN_SECONDS))
 
@@ -85,7 +85,7 @@ def compare_today(
 def held_model(
     scenario: Scenario, objective: str | None = None, hold_people: bool = False
 ) -> WhatIf:
-    """The scenario's model held in HiGHS, for what-ifs and sweeps (``optimizer.whatif``).
+    """The scenario's model held in HiGHS, for what-ifs and sweeps (``optimizer.analysis.whatif``).
 
     ``hold_people`` keeps the plan's headcounts in every what-if (the short-term question).
     """

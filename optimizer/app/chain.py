@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from optimizer.report import money
-from optimizer.result import Plan
-from optimizer.schema import Scenario
+from optimizer.analysis.result import Plan
+from optimizer.report.sentences import money
+from optimizer.scenario.schema import Scenario
 
 AVERAGE = "monthly average"
 

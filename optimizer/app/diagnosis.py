@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from optimizer import labels
+from optimizer.scenario import labels
 
 
 def conflict_table(conflict: pd.DataFrame, scenario=None) -> pd.DataFrame:

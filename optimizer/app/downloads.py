@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-from optimizer.report import comparison_json, sentence, to_json
-from optimizer.result import Plan
+from optimizer.analysis.result import Plan
+from optimizer.report.payload import comparison_json, to_json
+from optimizer.report.sentences import sentence
 
 
 def targets_csv(plan: Plan) -> bytes:

@@ -18,8 +18,8 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel
 
-from optimizer.loading import set_path, validate
-from optimizer.schema import Scenario, unit_of
+from optimizer.scenario.loading import set_path, validate
+from optimizer.scenario.schema import Scenario, unit_of
 
 SECTIONS = {
     "calendar": "Calendar",

@@ -3,7 +3,7 @@
 HiGHS is native code: on some inputs it dies of a signal instead of raising, and a solve
 in the server's own process would take the server (every user's page) with it.
 ``attempt(fn, *args)`` runs ``fn`` in a child process forked from a forkserver that
-imported the solver once (``optimizer.isolation``); a crash, or a child still running after
+imported the solver once (``optimizer.runtime.isolation``); a crash, or a child still running after
 ``WALL_LIMIT`` seconds, comes back as a ``Failure`` for the page to show, and the server
 carries on. The result crosses the process boundary pickled (tens of kilobytes).
 """
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from optimizer import isolation
+from optimizer.runtime import isolation
 
 T = TypeVar("T")
 WALL_LIMIT = 120.0

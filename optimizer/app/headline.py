@@ -10,12 +10,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from optimizer import labels
+from optimizer.analysis.compare import finance_summary
+from optimizer.analysis.result import Plan
 from optimizer.app.analysis import Analysis
-from optimizer.compare import finance_summary
-from optimizer.report import money, targets_wide
-from optimizer.result import Plan
-from optimizer.schema import Scenario
+from optimizer.report.payload import targets_wide
+from optimizer.report.sentences import money
+from optimizer.scenario import labels
+from optimizer.scenario.schema import Scenario
 from optimizer.solvers import Status
 
 PEOPLE = ("marketers", "reps", "workers", "agents")

@@ -13,9 +13,9 @@ import math
 import numpy as np
 import pandas as pd
 
-from optimizer import labels
-from optimizer.report import sentences
-from optimizer.result import Plan
+from optimizer.analysis.result import Plan
+from optimizer.report.sentences import sentences
+from optimizer.scenario import labels
 
 LIMIT_COLUMNS = ["limit", "kind", "status", "worth a step", "sentence"]
 """A leader's columns: labels and formatted numbers, no identifiers (they stay in the JSON)."""
@@ -70,7 +70,7 @@ def step_worth(value: float, words: str) -> str:
 def value_bars(plan: Plan, top: int = 12) -> pd.DataFrame:
     """The binding limits by the money of one natural step, in ``Plan.binding()``'s order
     (the ranking the command line, the JSON and the workbook use). Inputs are valued in
-    the explanation (``optimizer.explain``), by whole steps, not here by rates.
+    the explanation (``optimizer.analysis.explain``), by whole steps, not here by rates.
 
     Columns: name (the limit's label), value (the step's money), text ('$4,160 for one
     person-hour a day for a month'), note (its sentence).

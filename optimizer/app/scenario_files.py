@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from optimizer.loading import (
+from optimizer.scenario.loading import (
     MAX_SCENARIO_BYTES,
     Problem,
     ScenarioError,
@@ -30,7 +30,7 @@ from optimizer.loading import (
     validate,
     without_variants,
 )
-from optimizer.schema import Scenario
+from optimizer.scenario.schema import Scenario
 
 MAX_NAME = 64
 SAVE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")

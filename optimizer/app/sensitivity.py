@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from optimizer.result import Plan
+from optimizer.analysis.result import Plan
 
 KEY_TARGETS = (
     "profit", "revenue", "payroll", "headcount", "reps", "calls_per_rep_per_day",

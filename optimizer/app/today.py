@@ -1,6 +1,6 @@
 """Today's targets against the plan, as a leader reads them: labels and formatted numbers.
 
-The comparison (``optimizer.compare``) keeps identifiers (``calls_per_rep_per_day``) and
+The comparison (``optimizer.analysis.compare``) keeps identifiers (``calls_per_rep_per_day``) and
 raw floats for programs; these tables give the target's label, the month in words and each
 number as people read it (money with a true minus sign, counts rounded sensibly).
 """
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from optimizer import labels
 from optimizer.app.headline import shown
+from optimizer.scenario import labels
 
 STATED_COLUMNS = ["role", "target", "month", "stated", "reached", "plan", "unit"]
 IMPLIED_COLUMNS = ["role", "target", "month", "today", "plan", "difference", "unit"]

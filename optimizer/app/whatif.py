@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import pandas as pd
 from pydantic import BaseModel
 
-from optimizer.inputs import numeric_inputs, with_values
-from optimizer.loading import split_path
-from optimizer.result import Plan
-from optimizer.schema import Scenario
+from optimizer.analysis.result import Plan
+from optimizer.scenario.inputs import numeric_inputs, with_values
+from optimizer.scenario.loading import split_path
+from optimizer.scenario.schema import Scenario
 
 
 @dataclass(frozen=True)
@@ -145,8 +145,8 @@ def binding_changes(before: Plan, after: Plan) -> tuple[list[str], list[str]]:
 
 def difference_table(before: Plan, after: Plan) -> pd.DataFrame:
     """``difference`` as a leader reads it: the target's label, numbers formatted."""
-    from optimizer import labels
     from optimizer.app.headline import shown
+    from optimizer.scenario import labels
 
     d = difference(before, after)
     units = list(d["unit"])

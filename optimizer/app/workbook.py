@@ -1,6 +1,6 @@
 """The plan as an Excel workbook, laid out like a spreadsheet solver's reports.
 
-Every sheet a leader reads speaks in labels (``optimizer.labels``: "Selling time, field team,
+Every sheet a leader reads speaks in labels (``optimizer.scenario.labels``: "Selling time, field team,
 Jan 2027", "Calls a rep a day", "Deal value, field team") with Excel number formats (money
 with thousands separators and a true minus sign, percentages for rates and shares); the
 identifiers programs use stay in a grey right-hand ``identifier`` column.
@@ -34,12 +34,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from optimizer import labels
+from optimizer.analysis.result import Plan
 from optimizer.app.diagnosis import changes_table, conflict_table
 from optimizer.app.headline import PEOPLE, status_line
-from optimizer.report import sentence, targets_wide
-from optimizer.result import Plan
-from optimizer.schema import Scenario
+from optimizer.report.payload import targets_wide
+from optimizer.report.sentences import sentence
+from optimizer.scenario import labels
+from optimizer.scenario.schema import Scenario
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 BINDING_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -320,7 +321,7 @@ def _comparison(ws, comparison) -> None:
 
 
 def _explanation(ws, plan: Plan, scenario: Scenario, explanation) -> None:
-    from optimizer.app import explanation as words
+    from optimizer.report import explanation as words
 
     months = max(1, scenario.calendar.horizon_months)
     row = _title(ws, 1, "What moves the plan")

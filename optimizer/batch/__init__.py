@@ -12,10 +12,10 @@ a second batch out of the output folder.
 """
 
 from optimizer.batch.discovery import NoScenarios
-from optimizer.batch.files import OutputError
 from optimizer.batch.jobs import Settings
 from optimizer.batch.lock import BatchLocked
 from optimizer.batch.run import EXECUTORS, BatchReport, run_batch
+from optimizer.runtime.files import OutputError
 
 __all__ = [
     "EXECUTORS", "BatchLocked", "BatchReport", "NoScenarios", "OutputError", "Settings",

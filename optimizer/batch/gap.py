@@ -19,7 +19,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from optimizer.schema import Scenario
+from optimizer.scenario.schema import Scenario
 
 ROLE_OF = {
     "leads_per_month": ("marketing", "leads_per_month"),

@@ -15,8 +15,13 @@ from importlib import metadata
 from pathlib import Path
 
 from optimizer.batch.discovery import result_keys
-from optimizer.loading import MAX_SCENARIO_BYTES, ScenarioError, parse_yaml, read_scenario_file
-from optimizer.variants import BASE, KEY, split
+from optimizer.scenario.loading import (
+    MAX_SCENARIO_BYTES,
+    ScenarioError,
+    parse_yaml,
+    read_scenario_file,
+)
+from optimizer.scenario.variants import BASE, KEY, split
 
 HASH_FORMAT = 1
 """Bump when the result JSON changes shape, so older results are re-solved."""

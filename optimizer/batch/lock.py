@@ -17,7 +17,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from optimizer.batch.files import OutputError
+from optimizer.runtime.files import OutputError
 
 LOCK_FILE = ".lock"
 

@@ -29,7 +29,7 @@ from multiprocessing.connection import wait
 from optimizer.batch import worker
 from optimizer.batch.jobs import Job
 
-PRELOAD = ["optimizer.batch.worker", "optimizer.solve"]
+PRELOAD = ["optimizer.batch.worker", "optimizer.analysis.solve"]
 SOLVERS = ("highspy", "ortools")
 """Native solvers whose threads a forked copy would inherit broken (HiGHS's scheduler)."""
 PR_SET_PDEATHSIG = 1

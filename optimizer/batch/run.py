@@ -22,11 +22,11 @@ from pathlib import Path
 
 from optimizer.batch import executors
 from optimizer.batch.discovery import NoScenarios, find_scenarios
-from optimizer.batch.files import make_folder, sweep_temporaries, write_text
 from optimizer.batch.jobs import Job, Settings, plan_jobs
 from optimizer.batch.lock import locked
 from optimizer.batch.summary import summary_row, summary_table, write_summary
 from optimizer.batch.worker import RETRIED, Outcome
+from optimizer.runtime.files import make_folder, sweep_temporaries, write_text
 
 EXECUTORS = ("local", "dask")
 

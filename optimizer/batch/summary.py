@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimizer.batch.files import write_with
 from optimizer.batch.gap import total_gap
+from optimizer.runtime.files import write_with
 
 SALES_METRICS = (
     "reps", "calls_per_rep_per_day", "minutes_per_conversation", "quota_per_rep_per_month",

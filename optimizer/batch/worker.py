@@ -24,8 +24,8 @@ from dataclasses import asdict, dataclass
 
 from optimizer.batch.jobs import Job, versions
 from optimizer.batch.summary import summary_row
-from optimizer.loading import ScenarioError, parse_yaml
-from optimizer.variants import Variant, split, variant_scenario
+from optimizer.scenario.loading import ScenarioError, parse_yaml
+from optimizer.scenario.variants import Variant, split, variant_scenario
 
 RETRIED = ("internal", "crash")
 """Error kinds a rerun solves again."""
@@ -121,7 +121,7 @@ def _result(job: Job) -> dict:
     try:
         return _solved(job, scenario, variant)
     except Exception as exc:  # noqa: BLE001 - one scenario's crash must not stop the batch
-        from optimizer.chain.objectives import NoCurrentTargets
+        from optimizer.model.chain.objectives import NoCurrentTargets
 
         kind = "bad_input" if isinstance(exc, NoCurrentTargets) else "internal"
         message = f"{job.source}: {exc}" if kind == "bad_input" else describe(exc)
@@ -129,10 +129,10 @@ def _result(job: Job) -> dict:
 
 
 def _solved(job: Job, scenario, variant: Variant) -> dict:
+    from optimizer.analysis.solve import solve
     from optimizer.batch.gap import gap_to_current
-    from optimizer.deadline import Deadline
-    from optimizer.report import to_json
-    from optimizer.solve import solve
+    from optimizer.report.payload import to_json
+    from optimizer.runtime.deadline import Deadline
 
     start = time.perf_counter()
     deadline = Deadline(job.settings.time_limit)  # one limit for the solve and diagnosis
@@ -165,7 +165,7 @@ HELD_FILES = 8
 
 
 def _held_plan(job: Job, variant: Variant):
-    """A variant's plan re-solved in its file's held base model (``optimizer.whatif``).
+    """A variant's plan re-solved in its file's held base model (``optimizer.analysis.whatif``).
 
     Only for variants that move numeric inputs, without a time limit; anything else (and a
     variant whose moves change the model's shape, which ``WhatIf`` rebuilds) is the same
@@ -177,8 +177,8 @@ def _held_plan(job: Job, variant: Variant):
         return None
     from dataclasses import replace
 
-    from optimizer.loading import validate, without_variants
-    from optimizer.whatif import WhatIf
+    from optimizer.analysis.whatif import WhatIf
+    from optimizer.scenario.loading import validate, without_variants
 
     key = (job.source, hashlib.sha256(job.text.encode()).hexdigest(), job.settings.objective)
     held = _HELD.get(key)
@@ -199,7 +199,7 @@ def _diagnosis(scenario, job: Job, plan, deadline=None):
     within what is left of the job's time limit."""
     if plan.status.value != "infeasible":
         return None
-    from optimizer.diagnose import diagnose
+    from optimizer.analysis.diagnose import diagnose
 
     return diagnose(scenario, job.settings.objective, time_limit=deadline)
 

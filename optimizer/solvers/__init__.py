@@ -41,8 +41,8 @@ class SolverOutput:
     message: str = ""
     times: dict[str, float] = field(default_factory=dict)
     fixed_lp: FixedLP | None = None
-    notes: tuple[str, ...] = ()  # what a later stage left undone (see ``optimizer.ties``)
-    settled: bool = False  # chosen among equally good plans (``optimizer.ties.settle``)
+    notes: tuple[str, ...] = ()  # what a later stage left undone (see ``optimizer.analysis.ties``)
+    settled: bool = False  # chosen among equally good plans (``optimizer.analysis.ties.settle``)
 
 
 class FixedLP:

@@ -21,7 +21,7 @@ Two things keep it from being exact: the widening (the relaxation is a little lo
 than the MILP, so a conflict that hangs on a hair may be missed), and CP-SAT needs finite
 domains, so an unbounded variable is capped at a generous multiple of its scale (a
 conflict that only exists beyond that cap could be reported). CP-SAT's answer is
-therefore a *proposal*: ``optimizer.diagnose`` confirms it with HiGHS on the MILP, then
+therefore a *proposal*: ``optimizer.analysis.diagnose`` confirms it with HiGHS on the MILP, then
 makes it irreducible with the deletion filter over the proposal only (a few MILPs instead
 of one per limit). If HiGHS does not confirm it, the full deletion filter runs.
 """
@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optimizer.model import ModelArrays
+from optimizer.model.linear import ModelArrays
 from optimizer.solvers import twostage
 
 GRID_BITS = 24  # a continuous variable's domain spans at most 2**24 grid steps

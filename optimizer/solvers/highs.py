@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 
-from optimizer.model import ModelArrays
+from optimizer.model.linear import ModelArrays
 from optimizer.solvers import FixedLP, SolverOutput, Status
 
 _banner_lock = threading.Lock()
@@ -319,3 +319,42 @@ def _row_ranging(h, a: ModelArrays) -> tuple[np.ndarray, np.ndarray]:
     up = np.array(rng.row_bound_up.value_) - limit
     down = limit - np.array(rng.row_bound_dn.value_)
     return np.maximum(up, 0.0), np.maximum(down, 0.0)
+
+
+def iis_rows(a: ModelArrays) -> np.ndarray:
+    """Rows of an irreducible infeasible subset of the LP relaxation (HiGHS's IIS, two
+    strategies tried); empty where HiGHS finds none."""
+    h = _new_highs()
+    h.passModel(_lp(a, a.lb, a.ub, False))
+    h.run()
+    for strategy in (6, 2):
+        h.setOptionValue("iis_strategy", strategy)
+        status, iis = h.getIis()
+        rows = np.array(list(iis.row_index_), dtype=int)
+        if status.name == "kOk" and iis.valid_ and rows.size:
+            return rows
+    return np.zeros(0, dtype=int)
+
+
+def model_text(a: ModelArrays, col_names: list[str], row_names: list[str], fmt: str) -> str:
+    """The model as LP or MPS text, written by HiGHS in the model's own sense (the
+    objective as stated, not negated), with the names given."""
+    import tempfile
+    from pathlib import Path
+
+    import highspy
+
+    lp = _lp(a, a.lb, a.ub, bool(a.integer.any()))
+    lp.col_cost_ = a.solver_cost()
+    lp.sense_ = highspy.ObjSense.kMaximize if a.sense == "max" else highspy.ObjSense.kMinimize
+    lp.offset_ = float(a.c0)
+    lp.col_names_ = col_names
+    lp.row_names_ = row_names
+    h = _new_highs()
+    h.passModel(lp)
+    with tempfile.TemporaryDirectory(prefix="kpi-export-") as tmp:
+        path = Path(tmp) / f"model.{fmt}"
+        status = h.writeModel(str(path))
+        if status.name == "kError" or not path.exists():
+            raise RuntimeError(f"HiGHS could not write the model as {fmt}: {status.name}")
+        return path.read_text(encoding="utf-8")

@@ -32,7 +32,7 @@ import datetime
 
 import numpy as np
 
-from optimizer.model import ModelArrays
+from optimizer.model.linear import ModelArrays
 from optimizer.solvers import SolverOutput, Status, twostage
 from optimizer.solvers.twostage import Raw
 

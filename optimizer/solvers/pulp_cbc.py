@@ -27,7 +27,7 @@ import tempfile
 
 import numpy as np
 
-from optimizer.model import ModelArrays
+from optimizer.model.linear import ModelArrays
 from optimizer.solvers import SolverOutput, Status, twostage
 from optimizer.solvers.twostage import Raw
 

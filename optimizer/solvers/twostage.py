@@ -7,7 +7,7 @@ HiGHS adapter does. An engine supplies two calls, ``mip`` and ``lp``, that retur
 sense, per unit increase of a row's limit or a variable's bound).
 
 What differs from HiGHS: no ranging (``range_up``/``range_down`` are NaN; the plan then
-tests each binding limit's dual against a re-solve, see ``optimizer.solve``), and the
+tests each binding limit's dual against a re-solve, see ``optimizer.analysis.solve``), and the
 fixed LP for what-if re-solves is solved cold by the same engine.
 
 A solver's claim is never taken alone: "unbounded" (or "infeasible or unbounded") is
@@ -23,7 +23,7 @@ from typing import Protocol
 
 import numpy as np
 
-from optimizer.model import ModelArrays
+from optimizer.model.linear import ModelArrays
 from optimizer.solvers import FixedLP, SolverOutput, Status
 from optimizer.solvers.highs import fixed_bounds
 

@@ -1,0 +1,226 @@
+"""Independent check of a plan: every limit re-evaluated from the scenario's own inputs.
+
+This does not read the solver's rows or the model's matrix. It takes the plan's
+quantities by name (leads, conversations, reps, ...) and recomputes each limit from
+the scenario, the way a sceptical analyst with a spreadsheet would. A plan that
+fails here is never presented as optimal.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from optimizer.analysis.result import VERIFY_TOL, Verification
+from optimizer.scenario.schema import Scenario
+
+
+def _erlang_shortfall(volume, scheduled, shrinkage, targets, goals) -> np.ndarray:
+    """How far each month misses its service level, occupancy or ASA cap (0 when met).
+
+    Erlang C is recomputed from scratch for the agents answering (after shrinkage).
+    """
+    from optimizer.model import erlang
+
+    interval, aht, within = targets
+    level, occupancy_cap, asa_cap = goals
+    out = []
+    for v, n in zip(np.asarray(volume, float), np.round(np.asarray(scheduled, float)).astype(int)):
+        v = max(v, 0.0)
+        if v <= 1e-9:
+            out.append(0.0)
+            continue
+        on = erlang.answering(int(n), shrinkage)
+        if on < 1:
+            out.append(1.0)
+            continue
+        r = erlang.service_with_agents(v, interval, aht, within, on)
+        miss = max(level - r.service_level, r.occupancy - occupancy_cap)
+        if asa_cap is not None:
+            miss = max(
+                miss, (r.asa_seconds - asa_cap) / asa_cap if np.isfinite(r.asa_seconds) else 1.0
+            )
+        out.append(max(miss, 0.0))
+    return np.array(out)
+
+
+def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
+    """Largest relative violation over all limits, definitions and goals of the plan."""
+    found: list[tuple[str, float]] = []
+
+    def excess(lhs, rhs) -> np.ndarray:
+        """(lhs - rhs) / max(1, |rhs|), element by element (the sides broadcast)."""
+        lhs, rhs = np.asarray(lhs, float), np.asarray(rhs, float)
+        return (lhs - rhs) / np.maximum(1.0, np.abs(rhs))
+
+    def at_most(name: str, lhs, rhs) -> None:
+        found.append((name, float(excess(lhs, rhs).max(initial=-np.inf))))
+
+    def per_team(checks: list[tuple[str, np.ndarray, np.ndarray]]) -> None:
+        """``lhs <= rhs`` by month and team; each team's checks in turn, named for it."""
+        columns = []
+        for template, lhs, rhs in checks:
+            worst = excess(lhs, rhs).max(axis=0, initial=-np.inf).tolist()
+            columns.append(zip([template.format(team=t.name) for t in sa.teams], worst))
+        for team_checks in zip(*columns):
+            found.extend(team_checks)
+
+    def equal(name: str, lhs, rhs) -> None:
+        at_most(name, lhs, rhs)
+        at_most(name, rhs, lhs)
+
+    cal, mk, sa = scenario.calendar, scenario.marketing, scenario.sales
+    days, hours = cal.business_days_per_month, cal.hours_per_day
+
+    for name, arr in q.items():
+        if name != "profit":
+            at_most(f"{name} >= 0", -arr, 0.0)
+    for name in ("reps", "marketers", "workers", "agents"):
+        if name in q:
+            at_most(f"{name} whole", np.abs(q[name] - np.round(q[name])), 0.0)
+
+    # marketing
+    paid = q["paid_leads"]
+    tiers = [t for c in mk.channels for t in c.tiers]
+    cost = np.array([t.cost_per_lead for t in tiers])
+    width = np.array([t.leads_per_month if t.leads_per_month else np.inf for t in tiers])
+    equal("leads = organic + paid", q["leads"], mk.organic_leads_per_month + paid.sum(axis=1))
+    equal("ad spend = tier prices", q["ad_spend"], paid @ cost)
+    at_most("tier volume", paid, np.minimum(width, 1e300))
+    at_most("ad budget", q["ad_spend"], mk.ad_budget_per_month)
+    at_most("market size", q["leads"], mk.market_size_leads_per_month)
+    if mk.total_addressable_market_leads is not None:
+        at_most("addressable market", q["leads"].sum(), mk.total_addressable_market_leads)
+    if mk.ad_spend_per_marketer_per_month is not None:
+        at_most(
+            "spend per marketer", q["ad_spend"], mk.ad_spend_per_marketer_per_month * q["marketers"]
+        )
+    at_most("marketers max", q["marketers"], mk.marketers.max)
+    at_most("marketers min", mk.marketers.min, q["marketers"])
+
+    # sales: months x teams arrays, sides restated per team
+    conv, reps = q["conversations"], q["reps"]
+    lost = np.array([
+        t.hours_lost_per_day.travel + t.hours_lost_per_day.meetings
+        + t.hours_lost_per_day.follow_ups + t.hours_lost_per_day.trade_shows
+        + t.hours_lost_per_day.other
+        for t in sa.teams
+    ])  # fmt: skip
+    admin = np.array([t.admin_minutes_per_conversation for t in sa.teams])
+    available = days * (hours - lost) * 60.0 * reps
+    used = deals = 0
+    for k, tier in enumerate(sa.conversation_tiers):
+        used = used + (tier.minutes + admin) * conv[:, :, k]
+        deals = deals + tier.conversion_rate * conv[:, :, k]
+    floors = [
+        ("quality floor {team} " + f"{tier.minutes:g} min", conv[:, :, k], 0.0)
+        for k, tier in enumerate(sa.conversation_tiers)
+        if tier.minutes < sa.min_minutes_per_quality_conversation
+    ]
+    per_team(
+        [
+            ("selling time {team}", used, available),
+            ("reps max {team}", reps, np.array([t.reps.max for t in sa.teams])),
+            ("reps min {team}", np.array([t.reps.min for t in sa.teams]), reps),
+            *floors,
+            ("deals {team}", q["deals"], deals),
+            ("deals {team}", deals, q["deals"]),
+        ]
+    )
+    at_most(
+        "lead supply",
+        conv.sum(axis=(1, 2)),
+        sa.touches_per_lead * mk.qualified_lead_share * q["leads"],
+    )
+
+    # delivery
+    de = scenario.delivery
+    total_deals = q["deals"].sum(axis=1)
+    if de is not None:
+        sold = de.units_per_deal * total_deals
+        equal("units sold", q["units_sold"], sold)
+        at_most("delivery capacity", q["production"], de.units_per_worker_per_month * q["workers"])
+        made = np.cumsum(q["production"])
+        last = len(made) - 1
+        for t in range(len(made)):
+            due = sold.sum() if t == last else sold[: max(0, t - de.lead_time_months + 1)].sum()
+            at_most(f"on time {t}", due, made[t])
+            if t < last or de.lead_time_months == 0:
+                at_most(f"built to order {t}", made[t], sold[: t + 1].sum())
+        at_most("workers max", q["workers"], de.workers.max)
+        at_most("workers min", de.workers.min, q["workers"])
+
+    # support
+    su = scenario.support
+    if su is not None:
+        customers = su.installed_base_customers + su.new_customers_per_deal * np.cumsum(total_deals)
+        equal("tickets", q["tickets"], su.tickets_per_customer_per_month * customers)
+        productive = days * hours * 60.0 * (1.0 - su.shrinkage)
+        at_most(
+            "support capacity",
+            su.handle_minutes_per_ticket * q["tickets"],
+            productive * su.max_occupancy * q["agents"],
+        )
+        at_most("agents max", q["agents"], su.agents.max)
+        at_most("agents min", su.agents.min, q["agents"])
+        intervals_base = days * hours * 60.0
+        for ch in su.live_channels:
+            contacts = (
+                ch.contacts_per_customer_per_month * customers * ch.peak_factor
+                / (intervals_base / ch.interval_minutes)
+            )  # fmt: skip
+            equal(f"{ch.name} contacts", q[f"{ch.name}_contacts"], contacts)
+            people = q[f"{ch.name}_agents"]
+            at_most(f"{ch.name} agents whole", np.abs(people - np.round(people)), 0.0)
+            at_most(f"{ch.name} agents max", people, ch.agents.max)
+            at_most(f"{ch.name} agents min", ch.agents.min, people)
+            targets = (ch.interval_minutes, ch.handle_seconds, ch.answer_within_seconds)
+            goals = (ch.service_level, ch.max_occupancy, ch.max_asa_seconds)
+            at_most(
+                f"{ch.name} service level",
+                _erlang_shortfall(contacts, people, ch.shrinkage, targets, goals),
+                0.0,
+            )
+        if su.ticket_closure is not None:
+            c = su.ticket_closure
+            targets = (hours * 60.0, su.handle_minutes_per_ticket * 60.0, c.within_hours * 3600.0)
+            goals = (c.share, su.max_occupancy, None)
+            per_day = q["tickets"] / days
+            at_most(
+                "ticket closure",
+                _erlang_shortfall(per_day, q["agents"], su.shrinkage, targets, goals),
+                0.0,
+            )
+
+    # finance
+    fi = scenario.finance
+    value = np.array([t.average_deal_value for t in sa.teams])
+    equal("revenue", q["revenue"], q["deals"] @ value)
+    payroll = reps @ np.array([t.reps.cost_per_person_per_month for t in sa.teams])
+    payroll = payroll + mk.marketers.cost_per_person_per_month * q["marketers"]
+    if de is not None:
+        payroll = payroll + de.workers.cost_per_person_per_month * q["workers"]
+    if su is not None:
+        payroll = payroll + su.agents.cost_per_person_per_month * q["agents"]
+        for ch in su.live_channels:
+            payroll = payroll + ch.agents.cost_per_person_per_month * q[f"{ch.name}_agents"]
+    equal("payroll", q["payroll"], payroll)
+    cogs = de.unit_cost * q["production"] if de is not None else np.zeros_like(q["revenue"])
+    equal("cost of goods", q["cogs"], cogs)
+    profit = q["revenue"] - cogs - payroll - q["ad_spend"] - fi.fixed_bills_per_month
+    equal("profit", q["profit"], profit)
+    goal = fi.retained_earnings_per_month + fi.profit_target_per_month
+    if fi.goal_period == "month":
+        at_most("profit goal", goal, profit)
+    else:
+        at_most("profit goal", goal * len(profit), profit.sum())
+
+    worst_name, worst = max(found, key=lambda item: item[1])
+    worst = max(worst, 0.0)
+    broken = tuple(dict.fromkeys(name for name, excess in found if excess > VERIFY_TOL))
+    return Verification(
+        ok=worst <= VERIFY_TOL,
+        max_violation=worst,
+        worst=worst_name,
+        checked=len(found),
+        violations=broken,
+    )

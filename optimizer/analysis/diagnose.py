@@ -1,0 +1,513 @@
+"""Why no plan exists: a minimal set of conflicting limits, and the cheapest repair.
+
+The conflict set is irreducible: the limits in it cannot all hold, and dropping any one
+of them makes the rest possible. When the LP relaxation is already infeasible, HiGHS
+computes it (``iis_strategy`` 6; the default strategy returns an empty set, see
+DOMAIN.md) and a deletion filter confirms it; when only whole headcounts make it
+infeasible, a deletion filter over the integer model finds it.
+
+The cheapest repair moves the levers leadership controls (``Scenario.lever_paths``)
+by the least weighted total change. Levers that only move limits (ad budget, headcount
+caps, finance goals) enter one integer model together:
+
+    min sum_k weight_k * change_k   s.t.  every limit moved by its levers' changes holds
+
+Hours per day (a coefficient) and the quality floor (a step between conversation tiers)
+are searched one at a time. The default weight of a lever is 1 / |its value|, so a
+change costs its relative size: raising the budget 10 % costs as much as a 10 % longer day.
+(A lever at zero is measured against a typical month's money, or one person.)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from optimizer.analysis.result import Plan
+from optimizer.model.chain import build_model
+from optimizer.model.linear import LinearModel, ModelArrays
+from optimizer.runtime.deadline import Deadline
+from optimizer.scenario import labels
+from optimizer.scenario.inputs import moved
+from optimizer.scenario.schema import Scenario, bounds_of
+from optimizer.solvers import Status, highs
+
+CONFLICT_COLUMNS = [
+    "name", "department", "kind", "description", "unit", "parameter", "label", "sentence",
+]  # fmt: skip
+HOURS_TOLERANCE = 1e-4  # hours: the bisection's resolution
+MARGIN = 1e-7  # a repair moves a lever this much (relative) past the exact boundary
+CPSAT_SECONDS = 5.0  # CP-SAT's time to propose a whole-number conflict set
+WORDS = {
+    "marketing.ad_budget_per_month": ("the ad budget", "$/month"),
+    "marketing.marketers.max": ("the cap on marketers", "people"),
+    "delivery.workers.max": ("the cap on delivery workers", "people"),
+    "support.agents.max": ("the cap on support agents", "people"),
+    "calendar.hours_per_day": ("the working day", "hours/day"),
+    "sales.min_minutes_per_quality_conversation": ("the quality floor", "minutes"),
+    "finance.profit_target_per_month": ("the profit target", "$/month"),
+    "finance.retained_earnings_per_month": ("the retained earnings goal", "$/month"),
+}
+LOWER = {
+    "sales.min_minutes_per_quality_conversation",
+    "finance.profit_target_per_month",
+    "finance.retained_earnings_per_month",
+}
+
+
+@dataclass(frozen=True)
+class Lever:
+    path: str
+    value: float
+    direction: int  # +1: the repair raises it; -1: it lowers it
+    weight: float
+    integer: bool
+    words: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class Repair:
+    """A set of lever changes that makes a plan possible, and its weighted cost."""
+
+    changes: pd.DataFrame  # path, current, proposed, change, unit, weight, cost, sentence
+    cost: float
+    kind: str  # "cheapest" or "single"
+
+    @property
+    def sentence(self) -> str:
+        return "; ".join(self.changes["sentence"]) + f" (weighted cost {self.cost:.4g})."
+
+    def apply(self, scenario: Scenario) -> Scenario:
+        for _, row in self.changes.iterrows():
+            scenario = moved(scenario, row["path"], row["proposed"])
+        return scenario
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    conflict: pd.DataFrame
+    relaxation: str  # "lp": the limits conflict outright; "integer": only in whole people
+    cheapest: Repair | None
+    alternatives: list[Repair]
+    repaired: Plan | None
+    message: str
+    notes: tuple[str, ...] = ()  # what the time limit left unfinished
+
+
+def diagnose(
+    scenario: Scenario, objective: str | None = None, time_limit: Deadline | float | None = None
+) -> Diagnosis:
+    """Conflict set, cheapest repair, one-lever alternatives, and the repaired plan.
+
+    ``time_limit`` (seconds, or the ``Deadline`` of the solve that found no plan) bounds
+    every solve here; what it stops is said in ``notes``, and what was found stays valid:
+    a conflict set the filter did not finish still conflicts (it may not be minimal), and
+    a repair the search did not finish still works (it may not be the cheapest).
+    """
+    from optimizer.analysis.solve import solve
+    from optimizer.runtime.isolation import stage
+    from optimizer.scenario.loading import ScenarioError
+
+    deadline = Deadline.of(time_limit)
+    notes: list[str] = []
+    stage("the search for conflicting limits")
+    conflict, relaxation = conflict_set(scenario, deadline, notes)
+    stage("the repair search")
+    cheapest, alternatives = repairs(scenario, deadline, notes)
+    repaired = None
+    message = ""
+    if cheapest is None:
+        message = "no change to the levers makes a plan possible"
+        if deadline.expired():
+            message = "the time limit ran out before a repair was found"
+    elif deadline.expired():
+        notes.append("the repaired plan was not solved: the time limit ran out")
+    else:
+        stage("the repaired plan")
+        try:
+            repaired = solve(cheapest.apply(scenario), objective, time_limit=deadline)
+        except ScenarioError as exc:  # a repair past a bound the schema sets
+            message = f"the repaired scenario is not valid: {exc.problems[0]}"
+        else:
+            if not repaired.solved:
+                message = f"the repaired scenario did not solve: {repaired.status.value}"
+    return Diagnosis(conflict, relaxation, cheapest, alternatives, repaired, message, tuple(notes))
+
+
+# ---- the conflict set ------------------------------------------------------------------
+
+
+def _feasible(a: ModelArrays, integer: bool, deadline: Deadline | None = None) -> bool | None:
+    """True or False; None when the time limit stopped the solve before it could tell."""
+    lp = replace(
+        a,
+        c=np.zeros_like(a.c),
+        c_tiebreak=np.zeros_like(a.c),
+        integer=a.integer if integer else np.zeros_like(a.integer),
+    )
+    limit = deadline.remaining() if deadline is not None else None
+    status = highs.solve(lp, ranging=False, duals=False, time_limit=limit).status
+    if status is Status.TIME_LIMIT:
+        return None
+    return status is Status.OPTIMAL
+
+
+def _keep_only(a: ModelArrays, keep: np.ndarray) -> ModelArrays:
+    """The model with every limit not in ``keep`` removed (definitions always stay)."""
+    lower, upper = a.row_lower.copy(), a.row_upper.copy()
+    lower[~keep], upper[~keep] = -np.inf, np.inf
+    return replace(a, row_lower=lower, row_upper=upper)
+
+
+def conflict_set(
+    scenario: Scenario, deadline: Deadline | None = None, notes: list[str] | None = None
+) -> tuple[pd.DataFrame, str]:
+    """The conflicting limits and whether they conflict outright ("lp") or only in whole
+    people ("integer"). A limit the deletion filter could not test in time stays in."""
+    deadline = deadline or Deadline()
+    model, _ = build_model(scenario)
+    a = model.arrays()
+    limit = _limit_rows(model)
+    definitions = ~limit
+    if _feasible(a, integer=False):
+        relaxation, integer, candidates = "integer", True, limit
+        proposed = _cpsat_proposal(a, limit, definitions, deadline)
+        if proposed is not None:
+            candidates = proposed  # confirmed by HiGHS; the filter below makes it irreducible
+    else:
+        relaxation, integer = "lp", False
+        candidates = np.zeros(a.num_rows, bool)
+        candidates[highs.iis_rows(a)] = True
+        candidates &= limit
+        if _feasible(_keep_only(a, candidates | definitions), integer=False):
+            candidates = limit  # the IIS was not usable on its own: filter everything
+    keep = candidates | definitions
+    rows = np.flatnonzero(candidates)
+    untested = 0
+    for row in rows:
+        if deadline.expired():
+            untested += 1
+            continue
+        keep[row] = False
+        if _feasible(_keep_only(a, keep), integer, deadline) is not False:
+            keep[row] = True  # needed (or not shown unneeded in time): it stays
+    if untested and notes is not None:
+        notes.append(
+            f"the conflicting limits may not be the fewest: the time limit stopped the search "
+            f"with {untested} of {len(rows)} limits untested (they are listed)"
+        )
+    members = np.flatnonzero(keep & limit)
+    return _conflict_table(model, members), relaxation
+
+
+def _cpsat_proposal(a: ModelArrays, limit: np.ndarray, definitions: np.ndarray, deadline: Deadline):
+    """The limits CP-SAT's assumptions name (``optimizer.solvers.cpsat``), as a row mask,
+    if HiGHS confirms on the MILP that they conflict; otherwise None."""
+    from optimizer.solvers.cpsat import propose_conflict
+
+    relaxed = highs.solve(
+        replace(a, integer=np.zeros_like(a.integer)), ranging=False, duals=False,
+        time_limit=deadline.remaining(),
+    )  # fmt: skip
+    if deadline.expired():
+        return None
+    try:
+        proposal = propose_conflict(
+            a, limit, x_relaxed=relaxed.x, time_limit=deadline.capped(CPSAT_SECONDS)
+        )
+    except Exception:  # noqa: BLE001 - CP-SAT only speeds the filter up; it may fail
+        return None
+    if proposal.status != "infeasible":
+        return None
+    rows = np.zeros(a.num_rows, bool)
+    rows[proposal.rows] = True
+    rows &= limit
+    if _feasible(_keep_only(a, rows | definitions), integer=True, deadline=deadline) is not False:
+        return None  # not a conflict of the MILP itself (see the cpsat module), or no time
+    return rows
+
+
+def _limit_rows(model: LinearModel) -> np.ndarray:
+    limit = np.zeros(model.num_rows, bool)
+    for block in model.row_blocks.values():
+        if block.kind != "definition":
+            limit[block.start : block.stop] = True
+    return limit
+
+
+def _conflict_table(model: LinearModel, members: np.ndarray) -> pd.DataFrame:
+    names = model.row_names()
+    rows = []
+    for family, block in model.row_blocks.items():
+        params = block.parameters()
+        for row in members[(members >= block.start) & (members < block.stop)]:
+            param = params[row - block.start]
+            where = f" (set by the input {labels.input_label(param)!r})" if param else ""
+            label = labels.row_label(family, labels.row_axes(names[row], family))
+            rows.append({
+                "name": names[row], "department": block.department, "kind": block.kind,
+                "description": block.description, "unit": block.unit, "parameter": param,
+                "label": label, "sentence": f"{label}: {block.description}{where}",
+            })  # fmt: skip
+    return pd.DataFrame(rows, columns=CONFLICT_COLUMNS)
+
+
+# ---- repairs ---------------------------------------------------------------------------
+
+
+def levers(scenario: Scenario) -> list[Lever]:
+    out = []
+    for path in scenario.lever_paths():
+        setting = scenario.levers.get(path)
+        if setting is not None and setting.fixed:
+            continue
+        value = _value(scenario, path)
+        if path in WORDS:
+            words, unit = WORDS[path]
+        else:  # sales.teams[NAME].reps.max
+            words, unit = f"the cap on {path.split('[')[1].split(']')[0]} reps", "people"
+        weight = (
+            setting.weight if setting and setting.weight else 1.0 / _size(scenario, value, unit)
+        )
+        direction = -1 if path in LOWER else 1
+        out.append(Lever(path, value, direction, weight, path.endswith(".max"), words, unit))
+    return out
+
+
+def _size(scenario: Scenario, value: float, unit: str) -> float:
+    """What a lever's change is measured against: its value, or a typical month's money."""
+    if unit.startswith("$"):
+        typical = scenario.finance.fixed_bills_per_month + scenario.marketing.ad_budget_per_month
+        return max(abs(value), typical, 1.0)
+    return max(abs(value), 1.0)
+
+
+def _value(scenario: Scenario, path: str) -> float:
+    from optimizer.scenario.inputs import numeric_inputs
+
+    for p, value, _ in numeric_inputs(scenario, scenario.objective):
+        if p == path:
+            return value
+    raise KeyError(path)
+
+
+def repairs(
+    scenario: Scenario, deadline: Deadline | None = None, notes: list[str] | None = None
+) -> tuple[Repair | None, list[Repair]]:
+    """The cheapest repair and the one-lever-at-a-time alternatives, cheapest first.
+
+    The joint repair is searched first; alternatives the time limit leaves are noted.
+    """
+    deadline = deadline or Deadline()
+    model, _ = build_model(scenario)
+    base = model.arrays()
+    limit_levers, other_levers, shifts = [], [], {}
+    for lever in levers(scenario):
+        shift = _limit_shift(scenario, base, lever)
+        if shift is None:
+            other_levers.append(lever)
+        else:
+            limit_levers.append(lever)
+            shifts[lever.path] = shift
+    joint = None
+    if limit_levers:
+        joint = _solve_repair(model, limit_levers, shifts, "cheapest", deadline, notes)
+    alternatives = []
+    skipped = 0
+    for lever in limit_levers:
+        found = None
+        if deadline.expired():
+            skipped += 1
+        else:
+            found = _solve_repair(model, [lever], shifts, "single", deadline)
+        if found is not None:
+            alternatives.append(found)
+    for lever in other_levers:
+        found = None
+        if deadline.expired():
+            skipped += 1
+        else:
+            found = _search_single(scenario, lever, deadline)
+        if found is not None:
+            alternatives.append(found)
+    if skipped and notes is not None:
+        notes.append(
+            f"{skipped} of {len(limit_levers) + len(other_levers)} one-lever alternatives not "
+            "searched: the time limit ran out"
+        )
+    candidates = [joint] if joint is not None else []
+    candidates += [_as_cheapest(r) for r in alternatives if r.changes["path"].iloc[0] in
+                   {lev.path for lev in other_levers}]  # fmt: skip
+    cheapest = min(candidates, key=lambda r: r.cost) if candidates else None
+    alternatives.sort(key=lambda r: r.cost)
+    return cheapest, alternatives
+
+
+def _as_cheapest(repair: Repair) -> Repair:
+    return Repair(repair.changes, repair.cost, "cheapest")
+
+
+def _limit_shift(scenario: Scenario, base: ModelArrays, lever: Lever) -> np.ndarray | None:
+    """How each row's limit moves per unit change of the lever, or None if it is no limit."""
+    try:
+        other = build_model(moved(scenario, lever.path, _step(lever, 1)))[0].arrays()
+    except Exception:  # noqa: BLE001 - the moved value is invalid (a bound was hit)
+        return None
+    same_shape = other.num_rows == base.num_rows and len(other.vals) == len(base.vals)
+    if (
+        not same_shape
+        or not np.array_equal(other.vals, base.vals)
+        or not np.array_equal(other.c, base.c)
+    ):
+        return None
+    return other.rhs - base.rhs  # the step already points in the lever's direction
+
+
+def _step(lever: Lever, amount: float) -> float:
+    value = lever.value + lever.direction * amount
+    return int(round(value)) if lever.integer else value
+
+
+def _solve_repair(
+    model: LinearModel,
+    chosen: list[Lever],
+    shifts: dict,
+    kind: str,
+    deadline: Deadline | None = None,
+    notes: list[str] | None = None,
+) -> Repair | None:
+    """The least weighted change of ``chosen`` that makes a plan possible; a plan the
+    time limit stopped is used (it still works) and noted as perhaps not the cheapest."""
+    deadline = deadline or Deadline()
+    a = model.arrays()
+    n = a.num_vars
+    k = len(chosen)
+    cols = np.arange(n, n + k)
+    rows, entries, vals = [], [], []
+    for j, lever in enumerate(chosen):
+        g = shifts[lever.path]
+        touched = np.flatnonzero(g != 0)
+        rows.append(touched)
+        entries.append(np.full(touched.size, cols[j]))
+        vals.append(-g[touched])  # lhs - g * change <= rhs: the limit moves by g * change
+    upper = np.array([_max_change(lever) for lever in chosen])
+    weight = np.array([lever.weight for lever in chosen])
+    extended = replace(
+        a,
+        c=np.concatenate([np.zeros(n), weight]),
+        c_tiebreak=np.zeros(n + k),
+        lb=np.concatenate([a.lb, np.zeros(k)]),
+        ub=np.concatenate([a.ub, upper]),
+        integer=np.concatenate([a.integer, [lever.integer for lever in chosen]]),
+        rows=np.concatenate([a.rows, *rows]),
+        cols=np.concatenate([a.cols, *entries]),
+        vals=np.concatenate([a.vals, *vals]),
+        lhs_mask=np.concatenate([a.lhs_mask, np.ones(sum(r.size for r in rows), bool)]),
+        sense="min",
+    )
+    # HiGHS's MIP presolve returned a repair 10 % too dear on this model (seed scenario, profit
+    # target 10 000 000: 10 206 901 instead of 9 974 600), so the repair is solved without it.
+    exact = {"presolve": "off", "mip_rel_gap": 1e-9, "mip_abs_gap": 1e-12}
+    out = highs.solve(
+        extended, ranging=False, duals=False, options=exact, time_limit=deadline.remaining()
+    )
+    if out.status is Status.TIME_LIMIT and out.x is not None:
+        if notes is not None:
+            notes.append(
+                "the repair shown works but may not be the cheapest: the time limit stopped "
+                f"its search{f' within {out.mip_gap:.1%} of the cheapest' if out.mip_gap else ''}"
+            )
+    elif out.status is not Status.OPTIMAL:
+        return None
+    if extended.integer.any():  # polish: the exact changes for these whole numbers, as an LP
+        whole = np.round(out.x[extended.integer])
+        lb, ub = extended.lb.copy(), extended.ub.copy()
+        lb[extended.integer] = ub[extended.integer] = whole
+        lp = replace(extended, lb=lb, ub=ub, integer=np.zeros_like(extended.integer))
+        polished = highs.solve(lp, ranging=False, duals=False, time_limit=deadline.remaining())
+        if polished.status is Status.OPTIMAL:
+            out = polished
+    change = out.x[n:]
+    return _repair([(lever, c) for lever, c in zip(chosen, change) if c > 1e-9], kind)
+
+
+FAR_BOUND = 1e8
+"""A lever's change is bounded in the repair model only when its bound is nearer than this:
+with a bound of 1e10 on the change, HiGHS (presolve off) proposed a profit target $18 off
+the exact one. A farther bound is enforced by ``_repair``, which clamps the proposal."""
+
+
+def _max_change(lever: Lever) -> float:
+    """How far the lever may move before the value leaves the range the schema accepts."""
+    low, high = bounds_of(lever.path)
+    room = max(0.0, high - lever.value if lever.direction > 0 else lever.value - low)
+    return room if room < FAR_BOUND else math.inf
+
+
+def _search_single(scenario: Scenario, lever: Lever, deadline: Deadline) -> Repair | None:
+    """Hours by bisection (more hours never hurt), the floor tier by tier (lower never hurts).
+
+    A bisection the time limit stops returns the shortest day found to work so far."""
+    if lever.path == "sales.min_minutes_per_quality_conversation":
+        minutes = sorted({t.minutes for t in scenario.sales.conversation_tiers}, reverse=True)
+        for m in (m for m in minutes if m < lever.value):
+            if _solvable(moved(scenario, lever.path, m), deadline):
+                return _repair([(lever, lever.value - m)], "single")
+        if _solvable(moved(scenario, lever.path, 0.0), deadline):
+            return _repair([(lever, lever.value)], "single")
+        return None
+    if lever.path == "calendar.hours_per_day":
+        low, high = lever.value, bounds_of(lever.path)[1]
+        if not _solvable(moved(scenario, lever.path, high), deadline):
+            return None
+        while high - low > HOURS_TOLERANCE and not deadline.expired():
+            mid = (low + high) / 2
+            works = _solvable(moved(scenario, lever.path, mid), deadline)
+            low, high = (low, mid) if works else (mid, high)
+        return _repair([(lever, high - lever.value)], "single")
+    return None
+
+
+def _solvable(scenario: Scenario, deadline: Deadline) -> bool:
+    """True only when a plan was shown to exist (not when time ran out first)."""
+    return _feasible(build_model(scenario)[0].arrays(), integer=True, deadline=deadline) is True
+
+
+def _repair(changes: list[tuple[Lever, float]], kind: str) -> Repair | None:
+    if not changes:
+        return None
+    rows = []
+    for lever, change in changes:
+        if lever.integer:
+            change = math.ceil(change - 1e-6)
+        elif lever.path != "sales.min_minutes_per_quality_conversation":
+            change = change * (1 + MARGIN) + MARGIN
+        low, high = bounds_of(lever.path)
+        proposed = min(max(lever.value + lever.direction * change, low), high)
+        rows.append({
+            "path": lever.path, "current": lever.value, "proposed": proposed,
+            "change": proposed - lever.value, "unit": lever.unit, "weight": lever.weight,
+            "cost": lever.weight * abs(proposed - lever.value),
+            "sentence": _sentence(lever, proposed),
+        })  # fmt: skip
+    frame = pd.DataFrame(rows)
+    return Repair(frame, float(frame["cost"].sum()), kind)
+
+
+def _sentence(lever: Lever, proposed: float) -> str:
+    verb = "raise" if proposed > lever.value else "lower"
+    if lever.unit.startswith("$"):
+        return (
+            f"{verb} {lever.words} from {labels.money(lever.value)} to "
+            f"{labels.money(proposed)} a month ({labels.signed_money(proposed - lever.value)})"
+        )
+    if lever.integer:
+        return f"{verb} {lever.words} from {lever.value:g} to {proposed:g} people"
+    return (
+        f"{verb} {lever.words} from {labels.number(lever.value, 4)} to "
+        f"{labels.amount(proposed, lever.unit)}"
+    )

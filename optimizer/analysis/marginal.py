@@ -1,0 +1,95 @@
+"""Marginal value of every numeric scenario input, by the envelope theorem.
+
+With the plan's whole-number headcounts held, the plan is an LP optimum x with
+shadow prices y (objective change per unit increase of each row's limit). For an
+input p that moves the objective coefficients c, the limits b and the coefficients A,
+
+    dV/dp = dc/dp . x + y . (db/dp - dA/dp x)
+
+The data derivatives come from building the model at p and at p + h: every input
+enters the model linearly, so the difference quotient is exact. Where the move
+touches a degenerate binding limit (one whose dual describes only a decrease), the
+envelope does not give the rate for an increase, so that input is re-solved instead,
+warm, with the headcounts held.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from optimizer.model.chain import build_model
+from optimizer.model.linear import ModelArrays
+from optimizer.scenario.inputs import is_int_field, moved, numeric_inputs
+from optimizer.scenario.schema import Scenario
+
+STEP = {"sales.min_minutes_per_quality_conversation"}
+"""Inputs whose effect is a step, not a slope: the quality floor decides which tiers
+are allowed. Its value shows in the quality_floor constraint's shadow price."""
+
+COLUMNS = ["path", "value", "marginal_value", "unit", "note"]
+OUT_OF_TIME = "not computed: the time limit ran out"
+
+
+def marginal_values(
+    scenario: Scenario,
+    objective: str,
+    base: ModelArrays,
+    x: np.ndarray,
+    row_shadow: np.ndarray,
+    degenerate: np.ndarray,
+    fixed_lp,
+    objective_value: float,
+    forward_shadow: np.ndarray | None = None,
+    deadline=None,
+) -> pd.DataFrame:
+    """``forward_shadow`` is the constraint table's shadow price (per unit increase).
+    Inputs reached after ``deadline`` has run out get no value and the note OUT_OF_TIME."""
+    rows = []
+    ctx = (base, x, row_shadow, degenerate, fixed_lp, objective_value, forward_shadow)
+    for path, value, unit in numeric_inputs(scenario, objective):
+        if deadline is not None and deadline.expired():
+            rows.append((path, value, np.nan, unit, OUT_OF_TIME))
+            continue
+        if path in STEP:
+            rows.append(
+                (
+                    path,
+                    value,
+                    np.nan,
+                    unit,
+                    "a step, not a slope: see the quality_floor shadow price",
+                )
+            )
+            continue
+        derivative, note = _derivative(scenario, objective, ctx, path, value)
+        rows.append((path, value, derivative, unit, note))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _derivative(scenario, objective, ctx, path, value) -> tuple[float, str]:
+    base, x, y, degenerate, fixed_lp, obj, forward = ctx
+    is_int = is_int_field(scenario, path)
+    h = 1.0 if is_int else 1e-3 * max(1.0, abs(value))
+    for step in (h, -h):
+        try:
+            other = moved(scenario, path, int(value + step) if is_int else value + step)
+        except Exception:  # the moved value is outside the input's valid range
+            continue
+        arrays = build_model(other, objective)[0].arrays()
+        if arrays.num_rows != base.num_rows or arrays.num_vars != base.num_vars:
+            return np.nan, "changes the model's shape; compare re-solves instead"
+        dc = (arrays.c - base.c) @ x + (arrays.c0 - base.c0)
+        dax = arrays.row_activity(x) - base.row_activity(x)
+        shift = (arrays.rhs - base.rhs) - dax
+        if dc == 0 and not np.any(dax) and forward is not None:
+            # the input only moves limits: the reported (one-sided) shadow prices price it
+            moved_rows = shift != 0
+            return float(forward[moved_rows] @ shift[moved_rows] / step), ""
+        if np.any(degenerate & (np.abs(shift) > 1e-12)) and fixed_lp is not None:
+            moved_objective = fixed_lp.objective_for(arrays)
+            if moved_objective is None:
+                return np.nan, "the move makes the plan's headcounts infeasible"
+            return float((moved_objective - obj) / step), "re-solved: a degenerate limit"
+        return float((dc + y @ shift) / step), ""
+    return np.nan, "no valid neighbouring value"

@@ -1,0 +1,580 @@
+"""Scenario in, plan out: build, solve, check independently, derive targets, report limits."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from optimizer.analysis import check, targets, ties
+from optimizer.analysis.marginal import COLUMNS as PARAM_COLUMNS
+from optimizer.analysis.marginal import OUT_OF_TIME, marginal_values
+from optimizer.analysis.result import (
+    BINDING_TOL,
+    OPTIMAL_GAP,
+    VERIFY_TOL,
+    Plan,
+    Verification,
+    describe,
+)
+from optimizer.model.chain import Vars, build_model
+from optimizer.model.chain.objectives import UNIT
+from optimizer.model.linear import LinearModel, ModelArrays
+from optimizer.runtime.deadline import Deadline
+from optimizer.scenario.schema import Scenario
+from optimizer.solvers import Backend, SolverOutput, Status, highs
+from optimizer.solvers import backend as solver_backend
+
+CONSTRAINT_COLUMNS = [
+    "name", "family", "department", "kind", "description", "period", "activity", "limit",
+    "slack", "binding", "shadow_price", "allowable_increase", "allowable_decrease",
+    "degenerate", "whole_step_value", "binds_in_whole_people", "step_limit", "parameter", "unit",
+]  # fmt: skip
+
+WHOLE_STEP_LIMIT = 8
+"""At most this many binding headcount limits get a whole-person re-solve, largest first."""
+
+FORWARD_STEP = 1e-4
+"""Relative step for the one-sided shadow price of a degenerate binding limit."""
+
+DUAL_CHECK_TOL = 1e-5
+OBJECTIVE_NOISE = 1e-12
+"""Backends without ranging: a binding limit's dual counts as the rate for an increase when
+a re-solve agrees with it to DUAL_CHECK_TOL * max(1, |dual|), plus the objective's rounding
+(OBJECTIVE_NOISE * max(1, |objective|)) divided by the step."""
+
+
+def solve(
+    scenario: Scenario,
+    objective: str | None = None,
+    *,
+    time_limit: float | Deadline | None = None,
+    marginals: bool | None = None,
+    whole_steps: bool | None = None,
+    mip_gap: float | None = None,
+    source: str = "",
+    overrides: tuple[str, ...] = (),
+    backend: str | Backend = "highs",
+) -> Plan:
+    """Solve a validated scenario and return a checked plan (never a solver object).
+
+    ``backend`` names the solver (``optimizer.solvers.BACKENDS``: highs, cbc, ortools,
+    pdlp); the plan has the same shape and sign conventions whichever runs.
+
+    ``marginals`` adds the marginal value of every input; ``whole_steps`` re-solves the
+    integer model for the value of one more whole person at each binding headcount limit.
+    Both cost extra solves; None (the default) computes them for models of at most
+    ``DETAIL_LIMIT`` variables and says so in the plan's notes above that. ``mip_gap`` is
+    HiGHS's relative gap for an integer model (default ``highs.MIP_GAP``); a plan whose
+    proven gap is above ``OPTIMAL_GAP`` is ``feasible``, never ``optimal``.
+
+    ``time_limit`` (seconds, or a ``Deadline`` shared with later stages) bounds the whole
+    answer: the solve, then shadow prices, whole-person values and marginal values, each
+    stopping when time runs out with a note saying what was left undone.
+    """
+    objective = objective or scenario.objective
+    deadline = Deadline.of(time_limit)
+    times: dict[str, float] = {}
+    t0 = time.perf_counter()
+    model, v = build_model(scenario, objective)
+    arrays = model.arrays()
+    times["build"] = time.perf_counter() - t0
+    engine = solver_backend(backend)
+    if mip_gap is not None and engine.name != "highs":
+        raise ValueError(f"mip_gap is set for HiGHS only, not for the {engine.name} backend")
+    options = {"options": {"mip_rel_gap": float(mip_gap)}} if mip_gap is not None else {}
+    from optimizer.runtime.isolation import stage
+
+    stage("the solve")
+    # an integer model's duals come after the ties, at the final plan's headcounts
+    duals = {"duals": False} if arrays.integer.any() else {}
+    out = engine.solve(arrays, time_limit=deadline.remaining(), **duals, **options)
+    times.update(out.times)
+    stage("the choice among equally good plans")
+    out = ties.settle(
+        scenario, model, v, arrays, out, engine, objective=objective, deadline=deadline,
+        options=options.get("options"), stages=tie_stages(arrays),
+    )  # fmt: skip
+    times.update(out.times)
+    stage("the shadow prices and values of the plan")
+    return assemble(
+        scenario, model, v, arrays, out, objective=objective, engine=engine,
+        marginals=marginals, whole_steps=whole_steps, source=source, overrides=overrides,
+        times=times, deadline=deadline,
+    )  # fmt: skip
+
+
+DETAIL_LIMIT = 5_000
+"""Models with more variables than this get no marginal values and no whole-person
+re-solves unless asked for: each costs a model build per input or an integer re-solve,
+which on a company of a thousand teams would take hours."""
+
+FORWARD_LIMIT = 200
+FORWARD_LIMIT_LARGE = 5
+"""At most this many degenerate binding limits get a re-solved rate for an increase,
+largest dual first (the second figure above ``DETAIL_LIMIT`` variables, where one LP
+re-solve took 0.2 s on a 1 000-team model); the others show no shadow price (their dual
+prices a decrease)."""
+
+
+def tie_stages(arrays: ModelArrays) -> int | None:
+    """How many tie stages a model gets (None: all of them; see ``optimizer.analysis.ties``).
+
+    Above ``FULL_TIES_LIMIT`` variables only the first (fewest headcount changes): each
+    integer stage is an integer model as hard as the plan's own (measured on a 50-team,
+    12-month model of 3 840 variables: the plan 24 s, the first stage 22 s more, the whole
+    order 140 s more). Decided by size, not by a clock, so the same model always gets the
+    same stages whatever the machine's load.
+    """
+    return 1 if arrays.num_vars > FULL_TIES_LIMIT else None
+
+
+FULL_TIES_LIMIT = 1_000
+"""Models of at most this many variables (the bundled ones have 24 to 246) get every tie
+stage; larger ones the first only, with a note."""
+
+
+def assemble(
+    scenario: Scenario,
+    model: LinearModel,
+    v: Vars,
+    arrays: ModelArrays,
+    out: SolverOutput,
+    *,
+    objective: str,
+    engine: Backend | None = None,
+    marginals: bool | None = None,
+    whole_steps: bool | None = None,
+    source: str = "",
+    overrides: tuple[str, ...] = (),
+    times: dict[str, float] | None = None,
+    verified: tuple[Verification, Status, str] | None = None,
+    deadline: Deadline | None = None,
+) -> Plan:
+    """The plan from a solver's output: checked independently, with targets and limits.
+
+    An output that ``ties.settle`` has not seen (a what-if's) is settled here first.
+
+    ``verified`` is ``checked``'s answer for this output when the caller already has it.
+    """
+    times = {} if times is None else times
+    deadline = deadline or Deadline()
+    if not out.settled and out.status is Status.OPTIMAL and out.x is not None:
+        # a plan solved elsewhere (a what-if's held model): the same choice among equally
+        # good plans as ``solve`` makes, so its targets are ``solve``'s
+        t0 = time.perf_counter()
+        out = ties.settle(
+            scenario, model, v, arrays, out, engine or solver_backend("highs"),
+            objective=objective, deadline=deadline, duals=out.row_shadow is not None,
+            ranging=out.range_up is not None, stages=tie_stages(arrays),
+        )  # fmt: skip
+        times["ties"] = time.perf_counter() - t0
+        verified = None
+    notes = list(out.notes)
+    large = arrays.num_vars > DETAIL_LIMIT
+    for name, asked in (("marginal values", marginals), ("whole-person values", whole_steps)):
+        if asked is None and large:
+            notes.append(
+                f"{name} left out: the model has {arrays.num_vars:,} variables (more than "
+                f"{DETAIL_LIMIT:,}); ask for them explicitly"
+            )
+    marginals = not large if marginals is None else marginals
+    whole_steps = not large if whole_steps is None else whole_steps
+    common = dict(
+        scenario=scenario.name, source=source, objective_name=objective,
+        objective_sense=model.sense, objective_unit=UNIT[objective], solver_status=out.solver_status,
+        overrides=tuple(overrides), mip_gap=out.mip_gap, times=times,
+        backend=engine.name if engine is not None else "highs",
+    )  # fmt: skip
+    if out.x is None:
+        return _unsolved(out, common, scenario)
+
+    if verified is None:
+        t0 = time.perf_counter()
+        verified = checked(scenario, v, arrays, out)
+        times["check"] = time.perf_counter() - t0
+    verification, status, message = verified
+    q = {name: out.x[idx] for name, idx in v.index.items()}
+    t0 = time.perf_counter()
+    target_table = targets.derive(scenario, q, v.months)
+    constraints = constraint_table(model, arrays, out, whole_steps, engine, notes, deadline)
+    variables = variable_table(model, v, out.x)
+    times["report"] = time.perf_counter() - t0
+    parameters = pd.DataFrame(columns=PARAM_COLUMNS)
+    if marginals and out.row_shadow is not None:
+        t0 = time.perf_counter()
+        degenerate = constraints["degenerate"].to_numpy(dtype=bool)
+        parameters = marginal_values(
+            scenario,
+            objective,
+            arrays,
+            out.x,
+            out.row_shadow,
+            degenerate,
+            out.fixed_lp,
+            out.objective,
+            constraints["shadow_price"].to_numpy(dtype=float),
+            deadline=deadline,
+        )
+        undone = int(parameters["note"].eq(OUT_OF_TIME).sum())
+        if undone:
+            notes.append(
+                f"marginal values of {undone} of {len(parameters)} inputs not computed: "
+                "the time limit ran out"
+            )
+        times["marginal_values"] = time.perf_counter() - t0
+    describe(constraints, parameters)
+    return Plan(
+        status=status, objective=out.objective, verified=verification, targets=target_table,
+        constraints=constraints, parameters=parameters, variables=variables, message=message,
+        notes=tuple(notes), **common,
+    )  # fmt: skip
+
+
+def checked(
+    scenario: Scenario, v: Vars, arrays: ModelArrays, out: SolverOutput
+) -> tuple[Verification, Status, str]:
+    """The independent check of a solver's plan, and the status and message it leaves.
+
+    A plan the solver calls optimal that fails the check is an ``error``, never optimal.
+    """
+    q = {name: out.x[idx] for name, idx in v.index.items()}
+    verification = _verify(scenario, arrays, out.x, q, out)
+    status, message = out.status, out.message
+    if status is Status.OPTIMAL and out.mip_gap is not None and out.mip_gap > OPTIMAL_GAP:
+        status, message = Status.FEASIBLE, within_gap(out.objective, out.mip_gap, arrays.sense)
+    if status in (Status.OPTIMAL, Status.FEASIBLE) and not verification.ok:
+        status = Status.ERROR
+        message = (
+            f"the solver reported {out.status.value}, but the plan breaks {verification.worst} "
+            f"by {verification.max_violation:.3g} (relative); it is not presented as a plan"
+        )
+    return verification, status, message
+
+
+def within_gap(objective: float, gap: float, sense: str) -> str:
+    """'feasible, within 17.9 % of the best possible: no plan does better than 123,456'."""
+    slack = gap * max(1.0, abs(objective))
+    bound = objective + slack if sense == "max" else objective - slack
+    better = "more than" if sense == "max" else "less than"
+    shown = math.ceil(bound) if sense == "max" else math.floor(bound)  # rounded outwards: true
+    return (
+        f"feasible, within {gap:.3%} of the best possible (the solver stopped at the gap it "
+        f"was given): no plan reaches {better} {shown:,.0f}"
+    )
+
+
+NO_PLAN = {
+    Status.INFEASIBLE: "no plan meets every limit and goal",
+    Status.UNBOUNDED: "the objective has no bound: some quantity can grow without limit",
+    Status.TIME_LIMIT: "the time limit ran out before any plan was found",
+    Status.ERROR: "the solver could not use this model",
+}
+
+
+def no_plan_message(status: Status, solver_status: str, scenario: Scenario) -> str:
+    """Why there is no plan, in words (never empty); for a solver error, the inputs
+    nearest the edge of their range, the first place to look."""
+    from optimizer.scenario.inputs import nearest_bounds
+
+    text = f"{NO_PLAN.get(status, 'no plan')} (solver: {solver_status or 'no status'})"
+    if status is Status.ERROR:
+        suspects = nearest_bounds(scenario)
+        if suspects:
+            text += "; the inputs nearest the edge of their range: " + ", ".join(suspects)
+    return text
+
+
+def _unsolved(out: SolverOutput, common: dict, scenario: Scenario) -> Plan:
+    empty = Verification(ok=False, max_violation=float("nan"), worst="no plan")
+    message = out.message or no_plan_message(out.status, out.solver_status, scenario)
+    constraints = pd.DataFrame(columns=CONSTRAINT_COLUMNS)
+    parameters = pd.DataFrame(columns=PARAM_COLUMNS)
+    describe(constraints, parameters)  # the same columns as a plan's, empty
+    return Plan(
+        status=out.status, objective=None, verified=empty, message=message,
+        targets=pd.DataFrame(columns=targets.COLUMNS),
+        constraints=constraints,
+        parameters=parameters,
+        variables=pd.DataFrame(columns=["name", "block", "value"]), **common,
+    )  # fmt: skip
+
+
+def _verify(
+    scenario: Scenario, a: ModelArrays, x: np.ndarray, q: dict, out: SolverOutput
+) -> Verification:
+    """The scenario-level check, and the model's own rows and bounds re-evaluated here."""
+    domain = check.verify(scenario, q)
+    act = a.row_activity(x)
+    scale = np.maximum(
+        1.0,
+        np.maximum(
+            np.abs(np.nan_to_num(a.row_lower, posinf=0, neginf=0)),
+            np.abs(np.nan_to_num(a.row_upper, posinf=0, neginf=0)),
+        ),
+    )
+    row_excess = np.maximum(a.row_lower - act, act - a.row_upper) / scale
+    bound_excess = np.maximum(a.lb - x, x - a.ub) / np.maximum(1.0, np.abs(x))
+    int_excess = np.abs(x - np.round(x))[a.integer]
+    model_worst = float(np.max(np.concatenate([row_excess, bound_excess, int_excess, [0.0]])))
+    if model_worst > domain.max_violation:
+        return Verification(model_worst <= VERIFY_TOL, model_worst, "a model row", domain.checked)
+    return domain
+
+
+def constraint_table(
+    model: LinearModel,
+    a: ModelArrays,
+    out: SolverOutput,
+    whole_steps: bool = True,
+    engine: Backend | None = None,
+    notes: list[str] | None = None,
+    deadline: Deadline | None = None,
+) -> pd.DataFrame:
+    """One row per constraint: its words, where the plan puts it, and what it is worth.
+
+    slack = limit - activity (<=), activity - limit (>=), -|activity - limit| (==); a
+    limit binds when |slack| <= BINDING_TOL * max(1, |limit|). Built column by column.
+    """
+    blocks = list(model.row_blocks.values())
+    if not blocks:
+        return pd.DataFrame(columns=CONSTRAINT_COLUMNS)
+    activity, limit = a.sides(out.x)
+    sizes = [b.size for b in blocks]
+    sense = np.repeat(np.array([b.sense for b in blocks], dtype=object), sizes)
+    kind = np.repeat(np.array([b.kind for b in blocks], dtype=object), sizes)
+    slack = np.where(
+        sense == "<=",
+        limit - activity,
+        np.where(sense == ">=", activity - limit, -np.abs(activity - limit)),
+    )
+    tol = BINDING_TOL * np.maximum(1.0, np.abs(limit))
+    binding = (np.abs(slack) <= tol) & (kind != "definition")
+    up = out.range_up if out.range_up is not None else np.full(a.num_rows, np.nan)
+    down = out.range_down if out.range_down is not None else np.full(a.num_rows, np.nan)
+    # a limit with slack can move by its slack one way and without end the other way
+    inc = np.where(binding | (kind == "definition"), up, np.where(sense == "<=", np.inf, slack))
+    dec = np.where(binding | (kind == "definition"), down, np.where(sense == "<=", slack, np.inf))
+    shadow = out.row_shadow.copy() if out.row_shadow is not None else np.full(a.num_rows, np.nan)
+    # A binding limit that cannot rise without changing the plan's shape is degenerate:
+    # the dual then describes a decrease, so the rate for an increase is re-solved.
+    degenerate = binding & (inc <= 1e-9)
+    # Raising a "<=" limit can only help the objective and raising a ">=" limit only hurt
+    # it; a dual of the other sign prices a decrease (a degenerate vertex), whichever
+    # solver gave it, so it is re-solved too.
+    helps = 1.0 if a.sense == "max" else -1.0
+    signed = np.where(sense == "<=", helps, np.where(sense == ">=", -helps, 0.0))
+    wrong_sign = signed * np.nan_to_num(shadow) < -1e-9 * np.maximum(1.0, np.abs(shadow))
+    degenerate |= binding & wrong_sign
+    if out.fixed_lp is not None:
+        # Without ranging (backends other than HiGHS) a binding limit's dual is tested
+        # against a re-solve: where they differ, the limit is degenerate.
+        most = FORWARD_LIMIT if a.num_vars <= DETAIL_LIMIT else FORWARD_LIMIT_LARGE
+        for row in _largest(binding & np.isnan(inc), shadow, most):
+            degenerate[row] = _dual_fails_forward(out, a, row, limit[row], sense[row], shadow)
+        rows = _largest(degenerate, shadow, most)
+        for row in rows:
+            shadow[row] = _forward_shadow(out, a, row, limit[row], sense[row])
+        unpriced = np.flatnonzero(degenerate)
+        unpriced = unpriced[~np.isin(unpriced, rows)]
+        shadow[unpriced] = np.nan
+        if len(unpriced) and notes is not None:
+            notes.append(
+                f"{len(unpriced):,} degenerate binding limits show no shadow price: only the "
+                f"{most} with the largest duals were re-solved for the rate of an increase"
+            )
+    price = np.where(np.abs(shadow) < 1e-9, 0.0, shadow)
+    step = np.full(a.num_rows, np.nan)
+    for block, size in zip(blocks, sizes):
+        values = block.step_limit(out.x)
+        if values is not None:
+            step[block.start : block.start + size] = values
+    table = _row_words(blocks, sizes)
+    table.update({
+        "activity": activity, "limit": limit, "slack": slack, "binding": binding,
+        "shadow_price": price, "allowable_increase": inc, "allowable_decrease": dec,
+        "degenerate": degenerate,
+        "whole_step_value": (
+            _whole_steps(a, out, binding, price, engine, deadline, notes) if whole_steps
+            else np.full(a.num_rows, np.nan)
+        ),
+        # a limit in whole people binds when one person fewer could not meet it
+        "binds_in_whole_people": np.isfinite(step) & (activity > step + tol),
+        "step_limit": step,
+    })  # fmt: skip
+    return pd.DataFrame({column: table[column] for column in CONSTRAINT_COLUMNS})
+
+
+def _row_words(blocks: list, sizes: list[int]) -> dict:
+    """name, family, department, kind, description, period, parameter and unit of every row.
+
+    A family's own words repeat over its rows; names, months and input paths come from
+    the family's axes. ``parameter`` is text where every family names an input, and an
+    object column holding None (no input) otherwise.
+    """
+    names: list[str] = []
+    periods: list[np.ndarray] = []
+    parameters: list = []
+    every_input = True
+    for block, size in zip(blocks, sizes):
+        block_names = _block_names(block)
+        names += block_names
+        periods.append(_periods(block, block_names))
+        values = block.parameters() if block.parameter is not None else [None] * size
+        if isinstance(block.parameter, list):
+            named = any(v is not None for v in values)
+            if named and None in values:  # a family's text with gaps: the gaps are NaN
+                values = [np.nan if v is None else v for v in values]
+        else:
+            named = block.parameter is not None and size > 0
+        every_input = every_input and named
+        parameters += values
+
+    def each(attr: str) -> np.ndarray:
+        return np.repeat(np.array([getattr(b, attr) for b in blocks], dtype=object), sizes)
+
+    return {
+        "name": names, "family": each("name"), "department": each("department"),
+        "kind": each("kind"), "description": each("description"),
+        "period": np.concatenate(periods),
+        "parameter": pd.Series(parameters, dtype=None if every_input else object),
+        "unit": each("unit"),
+    }  # fmt: skip
+
+
+def _periods(block, names: list[str]) -> np.ndarray:
+    """Each row's month label (the month axis of its name), or 'horizon' without one."""
+    month_axis = [i for i, ax in enumerate(block.axes) if ax.name == "month"]
+    if not month_axis:
+        return np.full(len(names), "horizon", dtype=object)
+    i = month_axis[0]
+    labels = [ax.labels for ax in block.axes]
+    # the label itself, where reading it back out of the name gives the same text
+    plain = "[" not in block.name and not any("," in x for ax in labels[: i + 1] for x in ax)
+    if plain and (i < len(labels) - 1 or not any(x.endswith("]") for x in labels[i])):
+        shape = [len(ax) if k == i else 1 for k, ax in enumerate(labels)]
+        month = np.array(labels[i], dtype=object).reshape(shape)
+        return np.broadcast_to(month, [len(ax) for ax in labels]).ravel()
+    return np.array([n.split("[", 1)[1].rstrip("]").split(",")[i] for n in names], dtype=object)
+
+
+def _largest(mask: np.ndarray, price: np.ndarray, count: int) -> np.ndarray:
+    """Up to ``count`` rows of ``mask``, the largest |price| first."""
+    rows = np.flatnonzero(mask)
+    if len(rows) <= count:
+        return rows
+    size = np.abs(np.nan_to_num(price[rows], nan=0.0, posinf=1e300, neginf=1e300))
+    return rows[np.argsort(-size, kind="stable")[:count]]
+
+
+def _whole_steps(
+    a: ModelArrays,
+    out: SolverOutput,
+    binding: np.ndarray,
+    price: np.ndarray,
+    engine: Backend | None = None,
+    deadline: Deadline | None = None,
+    notes: list[str] | None = None,
+) -> np.ndarray:
+    """Objective change when a binding headcount limit rises by one whole person.
+
+    A shadow price is a rate for a fraction of a person; leaders decide in whole people,
+    so the integer model is re-solved with the limit one higher. Each re-solve gets the
+    time left on ``deadline``; one it stops before the end gives no value.
+    """
+    deadline = deadline or Deadline()
+    values = np.full(a.num_rows, np.nan)
+    if not a.integer.any() or out.objective is None:
+        return values
+    nnz = np.bincount(a.rows, minlength=a.num_rows)
+    single = (nnz[a.rows] == 1) & a.integer[a.cols]
+    rows = np.intersect1d(a.rows[single], np.flatnonzero(binding))
+    rows = rows[np.argsort(-np.abs(np.nan_to_num(price[rows], posinf=1e300, neginf=1e300)))]
+    rows = rows[:WHOLE_STEP_LIMIT]
+    for done, row in enumerate(rows):
+        if deadline.expired():
+            if notes is not None:
+                notes.append(
+                    f"whole-person values: {done} of {len(rows)} re-solved before the time "
+                    "limit ran out; the others show none"
+                )
+            break
+        coef = a.vals[np.flatnonzero(a.rows == row)[0]]
+        lower, upper = a.row_lower.copy(), a.row_upper.copy()
+        lower[row] += abs(coef) if np.isfinite(lower[row]) else 0.0
+        upper[row] += abs(coef) if np.isfinite(upper[row]) else 0.0
+        moved = (engine.solve if engine is not None else highs.solve)(
+            replace(a, row_lower=lower, row_upper=upper),
+            ranging=False,
+            duals=False,
+            time_limit=deadline.remaining(),
+        )
+        if moved.status is Status.OPTIMAL:
+            values[row] = moved.objective - out.objective
+        # one more person that leaves no plan at all has no value (NaN), not -inf
+    return values
+
+
+def _dual_fails_forward(
+    out: SolverOutput, a: ModelArrays, row: int, limit: float, sense: str, shadow: np.ndarray
+) -> bool:
+    """True when the row's dual is not the rate for an increase (a degenerate limit).
+
+    The forward difference is taken at the usual step and, if that disagrees, at a step
+    twenty times smaller, so that a breakpoint just past the limit is not mistaken for
+    degeneracy. Not smaller: a step of 1e-7 relative lies inside GLOP's feasibility
+    tolerance, which let a minimum headcount held at its cap look free to rise.
+    """
+    for scale in (1.0, 0.05):
+        forward = _forward_shadow(out, a, row, limit, sense, scale)
+        step = scale * FORWARD_STEP * max(1.0, abs(limit))
+        noise = OBJECTIVE_NOISE * max(1.0, abs(out.objective)) / step
+        tol = DUAL_CHECK_TOL * max(1.0, abs(shadow[row])) + noise
+        if np.isfinite(forward) and abs(forward - shadow[row]) <= tol:
+            return False
+    return True
+
+
+def _forward_shadow(
+    out: SolverOutput, a: ModelArrays, row: int, limit: float, sense: str, scale: float = 1.0
+) -> float:
+    """(objective with the limit raised by a small step - objective) / step.
+
+    Raising a minimum headcount past the plan's whole number needs the person too:
+    for a one-variable row the held variable moves with its limit.
+    """
+    step = scale * FORWARD_STEP * max(1.0, abs(limit))
+    lower, upper = a.row_lower[row], a.row_upper[row]
+    if sense in ("<=", "=="):  # an equality's limit is both of its sides
+        upper = upper + step
+    if sense in (">=", "=="):
+        lower = lower + step
+    moved = out.fixed_lp.objective_with({row: (lower, upper)})
+    entries = np.flatnonzero(a.rows == row)
+    if moved is None and len(entries) == 1:
+        col, coef = a.cols[entries[0]], a.vals[entries[0]]
+        shift = step / coef
+        moved = out.fixed_lp.objective_with(
+            {row: (lower, upper)},
+            {col: (out.lp_lb[col] + shift, out.lp_ub[col] + shift)},
+        )
+    if moved is None:
+        return -np.inf if a.sense == "max" else np.inf
+    return (moved - out.objective) / step
+
+
+def _block_names(block) -> list[str]:
+    from optimizer.model.linear import _names
+
+    return _names(block.name, block.axes)
+
+
+def variable_table(model: LinearModel, v: Vars, x: np.ndarray) -> pd.DataFrame:
+    blocks = list(model.var_blocks.values())
+    names = np.array([b.name for b in blocks], dtype=object)
+    return pd.DataFrame(
+        {"name": model.var_names(), "block": np.repeat(names, [b.size for b in blocks]), "value": x}
+    )

@@ -1,0 +1,87 @@
+"""Service levels by Erlang C, exactly, in whole people.
+
+Erlang C is not linear in volume, so each channel's agents are chosen from a table:
+``cap[N]`` is the most contacts its busiest interval may bring for N scheduled agents to
+meet the service level, the occupancy cap and the optional ASA cap
+(``optimizer.model.erlang.capacity``, exact to 1e-12). With one binary per headcount,
+
+    sum_N chosen[t, N] = 1,   agents[t] = sum_N N * chosen[t, N],
+    contacts in the busiest interval[t] <= sum_N cap[N] * chosen[t, N].
+
+The limit binds in whole people when one agent fewer could not meet it:
+contacts > cap[N - 1].
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from optimizer.model.chain.common import Vars
+from optimizer.model.erlang import capacity
+from optimizer.model.linear import LinearModel
+
+
+@functools.lru_cache(maxsize=256)
+def _capacity(max_agents: int, table: tuple) -> np.ndarray:
+    """The Erlang C table, computed once per distinct channel (re-solves reuse it)."""
+    cap = capacity(max_agents, **dict(table))
+    cap.setflags(write=False)
+    return cap
+
+
+def add_service_level(
+    model: LinearModel,
+    v: Vars,
+    *,
+    key: str,
+    contacts: np.ndarray,
+    agents: np.ndarray,
+    max_agents: int,
+    table: dict,
+    description: str,
+    parameter: str,
+) -> None:
+    """Tie ``agents`` (per month) to the Erlang C table for ``contacts`` (per busiest interval)."""
+    months = v.months
+    cap = _capacity(max_agents, tuple(sorted(table.items())))
+    counts = np.arange(max_agents + 1, dtype=float)
+    staffing_axes = [("month", months), ("agents", [str(n) for n in range(max_agents + 1)])]
+    chosen = model.add_vars(f"{key}_staffing", staffing_axes, ub=1.0, integer=True, unit="choice")
+    v[f"{key}_staffing"] = chosen
+    axes = [("month", months)]
+    model.add_rows(
+        f"{key}_staffing_choice",
+        department="support",
+        kind="definition",
+        unit="choice",
+        description=f"The {key} roster is one whole number of agents.",
+        axes=axes,
+        lhs=[(1.0, chosen)],
+        sense="==",
+        rhs=1.0,
+    )
+    model.add_rows(
+        f"{key}_staffing_count",
+        department="support",
+        kind="definition",
+        unit="people",
+        description=f"The {key} agents are the chosen roster.",
+        axes=axes,
+        lhs=[(1.0, agents)],
+        sense="==",
+        rhs_terms=[(counts, chosen)],
+    )
+    model.add_rows(
+        f"{key}_service_level",
+        department="support",
+        unit="contacts/interval",
+        description=description,
+        axes=axes,
+        lhs=[(1.0, contacts)],
+        sense="<=",
+        rhs_terms=[(cap, chosen)],
+        parameter=parameter,
+        step_down=[(np.concatenate([[1e30], cap[:-1]]), chosen)],  # no one fewer than 0
+    )

@@ -1,0 +1,192 @@
+"""Customer support: every customer's tickets are handled within the agents' occupancy.
+
+Per month t:
+
+    tickets[t] = tickets per customer * (installed base + new customers per deal * sum_{u<=t, s} deals[u,s])
+    handle minutes * tickets[t] <= productive minutes per agent * max occupancy * agents[t]
+    productive minutes per agent = business days * hours per day * 60 * (1 - shrinkage)
+
+Optionally, tickets are closed to a closure-time target (Erlang C over a working day),
+and live channels (phone, chat) are staffed for their service level by Erlang C in the
+busiest interval, in whole people (``optimizer.model.chain.service_levels``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from optimizer.model.chain.common import Vars, add_headcount
+from optimizer.model.chain.service_levels import add_service_level
+from optimizer.model.linear import LinearModel
+from optimizer.scenario.schema import Scenario
+
+DEPT = "support"
+
+
+def productive_minutes_per_agent(scenario: Scenario) -> float:
+    """Minutes an agent is available for tickets in a month, after shrinkage."""
+    cal, su = scenario.calendar, scenario.support
+    return cal.business_days_per_month * cal.hours_per_day * 60.0 * (1.0 - su.shrinkage)
+
+
+def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
+    su = scenario.support
+    if su is None:
+        return
+    months = v.months
+    n = len(months)
+    axes = [("month", months)]
+    agents = add_headcount(
+        model,
+        v,
+        var="agents",
+        department=DEPT,
+        role="support agents",
+        axes=axes,
+        minimum=su.agents.min,
+        maximum=su.agents.max,
+        path="support.agents",
+    )
+    tickets = model.add_vars("tickets", axes, unit="tickets")
+    v["tickets"] = tickets
+    deals = v["deals"]  # (month, team)
+    won_by = np.tril(np.ones((n, n)))[:, :, None]  # deals won in month u <= t are customers in t
+    model.add_rows(
+        "ticket_total",
+        department=DEPT,
+        kind="definition",
+        unit="tickets/month",
+        description="Tickets come from the installed base plus every customer won so far.",
+        axes=axes,
+        lhs=[(1.0, tickets)],
+        sense="==",
+        rhs_terms=[
+            (
+                won_by * su.tickets_per_customer_per_month * su.new_customers_per_deal,
+                np.broadcast_to(deals, (n,) + deals.shape),
+            )
+        ],
+        rhs=su.tickets_per_customer_per_month * su.installed_base_customers,
+    )
+    model.add_rows(
+        "capacity",
+        department=DEPT,
+        unit="minutes/month",
+        description="Handling every ticket keeps agents below the maximum occupancy.",
+        axes=axes,
+        lhs=[(su.handle_minutes_per_ticket, tickets)],
+        sense="<=",
+        rhs_terms=[(productive_minutes_per_agent(scenario) * su.max_occupancy, agents)],
+    )
+    customers = _customers(scenario, v, deals)
+    if su.ticket_closure is not None:
+        _add_ticket_closure(model, scenario, v, customers)
+    for channel in su.live_channels:
+        _add_live_channel(model, scenario, v, channel, customers)
+
+
+def _customers(scenario: Scenario, v: Vars, deals: np.ndarray) -> tuple[list, float]:
+    """customers[t] = installed base + new customers per deal * deals won up to t, as terms."""
+    su = scenario.support
+    n = len(v.months)
+    won_by = np.tril(np.ones((n, n)))[:, :, None] * su.new_customers_per_deal
+    return [(won_by, np.broadcast_to(deals, (n,) + deals.shape))], su.installed_base_customers
+
+
+def _add_ticket_closure(model: LinearModel, scenario: Scenario, v: Vars, customers) -> None:
+    """Tickets of a working day are closed within the target hours, by Erlang C over a day."""
+    su, cal = scenario.support, scenario.calendar
+    closure = su.ticket_closure
+    per_day = model.add_vars("tickets_per_day", [("month", v.months)], unit="tickets")
+    model.add_rows(
+        "tickets_per_day_total",
+        department=DEPT,
+        kind="definition",
+        unit="tickets/day",
+        description="Tickets arrive evenly over the business days of a month.",
+        axes=[("month", v.months)],
+        lhs=[(cal.business_days_per_month, per_day)],
+        sense="==",
+        rhs_terms=[(1.0, v["tickets"])],
+    )
+    add_service_level(
+        model,
+        v,
+        key="ticket_closure",
+        contacts=per_day,
+        agents=v["agents"],
+        max_agents=su.agents.max,
+        table=dict(
+            interval_minutes=cal.hours_per_day * 60.0,
+            aht_seconds=su.handle_minutes_per_ticket * 60.0,
+            answer_within_seconds=closure.within_hours * 3600.0,
+            service_level=closure.share,
+            max_occupancy=su.max_occupancy,
+            shrinkage=su.shrinkage,
+        ),
+        description=(
+            f"Support closes {closure.share:.0%} of tickets within {closure.within_hours:g} "
+            "working hours (Erlang C over a working day)."
+        ),
+        parameter="support.ticket_closure.share",
+    )
+
+
+def _add_live_channel(model: LinearModel, scenario: Scenario, v: Vars, channel, customers) -> None:
+    """A phone or chat channel: contacts in the busiest interval, answered to its service level.
+
+    contacts[t] = contacts per customer * customers[t] * peak factor / intervals a month,
+    intervals a month = business days * hours per day * 60 / interval minutes.
+    """
+    cal = scenario.calendar
+    axes = [("month", v.months)]
+    key = channel.name
+    path = f"support.live_channels[{key}]"
+    agents = add_headcount(
+        model, v, var=f"{key}_agents", department=DEPT, role=f"{key} agents", axes=axes,
+        minimum=channel.agents.min, maximum=channel.agents.max, path=f"{path}.agents",
+    )  # fmt: skip
+    contacts = model.add_vars(f"{key}_contacts", axes, unit="contacts")
+    v[f"{key}_contacts"] = contacts
+    intervals = cal.business_days_per_month * cal.hours_per_day * 60.0 / channel.interval_minutes
+    per_customer = channel.contacts_per_customer_per_month * channel.peak_factor / intervals
+    terms, installed = customers
+    model.add_rows(
+        f"{key}_contacts_total",
+        department=DEPT,
+        kind="definition",
+        unit="contacts/interval",
+        description=(
+            f"{key.capitalize()} contacts in the busiest {channel.interval_minutes:g}-minute "
+            "interval grow with the installed base and every customer won."
+        ),
+        axes=axes,
+        lhs=[(1.0, contacts)],
+        sense="==",
+        rhs_terms=[(coef * per_customer, idx) for coef, idx in terms],
+        rhs=installed * per_customer,
+    )
+    add_service_level(
+        model,
+        v,
+        key=key,
+        contacts=contacts,
+        agents=agents,
+        max_agents=channel.agents.max,
+        table=dict(
+            interval_minutes=channel.interval_minutes,
+            aht_seconds=channel.handle_seconds,
+            answer_within_seconds=channel.answer_within_seconds,
+            service_level=channel.service_level,
+            max_occupancy=channel.max_occupancy,
+            shrinkage=channel.shrinkage,
+            max_asa_seconds=channel.max_asa_seconds,
+        ),
+        description=(
+            f"The {channel.service_level * 100:g}/{channel.answer_within_seconds:g} {key} target: "
+            f"{channel.service_level:.0%} of contacts answered within "
+            f"{channel.answer_within_seconds:g} s in the busiest interval, occupancy at most "
+            f"{channel.max_occupancy:.0%} (Erlang C)."
+        ),
+        parameter=f"{path}.service_level",
+    )

@@ -1,0 +1,126 @@
+"""The answer for programs: the JSON shapes of a plan, a diagnosis and a comparison, and
+the wide targets table. Identifiers stay here beside the labels."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from optimizer.analysis.records import _clean, _records
+from optimizer.analysis.result import Plan
+from optimizer.report.sentences import sentences
+
+
+def to_json(plan: Plan, diagnosis=None) -> dict:
+    constraints = _records(plan.constraints)
+    for record, text in zip(
+        constraints, sentences(plan.constraints, plan.objective_name, plan.objective_unit)
+    ):
+        record["sentence"] = text
+    return {
+        "scenario": plan.scenario,
+        "source": plan.source,
+        "overrides": list(plan.overrides),
+        "status": plan.status.value,
+        "backend": plan.backend,
+        "solver_status": plan.solver_status,
+        "message": plan.message,
+        "notes": list(plan.notes),
+        "objective": {
+            "name": plan.objective_name,
+            "sense": plan.objective_sense,
+            "value": _clean(plan.objective),
+            "unit": plan.objective_unit,
+        },
+        "verified": {
+            "ok": plan.verified.ok,
+            "max_violation": _clean(plan.verified.max_violation),
+            "worst": plan.verified.worst,
+            "violations": list(plan.verified.violations),
+            "checks": plan.verified.checked,
+        },
+        "mip_gap": _clean(plan.mip_gap),
+        "targets": _records(plan.targets),
+        "constraints": constraints,
+        "parameters": _records(plan.parameters),
+        "timings_seconds": {k: round(v, 6) for k, v in plan.times.items()},
+        **({"diagnosis": diagnosis_json(diagnosis)} if diagnosis is not None else {}),
+    }
+
+
+def _repair_json(repair) -> dict | None:
+    if repair is None:
+        return None
+    return {
+        "kind": repair.kind,
+        "cost": _clean(repair.cost),
+        "sentence": repair.sentence,
+        "changes": _records(repair.changes),
+    }
+
+
+def diagnosis_json(d) -> dict:
+    """The conflict set and repairs of an impossible scenario."""
+    repaired = None
+    if d.repaired is not None:
+        repaired = {
+            "status": d.repaired.status.value,
+            "objective": _clean(d.repaired.objective),
+            "verified": d.repaired.verified.ok,
+            "targets": _records(d.repaired.targets),
+        }
+    return {
+        "relaxation": d.relaxation,
+        "conflict": _records(d.conflict),
+        "cheapest_repair": _repair_json(d.cheapest),
+        "alternatives": [_repair_json(r) for r in d.alternatives],
+        "repaired_plan": repaired,
+        "message": d.message,
+        "notes": list(d.notes),
+    }
+
+
+def comparison_json(c, diagnosis=None) -> dict:
+    """Today's targets against the recommended plan, for programs."""
+    out = {
+        "scenario": c.scenario,
+        "stated_targets": _records(c.stated),
+        "current": _records(c.current),
+        "recommended": _records(c.recommended),
+        "side_by_side": _records(c.side_by_side),
+        "violations": _records(c.violations),
+        "violation_groups": [
+            {**g, "worst": {k: _clean(v) for k, v in g["worst"].items()}}
+            for g in getattr(c, "violation_groups", [])
+        ],
+        "cascade": list(c.cascade),
+        "finance": {
+            k: ({n: _clean(x) for n, x in v.items()} if v else None) for k, v in c.finance.items()
+        },
+        "binding": c.binding,
+        "recommended_status": c.plan.status.value,
+        "recommended_objective": {
+            "name": c.plan.objective_name,
+            "sense": c.plan.objective_sense,
+            "value": _clean(c.plan.objective),
+            "unit": c.plan.objective_unit,
+        },
+    }
+    if c.finance.get("recommended"):
+        now, rec = c.finance["current"], c.finance["recommended"]
+        out["finance"]["change"] = {
+            k: _clean(rec[k] - now[k]) for k in ("revenue", "payroll", "profit", "shortfall")
+        }
+    if diagnosis is not None:
+        out["diagnosis"] = diagnosis_json(diagnosis)
+    return out
+
+
+def targets_wide(plan: Plan) -> pd.DataFrame:
+    """Targets with one column per month, for people."""
+    t = plan.targets
+    if t.empty:
+        return t
+    wide = t.pivot_table(
+        index=["department", "role", "metric", "unit"], columns="period", values="value", sort=False
+    )
+    return wide.reset_index()

@@ -1,0 +1,319 @@
+"""Rich tables for people: targets first, then the binding limits in plain words."""
+
+from __future__ import annotations
+
+import math
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from optimizer.analysis.result import Plan
+from optimizer.analysis.wording import who_phrase
+from optimizer.report.payload import targets_wide
+from optimizer.report.sentences import money, rate_words, sentences
+from optimizer.scenario import labels
+
+WIDE = 160
+"""A pipe or a file gets this many columns: rich would cut a table at 80."""
+
+
+def wide_console(console: Console | None = None) -> Console:
+    """The console to print on: a terminal as it is, a pipe or a file at ``WIDE`` columns."""
+    console = console or Console()
+    if not console.is_terminal and console.width < WIDE and console.file is not None:
+        return Console(file=console.file, width=WIDE, force_terminal=False, color_system=None)
+    return console
+
+
+def _fmt(value: float, unit: str) -> str:
+    """A value as a leader reads it (``labels.figure``)."""
+    if value is not None and value == value and unit.startswith("$"):
+        return money(value)
+    return labels.figure(value, unit)
+
+
+def print_plan(
+    plan: Plan,
+    *,
+    all_constraints: bool = False,
+    console: Console | None = None,
+    explanation=None,
+) -> None:
+    console = wide_console(console)
+    status = plan.status.value + ("" if plan.verified.ok else " (NOT verified)")
+    console.print(f"[bold]{plan.scenario}[/bold]  status: {status}")
+    if plan.message:
+        console.print(plan.message, style="red")
+    for note in plan.notes:
+        console.print(f"note: {note}", style="yellow")
+    if plan.objective is None:
+        return
+    unit = plan.objective_unit
+    value = money(plan.objective) if unit == "$" else f"{plan.objective:.4g} {unit}"
+    console.print(
+        f"objective {plan.objective_name} ({plan.objective_sense}): {value}; independent check: "
+        f"max violation {plan.verified.max_violation:.2g} over {plan.verified.checked} checks"
+    )
+    wide = targets_wide(plan)
+    months = [c for c in wide.columns if c not in ("department", "role", "metric", "unit")]
+    t = Table(title="Targets")
+    for col in ["department", "role", "target", *[labels.month_label(m) for m in months], "unit"]:
+        t.add_column(col, justify="right" if col[:1].isupper() and col[-1:].isdigit() else "left")
+    for _, row in wide.iterrows():
+        t.add_row(row["department"], escape(str(row["role"])), labels.metric_label(row["metric"]),
+                  *[_fmt(row[m], row["unit"]) for m in months], row["unit"])  # fmt: skip
+    console.print(t)
+
+    limits = plan.constraints[plan.constraints["kind"] != "definition"]
+    shown = limits if all_constraints else plan.binding()
+    title = "All limits" if all_constraints else "Binding limits, most valuable first"
+    console.print(f"\n[bold]{title}[/bold] (ranked by the money of one natural step of each limit)")
+    words = sentences(shown, plan.objective_name, plan.objective_unit)
+    groups = [] if all_constraints else _month_groups(shown)
+    horizon = sorted(set(plan.targets["period"]) - {"horizon"}) if not plan.targets.empty else []
+    columns = ("shadow_price", "allowable_increase", "allowable_decrease", "unit")
+    for group in [[i] for i in range(len(shown))] if all_constraints else groups:
+        first = group[0]
+        price, rise, fall, unit = (shown[c].iloc[first] for c in columns)
+        text = words[first]
+        if len(group) > 1:  # one line for a limit that binds alike in several months
+            text = _grouped_sentence(shown.iloc[list(group)], text, horizon)
+            rise = min(shown["allowable_increase"].iloc[list(group)])
+            fall = min(shown["allowable_decrease"].iloc[list(group)])
+        moves = (
+            f"can rise by {labels.number(rise)}, fall by {labels.number(fall)}"
+            + (" (the least of its months)" if len(group) > 1 else "")
+            if not (math.isnan(rise) or math.isnan(fall))
+            else "range not available (only the highs backend gives ranging)"
+        )
+        shown_price = (
+            rate_words(price, unit)
+            if math.isfinite(price)
+            else "none (degenerate: the limit cannot rise with the plan's people held)"
+            if math.isinf(price)
+            else "none (degenerate, not re-solved)"
+        )
+        console.print("- " + escape(text))
+        console.print(f"   (shadow price {escape(shown_price)}; {moves})", style="dim")
+
+    if explanation is not None:
+        print_explanation(explanation, plan, console)
+        return
+    p = plan.parameters.dropna(subset=["marginal_value"])
+    p = p[p["marginal_value"].abs() > 1e-9]
+    if not p.empty:
+        m = Table(
+            title="Each input's rate today, per natural step (headcounts held; rates only: "
+            "--explain values whole steps)"
+        )
+        for col in ("input", "value", "step", "at today's rate"):
+            m.add_column(col, justify="left" if col in ("input", "step") else "right")
+        p = p.assign(step_value=[_input_step_value(r) for _, r in p.iterrows()])
+        for _, row in (
+            p.reindex(p["step_value"].abs().sort_values(ascending=False).index).head(15).iterrows()
+        ):
+            step = labels.natural_step(row["path"])
+            m.add_row(
+                escape(row.get("label") or labels.input_label(row["path"])),
+                _fmt(row["value"], row["unit"]),
+                step.words,
+                labels.signed_money(row["step_value"])
+                if math.isfinite(row["step_value"])
+                else "cannot rise: no plan would be possible",
+            )
+        console.print(m)
+
+
+def print_explanation(explanation, plan: Plan, console: Console | None = None, top: int = 15):
+    """What moves the plan: each input's natural step in money (the one ranking), why each
+    headcount, the quality floor, the binding limits worth nothing, and the notes."""
+    from optimizer.report import explanation as words
+
+    console = wide_console(console)
+    months = max(1, len(set(plan.targets["period"]) - {"horizon"})) if not plan.targets.empty else 1
+    shown = words.shown_steps(explanation, top)
+    console.print("\n[bold]What moves the plan[/bold]")
+    if shown:
+        console.print(escape(words.takeaway(explanation, months)))
+        t = Table(title=f"What one natural step of each input is worth ({words.period_words(months)}),"
+                  " most valuable first")  # fmt: skip
+        for col in ("input", "step", "hiring free", "people held", "how"):
+            t.add_column(col, justify="right" if col in ("hiring free", "people held") else "left")
+        for s in shown:
+            t.add_row(escape(s.label), s.step_words, labels.signed_money(s.value_hiring_free),
+                      labels.signed_money(s.value_people_held), _how(s))  # fmt: skip
+        console.print(t)
+    else:
+        console.print("No natural step of any input would change the plan's value.")
+    sentences = words.headcount_sentences(explanation)
+    if sentences:
+        console.print("[bold]Why this many people[/bold]")
+        for text in sentences:
+            console.print("- " + escape(text))
+    floor = words.quality_sentence(explanation)
+    if floor:
+        console.print("[bold]The quality floor[/bold]")
+        console.print(escape(floor))
+    for entry in explanation.unpriced:
+        console.print("- " + escape(entry["sentence"]))
+    for note in explanation.notes:
+        console.print(f"note: {escape(note)}", style="yellow")
+
+
+def _how(step) -> str:
+    """'rate, valid 7.5 to 8.25' or 're-solved': how the people-held value was found."""
+    if step.method == "rate" and step.valid_range is not None:
+        low, high = step.valid_range
+        return f"rate, valid {labels.number(low)} to {labels.number(high)}"
+    return step.method if step.method != "none" else (step.note or "not valued")
+
+
+def _input_step_value(row) -> float:
+    """Marginal value x natural step: a rate's value per percentage point, not per 1.0."""
+    return float(row["marginal_value"]) * labels.natural_step(row["path"]).size
+
+
+def print_diagnosis(d, console: Console | None = None) -> None:
+    """Why no plan exists and what would fix it, for people."""
+    console = wide_console(console)
+    kind = "in whole people" if d.relaxation == "integer" else "outright"
+    console.print(
+        f"\n[bold red]No plan meets every limit and goal.[/bold red] These conflict {kind}:"
+    )
+    for line in conflict_lines(d.conflict):
+        console.print("  - " + escape(line))
+    for note in getattr(d, "notes", ()):
+        console.print("note: " + escape(note), style="yellow")
+    if d.cheapest is None:
+        console.print(escape(d.message))
+        return
+    console.print("\n[bold]Cheapest repair:[/bold] " + escape(d.cheapest.sentence))
+    others = [r for r in d.alternatives if r.sentence != d.cheapest.sentence]
+    if others:
+        console.print("[bold]Or, one lever at a time:[/bold]")
+        for repair in others:
+            console.print("  - " + escape(repair.sentence))
+    if d.repaired is not None and d.repaired.objective is not None:
+        value = (
+            money(d.repaired.objective)
+            if d.repaired.objective_unit == "$"
+            else labels.number(d.repaired.objective)
+        )
+        what = "profit" if d.repaired.objective_name == "max_profit" else "objective"
+        console.print(
+            f"With the cheapest repair the plan is {d.repaired.status.value}: {what} {value}."
+        )
+
+
+def _month_groups(shown) -> list[list[int]]:
+    """Positions of binding rows grouped by limit (family and team, tier or channel) where
+    they are worth the same in every month they bind, in rank order of the first."""
+    keys: dict[tuple, list[int]] = {}
+    for i, (name, family, price) in enumerate(
+        zip(shown["name"], shown["family"], shown["shadow_price"])
+    ):
+        axes = labels.row_axes(str(name), str(family))
+        who = tuple(sorted((k, v) for k, v in axes.items() if k != "month"))
+        worth = round(float(price), 6) if math.isfinite(price) else str(price)
+        keys.setdefault((family, who, worth, "month" in axes), []).append(i)
+    return sorted(keys.values(), key=lambda group: group[0])
+
+
+def _grouped_sentence(rows, text: str, horizon: list[str]) -> str:
+    """The first (most valuable) row's sentence under the group's label: 'Cap on reps, key
+    accounts team, every month from Jan to Jun 2027: ...'."""
+    first = rows.iloc[0]
+    axes = labels.row_axes(str(first["name"]), str(first["family"]))
+    label = str(first["label"])
+    if "month" in axes:
+        label = label.replace(", " + labels.month_label(axes["month"]), "")
+    months = [labels.row_axes(str(n), str(first["family"])).get("month") for n in rows["name"]]
+    phrase = labels.months_phrase([m for m in months if m], horizon)
+    rest = text.split(": ", 1)[1] if text.startswith(str(first["label"]) + ":") else text
+    return f"{label}, {phrase}: {rest}"
+
+
+def conflict_lines(conflict) -> list[str]:
+    """The conflicting limits for people, one line per family: 'Profit goal, Jan 2027:
+    <what it says>' for one row, 'Selling time from Jan to Mar 2027 for the north and
+    south teams: <what it says>' for several; the names stay in the JSON."""
+    lines = []
+    if conflict.empty:
+        return lines
+    frame = conflict.assign(family=[str(n).split("[", 1)[0] for n in conflict["name"]])
+    for family, rows in frame.groupby("family", sort=False):
+        axes = [labels.row_axes(str(n), family) for n in rows["name"]]
+        description = str(rows["description"].iloc[0])
+        if len(rows) == 1:
+            lines.append(f"{labels.row_label(family, axes[0])}: {description}")
+            continue
+        months = sorted({a["month"] for a in axes if "month" in a})
+        when = " " + labels.months_phrase(months) if months else ""
+        who = who_phrase(axes, [])
+        lines.append(f"{labels.family_label(family)}{when}{who}: {description}")
+    return lines
+
+
+IMPLIED_METRICS = (
+    "working_minutes_per_call", "minutes_per_conversation", "calls_per_rep_per_hour",
+    "leads_contacted_per_rep_per_month", "leads_needed_per_rep_per_month", "leads_per_month",
+    "ad_spend_per_month", "deals_per_month", "units_built_per_month", "tickets_per_month",
+    "payroll", "profit",
+)  # fmt: skip
+
+
+def _role(role: str, teams: set[str]) -> str:
+    """'key accounts team' for a team, 'marketing' for a department."""
+    words = str(role).replace("_", " ")
+    return f"{words} team" if role in teams else words
+
+
+def _unit(unit: str) -> str:
+    """A table's unit column: '$ a rep a month', 'conversations a rep a day'."""
+    return labels.unit_words(unit)
+
+
+def print_comparison(c, console: Console | None = None) -> None:
+    """Today's targets and the recommended plan, side by side, for people: labels for
+    targets, teams and months, money and counts formatted (``optimizer.scenario.labels``), and the
+    broken limits one family at a time (``Comparison.violation_groups``)."""
+    console = wide_console(console)
+    console.print(f"[bold]{escape(c.scenario)}[/bold]: today's targets against the plan")
+    sbs = c.side_by_side
+    teams = {r for r in c.stated["role"] if r not in ("marketing", "delivery", "support")}
+    teams |= set(sbs.loc[sbs["metric"] == "calls_per_rep_per_day", "role"])
+    t = Table(title="Today's targets: as stated, what they reach, and recommended")
+    for col in ("target", "who", "month", "stated", "reached", "recommended", "unit"):
+        t.add_column(col, justify="left" if col in ("target", "who", "month", "unit") else "right")
+    for _, r in sbs[sbs["stated_target"]].iterrows():
+        t.add_row(
+            escape(labels.metric_label(r["metric"])), escape(_role(r["role"], teams)),
+            labels.month_label(r["period"]), _fmt(r["stated"], r["unit"]),
+            _fmt(r["current"], r["unit"]), _fmt(r["recommended"], r["unit"]),
+            escape(_unit(r["unit"])),
+        )  # fmt: skip
+    console.print(t)
+    implied = sbs[sbs["metric"].isin(IMPLIED_METRICS) & ~sbs["stated_target"]]
+    i = Table(title="What the targets imply, against the plan")
+    for col in ("what", "who", "month", "today", "recommended", "unit"):
+        i.add_column(col, justify="right" if col in ("today", "recommended") else "left")
+    for _, r in implied.iterrows():
+        i.add_row(
+            escape(labels.metric_label(r["metric"])), escape(_role(r["role"], teams)),
+            labels.month_label(r["period"]), _fmt(r["current"], r["unit"]),
+            _fmt(r["recommended"], r["unit"]), escape(_unit(r["unit"])),
+        )  # fmt: skip
+    console.print(i)
+    groups = getattr(c, "violation_groups", None) or []
+    if len(c.violations):
+        console.print("\n[bold red]Limits today's targets break[/bold red]")
+        lines = [g["sentence"] for g in groups] if groups else list(c.violations["sentence"])
+        for line in lines:
+            console.print("  - " + escape(line))
+    else:
+        console.print("\nToday's targets break no limit.")
+    if c.cascade:
+        console.print("\n[bold]What suffers[/bold]")
+        for line in c.cascade:
+            console.print("  - " + escape(line))

@@ -1,0 +1,95 @@
+"""A scenario's numeric inputs: listing them by path and moving them.
+
+A path names one number in the scenario file the way ``--set`` does:
+``marketing.ad_budget_per_month``, ``sales.teams[field].average_deal_value``,
+``marketing.channels[search].tiers[1].cost_per_lead``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from pydantic import BaseModel
+
+from optimizer.scenario.loading import set_path, validate
+from optimizer.scenario.schema import Scenario, unit_of
+
+STRUCTURAL = {
+    "calendar.horizon_months",
+    "delivery.lead_time_months",
+}
+"""Inputs that change the model's shape (its months), not its numbers."""
+
+
+def numeric_inputs(scenario: Scenario, objective: str) -> Iterator[tuple[str, float, str]]:
+    """(path, value, unit) of every numeric input that can move the plan."""
+    for path, value, unit in _walk(scenario, ""):
+        if path in STRUCTURAL:
+            continue
+        if path.startswith("current_targets") and objective != "closest_to_current":
+            continue
+        yield path, value, unit
+
+
+def _walk(node: BaseModel, prefix: str) -> Iterator[tuple[str, float, str]]:
+    for name in type(node).model_fields:
+        value = getattr(node, name)
+        path = f"{prefix}.{name}" if prefix else name
+        if isinstance(value, BaseModel):
+            yield from _walk(value, path)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    label = getattr(item, "name", None) or str(i)
+                    yield from _walk(item, f"{path}[{label}]")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(item, int | float) and not isinstance(item, bool):
+                    yield f"{path}[{key}]", float(item), ""
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            yield path, float(value), unit_of(type(node), name)
+
+
+def is_int_field(scenario: Scenario | dict, path: str) -> bool:
+    """True when the input at ``path`` is a whole number (a headcount, months) by the
+    schema; hours lost that default to ``0`` are hours, not whole numbers."""
+    from optimizer.scenario.schema import holds_whole_number
+
+    return holds_whole_number(path)
+
+
+def with_values(scenario: Scenario, changes: Mapping[str, float], source: str = "") -> Scenario:
+    """The scenario with each input at ``path`` set to its value, validated like a file.
+
+    A whole-number input given a whole float (3.0) takes the int. A value the schema
+    refuses (a share above 1, more hours lost than the day has) raises ``ScenarioError``
+    naming the path, the value and what was expected.
+    """
+    data = scenario.model_dump()
+    for path, value in changes.items():
+        if isinstance(value, float) and value.is_integer() and is_int_field(data, path):
+            value = int(value)
+        set_path(data, path, value)
+    label = ", ".join(f"{p} = {v:g}" for p, v in changes.items())
+    return validate(data, source or f"what-if {label}")
+
+
+def moved(scenario: Scenario, path: str, value: float) -> Scenario:
+    """The scenario with one input set to ``value`` (validated again)."""
+    return with_values(scenario, {path: value})
+
+
+def nearest_bounds(scenario: Scenario, overrides: list[str] | tuple[str, ...] = (), count=3):
+    """Up to ``count`` inputs to suspect when a solver fails on a scenario: those moved by
+    ``--set`` first, then money and counts largest relative to the most the schema accepts
+    (``MAGNITUDES``, at least 1 % of it), as ``path = value`` texts."""
+    from optimizer.scenario.schema import MAGNITUDES
+
+    moved_paths = [item.partition("=")[0].strip() for item in overrides]
+    ranked = []
+    for path, value, unit in numeric_inputs(scenario, "closest_to_current"):
+        high = MAGNITUDES.get(unit, (0, 1))[1]  # shares and days have natural bounds
+        share = abs(value) / high if high > 1 else 0.0
+        if path in moved_paths or share >= 0.01:
+            ranked.append((path not in moved_paths, -share, path, value))
+    return [f"{path} = {value:g}" for _, _, path, value in sorted(ranked)[:count]]

@@ -1,0 +1,492 @@
+"""The scenario: leadership's goals and real limits, validated at the edge.
+
+Every quantity carries its unit in its field name or in ``unit=``. Models forbid
+unknown keys, are frozen, and check ranges, so a bad file fails here with the
+field path, the value and what was expected (see ``optimizer.scenario.loading``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]*$"
+OBJECTIVES = ("max_profit", "min_cost", "closest_to_current")
+
+
+MAGNITUDES: dict[str, tuple[float, float]] = {
+    # unit: (smallest value above zero, largest magnitude) the model stays sound with
+    "$/month": (0.01, 1e10),
+    "$/rep/month": (0.01, 1e10),
+    "$/person/month": (0.01, 1e8),
+    "$/deal": (0.01, 1e9),
+    "$/lead": (0.01, 1e6),
+    "$/unit": (0.01, 1e8),
+    "people": (1, 1_000_000),
+    "leads/month": (1e-3, 1e9),
+    "leads": (1e-3, 1e11),
+    "customers": (1e-3, 1e9),
+    "customers/deal": (1e-6, 1e6),
+    "units/deal": (1e-6, 1e6),
+    "units/person/month": (1e-6, 1e7),
+    "share": (1e-6, 1),
+    "deals/conversation": (1e-6, 1),
+    "conversations/lead": (1e-3, 1e3),
+    "minutes/conversation": (1e-3, 600),
+    "minutes/ticket": (1e-3, 1e4),
+    "contacts/customer/month": (1e-6, 1e4),
+    "tickets/customer/month": (1e-6, 1e4),
+    "conversations/rep/day": (1e-3, 1e4),
+    "tickets/person/day": (1e-3, 1e5),
+    "cost/unit of change": (1e-9, 1e9),
+}
+"""The range of each kind of input the solvers handle soundly. HiGHS works to absolute
+tolerances of about 1e-7 and treats 1e20 as infinite: a $1e10 deal value was called
+infeasible, a $1e12 one crashed it, and a cost per lead of 1e-300 is noise. A value above
+zero but below the first figure, or beyond the second, is refused with both figures."""
+
+
+def q(unit: str, **kwargs: Any) -> Any:
+    """A field with a unit, shown in reports and in the marginal values table.
+
+    Money, counts and rates get their largest magnitude from ``MAGNITUDES`` unless the
+    field states its own bound.
+    """
+    if unit in MAGNITUDES:
+        largest = MAGNITUDES[unit][1]
+        if "le" not in kwargs and "lt" not in kwargs:
+            kwargs["le"] = largest
+        if "ge" not in kwargs and "gt" not in kwargs:
+            kwargs["ge"] = -largest
+    return Field(json_schema_extra={"unit": unit}, **kwargs)
+
+
+class Strict(BaseModel):
+    # strict: `true` is not the number 1 and "8" is not 8; .inf and .nan are refused
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _no_specks(self) -> Strict:
+        """A value above zero smaller than its unit's smallest sound one (MAGNITUDES)."""
+        problems = []
+        for name, field in type(self).model_fields.items():
+            value = getattr(self, name)
+            extra = field.json_schema_extra
+            unit = extra.get("unit") if isinstance(extra, dict) else None
+            if unit not in MAGNITUDES or not isinstance(value, float | int):
+                continue
+            smallest = MAGNITUDES[unit][0]
+            if 0 < abs(value) < smallest:
+                problems.append(_cross_error(
+                    (name,), value,
+                    f"0 or a number of at least {smallest:g} {unit} in magnitude (smaller "
+                    "values are below the solver's precision)",
+                ))  # fmt: skip
+        if problems:
+            raise ValidationError.from_exception_data(type(self).__name__, problems)
+        return self
+
+
+Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=40)]
+
+
+class Calendar(Strict):
+    """The working calendar. Month ``t`` of the horizon starts at ``start_month``."""
+
+    start_month: str = Field("2027-01", pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    horizon_months: int = q("months", ge=1, le=120, default=1)
+    business_days_per_month: float = q("days/month", gt=0, le=31)
+    hours_per_day: float = q("hours/day", gt=0, le=24)
+
+    def month_labels(self) -> list[str]:
+        year, month = (int(x) for x in self.start_month.split("-"))
+        labels = []
+        for t in range(self.horizon_months):
+            y, m = divmod(month - 1 + t, 12)
+            labels.append(f"{year + y:04d}-{m + 1:02d}")
+        return labels
+
+
+class Headcount(Strict):
+    """Whole people in a role, between ``min`` and ``max``, each at a monthly cost."""
+
+    min: int = q("people", ge=0, default=0)
+    max: int = q("people", ge=0, le=1_000_000)
+    cost_per_person_per_month: float = q("$/person/month", ge=0)
+
+    @model_validator(mode="after")
+    def _min_le_max(self) -> Headcount:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) must not exceed max ({self.max})")
+        return self
+
+
+class LeadCostTier(Strict):
+    """The next ``leads_per_month`` paid leads of a channel cost ``cost_per_lead`` each."""
+
+    leads_per_month: float | None = q("leads/month", gt=0, default=None)
+    cost_per_lead: float = q("$/lead", gt=0)
+
+
+class Channel(Strict):
+    """A paid channel. Tiers are in order of rising cost: more volume costs more per lead."""
+
+    name: Name
+    tiers: list[LeadCostTier] = Field(min_length=1, max_length=20)
+
+    @field_validator("tiers")
+    @classmethod
+    def _tiers_in_order(cls, tiers: list[LeadCostTier]) -> list[LeadCostTier]:
+        for i in range(1, len(tiers)):
+            if tiers[i].cost_per_lead <= tiers[i - 1].cost_per_lead:
+                raise ValueError(
+                    f"tier {i} costs ${tiers[i].cost_per_lead:g}/lead, not more than tier {i - 1} "
+                    f"(${tiers[i - 1].cost_per_lead:g}); list tiers from cheapest to dearest"
+                )
+        for i, tier in enumerate(tiers[:-1]):
+            if tier.leads_per_month is None:
+                raise ValueError(
+                    f"only the last tier may be unlimited; tier {i} has no leads_per_month"
+                )
+        return tiers
+
+
+class Marketing(Strict):
+    """Marketing produces leads within an ad budget and a market of reachable prospects."""
+
+    ad_budget_per_month: float = q("$/month", ge=0)
+    market_size_leads_per_month: float = q("leads/month", gt=0)
+    total_addressable_market_leads: float | None = q("leads", gt=0, default=None)
+    organic_leads_per_month: float = q("leads/month", ge=0, default=0)
+    qualified_lead_share: float = q("share", ge=0, le=1)
+    channels: list[Channel] = Field(default_factory=list, max_length=100)
+    marketers: Headcount
+    ad_spend_per_marketer_per_month: float | None = q("$/person/month", gt=0, default=None)
+
+    @field_validator("channels")
+    @classmethod
+    def _unique_channels(cls, channels: list[Channel]) -> list[Channel]:
+        _check_unique([c.name for c in channels], "channel")
+        return channels
+
+    @model_validator(mode="after")
+    def _organic_fits_market(self) -> Marketing:
+        if self.organic_leads_per_month > self.market_size_leads_per_month:
+            raise ValueError(
+                f"organic_leads_per_month ({self.organic_leads_per_month:g}) exceeds "
+                f"market_size_leads_per_month ({self.market_size_leads_per_month:g})"
+            )
+        return self
+
+
+class HoursLost(Strict):
+    """Hours per rep per day that go to work other than selling conversations."""
+
+    travel: float = q("hours/day", ge=0, le=24, default=0)
+    meetings: float = q("hours/day", ge=0, le=24, default=0)
+    follow_ups: float = q("hours/day", ge=0, le=24, default=0)
+    trade_shows: float = q("hours/day", ge=0, le=24, default=0)
+    other: float = q("hours/day", ge=0, le=24, default=0)
+
+    def total(self) -> float:
+        return self.travel + self.meetings + self.follow_ups + self.trade_shows + self.other
+
+
+class ConversationTier(Strict):
+    """Conversations of ``minutes`` length close a deal at ``conversion_rate``."""
+
+    minutes: float = q("minutes/conversation", gt=0, le=600)
+    conversion_rate: float = q("deals/conversation", ge=0, le=1)
+
+
+class SalesTeam(Strict):
+    """A sales team or region with its own headcount, lost hours and deal size."""
+
+    name: Name
+    reps: Headcount
+    hours_lost_per_day: HoursLost = HoursLost()
+    admin_minutes_per_conversation: float = q("minutes/conversation", ge=0, le=600, default=0)
+    average_deal_value: float = q("$/deal", gt=0)
+
+
+class Sales(Strict):
+    """Sales turns qualified leads into deals through conversations of chosen length."""
+
+    min_minutes_per_quality_conversation: float = q("minutes/conversation", ge=0, le=600)
+    touches_per_lead: float = q("conversations/lead", gt=0, default=1)
+    conversation_tiers: list[ConversationTier] = Field(min_length=1, max_length=20)
+    teams: list[SalesTeam] = Field(min_length=1, max_length=100_000)
+
+    @field_validator("conversation_tiers")
+    @classmethod
+    def _tiers_in_order(cls, tiers: list[ConversationTier]) -> list[ConversationTier]:
+        for i in range(1, len(tiers)):
+            if tiers[i].minutes <= tiers[i - 1].minutes:
+                raise ValueError(
+                    f"tier {i} is {tiers[i].minutes:g} min, not longer than tier {i - 1} "
+                    f"({tiers[i - 1].minutes:g} min); list tiers from shortest to longest"
+                )
+        return tiers
+
+    @field_validator("teams")
+    @classmethod
+    def _unique_teams(cls, teams: list[SalesTeam]) -> list[SalesTeam]:
+        _check_unique([t.name for t in teams], "team")
+        return teams
+
+    @model_validator(mode="after")
+    def _some_tier_meets_floor(self) -> Sales:
+        if self.conversation_tiers[-1].minutes < self.min_minutes_per_quality_conversation:
+            raise ValueError(
+                f"no conversation tier is at least min_minutes_per_quality_conversation "
+                f"({self.min_minutes_per_quality_conversation:g} min)"
+            )
+        return self
+
+
+class Delivery(Strict):
+    """Manufacturing or delivery: units sold must be built by workers within the lead time."""
+
+    units_per_deal: float = q("units/deal", gt=0)
+    units_per_worker_per_month: float = q("units/person/month", gt=0)
+    workers: Headcount
+    unit_cost: float = q("$/unit", ge=0, default=0)
+    lead_time_months: int = q("months", ge=0, le=24, default=0)
+
+
+class LiveChannel(Strict):
+    """A live channel (phone, chat) staffed for a service level by Erlang C.
+
+    Contacts a month = contacts per customer x customers. The busiest interval brings
+    ``peak_factor`` times the average interval's share of them, and the channel's agents
+    answer ``service_level`` of those within ``answer_within_seconds``.
+    """
+
+    name: Name
+    contacts_per_customer_per_month: float = q("contacts/customer/month", ge=0)
+    handle_seconds: float = q("seconds/contact", gt=0, le=36_000)
+    answer_within_seconds: float = q("seconds", gt=0, le=86_400)
+    service_level: float = q("share", gt=0, lt=1)
+    max_occupancy: float = q("share", gt=0, le=1, default=0.85)
+    max_asa_seconds: float | None = q("seconds", gt=0, le=86_400, default=None)
+    interval_minutes: float = q("minutes", gt=0, le=1440, default=30)
+    peak_factor: float = q("busiest/average interval", ge=1, le=100, default=1.0)
+    shrinkage: float = q("share", ge=0, lt=1, default=0.3)
+    agents: Headcount
+
+
+class TicketClosure(Strict):
+    """Ticket channels close ``share`` of tickets within ``within_hours`` working hours."""
+
+    within_hours: float = q("hours", gt=0, le=1000)
+    share: float = q("share", gt=0, lt=1)
+
+
+class Support(Strict):
+    """Customer support: tickets handled within occupancy (and closure) limits, live channels
+    staffed for their service level."""
+
+    installed_base_customers: float = q("customers", ge=0)
+    new_customers_per_deal: float = q("customers/deal", ge=0, default=1)
+    tickets_per_customer_per_month: float = q("tickets/customer/month", ge=0)
+    handle_minutes_per_ticket: float = q("minutes/ticket", gt=0)
+    max_occupancy: float = q("share", gt=0, le=1)
+    shrinkage: float = q("share", ge=0, lt=1, default=0)
+    agents: Headcount
+    ticket_closure: TicketClosure | None = None
+    live_channels: list[LiveChannel] = Field(default_factory=list, max_length=20)
+
+    @field_validator("live_channels")
+    @classmethod
+    def _unique_channels(cls, channels: list[LiveChannel]) -> list[LiveChannel]:
+        _check_unique([c.name for c in channels], "live channel")
+        return channels
+
+
+class Finance(Strict):
+    """The money: operating surplus must cover retained earnings plus the profit target."""
+
+    fixed_bills_per_month: float = q("$/month", ge=0)
+    retained_earnings_per_month: float = q("$/month", ge=0, default=0)
+    profit_target_per_month: float = q("$/month", default=0)
+    goal_period: Literal["month", "horizon"] = "month"
+
+
+class CurrentTargets(Strict):
+    """The targets the company gives people today. Every field is optional."""
+
+    calls_per_rep_per_day: float | None = q("conversations/rep/day", ge=0, default=None)
+    reps: dict[str, Annotated[int, Field(ge=0, le=1_000_000)]] = Field(default_factory=dict)
+    quota_per_rep_per_month: float | None = q("$/rep/month", ge=0, default=None)
+    leads_per_month: float | None = q("leads/month", ge=0, default=None)
+    ad_spend_per_month: float | None = q("$/month", ge=0, default=None)
+    workers: int | None = q("people", ge=0, default=None)
+    units_per_worker_per_month: float | None = q("units/person/month", ge=0, default=None)
+    support_agents: int | None = q("people", ge=0, default=None)
+    tickets_per_agent_per_day: float | None = q("tickets/person/day", ge=0, default=None)
+    weights: dict[str, Annotated[float, Field(ge=0, le=1e6)]] = Field(default_factory=dict)
+
+    @field_validator("weights")
+    @classmethod
+    def _known_weights(cls, weights: dict[str, float]) -> dict[str, float]:
+        known = set(cls.model_fields) - {"weights"}
+        for key, w in weights.items():
+            if key not in known:
+                raise ValueError(f"unknown target {key!r}; expected one of {sorted(known)}")
+            if w < 0:
+                raise ValueError(f"weight of {key!r} is {w:g}; expected a number >= 0")
+        return weights
+
+
+class LeverSetting(Strict):
+    """How hard a lever is to change (cost per unit of change), or that it cannot move."""
+
+    weight: float | None = q("cost/unit of change", gt=0, default=None)
+    fixed: bool = False
+
+
+class Scenario(Strict):
+    """A whole scenario: calendar, the five departments, today's targets and the objective."""
+
+    name: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")
+    description: str = Field("", max_length=20_000)
+    objective: Literal["max_profit", "min_cost", "closest_to_current"] = "max_profit"
+    calendar: Calendar
+    marketing: Marketing
+    sales: Sales
+    delivery: Delivery | None = None
+    support: Support | None = None
+    finance: Finance
+    current_targets: CurrentTargets = CurrentTargets()
+    levers: dict[str, LeverSetting] = Field(default_factory=dict)
+
+    def lever_paths(self) -> list[str]:
+        """The inputs leadership controls, which a repair of an impossible plan may move."""
+        paths = [
+            "marketing.ad_budget_per_month",
+            "marketing.marketers.max",
+            *(f"sales.teams[{t.name}].reps.max" for t in self.sales.teams),
+            "calendar.hours_per_day",
+            "sales.min_minutes_per_quality_conversation",
+            "finance.profit_target_per_month",
+            "finance.retained_earnings_per_month",
+        ]
+        if self.delivery is not None:
+            paths.insert(3, "delivery.workers.max")
+        if self.support is not None:
+            paths.insert(3, "support.agents.max")
+        return paths
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Scenario:
+        """Checks across sections, each reported at its own field path."""
+        problems = []
+        for i, team in enumerate(self.sales.teams):
+            lost = team.hours_lost_per_day.total()
+            if lost >= self.calendar.hours_per_day:
+                problems.append(_cross_error(
+                    ("sales", "teams", i, "hours_lost_per_day"), lost,
+                    f"hours lost that leave selling time: they add up to {lost:g} h of an "
+                    f"{self.calendar.hours_per_day:g}-hour day (calendar.hours_per_day)",
+                ))  # fmt: skip
+        team_names = sorted(t.name for t in self.sales.teams)
+        for name in self.current_targets.reps:
+            if name not in team_names:
+                problems.append(_cross_error(
+                    ("current_targets", "reps", name), name,
+                    f"the name of a sales team, one of {team_names}",
+                ))  # fmt: skip
+        known = self.lever_paths()
+        for path in self.levers:
+            if path not in known:
+                problems.append(_cross_error(
+                    ("levers", path), path, f"a lever, one of {known}",
+                ))  # fmt: skip
+        if problems:
+            raise ValidationError.from_exception_data("Scenario", problems)
+        return self
+
+
+def _cross_error(loc: tuple, value: Any, expected: str) -> InitErrorDetails:
+    return InitErrorDetails(
+        type=PydanticCustomError("cross_check", "{expected}", {"expected": expected}),
+        loc=loc,
+        input=value,
+    )
+
+
+def _check_unique(names: list[str], what: str) -> None:
+    seen = set()
+    for name in names:
+        if name in seen:
+            raise ValueError(f"{what} name {name!r} appears twice; names must be unique")
+        seen.add(name)
+
+
+def field_at(path: str) -> Any:
+    """The schema's field (pydantic ``FieldInfo``) of an input path, or None."""
+    model: Any = Scenario
+    field = None
+    for part in re.split(r"[.\[\]]+", path):
+        if not part or not (isinstance(model, type) and issubclass(model, BaseModel)):
+            continue
+        found = model.model_fields.get(part)
+        if found is None:
+            continue  # a list item's name or index
+        field = found
+        model = _inner(field.annotation)
+    return field
+
+
+def holds_whole_number(path: str) -> bool:
+    """True when the schema types the input at ``path`` as a whole number (a headcount,
+    months), whatever Python type a default such as ``0`` happens to have."""
+    import typing
+
+    field = field_at(path)
+    if field is None:
+        return False
+    annotation = field.annotation
+    if typing.get_origin(annotation) is dict:  # reps: {team: n}
+        annotation = typing.get_args(annotation)[1]
+    kinds = typing.get_args(annotation) or (annotation,)
+    kinds = [typing.get_args(k)[0] if typing.get_origin(k) is Annotated else k for k in kinds]
+    return int in kinds and float not in kinds
+
+
+def bounds_of(path: str) -> tuple[float, float]:
+    """The lowest and highest value the schema accepts at an input path (``--set`` form)."""
+    from annotated_types import Ge, Gt, Le, Lt
+
+    field = field_at(path)
+    low, high = -float("inf"), float("inf")
+    for rule in field.metadata if field is not None else ():
+        if isinstance(rule, Ge | Gt):
+            low = float(rule.ge if isinstance(rule, Ge) else rule.gt)
+        elif isinstance(rule, Le | Lt):
+            high = float(rule.le if isinstance(rule, Le) else rule.lt)
+    return low, high
+
+
+def _inner(annotation: Any) -> Any:
+    """The model inside ``list[Model]``, ``Model | None`` and the like, or the annotation."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        inner = _inner(arg)
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
+            return inner
+    return annotation
+
+
+def unit_of(model: type[BaseModel], field: str) -> str:
+    extra = model.model_fields[field].json_schema_extra
+    return extra.get("unit", "") if isinstance(extra, dict) else ""
+
+
+def canonical(path: str) -> str:
+    """Normalise ``a.b.0.c`` and ``a.b[0].c`` to the bracket form."""
+    return re.sub(r"\.(\d+)(?=\.|$)", r"[\1]", path)

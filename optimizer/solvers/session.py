@@ -1,0 +1,121 @@
+"""A model held in HiGHS for what-ifs: loaded once, changed in place (costs, bounds, limits,
+coefficients), re-solved warm; an LP restarts from its last basis.
+
+The persistent session of the solver boundary: ``optimizer.analysis.whatif`` holds one per
+scenario and hands it each what-if's numbers. Nothing outside ``optimizer.solvers`` touches
+HiGHS.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from optimizer.model.linear import ModelArrays
+from optimizer.solvers import SolverOutput, Status
+from optimizer.solvers.highs import (
+    MIP_GAP,
+    HighsFixedLP,
+    _lp,
+    _new_highs,
+    _row_ranging,
+    _status,
+    fixed_bounds,
+    fixed_lp_highs,
+)
+
+
+class HighsSession:
+    """One model in HiGHS, changed in place; an LP restarts from its last basis."""
+
+    def __init__(self, a: ModelArrays):
+        self.is_mip = bool(a.integer.any())
+        n = max(a.num_rows, 1)
+        key = a.cols * n + a.rows
+        unique, self.entry = np.unique(key, return_inverse=True)
+        self.ucols, self.urows = np.divmod(unique, n)
+        self.h = self._load_new(a, a.lb, a.ub, self.is_mip)
+        self.loaded = a
+        self.coef = self._summed(a)
+
+    def _summed(self, a: ModelArrays) -> np.ndarray:
+        return np.bincount(self.entry, weights=a.vals, minlength=len(self.ucols))
+
+    @staticmethod
+    def _load_new(a: ModelArrays, lb, ub, integer: bool, fixed: bool = False):
+        h = fixed_lp_highs() if fixed else _new_highs()
+        if integer:
+            h.setOptionValue("mip_rel_gap", MIP_GAP)
+        h.passModel(_lp(a, lb, ub, integer))
+        return h
+
+    def load(self, new: ModelArrays) -> None:
+        """Change the held model's numbers to ``new``'s (same shape), only where they differ."""
+        h, old = self.h, self.loaded
+        flip = -1.0 if new.sense == "max" else 1.0
+        cost = new.solver_cost()
+        idx = np.flatnonzero(cost != old.solver_cost())
+        if len(idx):
+            h.changeColsCost(len(idx), idx.astype(np.int32), flip * cost[idx])
+        idx = np.flatnonzero((new.lb != old.lb) | (new.ub != old.ub))
+        if len(idx):
+            h.changeColsBounds(len(idx), idx.astype(np.int32), new.lb[idx], new.ub[idx])
+        idx = np.flatnonzero((new.row_lower != old.row_lower) | (new.row_upper != old.row_upper))
+        if len(idx):
+            lower, upper = new.row_lower[idx], new.row_upper[idx]
+            h.changeRowsBounds(len(idx), idx.astype(np.int32), lower, upper)
+        coef = self._summed(new)
+        for k in np.flatnonzero(coef != self.coef):  # the entries the move touched: few
+            h.changeCoeff(int(self.urows[k]), int(self.ucols[k]), float(coef[k]))
+        self.loaded, self.coef = new, coef
+
+    def solve(self, duals: bool, ranging: bool, time_limit: float | None = None) -> SolverOutput:
+        a, h, times = self.loaded, self.h, {}
+        t0 = time.perf_counter()
+        if self.is_mip:
+            h.clearSolver()
+        h.setOptionValue("time_limit", math.inf if time_limit is None else max(0.0, time_limit))
+        h.run()
+        times["solve"] = time.perf_counter() - t0
+        status, text = _status(h)
+        if status is not Status.OPTIMAL:
+            return SolverOutput(status, text, times=times)
+        x = np.array(h.getSolution().col_value)
+        out = SolverOutput(Status.OPTIMAL, text, x=x, objective=a.objective(x), times=times)
+        if self.is_mip:
+            out.mip_gap = h.getInfo().mip_gap
+        if not duals:
+            return out
+        lb, ub = fixed_bounds(a, x) if self.is_mip else (a.lb, a.ub)
+        t0 = time.perf_counter()
+        lp = self._fixed_lp(a, lb, ub) if self.is_mip else h
+        if self.is_mip:
+            lp.run()
+            status, text = _status(lp)
+            if status is not Status.OPTIMAL:
+                return SolverOutput(Status.ERROR, f"fixed LP after MILP: {text}", x=x, times=times)
+            out.x = x = np.array(lp.getSolution().col_value)
+            out.objective = a.objective(x)
+        times["fixed_lp"] = time.perf_counter() - t0
+        sol, flip = lp.getSolution(), (-1.0 if a.sense == "max" else 1.0)
+        out.row_shadow = flip * np.array(sol.row_dual)
+        out.col_shadow = flip * np.array(sol.col_dual)
+        out.lp_lb, out.lp_ub = lb, ub
+        out.fixed_lp = HighsFixedLP(lp, a, lb, ub)
+        if ranging:
+            t0 = time.perf_counter()
+            out.range_up, out.range_down = _row_ranging(lp, a)
+            times["ranging"] = time.perf_counter() - t0
+        return out
+
+    def _fixed_lp(self, a: ModelArrays, lb: np.ndarray, ub: np.ndarray):
+        """The LP with the integers fixed at the plan's values, solved cold.
+
+        Cold on purpose: when the plan's LP has several optimal vertices (months that
+        could swap leads), a warm start could land on another one than ``solve`` does,
+        and the plan would differ from a fresh solve's for no reason the user can see.
+        The LP costs a fraction of the MILP before it.
+        """
+        return self._load_new(a, lb, ub, False, fixed=True)
