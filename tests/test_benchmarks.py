@@ -24,8 +24,9 @@ from optimizer.solvers import Status
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-import run as bench  # noqa: E402
+import results_md  # noqa: E402
 import scale  # noqa: E402
+from suites import bundled  # noqa: E402
 
 PHASES = ["load", "validate", "build", "hand_over", "solve", "fixed_lp", "ranging", "check",
           "report", "json"]  # fmt: skip
@@ -74,11 +75,11 @@ def test_generated_scenarios_have_a_plan(teams, months, channels, seed):
 def test_section_replaced_between_markers_only(tmp_path):
     out = tmp_path / "RESULTS.md"
     out.write_text("# Benchmark results\n\n## Batch\n\nkeep me\n", encoding="utf-8")
-    bench.write_section(out, "first")
-    bench.write_section(out, "second")
+    results_md.write_section(out, "first")
+    results_md.write_section(out, "second")
     text = out.read_text(encoding="utf-8")
     assert "keep me" in text and "second" in text and "first" not in text
-    assert text.count(bench.BEGIN) == 1 and text.count(bench.END) == 1
+    assert text.count(results_md.BEGIN) == 1 and text.count(results_md.END) == 1
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +102,7 @@ def quick(tmp_path_factory):
 
 def test_quick_bundled_phases_and_agreement(quick):
     r, _ = quick
-    assert [b["scenario"] for b in r["bundled"]] == bench.BUNDLED
+    assert [b["scenario"] for b in r["bundled"]] == bundled.BUNDLED
     for b in r["bundled"]:
         assert b["status"] == "optimal" and b["verified"] is True
         assert b["raw_status"] == "Optimal"
@@ -189,6 +190,6 @@ def test_quick_targets_and_markdown(quick):
     assert m["nproc"] >= 1 and m["python"] and m["highspy"]
     assert len(m["load_before"]) == 3 and len(m["load_after"]) == 3
     assert r["profiles"], "quick mode exercises the profiles"
-    assert bench.BEGIN in text and bench.END in text
+    assert results_md.BEGIN in text and results_md.END in text
     for heading in ("### Machine", "### Targets", "### 1.", "### 2.", "### 3.", "### 4."):
         assert heading in text
