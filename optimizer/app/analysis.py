@@ -14,23 +14,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from optimizer.analysis.answers import COMPARING, EXPLAINING, answer
 from optimizer.analysis.compare import Comparison, compare
 from optimizer.analysis.current import CurrentPlanError
-from optimizer.analysis.diagnose import Diagnosis, diagnose
+from optimizer.analysis.diagnose import Diagnosis
 from optimizer.analysis.explain import BUDGET_SECONDS, Explanation, explain
 from optimizer.analysis.result import Plan
-from optimizer.analysis.solve import solve
 from optimizer.analysis.whatif import WhatIf
 from optimizer.model.chain.objectives import NoCurrentTargets
 from optimizer.runtime.deadline import Deadline
 from optimizer.runtime.isolation import stage
 from optimizer.scenario.schema import Scenario
-from optimizer.solvers import Status
-
-SOLVING = "the solve"
-DIAGNOSING = "the diagnosis of why there is no plan"
-COMPARING = "the comparison with today's targets"
-EXPLAINING = "the explanation of what moves the plan"
 
 
 @dataclass(frozen=True)
@@ -46,14 +40,8 @@ short is said in the notes (the child process is stopped only at the guard's wal
 
 
 def analyse(scenario: Scenario, objective: str | None = None) -> Analysis:
-    deadline = Deadline(ANSWER_SECONDS)
-    stage(SOLVING)
-    plan = solve(scenario, objective, time_limit=deadline)
-    diagnosis = None
-    if plan.status is Status.INFEASIBLE:
-        stage(DIAGNOSING)
-        diagnosis = diagnose(scenario, objective, time_limit=deadline)
-    return Analysis(scenario, plan, diagnosis)
+    found = answer(scenario, objective, time_limit=Deadline(ANSWER_SECONDS))
+    return Analysis(scenario, found.plan, found.diagnosis)
 
 
 EXPLAIN_SECONDS = BUDGET_SECONDS

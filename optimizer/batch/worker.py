@@ -129,23 +129,18 @@ def _result(job: Job) -> dict:
 
 
 def _solved(job: Job, scenario, variant: Variant) -> dict:
-    from optimizer.analysis.solve import solve
+    from optimizer.analysis.answers import answer
     from optimizer.batch.gap import gap_to_current
-    from optimizer.report.payload import to_json
-    from optimizer.runtime.deadline import Deadline
+    from optimizer.report.payload import answer_json
 
     start = time.perf_counter()
-    deadline = Deadline(job.settings.time_limit)  # one limit for the solve and diagnosis
-    plan = _held_plan(job, variant) or solve(
-        scenario,
-        job.settings.objective,
-        time_limit=deadline,
-        source=job.source,
-        overrides=variant.overrides,
-    )
-    diagnosis = _diagnosis(scenario, job, plan, deadline)
+    found = answer(  # one time limit for the solve and the diagnosis; no explanation
+        scenario, job.settings.objective, time_limit=job.settings.time_limit,
+        plan=_held_plan(job, variant), source=job.source, overrides=variant.overrides,
+    )  # fmt: skip
+    plan, diagnosis = found.plan, found.diagnosis
     seconds = time.perf_counter() - start  # solving, and diagnosing an infeasible scenario
-    result = to_json(plan, diagnosis)  # with a diagnosis exactly where ``solve`` gives one
+    result = answer_json(found)  # the JSON of ``solve --no-explain``
     result["gap_to_current"] = gap_to_current(scenario, plan.targets)
     result["solve_seconds"] = seconds
     result["error"] = None
@@ -192,16 +187,6 @@ def _held_plan(job: Job, variant: Variant):
     result = held.resolve(changes, duals=True, ranging=True)
     plan = result.plan(marginals=None, whole_steps=None)
     return replace(plan, source=job.source, overrides=variant.overrides)
-
-
-def _diagnosis(scenario, job: Job, plan, deadline=None):
-    """The conflict set and cheapest repair of an infeasible scenario, as ``solve`` gives,
-    within what is left of the job's time limit."""
-    if plan.status.value != "infeasible":
-        return None
-    from optimizer.analysis.diagnose import diagnose
-
-    return diagnose(scenario, job.settings.objective, time_limit=deadline)
 
 
 def failure(job: Job, kind: str, message: str, overrides: tuple[str, ...] = ()) -> dict:

@@ -47,6 +47,17 @@ def to_json(plan: Plan, diagnosis=None) -> dict:
     }
 
 
+def answer_json(found) -> dict:
+    """An answer (``analysis.answers.Answer``) for programs: the plan's JSON with its
+    diagnosis, then ``cross_check`` and ``explanation`` where the answer has them."""
+    out = to_json(found.plan, found.diagnosis)
+    if found.cross_check is not None:
+        out["cross_check"] = found.cross_check.to_json()
+    if found.explanation is not None:
+        out["explanation"] = found.explanation.to_json()
+    return out
+
+
 def _repair_json(repair) -> dict | None:
     if repair is None:
         return None
