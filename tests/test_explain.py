@@ -1,4 +1,4 @@
-"""The explanation (optimizer/explain.py): each step's money against fresh re-solves, the
+"""The explanation (optimizer/analysis/explain/): each step's money against fresh re-solves, the
 seed company's numbers derived by hand, headcounts and the quality floor."""
 
 from __future__ import annotations
@@ -320,3 +320,14 @@ def test_small_rates_are_read_per_thousand():
     assert rate_words(0.00533, "$/month") == "$5.33 per $1,000 a month"
     assert rate_words(0.05, "leads/month") == "$50.00 per 1,000 leads a month"
     assert rate_words(3.467, "minutes/month") == "$3.47 a minute a month"
+
+
+def test_no_rate_per_fraction_of_a_person_is_printed():
+    """Software company: the agent cap's dual is $1,409,200 a person for 0.0017 of a person;
+    the table values it per whole person (+$203,150, re-solved) and never prints the rate."""
+    software = ROOT / "scenarios" / "software_company.yaml"
+    run = CliRunner().invoke(cli.app, ["solve", str(software), "--no-explain"])
+    assert run.exit_code == 0, run.output
+    assert "1,409,200" not in run.stdout
+    assert "One more person would add \n$203,150" in run.stdout or "$203,150" in run.stdout
+    assert "only 0.0017 of a person" in run.stdout

@@ -13,6 +13,7 @@ from optimizer.analysis.wording import who_phrase
 from optimizer.report.payload import targets_wide
 from optimizer.report.sentences import money, rate_words, sentences
 from optimizer.scenario import labels
+from optimizer.scenario.names import Objective
 
 WIDE = 160
 """A pipe or a file gets this many columns: rich would cut a table at 80."""
@@ -87,6 +88,8 @@ def print_plan(
             if not (math.isnan(rise) or math.isnan(fall))
             else "range not available (only the highs backend gives ranging)"
         )
+        whole = shown["whole_step_value"].iloc[first] if "whole_step_value" in shown else None
+        per_person = unit == "people" and whole is not None and math.isfinite(whole)
         shown_price = (
             rate_words(price, unit)
             if math.isfinite(price)
@@ -95,6 +98,12 @@ def print_plan(
             else "none (degenerate, not re-solved)"
         )
         console.print("- " + escape(text))
+        if per_person:  # never a rate per fraction of a person
+            short = 0 < rise < 1
+            console.print("   (valued per whole person by a re-solve"
+                          + (f"; the shadow price holds for only {labels.number(rise)} of a "
+                             "person" if short else "") + ")", style="dim")  # fmt: skip
+            continue
         console.print(f"   (shadow price {escape(shown_price)}; {moves})", style="dim")
 
     if explanation is not None:
@@ -118,7 +127,9 @@ def print_plan(
                 escape(row.get("label") or labels.input_label(row["path"])),
                 _fmt(row["value"], row["unit"]),
                 step.words,
-                labels.signed_money(row["step_value"])
+                "per whole person: --explain"  # never a rate per fraction of a person
+                if row["unit"] == "people"
+                else labels.signed_money(row["step_value"])
                 if math.isfinite(row["step_value"])
                 else "cannot rise: no plan would be possible",
             )
@@ -200,7 +211,7 @@ def print_diagnosis(d, console: Console | None = None) -> None:
             if d.repaired.objective_unit == "$"
             else labels.number(d.repaired.objective)
         )
-        what = "profit" if d.repaired.objective_name == "max_profit" else "objective"
+        what = "profit" if d.repaired.objective_name == Objective.max_profit else "objective"
         console.print(
             f"With the cheapest repair the plan is {d.repaired.status.value}: {what} {value}."
         )
