@@ -1,0 +1,148 @@
+"""What moves the plan: the value of each input's natural step, why each headcount is what
+it is, and what the quality floor costs. Every figure is money in the objective's unit.
+
+The parts, each its own module:
+
+- ``steps``: each numeric input moved by its natural step in the direction that helps,
+  valued with the plan's people held (by the rate where it provably holds, else
+  re-solved) and with hiring free (re-solved); ``ranking`` orders the inputs by it;
+- ``headcounts``: each role forced one person up and one down in every month, re-solved:
+  the person's margin and pay;
+- ``quality_floor``: the floor lowered to the tier below and raised to each tier above;
+- ``unpriced``: binding limits worth nothing, and what a step of their input moves;
+- ``resolves``: one re-solve's time limit and the money it gains against the plan.
+
+``explain`` runs them within a time budget (``BUDGET_SECONDS`` by default, the command
+line's and the app's); above ``solve.DETAIL_LIMIT`` variables only rates are given.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass, field
+
+from optimizer.analysis.explain.headcounts import (
+    ORDINAL,
+    HeadcountChoice,
+    headcount_choices,
+    roles,
+)
+from optimizer.analysis.explain.quality_floor import QUALITY_FLOOR, quality_floor
+from optimizer.analysis.explain.resolves import RESOLVE_SECONDS, TOL
+from optimizer.analysis.explain.steps import LOWER_HELPS, StepValue, ranking, step_values
+from optimizer.analysis.explain.unpriced import MOVES_SHOWN, _moves, unpriced_limits
+from optimizer.analysis.result import Plan
+from optimizer.runtime.deadline import Deadline
+from optimizer.scenario.labels import signed_money
+from optimizer.scenario.schema import Scenario
+
+__all__ = [
+    "BUDGET_SECONDS", "LOWER_HELPS", "MOVES_SHOWN", "ORDINAL", "QUALITY_FLOOR",
+    "RESOLVE_SECONDS", "TOL", "Explanation", "HeadcountChoice", "StepValue", "_moves",
+    "explain", "headcount_choices", "quality_floor", "ranking", "roles", "step_values",
+    "unpriced_limits",
+]  # fmt: skip
+
+BUDGET_SECONDS = 60.0
+"""The explanation's default time budget (the command line's and the app's), within any
+--time-limit; steps not valued by then say so."""
+
+
+@dataclass
+class Explanation:
+    steps: list[StepValue] = field(default_factory=list)
+    ranking: list[str] = field(default_factory=list)
+    headcounts: list[HeadcountChoice] = field(default_factory=list)
+    quality_floor: dict | None = None
+    unpriced: list[dict] = field(default_factory=list)  # binding limits worth nothing
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def step(self, subject: str) -> StepValue:
+        return next(s for s in self.steps if s.subject == subject)
+
+    def to_json(self) -> dict:
+        def clean(v):
+            if isinstance(v, float):
+                return v if math.isfinite(v) else None
+            if isinstance(v, (list, tuple)):
+                return [clean(i) for i in v]
+            if isinstance(v, dict):
+                return {k: clean(i) for k, i in v.items()}
+            return v
+
+        return clean({
+            "steps": [asdict(s) for s in self.steps],
+            "ranking": list(self.ranking),
+            "headcounts": [asdict(h) for h in self.headcounts],
+            "quality_floor": self.quality_floor,
+            "unpriced_limits": self.unpriced,
+            "notes": list(self.notes),
+            "seconds": self.seconds,
+        })  # fmt: skip
+
+    def lines(self, top: int = 5) -> list[str]:
+        """The leader's short version: top steps, headcount sentences, the quality floor."""
+        out = []
+        by_subject = {s.subject: s for s in self.steps}
+        shown = 0
+        for subject in self.ranking:
+            s = by_subject[subject]
+            if shown >= top or s.value is None or abs(s.value) < 0.5:
+                break
+            held = (
+                f" ({signed_money(s.value_people_held)} with today's people)"
+                if s.value_people_held is not None
+                and s.value_hiring_free is not None
+                and round(s.value_people_held) != round(s.value_hiring_free)
+                else ""
+            )
+            out.append(f"{s.label}, {s.step_words}: {signed_money(s.value)}{held}")
+            shown += 1
+        for h in self.headcounts:
+            out.extend(h.sentences)
+        if self.quality_floor:
+            out.append(self.quality_floor["sentence"])
+        out.extend(u["sentence"] for u in self.unpriced)
+        out.extend(self.notes)
+        return out
+
+
+def explain(
+    scenario: Scenario, plan: Plan, objective: str | None = None, deadline=None
+) -> Explanation:
+    """The explanation of a solved plan (an empty one, with a note, for no plan)."""
+    from optimizer.analysis.solve import DETAIL_LIMIT
+    from optimizer.analysis.whatif import WhatIf
+
+    t0 = time.perf_counter()
+    objective = objective or plan.objective_name
+    deadline = Deadline.of(deadline)
+    result = Explanation()
+    if not plan.solved:
+        result.notes.append("no explanation: there is no checked plan")
+        return result
+    large = len(plan.variables) > DETAIL_LIMIT
+    headcounts = {
+        n: v for n, v in zip(plan.variables["name"], plan.variables["value"])
+    }  # the held model takes the integer columns it needs
+    held = WhatIf(scenario, objective, hold_headcounts=True, headcounts=headcounts)
+    free = None if large else WhatIf(scenario, objective)
+    if large:
+        result.notes.append(
+            f"only rates: the model has {len(plan.variables):,} variables (more than "
+            f"{DETAIL_LIMIT:,}); steps outside their rate's range and headcounts not re-solved"
+        )
+    result.steps = step_values(scenario, plan, objective, free, held, deadline,
+                               rates_only=large, notes=result.notes)  # fmt: skip
+    result.ranking = ranking(result.steps)
+    if free is not None:
+        result.headcounts = headcount_choices(scenario, plan, free, deadline, result.notes)
+        if not deadline.expired():
+            result.quality_floor = quality_floor(scenario, plan, free, held, deadline)
+        else:
+            result.notes.append("quality floor not re-solved: the time limit ran out")
+        result.unpriced = unpriced_limits(scenario, plan, free, deadline)
+    result.seconds = time.perf_counter() - t0
+    return result
