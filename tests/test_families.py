@@ -117,13 +117,6 @@ def solved(request):
     return run
 
 
-PDLP_CLOSEST = (
-    "product: PDLP's fixed LP ends in NUMERICAL_ERROR under closest_to_current (the 1e-13 "
-    "tie-break costs in ModelArrays.solver_cost beside deviation weights near 1e-3, at "
-    "PDLP's 1e-11 tolerance; optimal without them), so the plan is an error, with no message"
-)
-
-
 def backends(**xfail: str):
     """Every backend for one test, the named ones expected to fail (strictly) for the reason."""
     marked = []
@@ -922,7 +915,6 @@ def test_profit_goal_under_min_cost_prices_profit_at_its_marginal_cost(solved):
     assert not best.constraint(name)["binding"]
 
 
-@backends(pdlp=PDLP_CLOSEST)
 def test_closest_to_current_reaches_feasible_targets_exactly(solved):
     """Today: 3 reps at 10 calls a day = 10 * 20 * 3 = 600 conversations a month.
 
@@ -938,7 +930,6 @@ def test_closest_to_current_reaches_feasible_targets_exactly(solved):
     assert not plan.constraint(f"sales-selling_time[{M1},team]")["binding"]
 
 
-@backends(pdlp=PDLP_CLOSEST)
 def test_closest_to_current_with_impossible_targets(solved):
     """Today: 4 reps at 20 calls a day, but 30-minute calls in an 8-hour day allow 16.
 

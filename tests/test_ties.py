@@ -225,3 +225,79 @@ def test_choosing_stops_at_its_time_budget_and_keeps_the_optimum(monkeypatch):
     assert cut.objective == pytest.approx(full.objective, rel=1e-9)
     assert any("allowed for choosing" in n or "time allowed" in n for n in cut.notes), cut.notes
     assert cut.constraints["shadow_price"].notna().any()
+
+
+@pytest.mark.parametrize("name", ["seed_company", "software_company"])
+def test_pdlp_closest_to_current_gives_glops_plan(name):
+    """PDLP's fixed LP ended NUMERICAL_ERROR (seed company) or at its iteration limit
+    (software company) under closest_to_current: the 1e-13 tie-break costs beside
+    deviation weights near 1e-3, at its 1e-11 tolerance. It is solved without them, and the
+    plan is the one OR-Tools with GLOP (the same SCIP, an exact LP) publishes."""
+    scenario = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+    kwargs = dict(marginals=False, whole_steps=False)
+    plan = solve(scenario, "closest_to_current", backend="pdlp", **kwargs)
+    reference = solve(scenario, "closest_to_current", backend="ortools", **kwargs)
+    assert plan.solved, (plan.solver_status, plan.message)
+    assert not _partly(plan), plan.notes
+    assert plan.objective == pytest.approx(reference.objective, rel=1e-9)
+    assert plan.constraints["shadow_price"].notna().any()
+    np.testing.assert_allclose(
+        plan.targets["value"].to_numpy(float), reference.targets["value"].to_numpy(float),
+        rtol=1e-6, atol=1e-6,
+    )  # fmt: skip
+
+
+def test_only_a_first_order_backend_loses_the_tie_break_costs():
+    """Exact backends keep the tie-break costs in the fixed LP (the golden files are theirs)."""
+    from optimizer.analysis.ties.fixed_lp import for_engine
+
+    scenario = load_scenario(ROOT / "scenarios" / "seed_company.yaml")
+    a = build_model(scenario, "closest_to_current")[0].arrays()
+    assert np.any(a.c_tiebreak)
+    for name in ("highs", "cbc", "ortools"):
+        assert for_engine(a, solver_backend(name)) is a
+    assert not np.any(for_engine(a, solver_backend("pdlp")).c_tiebreak)
+    np.testing.assert_array_equal(for_engine(a, solver_backend("pdlp")).c, a.c)
+
+
+def _failing_fixed_lp(name: str = "highs") -> Backend:
+    """A backend whose fixed LP (an LP solved for its duals) ends NUMERICAL_ERROR, keeping
+    the numbers it reached, as PDLP's did."""
+    real = solver_backend(name)
+
+    def failing(a, **kwargs):
+        out = real.solve(a, **kwargs)
+        if not a.integer.any() and kwargs.get("duals", True):
+            return replace(out, status=Status.ERROR, solver_status="PDLP: NUMERICAL_ERROR")
+        return out
+
+    return Backend(name, real.description, failing, real.ranging)
+
+
+def test_a_fixed_lp_that_fails_leaves_no_plan_and_says_why():
+    """It was an error with an empty message, ``verified.ok`` True and no objective."""
+    plan = solve(load_scenario(ROOT / "scenarios" / "seed_company.yaml"),
+                 backend=_failing_fixed_lp())  # fmt: skip
+    assert plan.status is Status.ERROR and not plan.solved
+    assert plan.solver_status == "fixed LP after the tie stages: PDLP: NUMERICAL_ERROR"
+    assert "whole numbers were found" in plan.message, plan.message
+    assert "NUMERICAL_ERROR" in plan.message and "no plan is presented" in plan.message
+    assert not plan.verified.ok and plan.verified.worst == "no plan"
+    assert plan.objective is None and plan.targets.empty and plan.constraints.empty
+
+
+def test_an_error_with_numbers_is_no_plan():
+    """Any solver error that leaves numbers in x (a fixed LP failing after the MILP, in an
+    adapter) is no plan: never checked as one, never without a message."""
+    from optimizer.analysis.solve import assemble
+    from optimizer.solvers import SolverOutput
+
+    scenario = load_scenario(ROOT / "scenarios" / "seed_company.yaml")
+    model, v = build_model(scenario, scenario.objective)
+    a = model.arrays()
+    x = solver_backend("highs").solve(a, duals=False).x
+    out = SolverOutput(Status.ERROR, "fixed LP after MILP: NUMERICAL_ERROR", x=x, settled=True)
+    plan = assemble(scenario, model, v, a, out, objective=scenario.objective)
+    assert plan.status is Status.ERROR and not plan.solved
+    assert plan.message.startswith("the solver could not use this model (solver: fixed LP")
+    assert not plan.verified.ok and plan.objective is None and plan.targets.empty

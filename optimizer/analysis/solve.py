@@ -189,7 +189,9 @@ def assemble(
         overrides=tuple(overrides), mip_gap=out.mip_gap, times=times,
         backend=engine.name if engine is not None else "highs",
     )  # fmt: skip
-    if out.x is None:
+    if out.x is None or out.status is Status.ERROR:
+        # a solver's error is no plan, whatever it left in x (the whole numbers of a model
+        # whose fixed LP then failed): it says why, and nothing is checked or presented
         return _unsolved(out, common, scenario)
 
     if verified is None:

@@ -62,6 +62,7 @@ from optimizer.analysis.ties.fixed_lp import (
     FIXED_LP_OPTIONS,
     Shifted,
     fix_headcounts,
+    for_engine,
     primary_duals,
 )
 from optimizer.analysis.ties.holding import HOLD_ABS, HOLD_TOL, hold
@@ -159,7 +160,7 @@ def settle(
         if out.row_shadow is None or out.col_shadow is None:  # the face needs the duals
             t0 = time.perf_counter()
             options = {"options": FIXED_LP_OPTIONS} if engine.name == "highs" else {}
-            lp = engine.solve(arrays, ranging=ranging, duals=True, **options)
+            lp = engine.solve(for_engine(arrays, engine), ranging=ranging, duals=True, **options)
             times["fixed_lp"] = time.perf_counter() - t0
             if lp.status is not Status.OPTIMAL or lp.row_shadow is None:
                 out.notes = (*out.notes, _stopped([], STAGES[0][0], lp.solver_status))
@@ -228,8 +229,8 @@ def settle(
     if lp is None and duals and is_mip:
         # headcounts never fixed here (integer stages only, or a stop): the fixed LP now
         lp_out, lp = primary_duals(arrays, x, out, engine, ranging, times)
-        if lp_out.status is not Status.OPTIMAL:
-            return lp_out
+        if lp_out.status is not Status.OPTIMAL:  # no plan: an error that says why
+            return replace(lp_out, notes=(*out.notes, *notes), settled=True)
         x = lp.x  # the continuous part as the leader's LP leaves it
     elif lp is None:
         lp = out  # integer stages only, no duals asked for

@@ -13,6 +13,18 @@ LP alone, for a plan whose headcounts were never fixed during the order.
 
 ``Shifted`` moves that LP's what-if answers onto the final plan's objective, which differs
 from the LP's own optimum by rounding only.
+
+Tie-break costs (``LinearModel.add_tiebreak``: closest_to_current's 1e-7 per dollar of cost
+over a month's budget and bills, about 1e-13 beside deviation weights near 1e-3) are left
+out of the LP for a backend in ``FIRST_ORDER`` (``for_engine``): PDLP solves to 1e-11 and
+cannot resolve them, and with them it ended NUMERICAL_ERROR (seed company) or at its
+iteration limit (software company). Without them it is optimal, and they choose nothing
+PDLP could honour anyway: the tie stages choose the plan on the LP's optimal face, which
+counts a reduced cost or dual as nonzero only above ``face.FACE_TOL`` (1e-9), and the
+reported objective leaves them out. Exact (simplex) backends keep them.
+
+An LP that fails leaves no plan: ``primary_duals`` returns an ``error`` without ``x`` and
+with a ``message`` that says why.
 """
 
 from __future__ import annotations
@@ -30,6 +42,18 @@ from optimizer.model.linear import ModelArrays
 from optimizer.solvers import FixedLP, SolverOutput, Status
 
 FIXED_LP_OPTIONS = {"simplex_strategy": 4}
+
+FIRST_ORDER = ("pdlp",)
+"""Backends whose LP is solved by a first-order method to a tolerance (PDLP: 1e-11, then
+1e-9) far above the model's tie-break costs: their fixed LP is solved without them."""
+
+
+def for_engine(arrays: ModelArrays, engine) -> ModelArrays:
+    """``arrays`` as ``engine``'s fixed LP gets them: without tie-break costs on a
+    first-order backend (see the module's docstring), else unchanged."""
+    if engine.name in FIRST_ORDER and np.any(arrays.c_tiebreak):
+        return replace(arrays, c_tiebreak=np.zeros_like(arrays.c_tiebreak))
+    return arrays
 
 
 class Shifted(FixedLP):
@@ -90,7 +114,7 @@ def primary_duals(arrays, x, out, engine, ranging, times) -> tuple[SolverOutput,
     from optimizer.solvers.highs import fixed_bounds
 
     lb, ub = fixed_bounds(arrays, x)
-    fixed = replace(arrays, lb=lb, ub=ub, integer=np.zeros_like(arrays.integer))
+    fixed = replace(for_engine(arrays, engine), lb=lb, ub=ub, integer=np.zeros_like(arrays.integer))
     t0 = time.perf_counter()
     options = {"options": FIXED_LP_OPTIONS} if engine.name == "highs" else {}
     lp = engine.solve(fixed, ranging=ranging, duals=True, **options)
@@ -99,6 +123,12 @@ def primary_duals(arrays, x, out, engine, ranging, times) -> tuple[SolverOutput,
         times["ranging"] = lp.times["ranging"]
     if lp.status is not Status.OPTIMAL:
         failed = f"fixed LP after the tie stages: {lp.solver_status}"
-        return SolverOutput(Status.ERROR, failed, x=x, times=times), lp
+        why = (
+            f"the plan's whole numbers were found ({out.solver_status}), but the LP with them "
+            f"fixed, which gives its shadow prices, could not be solved ({lp.solver_status}"
+            + (f": {lp.message}" if lp.message else "")
+            + "); no plan is presented"
+        )
+        return SolverOutput(Status.ERROR, failed, message=why, times=times), lp
     lp.lp_lb, lp.lp_ub = lb, ub
     return lp, lp
