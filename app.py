@@ -52,7 +52,8 @@ from optimizer.report import explanation
 from optimizer.report.sentences import money
 from optimizer.scenario import labels
 from optimizer.scenario.loading import MAX_SCENARIO_BYTES, ScenarioError, load_scenario
-from optimizer.scenario.schema import OBJECTIVES, Scenario
+from optimizer.scenario.names import OBJECTIVES, Objective
+from optimizer.scenario.schema import Scenario
 
 # The solves run in children of a forkserver (optimizer.app.guard). multiprocessing runs
 # its caller's main module again in each child unless that module's spec says __main__,
@@ -62,11 +63,7 @@ __spec__ = ModuleSpec("__main__", None)
 ROOT = Path(__file__).resolve().parent
 SCENARIOS = Path(os.environ.get("KPI_OPTIMIZER_SCENARIOS", ROOT / "scenarios"))
 DEFAULT_FILE = "seed_company.yaml"
-OBJECTIVE_WORDS = {
-    "max_profit": "Most profit",
-    "min_cost": "Least cost that meets the goals",
-    "closest_to_current": "Closest to today's targets",
-}
+OBJECTIVE_WORDS = {o.value: o.label for o in Objective}
 SCENARIO_WIDGETS = ("in:", "table:", "whatif_", "sweep_", "save_name", "chain_period")
 log = logging.getLogger("kpi-optimizer.app")
 
@@ -307,7 +304,7 @@ def sidebar(scenario: Scenario | None) -> None:
             return
         options = list(OBJECTIVES)
         if stated_targets(scenario).empty:
-            options.remove("closest_to_current")
+            options.remove(Objective.closest_to_current.value)
         if st.session_state.get("objective") not in options:
             st.session_state["objective"] = options[0]
         st.radio("Objective", options, format_func=OBJECTIVE_WORDS.get, key="objective")

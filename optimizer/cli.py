@@ -16,6 +16,9 @@ from typing import Annotated
 
 import typer
 
+from optimizer.scenario.names import Objective
+from optimizer.solvers import NAMES as BACKEND_NAMES
+
 app = typer.Typer(
     help="Consistent per-role targets from leadership's goals and real limits.",
     no_args_is_help=True,
@@ -30,21 +33,8 @@ class Format(str, Enum):
     csv = "csv"
 
 
-class Objective(str, Enum):
-    max_profit = "max_profit"
-    min_cost = "min_cost"
-    closest_to_current = "closest_to_current"
-
-
-class BackendName(str, Enum):
-    """Solver backends (``optimizer.solvers.BACKENDS``); glop and pulp are aliases."""
-
-    highs = "highs"
-    cbc = "cbc"
-    ortools = "ortools"
-    pdlp = "pdlp"
-    glop = "glop"
-    pulp = "pulp"
+BackendName = Enum("BackendName", {name: name for name in BACKEND_NAMES}, type=str)
+BackendName.__doc__ = "Solver backends and their aliases (``optimizer.solvers.REGISTRY``)."
 
 
 class CsvTable(str, Enum):

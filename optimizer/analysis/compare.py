@@ -28,6 +28,7 @@ from optimizer.model.chain import build_model
 from optimizer.model.implied import team_talk_minutes
 from optimizer.scenario import labels
 from optimizer.scenario.labels import dollars as money
+from optimizer.scenario.names import Objective
 from optimizer.scenario.schema import Scenario
 
 VIOLATION_COLUMNS = [
@@ -146,7 +147,7 @@ def side_by_side(now: pd.DataFrame, rec: pd.DataFrame, stated: pd.DataFrame) -> 
 
 
 def _broken_limits(scenario: Scenario, evaluated, now: pd.DataFrame) -> pd.DataFrame:
-    model, _ = build_model(scenario, "max_profit")
+    model, _ = build_model(scenario, Objective.max_profit.value)
     names = model.row_names()
     activity, limit = evaluated.arrays.sides(evaluated.x[: evaluated.arrays.num_vars])
     rows = []

@@ -23,6 +23,7 @@ from optimizer.model.chain import build_model
 from optimizer.model.chain.objectives import NoCurrentTargets, add_gap_rows, target_gaps
 from optimizer.model.elastic import STAGES, Breaks, add_breaks
 from optimizer.model.linear import LinearModel, ModelArrays
+from optimizer.scenario.names import Objective
 from optimizer.scenario.schema import Scenario
 from optimizer.solvers import Status, highs
 
@@ -48,9 +49,9 @@ class CurrentPlan:
 
 def evaluate(scenario: Scenario, scale: np.ndarray | None = None) -> CurrentPlan:
     """The plan that follows today's targets; ``scale`` sizes each row's breaks (default |limit|)."""
-    plain, _ = build_model(scenario, "max_profit")
+    plain, _ = build_model(scenario, Objective.max_profit.value)
     plain_arrays = plain.arrays()
-    model, v = build_model(scenario, "max_profit")
+    model, v = build_model(scenario, Objective.max_profit.value)
     gaps = target_gaps(scenario, v)
     if not gaps:
         raise NoCurrentTargets("current_targets: the scenario states no current target to compare")

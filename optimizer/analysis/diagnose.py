@@ -32,6 +32,7 @@ from optimizer.model.linear import LinearModel, ModelArrays
 from optimizer.runtime.deadline import Deadline
 from optimizer.scenario import labels
 from optimizer.scenario.inputs import moved
+from optimizer.scenario.names import QUALITY_FLOOR
 from optimizer.scenario.schema import Scenario, bounds_of
 from optimizer.solvers import Status, highs
 
@@ -47,12 +48,12 @@ WORDS = {
     "delivery.workers.max": ("the cap on delivery workers", "people"),
     "support.agents.max": ("the cap on support agents", "people"),
     "calendar.hours_per_day": ("the working day", "hours/day"),
-    "sales.min_minutes_per_quality_conversation": ("the quality floor", "minutes"),
+    QUALITY_FLOOR: ("the quality floor", "minutes"),
     "finance.profit_target_per_month": ("the profit target", "$/month"),
     "finance.retained_earnings_per_month": ("the retained earnings goal", "$/month"),
 }
 LOWER = {
-    "sales.min_minutes_per_quality_conversation",
+    QUALITY_FLOOR,
     "finance.profit_target_per_month",
     "finance.retained_earnings_per_month",
 }
@@ -452,7 +453,7 @@ def _search_single(scenario: Scenario, lever: Lever, deadline: Deadline) -> Repa
     """Hours by bisection (more hours never hurt), the floor tier by tier (lower never hurts).
 
     A bisection the time limit stops returns the shortest day found to work so far."""
-    if lever.path == "sales.min_minutes_per_quality_conversation":
+    if lever.path == QUALITY_FLOOR:
         minutes = sorted({t.minutes for t in scenario.sales.conversation_tiers}, reverse=True)
         for m in (m for m in minutes if m < lever.value):
             if _solvable(moved(scenario, lever.path, m), deadline):
@@ -484,7 +485,7 @@ def _repair(changes: list[tuple[Lever, float]], kind: str) -> Repair | None:
     for lever, change in changes:
         if lever.integer:
             change = math.ceil(change - 1e-6)
-        elif lever.path != "sales.min_minutes_per_quality_conversation":
+        elif lever.path != QUALITY_FLOOR:
             change = change * (1 + MARGIN) + MARGIN
         low, high = bounds_of(lever.path)
         proposed = min(max(lever.value + lever.direction * change, low), high)

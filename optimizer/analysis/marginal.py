@@ -21,9 +21,10 @@ import pandas as pd
 from optimizer.model.chain import build_model
 from optimizer.model.linear import ModelArrays
 from optimizer.scenario.inputs import is_int_field, moved, numeric_inputs
+from optimizer.scenario.names import QUALITY_FLOOR
 from optimizer.scenario.schema import Scenario
 
-STEP = {"sales.min_minutes_per_quality_conversation"}
+STEP = {QUALITY_FLOOR}
 """Inputs whose effect is a step, not a slope: the quality floor decides which tiers
 are allowed. Its value shows in the quality_floor constraint's shadow price."""
 

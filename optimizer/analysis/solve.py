@@ -21,7 +21,6 @@ from optimizer.analysis.result import (
     describe,
 )
 from optimizer.model.chain import Vars, build_model
-from optimizer.model.chain.objectives import UNIT
 from optimizer.model.linear import LinearModel, ModelArrays
 from optimizer.runtime.deadline import Deadline
 from optimizer.scenario.schema import Scenario
@@ -83,7 +82,7 @@ def solve(
     arrays = model.arrays()
     times["build"] = time.perf_counter() - t0
     engine = solver_backend(backend)
-    if mip_gap is not None and engine.name != "highs":
+    if mip_gap is not None and not engine.takes_mip_gap:
         raise ValueError(f"mip_gap is set for HiGHS only, not for the {engine.name} backend")
     options = {"options": {"mip_rel_gap": float(mip_gap)}} if mip_gap is not None else {}
     from optimizer.runtime.isolation import stage
@@ -185,8 +184,9 @@ def assemble(
     whole_steps = not large if whole_steps is None else whole_steps
     common = dict(
         scenario=scenario.name, source=source, objective_name=objective,
-        objective_sense=model.sense, objective_unit=UNIT[objective], solver_status=out.solver_status,
-        overrides=tuple(overrides), mip_gap=out.mip_gap, times=times,
+        objective_sense=model.sense, objective_unit=model.objective_unit,
+        solver_status=out.solver_status, overrides=tuple(overrides), mip_gap=out.mip_gap,
+        times=times,
         backend=engine.name if engine is not None else "highs",
     )  # fmt: skip
     if out.x is None or out.status is Status.ERROR:

@@ -38,12 +38,13 @@ from optimizer.analysis.result import BINDING_TOL, Plan, Verification
 from optimizer.model.chain import build_model
 from optimizer.model.linear import ModelArrays
 from optimizer.scenario.inputs import STRUCTURAL, is_int_field, numeric_inputs, with_values
+from optimizer.scenario.names import QUALITY_FLOOR, Objective
 from optimizer.scenario.schema import Scenario
 from optimizer.solvers import Status, highs
 from optimizer.solvers.session import HighsSession
 
 NOT_AFFINE_PREFIXES = ("support.live_channels",)
-NOT_AFFINE = {"sales.min_minutes_per_quality_conversation"}
+NOT_AFFINE = {QUALITY_FLOOR}
 """Inputs whose effect on the model is a step or a table, never a straight line."""
 
 _FIELDS = ("c", "c_tiebreak", "lb", "ub", "rhs", "vals")
@@ -212,7 +213,7 @@ class WhatIf:
         self.model, self.vars = build_model(scenario, self.objective)
         self.model.objective_name = self.objective
         self.base = self.model.arrays(drop_zeros=False)
-        self.values = {p: v for p, v, _ in numeric_inputs(scenario, "closest_to_current")}
+        self.values = {p: v for p, v, _ in numeric_inputs(scenario, Objective.closest_to_current)}
         self._directions: dict[str, Direction | None] = {}
         self._lock = threading.Lock()
         self.held: dict[str, float] = {}

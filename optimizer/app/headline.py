@@ -16,6 +16,7 @@ from optimizer.app.analysis import Analysis
 from optimizer.report.payload import targets_wide
 from optimizer.report.sentences import money
 from optimizer.scenario import labels
+from optimizer.scenario.names import Objective
 from optimizer.scenario.schema import Scenario
 from optimizer.solvers import Status
 
@@ -110,9 +111,9 @@ def headline(analysis: Analysis) -> list[Metric]:
     total = _mean(plan.targets, "headcount")
     out.append(Metric("Headcount", f"{total:,.3g}", delta, "off",
                       "People, monthly average." + (roles if delta else "")))  # fmt: skip
-    if plan.objective_name == "min_cost":
+    if plan.objective_name == Objective.min_cost:
         out.append(Metric(f"Total cost {span(months)}", money(plan.objective)))
-    elif plan.objective_name == "closest_to_current":
+    elif plan.objective_name == Objective.closest_to_current:
         out.append(
             Metric(
                 "Distance from today's targets",

@@ -9,16 +9,14 @@ hours lost than the day has) comes back as a ``ScenarioError`` for the page to s
 from __future__ import annotations
 
 import math
-import typing
 from dataclasses import dataclass
 
 import pandas as pd
-from pydantic import BaseModel
 
 from optimizer.analysis.result import Plan
 from optimizer.scenario.inputs import numeric_inputs, with_values
-from optimizer.scenario.loading import split_path
-from optimizer.scenario.schema import Scenario
+from optimizer.scenario.names import Objective
+from optimizer.scenario.schema import Scenario, resolve
 
 
 @dataclass(frozen=True)
@@ -46,35 +44,6 @@ def inputs(scenario: Scenario, plan: Plan | None = None) -> list[tuple[str, floa
     return sorted(found, key=worth)
 
 
-def _field(scenario: Scenario, path: str) -> tuple[typing.Any, list]:
-    """The annotation and constraints (ge, gt, le, lt) of the field at ``path``."""
-    model: typing.Any = type(scenario)
-    annotation, metadata = None, []
-    for part in split_path(path):
-        if isinstance(model, type) and issubclass(model, BaseModel) and part in model.model_fields:
-            info = model.model_fields[part]
-            annotation, metadata = info.annotation, list(info.metadata)
-        elif typing.get_origin(annotation) is dict:  # current_targets.reps[team]
-            value_type = typing.get_args(annotation)[1]
-            annotation = (
-                typing.get_args(value_type)[0] if typing.get_args(value_type) else value_type
-            )
-            metadata = list(getattr(value_type, "__metadata__", ()))
-            metadata = [m for x in metadata for m in getattr(x, "metadata", [x])]
-        model = _inner(annotation)
-    return annotation, metadata
-
-
-def _inner(annotation: typing.Any) -> typing.Any:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        inner = _inner(arg)
-        if inner is not None:
-            return inner
-    return None
-
-
 def _nice_step(span: float) -> float:
     raw = span / 100
     power = 10 ** math.floor(math.log10(raw))
@@ -82,10 +51,10 @@ def _nice_step(span: float) -> float:
 
 
 def slider(scenario: Scenario, path: str) -> Slider:
-    value, unit = next((v, u) for p, v, u in numeric_inputs(scenario, "closest_to_current")
+    value, unit = next((v, u) for p, v, u in numeric_inputs(scenario, Objective.closest_to_current)
                        if p == path)  # fmt: skip
-    annotation, metadata = _field(scenario, path)
-    integer = int in (annotation, *typing.get_args(annotation))
+    spec = resolve(path)  # the schema's bounds and whole-number flag at the path
+    integer, metadata = spec.whole, spec.constraints
     bound = {k: getattr(m, k) for m in metadata for k in ("ge", "gt", "le", "lt")
              if getattr(m, k, None) is not None}  # fmt: skip
     if integer:

@@ -40,6 +40,7 @@ from optimizer.app.headline import PEOPLE, status_line
 from optimizer.report.payload import targets_wide
 from optimizer.report.sentences import sentence
 from optimizer.scenario import labels
+from optimizer.scenario.names import Objective
 from optimizer.scenario.schema import Scenario
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
@@ -58,11 +59,7 @@ CELL_LIMIT = 32_767
 IDENTIFIER = "identifier"
 """The right-hand column of a leader's sheet: the name programs use (``sales-selling_time[...]``)."""
 MARGINAL = "marginal value"
-OBJECTIVES = {
-    "max_profit": "Most profit",
-    "min_cost": "Least cost that meets the goals",
-    "closest_to_current": "Closest to today's targets",
-}
+OBJECTIVES = {o.value: o.label for o in Objective}
 
 
 def number_format(unit: str, rate: bool = False, cents: bool = False) -> str:

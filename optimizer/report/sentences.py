@@ -9,14 +9,15 @@ import numpy as np
 import pandas as pd
 
 from optimizer.scenario import labels
+from optimizer.scenario.names import Objective
 
 
 def effect(price: float, objective_name: str, objective_unit: str) -> str:
     """'add $260 to profit', 'cut cost by $1.60', ... for a change of ``price``."""
     amount = money(abs(price)) if objective_unit == "$" else f"{abs(price):.4g}"
-    if objective_name == "max_profit":
+    if objective_name == Objective.max_profit:
         return f"add {amount} to profit" if price > 0 else f"take {amount} off profit"
-    if objective_name == "min_cost":
+    if objective_name == Objective.min_cost:
         return f"raise cost by {amount}" if price > 0 else f"cut cost by {amount}"
     what = "the deviation from today's targets"
     return f"raise {what} by {amount}" if price > 0 else f"cut {what} by {amount}"
@@ -100,7 +101,7 @@ def _worth(row, price: float, objective_name: str, objective_unit: str) -> str:
     if abs(price) < 1e-9:
         return (
             " Raising this limit alone, with the plan's people held, would not change total profit."
-            if (objective_name == "max_profit")
+            if (objective_name == Objective.max_profit)
             else " Raising this limit alone, with the plan's people held, would not change the "
             "objective."
         )

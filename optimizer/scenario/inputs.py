@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from pydantic import BaseModel
 
 from optimizer.scenario.loading import set_path, validate
+from optimizer.scenario.names import Objective
 from optimizer.scenario.schema import Scenario, unit_of
 
 STRUCTURAL = {
@@ -26,7 +27,7 @@ def numeric_inputs(scenario: Scenario, objective: str) -> Iterator[tuple[str, fl
     for path, value, unit in _walk(scenario, ""):
         if path in STRUCTURAL:
             continue
-        if path.startswith("current_targets") and objective != "closest_to_current":
+        if path.startswith("current_targets") and objective != Objective.closest_to_current:
             continue
         yield path, value, unit
 
@@ -87,7 +88,7 @@ def nearest_bounds(scenario: Scenario, overrides: list[str] | tuple[str, ...] = 
 
     moved_paths = [item.partition("=")[0].strip() for item in overrides]
     ranked = []
-    for path, value, unit in numeric_inputs(scenario, "closest_to_current"):
+    for path, value, unit in numeric_inputs(scenario, Objective.closest_to_current):
         high = MAGNITUDES.get(unit, (0, 1))[1]  # shares and days have natural bounds
         share = abs(value) / high if high > 1 else 0.0
         if path in moved_paths or share >= 0.01:

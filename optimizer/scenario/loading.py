@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from optimizer.scenario.schema import Scenario
+from optimizer.scenario.schema import Scenario, resolve, split_path
 
 MAX_SCENARIO_BYTES = 5 * 1024 * 1024
 
@@ -334,10 +334,6 @@ def apply_overrides(data: dict, overrides: list[str], source: str) -> dict:
     return data
 
 
-def split_path(path: str) -> list[str]:
-    return [p for p in re.split(r"[.\[\]]+", path) if p]
-
-
 def set_path(data: Any, path: str, value: Any) -> None:
     parts = split_path(path)
     node = data
@@ -440,29 +436,8 @@ def _problem(err: dict, data: Any = None) -> Problem:
 
 
 def _allowed_fields(loc: tuple) -> list[str]:
-    model: Any = Scenario
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        field = model.model_fields.get(part) if _is_model(model) else None
-        if field is None:
-            return []
-        model = _inner_model(field.annotation)
-    return list(model.model_fields) if _is_model(model) else []
-
-
-def _is_model(obj: Any) -> bool:
-    return isinstance(obj, type) and issubclass(obj, BaseModel)
-
-
-def _inner_model(annotation: Any) -> Any:
-    if _is_model(annotation):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        inner = _inner_model(arg)
-        if inner is not None:
-            return inner
-    return None
+    spec = resolve(loc)
+    return list(spec.model.model_fields) if spec.unknown is None and spec.model else []
 
 
 SHOWN_CHARS = 60

@@ -22,12 +22,8 @@ from __future__ import annotations
 import copy
 import json
 import re
-import types
-import typing
 from dataclasses import dataclass
 from typing import Any
-
-from pydantic import BaseModel
 
 from optimizer.scenario.loading import (
     Problem,
@@ -38,7 +34,7 @@ from optimizer.scenario.loading import (
     validate,
     without_variants,
 )
-from optimizer.scenario.schema import NAME_PATTERN, Scenario
+from optimizer.scenario.schema import NAME_PATTERN, Scenario, resolve
 
 KEY = "variants"
 BASE = "base"
@@ -202,36 +198,4 @@ def apply(base: dict, variant: Variant, source: str) -> dict:
 
 def unknown_part(parts: list[str]) -> str | None:
     """The leading part of a path that the Scenario schema has no field for, or None."""
-    node: Any = Scenario
-    shown = ""
-    for part in parts:
-        kind, inner = _shape(node)
-        if kind == "list":
-            shown += f"[{part}]"  # a list index or an item's name
-        else:
-            shown += f".{part}" if shown else part
-        if kind == "model" and part in inner.model_fields:
-            node = inner.model_fields[part].annotation
-        elif kind in ("list", "dict"):
-            node = inner  # a dict's keys are free (team names, target names)
-        else:
-            return shown
-    return None
-
-
-def _shape(annotation: Any) -> tuple[str, Any]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return "model", annotation
-    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
-    if origin is list:
-        return "list", args[0]
-    if origin is dict:
-        return "dict", args[1]
-    if origin is typing.Annotated:
-        return _shape(args[0])
-    if origin in (typing.Union, types.UnionType):
-        for arg in args:
-            shape = _shape(arg)
-            if shape[0] != "value":
-                return shape
-    return "value", None
+    return resolve(parts).unknown

@@ -1,12 +1,19 @@
-"""Adapters that hand the solver-neutral model to a solver and return plain arrays."""
+"""Adapters that hand the solver-neutral model to a solver and return plain arrays.
+
+``REGISTRY`` is the one list of backends: their names, aliases and capabilities; the
+command line's choices and ``backend()`` both read it. This module imports no solver
+library and not numpy, so the command line can read it and stay quick to start.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class Status(str, Enum):
@@ -67,13 +74,40 @@ class FixedLP:
 
 # ---- backends ------------------------------------------------------------------------------
 
-BACKENDS = {
-    "highs": "HiGHS (highspy): MILP, then the LP with the integers fixed for duals and ranging",
-    "cbc": "CBC through PuLP: branch and cut, then CBC's simplex for the fixed LP",
-    "ortools": "OR-Tools MathOpt: SCIP for the integer model, GLOP (simplex) for the fixed LP",
-    "pdlp": "OR-Tools MathOpt: SCIP for the integer model, PDLP (first-order) for the fixed LP",
-}
-ALIASES = {"pulp": "cbc", "glop": "ortools", "scip": "ortools", "mathopt": "ortools"}
+
+@dataclass(frozen=True)
+class BackendSpec:
+    """A backend's entry in ``REGISTRY``: what it is, what else it answers to, what it gives."""
+
+    description: str
+    aliases: tuple[str, ...] = ()
+    ranging: bool = False  # allowable increase and decrease of each limit (others: NaN)
+    takes_mip_gap: bool = False  # a relative gap for the whole-number model (``mip_gap``)
+
+
+REGISTRY = {
+    "highs": BackendSpec(
+        "HiGHS (highspy): MILP, then the LP with the integers fixed for duals and ranging",
+        ranging=True, takes_mip_gap=True,
+    ),
+    "cbc": BackendSpec(
+        "CBC through PuLP: branch and cut, then CBC's simplex for the fixed LP",
+        aliases=("pulp",),
+    ),
+    "ortools": BackendSpec(
+        "OR-Tools MathOpt: SCIP for the integer model, GLOP (simplex) for the fixed LP",
+        aliases=("glop", "scip", "mathopt"),
+    ),
+    "pdlp": BackendSpec(
+        "OR-Tools MathOpt: SCIP for the integer model, PDLP (first-order) for the fixed LP",
+    ),
+}  # fmt: skip
+"""Every backend by name (README "Solvers"), the default first."""
+
+BACKENDS = {name: spec.description for name, spec in REGISTRY.items()}
+ALIASES = {alias: name for name, spec in REGISTRY.items() for alias in spec.aliases}
+NAMES = (*BACKENDS, *ALIASES)
+"""Every name ``backend()`` accepts: the backends, then their aliases."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +122,7 @@ class Backend:
     description: str
     solve: Callable[..., SolverOutput]
     ranging: bool
+    takes_mip_gap: bool = False
 
 
 def backend(name: str | Backend | None = None) -> Backend:
@@ -97,7 +132,7 @@ def backend(name: str | Backend | None = None) -> Backend:
     key = (name or "highs").strip().lower()
     key = ALIASES.get(key, key)
     if key not in BACKENDS:
-        known = ", ".join([*BACKENDS, *ALIASES])
+        known = ", ".join(NAMES)
         raise ValueError(f"unknown backend {name!r}: expected one of {known}")
     if key == "highs":
         from optimizer.solvers import highs as module
@@ -111,4 +146,5 @@ def backend(name: str | Backend | None = None) -> Backend:
         from optimizer.solvers import ortools as module
 
         solve = module.solve if key == "ortools" else module.solve_pdlp
-    return Backend(key, BACKENDS[key], solve, key == "highs")
+    spec = REGISTRY[key]
+    return Backend(key, spec.description, solve, spec.ranging, spec.takes_mip_gap)

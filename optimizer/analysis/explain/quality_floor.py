@@ -17,10 +17,9 @@ import re
 
 from optimizer.analysis.explain.resolves import RESOLVE_SECONDS, gain_of, ran_out, resolve_seconds
 from optimizer.scenario.labels import money, signed_money
+from optimizer.scenario.names import QUALITY_FLOOR
 
 __all__ = ["QUALITY_FLOOR", "quality_floor"]
-
-QUALITY_FLOOR = "sales.min_minutes_per_quality_conversation"
 
 
 def quality_floor(scenario, plan, free, held, deadline) -> dict | None:

@@ -35,6 +35,7 @@ import numpy as np
 from optimizer.analysis.ties.extension import Extension, changes, series, stage_cost, term_matrix
 from optimizer.model.chain.common import Vars
 from optimizer.model.linear import LinearModel
+from optimizer.scenario.names import Objective
 from optimizer.scenario.schema import Scenario
 
 
@@ -109,7 +110,7 @@ def even_workload(ext: Extension, ctx: Context, x: np.ndarray) -> np.ndarray | N
 def closest_to_today(ext: Extension, ctx: Context, x: np.ndarray) -> np.ndarray | None:
     from optimizer.model.chain.objectives import target_gaps
 
-    if ctx.objective == "closest_to_current":
+    if ctx.objective == Objective.closest_to_current:
         return None
     gaps = target_gaps(ctx.scenario, ctx.v)
     if not gaps:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from optimizer.model.chain import delivery, finance, marketing, objectives, sales, support
 from optimizer.model.chain.common import Vars
 from optimizer.model.linear import LinearModel
+from optimizer.scenario.names import Objective
 from optimizer.scenario.schema import Scenario
 
 __all__ = ["Vars", "build_model"]
@@ -18,7 +19,7 @@ __all__ = ["Vars", "build_model"]
 def build_model(scenario: Scenario, objective: str | None = None) -> tuple[LinearModel, Vars]:
     """State the model for ``scenario`` with the chosen objective (default: the scenario's)."""
     objective = objective or scenario.objective
-    model = LinearModel(sense=objectives.SENSE[objective])
+    model = LinearModel(sense=Objective(objective).sense)
     v = Vars(months=scenario.calendar.month_labels())
     marketing.add(model, scenario, v)
     sales.add(model, scenario, v)

@@ -1,4 +1,5 @@
-"""The objectives a user can pick.
+"""The objectives a user can pick (``optimizer.scenario.names.Objective``: their names,
+senses and units).
 
 max_profit          maximise sum_t profit[t]
 min_cost            minimise sum_t (payroll + ad spend + cost of goods + fixed bills)[t]
@@ -15,24 +16,22 @@ import numpy as np
 
 from optimizer.model.chain.common import Vars
 from optimizer.model.linear import LinearModel
+from optimizer.scenario.names import Objective
 from optimizer.scenario.schema import Scenario
-
-SENSE = {"max_profit": "max", "min_cost": "min", "closest_to_current": "min"}
-UNIT = {"max_profit": "$", "min_cost": "$", "closest_to_current": "weighted relative deviation"}
 
 
 def add(model: LinearModel, scenario: Scenario, v: Vars, objective: str) -> None:
     model.objective_name = objective
-    model.objective_unit = UNIT[objective]
-    if objective == "max_profit":
+    model.objective_unit = Objective(objective).unit
+    if objective == Objective.max_profit:
         model.add_objective([(1.0, v["profit"])])
-    elif objective == "min_cost":
+    elif objective == Objective.min_cost:
         months = len(v.months)
         model.add_objective(
             [(1.0, v["payroll"]), (1.0, v["ad_spend"]), (1.0, v["cogs"])],
             constant=months * scenario.finance.fixed_bills_per_month,
         )
-    elif objective == "closest_to_current":
+    elif objective == Objective.closest_to_current:
         _add_deviations(model, scenario, v)
     else:
         raise ValueError(f"unknown objective {objective!r}")

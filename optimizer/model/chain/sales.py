@@ -15,6 +15,7 @@ import numpy as np
 
 from optimizer.model.chain.common import Vars, add_headcount, headcount_arrays
 from optimizer.model.linear import LinearModel
+from optimizer.scenario.names import QUALITY_FLOOR
 from optimizer.scenario.schema import SalesTeam, Scenario
 
 DEPT = "sales"
@@ -98,7 +99,7 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
             lhs=[(1.0, conv[:, :, below])],
             sense="<=",
             rhs=0.0,
-            parameter="sales.min_minutes_per_quality_conversation",
+            parameter=QUALITY_FLOOR,
         )
     model.add_rows(
         "deal_total",
