@@ -173,7 +173,7 @@ def solve(
     from optimizer.runtime.isolation import SolverCrash, isolated
 
     try:
-        plan, diagnosis, cross, explanation = isolated(
+        found = isolated(
             _answer, sc, objective.value if objective else None, method="fork",
             time_limit=time_limit, source=str(scenario), overrides=tuple(overrides),
             backend=backend.value, mip_gap=mip_gap, marginals=marginals,
@@ -187,64 +187,27 @@ def solve(
     except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
         _fail(f"internal error while solving {scenario}: {type(exc).__name__}: {exc}", 3)
     try:
-        _print(plan, format, table, all_constraints, diagnosis, cross, explanation)
+        _print(found, format, table, all_constraints)
     except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
         _fail(f"internal error while reporting {scenario}: {type(exc).__name__}: {exc}", 3)
-    raise typer.Exit(0 if plan.solved and (cross is None or cross.ok) else 1)
+    raise typer.Exit(0 if found.ok else 1)
 
 
-def _answer(sc, objective, *, time_limit, backends, explain=False, **options):
-    """The plan, the diagnosis of no plan, the cross-check and the explanation (what moves
-    the plan), within one time limit.
+def _answer(sc, objective, **options):
+    """``analysis.answers.answer`` in a child process (``optimizer.runtime.isolation``): a
+    native crash ends the child only."""
+    from optimizer.analysis.answers import answer
 
-    Runs in a child process (``optimizer.runtime.isolation``): a native crash ends the child only.
-    """
-    from optimizer.analysis.solve import solve as run
-    from optimizer.runtime.deadline import Deadline
-
-    deadline = Deadline(time_limit)
-    plan = run(sc, objective, time_limit=deadline, **options)
-    diagnosis = cross = None
-    if plan.status.value == "infeasible":
-        from optimizer.analysis.diagnose import diagnose
-
-        diagnosis = diagnose(sc, objective, time_limit=deadline)
-    if backends is not None:
-        from optimizer.analysis.crosscheck import cross_check as run_cross_check
-
-        cross = run_cross_check(
-            sc, objective, backends, time_limit=deadline.remaining(), plan_a=plan
-        )
-    explanation = None
-    if explain and plan.solved:
-        from optimizer.analysis.explain import BUDGET_SECONDS
-        from optimizer.analysis.explain import explain as run_explain
-        from optimizer.runtime.isolation import stage
-
-        stage("the explanation (re-solves of each input's step)")
-        budget = Deadline(deadline.capped(BUDGET_SECONDS))  # within --time-limit
-        explanation = run_explain(sc, plan, objective, deadline=budget)
-    return plan, diagnosis, cross, explanation
+    return answer(sc, objective, **options)
 
 
-def _print(
-    plan,
-    format: Format,
-    table: CsvTable,
-    all_constraints: bool,
-    diagnosis=None,
-    cross=None,
-    explanation=None,
-) -> None:
-    from optimizer.report import payload  # was: report
-
+def _print(found, format: Format, table: CsvTable, all_constraints: bool) -> None:
+    """An answer (``analysis.answers.Answer``) as JSON, one CSV table or rich tables."""
+    plan, cross = found.plan, found.cross_check
     if format is Format.json:
-        payload = payload.to_json(plan, diagnosis)
-        if cross is not None:
-            payload["cross_check"] = cross.to_json()
-        if explanation is not None:
-            payload["explanation"] = explanation.to_json()
-        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        from optimizer.report.payload import answer_json
+
+        sys.stdout.write(json.dumps(answer_json(found), indent=2) + "\n")
     elif format is Format.csv:
         frame = {
             "targets": plan.targets,
@@ -257,9 +220,9 @@ def _print(
     else:
         from optimizer.report.tables import print_diagnosis, print_plan
 
-        print_plan(plan, all_constraints=all_constraints, explanation=explanation)
-        if diagnosis is not None:
-            print_diagnosis(diagnosis)
+        print_plan(plan, all_constraints=all_constraints, explanation=found.explanation)
+        if found.diagnosis is not None:
+            print_diagnosis(found.diagnosis)
         if cross is not None:
             sys.stdout.write("\n" + "\n".join(cross.lines()) + "\n")
 
@@ -284,7 +247,7 @@ def compare(
     from optimizer.runtime.isolation import SolverCrash, isolated
 
     try:
-        comparison, diagnosis = isolated(
+        today = isolated(
             _comparison, sc, objective.value if objective else None, backend.value,
             method="fork",
         )  # fmt: skip
@@ -295,33 +258,27 @@ def compare(
     except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
         _fail(f"internal error while comparing {scenario}: {type(exc).__name__}: {exc}", 3)
     try:
-        from optimizer.report import payload  # was: report
-
         if format is Format.json:
-            payload = payload.comparison_json(comparison, diagnosis)
-            sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+            from optimizer.report.payload import comparison_json
+
+            shown = comparison_json(today.comparison, today.diagnosis)
+            sys.stdout.write(json.dumps(shown, indent=2) + "\n")
         else:
             from optimizer.report.tables import print_comparison, print_diagnosis
 
-            print_comparison(comparison)
-            if diagnosis is not None:
-                print_diagnosis(diagnosis)
+            print_comparison(today.comparison)
+            if today.diagnosis is not None:
+                print_diagnosis(today.diagnosis)
     except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
         _fail(f"internal error while reporting {scenario}: {type(exc).__name__}: {exc}", 3)
-    raise typer.Exit(0 if comparison.plan.solved else 1)
+    raise typer.Exit(0 if today.comparison.plan.solved else 1)
 
 
 def _comparison(sc, objective, backend):
-    """Today's targets against the plan, and the diagnosis of no plan (in a child)."""
-    from optimizer.analysis.compare import compare as run
+    """``analysis.answers.compare_today`` in a child process."""
+    from optimizer.analysis.answers import compare_today
 
-    comparison = run(sc, objective, backend=backend)
-    diagnosis = None
-    if comparison.plan.status.value == "infeasible":
-        from optimizer.analysis.diagnose import diagnose
-
-        diagnosis = diagnose(sc, objective)
-    return comparison, diagnosis
+    return compare_today(sc, objective, backend)
 
 
 class ExportFormat(str, Enum):

@@ -36,10 +36,12 @@ HANGS = "Hangs in the solve"
 def analyse_or_crash(scenario, objective=None):
     """The real analysis, whose solve (or diagnosis) dies of SIGSEGV for the named scenarios."""
     assert isolation.in_child()  # the patches below live and die with the child
+    from optimizer.analysis import diagnose, solve  # the use cases import them when called
+
     if scenario.name == CRASH_IN_SOLVE:
-        analysis.solve = lambda *args, **kwargs: isolation.crash_for_tests()  # in the child
+        solve.solve = lambda *args, **kwargs: isolation.crash_for_tests()  # in the child
     if scenario.name == CRASH_IN_DIAGNOSIS:
-        analysis.diagnose = lambda *args, **kwargs: isolation.crash_for_tests()
+        diagnose.diagnose = lambda *args, **kwargs: isolation.crash_for_tests()
     return REAL_ANALYSE(scenario, objective)
 
 
