@@ -109,7 +109,11 @@ def solve(
         bool, typer.Option("--all", help="Table format: list every limit, not only binding ones.")
     ] = False,
     backend: Annotated[
-        BackendName, typer.Option(help="Solver: highs, cbc (PuLP), ortools (SCIP + GLOP), pdlp.")
+        BackendName,
+        typer.Option(
+            help="Solver: highs, cbc (PuLP), ortools (SCIP + GLOP; scip, glop, mathopt "
+            "are aliases), pdlp."
+        ),
     ] = BackendName.highs,
     cross_check: Annotated[
         bool,
@@ -158,7 +162,12 @@ def solve(
 ) -> None:
     """Solve a scenario: per-role targets, binding limits and what each is worth."""
     overrides = list(set_ or [])
-    if mip_gap is not None and backend.value != "highs":
+    from optimizer.solvers import ALIASES, REGISTRY
+
+    if (
+        mip_gap is not None
+        and not REGISTRY[ALIASES.get(backend.value, backend.value)].takes_mip_gap
+    ):
         _fail(f"--mip-gap is a HiGHS setting; --backend {backend.value} does not take it", 2)
     sc = _load(scenario, overrides)
     if cross_check:

@@ -20,6 +20,7 @@ from optimizer.analysis.result import Plan
 from optimizer.scenario import labels
 from optimizer.scenario.inputs import is_int_field, numeric_inputs
 from optimizer.scenario.labels import signed_money
+from optimizer.scenario.names import Objective
 
 MOVES_SHOWN = 3
 """Targets named in a 'what moves' sentence; the rest are counted."""
@@ -44,7 +45,7 @@ def unpriced_limits(scenario, plan, free, deadline) -> list[dict]:
     horizon = sorted(set(plan.targets["period"]) - {"horizon"}) if not plan.targets.empty else []
     months = max(1, scenario.calendar.horizon_months)
     period = "a month" if months == 1 else f"over {months} months"
-    whole = "total profit" if plan.objective_name == "max_profit" else "the objective"
+    whole = "total profit" if plan.objective_name == Objective.max_profit else "the objective"
     out = []
     for parameter, rows in zero.groupby("parameter", sort=False):
         if parameter not in values or deadline.expired():
