@@ -83,12 +83,28 @@ class BackendSpec:
     aliases: tuple[str, ...] = ()
     ranging: bool = False  # allowable increase and decrease of each limit (others: NaN)
     takes_mip_gap: bool = False  # a relative gap for the whole-number model (``mip_gap``)
+    duals: bool = True  # shadow prices: row and column duals of the LP with the integers fixed
+    iis: bool = False  # an irreducible infeasible subset of the LP relaxation's rows
+    warm_start: bool = False  # a session changes the held model in place and re-solves warm
+    integer: bool = True  # whole-number variables (a MILP), not only LPs
 
+    @property
+    def capabilities(self) -> dict[str, bool]:
+        """Each capability flag by name (see ``CAPABILITIES``)."""
+        return {name: getattr(self, name) for name in CAPABILITIES}
+
+
+CAPABILITIES = ("duals", "ranging", "iis", "warm_start", "integer")
+"""The capability flags of a backend. What a backend lacks is done another way, and said:
+without ranging each binding limit's dual is tested by a re-solve (``analysis.solve``);
+without an IIS a diagnosis runs the deletion filter over every limit
+(``analysis.diagnose``); without a warm start a what-if session re-solves from scratch
+(``solvers.session.RebuildSession``)."""
 
 REGISTRY = {
     "highs": BackendSpec(
         "HiGHS (highspy): MILP, then the LP with the integers fixed for duals and ranging",
-        ranging=True, takes_mip_gap=True,
+        ranging=True, takes_mip_gap=True, iis=True, warm_start=True,
     ),
     "cbc": BackendSpec(
         "CBC through PuLP: branch and cut, then CBC's simplex for the fixed LP",
@@ -115,7 +131,10 @@ class Backend:
     """A solver backend: ``solve(arrays, *, time_limit, ranging, duals) -> SolverOutput``.
 
     Every backend returns the same shape in the same conventions; only HiGHS gives
-    ranging (allowable increase and decrease), the others return NaN there.
+    ranging (allowable increase and decrease), the others return NaN there. The flags are
+    the registry's (``BackendSpec``); ``iis_rows(arrays)`` is the backend's IIS of the LP
+    relaxation (None without ``iis``); ``open_session(arrays)`` holds a model for re-solves
+    (``optimizer.solvers.session``).
     """
 
     name: str
@@ -123,6 +142,22 @@ class Backend:
     solve: Callable[..., SolverOutput]
     ranging: bool
     takes_mip_gap: bool = False
+    duals: bool = True
+    iis: bool = False
+    warm_start: bool = False
+    integer: bool = True
+    iis_rows: Callable[..., np.ndarray] | None = None
+
+    @property
+    def capabilities(self) -> dict[str, bool]:
+        """Each capability flag by name (see ``CAPABILITIES``)."""
+        return {name: getattr(self, name) for name in CAPABILITIES}
+
+    def open_session(self, arrays):
+        """A session holding ``arrays`` on this backend (``optimizer.solvers.session``)."""
+        from optimizer.solvers.session import open_session
+
+        return open_session(self, arrays)
 
 
 def backend(name: str | Backend | None = None) -> Backend:
@@ -134,10 +169,11 @@ def backend(name: str | Backend | None = None) -> Backend:
     if key not in BACKENDS:
         known = ", ".join(NAMES)
         raise ValueError(f"unknown backend {name!r}: expected one of {known}")
+    iis_rows = None
     if key == "highs":
         from optimizer.solvers import highs as module
 
-        solve = module.solve
+        solve, iis_rows = module.solve, module.iis_rows
     elif key == "cbc":
         from optimizer.solvers import pulp_cbc as module
 
@@ -147,4 +183,8 @@ def backend(name: str | Backend | None = None) -> Backend:
 
         solve = module.solve if key == "ortools" else module.solve_pdlp
     spec = REGISTRY[key]
-    return Backend(key, spec.description, solve, spec.ranging, spec.takes_mip_gap)
+    return Backend(
+        key, spec.description, solve, spec.ranging, spec.takes_mip_gap, duals=spec.duals,
+        iis=spec.iis, warm_start=spec.warm_start, integer=spec.integer,
+        iis_rows=iis_rows if spec.iis else None,
+    )  # fmt: skip
