@@ -1,20 +1,33 @@
-"""A model held in HiGHS for what-ifs: loaded once, changed in place (costs, bounds, limits,
-coefficients), re-solved warm; an LP restarts from its last basis.
+"""A model held by a backend for what-ifs: loaded once, changed, re-solved.
 
 The persistent session of the solver boundary: ``optimizer.analysis.whatif`` holds one per
-scenario and hands it each what-if's numbers. Nothing outside ``optimizer.solvers`` touches
-HiGHS.
+scenario and hands it each what-if's numbers. ``open_session(backend, arrays)`` gives one
+for any backend, with one shape (:class:`Session`):
+
+- ``load(arrays)``: the model's new numbers (same shape as the first);
+- ``solve(duals, ranging, time_limit=None) -> SolverOutput``: in the conventions of the
+  backend's own ``solve`` (shadow prices in the objective's sense; ranging NaN or None on a
+  backend without it);
+- ``backend`` (its name) and ``warm_start`` (whether a re-solve starts from the last one).
+
+HiGHS (``warm_start``) gets :class:`HighsSession`: the model is changed in place (costs,
+bounds, limits, coefficients) and re-solved warm; an LP restarts from its last basis. Every
+other backend gets :class:`RebuildSession`: it keeps the numbers and hands them to the
+backend's ``solve`` each time, from scratch (CBC is a subprocess, MathOpt builds its model
+anew), so its answers are the backend's cold answers. Nothing outside ``optimizer.solvers``
+touches a solver.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from typing import Protocol
 
 import numpy as np
 
 from optimizer.model.linear import ModelArrays
-from optimizer.solvers import SolverOutput, Status
+from optimizer.solvers import Backend, SolverOutput, Status, backend
 from optimizer.solvers.highs import (
     MIP_GAP,
     HighsFixedLP,
@@ -27,8 +40,56 @@ from optimizer.solvers.highs import (
 )
 
 
+class Session(Protocol):
+    """A model held by one backend: ``load`` new numbers, ``solve`` again."""
+
+    backend: str
+    warm_start: bool
+
+    def load(self, new: ModelArrays) -> None: ...
+
+    def solve(
+        self, duals: bool, ranging: bool, time_limit: float | None = None
+    ) -> SolverOutput: ...
+
+
+def open_session(name: str | Backend | None, arrays: ModelArrays) -> Session:
+    """A session holding ``arrays`` on the backend ``name`` (default HiGHS): warm where the
+    backend has ``warm_start`` (HiGHS), otherwise a :class:`RebuildSession`."""
+    engine = backend(name)
+    if engine.warm_start and engine.name == "highs":
+        return HighsSession(arrays)
+    return RebuildSession(engine, arrays)
+
+
+class RebuildSession:
+    """A model for a backend without a warm start: each solve is the backend's own, cold.
+
+    ``load`` only keeps the new numbers; ``solve`` calls the backend's
+    ``solve(arrays, time_limit=..., ranging=..., duals=...)``, so the output is exactly what
+    a fresh solve on that backend gives (nothing is held between solves).
+    """
+
+    warm_start = False
+
+    def __init__(self, engine: str | Backend, a: ModelArrays):
+        self.engine = backend(engine)
+        self.backend = self.engine.name
+        self.loaded = a
+
+    def load(self, new: ModelArrays) -> None:
+        self.loaded = new
+
+    def solve(self, duals: bool, ranging: bool, time_limit: float | None = None) -> SolverOutput:
+        limit = None if time_limit is None else max(0.0, time_limit)
+        return self.engine.solve(self.loaded, time_limit=limit, ranging=ranging, duals=duals)
+
+
 class HighsSession:
     """One model in HiGHS, changed in place; an LP restarts from its last basis."""
+
+    backend = "highs"
+    warm_start = True
 
     def __init__(self, a: ModelArrays):
         self.is_mip = bool(a.integer.any())
