@@ -77,7 +77,13 @@ INFEASIBLE = {
 }
 
 
-@pytest.fixture(scope="module", params=list(INFEASIBLE))
+SLOW_CASES = {"regions over the horizon"}  # 20 s of the fast tier; CI runs them
+
+
+@pytest.fixture(
+    scope="module",
+    params=[pytest.param(k, marks=pytest.mark.slow) if k in SLOW_CASES else k for k in INFEASIBLE],
+)
 def case(request):
     scenario = INFEASIBLE[request.param]()
     plan = solve(scenario, marginals=False, whole_steps=False)
