@@ -2,8 +2,8 @@
 
 The conflict set is irreducible: the limits in it cannot all hold, and dropping any one
 of them makes the rest possible. When the LP relaxation is already infeasible, HiGHS
-computes it (``iis_strategy`` 6; the default strategy returns an empty set, see
-DOMAIN.md) and a deletion filter confirms it; when only whole headcounts make it
+computes it (``iis_strategy`` 6; HiGHS's default strategy returned an empty set on
+these models) and a deletion filter confirms it; when only whole headcounts make it
 infeasible, a deletion filter over the integer model finds it.
 
 The cheapest repair moves the levers leadership controls (``Scenario.lever_paths``)

@@ -5,8 +5,8 @@ the LP is re-solved for duals and ranging (a MILP has no duals). A headcount at 
 cap keeps its cap row active in that LP, so the cap's shadow price is the value of
 one more (fractional) person.
 
-The solver's own model status is read; PuLP's "Optimal" after a time limit (see
-DOMAIN.md) is the trap this avoids. The caller still checks the plan independently.
+The solver's own model status is read: a wrapper's "Optimal" after a time limit (PuLP
+reports one for a CBC run stopped with an incumbent) is the trap this avoids. The caller still checks the plan independently.
 """
 
 from __future__ import annotations
