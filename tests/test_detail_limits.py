@@ -9,6 +9,7 @@ import pytest
 from conftest import ROOT
 from typer.testing import CliRunner
 
+from optimizer.analysis import pricing
 from optimizer.analysis import solve as solve_module
 from optimizer.analysis.solve import solve
 from optimizer.cli import app
@@ -48,7 +49,7 @@ def test_only_the_largest_degenerate_limits_are_re_solved(monkeypatch):
     full = solve(load_scenario(SOFTWARE), marginals=False, whole_steps=False)
     degenerate = full.constraints[full.constraints["degenerate"]]
     assert len(degenerate) >= 3
-    monkeypatch.setattr(solve_module, "FORWARD_LIMIT", 2)
+    monkeypatch.setattr(pricing, "FORWARD_LIMIT", 2)
     capped = solve(load_scenario(SOFTWARE), marginals=False, whole_steps=False)
     priced = capped.constraints["shadow_price"].notna() & capped.constraints["degenerate"]
     assert priced.sum() == 2
@@ -59,7 +60,7 @@ def test_only_the_largest_degenerate_limits_are_re_solved(monkeypatch):
     assert any("degenerate binding limits show no shadow price" in n for n in capped.notes)
     assert capped.objective == pytest.approx(full.objective)
     monkeypatch.setattr(solve_module, "DETAIL_LIMIT", 10)  # a "large" model: fewer re-solves
-    monkeypatch.setattr(solve_module, "FORWARD_LIMIT_LARGE", 1)
+    monkeypatch.setattr(pricing, "FORWARD_LIMIT_LARGE", 1)
     large = solve(load_scenario(SOFTWARE), marginals=False, whole_steps=False)
     assert (large.constraints["shadow_price"].notna() & large.constraints["degenerate"]).sum() == 1
 

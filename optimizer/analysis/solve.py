@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
-from optimizer.analysis import check, targets, ties
+from optimizer.analysis import check, pricing, targets, ties
 from optimizer.analysis.marginal import COLUMNS as PARAM_COLUMNS
 from optimizer.analysis.marginal import OUT_OF_TIME, marginal_values
 from optimizer.analysis.result import (
@@ -24,7 +23,7 @@ from optimizer.model.chain import Vars, build_model
 from optimizer.model.linear import LinearModel, ModelArrays
 from optimizer.runtime.deadline import Deadline
 from optimizer.scenario.schema import Scenario
-from optimizer.solvers import Backend, SolverOutput, Status, highs
+from optimizer.solvers import Backend, SolverOutput, Status
 from optimizer.solvers import backend as solver_backend
 
 CONSTRAINT_COLUMNS = [
@@ -32,18 +31,6 @@ CONSTRAINT_COLUMNS = [
     "slack", "binding", "shadow_price", "allowable_increase", "allowable_decrease",
     "degenerate", "whole_step_value", "binds_in_whole_people", "step_limit", "parameter", "unit",
 ]  # fmt: skip
-
-WHOLE_STEP_LIMIT = 8
-"""At most this many binding headcount limits get a whole-person re-solve, largest first."""
-
-FORWARD_STEP = 1e-4
-"""Relative step for the one-sided shadow price of a degenerate binding limit."""
-
-DUAL_CHECK_TOL = 1e-5
-OBJECTIVE_NOISE = 1e-12
-"""Backends without ranging: a binding limit's dual counts as the rate for an increase when
-a re-solve agrees with it to DUAL_CHECK_TOL * max(1, |dual|), plus the objective's rounding
-(OBJECTIVE_NOISE * max(1, |objective|)) divided by the step."""
 
 
 def solve(
@@ -110,13 +97,6 @@ DETAIL_LIMIT = 5_000
 """Models with more variables than this get no marginal values and no whole-person
 re-solves unless asked for: each costs a model build per input or an integer re-solve,
 which on a company of a thousand teams would take hours."""
-
-FORWARD_LIMIT = 200
-FORWARD_LIMIT_LARGE = 5
-"""At most this many degenerate binding limits get a re-solved rate for an increase,
-largest dual first (the second figure above ``DETAIL_LIMIT`` variables, where one LP
-re-solve took 0.2 s on a 1 000-team model); the others show no shadow price (their dual
-prices a decrease)."""
 
 
 def tie_stages(arrays: ModelArrays) -> int | None:
@@ -360,34 +340,8 @@ def constraint_table(
     # a limit with slack can move by its slack one way and without end the other way
     inc = np.where(binding | (kind == "definition"), up, np.where(sense == "<=", np.inf, slack))
     dec = np.where(binding | (kind == "definition"), down, np.where(sense == "<=", slack, np.inf))
-    shadow = out.row_shadow.copy() if out.row_shadow is not None else np.full(a.num_rows, np.nan)
-    # A binding limit that cannot rise without changing the plan's shape is degenerate:
-    # the dual then describes a decrease, so the rate for an increase is re-solved.
-    degenerate = binding & (inc <= 1e-9)
-    # Raising a "<=" limit can only help the objective and raising a ">=" limit only hurt
-    # it; a dual of the other sign prices a decrease (a degenerate vertex), whichever
-    # solver gave it, so it is re-solved too.
-    helps = 1.0 if a.sense == "max" else -1.0
-    signed = np.where(sense == "<=", helps, np.where(sense == ">=", -helps, 0.0))
-    wrong_sign = signed * np.nan_to_num(shadow) < -1e-9 * np.maximum(1.0, np.abs(shadow))
-    degenerate |= binding & wrong_sign
-    if out.fixed_lp is not None:
-        # Without ranging (backends other than HiGHS) a binding limit's dual is tested
-        # against a re-solve: where they differ, the limit is degenerate.
-        most = FORWARD_LIMIT if a.num_vars <= DETAIL_LIMIT else FORWARD_LIMIT_LARGE
-        for row in _largest(binding & np.isnan(inc), shadow, most):
-            degenerate[row] = _dual_fails_forward(out, a, row, limit[row], sense[row], shadow)
-        rows = _largest(degenerate, shadow, most)
-        for row in rows:
-            shadow[row] = _forward_shadow(out, a, row, limit[row], sense[row])
-        unpriced = np.flatnonzero(degenerate)
-        unpriced = unpriced[~np.isin(unpriced, rows)]
-        shadow[unpriced] = np.nan
-        if len(unpriced) and notes is not None:
-            notes.append(
-                f"{len(unpriced):,} degenerate binding limits show no shadow price: only the "
-                f"{most} with the largest duals were re-solved for the rate of an increase"
-            )
+    most = pricing.FORWARD_LIMIT if a.num_vars <= DETAIL_LIMIT else pricing.FORWARD_LIMIT_LARGE
+    shadow, degenerate = pricing.row_prices(a, out, binding, inc, sense, limit, most, notes)
     price = np.where(np.abs(shadow) < 1e-9, 0.0, shadow)
     step = np.full(a.num_rows, np.nan)
     for block, size in zip(blocks, sizes):
@@ -400,7 +354,7 @@ def constraint_table(
         "shadow_price": price, "allowable_increase": inc, "allowable_decrease": dec,
         "degenerate": degenerate,
         "whole_step_value": (
-            _whole_steps(a, out, binding, price, engine, deadline, notes) if whole_steps
+            pricing.whole_steps(a, out, binding, price, engine, deadline, notes) if whole_steps
             else np.full(a.num_rows, np.nan)
         ),
         # a limit in whole people binds when one person fewer could not meet it
@@ -461,111 +415,6 @@ def _periods(block, names: list[str]) -> np.ndarray:
         month = np.array(labels[i], dtype=object).reshape(shape)
         return np.broadcast_to(month, [len(ax) for ax in labels]).ravel()
     return np.array([n.split("[", 1)[1].rstrip("]").split(",")[i] for n in names], dtype=object)
-
-
-def _largest(mask: np.ndarray, price: np.ndarray, count: int) -> np.ndarray:
-    """Up to ``count`` rows of ``mask``, the largest |price| first."""
-    rows = np.flatnonzero(mask)
-    if len(rows) <= count:
-        return rows
-    size = np.abs(np.nan_to_num(price[rows], nan=0.0, posinf=1e300, neginf=1e300))
-    return rows[np.argsort(-size, kind="stable")[:count]]
-
-
-def _whole_steps(
-    a: ModelArrays,
-    out: SolverOutput,
-    binding: np.ndarray,
-    price: np.ndarray,
-    engine: Backend | None = None,
-    deadline: Deadline | None = None,
-    notes: list[str] | None = None,
-) -> np.ndarray:
-    """Objective change when a binding headcount limit rises by one whole person.
-
-    A shadow price is a rate for a fraction of a person; leaders decide in whole people,
-    so the integer model is re-solved with the limit one higher. Each re-solve gets the
-    time left on ``deadline``; one it stops before the end gives no value.
-    """
-    deadline = deadline or Deadline()
-    values = np.full(a.num_rows, np.nan)
-    if not a.integer.any() or out.objective is None:
-        return values
-    nnz = np.bincount(a.rows, minlength=a.num_rows)
-    single = (nnz[a.rows] == 1) & a.integer[a.cols]
-    rows = np.intersect1d(a.rows[single], np.flatnonzero(binding))
-    rows = rows[np.argsort(-np.abs(np.nan_to_num(price[rows], posinf=1e300, neginf=1e300)))]
-    rows = rows[:WHOLE_STEP_LIMIT]
-    for done, row in enumerate(rows):
-        if deadline.expired():
-            if notes is not None:
-                notes.append(
-                    f"whole-person values: {done} of {len(rows)} re-solved before the time "
-                    "limit ran out; the others show none"
-                )
-            break
-        coef = a.vals[np.flatnonzero(a.rows == row)[0]]
-        lower, upper = a.row_lower.copy(), a.row_upper.copy()
-        lower[row] += abs(coef) if np.isfinite(lower[row]) else 0.0
-        upper[row] += abs(coef) if np.isfinite(upper[row]) else 0.0
-        moved = (engine.solve if engine is not None else highs.solve)(
-            replace(a, row_lower=lower, row_upper=upper),
-            ranging=False,
-            duals=False,
-            time_limit=deadline.remaining(),
-        )
-        if moved.status is Status.OPTIMAL:
-            values[row] = moved.objective - out.objective
-        # one more person that leaves no plan at all has no value (NaN), not -inf
-    return values
-
-
-def _dual_fails_forward(
-    out: SolverOutput, a: ModelArrays, row: int, limit: float, sense: str, shadow: np.ndarray
-) -> bool:
-    """True when the row's dual is not the rate for an increase (a degenerate limit).
-
-    The forward difference is taken at the usual step and, if that disagrees, at a step
-    twenty times smaller, so that a breakpoint just past the limit is not mistaken for
-    degeneracy. Not smaller: a step of 1e-7 relative lies inside GLOP's feasibility
-    tolerance, which let a minimum headcount held at its cap look free to rise.
-    """
-    for scale in (1.0, 0.05):
-        forward = _forward_shadow(out, a, row, limit, sense, scale)
-        step = scale * FORWARD_STEP * max(1.0, abs(limit))
-        noise = OBJECTIVE_NOISE * max(1.0, abs(out.objective)) / step
-        tol = DUAL_CHECK_TOL * max(1.0, abs(shadow[row])) + noise
-        if np.isfinite(forward) and abs(forward - shadow[row]) <= tol:
-            return False
-    return True
-
-
-def _forward_shadow(
-    out: SolverOutput, a: ModelArrays, row: int, limit: float, sense: str, scale: float = 1.0
-) -> float:
-    """(objective with the limit raised by a small step - objective) / step.
-
-    Raising a minimum headcount past the plan's whole number needs the person too:
-    for a one-variable row the held variable moves with its limit.
-    """
-    step = scale * FORWARD_STEP * max(1.0, abs(limit))
-    lower, upper = a.row_lower[row], a.row_upper[row]
-    if sense in ("<=", "=="):  # an equality's limit is both of its sides
-        upper = upper + step
-    if sense in (">=", "=="):
-        lower = lower + step
-    moved = out.fixed_lp.objective_with({row: (lower, upper)})
-    entries = np.flatnonzero(a.rows == row)
-    if moved is None and len(entries) == 1:
-        col, coef = a.cols[entries[0]], a.vals[entries[0]]
-        shift = step / coef
-        moved = out.fixed_lp.objective_with(
-            {row: (lower, upper)},
-            {col: (out.lp_lb[col] + shift, out.lp_ub[col] + shift)},
-        )
-    if moved is None:
-        return -np.inf if a.sense == "max" else np.inf
-    return (moved - out.objective) / step
 
 
 def _block_names(block) -> list[str]:
