@@ -19,7 +19,8 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
-from optimizer.batch import processes, worker
+import optimizer.batch.processes as processes
+import optimizer.batch.worker as worker
 from optimizer.batch.jobs import Job
 from optimizer.batch.worker import Outcome
 

@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 from multiprocessing.connection import wait
 
-from optimizer.batch import worker
+import optimizer.batch.worker as worker
 from optimizer.batch.jobs import Job
 
 PRELOAD = ["optimizer.batch.worker", "optimizer.analysis.solve"]

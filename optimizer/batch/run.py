@@ -20,8 +20,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from optimizer.batch import executors
 from optimizer.batch.discovery import NoScenarios, find_scenarios
+from optimizer.batch.executors import run_dask, run_local
 from optimizer.batch.jobs import Job, Settings, plan_jobs
 from optimizer.batch.lock import locked
 from optimizer.batch.summary import summary_row, summary_table, write_summary
@@ -99,9 +99,9 @@ def _run(jobs, out, workers, executor, scheduler, force, progress, started) -> B
         t0 = time.perf_counter()
         if executor == "dask":
             bar.start()
-            executors.run_dask(todo, workers, scheduler, deliver)
+            run_dask(todo, workers, scheduler, deliver)
         elif todo:  # the bar's thread starts once the workers are (see processes.context)
-            executors.run_local(todo, workers, deliver, ready=bar.start)
+            run_local(todo, workers, deliver, ready=bar.start)
         times["execute"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
