@@ -1,4 +1,4 @@
-"""What-ifs by re-solving one model kept in HiGHS: only the moved inputs change.
+"""What-ifs by re-solving one model held by a backend: only the moved inputs change.
 
 ``WhatIf(scenario)`` builds the scenario's model once, hands it to HiGHS and solves it.
 ``resolve({path: value})`` validates the moved scenario as a file would be, changes the
@@ -8,6 +8,13 @@ again (HiGHS keeps no search tree between runs). The plan is then checked indepe
 against the moved scenario, as every plan is. ``rebuild`` answers the same question the
 long way (validate, build, hand over, solve fresh): the baseline, and the reference the
 tests hold ``resolve`` to.
+
+``WhatIf(scenario, backend="cbc")`` (any backend in ``optimizer.solvers.REGISTRY``) holds
+the model in that backend's session (``optimizer.solvers.session.open_session``). A backend
+without ``warm_start`` (CBC, OR-Tools, PDLP) re-solves from scratch each time: the moved
+numbers are found the same way, the solve is that backend's own cold solve, and the route
+says "cold" where HiGHS's says "warm". ``rebuild`` and a move that changes the model's
+shape solve with the same backend. Each result records its backend.
 
 How one input enters the model (its *direction*). Nearly every input enters the model's
 numbers linearly when the others stay put:
@@ -40,8 +47,8 @@ from optimizer.model.linear import ModelArrays
 from optimizer.scenario.inputs import STRUCTURAL, is_int_field, numeric_inputs, with_values
 from optimizer.scenario.names import QUALITY_FLOOR, Objective
 from optimizer.scenario.schema import Scenario
-from optimizer.solvers import Status, highs
-from optimizer.solvers.session import HighsSession
+from optimizer.solvers import Backend, Status, backend
+from optimizer.solvers.session import RebuildSession, open_session
 
 NOT_AFFINE_PREFIXES = ("support.live_channels",)
 NOT_AFFINE = {QUALITY_FLOOR}
@@ -134,10 +141,12 @@ class WhatIfResult:
     objective: float | None
     x: np.ndarray | None
     verified: Verification
-    route: str  # "warm", "warm, data rebuilt" or "rebuilt"
+    route: str  # "warm", "warm, data rebuilt", "warm, forced" or "rebuilt" ("cold" for "warm"
+    # on a backend without a warm start)
     times: dict[str, float] = field(default_factory=dict)
     message: str = ""
     _parts: tuple | None = None  # (model, vars, arrays, solver output) for ``plan``
+    backend: str = "highs"  # the backend that solved it
 
     @property
     def solved(self) -> bool:
@@ -166,15 +175,19 @@ class WhatIfResult:
         extra builds or integer re-solves; None: as ``solve``, by the model's size).
         """
         from optimizer.analysis.solve import assemble
-        from optimizer.solvers import backend
 
         model, v, arrays, out = self._parts
         return assemble(
             self.scenario, model, v, arrays, out, objective=model.objective_name,
-            engine=backend("highs"), marginals=marginals, whole_steps=whole_steps,
+            engine=backend(self.backend), marginals=marginals, whole_steps=whole_steps,
             overrides=tuple(f"{p}={value:g}" for p, value in self.changes.items()),
             times=dict(self.times), verified=(self.verified, self.status, self.message),
         )  # fmt: skip
+
+
+def _backend(name: str | Backend | None) -> Backend:
+    """The backend by name (``WhatIf``'s ``backend`` argument shadows the function)."""
+    return backend(name)
 
 
 def _row_info(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -193,7 +206,8 @@ def _row_info(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 class WhatIf:
-    """A scenario's model held in HiGHS for fast what-ifs (one at a time: it holds a lock)."""
+    """A scenario's model held by a backend for fast what-ifs (one at a time: it holds a
+    lock); HiGHS by default."""
 
     def __init__(
         self,
@@ -202,12 +216,16 @@ class WhatIf:
         *,
         hold_headcounts: bool = False,
         headcounts: Mapping[str, float] | None = None,
+        backend: str | Backend | None = "highs",
     ):
         """``hold_headcounts`` answers the short-term question: every headcount (and staffing
         choice) stays at the base plan's, so a what-if is an LP, re-solved from the last basis.
         ``headcounts`` (whole-number variables by name, as in ``Plan.variables``) holds those
         values instead of the held model's own plan: a given plan's people.
+        ``backend`` solves every what-if (``optimizer.solvers.backend``; see the module
+        docstring for a backend without a warm start).
         """
+        self.engine = _backend(backend)
         self.scenario = scenario
         self.objective = objective or scenario.objective
         self.model, self.vars = build_model(scenario, self.objective)
@@ -221,12 +239,12 @@ class WhatIf:
             names = np.array(self.model.var_names(), dtype=object)[self.base.integer]
             self.held = {name: float(np.round(headcounts[name])) for name in names}
         elif hold_headcounts:
-            plan = HighsSession(self.base).solve(duals=False, ranging=False)
+            plan = open_session(self.engine, self.base).solve(duals=False, ranging=False)
             if plan.x is None:
                 raise ValueError(f"no plan whose headcounts could be held: {plan.solver_status}")
             names = np.array(self.model.var_names(), dtype=object)[self.base.integer]
             self.held = dict(zip(names, np.round(plan.x[self.base.integer])))
-        self._warm = HighsSession(self._holding(self.model, self.base))
+        self._warm = open_session(self.engine, self._holding(self.model, self.base))
         self._base_result: WhatIfResult | None = None
 
     @property
@@ -286,7 +304,7 @@ class WhatIf:
             out = self._warm.solve(duals=False, ranging=False, time_limit=time_limit)
             times.update(out.times)
             result = self._result({}, self.scenario, self.model, self.vars, arrays, out,
-                                  "warm, forced", times)  # fmt: skip
+                                  self._route("warm, forced"), times)  # fmt: skip
             self._warm.load(self._holding(self.model, self.base))  # back to the scenario's
         return result
 
@@ -311,7 +329,11 @@ class WhatIf:
         model.objective_name = self.objective
         arrays = self._holding(model, model.arrays())
         times["build"] = time.perf_counter() - t0
-        out = highs.solve(arrays, ranging=ranging, duals=duals, time_limit=time_limit)
+        if self._warm.warm_start:  # HiGHS: its own fresh solve
+            out = self.engine.solve(arrays, ranging=ranging, duals=duals, time_limit=time_limit)
+        else:  # the same cold solve the held session gives (its whole-number plans polished)
+            fresh = RebuildSession(self.engine, arrays)
+            out = fresh.solve(duals=duals, ranging=ranging, time_limit=time_limit)
         times.update(out.times)
         return self._result(changes, scenario, model, v, arrays, out, "rebuilt", times)
 
@@ -402,7 +424,12 @@ class WhatIf:
         times["hand_over"] = time.perf_counter() - t0
         out = self._warm.solve(duals=duals, ranging=ranging, time_limit=time_limit)
         times.update(out.times)
+        route = self._route(route)
         return self._result(changes, scenario, self.model, self.vars, arrays, out, route, times)
+
+    def _route(self, route: str) -> str:
+        """``route`` as said of the held session: "warm" becomes "cold" without a warm start."""
+        return route if self._warm.warm_start else route.replace("warm", "cold")
 
     def _result(self, changes, scenario, model, v, arrays, out, route, times) -> WhatIfResult:
         from optimizer.analysis.solve import checked
@@ -411,12 +438,12 @@ class WhatIf:
             empty = Verification(ok=False, max_violation=float("nan"), worst="no plan")
             return WhatIfResult(
                 changes, scenario, out.status, None, None, empty, route, times,
-                out.message or out.solver_status, (model, v, arrays, out),
+                out.message or out.solver_status, (model, v, arrays, out), self.engine.name,
             )  # fmt: skip
         t0 = time.perf_counter()
         verification, status, message = checked(scenario, v, arrays, out)
         times["check"] = time.perf_counter() - t0
         return WhatIfResult(
             changes, scenario, status, out.objective, out.x, verification, route, times,
-            message, (model, v, arrays, out),
+            message, (model, v, arrays, out), self.engine.name,
         )  # fmt: skip
