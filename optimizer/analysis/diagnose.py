@@ -6,6 +6,21 @@ computes it (``iis_strategy`` 6; HiGHS's default strategy returned an empty set 
 these models) and a deletion filter confirms it; when only whole headcounts make it
 infeasible, a deletion filter over the integer model finds it.
 
+Every solve that decides anything runs on one backend (``diagnose(..., backend="cbc")``;
+default HiGHS): each feasibility question of the deletion filter, the repair model and its
+polish, the bisection of the working day and the repaired plan. A backend without an IIS
+(the ``iis`` capability: CBC, OR-Tools, PDLP) is handed HiGHS's IIS as a proposal only, as
+CP-SAT's whole-number proposal is: the chosen backend must find the proposed limits
+infeasible together (otherwise it tests every limit), and its own deletion filter then
+tests each one, so every member is one the chosen backend cannot drop. The proposal
+matters: an infeasible model can have several irreducible sets (the seed company with a
+$10M profit target has at least two: with the delivery or with the support department),
+and the filter alone, over every limit, can end at another one. The repair model is
+solved with HiGHS's ``EXACT`` options on HiGHS and with its costs scaled (``COST_FLOOR``)
+elsewhere. On a backend other than HiGHS the notes say which backend answered and what it
+did instead of the capabilities it lacks; HiGHS's notes are as they were
+(``Diagnosis.backend`` names it).
+
 The cheapest repair moves the levers leadership controls (``Scenario.lever_paths``)
 by the least weighted total change. Levers that only move limits (ad budget, headcount
 caps, finance goals) enter one integer model together:
@@ -34,7 +49,8 @@ from optimizer.scenario import labels
 from optimizer.scenario.inputs import moved
 from optimizer.scenario.names import QUALITY_FLOOR
 from optimizer.scenario.schema import Scenario, bounds_of
-from optimizer.solvers import Status, highs
+from optimizer.solvers import Backend, Status
+from optimizer.solvers import backend as solver_backend
 
 CONFLICT_COLUMNS = [
     "name", "department", "kind", "description", "unit", "parameter", "label", "sentence",
@@ -96,11 +112,16 @@ class Diagnosis:
     alternatives: list[Repair]
     repaired: Plan | None
     message: str
-    notes: tuple[str, ...] = ()  # what the time limit left unfinished
+    notes: tuple[str, ...] = ()  # what the time limit left unfinished; on a backend other
+    # than HiGHS, which backend answered and what it did instead of a missing capability
+    backend: str = "highs"  # the backend every solve of the diagnosis ran on
 
 
 def diagnose(
-    scenario: Scenario, objective: str | None = None, time_limit: Deadline | float | None = None
+    scenario: Scenario,
+    objective: str | None = None,
+    time_limit: Deadline | float | None = None,
+    backend: str | Backend | None = "highs",
 ) -> Diagnosis:
     """Conflict set, cheapest repair, one-lever alternatives, and the repaired plan.
 
@@ -108,17 +129,26 @@ def diagnose(
     every solve here; what it stops is said in ``notes``, and what was found stays valid:
     a conflict set the filter did not finish still conflicts (it may not be minimal), and
     a repair the search did not finish still works (it may not be the cheapest).
+
+    ``backend`` answers every solve (see the module docstring); without an IIS it confirms
+    and filters another backend's IIS, and the notes say so.
     """
     from optimizer.analysis.solve import solve
     from optimizer.runtime.isolation import stage
     from optimizer.scenario.loading import ScenarioError
 
+    engine = solver_backend(backend)
     deadline = Deadline.of(time_limit)
     notes: list[str] = []
+    if engine.name != "highs":
+        notes.append(
+            f"every feasibility test, repair and repaired plan of this diagnosis was solved on "
+            f"{engine.name} ({engine.description})"
+        )
     stage("the search for conflicting limits")
-    conflict, relaxation = conflict_set(scenario, deadline, notes)
+    conflict, relaxation = conflict_set(scenario, deadline, notes, engine)
     stage("the repair search")
-    cheapest, alternatives = repairs(scenario, deadline, notes)
+    cheapest, alternatives = repairs(scenario, deadline, notes, engine)
     repaired = None
     message = ""
     if cheapest is None:
@@ -130,20 +160,30 @@ def diagnose(
     else:
         stage("the repaired plan")
         try:
-            repaired = solve(cheapest.apply(scenario), objective, time_limit=deadline)
+            repaired = solve(
+                cheapest.apply(scenario), objective, time_limit=deadline, backend=engine
+            )
         except ScenarioError as exc:  # a repair past a bound the schema sets
             message = f"the repaired scenario is not valid: {exc.problems[0]}"
         else:
             if not repaired.solved:
                 message = f"the repaired scenario did not solve: {repaired.status.value}"
-    return Diagnosis(conflict, relaxation, cheapest, alternatives, repaired, message, tuple(notes))
+    return Diagnosis(
+        conflict, relaxation, cheapest, alternatives, repaired, message, tuple(notes), engine.name
+    )
 
 
 # ---- the conflict set ------------------------------------------------------------------
 
 
-def _feasible(a: ModelArrays, integer: bool, deadline: Deadline | None = None) -> bool | None:
-    """True or False; None when the time limit stopped the solve before it could tell."""
+def _feasible(
+    a: ModelArrays,
+    integer: bool,
+    deadline: Deadline | None = None,
+    engine: Backend | None = None,
+) -> bool | None:
+    """True or False; None when the time limit stopped the solve before it could tell.
+    ``engine`` answers (default HiGHS)."""
     lp = replace(
         a,
         c=np.zeros_like(a.c),
@@ -151,7 +191,8 @@ def _feasible(a: ModelArrays, integer: bool, deadline: Deadline | None = None) -
         integer=a.integer if integer else np.zeros_like(a.integer),
     )
     limit = deadline.remaining() if deadline is not None else None
-    status = highs.solve(lp, ranging=False, duals=False, time_limit=limit).status
+    engine = engine or solver_backend("highs")
+    status = engine.solve(lp, ranging=False, duals=False, time_limit=limit).status
     if status is Status.TIME_LIMIT:
         return None
     return status is Status.OPTIMAL
@@ -165,27 +206,42 @@ def _keep_only(a: ModelArrays, keep: np.ndarray) -> ModelArrays:
 
 
 def conflict_set(
-    scenario: Scenario, deadline: Deadline | None = None, notes: list[str] | None = None
+    scenario: Scenario,
+    deadline: Deadline | None = None,
+    notes: list[str] | None = None,
+    backend: str | Backend | None = "highs",
 ) -> tuple[pd.DataFrame, str]:
     """The conflicting limits and whether they conflict outright ("lp") or only in whole
-    people ("integer"). A limit the deletion filter could not test in time stays in."""
+    people ("integer"). A limit the deletion filter could not test in time stays in.
+
+    ``backend`` answers every feasibility question; its IIS proposes the set when it has
+    one (``iis``), otherwise the deletion filter runs over every limit, and ``notes`` say so.
+    """
     deadline = deadline or Deadline()
+    engine = solver_backend(backend)
     model, _ = build_model(scenario)
     a = model.arrays()
     limit = _limit_rows(model)
     definitions = ~limit
-    if _feasible(a, integer=False):
+    if _feasible(a, integer=False, engine=engine):
         relaxation, integer, candidates = "integer", True, limit
-        proposed = _cpsat_proposal(a, limit, definitions, deadline)
+        proposed = _cpsat_proposal(a, limit, definitions, deadline, engine)
         if proposed is not None:
-            candidates = proposed  # confirmed by HiGHS; the filter below makes it irreducible
+            candidates = proposed  # confirmed by the backend; the filter makes it irreducible
     else:
         relaxation, integer = "lp", False
+        proposer = engine if engine.iis and engine.iis_rows is not None else _iis_backend()
         candidates = np.zeros(a.num_rows, bool)
-        candidates[highs.iis_rows(a)] = True
+        if proposer is not None:
+            candidates[proposer.iis_rows(a)] = True
         candidates &= limit
-        if _feasible(_keep_only(a, candidates | definitions), integer=False):
+        confirmed = not _feasible(
+            _keep_only(a, candidates | definitions), integer=False, engine=engine
+        )
+        if not confirmed:
             candidates = limit  # the IIS was not usable on its own: filter everything
+        if proposer is not engine and notes is not None:
+            notes.append(_proposal_note(engine, proposer, confirmed, int(candidates.sum())))
     keep = candidates | definitions
     rows = np.flatnonzero(candidates)
     untested = 0
@@ -194,7 +250,7 @@ def conflict_set(
             untested += 1
             continue
         keep[row] = False
-        if _feasible(_keep_only(a, keep), integer, deadline) is not False:
+        if _feasible(_keep_only(a, keep), integer, deadline, engine) is not False:
             keep[row] = True  # needed (or not shown unneeded in time): it stays
     if untested and notes is not None:
         notes.append(
@@ -205,12 +261,44 @@ def conflict_set(
     return _conflict_table(model, members), relaxation
 
 
-def _cpsat_proposal(a: ModelArrays, limit: np.ndarray, definitions: np.ndarray, deadline: Deadline):
+def _proposal_note(engine: Backend, proposer: Backend | None, confirmed: bool, count: int) -> str:
+    """What a backend without an IIS did instead (``conflict_set``)."""
+    lacks = f"{engine.name} computes no irreducible infeasible subset (IIS): "
+    if confirmed:
+        return lacks + (
+            f"the {proposer.name} backend's IIS was used only as a proposal; {engine.name} "
+            f"confirmed that its {count} limits conflict and tested each in turn (a deletion "
+            "filter)"
+        )
+    why = (
+        f", as the {proposer.name} backend's IIS did not conflict there"
+        if proposer is not None
+        else ""
+    )
+    return lacks + f"each of the {count} limits was tested in turn on {engine.name}{why}"
+
+
+def _iis_backend() -> Backend | None:
+    """The first backend in the registry that computes an IIS (HiGHS), or None."""
+    from optimizer.solvers import REGISTRY
+
+    name = next((name for name, spec in REGISTRY.items() if spec.iis), None)
+    return solver_backend(name) if name is not None else None
+
+
+def _cpsat_proposal(
+    a: ModelArrays,
+    limit: np.ndarray,
+    definitions: np.ndarray,
+    deadline: Deadline,
+    engine: Backend | None = None,
+):
     """The limits CP-SAT's assumptions name (``optimizer.solvers.cpsat``), as a row mask,
-    if HiGHS confirms on the MILP that they conflict; otherwise None."""
+    if ``engine`` (default HiGHS) confirms on the MILP that they conflict; otherwise None."""
     from optimizer.solvers.cpsat import propose_conflict
 
-    relaxed = highs.solve(
+    engine = engine or solver_backend("highs")
+    relaxed = engine.solve(
         replace(a, integer=np.zeros_like(a.integer)), ranging=False, duals=False,
         time_limit=deadline.remaining(),
     )  # fmt: skip
@@ -227,7 +315,8 @@ def _cpsat_proposal(a: ModelArrays, limit: np.ndarray, definitions: np.ndarray, 
     rows = np.zeros(a.num_rows, bool)
     rows[proposal.rows] = True
     rows &= limit
-    if _feasible(_keep_only(a, rows | definitions), integer=True, deadline=deadline) is not False:
+    kept = _keep_only(a, rows | definitions)
+    if _feasible(kept, integer=True, deadline=deadline, engine=engine) is not False:
         return None  # not a conflict of the MILP itself (see the cpsat module), or no time
     return rows
 
@@ -297,13 +386,18 @@ def _value(scenario: Scenario, path: str) -> float:
 
 
 def repairs(
-    scenario: Scenario, deadline: Deadline | None = None, notes: list[str] | None = None
+    scenario: Scenario,
+    deadline: Deadline | None = None,
+    notes: list[str] | None = None,
+    backend: str | Backend | None = "highs",
 ) -> tuple[Repair | None, list[Repair]]:
     """The cheapest repair and the one-lever-at-a-time alternatives, cheapest first.
 
     The joint repair is searched first; alternatives the time limit leaves are noted.
+    ``backend`` solves the repair models and the one-lever searches.
     """
     deadline = deadline or Deadline()
+    engine = solver_backend(backend)
     model, _ = build_model(scenario)
     base = model.arrays()
     limit_levers, other_levers, shifts = [], [], {}
@@ -316,7 +410,7 @@ def repairs(
             shifts[lever.path] = shift
     joint = None
     if limit_levers:
-        joint = _solve_repair(model, limit_levers, shifts, "cheapest", deadline, notes)
+        joint = _solve_repair(model, limit_levers, shifts, "cheapest", deadline, notes, engine)
     alternatives = []
     skipped = 0
     for lever in limit_levers:
@@ -324,7 +418,7 @@ def repairs(
         if deadline.expired():
             skipped += 1
         else:
-            found = _solve_repair(model, [lever], shifts, "single", deadline)
+            found = _solve_repair(model, [lever], shifts, "single", deadline, engine=engine)
         if found is not None:
             alternatives.append(found)
     for lever in other_levers:
@@ -332,7 +426,7 @@ def repairs(
         if deadline.expired():
             skipped += 1
         else:
-            found = _search_single(scenario, lever, deadline)
+            found = _search_single(scenario, lever, deadline, engine)
         if found is not None:
             alternatives.append(found)
     if skipped and notes is not None:
@@ -380,10 +474,13 @@ def _solve_repair(
     kind: str,
     deadline: Deadline | None = None,
     notes: list[str] | None = None,
+    engine: Backend | None = None,
 ) -> Repair | None:
     """The least weighted change of ``chosen`` that makes a plan possible; a plan the
-    time limit stopped is used (it still works) and noted as perhaps not the cheapest."""
+    time limit stopped is used (it still works) and noted as perhaps not the cheapest.
+    ``engine`` solves it (default HiGHS, the only one given ``EXACT`` options)."""
     deadline = deadline or Deadline()
+    engine = engine or solver_backend("highs")
     a = model.arrays()
     n = a.num_vars
     k = len(chosen)
@@ -410,11 +507,13 @@ def _solve_repair(
         lhs_mask=np.concatenate([a.lhs_mask, np.ones(sum(r.size for r in rows), bool)]),
         sense="min",
     )
-    # HiGHS's MIP presolve returned a repair 10 % too dear on this model (seed scenario, profit
-    # target 10 000 000: 10 206 901 instead of 9 974 600), so the repair is solved without it.
-    exact = {"presolve": "off", "mip_rel_gap": 1e-9, "mip_abs_gap": 1e-12}
-    out = highs.solve(
-        extended, ranging=False, duals=False, options=exact, time_limit=deadline.remaining()
+    if engine.name == "highs":
+        options = {"options": EXACT}
+    else:  # no options: the costs are scaled above the solver's tolerances instead
+        options = {}
+        extended = replace(extended, c=extended.c * _cost_scale(weight))
+    out = engine.solve(
+        extended, ranging=False, duals=False, time_limit=deadline.remaining(), **options
     )
     if out.status is Status.TIME_LIMIT and out.x is not None:
         if notes is not None:
@@ -429,11 +528,31 @@ def _solve_repair(
         lb, ub = extended.lb.copy(), extended.ub.copy()
         lb[extended.integer] = ub[extended.integer] = whole
         lp = replace(extended, lb=lb, ub=ub, integer=np.zeros_like(extended.integer))
-        polished = highs.solve(lp, ranging=False, duals=False, time_limit=deadline.remaining())
+        polished = engine.solve(lp, ranging=False, duals=False, time_limit=deadline.remaining())
         if polished.status is Status.OPTIMAL:
             out = polished
     change = out.x[n:]
     return _repair([(lever, c) for lever, c in zip(chosen, change) if c > 1e-9], kind)
+
+
+EXACT = {"presolve": "off", "mip_rel_gap": 1e-9, "mip_abs_gap": 1e-12}
+"""HiGHS's options for the repair model. Its MIP presolve returned a repair 10 % too dear on
+this model (seed scenario, profit target 10 000 000: 10 206 901 instead of 9 974 600), so
+the repair is solved without it. Other backends take no options: their own solve is used
+(CBC and SCIP at a relative gap of 1e-7), with the costs scaled (``COST_FLOOR``)."""
+
+COST_FLOOR = 1e-3
+"""The smallest lever weight a backend other than HiGHS is handed in the repair model (all
+weights are scaled by one factor, so the cheapest repair is the same). A weight of 1e-7 (a
+$10M profit target) sits at the solvers' dual feasibility tolerance: CBC then called a
+repair 0.4 % too dear optimal (seed scenario, profit target 10 000 000: 10 013 558 instead
+of 9 974 600; scaled by 1e3 or more it finds 9 974 600)."""
+
+
+def _cost_scale(weight: np.ndarray) -> float:
+    """The factor that lifts the smallest positive weight to ``COST_FLOOR`` (at least 1)."""
+    positive = weight[weight > 0]
+    return max(1.0, COST_FLOOR / float(positive.min())) if positive.size else 1.0
 
 
 FAR_BOUND = 1e8
@@ -449,33 +568,36 @@ def _max_change(lever: Lever) -> float:
     return room if room < FAR_BOUND else math.inf
 
 
-def _search_single(scenario: Scenario, lever: Lever, deadline: Deadline) -> Repair | None:
+def _search_single(
+    scenario: Scenario, lever: Lever, deadline: Deadline, engine: Backend | None = None
+) -> Repair | None:
     """Hours by bisection (more hours never hurt), the floor tier by tier (lower never hurts).
 
     A bisection the time limit stops returns the shortest day found to work so far."""
     if lever.path == QUALITY_FLOOR:
         minutes = sorted({t.minutes for t in scenario.sales.conversation_tiers}, reverse=True)
         for m in (m for m in minutes if m < lever.value):
-            if _solvable(moved(scenario, lever.path, m), deadline):
+            if _solvable(moved(scenario, lever.path, m), deadline, engine):
                 return _repair([(lever, lever.value - m)], "single")
-        if _solvable(moved(scenario, lever.path, 0.0), deadline):
+        if _solvable(moved(scenario, lever.path, 0.0), deadline, engine):
             return _repair([(lever, lever.value)], "single")
         return None
     if lever.path == "calendar.hours_per_day":
         low, high = lever.value, bounds_of(lever.path)[1]
-        if not _solvable(moved(scenario, lever.path, high), deadline):
+        if not _solvable(moved(scenario, lever.path, high), deadline, engine):
             return None
         while high - low > HOURS_TOLERANCE and not deadline.expired():
             mid = (low + high) / 2
-            works = _solvable(moved(scenario, lever.path, mid), deadline)
+            works = _solvable(moved(scenario, lever.path, mid), deadline, engine)
             low, high = (low, mid) if works else (mid, high)
         return _repair([(lever, high - lever.value)], "single")
     return None
 
 
-def _solvable(scenario: Scenario, deadline: Deadline) -> bool:
+def _solvable(scenario: Scenario, deadline: Deadline, engine: Backend | None = None) -> bool:
     """True only when a plan was shown to exist (not when time ran out first)."""
-    return _feasible(build_model(scenario)[0].arrays(), integer=True, deadline=deadline) is True
+    a = build_model(scenario)[0].arrays()
+    return _feasible(a, integer=True, deadline=deadline, engine=engine) is True
 
 
 def _repair(changes: list[tuple[Lever, float]], kind: str) -> Repair | None:
