@@ -68,9 +68,9 @@ class Comparison:
 
 
 def compare(scenario: Scenario, objective: str | None = None, backend: str = "highs") -> Comparison:
-    """``backend`` solves the recommended plan; today's targets are evaluated with HiGHS."""
+    """``backend`` solves the recommended plan and evaluates today's targets."""
     plan = solve(scenario, objective, backend=backend)
-    evaluated = current.evaluate(scenario)
+    evaluated = current.evaluate(scenario, backend=backend)
     months = scenario.calendar.month_labels()
     now = targets.derive(scenario, evaluated.quantities, months)
     stated = stated_targets(scenario)

@@ -48,7 +48,7 @@ from optimizer.scenario.inputs import STRUCTURAL, is_int_field, numeric_inputs, 
 from optimizer.scenario.names import QUALITY_FLOOR, Objective
 from optimizer.scenario.schema import Scenario
 from optimizer.solvers import Backend, Status, backend
-from optimizer.solvers.session import RebuildSession, open_session
+from optimizer.solvers.session import open_session, solve_fresh
 
 NOT_AFFINE_PREFIXES = ("support.live_channels",)
 NOT_AFFINE = {QUALITY_FLOOR}
@@ -329,11 +329,7 @@ class WhatIf:
         model.objective_name = self.objective
         arrays = self._holding(model, model.arrays())
         times["build"] = time.perf_counter() - t0
-        if self._warm.warm_start:  # HiGHS: its own fresh solve
-            out = self.engine.solve(arrays, ranging=ranging, duals=duals, time_limit=time_limit)
-        else:  # the same cold solve the held session gives (its whole-number plans polished)
-            fresh = RebuildSession(self.engine, arrays)
-            out = fresh.solve(duals=duals, ranging=ranging, time_limit=time_limit)
+        out = solve_fresh(self.engine, arrays, ranging=ranging, duals=duals, time_limit=time_limit)
         times.update(out.times)
         return self._result(changes, scenario, model, v, arrays, out, "rebuilt", times)
 

@@ -63,6 +63,23 @@ def open_session(name: str | Backend | None, arrays: ModelArrays) -> Session:
     return RebuildSession(engine, arrays)
 
 
+def solve_fresh(
+    name: str | Backend | None,
+    arrays: ModelArrays,
+    *,
+    duals: bool = False,
+    ranging: bool = False,
+    time_limit: float | None = None,
+) -> SolverOutput:
+    """One cold solve of ``arrays`` on the backend ``name``, as its session would give it:
+    HiGHS's own ``solve``; on a backend without a warm start, a :class:`RebuildSession`'s
+    (whole-number values that break a row polished, see there)."""
+    engine = backend(name)
+    if engine.warm_start and engine.name == "highs":
+        return engine.solve(arrays, time_limit=time_limit, ranging=ranging, duals=duals)
+    return RebuildSession(engine, arrays).solve(duals, ranging, time_limit)
+
+
 POLISH_TOL = 1e-9
 """A whole-number plan whose values break a row by more than this (relative to
 max(1, |limit|)) is polished: see ``RebuildSession.solve``."""
