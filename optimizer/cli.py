@@ -247,7 +247,11 @@ def compare(
     ] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
     backend: Annotated[
-        BackendName, typer.Option(help="Solver of the recommended plan (see solve --backend).")
+        BackendName,
+        typer.Option(
+            help="Solver of the recommended plan and of today's targets' evaluation "
+            "(see solve --backend)."
+        ),
     ] = BackendName.highs,
 ) -> None:
     """Today's targets against the recommended plan: what they imply, break and cost."""

@@ -66,3 +66,13 @@ def test_diagnose_when_infeasible_is_written_once():
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "diagnose":
                 callers.append(str(path.relative_to(ROOT)))
     assert callers == [], callers
+
+
+def test_a_plan_from_another_backend_is_diagnosed_on_that_backend():
+    run = CliRunner().invoke(app, ["solve", str(SEED), "--backend", "cbc", "--format", "json",
+                                   "--no-explain", "--set",
+                                   "finance.profit_target_per_month=10000000"])  # fmt: skip
+    assert run.exit_code == 1, run.output
+    found = json.loads(run.stdout)
+    assert found["backend"] == "cbc" and found["diagnosis"]["backend"] == "cbc"
+    assert "Profit goal, Jan 2027" in {row["label"] for row in found["diagnosis"]["conflict"]}

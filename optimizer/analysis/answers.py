@@ -6,7 +6,8 @@ rules live here once:
 - ``answer``: the plan; why there is none (``diagnose_no_plan``); a second solver's view
   (``--cross-check``); what moves it (the explanation), all within one time limit.
 - ``diagnose_no_plan``: a scenario is diagnosed when, and only when, the solver proved that
-  no plan meets every limit and goal (not when it ran out of time or failed).
+  no plan meets every limit and goal (not when it ran out of time or failed), on the
+  backend that solved it.
 - ``compare_today``: today's targets against the recommended plan, with the diagnosis of a
   scenario that has no plan.
 
@@ -61,7 +62,7 @@ def diagnose_no_plan(scenario, objective: str | None, plan, deadline=None):
     from optimizer.analysis.diagnose import diagnose
 
     stage(DIAGNOSING)
-    return diagnose(scenario, objective, time_limit=deadline)
+    return diagnose(scenario, objective, time_limit=deadline, backend=plan.backend)
 
 
 def answer(

@@ -87,6 +87,7 @@ def diagnosis_json(d) -> dict:
         "repaired_plan": repaired,
         "message": d.message,
         "notes": list(d.notes),
+        "backend": getattr(d, "backend", "highs"),
     }
 
 
