@@ -23,7 +23,7 @@ from optimizer.cli import app
 from optimizer.scenario.loading import ScenarioError
 
 PER_CASE_SECONDS = 30
-FAST_CASES = 150
+FAST_CASES = 60
 SLOW_CASES = 1200
 runner = CliRunner()
 

@@ -1,4 +1,4 @@
-"""Hypothesis on generated companies (``benchmarks/scale.py``): T teams x M months x C
+"""Hypothesis on generated companies (``benchmarks/scale.py``), 12 draws a run: T teams x M months x C
 channels, each valid and feasible by construction. For every draw the plan is solved,
 checked independently of the solver, at least as good as the generator's own floor plan,
 and the same scenario solved twice gives the same targets (no hidden state)."""
@@ -25,7 +25,7 @@ companies = st.builds(
 )  # fmt: skip
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(companies)
 def test_every_generated_company_has_a_checked_plan_at_least_as_good_as_its_floor(company):
     teams, months, channels, seed = company
