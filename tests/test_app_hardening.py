@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from optimizer.analysis import answers
 from optimizer.analysis.result import Verification
 from optimizer.app import analysis, guard, headline
 from optimizer.app.scenario_files import SaveError, read_upload, save_new
@@ -47,7 +48,7 @@ def analyse_or_crash(scenario, objective=None):
 
 def analyse_or_hang(scenario, objective=None):
     if scenario.name == HANGS:
-        isolation.stage(analysis.SOLVING)
+        isolation.stage(answers.SOLVING)
         time.sleep(600)
     return REAL_ANALYSE(scenario, objective)
 
