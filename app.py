@@ -22,17 +22,17 @@ import streamlit as st
 from optimizer.analysis.compare import stated_targets
 from optimizer.app import (
     analysis,
-    chain,
     charts,
     downloads,
     editing,
+    flows,
     guard,
     headline,
     limits,
+    moves,
     sankey,
     sensitivity,
     today,
-    whatif,
 )
 from optimizer.app import diagnosis as diagnosis_tables
 from optimizer.app.analysis import held_model, plan_at
@@ -326,14 +326,14 @@ def sidebar(scenario: Scenario | None) -> None:
 
 def plan_section(a) -> None:
     scenario, plan = a.scenario, a.plan
-    periods = chain.periods(plan)
+    periods = flows.periods(plan)
     period = periods[0]
     if len(periods) > 1:
         period = st.selectbox("Month", periods, key="chain_period")
-    steps = chain.chain_steps(scenario, plan, period)
+    steps = flows.chain_steps(scenario, plan, period)
     st.markdown(md(" → ".join(f"{step} **{value}**" for step, value in steps)))
-    st.markdown(sankey.svg(chain.volume_flow(scenario, plan, period)), unsafe_allow_html=True)
-    st.markdown(sankey.svg(chain.money_flow(scenario, plan, period)), unsafe_allow_html=True)
+    st.markdown(sankey.svg(flows.volume_flow(scenario, plan, period)), unsafe_allow_html=True)
+    st.markdown(sankey.svg(flows.money_flow(scenario, plan, period)), unsafe_allow_html=True)
     st.caption("Widths are the volumes flowing; each box's label gives its own number and unit.")
     st.subheader("People: today and in the plan")
     people = headline.headcount_changes(plan, scenario)
@@ -430,14 +430,14 @@ def input_label(item: tuple[str, float, str], scenario: Scenario | None = None) 
 def whatif_section(a) -> None:
     st.subheader("What if one input were different?")
     scenario, plan = a.scenario, a.plan
-    items = {p: (p, v, u) for p, v, u in whatif.inputs(scenario, plan)}
+    items = {p: (p, v, u) for p, v, u in moves.inputs(scenario, plan)}
     path = st.selectbox(
         "Input",
         list(items),
         key="whatif_input",
         format_func=lambda p: input_label(items[p], scenario),
     )
-    spec = whatif.slider(scenario, path)
+    spec = moves.slider(scenario, path)
     cast = int if spec.integer else float
     if "whatif_value" not in st.session_state or st.session_state.get("whatif_for") != (
         token(),
@@ -469,10 +469,10 @@ def whatif_section(a) -> None:
     shown = money if unit == "$" else (lambda x: f"{x:,.4g}")
     cols[0].metric(f"Objective at {value:g}", shown(after), f"{'+' if after >= before else ''}"
                    f"{shown(after - before)} vs {shown(before)}", border=True)  # fmt: skip
-    started, stopped = whatif.binding_labels(plan, moved)
+    started, stopped = moves.binding_labels(plan, moved)
     cols[1].markdown("**Starts binding**\n\n" + ("\n".join(f"- {n}" for n in started) or "none"))
     cols[2].markdown("**Stops binding**\n\n" + ("\n".join(f"- {n}" for n in stopped) or "none"))
-    st.dataframe(whatif.difference_table(plan, moved), hide_index=True, key="whatif_table",
+    st.dataframe(moves.difference_table(plan, moved), hide_index=True, key="whatif_table",
                  width="stretch")  # fmt: skip
 
 
@@ -556,14 +556,14 @@ def diagnosis_section(a) -> None:
 @st.fragment
 def sensitivity_section(a) -> None:
     scenario, plan = a.scenario, a.plan
-    items = {p: (p, v, u) for p, v, u in whatif.inputs(scenario, plan)}
+    items = {p: (p, v, u) for p, v, u in moves.inputs(scenario, plan)}
     path = st.selectbox(
         "Input to sweep",
         list(items),
         key="sweep_input",
         format_func=lambda p: input_label(items[p], scenario),
     )
-    spec = whatif.slider(scenario, path)
+    spec = moves.slider(scenario, path)
     cast = int if spec.integer else float
     if "sweep_range" not in st.session_state or st.session_state.get("sweep_for") != (
         token(),

@@ -42,7 +42,7 @@ def server_side() -> list[tuple[str, str, float]]:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from optimizer.app import whatif
+    from optimizer.app import moves
     from optimizer.scenario.loading import load_scenario
 
     rows = []
@@ -65,7 +65,7 @@ def server_side() -> list[tuple[str, str, float]]:
         at.run()
         scenario = load_scenario(path)
         at.selectbox(key="whatif_input").set_value("calendar.hours_per_day").run()
-        spec = whatif.slider(scenario, "calendar.hours_per_day")
+        spec = moves.slider(scenario, "calendar.hours_per_day")
         times = []
         for k in range(1, REPEATS + 1):
             start = time.perf_counter()

@@ -24,7 +24,7 @@ from optimizer.analysis.diagnose import diagnose  # noqa: E402
 from optimizer.analysis.solve import solve  # noqa: E402
 from optimizer.analysis.whatif import WhatIf  # noqa: E402
 from optimizer.app.headline import shown as as_shown  # noqa: E402
-from optimizer.app.whatif import with_value  # noqa: E402
+from optimizer.app.moves import with_value  # noqa: E402
 from optimizer.report.sentences import money  # noqa: E402
 from optimizer.scenario.loading import load_scenario  # noqa: E402
 

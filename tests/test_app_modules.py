@@ -12,7 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from optimizer.app import chain, editing, headline, limits, sankey, sensitivity, whatif
+from optimizer.app import editing, flows, headline, limits, moves, sankey, sensitivity
 from optimizer.app.analysis import analyse, compare_today, held_model, plan_at
 from optimizer.app.downloads import constraints_csv, plan_json, targets_csv
 from optimizer.app.scenario_files import SaveError, free_name, read_upload, save_new, to_yaml
@@ -123,13 +123,13 @@ def test_table_edits_are_applied_and_validated(seed):
 @pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.name)
 def test_every_slider_stays_inside_what_the_schema_allows(path):
     scenario = load_scenario(path)
-    for input_path, value, _ in whatif.inputs(scenario):
-        spec = whatif.slider(scenario, input_path)
+    for input_path, value, _ in moves.inputs(scenario):
+        spec = moves.slider(scenario, input_path)
         assert spec.low <= value <= spec.high, spec
         assert spec.step > 0
         for end in (spec.low, spec.high):
             try:
-                whatif.with_value(scenario, input_path, end)
+                moves.with_value(scenario, input_path, end)
             except ScenarioError as err:  # only rules across fields may refuse an end
                 assert all("expected a number" not in str(p) for p in err.problems), err
 
@@ -137,14 +137,14 @@ def test_every_slider_stays_inside_what_the_schema_allows(path):
 def test_whatif_difference_and_binding_changes(seed):
     scenario, plan = seed
     moved = plan_at(held_model(scenario), "calendar.hours_per_day", 9.0)
-    diff = whatif.difference(plan, moved)
+    diff = moves.difference(plan, moved)
     row = diff[diff["target"] == "minutes per conversation"].iloc[0]
     assert row["before"] == pytest.approx(43.0)
     assert row["change"] == pytest.approx(row["after"] - row["before"])
-    started, stopped = whatif.binding_changes(plan, moved)
+    started, stopped = moves.binding_changes(plan, moved)
     assert set(started).isdisjoint(stopped)
     with pytest.raises(ScenarioError, match="hours_lost_per_day"):
-        whatif.with_value(scenario, "calendar.hours_per_day", 2.0)
+        moves.with_value(scenario, "calendar.hours_per_day", 2.0)
 
 
 def test_sweep_grid_and_table(seed):
@@ -168,12 +168,12 @@ def test_sweep_grid_and_table(seed):
 def test_money_flow_balances_and_payroll_adds_up(path):
     scenario = load_scenario(path)
     plan = held_model(scenario).base_result.plan()
-    flow = chain.money_flow(scenario, plan)
-    m = chain._Month(plan.targets, chain.AVERAGE)
+    flow = flows.money_flow(scenario, plan)
+    m = flows._Month(plan.targets, flows.AVERAGE)
     assert flow.value_into("Revenue") == pytest.approx(m.get("revenue", "finance"))
-    payroll = sum(chain.payroll_by_department(scenario, m).values())
+    payroll = sum(flows.payroll_by_department(scenario, m).values())
     assert payroll == pytest.approx(m.get("payroll", "finance"))
-    volumes = chain.volume_flow(scenario, plan)
+    volumes = flows.volume_flow(scenario, plan)
     assert volumes.value_into("Leads") == pytest.approx(m.get("leads_per_month", "marketing"))
     assert volumes.value_into("Deals") == pytest.approx(m.get("deals_per_month"))
     picture = sankey.svg(volumes)

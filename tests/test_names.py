@@ -215,7 +215,7 @@ def test_an_unknown_key_anywhere_lists_the_keys_that_section_takes():
 
 
 def test_the_app_slider_reads_bounds_from_the_resolver():
-    from optimizer.app.whatif import slider
+    from optimizer.app.moves import slider
     from optimizer.scenario.loading import load_scenario
 
     scenario = load_scenario(SEED)

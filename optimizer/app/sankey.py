@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
-from optimizer.app.chain import Flow
+from optimizer.app.flows import Flow
 
 PALETTE = (
     # (key prefix, colour): the first match wins

@@ -116,7 +116,7 @@ def summary_table(rows: list[dict]) -> pd.DataFrame:
 
 def write_summary(table: pd.DataFrame, out: Path) -> list[Path]:
     """summary.csv, summary.parquet and summary.xlsx, each written atomically."""
-    from optimizer.batch.workbook import write_workbook
+    from optimizer.batch.summary_workbook import write_workbook
 
     paths = [out / "summary.csv", out / "summary.parquet", out / "summary.xlsx"]
     write_with(paths[0], lambda p: table.to_csv(p, index=False))
