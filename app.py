@@ -68,9 +68,10 @@ SCENARIO_WIDGETS = ("in:", "table:", "whatif_", "sweep_", "save_name", "chain_pe
 log = logging.getLogger("kpi-optimizer.app")
 
 
+# Pixels a table may take: the tab's width at 1280 px with the sidebar open (818), less the
+# grid's border and scroll bar; leader tables are given column widths that sum to it. (A
+# comment, not a string: Streamlit's magic would print a bare string on the page.)
 FITS = 790
-"""Pixels a table may take: the tab's width at 1280 px with the sidebar open (818), less
-the grid's border and scroll bar; leader tables are given column widths that sum to it."""
 
 
 def fitted(**widths: int) -> dict:
@@ -468,7 +469,9 @@ def whatif_section(a) -> None:
     cols = st.columns(3)
     shown = money if unit == "$" else (lambda x: f"{x:,.4g}")
     cols[0].metric(f"Objective at {value:g}", shown(after), f"{'+' if after >= before else ''}"
-                   f"{shown(after - before)} vs {shown(before)}", border=True)  # fmt: skip
+                   f"{shown(after - before)} vs {shown(before)}", border=True,
+                   delta_arrow=headline.arrow(after - before),
+                   delta_color="normal" if plan.objective_sense == "max" else "inverse")  # fmt: skip
     started, stopped = moves.binding_labels(plan, moved)
     cols[1].markdown("**Starts binding**\n\n" + ("\n".join(f"- {n}" for n in started) or "none"))
     cols[2].markdown("**Stops binding**\n\n" + ("\n".join(f"- {n}" for n in stopped) or "none"))
@@ -719,7 +722,7 @@ def main() -> None:
     metrics = headline.headline(a)
     for col, m in zip(st.columns(len(metrics)) if metrics else [], metrics):
         col.metric(m.label, m.value, m.delta, delta_color=m.delta_color, help=m.help or None,
-                   border=True)  # fmt: skip
+                   border=True, delta_arrow=m.arrow)  # fmt: skip
     sections = {
         "Plan": lambda: plan_section(a),
         "Limits and what-ifs": lambda: (

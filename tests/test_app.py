@@ -396,3 +396,21 @@ def test_the_workbook_gains_the_explanation_once_it_is_computed(media):
     assert book.sheetnames[-1] == "Explanation"
     text = [str(c) for r in book["Explanation"].iter_rows(values_only=True) for c in r if c]
     assert "A sixth rep (field team): +$5,200 of margin − $7,000 of pay = −$1,800." in text
+
+
+def test_no_bare_string_reaches_the_page():
+    """Streamlit's magic writes a bare string in the page script on the page: only the
+    docstrings (first statements of the module and of each function) may be bare."""
+    import ast
+
+    tree = ast.parse((ROOT / "app.py").read_text())
+    docstrings = {id(tree.body[0])} | {
+        id(node.body[0]) for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+    }  # fmt: skip
+    bare = [
+        node.lineno for node in ast.walk(tree)
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str) and id(node) not in docstrings
+    ]  # fmt: skip
+    assert bare == [], f"bare strings on lines {bare} would be shown on the page"

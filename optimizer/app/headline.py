@@ -36,6 +36,13 @@ class Metric:
     delta: str | None = None
     delta_color: str = "normal"  # as st.metric: normal, inverse or off
     help: str = ""
+    arrow: str = "auto"  # st.metric's delta_arrow: up, down or off (a true minus reads as "+")
+
+
+def arrow(change: float) -> str:
+    """st.metric's arrow for a change: it reads only an ASCII '-' as down, and the page
+    writes a true minus sign, so the direction is given, not parsed."""
+    return "up" if change > 0 else "down" if change < 0 else "off"
 
 
 def signed_money(value: float) -> str:
@@ -97,20 +104,21 @@ def headline(analysis: Analysis) -> list[Metric]:
             f"Profit {span(months)}", money(fin["profit"]),
             f"{signed_money(gap)} {'over' if gap >= 0 else 'short of'} the goal",
             help=f"The goal: {money(fin['goal'])}, retained earnings plus the profit target.",
+            arrow=arrow(gap),
         ),
         Metric(f"Revenue {span(months)}", money(fin["revenue"])),
         Metric(f"Payroll {span(months)}", money(fin["payroll"])),
     ]  # fmt: skip
     people = headcount_changes(plan, scenario)
     stated = people.dropna(subset=["today"])
-    delta = None
+    delta, change = None, 0.0
     if not stated.empty:
         change = stated["plan"].sum() - stated["today"].sum()
         delta = f"{labels.signed_number(change)} vs today's targets"
         roles = f" Today's targets state {', '.join(stated['role'])}."
     total = _mean(plan.targets, "headcount")
     out.append(Metric("Headcount", f"{total:,.3g}", delta, "off",
-                      "People, monthly average." + (roles if delta else "")))  # fmt: skip
+                      "People, monthly average." + (roles if delta else ""), arrow(change)))  # fmt: skip
     if plan.objective_name == Objective.min_cost:
         out.append(Metric(f"Total cost {span(months)}", money(plan.objective)))
     elif plan.objective_name == Objective.closest_to_current:
