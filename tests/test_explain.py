@@ -331,3 +331,19 @@ def test_no_rate_per_fraction_of_a_person_is_printed():
     assert "1,409,200" not in run.stdout
     assert "One more person would add \n$203,150" in run.stdout or "$203,150" in run.stdout
     assert "only 0.0017 of a person" in run.stdout
+
+
+def test_every_rate_holds_across_its_stated_range(seed):
+    """The table's "rate, valid LOW to HIGH": with the plan's people held, a re-solve from
+    scratch at each end of the range moves the objective by exactly the rate times the move."""
+    scenario, plan, found = seed
+    held = WhatIf(scenario, hold_headcounts=True, headcounts=_people(plan))
+    values = {p: v for p, v, _ in numeric_inputs(scenario, scenario.objective)}
+    rated = [s for s in found.steps if s.method == "rate" and s.value_people_held is not None]
+    assert len(rated) >= 5
+    for step in rated:
+        per_unit = step.value_people_held / step.step
+        for end in step.valid_range:
+            again = held.rebuild({step.subject: end})
+            expected = per_unit * (end - values[step.subject])
+            assert close(again.objective - plan.objective, expected, plan.objective), (step, end)

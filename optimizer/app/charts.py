@@ -13,28 +13,19 @@ COLORS = {"limit": "#c0392b", "input": "#2e86c1", "positive": "#1e8449", "negati
 
 def value_bars(bars: pd.DataFrame, unit: str) -> go.Figure:
     """The binding limits' natural steps in money, most valuable at the top."""
-    bars = bars.iloc[::-1]
-    figure = go.Figure()
-    figure.add_bar(
-        y=bars["name"], x=bars["value"], orientation="h", marker_color=COLORS["limit"],
-        text=bars["text"], textposition="auto", hovertemplate="%{y}<br>%{text}<extra></extra>",
-    )  # fmt: skip
-    figure.update_yaxes(categoryorder="array", categoryarray=list(bars["name"]))
-    figure.update_layout(
-        height=max(220, 30 * len(bars) + 80),
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        xaxis_title=f"value of one natural step of the limit ({unit})",
-        xaxis_tickprefix="$" if unit == "$" else "",
-        xaxis_tickformat=",.0f",
-        showlegend=False,
-    )
-    return figure
+    return _money_bars(bars, unit, f"value of one natural step of the limit ({unit})",
+                       COLORS["limit"])  # fmt: skip
 
 
 def step_bars(bars: pd.DataFrame, unit: str) -> go.Figure:
     """The value of each input's natural step (hiring free), most valuable at the top."""
+    colors = [COLORS["positive"] if v >= 0 else COLORS["negative"] for v in bars["value"][::-1]]
+    return _money_bars(bars, unit, f"value of the step, hiring free ({unit})", colors)
+
+
+def _money_bars(bars: pd.DataFrame, unit: str, title: str, colors) -> go.Figure:
+    """Horizontal bars of ``bars`` (name, value, text), the first row at the top."""
     bars = bars.iloc[::-1]
-    colors = [COLORS["positive"] if v >= 0 else COLORS["negative"] for v in bars["value"]]
     figure = go.Figure()
     figure.add_bar(
         y=bars["name"], x=bars["value"], orientation="h", marker_color=colors,
@@ -44,7 +35,7 @@ def step_bars(bars: pd.DataFrame, unit: str) -> go.Figure:
     figure.update_layout(
         height=max(220, 30 * len(bars) + 80),
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        xaxis_title=f"value of the step, hiring free ({unit})",
+        xaxis_title=title,
         xaxis_tickprefix="$" if unit == "$" else "",
         xaxis_tickformat=",.0f",
         showlegend=False,
