@@ -48,14 +48,6 @@ class Extension:
         self.ub += [ub] * count
         return np.arange(start, start + count)
 
-    def add_row(self, cols: np.ndarray, vals: np.ndarray, lower: float, upper: float) -> None:
-        cols, vals = np.broadcast_arrays(np.asarray(cols).ravel(), np.asarray(vals, float).ravel())
-        self.rows.append(np.full(len(cols), self.num_rows, dtype=np.int64))
-        self.cols.append(cols.astype(np.int64))
-        self.vals.append(vals.astype(float))
-        self.lower.append(lower)
-        self.upper.append(upper)
-
     def add_rows(self, cols: np.ndarray, vals: np.ndarray, lower, upper) -> None:
         """Many rows at once: ``cols`` and ``vals`` shaped (rows, entries)."""
         cols, vals = np.broadcast_arrays(np.asarray(cols), np.asarray(vals, float))
