@@ -364,7 +364,7 @@ def test_a_plan_that_exists_can_fail_the_check_or_be_unproven(solved):
     assert headline.status_line(bad) == (
         "error",
         "Not trusted: the solver's plan failed the independent check against the scenario, "
-        "so it is not shown. delivery-capacity[2027-01] is off by 0.02 (relative).",
+        "so it is not shown. Building capacity, Jan 2027 is off by 0.02 (relative).",
     )
     unproven = dataclasses.replace(
         solved, status=Status.TIME_LIMIT, solver_status="Time limit reached"

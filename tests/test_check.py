@@ -7,7 +7,8 @@ import pytest
 from optimizer.analysis import check
 from optimizer.analysis.solve import solve
 from optimizer.model.chain import build_model
-from optimizer.scenario.loading import load_scenario
+from optimizer.scenario import families, labels
+from optimizer.scenario.loading import load_scenario, validate
 from optimizer.solvers import Status, highs
 
 SEED = "scenarios/seed_company.yaml"
@@ -32,13 +33,16 @@ def test_a_solved_plan_passes():
     [
         (
             lambda q: q["conversations"].__setitem__((0, 0, 3), q["conversations"][0, 0, 3] * 1.5),
-            "lead supply",
+            "sales-lead_supply",
         ),
-        (lambda q: q["ad_spend"].__setitem__(0, 1e6), "ad spend = tier prices"),
+        (lambda q: q["ad_spend"].__setitem__(0, 1e6), "marketing-spend_total"),
         (lambda q: q["reps"].__setitem__((0, 0), 6.5), "reps whole"),
-        (lambda q: q["profit"].__setitem__(0, q["profit"][0] + 1000), "profit"),
-        (lambda q: q["production"].__setitem__(0, q["production"][0] - 10), "on time 0"),
-        (lambda q: q["tickets"].__setitem__(0, 10), "tickets"),
+        (lambda q: q["profit"].__setitem__(0, q["profit"][0] + 1000), "finance-profit_total"),
+        (
+            lambda q: q["production"].__setitem__(0, q["production"][0] - 10),
+            "delivery-on_time[2027-01]",
+        ),
+        (lambda q: q["tickets"].__setitem__(0, 10), "support-ticket_total"),
     ],
 )
 def test_a_tampered_plan_fails_and_names_the_limit(change, broken):
@@ -66,3 +70,64 @@ def test_solver_saying_optimal_is_not_enough(monkeypatch):
     assert not plan.solved
     assert "not presented as a plan" in plan.message
     assert plan.verified.max_violation > 0.01
+
+
+UNCHECKED = {
+    "support-tickets_per_day_total": "ticket closure recomputes a day's tickets from the month's",
+    "support-*_staffing_choice": "the check recomputes Erlang C for the agents themselves",
+    "support-*_staffing_count": "the same: the roster is the Erlang C table's bookkeeping",
+    "targets-gap_*": "today's targets are the objective's, not limits of the plan",
+}
+"""Families the check does not recompute as rows, and why."""
+
+
+def _variants():
+    """Every bundled scenario, and the seed with ticket closure and a lead time over 3
+    months (rows no bundled scenario has)."""
+    for path in ("seed_company", "software_company", "regional_sales"):
+        yield load_scenario(f"scenarios/{path}.yaml")
+    data = load_scenario(SEED).model_dump()
+    data["support"]["ticket_closure"] = {"within_hours": 4, "share": 0.8}
+    data["calendar"]["horizon_months"] = 3
+    data["delivery"]["lead_time_months"] = 1
+    yield validate(data, "seed with closure and a lead time")
+
+
+@pytest.mark.parametrize(
+    "scenario", list(_variants()), ids=["seed", "software", "regional", "more"]
+)
+def test_every_check_joins_a_declared_family_of_the_model(scenario):
+    """Each check is named for a family the model built (so it joins the constraint table on
+    ``family``) or for a quantity of the plan; each family the model built is checked,
+    except those in UNCHECKED; and every name reads in words."""
+    model, _ = build_model(scenario)
+    built = set(model.row_blocks)
+    q = plan_quantities(scenario)
+    names = {name for name, _ in _all_checks(scenario, q)}
+    quantity_rules = {n for n in names if n.endswith((" >= 0", " whole"))}
+    for name in names - quantity_rules:
+        assert families.lookup(families.family_of(name)) is not None, name
+        assert families.family_of(name) in built, name
+    checked = {families.family_of(n) for n in names}
+    for key in built - checked:
+        family, _ = families.lookup(key)
+        assert family.key in UNCHECKED, key
+    for name in names:
+        assert "_" not in labels.check_label(name), (name, labels.check_label(name))
+
+
+def _all_checks(scenario, q):
+    """Every (name, excess) verify makes, read by setting its tolerance to -inf."""
+    from unittest import mock
+
+    with mock.patch.object(check, "VERIFY_TOL", -float("inf")):
+        result = check.verify(scenario, q)
+    return [(name, None) for name in result.violations]
+
+
+def test_a_check_reads_as_its_row_does():
+    assert labels.check_label("sales-selling_time[field]") == "Selling time, field team"
+    assert labels.check_label("delivery-on_time[2027-01]") == "Delivery on time, Jan 2027"
+    assert labels.check_label("support-phone_agents_max") == "Cap on agents, phone"
+    assert labels.check_label("reps whole") == "Reps in whole people"
+    assert labels.check_label("paid_leads >= 0") == "Paid leads not below zero"

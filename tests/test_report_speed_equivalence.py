@@ -162,15 +162,15 @@ def test_check_names_each_team_in_team_order():
     q["conversations"][0, 0, :] *= 3
     result = check.verify(scenario, q)
     assert result.violations[:3] == (
-        f"selling time {teams[0]}",
-        f"deals {teams[0]}",
-        f"reps max {teams[2]}",
+        f"sales-selling_time[{teams[0]}]",
+        f"sales-deal_total[{teams[0]}]",
+        f"sales-reps_max[{teams[2]}]",
     )
     q = {k: v.copy() for k, v in clean.items()}
     q["reps"][-1, :] = [t.reps.max + 1 for t in scenario.sales.teams]
     q["reps"][0, :] = [t.reps.min - 1 for t in scenario.sales.teams]
-    names = [n for n in check.verify(scenario, q).violations if n.startswith("reps ")]
-    assert names == [f"reps {side} {team}" for team in teams for side in ("max", "min")]
+    names = [n for n in check.verify(scenario, q).violations if n.startswith("sales-reps_")]
+    assert names == [f"sales-reps_{side}[{team}]" for team in teams for side in ("max", "min")]
     assert check.verify(scenario, clean).checked == check.verify(scenario, q).checked
 
 

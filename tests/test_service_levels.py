@@ -132,7 +132,7 @@ def test_the_check_recomputes_erlang_c_and_catches_too_few_agents():
     q["phone_agents"][0] = 19
     result = check.verify(sc, q)
     assert not result.ok
-    assert "phone service level" in result.violations
+    assert "support-phone_service_level" in result.violations
 
 
 def test_the_software_company_phone_target_drives_hiring():

@@ -4,6 +4,13 @@ This does not read the solver's rows or the model's matrix. It takes the plan's
 quantities by name (leads, conversations, reps, ...) and recomputes each limit from
 the scenario, the way a sceptical analyst with a spreadsheet would. A plan that
 fails here is never presented as optimal.
+
+Each finding is named for the constraint family it recomputes
+(``optimizer.scenario.families``), with its instance where the model has one per team,
+month or line: ``sales-selling_time[field]`` is the worst month of the rows
+``sales-selling_time[<month>,field]``, so a finding joins the constraint table on
+``family``. The rules with no rows are named for the plan's quantity: ``leads >= 0``,
+``reps whole``. ``labels.check_label`` words a name for a leader.
 """
 
 from __future__ import annotations
@@ -69,6 +76,7 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
         at_most(name, rhs, lhs)
 
     cal, mk, sa = scenario.calendar, scenario.marketing, scenario.sales
+    months = cal.month_labels()
     days, hours = cal.business_days_per_month, cal.hours_per_day
 
     for name, arr in q.items():
@@ -83,19 +91,21 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
     tiers = [t for c in mk.channels for t in c.tiers]
     cost = np.array([t.cost_per_lead for t in tiers])
     width = np.array([t.leads_per_month if t.leads_per_month else np.inf for t in tiers])
-    equal("leads = organic + paid", q["leads"], mk.organic_leads_per_month + paid.sum(axis=1))
-    equal("ad spend = tier prices", q["ad_spend"], paid @ cost)
-    at_most("tier volume", paid, np.minimum(width, 1e300))
-    at_most("ad budget", q["ad_spend"], mk.ad_budget_per_month)
-    at_most("market size", q["leads"], mk.market_size_leads_per_month)
+    equal("marketing-lead_total", q["leads"], mk.organic_leads_per_month + paid.sum(axis=1))
+    equal("marketing-spend_total", q["ad_spend"], paid @ cost)
+    at_most("marketing-tier_volume", paid, np.minimum(width, 1e300))
+    at_most("marketing-ad_budget", q["ad_spend"], mk.ad_budget_per_month)
+    at_most("marketing-market_size", q["leads"], mk.market_size_leads_per_month)
     if mk.total_addressable_market_leads is not None:
-        at_most("addressable market", q["leads"].sum(), mk.total_addressable_market_leads)
+        at_most("marketing-addressable_market", q["leads"].sum(), mk.total_addressable_market_leads)
     if mk.ad_spend_per_marketer_per_month is not None:
         at_most(
-            "spend per marketer", q["ad_spend"], mk.ad_spend_per_marketer_per_month * q["marketers"]
+            "marketing-spend_per_marketer",
+            q["ad_spend"],
+            mk.ad_spend_per_marketer_per_month * q["marketers"],
         )
-    at_most("marketers max", q["marketers"], mk.marketers.max)
-    at_most("marketers min", mk.marketers.min, q["marketers"])
+    at_most("marketing-marketers_max", q["marketers"], mk.marketers.max)
+    at_most("marketing-marketers_min", mk.marketers.min, q["marketers"])
 
     # sales: months x teams arrays, sides restated per team
     conv, reps = q["conversations"], q["reps"]
@@ -112,22 +122,22 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
         used = used + (tier.minutes + admin) * conv[:, :, k]
         deals = deals + tier.conversion_rate * conv[:, :, k]
     floors = [
-        ("quality floor {team} " + f"{tier.minutes:g} min", conv[:, :, k], 0.0)
+        ("sales-quality_floor[{team}]", conv[:, :, k], 0.0)
         for k, tier in enumerate(sa.conversation_tiers)
         if tier.minutes < sa.min_minutes_per_quality_conversation
     ]
     per_team(
         [
-            ("selling time {team}", used, available),
-            ("reps max {team}", reps, np.array([t.reps.max for t in sa.teams])),
-            ("reps min {team}", np.array([t.reps.min for t in sa.teams]), reps),
+            ("sales-selling_time[{team}]", used, available),
+            ("sales-reps_max[{team}]", reps, np.array([t.reps.max for t in sa.teams])),
+            ("sales-reps_min[{team}]", np.array([t.reps.min for t in sa.teams]), reps),
             *floors,
-            ("deals {team}", q["deals"], deals),
-            ("deals {team}", deals, q["deals"]),
+            ("sales-deal_total[{team}]", q["deals"], deals),
+            ("sales-deal_total[{team}]", deals, q["deals"]),
         ]
     )
     at_most(
-        "lead supply",
+        "sales-lead_supply",
         conv.sum(axis=(1, 2)),
         sa.touches_per_lead * mk.qualified_lead_share * q["leads"],
     )
@@ -137,46 +147,48 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
     total_deals = q["deals"].sum(axis=1)
     if de is not None:
         sold = de.units_per_deal * total_deals
-        equal("units sold", q["units_sold"], sold)
-        at_most("delivery capacity", q["production"], de.units_per_worker_per_month * q["workers"])
+        equal("delivery-units_total", q["units_sold"], sold)
+        at_most("delivery-capacity", q["production"], de.units_per_worker_per_month * q["workers"])
         made = np.cumsum(q["production"])
         last = len(made) - 1
         for t in range(len(made)):
             due = sold.sum() if t == last else sold[: max(0, t - de.lead_time_months + 1)].sum()
-            at_most(f"on time {t}", due, made[t])
-            if t < last or de.lead_time_months == 0:
-                at_most(f"built to order {t}", made[t], sold[: t + 1].sum())
-        at_most("workers max", q["workers"], de.workers.max)
-        at_most("workers min", de.workers.min, q["workers"])
+            at_most(f"delivery-on_time[{months[t]}]", due, made[t])
+            if de.lead_time_months == 0:  # on time is an equality: its other side
+                at_most(f"delivery-on_time[{months[t]}]", made[t], sold[: t + 1].sum())
+            elif t < last:
+                at_most(f"delivery-build_to_order[{months[t]}]", made[t], sold[: t + 1].sum())
+        at_most("delivery-workers_max", q["workers"], de.workers.max)
+        at_most("delivery-workers_min", de.workers.min, q["workers"])
 
     # support
     su = scenario.support
     if su is not None:
         customers = su.installed_base_customers + su.new_customers_per_deal * np.cumsum(total_deals)
-        equal("tickets", q["tickets"], su.tickets_per_customer_per_month * customers)
+        equal("support-ticket_total", q["tickets"], su.tickets_per_customer_per_month * customers)
         productive = days * hours * 60.0 * (1.0 - su.shrinkage)
         at_most(
-            "support capacity",
+            "support-capacity",
             su.handle_minutes_per_ticket * q["tickets"],
             productive * su.max_occupancy * q["agents"],
         )
-        at_most("agents max", q["agents"], su.agents.max)
-        at_most("agents min", su.agents.min, q["agents"])
+        at_most("support-agents_max", q["agents"], su.agents.max)
+        at_most("support-agents_min", su.agents.min, q["agents"])
         intervals_base = days * hours * 60.0
         for ch in su.live_channels:
             contacts = (
                 ch.contacts_per_customer_per_month * customers * ch.peak_factor
                 / (intervals_base / ch.interval_minutes)
             )  # fmt: skip
-            equal(f"{ch.name} contacts", q[f"{ch.name}_contacts"], contacts)
+            equal(f"support-{ch.name}_contacts_total", q[f"{ch.name}_contacts"], contacts)
             people = q[f"{ch.name}_agents"]
-            at_most(f"{ch.name} agents whole", np.abs(people - np.round(people)), 0.0)
-            at_most(f"{ch.name} agents max", people, ch.agents.max)
-            at_most(f"{ch.name} agents min", ch.agents.min, people)
+            at_most(f"{ch.name}_agents whole", np.abs(people - np.round(people)), 0.0)
+            at_most(f"support-{ch.name}_agents_max", people, ch.agents.max)
+            at_most(f"support-{ch.name}_agents_min", ch.agents.min, people)
             targets = (ch.interval_minutes, ch.handle_seconds, ch.answer_within_seconds)
             goals = (ch.service_level, ch.max_occupancy, ch.max_asa_seconds)
             at_most(
-                f"{ch.name} service level",
+                f"support-{ch.name}_service_level",
                 _erlang_shortfall(contacts, people, ch.shrinkage, targets, goals),
                 0.0,
             )
@@ -186,7 +198,7 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
             goals = (c.share, su.max_occupancy, None)
             per_day = q["tickets"] / days
             at_most(
-                "ticket closure",
+                "support-ticket_closure_service_level",
                 _erlang_shortfall(per_day, q["agents"], su.shrinkage, targets, goals),
                 0.0,
             )
@@ -194,7 +206,7 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
     # finance
     fi = scenario.finance
     value = np.array([t.average_deal_value for t in sa.teams])
-    equal("revenue", q["revenue"], q["deals"] @ value)
+    equal("finance-revenue_total", q["revenue"], q["deals"] @ value)
     payroll = reps @ np.array([t.reps.cost_per_person_per_month for t in sa.teams])
     payroll = payroll + mk.marketers.cost_per_person_per_month * q["marketers"]
     if de is not None:
@@ -203,16 +215,16 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
         payroll = payroll + su.agents.cost_per_person_per_month * q["agents"]
         for ch in su.live_channels:
             payroll = payroll + ch.agents.cost_per_person_per_month * q[f"{ch.name}_agents"]
-    equal("payroll", q["payroll"], payroll)
+    equal("finance-payroll_total", q["payroll"], payroll)
     cogs = de.unit_cost * q["production"] if de is not None else np.zeros_like(q["revenue"])
-    equal("cost of goods", q["cogs"], cogs)
+    equal("finance-cogs_total", q["cogs"], cogs)
     profit = q["revenue"] - cogs - payroll - q["ad_spend"] - fi.fixed_bills_per_month
-    equal("profit", q["profit"], profit)
+    equal("finance-profit_total", q["profit"], profit)
     goal = fi.retained_earnings_per_month + fi.profit_target_per_month
     if fi.goal_period == "month":
-        at_most("profit goal", goal, profit)
+        at_most("finance-profit_goal", goal, profit)
     else:
-        at_most("profit goal", goal * len(profit), profit.sum())
+        at_most("finance-profit_goal", goal * len(profit), profit.sum())
 
     worst_name, worst = max(found, key=lambda item: item[1])
     worst = max(worst, 0.0)

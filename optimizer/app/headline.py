@@ -74,7 +74,7 @@ def status_line(plan: Plan) -> tuple[str, str]:
         kind = "error" if plan.status is Status.INFEASIBLE else "warning"
         return kind, _sentences(f"No plan: {words}", reason)
     if not v.ok:
-        found = f"{v.worst} is off by {v.max_violation:.3g} (relative)"
+        found = f"{labels.check_label(v.worst)} is off by {v.max_violation:.3g} (relative)"
         return "error", _sentences(
             "Not trusted: the solver's plan failed the independent check against the scenario, "
             "so it is not shown",

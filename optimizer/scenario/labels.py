@@ -18,6 +18,8 @@ import re
 import string
 from dataclasses import dataclass
 
+from optimizer.scenario import families
+
 MINUS = "\u2212"
 ARROW = "\u2192"
 
@@ -164,59 +166,18 @@ def natural_step(path: str) -> Step:
 # ---- limits: a label per family of rows, filled from the row's axes -----------------------
 
 FAMILIES: dict[str, tuple[str, str]] = {
-    # family: (label, what the row is: a limit someone can move, or an identity)
-    "marketing-marketers_max": ("Cap on marketers, {month}", "capacity"),
-    "marketing-marketers_min": ("Fewest marketers kept, {month}", "policy"),
-    "marketing-lead_total": ("Leads, {month}", "identity"),
-    "marketing-spend_total": ("Ad spend, {month}", "identity"),
-    "marketing-tier_volume": ("Leads in price tier {tier}, {month}", "market"),
-    "marketing-ad_budget": ("Ad budget, {month}", "budget"),
-    "marketing-market_size": ("Market size, {month}", "market"),
-    "marketing-spend_per_marketer": ("Ad spend the marketers can run, {month}", "capacity"),
-    "marketing-addressable_market": ("Total addressable market, whole plan", "market"),
-    "sales-reps_max": ("Cap on reps, {team} team, {month}", "capacity"),
-    "sales-reps_min": ("Fewest reps kept, {team} team, {month}", "policy"),
-    "sales-selling_time": ("Selling time, {team} team, {month}", "capacity"),
-    "sales-lead_supply": ("Qualified leads for conversations, {month}", "market"),
-    "sales-quality_floor": ("Quality floor, {team} team, {month}", "policy"),
-    "sales-deal_total": ("Deals, {team} team, {month}", "identity"),
-    "delivery-workers_max": ("Cap on delivery workers, {month}", "capacity"),
-    "delivery-workers_min": ("Fewest delivery workers kept, {month}", "policy"),
-    "delivery-units_total": ("Units sold, {month}", "identity"),
-    "delivery-capacity": ("Building capacity, {month}", "capacity"),
-    "delivery-on_time": ("Delivery on time, {month}", "policy"),
-    "delivery-build_to_order": ("Built to order, {month}", "policy"),
-    "support-agents_max": ("Cap on support agents, {month}", "capacity"),
-    "support-agents_min": ("Fewest support agents kept, {month}", "policy"),
-    "support-ticket_total": ("Tickets, {month}", "identity"),
-    "support-capacity": ("Ticket desk capacity, {month}", "capacity"),
-    "support-tickets_per_day_total": ("Tickets a day, {month}", "identity"),
-    "finance-revenue_total": ("Revenue, {month}", "identity"),
-    "finance-payroll_total": ("Payroll, {month}", "identity"),
-    "finance-cogs_total": ("Cost of goods, {month}", "identity"),
-    "finance-profit_total": ("Profit, {month}", "identity"),
-    "finance-profit_goal": ("Profit goal, {month}", "goal"),
-    # one family per live channel: support-<line>_...
-    "support-*_agents_max": ("Cap on agents, {line}, {month}", "capacity"),
-    "support-*_agents_min": ("Fewest agents kept, {line}, {month}", "policy"),
-    "support-*_contacts_total": ("Contacts in the busiest interval, {line}, {month}", "identity"),
-    "support-*_staffing_choice": ("Staffing chosen, {line}, {month}", "identity"),
-    "support-*_staffing_count": ("Agents chosen, {line}, {month}", "identity"),
-    "support-*_service_level": ("Service level target, {line}, {month}", "policy"),
+    f.key: (f.label, f.kind) for f in families.FAMILIES if f.label is not None
 }
-KINDS = ("capacity", "budget", "market", "policy", "goal", "identity")
-"""What a row is: a limit a leader can move (the first five) or an identity (accounting,
-a definition), which is never reported as binding and never ranked."""
+"""family: (label, kind), from ``optimizer.scenario.families`` where each family is declared."""
+KINDS = families.KINDS
 
 
 def _family(name: str) -> tuple[tuple[str, str] | None, dict]:
-    if name in FAMILIES:
-        return FAMILIES[name], {}
-    found = re.match(r"support-(?P<line>.+?)_(agents_max|agents_min|contacts_total|"
-                     r"staffing_choice|staffing_count|service_level)$", name)  # fmt: skip
-    if found:
-        return FAMILIES[f"support-*_{found.group(2)}"], {"line": found.group("line")}
-    return None, {}
+    found = families.lookup(name)
+    if found is None or found[0].label is None:
+        return None, {}
+    family, star = found
+    return (family.label, family.kind), ({} if star is None else {"line": star})
 
 
 def family_kind(family: str, default: str = "capacity") -> str:
@@ -243,6 +204,23 @@ def row_label(family: str, axes: dict[str, str]) -> str:
         return words[0].format(**values)
     except KeyError:
         return words[0].split(",")[0]
+
+
+def check_label(name: str) -> str:
+    """A finding of the independent check in words: 'Selling time, field team' for
+    ``sales-selling_time[field]`` (the worst month), 'Delivery on time, Jan 2027' for
+    ``delivery-on_time[2027-01]``; a rule on a quantity ('reps whole') as it is."""
+    family = families.family_of(name)
+    words, _ = _family(family)
+    if words is None:
+        quantity, _, rule = name.partition(" ")
+        quantity = quantity.replace("_", " ").capitalize()
+        return {"whole": f"{quantity} in whole people", ">= 0": f"{quantity} not below zero"}.get(
+            rule, name.replace("_", " ")
+        )
+    axes = row_axes(name, family) if "[" in name else {}
+    label = row_label(family, axes)
+    return label if "month" in axes else label.removesuffix(", whole plan")
 
 
 def _readable(family: str, axes: dict[str, str]) -> str:

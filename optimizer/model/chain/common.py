@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from optimizer.model.linear import LinearModel
+from optimizer.scenario import families
 from optimizer.scenario.schema import Headcount
 
 
@@ -25,6 +26,41 @@ class Vars:
 
     def __contains__(self, name: str) -> bool:
         return name in self.index
+
+
+def add_family(
+    model: LinearModel,
+    key: str,
+    *,
+    fill: dict | None = None,
+    variant: str = "",
+    unit: str | None = None,
+    **rows,
+) -> None:
+    """Add the rows of family ``key`` as ``optimizer.scenario.families`` declares it.
+
+    The declaration gives the department, the sentence (``fill`` puts in its fields, of
+    ``variant`` if given), the unit (``unit`` only where it declares none: a target's own),
+    the model's kind of row and its nature; ``rows`` are the equation's terms, as
+    ``LinearModel.add_rows`` takes them.
+    """
+    found = families.lookup(key)
+    if found is None:
+        raise ValueError(
+            f"constraint family {key!r} is not declared in optimizer.scenario.families"
+        )
+    family, _ = found
+    sentence, declared = family.says(variant, **(fill or {}))
+    department, name = key.split("-", 1)
+    model.add_rows(
+        name,
+        department=department,
+        description=sentence,
+        unit=declared or unit or "",
+        kind=family.model_kind,
+        nature=family.nature,
+        **rows,
+    )
 
 
 def add_headcount(
@@ -47,28 +83,26 @@ def add_headcount(
     """
     people = model.add_vars(var, axes, integer=True, unit="people")
     v[var] = people
-    model.add_rows(
-        f"{var}_max",
-        department=department,
-        description=f"No more {role} than the headcount cap allows.",
+    add_family(
+        model,
+        f"{department}-{var}_max",
+        fill={"role": role},
         axes=axes,
         lhs=[(1.0, people)],
         sense="<=",
         rhs=maximum,
-        unit="people",
         parameter=f"{path}.max",
     )
     if not np.any(np.asarray(minimum) > 0):
         return people
-    model.add_rows(
-        f"{var}_min",
-        department=department,
-        description=f"At least the minimum number of {role} stay on staff.",
+    add_family(
+        model,
+        f"{department}-{var}_min",
+        fill={"role": role},
         axes=axes,
         lhs=[(1.0, people)],
         sense=">=",
         rhs=minimum,
-        unit="people",
         parameter=f"{path}.min",
     )
     return people

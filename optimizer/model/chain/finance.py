@@ -1,20 +1,15 @@
 """Finance: revenue must cover cost of goods, payroll, ad spend, bills, retained earnings and profit.
 
-Per month t:
-
-    revenue[t] = sum_s average deal value_s * deals[t,s]
-    payroll[t] = sum over roles of cost per person * people[t]
-    cogs[t]    = unit cost * production[t]
-    profit[t]  = revenue[t] - cogs[t] - payroll[t] - ad_spend[t] - fixed bills
-    profit[t] >= retained earnings + profit target          (goal_period: month)
-    sum_t profit[t] >= months * (retained earnings + profit target)   (goal_period: horizon)
+Rows, with their equations in ``optimizer.scenario.families``: finance-revenue_total,
+-payroll_total, -cogs_total, -profit_total and -profit_goal, per month or over the horizon
+(``goal_period``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from optimizer.model.chain.common import Vars
+from optimizer.model.chain.common import Vars, add_family
 from optimizer.model.linear import LinearModel
 from optimizer.scenario.schema import Scenario
 
@@ -47,46 +42,34 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
     v["revenue"], v["payroll"], v["cogs"], v["profit"] = revenue, payroll, cogs, profit
 
     deal_value = np.array([t.average_deal_value for t in scenario.sales.teams])
-    model.add_rows(
-        "revenue_total",
-        department=DEPT,
-        kind="definition",
-        unit="$/month",
-        description="Revenue is every team's deals at its average deal value.",
+    add_family(
+        model,
+        f"{DEPT}-revenue_total",
         axes=axes,
         lhs=[(1.0, revenue)],
         sense="==",
         rhs_terms=[(deal_value, v["deals"])],
     )
-    model.add_rows(
-        "payroll_total",
-        department=DEPT,
-        kind="definition",
-        unit="$/month",
-        description="Payroll is every role's headcount at its monthly cost.",
+    add_family(
+        model,
+        f"{DEPT}-payroll_total",
         axes=axes,
         lhs=[(1.0, payroll)],
         sense="==",
         rhs_terms=payroll_terms(scenario, v),
     )
     unit_cost = scenario.delivery.unit_cost if scenario.delivery is not None else 0.0
-    model.add_rows(
-        "cogs_total",
-        department=DEPT,
-        kind="definition",
-        unit="$/month",
-        description="Cost of goods is every unit built at its unit cost.",
+    add_family(
+        model,
+        f"{DEPT}-cogs_total",
         axes=axes,
         lhs=[(1.0, cogs)],
         sense="==",
         rhs_terms=[(unit_cost, v["production"])] if "production" in v else [],
     )
-    model.add_rows(
-        "profit_total",
-        department=DEPT,
-        kind="definition",
-        unit="$/month",
-        description="Profit is revenue less cost of goods, payroll, ad spend and fixed bills.",
+    add_family(
+        model,
+        f"{DEPT}-profit_total",
         axes=axes,
         lhs=[(1.0, profit)],
         sense="==",
@@ -94,29 +77,14 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
         rhs=-fi.fixed_bills_per_month,
     )
     goal = fi.retained_earnings_per_month + fi.profit_target_per_month
-    if fi.goal_period == "month":
-        model.add_rows(
-            "profit_goal",
-            department=DEPT,
-            kind="goal",
-            unit="$/month",
-            description="Each month's profit covers the retained earnings and the profit target.",
-            axes=axes,
-            lhs=[(1.0, profit)],
-            sense=">=",
-            rhs=goal,
-            parameter="finance.profit_target_per_month",
-        )
-    else:
-        model.add_rows(
-            "profit_goal",
-            department=DEPT,
-            kind="goal",
-            unit="$",
-            description="Profit over the horizon covers the retained earnings and the profit target.",
-            axes=[],
-            lhs=[(1.0, profit)],
-            sense=">=",
-            rhs=goal * len(months),
-            parameter="finance.profit_target_per_month",
-        )
+    monthly = fi.goal_period == "month"
+    add_family(
+        model,
+        f"{DEPT}-profit_goal",
+        variant="" if monthly else "horizon",
+        axes=axes if monthly else [],
+        lhs=[(1.0, profit)],
+        sense=">=",
+        rhs=goal if monthly else goal * len(months),
+        parameter="finance.profit_target_per_month",
+    )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optimizer.model.chain.common import Vars
+from optimizer.model.chain.common import Vars, add_family
 from optimizer.model.linear import LinearModel
 from optimizer.scenario.names import Objective
 from optimizer.scenario.schema import Scenario
@@ -134,12 +134,11 @@ def add_gap_rows(model: LinearModel, v: Vars, gaps: list[Gap], weights: dict) ->
         shape = tuple(len(labels) for _, labels in axes)
         over = model.add_vars(f"over_{gap.name}", axes, unit=gap.unit)
         under = model.add_vars(f"under_{gap.name}", axes, unit=gap.unit)
-        model.add_rows(
-            f"gap_{gap.name}",
-            department="targets",
-            kind="definition",
+        add_family(
+            model,
+            f"targets-gap_{gap.name}",
+            fill={"target": gap.name.replace("_", " ")},
             unit=gap.unit,
-            description=f"How far the plan is from today's {gap.name.replace('_', ' ')} target.",
             axes=axes,
             lhs=gap.terms + [(-1.0, over), (1.0, under)],
             sense="==",

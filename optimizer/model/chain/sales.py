@@ -1,19 +1,16 @@
 """Sales: reps hold conversations of chosen length with qualified leads; some become deals.
 
-Per team s, month t and conversation-length tier k (minutes m_k, conversion rate r_k):
-
-    selling minutes per rep = business days * (hours per day - hours lost) * 60
-    sum_k (m_k + admin_s) * conv[t,s,k] <= selling minutes per rep_s * reps[t,s]
-    sum_{s,k} conv[t,s,k]               <= touches per lead * qualified share * leads[t]
-    sum_{k: m_k < floor} conv[t,s,k]    <= 0          (no conversation below the quality floor)
-    deals[t,s]                           = sum_k r_k * conv[t,s,k]
+Rows, with their equations in ``optimizer.scenario.families``: sales-selling_time,
+-lead_supply, -quality_floor (no conversation shorter than the floor), -deal_total and each
+team's reps. A rep's selling minutes a month are business days x (hours a day - hours
+lost) x 60 (``selling_minutes_per_rep``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from optimizer.model.chain.common import Vars, add_headcount, headcount_arrays
+from optimizer.model.chain.common import Vars, add_family, add_headcount, headcount_arrays
 from optimizer.model.linear import LinearModel
 from optimizer.scenario.names import QUALITY_FLOOR
 from optimizer.scenario.schema import SalesTeam, Scenario
@@ -61,52 +58,36 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
     deals = model.add_vars("deals", axes, unit="deals")
     v["conversations"], v["deals"] = conv, deals
 
-    model.add_rows(
-        "selling_time",
-        department=DEPT,
-        unit="minutes/month",
-        description=(
-            "Each team's conversations, with their admin minutes, fit in the selling time its "
-            "reps have left after travel, meetings, follow-ups and trade shows."
-        ),
+    add_family(
+        model,
+        f"{DEPT}-selling_time",
         axes=axes,
         lhs=[(minutes[None, None, :] + admin[None, :, None], conv)],
         sense="<=",
         rhs_terms=[(selling[None, :], reps)],
-        nature="capacity",
     )
-    model.add_rows(
-        "lead_supply",
-        department=DEPT,
-        unit="conversations/month",
-        description="Every conversation needs a qualified lead: conversations cannot outrun the leads marketing supplies.",
+    add_family(
+        model,
+        f"{DEPT}-lead_supply",
         axes=[("month", months)],
         lhs=[(1.0, conv.reshape(len(months), -1))],
         sense="<=",
         rhs_terms=[(sa.touches_per_lead * scenario.marketing.qualified_lead_share, v["leads"])],
-        nature="capacity",
     )
     below = minutes < sa.min_minutes_per_quality_conversation
     if below.any():
-        model.add_rows(
-            "quality_floor",
-            department=DEPT,
-            unit="conversations/month",
-            description=(
-                "No conversation is shorter than the minimum minutes a quality conversation needs."
-            ),
+        add_family(
+            model,
+            f"{DEPT}-quality_floor",
             axes=axes,
             lhs=[(1.0, conv[:, :, below])],
             sense="<=",
             rhs=0.0,
             parameter=QUALITY_FLOOR,
         )
-    model.add_rows(
-        "deal_total",
-        department=DEPT,
-        kind="definition",
-        unit="deals/month",
-        description="Deals are conversations times the conversion rate of their length.",
+    add_family(
+        model,
+        f"{DEPT}-deal_total",
         axes=axes,
         lhs=[(1.0, deals)],
         sense="==",

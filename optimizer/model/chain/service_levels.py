@@ -18,7 +18,7 @@ import functools
 
 import numpy as np
 
-from optimizer.model.chain.common import Vars
+from optimizer.model.chain.common import Vars, add_family
 from optimizer.model.erlang import capacity
 from optimizer.model.linear import LinearModel
 
@@ -40,10 +40,14 @@ def add_service_level(
     agents: np.ndarray,
     max_agents: int,
     table: dict,
-    description: str,
     parameter: str,
+    variant: str = "",
+    fill: dict | None = None,
 ) -> None:
-    """Tie ``agents`` (per month) to the Erlang C table for ``contacts`` (per busiest interval)."""
+    """Tie ``agents`` (per month) to the Erlang C table for ``contacts`` (per busiest interval).
+
+    ``variant`` and ``fill`` choose and fill the service level's sentence
+    (``support-*_service_level`` in ``optimizer.scenario.families``)."""
     months = v.months
     cap = _capacity(max_agents, tuple(sorted(table.items())))
     counts = np.arange(max_agents + 1, dtype=float)
@@ -51,33 +55,29 @@ def add_service_level(
     chosen = model.add_vars(f"{key}_staffing", staffing_axes, ub=1.0, integer=True, unit="choice")
     v[f"{key}_staffing"] = chosen
     axes = [("month", months)]
-    model.add_rows(
-        f"{key}_staffing_choice",
-        department="support",
-        kind="definition",
-        unit="choice",
-        description=f"The {key} roster is one whole number of agents.",
+    add_family(
+        model,
+        f"support-{key}_staffing_choice",
+        fill={"line": key},
         axes=axes,
         lhs=[(1.0, chosen)],
         sense="==",
         rhs=1.0,
     )
-    model.add_rows(
-        f"{key}_staffing_count",
-        department="support",
-        kind="definition",
-        unit="people",
-        description=f"The {key} agents are the chosen roster.",
+    add_family(
+        model,
+        f"support-{key}_staffing_count",
+        fill={"line": key},
         axes=axes,
         lhs=[(1.0, agents)],
         sense="==",
         rhs_terms=[(counts, chosen)],
     )
-    model.add_rows(
-        f"{key}_service_level",
-        department="support",
-        unit="contacts/interval",
-        description=description,
+    add_family(
+        model,
+        f"support-{key}_service_level",
+        variant=variant,
+        fill=fill,
         axes=axes,
         lhs=[(1.0, contacts)],
         sense="<=",

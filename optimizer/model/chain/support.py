@@ -1,10 +1,8 @@
 """Customer support: every customer's tickets are handled within the agents' occupancy.
 
-Per month t:
-
-    tickets[t] = tickets per customer * (installed base + new customers per deal * sum_{u<=t, s} deals[u,s])
-    handle minutes * tickets[t] <= productive minutes per agent * max occupancy * agents[t]
-    productive minutes per agent = business days * hours per day * 60 * (1 - shrinkage)
+Rows, with their equations in ``optimizer.scenario.families``: support-ticket_total,
+-capacity and the agents' headcount. An agent's productive minutes a month are business
+days x hours a day x 60 x (1 - shrinkage) (``productive_minutes_per_agent``).
 
 Optionally, tickets are closed to a closure-time target (Erlang C over a working day),
 and live channels (phone, chat) are staffed for their service level by Erlang C in the
@@ -15,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from optimizer.model.chain.common import Vars, add_headcount
+from optimizer.model.chain.common import Vars, add_family, add_headcount
 from optimizer.model.chain.service_levels import add_service_level
 from optimizer.model.linear import LinearModel
 from optimizer.scenario.schema import Scenario
@@ -51,12 +49,9 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
     v["tickets"] = tickets
     deals = v["deals"]  # (month, team)
     won_by = np.tril(np.ones((n, n)))[:, :, None]  # deals won in month u <= t are customers in t
-    model.add_rows(
-        "ticket_total",
-        department=DEPT,
-        kind="definition",
-        unit="tickets/month",
-        description="Tickets come from the installed base plus every customer won so far.",
+    add_family(
+        model,
+        f"{DEPT}-ticket_total",
         axes=axes,
         lhs=[(1.0, tickets)],
         sense="==",
@@ -68,11 +63,9 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
         ],
         rhs=su.tickets_per_customer_per_month * su.installed_base_customers,
     )
-    model.add_rows(
-        "capacity",
-        department=DEPT,
-        unit="minutes/month",
-        description="Handling every ticket keeps agents below the maximum occupancy.",
+    add_family(
+        model,
+        f"{DEPT}-capacity",
         axes=axes,
         lhs=[(su.handle_minutes_per_ticket, tickets)],
         sense="<=",
@@ -98,12 +91,9 @@ def _add_ticket_closure(model: LinearModel, scenario: Scenario, v: Vars, custome
     su, cal = scenario.support, scenario.calendar
     closure = su.ticket_closure
     per_day = model.add_vars("tickets_per_day", [("month", v.months)], unit="tickets")
-    model.add_rows(
-        "tickets_per_day_total",
-        department=DEPT,
-        kind="definition",
-        unit="tickets/day",
-        description="Tickets arrive evenly over the business days of a month.",
+    add_family(
+        model,
+        f"{DEPT}-tickets_per_day_total",
         axes=[("month", v.months)],
         lhs=[(cal.business_days_per_month, per_day)],
         sense="==",
@@ -124,10 +114,8 @@ def _add_ticket_closure(model: LinearModel, scenario: Scenario, v: Vars, custome
             max_occupancy=su.max_occupancy,
             shrinkage=su.shrinkage,
         ),
-        description=(
-            f"Support closes {closure.share:.0%} of tickets within {closure.within_hours:g} "
-            "working hours (Erlang C over a working day)."
-        ),
+        variant="ticket closure",
+        fill={"share": closure.share, "hours": closure.within_hours},
         parameter="support.ticket_closure.share",
     )
 
@@ -151,15 +139,10 @@ def _add_live_channel(model: LinearModel, scenario: Scenario, v: Vars, channel, 
     intervals = cal.business_days_per_month * cal.hours_per_day * 60.0 / channel.interval_minutes
     per_customer = channel.contacts_per_customer_per_month * channel.peak_factor / intervals
     terms, installed = customers
-    model.add_rows(
-        f"{key}_contacts_total",
-        department=DEPT,
-        kind="definition",
-        unit="contacts/interval",
-        description=(
-            f"{key.capitalize()} contacts in the busiest {channel.interval_minutes:g}-minute "
-            "interval grow with the installed base and every customer won."
-        ),
+    add_family(
+        model,
+        f"{DEPT}-{key}_contacts_total",
+        fill={"Line": key.capitalize(), "interval": f"{channel.interval_minutes:g}"},
         axes=axes,
         lhs=[(1.0, contacts)],
         sense="==",
@@ -182,11 +165,12 @@ def _add_live_channel(model: LinearModel, scenario: Scenario, v: Vars, channel, 
             shrinkage=channel.shrinkage,
             max_asa_seconds=channel.max_asa_seconds,
         ),
-        description=(
-            f"The {channel.service_level * 100:g}/{channel.answer_within_seconds:g} {key} target: "
-            f"{channel.service_level:.0%} of contacts answered within "
-            f"{channel.answer_within_seconds:g} s in the busiest interval, occupancy at most "
-            f"{channel.max_occupancy:.0%} (Erlang C)."
-        ),
+        fill={
+            "level": channel.service_level * 100,
+            "within": channel.answer_within_seconds,
+            "line": key,
+            "share": channel.service_level,
+            "occupancy": channel.max_occupancy,
+        },
         parameter=f"{path}.service_level",
     )

@@ -1,0 +1,217 @@
+"""Every constraint family of the model, declared once: key, label, kind, unit, equation, sentence.
+
+A family is one kind of row, repeated over months (and teams, tiers, ...):
+``sales-selling_time[2027-01,field]`` is a row of the family ``sales-selling_time``. Each
+family is declared here once and read by every stage that needs it:
+
+- the model builds its rows from it (``optimizer.model.chain.common.add_family``): the
+  department, the sentence a leader reads, the unit, whether the row is a definition, a
+  limit or a goal, and what the elastic relaxation may treat as a fact;
+- the leader's label and kind come from it (``optimizer.scenario.labels``);
+- the independent check names each finding by the family it recomputes
+  (``optimizer.analysis.check``), so a finding joins the constraint table on ``family``.
+
+A key with ``*`` stands for one family per live channel (``support-phone_service_level``)
+or per current target (``targets-gap_calls_per_rep_per_day``); ``lookup`` fills the star.
+
+The ``equation`` is the row in the model's symbols: t month, s team, k conversation-length
+tier, j price tier, N a roster of agents, L the delivery lead time in months. The code that
+builds the rows is in the department's module of ``optimizer.model.chain``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+KINDS = ("capacity", "budget", "market", "policy", "goal", "identity")
+"""What a row is to a leader: a limit a leader can move (the first five) or an identity
+(accounting, a definition), which is never reported as binding and never ranked."""
+
+
+@dataclass(frozen=True)
+class Family:
+    """One family of rows; see the module docstring."""
+
+    key: str  # "sales-selling_time"; "support-*_service_level" for one per live channel
+    label: str | None  # "Selling time, {team} team, {month}"; None: the key made readable
+    kind: str  # one of KINDS
+    unit: str | None  # "minutes/month"; None: the model gives it (a target's own unit)
+    equation: str
+    sentence: str  # what the rows say, in words; ``{fields}`` are filled by the model
+    variants: dict[str, tuple[str, str]] = field(default_factory=dict)  # name: (sentence, unit)
+    nature: str = "policy"  # for the elastic relaxation: "policy", "capacity" or "fact"
+
+    @property
+    def model_kind(self) -> str:
+        """The model's kind of row: a definition, a goal or a limit."""
+        return {"identity": "definition", "goal": "goal"}.get(self.kind, "limit")
+
+    def says(self, variant: str = "", **fill) -> tuple[str, str | None]:
+        """The sentence and unit of the rows (of ``variant``), with ``fill`` put in."""
+        sentence, unit = self.variants[variant] if variant else (self.sentence, self.unit)
+        return sentence.format(**fill), unit
+
+
+_MAX = "No more {role} than the headcount cap allows."
+_MIN = "At least the minimum number of {role} stay on staff."
+
+
+def _headcount(key: str, who: str, role: str, where: str = "") -> list[Family]:
+    """The two families of a headcount: its cap and its floor (``common.add_headcount``)."""
+    return [
+        Family(f"{key}_max", f"Cap on {who}{where}, {{month}}", "capacity", "people",
+               f"{role}[t] <= most allowed", _MAX),
+        Family(f"{key}_min", f"Fewest {who} kept{where}, {{month}}", "policy", "people",
+               f"{role}[t] >= fewest kept", _MIN),
+    ]  # fmt: skip
+
+
+FAMILIES: list[Family] = [
+    # marketing
+    *_headcount("marketing-marketers", "marketers", "marketers"),
+    Family("marketing-lead_total", "Leads, {month}", "identity", "leads/month",
+           "leads[t] = organic leads + sum_j paid_leads[t,j]",
+           "New leads are the organic leads plus the paid leads of every channel."),
+    Family("marketing-spend_total", "Ad spend, {month}", "identity", "$/month",
+           "ad_spend[t] = sum_j cost per lead_j * paid_leads[t,j]",
+           "Ad spend is each paid lead at its channel's tier price."),
+    Family("marketing-tier_volume", "Leads in price tier {tier}, {month}", "market",
+           "leads/month", "paid_leads[t,j] <= leads tier j sells a month",
+           "A price tier sells only so many leads a month before the next, dearer tier.",
+           nature="fact"),
+    Family("marketing-ad_budget", "Ad budget, {month}", "budget", "$/month",
+           "ad_spend[t] <= ad budget", "Ad spend stays within the monthly ad budget."),
+    Family("marketing-market_size", "Market size, {month}", "market", "leads/month",
+           "leads[t] <= market size",
+           "New leads cannot exceed the prospects the market can reach in a month.",
+           nature="fact"),
+    Family("marketing-addressable_market", "Total addressable market, whole plan", "market",
+           "leads", "sum_t leads[t] <= total addressable market",
+           "Over the whole horizon, leads cannot exceed the total addressable market.",
+           nature="fact"),
+    Family("marketing-spend_per_marketer", "Ad spend the marketers can run, {month}",
+           "capacity", "$/month", "ad_spend[t] <= ad spend one marketer can run * marketers[t]",
+           "Each marketer can run only so much ad spend a month."),
+    # sales
+    *_headcount("sales-reps", "reps", "reps[t,s]", ", {team} team"),
+    Family("sales-selling_time", "Selling time, {team} team, {month}", "capacity",
+           "minutes/month",
+           "sum_k (minutes_k + admin minutes_s) * conversations[t,s,k] <= business days * "
+           "(hours a day - hours lost_s) * 60 * reps[t,s]",
+           "Each team's conversations, with their admin minutes, fit in the selling time its "
+           "reps have left after travel, meetings, follow-ups and trade shows.",
+           nature="capacity"),
+    Family("sales-lead_supply", "Qualified leads for conversations, {month}", "market",
+           "conversations/month",
+           "sum_{s,k} conversations[t,s,k] <= touches per lead * qualified share * leads[t]",
+           "Every conversation needs a qualified lead: conversations cannot outrun the leads "
+           "marketing supplies.",
+           nature="capacity"),
+    Family("sales-quality_floor", "Quality floor, {team} team, {month}", "policy",
+           "conversations/month",
+           "sum_{k: minutes_k < shortest quality conversation} conversations[t,s,k] <= 0",
+           "No conversation is shorter than the minimum minutes a quality conversation needs."),
+    Family("sales-deal_total", "Deals, {team} team, {month}", "identity", "deals/month",
+           "deals[t,s] = sum_k conversion rate_k * conversations[t,s,k]",
+           "Deals are conversations times the conversion rate of their length."),
+    # delivery
+    *_headcount("delivery-workers", "delivery workers", "workers"),
+    Family("delivery-units_total", "Units sold, {month}", "identity", "units/month",
+           "units_sold[t] = units per deal * sum_s deals[t,s]",
+           "Units sold are deals times the units in a deal."),
+    Family("delivery-capacity", "Building capacity, {month}", "capacity", "units/month",
+           "production[t] <= units a worker builds a month * workers[t]",
+           "Production cannot exceed what the delivery workers can build in a month.",
+           nature="capacity"),
+    Family("delivery-on_time", "Delivery on time, {month}", "policy", "units",
+           "sum_{u<=t} production[u] >= sum_{u<=t-L} units_sold[u] (everything sold is built "
+           "by the last month; with L = 0 the row is an equality)",
+           "Every unit sold is delivered within the promised lead time.",
+           {"no lead time": ("Each month builds exactly the units it sells (no lead time).",
+                             "units")}),
+    Family("delivery-build_to_order", "Built to order, {month}", "policy", "units",
+           "sum_{u<=t} production[u] <= sum_{u<=t} units_sold[u], every month but the last",
+           "Units are built to order: production never runs ahead of sales."),
+    # support
+    *_headcount("support-agents", "support agents", "agents"),
+    Family("support-ticket_total", "Tickets, {month}", "identity", "tickets/month",
+           "tickets[t] = tickets per customer * (installed base + new customers per deal * "
+           "sum_{u<=t,s} deals[u,s])",
+           "Tickets come from the installed base plus every customer won so far."),
+    Family("support-capacity", "Ticket desk capacity, {month}", "capacity", "minutes/month",
+           "handle minutes * tickets[t] <= business days * hours a day * 60 * (1 - shrinkage) "
+           "* most occupancy * agents[t]",
+           "Handling every ticket keeps agents below the maximum occupancy."),
+    Family("support-tickets_per_day_total", "Tickets a day, {month}", "identity",
+           "tickets/day", "business days * tickets_per_day[t] = tickets[t]",
+           "Tickets arrive evenly over the business days of a month."),
+    # support, one family per live channel (and ticket closure's Erlang rows): * is the line
+    *_headcount("support-*_agents", "agents", "agents of the line", ", {line}"),
+    Family("support-*_contacts_total", "Contacts in the busiest interval, {line}, {month}",
+           "identity", "contacts/interval",
+           "contacts[t] = contacts per customer * customers[t] * peak factor / intervals a "
+           "month; intervals a month = business days * hours a day * 60 / interval minutes",
+           "{Line} contacts in the busiest {interval}-minute interval grow with the installed "
+           "base and every customer won."),
+    Family("support-*_staffing_choice", "Staffing chosen, {line}, {month}", "identity",
+           "choice", "sum_N chosen[t,N] = 1", "The {line} roster is one whole number of agents."),
+    Family("support-*_staffing_count", "Agents chosen, {line}, {month}", "identity", "people",
+           "agents[t] = sum_N N * chosen[t,N]", "The {line} agents are the chosen roster."),
+    Family("support-*_service_level", "Service level target, {line}, {month}", "policy",
+           "contacts/interval",
+           "contacts[t] <= sum_N cap[N] * chosen[t,N]; cap[N] is the most contacts N scheduled "
+           "agents answer to the service level, occupancy and wait caps (Erlang C)",
+           "The {level:g}/{within:g} {line} target: {share:.0%} of contacts answered within "
+           "{within:g} s in the busiest interval, occupancy at most {occupancy:.0%} (Erlang C).",
+           {"ticket closure": ("Support closes {share:.0%} of tickets within {hours:g} working "
+                               "hours (Erlang C over a working day).", "contacts/interval")}),
+    # finance
+    Family("finance-revenue_total", "Revenue, {month}", "identity", "$/month",
+           "revenue[t] = sum_s average deal value_s * deals[t,s]",
+           "Revenue is every team's deals at its average deal value."),
+    Family("finance-payroll_total", "Payroll, {month}", "identity", "$/month",
+           "payroll[t] = sum over roles of monthly cost * headcount[t]",
+           "Payroll is every role's headcount at its monthly cost."),
+    Family("finance-cogs_total", "Cost of goods, {month}", "identity", "$/month",
+           "cogs[t] = unit cost * production[t]",
+           "Cost of goods is every unit built at its unit cost."),
+    Family("finance-profit_total", "Profit, {month}", "identity", "$/month",
+           "profit[t] = revenue[t] - cogs[t] - payroll[t] - ad_spend[t] - fixed bills",
+           "Profit is revenue less cost of goods, payroll, ad spend and fixed bills."),
+    Family("finance-profit_goal", "Profit goal, {month}", "goal", "$/month",
+           "profit[t] >= retained earnings + profit target (per month), or sum_t profit[t] >= "
+           "months * (retained earnings + profit target) (over the horizon)",
+           "Each month's profit covers the retained earnings and the profit target.",
+           {"horizon": ("Profit over the horizon covers the retained earnings and the profit "
+                        "target.", "$")}),
+    # today's targets, under closest_to_current: * is the target
+    Family("targets-gap_*", None, "identity", None,
+           "target's quantity[t] - over[t] + under[t] = today's target",
+           "How far the plan is from today's {target} target."),
+]  # fmt: skip
+
+BY_KEY = {f.key: f for f in FAMILIES}
+_STARRED = [
+    (re.compile(re.escape(f.key).replace(r"\*", "(?P<star>.+?)") + "$"), f)
+    for f in FAMILIES
+    if "*" in f.key
+]
+
+
+def lookup(key: str) -> tuple[Family, str | None] | None:
+    """The family of ``key`` and what its star stands for (None: no star), or None if
+    ``key`` is not a declared family."""
+    if key in BY_KEY:
+        return BY_KEY[key], None
+    for pattern, family in _STARRED:
+        found = pattern.match(key)
+        if found:
+            return family, found.group("star")
+    return None
+
+
+def family_of(name: str) -> str:
+    """The family key of a row or check name: ``sales-selling_time[2027-01,field]`` ->
+    ``sales-selling_time``."""
+    return name.split("[", 1)[0]
