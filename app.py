@@ -290,16 +290,21 @@ def sidebar(scenario: Scenario | None) -> None:
     with st.sidebar:
         st.header("Scenario")
         st.selectbox(
-            "Bundled or saved scenario", scenario_files(SCENARIOS), key="scenario_file",
-            on_change=on_pick, placeholder="Choose a file in scenarios/",
-        )  # fmt: skip
+            "Bundled or saved scenario",
+            scenario_files(SCENARIOS),
+            key="scenario_file",
+            on_change=on_pick,
+            placeholder="Choose a file in scenarios/",
+        )
         st.file_uploader(
-            "Or upload a scenario (YAML, at most 5 MiB)", type=["yaml", "yml"],
-            key=upload_key(), on_change=on_upload, max_upload_size=5,
-        )  # fmt: skip
+            "Or upload a scenario (YAML, at most 5 MiB)",
+            type=["yaml", "yml"],
+            key=upload_key(),
+            on_change=on_upload,
+            max_upload_size=5,
+        )
         with st.expander("Or paste YAML"):
-            st.text_area("Scenario YAML", key="yaml_text", height=180,
-                         max_chars=MAX_SCENARIO_BYTES)  # fmt: skip
+            st.text_area("Scenario YAML", key="yaml_text", height=180, max_chars=MAX_SCENARIO_BYTES)
             st.button("Load the pasted YAML", key="load_yaml_text", on_click=on_paste)
         if scenario is None:
             return
@@ -316,10 +321,13 @@ def sidebar(scenario: Scenario | None) -> None:
         st.text_input("New file name in scenarios/", key="save_name")
         st.button("Save as a new file", key="save_scenario", on_click=on_save)
         st.download_button(
-            "Download the scenario (YAML)", to_yaml(scenario),
+            "Download the scenario (YAML)",
+            to_yaml(scenario),
             file_name=f"{file_stem(st.session_state['save_name'])}.yaml",
-            mime="application/x-yaml", key="download_scenario", on_click="ignore",
-        )  # fmt: skip
+            mime="application/x-yaml",
+            key="download_scenario",
+            on_click="ignore",
+        )
 
 
 # ---- sections -----------------------------------------------------------------------------
@@ -338,8 +346,12 @@ def plan_section(a) -> None:
     st.caption("Widths are the volumes flowing; each box's label gives its own number and unit.")
     st.subheader("People: today and in the plan")
     people = headline.headcount_changes(plan, scenario)
-    st.table(people.style.format({"today": labels.number, "plan": labels.number,
-                                  "change": labels.signed_number}, na_rep=""))  # fmt: skip
+    st.table(
+        people.style.format(
+            {"today": labels.number, "plan": labels.number, "change": labels.signed_number},
+            na_rep="",
+        )
+    )
     for department, table in headline.department_tables(plan, text=True).items():
         st.subheader(f"{department.capitalize()} targets")
         st.table(table.set_index(["role", "target"]))
@@ -351,10 +363,11 @@ def limits_section(plan) -> None:
         st.info(md(best))
     show_all = st.toggle("Show every limit, not only the binding ones", key="limits_show_all")
     st.dataframe(
-        limits.limit_table(plan, show_all), hide_index=True,
+        limits.limit_table(plan, show_all),
+        hide_index=True,
         column_config=fitted(limit=240, kind=75, status=75, **{"worth a step": 200}, sentence=200),
         width="stretch",
-    )  # fmt: skip
+    )
     st.subheader("What one natural step of each binding limit is worth")
     bars = limits.value_bars(plan)
     if bars.empty:
@@ -398,10 +411,16 @@ def explanation_section(a) -> None:
     else:
         st.markdown(md(f"**{explanation.takeaway(why, months)}**"))
         st.dataframe(
-            table, hide_index=True, key="explain_steps", width="stretch",
-            column_config=fitted(input=240, step=200, **{"hiring free": 85, "people held": 85,
-                                                         "limits it moves": 180}),
-        )  # fmt: skip
+            table,
+            hide_index=True,
+            key="explain_steps",
+            width="stretch",
+            column_config=fitted(
+                input=240,
+                step=200,
+                **{"hiring free": 85, "people held": 85, "limits it moves": 180},
+            ),
+        )
         st.caption(
             f"Money {explanation.period_words(months)}. Hiring free: the plan solved again "
             "with every headcount free. People held: the plan's people kept."
@@ -447,10 +466,15 @@ def whatif_section(a) -> None:
         st.session_state["whatif_value"] = cast(spec.value)
         st.session_state["whatif_for"] = (token(), path)
     value = st.slider(
-        f"{labels.input_label(path, scenario)} ({spec.unit})" if spec.unit
-        else labels.input_label(path, scenario), cast(spec.low), cast(spec.high),
-        step=cast(spec.step), key="whatif_value", value=None,
-    )  # fmt: skip
+        f"{labels.input_label(path, scenario)} ({spec.unit})"
+        if spec.unit
+        else labels.input_label(path, scenario),
+        cast(spec.low),
+        cast(spec.high),
+        step=cast(spec.step),
+        key="whatif_value",
+        value=None,
+    )
     hold = st.toggle("Keep the plan's people (short term: no hiring)", key="whatif_hold")
     if value == spec.value:
         st.caption("Move the slider: the plan is solved again at the new value.")
@@ -468,15 +492,20 @@ def whatif_section(a) -> None:
     before, after = plan.objective, moved.objective
     cols = st.columns(3)
     shown = money if unit == "$" else (lambda x: f"{x:,.4g}")
-    cols[0].metric(f"Objective at {value:g}", shown(after), f"{'+' if after >= before else ''}"
-                   f"{shown(after - before)} vs {shown(before)}", border=True,
-                   delta_arrow=headline.arrow(after - before),
-                   delta_color="normal" if plan.objective_sense == "max" else "inverse")  # fmt: skip
+    cols[0].metric(
+        f"Objective at {value:g}",
+        shown(after),
+        f"{'+' if after >= before else ''}{shown(after - before)} vs {shown(before)}",
+        border=True,
+        delta_arrow=headline.arrow(after - before),
+        delta_color="normal" if plan.objective_sense == "max" else "inverse",
+    )
     started, stopped = moves.binding_labels(plan, moved)
     cols[1].markdown("**Starts binding**\n\n" + ("\n".join(f"- {n}" for n in started) or "none"))
     cols[2].markdown("**Stops binding**\n\n" + ("\n".join(f"- {n}" for n in stopped) or "none"))
-    st.dataframe(moves.difference_table(plan, moved), hide_index=True, key="whatif_table",
-                 width="stretch")  # fmt: skip
+    st.dataframe(
+        moves.difference_table(plan, moved), hide_index=True, key="whatif_table", width="stretch"
+    )
 
 
 def comparison_section(a) -> None:
@@ -505,8 +534,10 @@ def comparison_section(a) -> None:
             lambda row: ["background-color: #f8d7da" if impossible[row.name] else ""] * len(row),
             axis=1,
         ),
-        hide_index=True, key="today_stated", width="stretch",
-    )  # fmt: skip
+        hide_index=True,
+        key="today_stated",
+        width="stretch",
+    )
     st.caption("Red: a target today's other targets make impossible (reached ≠ stated).")
     st.subheader("Limits today's targets break")
     st.dataframe(
@@ -518,8 +549,9 @@ def comparison_section(a) -> None:
         width="stretch",
     )
     with st.expander("Everything today's targets imply, against the plan"):
-        st.dataframe(today.implied_table(side[~side["stated_target"]]), hide_index=True,
-                     width="stretch")  # fmt: skip
+        st.dataframe(
+            today.implied_table(side[~side["stated_target"]]), hide_index=True, width="stretch"
+        )
     if c.finance.get("recommended"):
         st.subheader("Money over the horizon")
         st.dataframe(today.money_table(c.finance), hide_index=True, width="content")
@@ -531,23 +563,33 @@ def diagnosis_section(a) -> None:
         st.warning(md(headline.status_line(a.plan)[1]))
         return
     kind = "in whole people only" if d.relaxation == "integer" else "outright"
-    st.error(f"No plan meets every limit and goal. These {len(d.conflict)} limits conflict {kind}: "
-             "drop any one and the rest can hold.")  # fmt: skip
-    st.dataframe(diagnosis_tables.conflict_table(d.conflict, a.scenario), hide_index=True,
-                 width="stretch")  # fmt: skip
+    st.error(
+        f"No plan meets every limit and goal. These {len(d.conflict)} limits conflict {kind}: "
+        "drop any one and the rest can hold."
+    )
+    st.dataframe(
+        diagnosis_tables.conflict_table(d.conflict, a.scenario), hide_index=True, width="stretch"
+    )
     if d.cheapest is None:
         st.warning(md(d.message))
         return
     st.subheader("Cheapest repair")
     st.markdown(md(d.cheapest.sentence))
-    st.dataframe(diagnosis_tables.changes_table(d.cheapest.changes, a.scenario),
-                 hide_index=True)  # fmt: skip
+    st.dataframe(diagnosis_tables.changes_table(d.cheapest.changes, a.scenario), hide_index=True)
     if d.repaired is not None and d.repaired.solved:
-        worth = (money(d.repaired.objective) if d.repaired.objective_unit == "$"
-                 else f"{d.repaired.objective:,.4g} {d.repaired.objective_unit}")  # fmt: skip
+        worth = (
+            money(d.repaired.objective)
+            if d.repaired.objective_unit == "$"
+            else f"{d.repaired.objective:,.4g} {d.repaired.objective_unit}"
+        )
         st.caption(md(f"With it the plan is {d.repaired.status.value}: {worth}."))
-    st.button("Apply the cheapest repair", key="apply_repair", type="primary",
-              on_click=on_repair, args=(-1,))  # fmt: skip
+    st.button(
+        "Apply the cheapest repair",
+        key="apply_repair",
+        type="primary",
+        on_click=on_repair,
+        args=(-1,),
+    )
     if d.alternatives:
         st.subheader("Or one lever at a time")
         for i, repair in enumerate(d.alternatives):
@@ -574,20 +616,31 @@ def sensitivity_section(a) -> None:
     ):
         st.session_state["sweep_range"] = (cast(spec.low), cast(spec.high))
         st.session_state["sweep_for"] = (token(), path)
-    low, high = st.slider("Range", cast(spec.low), cast(spec.high), step=cast(spec.step),
-                          key="sweep_range", value=None)  # fmt: skip
+    low, high = st.slider(
+        "Range",
+        cast(spec.low),
+        cast(spec.high),
+        step=cast(spec.step),
+        key="sweep_range",
+        value=None,
+    )
     left, right = st.columns(2)
     st.session_state.setdefault("sweep_points", 11)
-    points = left.number_input("Points", min_value=3, max_value=sensitivity.MAX_POINTS,
-                               step=1, key="sweep_points", value=None)  # fmt: skip
+    points = left.number_input(
+        "Points",
+        min_value=3,
+        max_value=sensitivity.MAX_POINTS,
+        step=1,
+        key="sweep_points",
+        value=None,
+    )
     available = sensitivity.available_targets(plan)
     st.session_state.setdefault(
         "sweep_metrics", [m for m in sensitivity.DEFAULT_TARGETS if m in available]
     )
     metrics = right.multiselect("Targets to chart", available, key="sweep_metrics")
     if st.button("Run the sweep", key="sweep_run", type="primary"):
-        st.session_state["sweep_request"] = (token(), plan.objective_name, path, low, high,
-                                             points)  # fmt: skip
+        st.session_state["sweep_request"] = (token(), plan.objective_name, path, low, high, points)
     request = st.session_state.get("sweep_request")
     if request is None or request[:3] != (token(), plan.objective_name, path):
         st.caption("Choose an input and a range, then run the sweep. Each point is cached.")
@@ -604,10 +657,15 @@ def sensitivity_section(a) -> None:
     table = sensitivity.sweep_table(solved, metrics)
     curve = sensitivity.objective_curve(table)
     label = f"{OBJECTIVE_WORDS.get(objective, objective)} ({plan.objective_unit})"
-    st.plotly_chart(charts.sweep(table, curve, labels.input_label(path, scenario), label),
-                    key="sweep_chart")  # fmt: skip
-    st.dataframe(sensitivity.curve_table(curve, spec.unit, plan.objective_unit),
-                 hide_index=True, width="content", key="sweep_table")  # fmt: skip
+    st.plotly_chart(
+        charts.sweep(table, curve, labels.input_label(path, scenario), label), key="sweep_chart"
+    )
+    st.dataframe(
+        sensitivity.curve_table(curve, spec.unit, plan.objective_unit),
+        hide_index=True,
+        width="content",
+        key="sweep_table",
+    )
 
 
 def downloads_section(a) -> None:
@@ -615,19 +673,26 @@ def downloads_section(a) -> None:
     stem = Path(st.session_state["scenario_label"].split(" (")[0]).stem or "plan"
     data = plan_files(token_json, objective)
     cols = st.columns(4)
-    for col, (name, label, mime, key) in zip(cols, [
-        ("targets.csv", "Targets (CSV)", "text/csv", "download_csv"),
-        ("limits.csv", "Limits (CSV)", "text/csv", "download_limits_csv"),
-        ("plan.json", "Plan (JSON)", "application/json", "download_json"),
-    ]):  # fmt: skip
-        col.download_button(label, data[name], file_name=f"{stem}-{name}", mime=mime, key=key,
-                            on_click="ignore")  # fmt: skip
+    for col, (name, label, mime, key) in zip(
+        cols,
+        [
+            ("targets.csv", "Targets (CSV)", "text/csv", "download_csv"),
+            ("limits.csv", "Limits (CSV)", "text/csv", "download_limits_csv"),
+            ("plan.json", "Plan (JSON)", "application/json", "download_json"),
+        ],
+    ):
+        col.download_button(
+            label, data[name], file_name=f"{stem}-{name}", mime=mime, key=key, on_click="ignore"
+        )
     book = workbook_file(token_json, objective, explanation_requested())
     cols[3].download_button(
-        "Workbook (Excel)", book, file_name=f"{stem}-plan.xlsx",
+        "Workbook (Excel)",
+        book,
+        file_name=f"{stem}-plan.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="download_xlsx", on_click="ignore",
-    )  # fmt: skip
+        key="download_xlsx",
+        on_click="ignore",
+    )
     st.caption(
         "The workbook follows a spreadsheet solver's reports, in labels with formatted "
         "numbers: Summary (the answer), Targets, Constraints (status, slack, shadow price, "
@@ -664,12 +729,20 @@ def inputs_section(scenario: Scenario) -> None:
                         st.number_input(label, value=None, step=0.01, format="%g", key=key)
         for name, frame in editing.tables(scenario).items():
             st.markdown(f"**{editing.TABLE_TITLES[name]}**")
-            config = {c: st.column_config.Column(f"{label} ({unit})" if unit else label)
-                      for c, label, unit, _ in editing.TABLES[name]}  # fmt: skip
-            st.data_editor(frame, key=f"table:{name}", num_rows="dynamic", hide_index=True,
-                           column_config=config)  # fmt: skip
-        st.form_submit_button("Apply and solve again", key="apply_inputs", type="primary",
-                              on_click=on_apply_inputs)  # fmt: skip
+            config = {
+                c: st.column_config.Column(f"{label} ({unit})" if unit else label)
+                for c, label, unit, _ in editing.TABLES[name]
+            }
+            st.data_editor(
+                frame,
+                key=f"table:{name}",
+                num_rows="dynamic",
+                hide_index=True,
+                column_config=config,
+            )
+        st.form_submit_button(
+            "Apply and solve again", key="apply_inputs", type="primary", on_click=on_apply_inputs
+        )
 
 
 # ---- the page -----------------------------------------------------------------------------
@@ -689,11 +762,13 @@ def main() -> None:
         st.error(md(line))
     if scenario is not None and "not_loaded" in st.session_state:
         refused = st.session_state["not_loaded"]
-        st.warning(md(
-            f"Not loaded: {refused}. The plan below is still the one for “{scenario.name}” "
-            f"({st.session_state['scenario_label']}), the scenario on the page before, not an "
-            f"answer for {refused}."
-        ))  # fmt: skip
+        st.warning(
+            md(
+                f"Not loaded: {refused}. The plan below is still the one for “{scenario.name}” "
+                f"({st.session_state['scenario_label']}), the scenario on the page before, not an "
+                f"answer for {refused}."
+            )
+        )
     if "notice" in st.session_state:
         kind, text = st.session_state.pop("notice")
         getattr(st, kind)(text)
@@ -721,8 +796,15 @@ def main() -> None:
     getattr(st, kind)(md(text))
     metrics = headline.headline(a)
     for col, m in zip(st.columns(len(metrics)) if metrics else [], metrics):
-        col.metric(m.label, m.value, m.delta, delta_color=m.delta_color, help=m.help or None,
-                   border=True, delta_arrow=m.arrow)  # fmt: skip
+        col.metric(
+            m.label,
+            m.value,
+            m.delta,
+            delta_color=m.delta_color,
+            help=m.help or None,
+            border=True,
+            delta_arrow=m.arrow,
+        )
     sections = {
         "Plan": lambda: plan_section(a),
         "Limits and what-ifs": lambda: (

@@ -40,17 +40,30 @@ from optimizer.batch.summary import TIMING_COLUMNS, summary_table  # noqa: E402
 
 def measure(scenarios: Path, out: Path, workers: int, executor: str, threads: int | None) -> dict:
     start = time.perf_counter()
-    report = run_batch([scenarios], out, workers=workers, executor=executor, force=True,
-                       settings=Settings(solver_threads=threads), progress=False)  # fmt: skip
+    report = run_batch(
+        [scenarios],
+        out,
+        workers=workers,
+        executor=executor,
+        force=True,
+        settings=Settings(solver_threads=threads),
+        progress=False,
+    )
     wall = time.perf_counter() - start
     solve = sum(row["solve_seconds"] or 0.0 for row in report.rows)
     table = summary_table(report.rows).drop(columns=list(TIMING_COLUMNS))
     return {
-        "run": f"{executor}, {workers} worker(s)", "workers": workers, "wall": wall,
+        "run": f"{executor}, {workers} worker(s)",
+        "workers": workers,
+        "wall": wall,
         "threads": "HiGHS default" if threads is None else str(threads),
-        "solve": solve, "orchestration": 1 - solve / (workers * wall), "failed": report.failed,
-        "jobs": len(report.rows), "times": report.times, "table": table,
-    }  # fmt: skip
+        "solve": solve,
+        "orchestration": 1 - solve / (workers * wall),
+        "failed": report.failed,
+        "jobs": len(report.rows),
+        "times": report.times,
+        "table": table,
+    }
 
 
 def control(loops: int = 10_000_000) -> str:
@@ -92,9 +105,12 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=500)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument(
-        "--solver-threads", type=int, nargs="+", default=[0, 1],
+        "--solver-threads",
+        type=int,
+        nargs="+",
+        default=[0, 1],
         help="HiGHS threads per worker; 0 for HiGHS's default (as solve)",
-    )  # fmt: skip
+    )
     parser.add_argument("--dask", action="store_true", help="also run on a Dask LocalCluster")
     parser.add_argument("--profile", type=int, metavar="N", help="profile N scenarios instead")
     args = parser.parse_args()
@@ -113,16 +129,19 @@ def main() -> None:
             runs.append(measure(scenarios, out, workers, executor, count))
             r = runs[-1]
             times = {k: round(v, 2) for k, v in r["times"].items()}
-            print(f"{r['run']}: wall {r['wall']:.1f} s, solve {r['solve']:.1f} s, {times}",
-                  flush=True)  # fmt: skip
+            print(
+                f"{r['run']}: wall {r['wall']:.1f} s, solve {r['solve']:.1f} s, {times}", flush=True
+            )
         print(control(), flush=True)
     print()
     print(markdown(runs))
     for setting in {r["threads"] for r in runs}:
         same = [r for r in runs if r["threads"] == setting]
         identical = all(r["table"].equals(same[0]["table"]) for r in same)
-        print(f"\nHiGHS threads {setting}: summaries identical across runs (timings aside): "
-              f"{'yes' if identical else 'NO'}")  # fmt: skip
+        print(
+            f"\nHiGHS threads {setting}: summaries identical across runs (timings aside): "
+            f"{'yes' if identical else 'NO'}"
+        )
         for r in same[1:]:
             print_differences(same[0], r)
 

@@ -46,8 +46,20 @@ KINDS = {  # name: (weight, reps min range, reps max range, pay, hours lost, adm
     "key": (0.15, (1, 1), (2, 5), (10500, 12500), "key", (30, 50), (18000, 30000)),
 }
 REGIONS = ["north", "south", "east", "west", "metro", "coast", "valley", "lakes", "hills"]
-CHANNELS = ["search", "social", "directories", "events", "partners", "display", "video",
-            "email", "referral_portals", "trade_press", "radio", "print"]  # fmt: skip
+CHANNELS = [
+    "search",
+    "social",
+    "directories",
+    "events",
+    "partners",
+    "display",
+    "video",
+    "email",
+    "referral_portals",
+    "trade_press",
+    "radio",
+    "print",
+]
 TIERS = [  # (minutes, conversion rate) shared by every team, as in regional_sales
     (20, 0.02),
     (40, 0.045),
@@ -62,11 +74,19 @@ QUALIFIED = 0.45
 def _hours_lost(kind: str, rng: random.Random) -> dict:
     u = rng.uniform
     if kind == "field":
-        return {"travel": round(u(1.0, 2.0), 2), "meetings": 0.5,
-                "follow_ups": round(u(0.5, 1.0), 2), "trade_shows": round(u(0.0, 0.5), 2)}  # fmt: skip
+        return {
+            "travel": round(u(1.0, 2.0), 2),
+            "meetings": 0.5,
+            "follow_ups": round(u(0.5, 1.0), 2),
+            "trade_shows": round(u(0.0, 0.5), 2),
+        }
     if kind == "inside":
-        return {"travel": round(u(0.0, 0.25), 2), "meetings": round(u(0.5, 1.0), 2),
-                "follow_ups": 1.0, "other": 0.25}  # fmt: skip
+        return {
+            "travel": round(u(0.0, 0.25), 2),
+            "meetings": round(u(0.5, 1.0), 2),
+            "follow_ups": 1.0,
+            "other": 0.25,
+        }
     return {"travel": round(u(1.0, 2.0), 2), "meetings": 1.0, "follow_ups": 1.5, "other": 0.5}
 
 
@@ -258,7 +278,9 @@ def floor_plan(data: dict) -> dict:
         customers = su["installed_base_customers"] + su["new_customers_per_deal"] * deals * (t + 1)
         load = customers * su["tickets_per_customer_per_month"] * su["handle_minutes_per_ticket"]
         agents.append(max(1, math.ceil(load / (productive * su["max_occupancy"]) * 1.02)))
-    marketers = max(mk["marketers"]["min"], math.ceil(spend / mk["ad_spend_per_marketer_per_month"]))  # fmt: skip
+    marketers = max(
+        mk["marketers"]["min"], math.ceil(spend / mk["ad_spend_per_marketer_per_month"])
+    )
     payroll = (
         sum(t["reps"]["min"] * t["reps"]["cost_per_person_per_month"] for t in sa["teams"])
         + marketers * mk["marketers"]["cost_per_person_per_month"]
@@ -267,9 +289,15 @@ def floor_plan(data: dict) -> dict:
     agent_cost = sum(agents) / months * su["agents"]["cost_per_person_per_month"]
     margin = revenue - units * de["unit_cost"] - payroll - spend - agent_cost
     return {
-        "leads": leads, "ad_spend": spend, "deals": deals, "units": units, "workers": workers,
-        "agents": agents, "marketers": marketers, "margin": margin,
-    }  # fmt: skip
+        "leads": leads,
+        "ad_spend": spend,
+        "deals": deals,
+        "units": units,
+        "workers": workers,
+        "agents": agents,
+        "marketers": marketers,
+        "margin": margin,
+    }
 
 
 def _size_staff_and_goal(data: dict, rng: random.Random) -> None:

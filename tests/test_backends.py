@@ -82,10 +82,24 @@ def signs_model(sense: str, rows: str) -> LinearModel:
     sign = -1.0 if rows == "le" else 1.0
     sense_a = {"ge": ">=", "eq": "==", "le": "<="}[rows]
     sense_c = "<=" if rows == "le" else ">="
-    m.add_rows("a", department="t", description="demand.", axes=[],
-               lhs=[(sign, xy)], sense=sense_a, rhs=sign * 2.0)  # fmt: skip
-    m.add_rows("c", department="t", description="floor.", axes=[],
-               lhs=[(sign, xy[0:1])], sense=sense_c, rhs=sign * 0.5)  # fmt: skip
+    m.add_rows(
+        "a",
+        department="t",
+        description="demand.",
+        axes=[],
+        lhs=[(sign, xy)],
+        sense=sense_a,
+        rhs=sign * 2.0,
+    )
+    m.add_rows(
+        "c",
+        department="t",
+        description="floor.",
+        axes=[],
+        lhs=[(sign, xy[0:1])],
+        sense=sense_c,
+        rhs=sign * 0.5,
+    )
     cost = np.array([3.0, 2.0]) * (-1.0 if sense == "max" else 1.0)
     m.add_objective([(cost, xy)])
     return m
@@ -161,8 +175,9 @@ def test_fixed_lp_objectives_and_unique_duals_agree(which, name):
     assert dual_check(lp, lp.lb, lp.ub, reference.x, out.row_shadow).ok
 
 
-@pytest.fixture(scope="module", params=[(w, n) for w in OTHERS for n in NAMES],
-                ids=lambda p: f"{p[0]}-{p[1]}")  # fmt: skip
+@pytest.fixture(
+    scope="module", params=[(w, n) for w in OTHERS for n in NAMES], ids=lambda p: f"{p[0]}-{p[1]}"
+)
 def backend_plan(request):
     which, name = request.param
     scenario, _ = solved(str(ROOT / "scenarios" / name))
@@ -225,9 +240,13 @@ def test_binding_shadow_prices_match_finite_differences(backend_plan):
         lb2, ub2 = lb.copy(), ub.copy()
         entries = np.flatnonzero(a.rows == row)
         moved = dataclasses.replace(
-            a, row_lower=lower, row_upper=upper, lb=lb2, ub=ub2,
+            a,
+            row_lower=lower,
+            row_upper=upper,
+            lb=lb2,
+            ub=ub2,
             integer=np.zeros_like(a.integer),
-        )  # fmt: skip
+        )
         out = highs.solve(moved, ranging=False, duals=False)
         if out.status is not Status.OPTIMAL and len(entries) == 1:
             col = a.cols[entries[0]]  # a minimum headcount: the person comes too
@@ -249,8 +268,15 @@ def one_variable(integer: bool, rows: list[tuple[str, float]], sense="max") -> L
     m = LinearModel(sense=sense)
     x = m.add_vars("x", [("i", ["x", "y"])], integer=integer)
     for k, (s, rhs) in enumerate(rows):
-        m.add_rows(f"r{k}", department="t", description="a row.", axes=[],
-                   lhs=[(np.array([1.0, -1.0]), x)], sense=s, rhs=rhs)  # fmt: skip
+        m.add_rows(
+            f"r{k}",
+            department="t",
+            description="a row.",
+            axes=[],
+            lhs=[(np.array([1.0, -1.0]), x)],
+            sense=s,
+            rhs=rhs,
+        )
     m.add_objective([(np.array([1.0, 0.0]), x)])
     return m
 
@@ -263,9 +289,15 @@ def market_split() -> LinearModel:
     pick = m.add_vars("pick", [("j", [str(j) for j in range(50)])], ub=1.0, integer=True)
     over = m.add_vars("over", [("i", [str(i) for i in range(6)])])
     under = m.add_vars("under", [("i", [str(i) for i in range(6)])])
-    m.add_rows("split", department="t", description="half the weight.", axes=[("i", list("012345"))],
-               lhs=[(weights, np.broadcast_to(pick, (6, 50))), (1.0, over), (-1.0, under)],
-               sense="==", rhs=np.floor(weights.sum(axis=1) / 2))  # fmt: skip
+    m.add_rows(
+        "split",
+        department="t",
+        description="half the weight.",
+        axes=[("i", list("012345"))],
+        lhs=[(weights, np.broadcast_to(pick, (6, 50))), (1.0, over), (-1.0, under)],
+        sense="==",
+        rhs=np.floor(weights.sum(axis=1) / 2),
+    )
     m.add_objective([(1.0, over), (1.0, under)])
     return m
 
@@ -307,8 +339,15 @@ def test_cbc_solution_is_read_at_full_precision():
     CBC solves is itself within 1e-12 relative of ours."""
     m = LinearModel(sense="max")
     xy = m.add_vars("xy", [("i", ["x", "y"])])
-    m.add_rows("a", department="t", description="a.", axes=[],
-               lhs=[(np.array([7.0, 1.0]), xy)], sense="<=", rhs=123456.789012345)  # fmt: skip
+    m.add_rows(
+        "a",
+        department="t",
+        description="a.",
+        axes=[],
+        lhs=[(np.array([7.0, 1.0]), xy)],
+        sense="<=",
+        rhs=123456.789012345,
+    )
     m.add_objective([(np.array([3.123456789, 2.0]), xy)])
     out = pulp_cbc.solve(m.arrays())
     assert out.x[1] == pytest.approx(123456.789012345, rel=1e-12)
@@ -392,10 +431,23 @@ def test_cross_check_names_an_alternative_optimum():
 
 def test_cli_cross_check_json_and_exit_code():
     proc = subprocess.run(
-        [sys.executable, "-m", "optimizer.cli", "solve", SEED, "--backend", "cbc",
-         "--cross-check", "--format", "json"],
-        capture_output=True, text=True, check=False, cwd=ROOT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "optimizer.cli",
+            "solve",
+            SEED,
+            "--backend",
+            "cbc",
+            "--cross-check",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert out["backend"] == "cbc"
@@ -412,8 +464,11 @@ def test_cli_cross_check_json_and_exit_code():
 def test_cli_rejects_an_unknown_or_repeated_backend(args):
     proc = subprocess.run(
         [sys.executable, "-m", "optimizer.cli", "solve", SEED, *args],
-        capture_output=True, text=True, check=False, cwd=ROOT,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
 
@@ -463,17 +518,32 @@ def test_export_round_trip(name, fmt, tmp_path):
 def test_cli_export_writes_atomically(tmp_path):
     target = tmp_path / "out" / "seed.mps"
     proc = subprocess.run(
-        [sys.executable, "-m", "optimizer.cli", "export", SEED, "--format", "mps",
-         "--out", str(target)],
-        capture_output=True, text=True, check=False, cwd=ROOT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "optimizer.cli",
+            "export",
+            SEED,
+            "--format",
+            "mps",
+            "--out",
+            str(target),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
     assert proc.returncode == 0, proc.stderr
     assert target.read_text().startswith("NAME")
     assert [p.name for p in target.parent.iterdir()] == ["seed.mps"]  # no temporary left
     text = subprocess.run(
         [sys.executable, "-m", "optimizer.cli", "export", SEED],
-        capture_output=True, text=True, check=True, cwd=ROOT,
-    ).stdout  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout
     assert "sales.selling_time(2027.01,field):" in text
     assert text.lstrip().startswith("\\")  # an LP file's comment line, nothing before it
 

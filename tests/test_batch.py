@@ -73,9 +73,15 @@ def test_good_scenarios_complete_and_the_rest_get_rows_with_their_errors(batch):
     report, out = batch
     rows = by_name(report)
     assert set(rows) == {
-        "seed", "seed@lean_budget", "seed@long_days", "seed@typo", "software", "broken",
-        "invalid", "infeasible",
-    }  # fmt: skip
+        "seed",
+        "seed@lean_budget",
+        "seed@long_days",
+        "seed@typo",
+        "software",
+        "broken",
+        "invalid",
+        "infeasible",
+    }
     for name in ("seed", "seed@lean_budget", "seed@long_days", "software"):
         assert rows[name]["status"] == "optimal" and rows[name]["verified"] is True, name
         assert rows[name]["error"] is None
@@ -95,10 +101,21 @@ def test_good_scenarios_complete_and_the_rest_get_rows_with_their_errors(batch):
 def test_a_result_is_the_json_of_solve_plus_the_batch_fields(batch, folder, name):
     _, out = batch
     proc = subprocess.run(
-        [sys.executable, "-m", "optimizer.cli", "solve", str(folder / f"{name}.yaml"), "-f", "json",
-             "--no-explain"],  # a batch result is the plan without the explanation's re-solves
-        capture_output=True, text=True, cwd=ROOT, timeout=120,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "optimizer.cli",
+            "solve",
+            str(folder / f"{name}.yaml"),
+            "-f",
+            "json",
+            "--no-explain",
+        ],  # a batch result is the plan without the explanation's re-solves
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     solved = json.loads(proc.stdout)
     result = json.loads((out / "results" / f"{name}.json").read_text())
     extra = {"variant", "content_hash", "settings", "error", "gap_to_current", "solve_seconds"}
@@ -131,10 +148,22 @@ def test_the_summary_has_one_row_per_scenario_and_variant_in_three_formats(batch
     assert len(csv) == len(parquet) == len(report.rows) == 8
     assert list(csv.columns) == list(parquet.columns)
     for column in (
-        "scenario", "variant", "status", "verified", "objective", "profit_total",
-        "reps[field]", "calls_per_rep_per_day[field]", "leads_per_month", "ad_spend_per_month",
-        "binding_constraints", "gap.calls_per_rep_per_day", "gap_total", "solve_seconds", "error",
-    ):  # fmt: skip
+        "scenario",
+        "variant",
+        "status",
+        "verified",
+        "objective",
+        "profit_total",
+        "reps[field]",
+        "calls_per_rep_per_day[field]",
+        "leads_per_month",
+        "ad_spend_per_month",
+        "binding_constraints",
+        "gap.calls_per_rep_per_day",
+        "gap_total",
+        "solve_seconds",
+        "error",
+    ):
         assert column in csv.columns, column
     seed = parquet[(parquet.scenario == "seed") & (parquet.variant == "base")].iloc[0]
     result = json.loads((out / "results" / "seed.json").read_text())
@@ -173,9 +202,11 @@ def test_the_command_exits_1_when_any_scenario_failed_and_0_when_none(folder, tm
 
 def test_paths_can_be_files_folders_and_globs(folder, tmp_path):
     report = run_batch(
-        [folder / "software.yaml", str(folder / "inf*.yaml")], tmp_path / "out",
-        workers=1, progress=False,
-    )  # fmt: skip
+        [folder / "software.yaml", str(folder / "inf*.yaml")],
+        tmp_path / "out",
+        workers=1,
+        progress=False,
+    )
     assert [r["scenario"] for r in report.rows] == ["software", "infeasible"]
     with pytest.raises(NoScenarios, match="nothing.yaml"):
         run_batch([folder / "nothing.yaml"], tmp_path / "out", progress=False)
@@ -185,9 +216,12 @@ def test_paths_can_be_files_folders_and_globs(folder, tmp_path):
 
 def test_only_the_named_variants_are_solved(folder, tmp_path):
     report = run_batch(
-        [folder / "seed.yaml"], tmp_path / "out", workers=1, variants=["long_days"],
+        [folder / "seed.yaml"],
+        tmp_path / "out",
+        workers=1,
+        variants=["long_days"],
         progress=False,
-    )  # fmt: skip
+    )
     assert [(r["scenario"], r["variant"]) for r in report.rows] == [("seed", "long_days")]
 
 
@@ -234,9 +268,21 @@ def test_a_killed_run_leaves_only_whole_files_and_a_rerun_finishes(tmp_path):
         shutil.copy(SEED, scenarios / f"seed_{i:02d}.yaml")
     out = tmp_path / "out"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "optimizer.cli", "batch", str(scenarios), "--out", str(out), "-j", "1"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "optimizer.cli",
+            "batch",
+            str(scenarios),
+            "--out",
+            str(out),
+            "-j",
+            "1",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(list((out / "results").glob("*.json"))) < 3:
         time.sleep(0.02)
@@ -298,9 +344,12 @@ def test_solver_threads_are_a_setting_and_leave_later_solves_as_they_were(batch,
 
     first, out = batch
     pinned = run_batch(
-        [folder / "seed.yaml"], out, workers=1, settings=Settings(solver_threads=2),
+        [folder / "seed.yaml"],
+        out,
+        workers=1,
+        settings=Settings(solver_threads=2),
         progress=False,
-    )  # fmt: skip
+    )
     assert pinned.reused == 0
     result = json.loads((out / "results" / "seed.json").read_text())
     assert result["settings"]["solver_threads"] == 2 and result["status"] == "optimal"
@@ -359,9 +408,17 @@ def test_a_batch_runs_on_an_existing_scheduler_by_address(folder, tmp_path):
     ) as cluster:
         result = runner.invoke(
             app,
-            ["batch", str(folder / "software.yaml"), "--out", str(tmp_path / "out"),
-             "--executor", "dask", "--scheduler", cluster.scheduler_address],
-        )  # fmt: skip
+            [
+                "batch",
+                str(folder / "software.yaml"),
+                "--out",
+                str(tmp_path / "out"),
+                "--executor",
+                "dask",
+                "--scheduler",
+                cluster.scheduler_address,
+            ],
+        )
     assert result.exit_code == 0, result.output
     assert json.loads((tmp_path / "out" / "results" / "software.json").read_text())["status"] == (
         "optimal"
@@ -405,8 +462,11 @@ def test_variants_are_solved_in_the_held_base_model_and_match_solve(tmp_path):
         sets = [f"{p}={v}" for p, v in values.items()]
         want = to_json(solve(load_scenario(path, sets), source=str(path)))
         assert got["objective"] == want["objective"], name
-        for table, column in (("constraints", "shadow_price"), ("targets", "value"),
-                              ("parameters", "marginal_value")):  # fmt: skip
+        for table, column in (
+            ("constraints", "shadow_price"),
+            ("targets", "value"),
+            ("parameters", "marginal_value"),
+        ):
             assert _numbers(got[table], column) == pytest.approx(
                 _numbers(want[table], column), rel=1e-7, abs=1e-6, nan_ok=True
             ), (name, table)

@@ -64,13 +64,27 @@ runner = CliRunner()
 # The published check (callcentrehelper.com).
 CCH = dict(volume=100, interval_minutes=30, aht_seconds=180, answer_within_seconds=20)
 CCH_ARGS = [
-    "staffing", "--volume", "100", "--interval-minutes", "30", "--aht-seconds", "180",
-    "--answer-within-seconds", "20", "--service-level", "0.8",
-]  # fmt: skip
+    "staffing",
+    "--volume",
+    "100",
+    "--interval-minutes",
+    "30",
+    "--aht-seconds",
+    "180",
+    "--answer-within-seconds",
+    "20",
+    "--service-level",
+    "0.8",
+]
 JSON_KEYS = {
-    "traffic_erlangs", "agents_required", "agents_scheduled", "service_level", "p_wait",
-    "asa_seconds", "occupancy",
-}  # fmt: skip
+    "traffic_erlangs",
+    "agents_required",
+    "agents_scheduled",
+    "service_level",
+    "p_wait",
+    "asa_seconds",
+    "occupancy",
+}
 
 
 def textbook_erlang_c(n: int, a: float) -> float:
@@ -107,17 +121,23 @@ def test_callcentrehelper_eleven_agents_cran_search_step():
 
 def test_jonesthenet_erlang_uplift():
     r = agents_required(
-        volume=250, interval_minutes=60, aht_seconds=330, answer_within_seconds=30,
+        volume=250,
+        interval_minutes=60,
+        aht_seconds=330,
+        answer_within_seconds=30,
         service_level=0.8,
-    )  # fmt: skip
+    )
     assert round(r.traffic_erlangs, 1) == 22.9
     assert r.agents_required == 28
     assert round(r.agents_required / r.traffic_erlangs - 1, 2) == 0.22
     # The same "average hour" read off the weekly figures: 20 000 calls over 80 open hours.
     weekly = agents_required(
-        volume=20_000, interval_minutes=80 * 60, aht_seconds=330, answer_within_seconds=30,
+        volume=20_000,
+        interval_minutes=80 * 60,
+        aht_seconds=330,
+        answer_within_seconds=30,
         service_level=0.8,
-    )  # fmt: skip
+    )
     assert weekly.agents_required == 28
 
 
@@ -175,8 +195,13 @@ def test_large_traffic_is_stable(traffic):
 
 
 def test_very_large_traffic_has_no_overflow():
-    r = agents_required(volume=1_000_000, interval_minutes=60, aht_seconds=360,
-                        answer_within_seconds=20, service_level=0.9)  # fmt: skip
+    r = agents_required(
+        volume=1_000_000,
+        interval_minutes=60,
+        aht_seconds=360,
+        answer_within_seconds=20,
+        service_level=0.9,
+    )
     assert r.traffic_erlangs == pytest.approx(100_000)
     assert 100_000 < r.agents_required < 100_000 + 3 * math.sqrt(100_000)
     assert math.isfinite(r.asa_seconds) and 0 < r.p_wait < 1
@@ -285,8 +310,14 @@ def test_absurd_traffic_is_refused_not_searched_forever():
 # ---- the table the model will use ---------------------------------------------------------
 def test_staffing_table_is_monotone_and_matches_the_scalar_search():
     bands = list(range(0, 5001, 50))
-    targets = dict(interval_minutes=30, aht_seconds=180, answer_within_seconds=20,
-                   service_level=0.8, max_occupancy=0.85, shrinkage=0.3)  # fmt: skip
+    targets = dict(
+        interval_minutes=30,
+        aht_seconds=180,
+        answer_within_seconds=20,
+        service_level=0.8,
+        max_occupancy=0.85,
+        shrinkage=0.3,
+    )
     with warnings.catch_warnings(), np.errstate(over="raise", divide="raise", invalid="raise"):
         warnings.simplefilter("error")
         table = staffing_table(bands, **targets)
@@ -378,9 +409,12 @@ def test_more_volume_never_needs_fewer_agents(
         assert r.agents_scheduled == math.ceil(round(r.agents_required / (1 - shrink), 9))
         if r.agents_required > 1 and r.traffic_erlangs > 0:
             fewer = service_with_agents(
-                r.traffic_erlangs * interval * 60 / aht, interval, aht, answer_within,
+                r.traffic_erlangs * interval * 60 / aht,
+                interval,
+                aht,
+                answer_within,
                 r.agents_required - 1,
-            )  # fmt: skip
+            )
             assert not meets_targets(fewer, sl, occ, asa)  # the smallest such N
 
 
@@ -495,17 +529,28 @@ def test_cli_unparseable_number_is_a_usage_error_without_traceback():
 
 def test_cli_import_stays_light():
     proc = subprocess.run(
-        [sys.executable, "-c",
-         "import sys, optimizer.cli; "
-         "print(sorted(m for m in ('numpy', 'pandas', 'optimizer.model.erlang') if m in sys.modules))"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            "import sys, optimizer.cli; "
+            "print(sorted(m for m in ('numpy', 'pandas', 'optimizer.model.erlang') if m in sys.modules))",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
 
 
 def test_module_docstring_states_the_formulas():
     doc = erlang.__doc__
-    for formula in ("A = V * AHT", "B(n) = A * B(n-1) / (n + A * B(n-1))", "exp(-(N - A) * T / AHT)",
-                    "ASA = P(wait) * AHT / (N - A)", "ceil(required / (1 - shrinkage))"):  # fmt: skip
+    for formula in (
+        "A = V * AHT",
+        "B(n) = A * B(n-1) / (n + A * B(n-1))",
+        "exp(-(N - A) * T / AHT)",
+        "ASA = P(wait) * AHT / (N - A)",
+        "ceil(required / (1 - shrinkage))",
+    ):
         assert formula in doc

@@ -195,10 +195,16 @@ def test_tier_volume_binds_when_the_next_tier_loses_money(solved):
     Lead supply binds too (every lead is used); one more conversation without a lead
     would be worth its $100 revenue (time is spare), so its price is $100.
     """
-    plan = solved(base(**{"marketing.channels[0].tiers": [
-        {"leads_per_month": 1200, "cost_per_lead": 25},
-        {"cost_per_lead": 105},
-    ]}))  # fmt: skip
+    plan = solved(
+        base(
+            **{
+                "marketing.channels[0].tiers": [
+                    {"leads_per_month": 1200, "cost_per_lead": 25},
+                    {"cost_per_lead": 105},
+                ]
+            }
+        )
+    )
     assert plan.objective == approx(74_000)
     assert plan.target("reps", M1, "team") == 4
     assert plan.target("paid_leads_per_month", M1, "web") == approx(1200)
@@ -225,13 +231,17 @@ def test_tier_volume_with_a_dearer_tier_in_use_is_worth_the_price_gap(solved):
     Reps cap: 9 600 min * 40/30 - 4 000 = $8 800.
     Lead supply (time binds): a conversation needing no lead saves a $60 lead.
     """
-    plan = solved(base(**{
-        "marketing.channels[0].tiers": [
-            {"leads_per_month": 400, "cost_per_lead": 25},
-            {"cost_per_lead": 60},
-        ],
-        "sales.teams[0].reps.max": 2,
-    }))  # fmt: skip
+    plan = solved(
+        base(
+            **{
+                "marketing.channels[0].tiers": [
+                    {"leads_per_month": 400, "cost_per_lead": 25},
+                    {"cost_per_lead": 60},
+                ],
+                "sales.teams[0].reps.max": 2,
+            }
+        )
+    )
     assert plan.objective == approx(31_600)
     assert plan.target("ad_spend_per_month", M1, "marketing") == approx(24_400)
     assert var(plan, f"paid_leads[{M1},web:2]") == approx(240)
@@ -279,10 +289,14 @@ def test_market_size_with_organic_leads(solved):
     Allowable increase: 80 (the 4 reps' room). One more organic lead, with the market
     full, replaces a paid one: marginal value $25.
     """
-    plan = solved(base(**{
-        "marketing.market_size_leads_per_month": 1200,
-        "marketing.organic_leads_per_month": 200,
-    }))  # fmt: skip
+    plan = solved(
+        base(
+            **{
+                "marketing.market_size_leads_per_month": 1200,
+                "marketing.organic_leads_per_month": 200,
+            }
+        )
+    )
     assert plan.objective == approx(79_000)
     assert plan.target("reps", M1, "team") == 4
     assert plan.target("leads_per_month", M1) == approx(1200)
@@ -312,11 +326,15 @@ def test_addressable_market_over_two_months(solved):
     month (no change from month to month, the same profit), so no month's market size binds.
     The ranging is the leader's LP's (its basis has one month at the market size).
     """
-    plan = solved(base(**{
-        "calendar.horizon_months": 2,
-        "marketing.market_size_leads_per_month": 1200,
-        "marketing.total_addressable_market_leads": 2300,
-    }))  # fmt: skip
+    plan = solved(
+        base(
+            **{
+                "calendar.horizon_months": 2,
+                "marketing.market_size_leads_per_month": 1200,
+                "marketing.total_addressable_market_leads": 2300,
+            }
+        )
+    )
     assert plan.objective == approx(140_500)
     leads = [plan.target("leads_per_month", m) for m in (M1, M2)]
     assert sum(leads) == approx(2300)
@@ -349,11 +367,15 @@ def test_spend_per_marketer(solved):
     Allowable increase: 80 leads to fill the 4 reps = $2 000.
     Marginal value of the spend a marketer can run: 3 marketers * $3 = $9 per dollar.
     """
-    plan = solved(base(**{
-        "marketing.ad_spend_per_marketer_per_month": 10_000,
-        "marketing.marketers.cost_per_person_per_month": 8000,
-        "marketing.market_size_leads_per_month": 1300,
-    }))  # fmt: skip
+    plan = solved(
+        base(
+            **{
+                "marketing.ad_spend_per_marketer_per_month": 10_000,
+                "marketing.marketers.cost_per_person_per_month": 8000,
+                "marketing.market_size_leads_per_month": 1300,
+            }
+        )
+    )
     assert plan.objective == approx(50_000)
     assert plan.target("marketers", M1) == 3
     assert plan.target("reps", M1, "team") == 4
@@ -376,11 +398,15 @@ def test_marketers_max(solved):
     runs $10 000 more at $3 of profit per dollar, less $3 000 pay: 27 000.
     Allowable increase: the 3 reps have room for 160 more leads = $4 000 = 0.4 marketer.
     """
-    plan = solved(base(**{
-        "marketing.ad_spend_per_marketer_per_month": 10_000,
-        "marketing.marketers.cost_per_person_per_month": 3000,
-        "marketing.marketers.max": 2,
-    }))  # fmt: skip
+    plan = solved(
+        base(
+            **{
+                "marketing.ad_spend_per_marketer_per_month": 10_000,
+                "marketing.marketers.cost_per_person_per_month": 3000,
+                "marketing.marketers.max": 2,
+            }
+        )
+    )
     assert plan.objective == approx(42_000)
     assert plan.target("marketers", M1) == 2
     assert plan.target("reps", M1, "team") == 3
@@ -465,12 +491,16 @@ def test_reps_min_holds_unprofitable_reps(solved):
     degenerate like every binding minimum headcount). Lowering the minimum frees a rep
     at a time, down to 0: allowable decrease 2.
     """
-    plan = solved(base(**{
-        "sales.teams[0].reps.min": 2,
-        "sales.teams[0].reps.cost_per_person_per_month": 30_000,
-        "finance.profit_target_per_month": -100_000,
-        "marketing.market_size_leads_per_month": 4000,
-    }))  # fmt: skip
+    plan = solved(
+        base(
+            **{
+                "sales.teams[0].reps.min": 2,
+                "sales.teams[0].reps.cost_per_person_per_month": 30_000,
+                "finance.profit_target_per_month": -100_000,
+                "marketing.market_size_leads_per_month": 4000,
+            }
+        )
+    )
     assert plan.objective == approx(-12_000)
     assert plan.target("reps", M1, "team") == 2
     name = f"sales-reps_min[{M1},team]"
@@ -500,13 +530,17 @@ def test_selling_time_with_lost_hours_and_admin(solved):
     minute more admin per conversation costs 600 * $2 = $1 200.
     Targets: 200 / 20 = 10 calls a rep a day, 1.25 an hour, 30 minutes a conversation.
     """
-    plan = solved(base(**{
-        "sales.teams[0].hours_lost_per_day": {"travel": 1, "meetings": 1},
-        "sales.teams[0].admin_minutes_per_conversation": 6,
-        "sales.teams[0].reps.max": 3,
-        "marketing.channels[0].tiers[0].cost_per_lead": 28,
-        "marketing.market_size_leads_per_month": 1000,
-    }))  # fmt: skip
+    plan = solved(
+        base(
+            **{
+                "sales.teams[0].hours_lost_per_day": {"travel": 1, "meetings": 1},
+                "sales.teams[0].admin_minutes_per_conversation": 6,
+                "sales.teams[0].reps.max": 3,
+                "marketing.channels[0].tiers[0].cost_per_lead": 28,
+                "marketing.market_size_leads_per_month": 1000,
+            }
+        )
+    )
     assert plan.objective == approx(31_200)
     assert plan.target("reps", M1, "team") == 3
     assert plan.target("calls_per_rep_per_day", M1, "team") == approx(10)
@@ -545,13 +579,17 @@ def test_lead_supply_from_organic_leads_only(solved):
     Marginal values: an organic lead = 1.5 conversations = $150; the qualified share
     = 3 * 1 000 * $100 = $300 000 per unit; a touch per lead = 0.5 * 1 000 * $100 = $50 000.
     """
-    plan = solved(base(**{
-        "marketing.channels": [],
-        "marketing.organic_leads_per_month": 1000,
-        "marketing.market_size_leads_per_month": 2000,
-        "marketing.qualified_lead_share": 0.5,
-        "sales.touches_per_lead": 3,
-    }))  # fmt: skip
+    plan = solved(
+        base(
+            **{
+                "marketing.channels": [],
+                "marketing.organic_leads_per_month": 1000,
+                "marketing.market_size_leads_per_month": 2000,
+                "marketing.qualified_lead_share": 0.5,
+                "sales.touches_per_lead": 3,
+            }
+        )
+    )
     assert plan.objective == approx(130_000)
     assert plan.target("reps", M1, "team") == 5
     assert plan.target("conversations_per_month", M1, "team") == approx(1500)
@@ -589,10 +627,17 @@ def test_quality_floor_prices_a_forbidden_profitable_short_tier(solved):
     Allowable increase: until short conversations fill all 28 800 minutes: 2 880.
     Selling time $3 a minute; reps cap 9 600 * 3 - 4 000 = $24 800; lead supply $10.
     """
-    plan = solved(base(**QUALITY, **{"sales.conversation_tiers": [
-        {"minutes": 10, "conversion_rate": 0.05},
-        {"minutes": 30, "conversion_rate": 0.1},
-    ]}))  # fmt: skip
+    plan = solved(
+        base(
+            **QUALITY,
+            **{
+                "sales.conversation_tiers": [
+                    {"minutes": 10, "conversion_rate": 0.05},
+                    {"minutes": 30, "conversion_rate": 0.1},
+                ]
+            },
+        )
+    )
     assert plan.objective == approx(74_400)
     assert var(plan, f"conversations[{M1},team,10min]") == approx(0)
     assert var(plan, f"conversations[{M1},team,30min]") == approx(960)
@@ -617,10 +662,17 @@ def test_quality_floor_costs_nothing_when_the_short_tier_pays_less(solved):
 
     Nothing is lost to the floor: the plan is the same 74 400 and the floor's price is 0.
     """
-    plan = solved(base(**QUALITY, **{"sales.conversation_tiers": [
-        {"minutes": 10, "conversion_rate": 0.02},
-        {"minutes": 30, "conversion_rate": 0.1},
-    ]}))  # fmt: skip
+    plan = solved(
+        base(
+            **QUALITY,
+            **{
+                "sales.conversation_tiers": [
+                    {"minutes": 10, "conversion_rate": 0.02},
+                    {"minutes": 30, "conversion_rate": 0.1},
+                ]
+            },
+        )
+    )
     assert plan.objective == approx(74_400)
     assert var(plan, f"conversations[{M1},team,10min]") == approx(0)
     assert shadow(plan, f"sales-quality_floor[{M1},team]") == 0
@@ -633,11 +685,15 @@ def test_fifty_calls_a_day_in_a_plan(solved):
     new lead: 1 000 leads per rep. At 1 % and $10 000 a deal a call earns $100 on a $25
     lead, so both reps (the cap) are full: 2 000 * 75 - 8 000 = 142 000.
     """
-    plan = solved(base(**{
-        "sales.conversation_tiers": [{"minutes": 9.6, "conversion_rate": 0.01}],
-        "sales.teams[0].average_deal_value": 10_000,
-        "sales.teams[0].reps.max": 2,
-    }))  # fmt: skip
+    plan = solved(
+        base(
+            **{
+                "sales.conversation_tiers": [{"minutes": 9.6, "conversion_rate": 0.01}],
+                "sales.teams[0].average_deal_value": 10_000,
+                "sales.teams[0].reps.max": 2,
+            }
+        )
+    )
     assert plan.objective == approx(142_000)
     assert plan.target("calls_per_rep_per_day", M1, "team") == approx(50)
     assert plan.target("calls_per_rep_per_hour", M1, "team") == approx(6.25)
@@ -688,11 +744,15 @@ def test_delivery_capacity(solved):
     unit more than is sold takes it from a sale: -0.1 * $750 = -$75 (the unit is built
     either way, so no saving on its cost).
     """
-    plan = solved(base(**{
-        "delivery": DELIVERY,
-        "marketing.market_size_leads_per_month": 1000,
-        "sales.teams[0].reps.cost_per_person_per_month": 100,
-    }))  # fmt: skip
+    plan = solved(
+        base(
+            **{
+                "delivery": DELIVERY,
+                "marketing.market_size_leads_per_month": 1000,
+                "sales.teams[0].reps.cost_per_person_per_month": 100,
+            }
+        )
+    )
     assert plan.objective == approx(30_950)
     assert plan.target("workers", M1) == 33
     assert plan.target("reps", M1, "team") == 4
@@ -717,10 +777,14 @@ def test_delivery_workers_max(solved):
     """
     delivery = copy.deepcopy(DELIVERY)
     delivery["workers"]["max"] = 5
-    plan = solved(base(**{
-        "delivery": delivery,
-        "sales.teams[0].reps.cost_per_person_per_month": 1000,
-    }))  # fmt: skip
+    plan = solved(
+        base(
+            **{
+                "delivery": delivery,
+                "sales.teams[0].reps.cost_per_person_per_month": 1000,
+            }
+        )
+    )
     assert plan.objective == approx(3750)
     assert plan.target("workers", M1) == 5
     assert plan.target("reps", M1, "team") == 1
@@ -757,13 +821,17 @@ def test_delivery_on_time_with_a_one_month_lead_time(solved):
     """
     delivery = copy.deepcopy(DELIVERY)
     delivery.update(lead_time_months=1, workers={"max": 1, "cost_per_person_per_month": 100})
-    plan = solved(base(**{
-        "calendar.horizon_months": 2,
-        "delivery": delivery,
-        "finance.goal_period": "horizon",
-        "marketing.market_size_leads_per_month": 100,
-        "sales.teams[0].reps.cost_per_person_per_month": 1000,
-    }))  # fmt: skip
+    plan = solved(
+        base(
+            **{
+                "calendar.horizon_months": 2,
+                "delivery": delivery,
+                "finance.goal_period": "horizon",
+                "marketing.market_size_leads_per_month": 100,
+                "sales.teams[0].reps.cost_per_person_per_month": 1000,
+            }
+        )
+    )
     assert plan.objective == approx(2700)
     assert plan.target("deals_per_month", M1, "team") == approx(6)
     assert abs(plan.target("deals_per_month", M2, "team")) < 1e-9

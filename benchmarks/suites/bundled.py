@@ -53,9 +53,11 @@ def full_answer(path: Path, marginals: bool = False, whole_steps: bool = False):
 def measure(args, tmp: Path) -> list[dict]:
     quick = args.quick
     return bench_bundled(
-        reps=2 if quick else 31, extra_reps=1 if quick else 5,
-        extra_names=["seed_company"] if quick else BUNDLED, tmp=tmp,
-    )  # fmt: skip
+        reps=2 if quick else 31,
+        extra_reps=1 if quick else 5,
+        extra_names=["seed_company"] if quick else BUNDLED,
+        tmp=tmp,
+    )
 
 
 def bench_bundled(reps: int, extra_reps: int, extra_names: list[str], tmp: Path) -> list[dict]:
@@ -93,9 +95,7 @@ def bench_bundled(reps: int, extra_reps: int, extra_names: list[str], tmp: Path)
             "raw_objective": last["objective"],
             "raw_objective_reported": raw_reported,
             "objective_rel_diff": rel_diff(plan.objective, raw_reported),
-            "phases_ms": {
-                k: 1000 * median(t.get(k) for t in product) for k in [*PHASES, "other"]
-            },  # fmt: skip
+            "phases_ms": {k: 1000 * median(t.get(k) for t in product) for k in [*PHASES, "other"]},
             "phases_present": sorted(set().union(*(t.keys() for t in product))),
             "total_ms": 1000 * median(t["total"] for t in product),
             "raw_read_ms": 1000 * median(r["read"] for r in raw),
@@ -104,15 +104,18 @@ def bench_bundled(reps: int, extra_reps: int, extra_names: list[str], tmp: Path)
                 "rows": arrays.num_rows,
                 "vars": arrays.num_vars,
                 "integers": int(arrays.integer.sum()),
-            },  # fmt: skip
+            },
         }
         row["ratio_run"] = ratio(row["total_ms"], row["raw_run_ms"])
         row["ratio_read_run"] = ratio(row["total_ms"], row["raw_read_ms"] + row["raw_run_ms"])
         if name in extra_names:
             row["extras"] = bench_extras(path, extra_reps, row["total_ms"])
         rows.append(row)
-        print(f"  {name}: {row['total_ms']:.1f} ms in full, raw HiGHS run "
-              f"{row['raw_run_ms']:.1f} ms, {row['ratio_run']:.2f}x", flush=True)  # fmt: skip
+        print(
+            f"  {name}: {row['total_ms']:.1f} ms in full, raw HiGHS run "
+            f"{row['raw_run_ms']:.1f} ms, {row['ratio_run']:.2f}x",
+            flush=True,
+        )
     return rows
 
 
@@ -143,8 +146,13 @@ def bench_extras(path: Path, reps: int, base_ms: float) -> dict:
 def targets(results: dict, judged) -> None:
     seed = next(r for r in results["bundled"] if r["scenario"] == "seed_company")
     judged.add("t1_ms", "seed scenario in full, median", seed["total_ms"], LIMITS["t1_ms"], "ms")
-    judged.add("t1_ratio", "seed scenario in full / HiGHS run of its MPS", seed["ratio_run"],
-               LIMITS["t1_ratio"], "x")  # fmt: skip
+    judged.add(
+        "t1_ratio",
+        "seed scenario in full / HiGHS run of its MPS",
+        seed["ratio_run"],
+        LIMITS["t1_ratio"],
+        "x",
+    )
 
 
 def profile(results: dict, quick: bool, missed: set[str], profiles: dict) -> None:
@@ -166,35 +174,61 @@ def markdown(r: dict) -> list[str]:
         "HiGHS alone: a new `Highs()`, `readModel` of the MPS, `run`, alternated with the "
         "product's runs. ms:"
     )
-    out += ["", "| phase | " + " | ".join(b["scenario"] for b in r["bundled"]) + " |",
-            "|---|" + "---|" * len(r["bundled"])]  # fmt: skip
+    out += [
+        "",
+        "| phase | " + " | ".join(b["scenario"] for b in r["bundled"]) + " |",
+        "|---|" + "---|" * len(r["bundled"]),
+    ]
     for key in [*PHASES, "other"]:
-        out.append(f"| {PHASE_WORDS[key]} | "
-                   + " | ".join(fmt(b["phases_ms"].get(key), 2) for b in r["bundled"]) + " |")  # fmt: skip
+        out.append(
+            f"| {PHASE_WORDS[key]} | "
+            + " | ".join(fmt(b["phases_ms"].get(key), 2) for b in r["bundled"])
+            + " |"
+        )
     for label, key, digits in [
-        ("**total (median)**", "total_ms", 2), ("HiGHS alone: readModel", "raw_read_ms", 2),
-        ("HiGHS alone: run", "raw_run_ms", 2), ("**total / HiGHS run**", "ratio_run", 2),
+        ("**total (median)**", "total_ms", 2),
+        ("HiGHS alone: readModel", "raw_read_ms", 2),
+        ("HiGHS alone: run", "raw_run_ms", 2),
+        ("**total / HiGHS run**", "ratio_run", 2),
         ("total / HiGHS read + run", "ratio_read_run", 2),
-    ]:  # fmt: skip
+    ]:
         out.append(f"| {label} | " + " | ".join(fmt(b[key], digits) for b in r["bundled"]) + " |")
-    out.append("| plan | " + " | ".join(
-        f"{b['status']}, verified {b['verified']}" for b in r["bundled"]) + " |")  # fmt: skip
-    out.append("| objective, HiGHS alone against the product (relative) | " + " | ".join(
-        f"{b['objective_rel_diff']:.1e}" for b in r["bundled"]) + " |")  # fmt: skip
-    out.append("| model rows / columns / integers | " + " | ".join(
-        f"{b['size']['rows']} / {b['size']['vars']} / {b['size']['integers']}"
-        for b in r["bundled"]) + " |")  # fmt: skip
+    out.append(
+        "| plan | "
+        + " | ".join(f"{b['status']}, verified {b['verified']}" for b in r["bundled"])
+        + " |"
+    )
+    out.append(
+        "| objective, HiGHS alone against the product (relative) | "
+        + " | ".join(f"{b['objective_rel_diff']:.1e}" for b in r["bundled"])
+        + " |"
+    )
+    out.append(
+        "| model rows / columns / integers | "
+        + " | ".join(
+            f"{b['size']['rows']} / {b['size']['vars']} / {b['size']['integers']}"
+            for b in r["bundled"]
+        )
+        + " |"
+    )
     extras = [b for b in r["bundled"] if "extras" in b]
     if extras:
-        out += ["", "The extras the CLI adds by default, apart (median total ms, and what they "
-                "add to the answer in full):", "",
-                "| scenario | + marginal values | + whole-person re-solves | CLI default (both) |",
-                "|---|---|---|---|"]  # fmt: skip
+        out += [
+            "",
+            "The extras the CLI adds by default, apart (median total ms, and what they "
+            "add to the answer in full):",
+            "",
+            "| scenario | + marginal values | + whole-person re-solves | CLI default (both) |",
+            "|---|---|---|---|",
+        ]
         for b in extras:
             e = b["extras"]
             out.append(
-                f"| {b['scenario']} | " + " | ".join(
+                f"| {b['scenario']} | "
+                + " | ".join(
                     f"{fmt(e[k]['total_ms'], 1)} ({e[k]['extra_ms']:+.1f})"
-                    for k in ("marginals", "whole_steps", "cli_default")) + " |"
-            )  # fmt: skip
+                    for k in ("marginals", "whole_steps", "cli_default")
+                )
+                + " |"
+            )
     return out

@@ -68,8 +68,11 @@ def bench_large(size, tmp: Path, threads, time_limit, profile: bool) -> dict:
     cli = shutil.which("kpi-optimizer")
     command = [cli] if cli else [sys.executable, "-c", "from optimizer.cli import main; main()"]
     t0 = time.perf_counter()
-    subprocess.run([*command, "export", str(yaml_path), "--format", "mps", "--out", str(mps)],
-                   check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [*command, "export", str(yaml_path), "--format", "mps", "--out", str(mps)],
+        check=True,
+        capture_output=True,
+    )
     export_s = time.perf_counter() - t0
     settings = product_highs_settings()  # the product's defaults, then this run's choices
     settings["threads"] = settings["threads"] if threads is None else threads
@@ -79,22 +82,32 @@ def bench_large(size, tmp: Path, threads, time_limit, profile: bool) -> dict:
     product_args += ["--mip-gap", str(gap)] if gap is not None else []
     raw_x = tmp / f"raw_x_{name}.npy"
     print(f"  {label}: HiGHS alone ...", flush=True)
-    raw = run_child(["raw", str(mps), "--settings", json.dumps(settings), "--raw-x", str(raw_x),
-                     *common])  # fmt: skip
+    raw = run_child(
+        ["raw", str(mps), "--settings", json.dumps(settings), "--raw-x", str(raw_x), *common]
+    )
     out = {
-        "size": label, "teams": teams, "months": months, "channels": channels,
-        "yaml_bytes": yaml_path.stat().st_size, "mps_bytes": mps.stat().st_size,
-        "export_s": export_s, "raw": raw, "settings": settings, "time_limit": time_limit,
+        "size": label,
+        "teams": teams,
+        "months": months,
+        "channels": channels,
+        "yaml_bytes": yaml_path.stat().st_size,
+        "mps_bytes": mps.stat().st_size,
+        "export_s": export_s,
+        "raw": raw,
+        "settings": settings,
+        "time_limit": time_limit,
         "gap_override": gap,
-    }  # fmt: skip
+    }
     if raw["status"] != "Optimal":
         out["finished"] = False
         print(
             f"  {label}: HiGHS alone stopped: {raw['status']} after {raw['run']:.0f} s", flush=True
         )
         return out
-    print(f"  {label}: HiGHS alone {raw['read']:.2f} s read + {raw['run']:.2f} s run; product ...",
-          flush=True)  # fmt: skip
+    print(
+        f"  {label}: HiGHS alone {raw['read']:.2f} s read + {raw['run']:.2f} s run; product ...",
+        flush=True,
+    )
     product = run_child(["product", str(yaml_path), "--raw-x", str(raw_x), *product_args])
     out["product"] = product
     out["settings_match"] = product["settings"] == settings
@@ -104,10 +117,15 @@ def bench_large(size, tmp: Path, threads, time_limit, profile: bool) -> dict:
     out["ratio_run"] = ratio(t, raw["run"])
     out["memory_ratio"] = ratio(product["ru_maxrss_kib"], raw["ru_maxrss_kib"])
     out["memory_ratio_hwm"] = ratio(product["vm_hwm_kib"], raw["vm_hwm_kib"])
-    out["objective_rel_diff"] = rel_diff(product["objective"], product.get("raw_objective_reported"))  # fmt: skip
+    out["objective_rel_diff"] = rel_diff(
+        product["objective"], product.get("raw_objective_reported")
+    )
     out["idle"] = {side: idle_memory(side) for side in ("raw", "product")}
-    print(f"  {label}: product {t:.2f} s, {out['ratio_read_run']:.2f}x HiGHS read+run; memory "
-          f"{out['memory_ratio']:.2f}x", flush=True)  # fmt: skip
+    print(
+        f"  {label}: product {t:.2f} s, {out['ratio_read_run']:.2f}x HiGHS read+run; memory "
+        f"{out['memory_ratio']:.2f}x",
+        flush=True,
+    )
     met = out["ratio_read_run"] <= LIMITS["t3_ratio"] and out["memory_ratio"] <= LIMITS["t3_memory"]
     if profile and not met:
         print(f"  {label}: profiling the product ...", flush=True)
@@ -122,10 +140,22 @@ def targets(results: dict, judged) -> None:
     note = f"did not finish: {', '.join(unfinished)}" if unfinished else ""
     for r in results["large"]:
         if r.get("finished"):
-            judged.add("t3_ratio", f"{r['size']} end to end / HiGHS read+run",
-                       r["ratio_read_run"], LIMITS["t3_ratio"], "x", note)  # fmt: skip
-            judged.add("t3_memory", f"{r['size']} peak memory / HiGHS process",
-                       r["memory_ratio"], LIMITS["t3_memory"], "x", note)  # fmt: skip
+            judged.add(
+                "t3_ratio",
+                f"{r['size']} end to end / HiGHS read+run",
+                r["ratio_read_run"],
+                LIMITS["t3_ratio"],
+                "x",
+                note,
+            )
+            judged.add(
+                "t3_memory",
+                f"{r['size']} peak memory / HiGHS process",
+                r["memory_ratio"],
+                LIMITS["t3_memory"],
+                "x",
+                note,
+            )
     if not any(r.get("finished") for r in results["large"]):
         judged.unmeasured("t3", "large model", note)
 
@@ -152,8 +182,11 @@ def markdown(r: dict) -> list[str]:
         "above; a size marked `@GAP` runs both sides at that `mip_rel_gap`); each side's "
         "settings are in the JSON (`--json`) and checked equal."
     )
-    out += ["", "| | " + " | ".join(x["size"] for x in r["large"]) + " |",
-            "|---|" + "---|" * len(r["large"])]  # fmt: skip
+    out += [
+        "",
+        "| | " + " | ".join(x["size"] for x in r["large"]) + " |",
+        "|---|" + "---|" * len(r["large"]),
+    ]
     return out + _large_rows(r["large"])
 
 
@@ -175,22 +208,22 @@ def _large_rows(large: list[dict]) -> list[str]:
         (
             "model rows / columns / integers",
             lambda x: "{rows:,} / {vars:,} / {integers:,}".format(**x["product"]["size"]),
-        ),  # fmt: skip
+        ),
         (
             "YAML / MPS",
             lambda x: f"{x['yaml_bytes'] / 2**20:.1f} / {x['mps_bytes'] / 2**20:.1f} MiB",
-        ),  # fmt: skip
+        ),
         ("HiGHS alone: status", lambda x: x["raw"]["status"]),
         (
             "HiGHS alone: MIP gap / nodes",
             lambda x: f"{x['raw']['mip_gap']:.1e} / {x['raw']['mip_nodes']:,}",
-        ),  # fmt: skip
+        ),
         ("HiGHS alone: readModel s", lambda x: fmt(x["raw"]["read"], 2)),
         ("HiGHS alone: run s", lambda x: fmt(x["raw"]["run"], 2)),
         (
             "product: plan",
             lambda x: f"{x['product']['status']}, verified {x['product']['verified']}",
-        ),  # fmt: skip
+        ),
         *[(f"product: {PHASE_WORDS[k]} s", _phase_cell(k)) for k in [*PHASES, "other"]],
         ("**product end to end s**", lambda x: fmt(x["product"]["total"], 2)),
         ("**end to end / HiGHS read + run**", lambda x: fmt(x["ratio_read_run"], 3) + "x"),
@@ -198,24 +231,24 @@ def _large_rows(large: list[dict]) -> list[str]:
         (
             "objective, HiGHS alone against the product (relative)",
             lambda x: f"{x['objective_rel_diff']:.1e}",
-        ),  # fmt: skip
+        ),
         (
             "peak memory: HiGHS alone / product",
             lambda x: f"{mib(x['raw']['ru_maxrss_kib'])} / {mib(x['product']['ru_maxrss_kib'])}",
-        ),  # fmt: skip
+        ),
         ("**peak memory, product / HiGHS alone**", lambda x: fmt(x["memory_ratio"], 2) + "x"),
         (
             "VmHWM in the child: HiGHS alone / product",
             lambda x: f"{mib(x['raw']['vm_hwm_kib'])} / {mib(x['product']['vm_hwm_kib'])}",
-        ),  # fmt: skip
+        ),
         (
             "imports only (peak): HiGHS alone / product",
             lambda x: f"{mib(x['idle']['raw'])} / {mib(x['idle']['product'])}",
-        ),  # fmt: skip
+        ),
         (
             "imports s: HiGHS alone / product",
             lambda x: f"{x['raw']['imports']:.2f} / {x['product']['imports']:.2f}",
-        ),  # fmt: skip
+        ),
         ("export to MPS (CLI, own process) s", lambda x: fmt(x["export_s"], 2)),
     ]
     return [f"| {label} | " + " | ".join(cell(x, fn) for x in large) + " |" for label, fn in rows]

@@ -19,8 +19,23 @@ from figures import fmt, median
 TITLE = "4. start-up"
 KEY = "help"
 LIMITS = {"t4_seconds": 1.0}
-HEAVY = ("numpy", "pandas", "highspy", "pydantic", "pydantic_core", "scipy", "pulp", "ortools",
-         "streamlit", "dask", "distributed", "plotly", "pyarrow", "openpyxl", "yaml")  # fmt: skip
+HEAVY = (
+    "numpy",
+    "pandas",
+    "highspy",
+    "pydantic",
+    "pydantic_core",
+    "scipy",
+    "pulp",
+    "ortools",
+    "streamlit",
+    "dask",
+    "distributed",
+    "plotly",
+    "pyarrow",
+    "openpyxl",
+    "yaml",
+)
 
 
 def entry_point() -> list[str]:
@@ -53,8 +68,9 @@ def bench_help(reps: int) -> dict:
     path_times = None
     if on_path and Path(on_path).resolve() != Path(command[-1]).resolve():
         path_times = time_help([on_path], reps)  # a wrapper on PATH (pyenv's shim, say)
-    trace = subprocess.run([command[0], "-X", "importtime", *command[1:], "--help"],
-                           capture_output=True, text=True).stderr  # fmt: skip
+    trace = subprocess.run(
+        [command[0], "-X", "importtime", *command[1:], "--help"], capture_output=True, text=True
+    ).stderr
     modules, heavy = {}, {}
     for line in trace.splitlines():
         m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)", line)
@@ -75,16 +91,25 @@ def bench_help(reps: int) -> dict:
         python_only.append(time.perf_counter() - t0)
     return {
         "command": " ".join(Path(c).name if i == 0 else c for i, c in enumerate(command)),
-        "median_s": median(times), "runs": times, "heavy_imported": heavy,
-        "top_imports_ms": [[k, round(v, 1)] for k, v in top], "modules": len(modules),
-        "python_startup_s": median(python_only), "on_path": on_path,
+        "median_s": median(times),
+        "runs": times,
+        "heavy_imported": heavy,
+        "top_imports_ms": [[k, round(v, 1)] for k, v in top],
+        "modules": len(modules),
+        "python_startup_s": median(python_only),
+        "on_path": on_path,
         "on_path_median_s": median(path_times) if path_times else None,
-    }  # fmt: skip
+    }
 
 
 def targets(results: dict, judged) -> None:
-    judged.add("t4_seconds", "kpi-optimizer --help, median", results["help"]["median_s"],
-               LIMITS["t4_seconds"], "s")  # fmt: skip
+    judged.add(
+        "t4_seconds",
+        "kpi-optimizer --help, median",
+        results["help"]["median_s"],
+        LIMITS["t4_seconds"],
+        "s",
+    )
 
 
 def profile(results: dict, quick: bool, missed: set[str], profiles: dict) -> None:
@@ -102,7 +127,7 @@ def markdown(r: dict) -> list[str]:
             f"; through `{h['on_path']}` on PATH (a wrapper) {fmt(h['on_path_median_s'], 3)} s"
             if h["on_path_median_s"]
             else ""
-        )  # fmt: skip
+        )
         + ". Modules counted as heavy ("
         + ", ".join(HEAVY)
         + ") imported at start-up "
@@ -110,7 +135,7 @@ def markdown(r: dict) -> list[str]:
         + (
             ", ".join(
                 f"{k} {v}" for k, v in sorted(h["heavy_imported"].items(), key=lambda kv: -kv[1])
-            )  # fmt: skip
+            )
             or "none"
         )
         + ". Largest top-level imports, ms: "

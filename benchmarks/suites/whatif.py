@@ -103,9 +103,15 @@ def bench_whatif(name: str, count: int, sample: int, jobs: int, seed: int = 0) -
         same_status = warm.status == cold.status
         diff = rel_diff(warm.objective, cold.objective) if warm.objective is not None else 0.0
         if not same_status or (cold.objective is not None and not diff <= 1e-6):
-            disagree.append({"changes": c, "warm": warm.objective, "rebuild": cold.objective,
-                             "warm_status": warm.status.value,
-                             "rebuild_status": cold.status.value})  # fmt: skip
+            disagree.append(
+                {
+                    "changes": c,
+                    "warm": warm.objective,
+                    "rebuild": cold.objective,
+                    "warm_status": warm.status.value,
+                    "rebuild_status": cold.status.value,
+                }
+            )
     # the sweep over worker processes
     t0 = time.perf_counter()
     table = sweep(scenario, changes, jobs=jobs)
@@ -163,10 +169,20 @@ def targets(results: dict, judged) -> None:
     if "skipped" in w:
         judged.unmeasured("t2", "what-ifs", w["skipped"])
     else:
-        judged.add("t2_seconds", f"{w['count']} what-ifs on {w['jobs']} jobs, wall",
-                   w["sweep_s"], LIMITS["t2_seconds"], "s")  # fmt: skip
-        judged.add("t2_speedup", "rebuild / warm re-solve, same sample (totals)",
-                   w["speedup_total"], LIMITS["t2_speedup"], "x")  # fmt: skip
+        judged.add(
+            "t2_seconds",
+            f"{w['count']} what-ifs on {w['jobs']} jobs, wall",
+            w["sweep_s"],
+            LIMITS["t2_seconds"],
+            "s",
+        )
+        judged.add(
+            "t2_speedup",
+            "rebuild / warm re-solve, same sample (totals)",
+            w["speedup_total"],
+            LIMITS["t2_speedup"],
+            "x",
+        )
 
 
 def profile(results: dict, quick: bool, missed: set[str], profiles: dict) -> None:
@@ -196,7 +212,7 @@ def markdown(r: dict) -> list[str]:
         "headcounts, shares below 1).",
         "",
         f"- `sweep(scenario, changes, jobs={w['jobs']})`: **{fmt(w['sweep_s'], 2)} s** wall "
-        f"for {w['sweep_rows']} rows ({', '.join(f'{k} {v}' for k, v in w['sweep_statuses'].items())}; "  # fmt: skip
+        f"for {w['sweep_rows']} rows ({', '.join(f'{k} {v}' for k, v in w['sweep_statuses'].items())}; "
         f"{w['sweep_verified']} verified); holding the model: {fmt(w['start_s'] * 1000, 1)} ms.",
         f"- The first move of each input teaches the engine how that input enters the "
         f"model (two builds): {fmt(w['learn_s'] * 1000, 1)} ms for the "
@@ -215,7 +231,7 @@ def markdown(r: dict) -> list[str]:
             if w["disagreements"]
             else ""
         )
-        + ".",  # fmt: skip
+        + ".",
         f"- Phase medians, ms: warm {phases_line(w['warm_phases_ms'])}; rebuild "
         f"{phases_line(w['rebuild_phases_ms'])}.",
     ]

@@ -87,8 +87,14 @@ def _cell(value):
     return value
 
 
-def _table(ws, row: int, frame: pd.DataFrame, formats: dict | None = None,
-           fill_rows=None, fill=BINDING_FILL) -> int:  # fmt: skip
+def _table(
+    ws,
+    row: int,
+    frame: pd.DataFrame,
+    formats: dict | None = None,
+    fill_rows=None,
+    fill=BINDING_FILL,
+) -> int:
     """Write ``frame`` with a bold header at ``row``; return the next free row.
 
     ``formats`` maps a column to a number format, or to a list of them (one a row); the
@@ -169,13 +175,18 @@ def _summary(ws, plan: Plan, scenario: Scenario) -> None:
         row = _table(ws, row, people)
         row = _title(ws, row, "Binding limits, the most valuable step first")
         b = plan.binding()
-        words = pd.DataFrame({
-            "limit": b["label"], "kind": b["row_kind"], "step": b["step_words"],
-            "value of the step": b["step_value"],
-            "sentence": [sentence(r, plan.objective_name, plan.objective_unit)
-                         for _, r in b.iterrows()],
-            IDENTIFIER: b["name"],
-        })  # fmt: skip
+        words = pd.DataFrame(
+            {
+                "limit": b["label"],
+                "kind": b["row_kind"],
+                "step": b["step_words"],
+                "value of the step": b["step_value"],
+                "sentence": [
+                    sentence(r, plan.objective_name, plan.objective_unit) for _, r in b.iterrows()
+                ],
+                IDENTIFIER: b["name"],
+            }
+        )
         _table(ws, row, words, {"value of the step": number_format(plan.objective_unit)})
     ws.column_dimensions["A"].width = 42
     ws.column_dimensions["B"].width = 40
@@ -186,18 +197,23 @@ def _summary(ws, plan: Plan, scenario: Scenario) -> None:
 def _targets(ws, plan: Plan) -> None:
     wide = targets_wide(plan)
     months = _months(wide)
-    out = pd.DataFrame({
-        "department": wide["department"].str.capitalize(), "role": wide["role"],
-        "target": wide["metric"].map(labels.metric_label), "unit": wide["unit"],
-    })  # fmt: skip
+    out = pd.DataFrame(
+        {
+            "department": wide["department"].str.capitalize(),
+            "role": wide["role"],
+            "target": wide["metric"].map(labels.metric_label),
+            "unit": wide["unit"],
+        }
+    )
     if len(months) > 1:
         out["monthly average"] = wide[months].mean(axis=1)
     for m in months:
         out[labels.month_label(m)] = wide[m]
     out[IDENTIFIER] = wide["metric"]
     shapes = [number_format(u) for u in wide["unit"]]
-    numbers = [c for c in out.columns if c not in ("department", "role", "target", "unit",
-                                                   IDENTIFIER)]  # fmt: skip
+    numbers = [
+        c for c in out.columns if c not in ("department", "role", "target", "unit", IDENTIFIER)
+    ]
     _table(ws, 1, out.reset_index(drop=True), {c: shapes for c in numbers})
     ws.freeze_panes = "E2"
     ws.auto_filter.ref = ws.dimensions
@@ -210,23 +226,40 @@ def _constraints(ws, plan: Plan) -> None:
         "Identity" if k == "identity" else ("Binding" if b else "Not binding")
         for k, b in zip(c["row_kind"], c["binding"])
     ]
-    frame = pd.DataFrame({
-        "limit": c["label"], "kind": c["row_kind"], "department": c["department"].str.capitalize(),
-        "final value": c["activity"], "status": status, "limit value": c["limit"],
-        "slack": c["slack"].abs(), "shadow price": c["shadow_price"],
-        "allowable increase": c["allowable_increase"],
-        "allowable decrease": c["allowable_decrease"],
-        "step": c["step_words"], "value of the step": c["step_value"],
-        "one more whole person": c["whole_step_value"], "unit": c["unit"],
-        "sentence": [sentence(r, plan.objective_name, plan.objective_unit) for _, r in c.iterrows()],
-        IDENTIFIER: c["name"], "input": c["parameter"],
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "limit": c["label"],
+            "kind": c["row_kind"],
+            "department": c["department"].str.capitalize(),
+            "final value": c["activity"],
+            "status": status,
+            "limit value": c["limit"],
+            "slack": c["slack"].abs(),
+            "shadow price": c["shadow_price"],
+            "allowable increase": c["allowable_increase"],
+            "allowable decrease": c["allowable_decrease"],
+            "step": c["step_words"],
+            "value of the step": c["step_value"],
+            "one more whole person": c["whole_step_value"],
+            "unit": c["unit"],
+            "sentence": [
+                sentence(r, plan.objective_name, plan.objective_unit) for _, r in c.iterrows()
+            ],
+            IDENTIFIER: c["name"],
+            "input": c["parameter"],
+        }
+    )
     by_row = [number_format(u) for u in c["unit"]]
     money = number_format(plan.objective_unit)
-    formats = {k: by_row for k in ("final value", "limit value", "slack", "allowable increase",
-                                   "allowable decrease")}  # fmt: skip
-    formats |= {"shadow price": number_format(plan.objective_unit, cents=True),
-                "value of the step": money, "one more whole person": money}  # fmt: skip
+    formats = {
+        k: by_row
+        for k in ("final value", "limit value", "slack", "allowable increase", "allowable decrease")
+    }
+    formats |= {
+        "shadow price": number_format(plan.objective_unit, cents=True),
+        "value of the step": money,
+        "one more whole person": money,
+    }
     _table(ws, 1, frame, formats, fill_rows=list(c["binding"]))
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = ws.dimensions
@@ -237,27 +270,39 @@ def _inputs(ws, plan: Plan) -> None:
     p = plan.parameters
     rates = [labels.natural_step(path).per_point for path in p["path"]]
     per_point = [0.01 if r else 1.0 for r in rates]  # rates and shares per percentage point
-    frame = pd.DataFrame({
-        "input": p["label"] if "label" in p else labels.input_labels(p["path"], p["value"]),
-        "value": p["value"], "unit": ["%" if r else u for r, u in zip(rates, p["unit"])],
-        "natural step": [labels.natural_step(path).words for path in p["path"]],
-        MARGINAL: p["marginal_value"] * per_point,
-        "value of a 1 % increase": p["marginal_value"] * p["value"].abs() * 0.01,
-        "note": p["note"].fillna("").str.replace("_", " "),
-        IDENTIFIER: p["path"],
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "input": p["label"] if "label" in p else labels.input_labels(p["path"], p["value"]),
+            "value": p["value"],
+            "unit": ["%" if r else u for r, u in zip(rates, p["unit"])],
+            "natural step": [labels.natural_step(path).words for path in p["path"]],
+            MARGINAL: p["marginal_value"] * per_point,
+            "value of a 1 % increase": p["marginal_value"] * p["value"].abs() * 0.01,
+            "note": p["note"].fillna("").str.replace("_", " "),
+            IDENTIFIER: p["path"],
+        }
+    )
     objective = OBJECTIVES.get(plan.objective_name, plan.objective_name).lower()
-    ws.cell(row=1, column=1, value=(
-        f"Marginal value: change of the objective ({objective}, {plan.objective_unit}) per "
-        "unit increase of the input (a rate or share: per percentage point), the plan's "
-        "whole-number headcounts held."
-    )).font = Font(italic=True)  # fmt: skip
+    ws.cell(
+        row=1,
+        column=1,
+        value=(
+            f"Marginal value: change of the objective ({objective}, {plan.objective_unit}) per "
+            "unit increase of the input (a rate or share: per percentage point), the plan's "
+            "whole-number headcounts held."
+        ),
+    ).font = Font(italic=True)
     money = number_format(plan.objective_unit)
-    _table(ws, 3, frame, {
-        "value": [number_format(u, r) for u, r in zip(p["unit"], rates)],
-        MARGINAL: number_format(plan.objective_unit, cents=True),
-        "value of a 1 % increase": money,
-    })  # fmt: skip
+    _table(
+        ws,
+        3,
+        frame,
+        {
+            "value": [number_format(u, r) for u, r in zip(p["unit"], rates)],
+            MARGINAL: number_format(plan.objective_unit, cents=True),
+            "value of a 1 % increase": money,
+        },
+    )
     ws.freeze_panes = "B4"
     _widths(ws)
 
@@ -268,17 +313,28 @@ def _comparison(ws, comparison) -> None:
         return
     row = _title(ws, 1, "Today's targets against the recommended plan")
     side = comparison.side_by_side.sort_values("stated_target", ascending=False, kind="stable")
-    frame = pd.DataFrame({
-        "department": side["department"].str.capitalize(), "role": side["role"],
-        "target": side["metric"].map(labels.metric_label),
-        "month": side["period"].map(labels.month_label), "stated": side["stated"],
-        "today": side["current"], "recommended": side["recommended"],
-        "difference": side["difference"], "unit": side["unit"], IDENTIFIER: side["metric"],
-    }).reset_index(drop=True)  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "department": side["department"].str.capitalize(),
+            "role": side["role"],
+            "target": side["metric"].map(labels.metric_label),
+            "month": side["period"].map(labels.month_label),
+            "stated": side["stated"],
+            "today": side["current"],
+            "recommended": side["recommended"],
+            "difference": side["difference"],
+            "unit": side["unit"],
+            IDENTIFIER: side["metric"],
+        }
+    ).reset_index(drop=True)
     shapes = [number_format(u) for u in side["unit"]]
-    row = _table(ws, row, frame, {k: shapes for k in ("stated", "today", "recommended",
-                                                      "difference")},
-                 fill_rows=list(side["stated_target"]))  # fmt: skip
+    row = _table(
+        ws,
+        row,
+        frame,
+        {k: shapes for k in ("stated", "today", "recommended", "difference")},
+        fill_rows=list(side["stated_target"]),
+    )
     row = _title(ws, row, "Limits today's targets break")
     v = comparison.violations
     if v.empty:
@@ -287,16 +343,29 @@ def _comparison(ws, comparison) -> None:
     else:
         names = v["constraint"].astype(str)
         families = [n.split("[", 1)[0] for n in names]
-        broken = pd.DataFrame({
-            "limit": [labels.row_label(f, labels.row_axes(n, f)) for n, f in zip(names, families)],
-            "limit value": v["limit"], "today's targets imply": v["implied"],
-            "shortfall": v["shortfall"], "unit": v["unit"], "kind": v["nature"],
-            "sentence": v["sentence"], IDENTIFIER: names,
-        })  # fmt: skip
+        broken = pd.DataFrame(
+            {
+                "limit": [
+                    labels.row_label(f, labels.row_axes(n, f)) for n, f in zip(names, families)
+                ],
+                "limit value": v["limit"],
+                "today's targets imply": v["implied"],
+                "shortfall": v["shortfall"],
+                "unit": v["unit"],
+                "kind": v["nature"],
+                "sentence": v["sentence"],
+                IDENTIFIER: names,
+            }
+        )
         shapes = [number_format(u) for u in v["unit"]]
-        row = _table(ws, row, broken,
-                     {k: shapes for k in ("limit value", "today's targets imply", "shortfall")},
-                     fill_rows=[True] * len(v), fill=BROKEN_FILL)  # fmt: skip
+        row = _table(
+            ws,
+            row,
+            broken,
+            {k: shapes for k in ("limit value", "today's targets imply", "shortfall")},
+            fill_rows=[True] * len(v),
+            fill=BROKEN_FILL,
+        )
     row = _title(ws, row, "What suffers")
     for line in comparison.cascade or ["(no plan to compare with)"]:
         ws.cell(row=row, column=1, value=line)
@@ -307,12 +376,14 @@ def _comparison(ws, comparison) -> None:
     def shown(value):
         return ("yes" if value else "no") if isinstance(value, bool) else value
 
-    money = pd.DataFrame({
-        "item": [labels.metric_label(k) for k in now],
-        "today": [shown(x) for x in now.values()],
-        "recommended": [shown(rec[k]) for k in now] if rec else [None] * len(now),
-        IDENTIFIER: list(now),
-    })  # fmt: skip
+    money = pd.DataFrame(
+        {
+            "item": [labels.metric_label(k) for k in now],
+            "today": [shown(x) for x in now.values()],
+            "recommended": [shown(rec[k]) for k in now] if rec else [None] * len(now),
+            IDENTIFIER: list(now),
+        }
+    )
     _table(ws, row, money, {"today": MONEY, "recommended": MONEY})
     _widths(ws, widest=80)
 
@@ -324,24 +395,34 @@ def _explanation(ws, plan: Plan, scenario: Scenario, explanation) -> None:
     row = _title(ws, 1, "What moves the plan")
     ws.cell(row=row, column=1, value=words.takeaway(explanation, months))
     row += 1
-    ws.cell(row=row, column=1, value=(
-        f"Money {words.period_words(months)}. Hiring free: the plan solved again with every "
-        "headcount free. People held: the plan's people kept (by the rate where the step "
-        "stays in its range, else solved again)."
-    )).font = Font(italic=True)  # fmt: skip
+    ws.cell(
+        row=row,
+        column=1,
+        value=(
+            f"Money {words.period_words(months)}. Hiring free: the plan solved again with every "
+            "headcount free. People held: the plan's people kept (by the rate where the step "
+            "stays in its range, else solved again)."
+        ),
+    ).font = Font(italic=True)
     row += 2
     by_subject = {s.subject: s for s in explanation.steps}
     ordered = [by_subject[s] for s in explanation.ranking]
-    frame = pd.DataFrame({
-        "rank": range(1, len(ordered) + 1),
-        "input": [s.label for s in ordered], "step": [s.step_words for s in ordered],
-        "value hiring free": [s.value_hiring_free for s in ordered],
-        "value people held": [s.value_people_held for s in ordered],
-        "people held by": [{"rate": "the rate", "re-solved": "solving again"}.get(s.method, "")
-                           for s in ordered],
-        "limits it moves": [words.limit_words(s.limits, plan) for s in ordered],
-        "note": [s.note for s in ordered], IDENTIFIER: [s.subject for s in ordered],
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "rank": range(1, len(ordered) + 1),
+            "input": [s.label for s in ordered],
+            "step": [s.step_words for s in ordered],
+            "value hiring free": [s.value_hiring_free for s in ordered],
+            "value people held": [s.value_people_held for s in ordered],
+            "people held by": [
+                {"rate": "the rate", "re-solved": "solving again"}.get(s.method, "")
+                for s in ordered
+            ],
+            "limits it moves": [words.limit_words(s.limits, plan) for s in ordered],
+            "note": [s.note for s in ordered],
+            IDENTIFIER: [s.subject for s in ordered],
+        }
+    )
     money = number_format(plan.objective_unit)
     row = _table(ws, row, frame, {"value hiring free": money, "value people held": money})
     sentences = words.headcount_sentences(explanation)

@@ -17,8 +17,11 @@ from optimizer.batch.gap import total_gap
 from optimizer.runtime.files import write_with
 
 SALES_METRICS = (
-    "reps", "calls_per_rep_per_day", "minutes_per_conversation", "quota_per_rep_per_month",
-)  # fmt: skip
+    "reps",
+    "calls_per_rep_per_day",
+    "minutes_per_conversation",
+    "quota_per_rep_per_month",
+)
 COMPANY_METRICS = {
     ("marketing", "leads_per_month"): "leads_per_month",
     ("marketing", "ad_spend_per_month"): "ad_spend_per_month",
@@ -32,13 +35,25 @@ COMPANY_METRICS = {
     ("finance", "profit"): "profit_per_month",
 }
 FIRST = [
-    "scenario", "variant", "name", "status", "verified", "objective_name", "objective",
+    "scenario",
+    "variant",
+    "name",
+    "status",
+    "verified",
+    "objective_name",
+    "objective",
     "profit_total",
-]  # fmt: skip
+]
 TAIL = [
-    "binding_constraints", "binding_count", "gap_total", "solve_seconds", "error_kind", "error",
-    "source", "content_hash",
-]  # fmt: skip
+    "binding_constraints",
+    "binding_count",
+    "gap_total",
+    "solve_seconds",
+    "error_kind",
+    "error",
+    "source",
+    "content_hash",
+]
 TIMING_COLUMNS = ("solve_seconds",)
 """Columns that differ between two runs of the same jobs."""
 
@@ -79,13 +94,15 @@ def summary_row(result: dict, key: str) -> dict:
         target = g["target"] if g["role"] is None else f"{g['target']}[{g['role']}]"
         row[f"gap.{target}"] = g["difference"]
     row["gap_total"] = total_gap(gaps)
-    row.update({
-        "solve_seconds": result.get("solve_seconds"),
-        "error_kind": error.get("kind"),
-        "error": error.get("message"),
-        "source": result.get("source"),
-        "content_hash": result.get("content_hash"),
-    })  # fmt: skip
+    row.update(
+        {
+            "solve_seconds": result.get("solve_seconds"),
+            "error_kind": error.get("kind"),
+            "error": error.get("message"),
+            "source": result.get("source"),
+            "content_hash": result.get("content_hash"),
+        }
+    )
     return row
 
 

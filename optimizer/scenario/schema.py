@@ -91,11 +91,14 @@ class Strict(BaseModel):
                 continue
             smallest = MAGNITUDES[unit][0]
             if 0 < abs(value) < smallest:
-                problems.append(_cross_error(
-                    (name,), value,
-                    f"0 or a number of at least {smallest:g} {unit} in magnitude (smaller "
-                    "values are below the solver's precision)",
-                ))  # fmt: skip
+                problems.append(
+                    _cross_error(
+                        (name,),
+                        value,
+                        f"0 or a number of at least {smallest:g} {unit} in magnitude (smaller "
+                        "values are below the solver's precision)",
+                    )
+                )
         if problems:
             raise ValidationError.from_exception_data(type(self).__name__, problems)
         return self
@@ -398,24 +401,34 @@ class Scenario(Strict):
         for i, team in enumerate(self.sales.teams):
             lost = team.hours_lost_per_day.total()
             if lost >= self.calendar.hours_per_day:
-                problems.append(_cross_error(
-                    ("sales", "teams", i, "hours_lost_per_day"), lost,
-                    f"hours lost that leave selling time: they add up to {lost:g} h of an "
-                    f"{self.calendar.hours_per_day:g}-hour day (calendar.hours_per_day)",
-                ))  # fmt: skip
+                problems.append(
+                    _cross_error(
+                        ("sales", "teams", i, "hours_lost_per_day"),
+                        lost,
+                        f"hours lost that leave selling time: they add up to {lost:g} h of an "
+                        f"{self.calendar.hours_per_day:g}-hour day (calendar.hours_per_day)",
+                    )
+                )
         team_names = sorted(t.name for t in self.sales.teams)
         for name in self.current_targets.reps:
             if name not in team_names:
-                problems.append(_cross_error(
-                    ("current_targets", "reps", name), name,
-                    f"the name of a sales team, one of {team_names}",
-                ))  # fmt: skip
+                problems.append(
+                    _cross_error(
+                        ("current_targets", "reps", name),
+                        name,
+                        f"the name of a sales team, one of {team_names}",
+                    )
+                )
         known = self.lever_paths()
         for path in self.levers:
             if path not in known:
-                problems.append(_cross_error(
-                    ("levers", path), path, f"a lever, one of {known}",
-                ))  # fmt: skip
+                problems.append(
+                    _cross_error(
+                        ("levers", path),
+                        path,
+                        f"a lever, one of {known}",
+                    )
+                )
         if problems:
             raise ValidationError.from_exception_data("Scenario", problems)
         return self

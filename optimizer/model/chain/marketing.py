@@ -34,48 +34,83 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
     spend = model.add_vars("ad_spend", [("month", months)], unit="$")
     v["paid_leads"], v["leads"], v["ad_spend"] = paid, leads, spend
     marketers = add_headcount(
-        model, v, var="marketers", department=DEPT, role="marketers",
-        axes=[("month", months)], minimum=mk.marketers.min, maximum=mk.marketers.max,
+        model,
+        v,
+        var="marketers",
+        department=DEPT,
+        role="marketers",
+        axes=[("month", months)],
+        minimum=mk.marketers.min,
+        maximum=mk.marketers.max,
         path="marketing.marketers",
-    )  # fmt: skip
+    )
 
     add_family(
-        model, f"{DEPT}-lead_total", axes=[("month", months)], lhs=[(1.0, leads)], sense="==",
-        rhs_terms=[(1.0, paid)], rhs=mk.organic_leads_per_month,
+        model,
+        f"{DEPT}-lead_total",
+        axes=[("month", months)],
+        lhs=[(1.0, leads)],
+        sense="==",
+        rhs_terms=[(1.0, paid)],
+        rhs=mk.organic_leads_per_month,
         parameter="marketing.organic_leads_per_month",
-    )  # fmt: skip
+    )
     add_family(
-        model, f"{DEPT}-spend_total", axes=[("month", months)], lhs=[(1.0, spend)], sense="==",
+        model,
+        f"{DEPT}-spend_total",
+        axes=[("month", months)],
+        lhs=[(1.0, spend)],
+        sense="==",
         rhs_terms=[(cost, paid)],
-    )  # fmt: skip
+    )
     finite = np.isfinite(width)
     if finite.any():
         tier_paths = [
             f"marketing.channels[{c.name}].tiers[{k}].leads_per_month" for c, k, _ in tiers
         ]
         add_family(
-            model, f"{DEPT}-tier_volume",
+            model,
+            f"{DEPT}-tier_volume",
             axes=[("month", months), ("tier", [x for x, f in zip(labels, finite) if f])],
-            lhs=[(1.0, paid[:, finite])], sense="<=",
+            lhs=[(1.0, paid[:, finite])],
+            sense="<=",
             rhs=np.broadcast_to(width[finite], paid[:, finite].shape),
             parameter=[p for _ in months for p, f in zip(tier_paths, finite) if f],
-        )  # fmt: skip
+        )
     add_family(
-        model, f"{DEPT}-ad_budget", axes=[("month", months)], lhs=[(1.0, spend)], sense="<=",
-        rhs=mk.ad_budget_per_month, parameter="marketing.ad_budget_per_month",
-    )  # fmt: skip
+        model,
+        f"{DEPT}-ad_budget",
+        axes=[("month", months)],
+        lhs=[(1.0, spend)],
+        sense="<=",
+        rhs=mk.ad_budget_per_month,
+        parameter="marketing.ad_budget_per_month",
+    )
     add_family(
-        model, f"{DEPT}-market_size", axes=[("month", months)], lhs=[(1.0, leads)], sense="<=",
-        rhs=mk.market_size_leads_per_month, parameter="marketing.market_size_leads_per_month",
-    )  # fmt: skip
+        model,
+        f"{DEPT}-market_size",
+        axes=[("month", months)],
+        lhs=[(1.0, leads)],
+        sense="<=",
+        rhs=mk.market_size_leads_per_month,
+        parameter="marketing.market_size_leads_per_month",
+    )
     if mk.total_addressable_market_leads is not None:
         add_family(
-            model, f"{DEPT}-addressable_market", axes=[], lhs=[(1.0, leads)], sense="<=",
+            model,
+            f"{DEPT}-addressable_market",
+            axes=[],
+            lhs=[(1.0, leads)],
+            sense="<=",
             rhs=mk.total_addressable_market_leads,
             parameter="marketing.total_addressable_market_leads",
-        )  # fmt: skip
+        )
     if mk.ad_spend_per_marketer_per_month is not None:
         add_family(
-            model, f"{DEPT}-spend_per_marketer", axes=[("month", months)], lhs=[(1.0, spend)],
-            sense="<=", rhs_terms=[(mk.ad_spend_per_marketer_per_month, marketers)],
-        )  # fmt: skip
+            model,
+            f"{DEPT}-spend_per_marketer",
+            axes=[("month", months)],
+            lhs=[(1.0, spend)],
+            sense="<=",
+            rhs_terms=[(mk.ad_spend_per_marketer_per_month, marketers)],
+        )
