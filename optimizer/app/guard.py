@@ -18,6 +18,13 @@ from typing import Any, TypeVar
 from optimizer.runtime import isolation
 
 T = TypeVar("T")
+PRELOAD = (
+    "optimizer.analysis.solve",
+    "optimizer.analysis.diagnose",
+    "optimizer.analysis.compare",
+    "optimizer.app.analysis",
+)
+"""What the forkserver imports once, before its first child: the page's solves need no import."""
 WALL_LIMIT = 120.0
 """Seconds a solve (with its diagnosis) may take before its process is stopped."""
 log = logging.getLogger("kpi-optimizer.app")
@@ -52,7 +59,7 @@ def attempt(fn: Callable[..., T], *args: Any) -> tuple[T | None, Failure | None]
     An exception ``fn`` raises is raised here, with its own type.
     """
     try:
-        return isolation.isolated(fn, *args, wall_limit=WALL_LIMIT), None
+        return isolation.isolated(fn, *args, wall_limit=WALL_LIMIT, preload=PRELOAD), None
     except isolation.SolverCrash as err:
         log.error("%s: %s", getattr(fn, "__name__", fn), err)
         return None, Failure("crash", err.stage, signal=err.signal)

@@ -10,7 +10,9 @@ Two ways to start the child:
 - ``fork`` (the command line): a copy of this process, a few milliseconds. Only safe
   before this process has started solver threads, which a one-shot command has not.
 - ``forkserver`` (the app, any server with threads): children forked from a clean server
-  that imported the solver once, so no lock held by another thread is copied.
+  that imported the solver once, so no lock held by another thread is copied. The caller
+  names the modules the server imports before its first child (``preload``): this stage
+  knows nothing of the stages above it.
 
 Exceptions raised in the child are raised again in the caller, with their own type.
 """
@@ -24,18 +26,12 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
 _stage_pipe = None  # in a child: the connection stages are reported on
-_PRELOAD = [
-    "optimizer.analysis.solve",
-    "optimizer.analysis.diagnose",
-    "optimizer.analysis.compare",
-    "optimizer.app.analysis",
-]
 
 
 class SolverCrash(RuntimeError):
@@ -89,12 +85,12 @@ def _child(conn, fn: Callable, args: tuple, kwargs: dict) -> None:
 _lock = threading.Lock()
 
 
-def _context(method: str):
+def _context(method: str, preload: Sequence[str]):
     if method == "forkserver" and "forkserver" not in multiprocessing.get_all_start_methods():
         method = "spawn"
     ctx = multiprocessing.get_context(method)
-    if method == "forkserver":
-        ctx.set_forkserver_preload(_PRELOAD)
+    if method == "forkserver" and preload:
+        ctx.set_forkserver_preload(list(preload))
     return ctx
 
 
@@ -103,14 +99,18 @@ def isolated(
     *args: Any,
     method: str = "forkserver",
     wall_limit: float | None = None,
+    preload: Sequence[str] = (),
     **kwargs: Any,
 ) -> T:
     """``fn(*args, **kwargs)`` in a child process; ``SolverCrash`` if the child dies.
 
     ``wall_limit`` (seconds) stops a child that has not answered by then
     (``StageTimeout``); the solver's own time limits are the first line of defence.
+    ``preload``: the dotted names of the modules a forkserver imports before its first
+    child, so that no child imports them again (the caller's modules: this stage names
+    none). The server starts once per process and keeps the list it started with.
     """
-    ctx = _context(method)
+    ctx = _context(method, preload)
     receive, send = ctx.Pipe(duplex=False)
     with _lock:  # one start at a time: the forkserver is shared by the process's threads
         child = ctx.Process(target=_child, args=(send, fn, args, kwargs), daemon=True)
