@@ -1,5 +1,6 @@
 """What each binding limit is worth, where the solver's dual alone cannot say: the extra
-solves behind the constraint table's prices.
+solves behind the constraint table's prices. The pipeline (``solve.assemble``) calls
+``prices`` and hands the result to the table, which only assembles it.
 
 - **Degenerate limits.** A binding limit that cannot rise without changing the plan's
   shape (allowable increase 0), or whose dual has the sign of a decrease (raising a
@@ -18,7 +19,7 @@ Inputs' marginal values are in ``optimizer.analysis.marginal``; natural steps of
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -45,6 +46,53 @@ FORWARD_LIMIT_LARGE = 5
 largest dual first (the second figure above ``DETAIL_LIMIT`` variables, where one LP
 re-solve took 0.2 s on a 1 000-team model); the others show no shadow price (their dual
 prices a decrease)."""
+
+
+ZERO_PRICE = 1e-9
+"""A price smaller than this in size is shown as 0 (a solver's round-off, not a value)."""
+
+
+@dataclass(frozen=True)
+class Prices:
+    """What each row of the model is worth, one entry per row."""
+
+    shadow: np.ndarray
+    """Objective change per unit increase of the limit: the solver's dual, or for a
+    degenerate binding limit the re-solved rate for an increase (``row_prices``); NaN where
+    it was not re-solved; 0 below ``ZERO_PRICE``."""
+    degenerate: np.ndarray
+    """Binding rows whose dual prices a decrease, not an increase (``row_prices``)."""
+    whole_step: np.ndarray
+    """Objective change for one whole person more at a binding headcount limit, re-solved
+    in whole numbers (``whole_steps``); NaN where not re-solved or not asked for."""
+
+
+def prices(
+    a: ModelArrays,
+    out: SolverOutput,
+    binding: np.ndarray,
+    inc: np.ndarray,
+    sense: np.ndarray,
+    limit: np.ndarray,
+    *,
+    most: int,
+    whole: bool,
+    engine: Backend | None = None,
+    deadline: Deadline | None = None,
+    notes: list[str] | None = None,
+) -> Prices:
+    """Every row's price, with the re-solves it takes: up to ``most`` LP re-solves for
+    degenerate limits (``row_prices``) and, when ``whole``, up to ``WHOLE_STEP_LIMIT``
+    integer re-solves for one more person (``whole_steps``). ``binding``, ``inc`` (the
+    allowable increase), ``sense`` and ``limit`` are the plan's positions of the rows."""
+    shadow, degenerate = row_prices(a, out, binding, inc, sense, limit, most, notes)
+    shadow = np.where(np.abs(shadow) < ZERO_PRICE, 0.0, shadow)
+    values = (
+        whole_steps(a, out, binding, shadow, engine, deadline, notes)
+        if whole
+        else np.full(a.num_rows, np.nan)
+    )
+    return Prices(shadow, degenerate, values)
 
 
 def row_prices(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -135,7 +136,11 @@ def assemble(
 ) -> Plan:
     """The plan from a solver's output: checked independently, with targets and limits.
 
-    An output that ``ties.settle`` has not seen (a what-if's) is settled here first.
+    The steps, in order: ``checked`` (the independent check), ``targets.derive``,
+    ``positions`` (each limit's slack and range, from the output), ``pricing.prices``
+    (the re-solves for degenerate limits and whole people), ``limit_table`` (assembly
+    only), ``marginal_values`` (a model build per input). An output that ``ties.settle``
+    has not seen (a what-if's) is settled here first.
 
     ``verified`` is ``checked``'s answer for this output when the caller already has it.
     """
@@ -182,23 +187,27 @@ def assemble(
     q = {name: out.x[idx] for name, idx in v.index.items()}
     t0 = time.perf_counter()
     target_table = targets.derive(scenario, q, v.months)
-    constraints = constraint_table(model, arrays, out, whole_steps, engine, notes, deadline)
+    at = positions(model, arrays, out)
+    worth = pricing.prices(  # the re-solves: degenerate limits, one more whole person
+        arrays, out, at.binding, at.increase, at.sense, at.limit, most=forward_limit(arrays),
+        whole=whole_steps, engine=engine, deadline=deadline, notes=notes,
+    )  # fmt: skip
+    constraints = limit_table(model, out, at, worth)
     variables = variable_table(model, v, out.x)
     times["report"] = time.perf_counter() - t0
     parameters = pd.DataFrame(columns=PARAM_COLUMNS)
     if marginals and out.row_shadow is not None:
         t0 = time.perf_counter()
-        degenerate = constraints["degenerate"].to_numpy(dtype=bool)
         parameters = marginal_values(
             scenario,
             objective,
             arrays,
             out.x,
             out.row_shadow,
-            degenerate,
+            worth.degenerate,
             out.fixed_lp,
             out.objective,
-            constraints["shadow_price"].to_numpy(dtype=float),
+            worth.shadow,
             deadline=deadline,
         )
         undone = int(parameters["note"].eq(OUT_OF_TIME).sum())
@@ -307,27 +316,35 @@ def _verify(
     return domain
 
 
-def constraint_table(
-    model: LinearModel,
-    a: ModelArrays,
-    out: SolverOutput,
-    whole_steps: bool = True,
-    engine: Backend | None = None,
-    notes: list[str] | None = None,
-    deadline: Deadline | None = None,
-) -> pd.DataFrame:
-    """One row per constraint: its words, where the plan puts it, and what it is worth.
+@dataclass(frozen=True)
+class Positions:
+    """Where a plan puts each row of the model: arithmetic on the solver's output, no solve.
 
+    ``activity`` and ``limit`` are the row's two sides at the plan (``ModelArrays.sides``);
     slack = limit - activity (<=), activity - limit (>=), -|activity - limit| (==); a
-    limit binds when |slack| <= BINDING_TOL * max(1, |limit|). Built column by column.
+    limit binds when |slack| <= ``tolerance`` = BINDING_TOL * max(1, |limit|).
+    ``increase`` and ``decrease`` are how far the limit moves before the plan's shape
+    changes: the solver's ranging where it binds (NaN from a backend without ranging),
+    its slack one way and no end the other where it has room.
     """
+
+    sense: np.ndarray
+    activity: np.ndarray
+    limit: np.ndarray
+    slack: np.ndarray
+    tolerance: np.ndarray
+    binding: np.ndarray
+    increase: np.ndarray
+    decrease: np.ndarray
+
+
+def positions(model: LinearModel, a: ModelArrays, out: SolverOutput) -> Positions:
+    """Each row's activity, limit, slack, whether it binds and its allowable range."""
     blocks = list(model.row_blocks.values())
-    if not blocks:
-        return pd.DataFrame(columns=CONSTRAINT_COLUMNS)
-    activity, limit = a.sides(out.x)
     sizes = [b.size for b in blocks]
     sense = np.repeat(np.array([b.sense for b in blocks], dtype=object), sizes)
     kind = np.repeat(np.array([b.kind for b in blocks], dtype=object), sizes)
+    activity, limit = a.sides(out.x)
     slack = np.where(
         sense == "<=",
         limit - activity,
@@ -338,30 +355,70 @@ def constraint_table(
     up = out.range_up if out.range_up is not None else np.full(a.num_rows, np.nan)
     down = out.range_down if out.range_down is not None else np.full(a.num_rows, np.nan)
     # a limit with slack can move by its slack one way and without end the other way
-    inc = np.where(binding | (kind == "definition"), up, np.where(sense == "<=", np.inf, slack))
-    dec = np.where(binding | (kind == "definition"), down, np.where(sense == "<=", slack, np.inf))
-    most = pricing.FORWARD_LIMIT if a.num_vars <= DETAIL_LIMIT else pricing.FORWARD_LIMIT_LARGE
-    shadow, degenerate = pricing.row_prices(a, out, binding, inc, sense, limit, most, notes)
-    price = np.where(np.abs(shadow) < 1e-9, 0.0, shadow)
-    step = np.full(a.num_rows, np.nan)
+    ranged = binding | (kind == "definition")
+    inc = np.where(ranged, up, np.where(sense == "<=", np.inf, slack))
+    dec = np.where(ranged, down, np.where(sense == "<=", slack, np.inf))
+    return Positions(sense, activity, limit, slack, tol, binding, inc, dec)
+
+
+def forward_limit(a: ModelArrays) -> int:
+    """How many degenerate limits get a re-solved rate: fewer above ``DETAIL_LIMIT``."""
+    return pricing.FORWARD_LIMIT if a.num_vars <= DETAIL_LIMIT else pricing.FORWARD_LIMIT_LARGE
+
+
+def limit_table(
+    model: LinearModel, out: SolverOutput, at: Positions, worth: pricing.Prices
+) -> pd.DataFrame:
+    """One row per constraint, assembled from given numbers (nothing is solved here).
+
+    The family's words (name, department, kind, description, period, parameter, unit)
+    come from the model's row blocks; activity, limit, slack, binding and the allowable
+    range from ``positions``; shadow_price, degenerate and whole_step_value from
+    ``pricing.prices``; step_limit (the most one person fewer could handle) from each
+    block's ``step_limit`` at the plan, and a limit in whole people binds when one person
+    fewer could not meet it (``binds_in_whole_people``).
+    """
+    blocks = list(model.row_blocks.values())
+    if not blocks:
+        return pd.DataFrame(columns=CONSTRAINT_COLUMNS)
+    sizes = [b.size for b in blocks]
+    step = np.full(len(at.limit), np.nan)
     for block, size in zip(blocks, sizes):
         values = block.step_limit(out.x)
         if values is not None:
             step[block.start : block.start + size] = values
     table = _row_words(blocks, sizes)
     table.update({
-        "activity": activity, "limit": limit, "slack": slack, "binding": binding,
-        "shadow_price": price, "allowable_increase": inc, "allowable_decrease": dec,
-        "degenerate": degenerate,
-        "whole_step_value": (
-            pricing.whole_steps(a, out, binding, price, engine, deadline, notes) if whole_steps
-            else np.full(a.num_rows, np.nan)
-        ),
-        # a limit in whole people binds when one person fewer could not meet it
-        "binds_in_whole_people": np.isfinite(step) & (activity > step + tol),
+        "activity": at.activity, "limit": at.limit, "slack": at.slack, "binding": at.binding,
+        "shadow_price": worth.shadow, "allowable_increase": at.increase,
+        "allowable_decrease": at.decrease, "degenerate": worth.degenerate,
+        "whole_step_value": worth.whole_step,
+        "binds_in_whole_people": np.isfinite(step) & (at.activity > step + at.tolerance),
         "step_limit": step,
     })  # fmt: skip
     return pd.DataFrame({column: table[column] for column in CONSTRAINT_COLUMNS})
+
+
+def constraint_table(
+    model: LinearModel,
+    a: ModelArrays,
+    out: SolverOutput,
+    whole_steps: bool = True,
+    engine: Backend | None = None,
+    notes: list[str] | None = None,
+    deadline: Deadline | None = None,
+) -> pd.DataFrame:
+    """A solver output's constraint table, priced: ``positions``, then ``pricing.prices``
+    (its re-solves: up to ``forward_limit`` LPs, and with ``whole_steps`` up to
+    ``pricing.WHOLE_STEP_LIMIT`` integer models), then ``limit_table``. For an output
+    priced on its own (the cross-check's second backend); ``assemble`` takes the same
+    steps in the pipeline."""
+    at = positions(model, a, out)
+    worth = pricing.prices(
+        a, out, at.binding, at.increase, at.sense, at.limit, most=forward_limit(a),
+        whole=whole_steps, engine=engine, deadline=deadline, notes=notes,
+    )  # fmt: skip
+    return limit_table(model, out, at, worth)
 
 
 def _row_words(blocks: list, sizes: list[int]) -> dict:
