@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 
 from optimizer.analysis.diagnose import _feasible, _keep_only, diagnose, levers, repairs
 from optimizer.analysis.solve import solve
+from optimizer.analysis.wording import change_sentences
 from optimizer.model.chain import build_model
+from optimizer.report.diagnosis import conflict_sentences
 from optimizer.scenario.loading import load_scenario, set_path, validate
 from optimizer.solvers import Status
 
@@ -125,11 +127,11 @@ def test_dropping_any_member_makes_the_rest_possible(case):
 
 def test_the_conflict_speaks_in_business_names(case):
     _, d = case
-    for _, row in d.conflict.iterrows():
+    for (_, row), sentence in zip(d.conflict.iterrows(), conflict_sentences(d.conflict)):
         assert row["name"].split("-")[0] in ("marketing", "sales", "delivery", "support", "finance")
         assert row["description"].endswith(".")
-        assert row["sentence"].startswith(row["label"] + ": ")  # the label, not the identifier
-        assert "[" not in row["sentence"] and "_" not in row["sentence"]
+        assert sentence.startswith(row["label"] + ": ")  # the label, not the identifier
+        assert "[" not in sentence and "_" not in sentence
 
 
 def test_the_cheapest_repair_makes_the_scenario_solvable(case):
@@ -139,8 +141,8 @@ def test_the_cheapest_repair_makes_the_scenario_solvable(case):
     assert repaired.solved
     assert d.repaired is not None and d.repaired.solved
     assert d.repaired.objective == pytest.approx(repaired.objective, rel=1e-9, abs=1e-6)
+    assert all(change_sentences(d.cheapest)) and len(d.cheapest.levers) == len(d.cheapest.changes)
     for _, change in d.cheapest.changes.iterrows():
-        assert change["sentence"]
         assert change["cost"] == pytest.approx(change["weight"] * abs(change["change"]))
 
 

@@ -24,11 +24,12 @@ the terms involved.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
+from optimizer.analysis import wording
 from optimizer.analysis.result import Plan
 from optimizer.scenario.schema import Scenario
 
@@ -97,73 +98,39 @@ def dual_check(a, lb: np.ndarray, ub: np.ndarray, x: np.ndarray, y: np.ndarray, 
 
 @dataclass(frozen=True)
 class CrossCheck:
+    """Two backends' answers to one scenario, compared: numbers, identifiers and verdicts.
+
+    ``objective``: a, b, difference, relative, agree. ``headcounts``: the whole-number
+    variables that differ (name, a, b). ``targets``: the targets that differ, each with a
+    verdict ("alternative optimum" or "disagree"). ``shadow_prices``: the limits whose duals
+    or reported prices differ, each with a verdict ("degenerate", "dual_invalid" or
+    "disagree") and its explanation. ``limits``: how many limits were compared;
+    ``repriced``: the second backend priced the first's whole-number plan;
+    ``fixed_lp_failed``: both solvers' statuses when the fixed LP did not solve.
+    The findings in words are ``notes`` and ``lines`` (``optimizer.analysis.wording``).
+    """
+
     backends: tuple[str, str]
     plans: tuple[Plan, Plan]
     objective: dict
     same_whole_numbers: bool
-    headcounts: pd.DataFrame  # integer variables that differ: name, a, b
-    targets: pd.DataFrame  # targets that differ, with a verdict
-    shadow_prices: pd.DataFrame  # limits whose duals or reported prices differ
+    headcounts: pd.DataFrame
+    targets: pd.DataFrame
+    shadow_prices: pd.DataFrame
     dual_checks: tuple[DualCheck | None, DualCheck | None]
-    notes: list[str] = field(default_factory=list)
     ok: bool = True
+    limits: int = 0
+    repriced: bool = False
+    fixed_lp_failed: tuple[str, str] | None = None
+
+    @property
+    def notes(self) -> list[str]:
+        """Each finding in a line (``wording.cross_check_notes``)."""
+        return wording.cross_check_notes(self, OBJECTIVE_TOL)
 
     def lines(self, limit: int = 12) -> list[str]:
-        """The report in words: each finding, then its details (at most ``limit`` each)."""
-        a, b = self.backends
-        out = [f"Cross-check: {a} against {b}"]
-        details = {
-            "whole-number plan": [
-                f"{row['name']}: {row['a']:g} ({a}) against {row['b']:g} ({b})"
-                for _, row in self.headcounts.iterrows()
-            ],
-            "targets": [
-                f"{row['metric']} [{row['role']}, {row['period']}]: {row['a']:,.6g} against "
-                f"{row['b']:,.6g} ({row['verdict']})"
-                for _, row in self.targets.iterrows()
-            ],
-            "shadow prices": list(self.shadow_prices["explanation"]),
-        }
-        for note in self.notes:
-            out.append(f"  {note}")
-            for key, lines in details.items():
-                if note.startswith(key + ":"):
-                    out += [f"    {line}" for line in lines[:limit]]
-                    if len(lines) > limit:
-                        out.append(f"    ... and {len(lines) - limit} more")
-                    details[key] = []
-        out.append(
-            "Verdict: the backends agree."
-            if self.ok
-            else "Verdict: the backends DISAGREE beyond tolerance; see above."
-        )
-        return out
-
-    def to_json(self) -> dict:
-        from optimizer.analysis.records import _records
-
-        return {
-            "backends": list(self.backends),
-            "ok": bool(self.ok),
-            "objective": {k: _clean(v) for k, v in self.objective.items()},
-            "same_whole_numbers": bool(self.same_whole_numbers),
-            "headcount_differences": _records(self.headcounts),
-            "target_differences": _records(self.targets),
-            "shadow_price_differences": _records(self.shadow_prices),
-            "dual_checks": [
-                None
-                if c is None
-                else {"ok": bool(c.ok), "worst": _clean(c.worst), "where": c.where}
-                for c in self.dual_checks
-            ],
-            "notes": list(self.notes),
-        }
-
-
-def _clean(value):
-    from optimizer.analysis.records import _clean as clean
-
-    return clean(value)
+        """The report in words (``wording.cross_check_lines``)."""
+        return wording.cross_check_lines(self, limit)
 
 
 def _close(x: float, y: float, tol: float, floor: float = 0.0) -> bool:
@@ -205,7 +172,6 @@ def cross_check(
         scenario, objective, time_limit=time_limit, backend=engine_b, marginals=False,
         whole_steps=False,
     )  # fmt: skip
-    notes: list[str] = []
     empty_targets = pd.DataFrame(columns=[*TARGET_KEYS, "a", "b", "difference", "verdict"])
     empty_prices = pd.DataFrame(columns=PRICE_COLUMNS)
     empty_heads = pd.DataFrame(columns=["name", "a", "b"])
@@ -213,25 +179,16 @@ def cross_check(
     objective_row = {"a": value_a, "b": value_b, "difference": None, "relative": None}
     if not (plan_a.solved and plan_b.solved):
         same = plan_a.status is plan_b.status and not plan_a.solved and not plan_b.solved
-        notes.append(
-            f"status: {plan_a.status.value} ({names[0]}) and {plan_b.status.value} ({names[1]})"
-            + (": they agree there is no plan" if same else ": they disagree")
-        )
         objective_row["agree"] = same
         return CrossCheck(
             names, (plan_a, plan_b), objective_row, False, empty_heads, empty_targets,
-            empty_prices, (None, None), notes, same,
+            empty_prices, (None, None), same,
         )  # fmt: skip
 
     difference = value_b - value_a
     relative = abs(difference) / max(1.0, abs(value_a))
     objective_agrees = relative <= OBJECTIVE_TOL
     objective_row.update(difference=difference, relative=relative, agree=objective_agrees)
-    notes.append(
-        f"objective ({plan_a.objective_name}): {value_a:,.6f} and {value_b:,.6f}, "
-        f"relative difference {relative:.2g}: "
-        + ("agree" if objective_agrees else f"DISAGREE (tolerance {OBJECTIVE_TOL:g})")
-    )
 
     model, _ = build_model(scenario, objective)
     arrays = model.arrays()
@@ -244,28 +201,7 @@ def cross_check(
     headcounts = pd.DataFrame(
         {"name": var_names[differs], "a": np.round(x_a[differs]), "b": np.round(x_b[differs])}
     )
-    if same_whole:
-        notes.append("whole-number plan: the same headcounts")
-    else:
-        notes.append(
-            f"whole-number plan: {differs.size} headcounts differ"
-            + (" (an alternative optimum: the objective is the same)" if objective_agrees else "")
-        )
-
     targets = _compare_targets(plan_a, plan_b, objective_agrees)
-    if targets.empty:
-        notes.append(f"targets: all {len(plan_a.targets)} agree")
-    else:
-        alternative = (targets["verdict"] == "alternative optimum").all()
-        notes.append(
-            f"targets: {len(targets)} of {len(plan_a.targets)} differ"
-            + (
-                "; both plans reach the same objective, so both are optimal: the optimum is "
-                "not unique and the solvers picked different ones"
-                if alternative
-                else ""
-            )
-        )
 
     # Shadow prices, on the first backend's whole-number plan for both backends.
     lb, ub = fixed_bounds(arrays, x_a)
@@ -273,44 +209,23 @@ def cross_check(
     raw_a = engine_a.solve(fixed)
     raw_b = engine_b.solve(fixed)
     if raw_a.status is not Status.OPTIMAL or raw_b.status is not Status.OPTIMAL:
-        notes.append(f"the fixed LP did not solve: {raw_a.solver_status} / {raw_b.solver_status}")
         return CrossCheck(
             names, (plan_a, plan_b), objective_row, same_whole, headcounts, targets,
-            empty_prices, (None, None), notes, False,
+            empty_prices, (None, None), False,
+            fixed_lp_failed=(raw_a.solver_status, raw_b.solver_status),
         )  # fmt: skip
     table_a = plan_a.constraints
     if same_whole:
         table_b = plan_b.constraints
-    else:
+    else:  # the second backend prices the first's plan: the same LP for both
         table_b = constraint_table(model, fixed, raw_b, whole_steps=False, engine=engine_b)
-        notes.append(
-            f"re-pricing: {names[1]} priced {names[0]}'s whole-number plan, so the shadow "
-            "prices below are both prices of the same LP"
-        )
     check_a = dual_check(fixed, lb, ub, raw_a.x, raw_a.row_shadow)
     check_b = dual_check(fixed, lb, ub, raw_a.x, raw_b.row_shadow)
-    prices = _compare_prices(model, table_a, table_b, raw_a, raw_b, check_a, check_b, names)
+    prices = _compare_prices(table_a, table_b, raw_a, raw_b, check_a.ok and check_b.ok)
+    explanations = wording.price_explanations(prices, names, check_a.ok)
+    prices["explanation"] = np.array(explanations, dtype=object)  # text, even when empty
     limits = int((table_a["kind"] != "definition").sum())
-    disagreements = int((prices["verdict"] == "disagree").sum()) if len(prices) else 0
-    degenerate = int((prices["verdict"] == "degenerate").sum()) if len(prices) else 0
-    if prices.empty:
-        notes.append(f"shadow prices: all {limits} limits agree, and so do the solvers' duals")
-    else:
-        notes.append(
-            f"shadow prices: {limits - disagreements} of {limits} limits agree"
-            + (
-                f"; on {degenerate} degenerate limits the solvers' duals differ but both are "
-                "optimal duals of the same LP, and the reported rate for an increase agrees"
-                if degenerate
-                else ""
-            )
-        )
-    for label, check in zip(names, (check_a, check_b)):
-        if not check.ok:
-            notes.append(
-                f"{label}'s duals are NOT an optimal dual solution of the LP: worst violation "
-                f"{check.worst:.2g} at {check.where}"
-            )
+    disagreements = int((prices["verdict"] == "disagree").sum())
     ok = (
         objective_agrees
         and disagreements == 0
@@ -320,7 +235,7 @@ def cross_check(
     )
     return CrossCheck(
         names, (plan_a, plan_b), objective_row, same_whole, headcounts, targets, prices,
-        (check_a, check_b), notes, ok,
+        (check_a, check_b), ok, limits, repriced=not same_whole,
     )  # fmt: skip
 
 
@@ -345,10 +260,13 @@ def _compare_targets(plan_a: Plan, plan_b: Plan, objective_agrees: bool) -> pd.D
     return pd.DataFrame(rows, columns=[*TARGET_KEYS, "a", "b", "difference", "verdict"])
 
 
-def _compare_prices(model, table_a, table_b, raw_a, raw_b, check_a, check_b, names):
+def _compare_prices(table_a, table_b, raw_a, raw_b, both_optimal: bool) -> pd.DataFrame:
+    """The limits whose reported prices or duals differ beyond tolerance, with a verdict:
+    "degenerate" (prices agree, duals differ, both dual vectors optimal), "dual_invalid"
+    (prices agree, a dual vector fails ``dual_check``) or "disagree" (the prices differ).
+    The explanation column is left empty for the words (``wording.price_explanations``)."""
     rows = []
     noise = PRICE_NOISE * max(1.0, abs(raw_a.objective))
-    a_name, b_name = names
     for i in range(len(table_a)):
         ra, rb = table_a.iloc[i], table_b.iloc[i]
         if ra["kind"] == "definition":
@@ -356,46 +274,17 @@ def _compare_prices(model, table_a, table_b, raw_a, raw_b, check_a, check_b, nam
         pa, pb = float(ra["shadow_price"]), float(rb["shadow_price"])
         da, db = float(raw_a.row_shadow[i]), float(raw_b.row_shadow[i])
         prices_agree = _close(pa, pb, PRICE_TOL, noise)
-        duals_agree = _close(da, db, PRICE_TOL, noise)
-        if prices_agree and duals_agree:
+        if prices_agree and _close(da, db, PRICE_TOL, noise):
             continue
-        degenerate = bool(ra["degenerate"] or rb["degenerate"]) or _zero_range(ra)
-        both_optimal = check_a.ok and check_b.ok
-        name = ra["name"]
-        if prices_agree and both_optimal:
-            verdict = "degenerate"
-            explanation = (
-                f"{name}: the solvers' duals differ ({da:,.6g} from {a_name}, {db:,.6g} from "
-                f"{b_name}), and both dual vectors are optimal for the same LP (dual feasible "
-                "and complementary with the plan). This limit is degenerate: it binds together "
-                "with other limits, so its dual is not unique; any value between the rate for "
-                "a decrease and the rate for an increase is a valid dual. The reported shadow "
-                f"price is the rate for an increase, measured by re-solving: {pa:,.6g} from "
-                f"both."
-            )
-        elif prices_agree:
-            verdict = "dual_invalid"
-            bad = a_name if not check_a.ok else b_name
-            explanation = (
-                f"{name}: the reported shadow prices agree ({pa:,.6g}), but the duals differ "
-                f"({da:,.6g} / {db:,.6g}) and {bad}'s duals fail the optimality check."
-            )
+        if prices_agree:
+            verdict = "degenerate" if both_optimal else "dual_invalid"
         else:
             verdict = "disagree"
-            why = (
-                " The limit is degenerate and both dual vectors are optimal, yet the rates "
-                "for an increase differ: a breakpoint may lie within the re-solve's step."
-                if degenerate and both_optimal
-                else ""
-            )
-            explanation = (
-                f"{name}: shadow price {pa:,.6g} from {a_name} against {pb:,.6g} from "
-                f"{b_name} (duals {da:,.6g} / {db:,.6g}).{why}"
-            )
         rows.append({
-            "name": name, "kind": ra["kind"], "binding": bool(ra["binding"]), "price_a": pa,
-            "price_b": pb, "dual_a": da, "dual_b": db, "degenerate": degenerate,
-            "duals_optimal": both_optimal, "verdict": verdict, "explanation": explanation,
+            "name": ra["name"], "kind": ra["kind"], "binding": bool(ra["binding"]),
+            "price_a": pa, "price_b": pb, "dual_a": da, "dual_b": db,
+            "degenerate": bool(ra["degenerate"] or rb["degenerate"]) or _zero_range(ra),
+            "duals_optimal": both_optimal, "verdict": verdict, "explanation": "",
         })  # fmt: skip
     return pd.DataFrame(rows, columns=PRICE_COLUMNS)
 

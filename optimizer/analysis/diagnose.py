@@ -41,6 +41,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from optimizer.analysis import wording
 from optimizer.analysis.result import Plan
 from optimizer.model.chain import build_model
 from optimizer.model.linear import LinearModel, ModelArrays
@@ -52,9 +53,7 @@ from optimizer.scenario.schema import Scenario, bounds_of
 from optimizer.solvers import Backend, Status
 from optimizer.solvers import backend as solver_backend
 
-CONFLICT_COLUMNS = [
-    "name", "department", "kind", "description", "unit", "parameter", "label", "sentence",
-]  # fmt: skip
+CONFLICT_COLUMNS = ["name", "department", "kind", "description", "unit", "parameter", "label"]
 HOURS_TOLERANCE = 1e-4  # hours: the bisection's resolution
 MARGIN = 1e-7  # a repair moves a lever this much (relative) past the exact boundary
 CPSAT_SECONDS = 5.0  # CP-SAT's time to propose a whole-number conflict set
@@ -77,12 +76,14 @@ LOWER = {
 
 @dataclass(frozen=True)
 class Lever:
+    """A value leadership controls (``Scenario.lever_paths``) and how a repair may move it."""
+
     path: str
     value: float
     direction: int  # +1: the repair raises it; -1: it lowers it
     weight: float
     integer: bool
-    words: str
+    words: str  # "the ad budget" (``WORDS``)
     unit: str
 
 
@@ -90,13 +91,15 @@ class Lever:
 class Repair:
     """A set of lever changes that makes a plan possible, and its weighted cost."""
 
-    changes: pd.DataFrame  # path, current, proposed, change, unit, weight, cost, sentence
+    changes: pd.DataFrame  # path, current, proposed, change, unit, weight, cost
     cost: float
     kind: str  # "cheapest" or "single"
+    levers: tuple[Lever, ...]  # the levers it moves, one per row of ``changes``
 
     @property
     def sentence(self) -> str:
-        return "; ".join(self.changes["sentence"]) + f" (weighted cost {self.cost:.4g})."
+        """The repair in words (``wording.repair_sentence``)."""
+        return wording.repair_sentence(self)
 
     def apply(self, scenario: Scenario) -> Scenario:
         for _, row in self.changes.iterrows():
@@ -106,7 +109,9 @@ class Repair:
 
 @dataclass(frozen=True)
 class Diagnosis:
-    conflict: pd.DataFrame
+    """Why a scenario has no plan, and what would make one possible."""
+
+    conflict: pd.DataFrame  # CONFLICT_COLUMNS: each conflicting limit, its words and input
     relaxation: str  # "lp": the limits conflict outright; "integer": only in whole people
     cheapest: Repair | None
     alternatives: list[Repair]
@@ -330,18 +335,17 @@ def _limit_rows(model: LinearModel) -> np.ndarray:
 
 
 def _conflict_table(model: LinearModel, members: np.ndarray) -> pd.DataFrame:
+    """The rows ``members``: identifier, the family's words, the input that sets it, label."""
     names = model.row_names()
     rows = []
     for family, block in model.row_blocks.items():
         params = block.parameters()
         for row in members[(members >= block.start) & (members < block.stop)]:
-            param = params[row - block.start]
-            where = f" (set by the input {labels.input_label(param)!r})" if param else ""
-            label = labels.row_label(family, labels.row_axes(names[row], family))
             rows.append({
                 "name": names[row], "department": block.department, "kind": block.kind,
-                "description": block.description, "unit": block.unit, "parameter": param,
-                "label": label, "sentence": f"{label}: {block.description}{where}",
+                "description": block.description, "unit": block.unit,
+                "parameter": params[row - block.start],
+                "label": labels.row_label(family, labels.row_axes(names[row], family)),
             })  # fmt: skip
     return pd.DataFrame(rows, columns=CONFLICT_COLUMNS)
 
@@ -443,7 +447,7 @@ def repairs(
 
 
 def _as_cheapest(repair: Repair) -> Repair:
-    return Repair(repair.changes, repair.cost, "cheapest")
+    return replace(repair, kind="cheapest")
 
 
 def _limit_shift(scenario: Scenario, base: ModelArrays, lever: Lever) -> np.ndarray | None:
@@ -615,22 +619,6 @@ def _repair(changes: list[tuple[Lever, float]], kind: str) -> Repair | None:
             "path": lever.path, "current": lever.value, "proposed": proposed,
             "change": proposed - lever.value, "unit": lever.unit, "weight": lever.weight,
             "cost": lever.weight * abs(proposed - lever.value),
-            "sentence": _sentence(lever, proposed),
         })  # fmt: skip
     frame = pd.DataFrame(rows)
-    return Repair(frame, float(frame["cost"].sum()), kind)
-
-
-def _sentence(lever: Lever, proposed: float) -> str:
-    verb = "raise" if proposed > lever.value else "lower"
-    if lever.unit.startswith("$"):
-        return (
-            f"{verb} {lever.words} from {labels.money(lever.value)} to "
-            f"{labels.money(proposed)} a month ({labels.signed_money(proposed - lever.value)})"
-        )
-    if lever.integer:
-        return f"{verb} {lever.words} from {lever.value:g} to {proposed:g} people"
-    return (
-        f"{verb} {lever.words} from {labels.number(lever.value, 4)} to "
-        f"{labels.amount(proposed, lever.unit)}"
-    )
+    return Repair(frame, float(frame["cost"].sum()), kind, tuple(lever for lever, _ in changes))

@@ -1,5 +1,5 @@
-"""The answer for programs: the JSON shapes of a plan, a diagnosis and a comparison, and
-the wide targets table. Identifiers stay here beside the labels."""
+"""The answer for programs: the JSON shapes of a plan, a diagnosis, a cross-check and a
+comparison, and the wide targets table. Identifiers stay here beside the labels."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import pandas as pd
 
 from optimizer.analysis.records import _clean, _records
 from optimizer.analysis.result import Plan
+from optimizer.analysis.wording import change_sentences
+from optimizer.report.diagnosis import conflict_sentences
 from optimizer.report.sentences import sentences
 
 
@@ -52,10 +54,29 @@ def answer_json(found) -> dict:
     diagnosis, then ``cross_check`` and ``explanation`` where the answer has them."""
     out = to_json(found.plan, found.diagnosis)
     if found.cross_check is not None:
-        out["cross_check"] = found.cross_check.to_json()
+        out["cross_check"] = cross_check_json(found.cross_check)
     if found.explanation is not None:
         out["explanation"] = found.explanation.to_json()
     return out
+
+
+def cross_check_json(cc) -> dict:
+    """A cross-check (``analysis.crosscheck.CrossCheck``): backends, verdict, objective,
+    every difference found, the dual checks and the findings in words."""
+    return {
+        "backends": list(cc.backends),
+        "ok": bool(cc.ok),
+        "objective": {k: _clean(v) for k, v in cc.objective.items()},
+        "same_whole_numbers": bool(cc.same_whole_numbers),
+        "headcount_differences": _records(cc.headcounts),
+        "target_differences": _records(cc.targets),
+        "shadow_price_differences": _records(cc.shadow_prices),
+        "dual_checks": [
+            None if c is None else {"ok": bool(c.ok), "worst": _clean(c.worst), "where": c.where}
+            for c in cc.dual_checks
+        ],
+        "notes": list(cc.notes),
+    }
 
 
 def _repair_json(repair) -> dict | None:
@@ -65,7 +86,7 @@ def _repair_json(repair) -> dict | None:
         "kind": repair.kind,
         "cost": _clean(repair.cost),
         "sentence": repair.sentence,
-        "changes": _records(repair.changes),
+        "changes": _records(repair.changes.assign(sentence=change_sentences(repair))),
     }
 
 
@@ -81,7 +102,7 @@ def diagnosis_json(d) -> dict:
         }
     return {
         "relaxation": d.relaxation,
-        "conflict": _records(d.conflict),
+        "conflict": _records(d.conflict.assign(sentence=conflict_sentences(d.conflict))),
         "cheapest_repair": _repair_json(d.cheapest),
         "alternatives": [_repair_json(r) for r in d.alternatives],
         "repaired_plan": repaired,

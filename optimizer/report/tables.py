@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from optimizer.analysis.result import Plan
-from optimizer.analysis.wording import who_phrase
+from optimizer.report.diagnosis import conflict_lines
 from optimizer.report.payload import targets_wide
 from optimizer.report.sentences import money, rate_words, sentences
 from optimizer.scenario import labels
@@ -243,27 +243,6 @@ def _grouped_sentence(rows, text: str, horizon: list[str]) -> str:
     phrase = labels.months_phrase([m for m in months if m], horizon)
     rest = text.split(": ", 1)[1] if text.startswith(str(first["label"]) + ":") else text
     return f"{label}, {phrase}: {rest}"
-
-
-def conflict_lines(conflict) -> list[str]:
-    """The conflicting limits for people, one line per family: 'Profit goal, Jan 2027:
-    <what it says>' for one row, 'Selling time from Jan to Mar 2027 for the north and
-    south teams: <what it says>' for several; the names stay in the JSON."""
-    lines = []
-    if conflict.empty:
-        return lines
-    frame = conflict.assign(family=[str(n).split("[", 1)[0] for n in conflict["name"]])
-    for family, rows in frame.groupby("family", sort=False):
-        axes = [labels.row_axes(str(n), family) for n in rows["name"]]
-        description = str(rows["description"].iloc[0])
-        if len(rows) == 1:
-            lines.append(f"{labels.row_label(family, axes[0])}: {description}")
-            continue
-        months = sorted({a["month"] for a in axes if "month" in a})
-        when = " " + labels.months_phrase(months) if months else ""
-        who = who_phrase(axes, [])
-        lines.append(f"{labels.family_label(family)}{when}{who}: {description}")
-    return lines
 
 
 IMPLIED_METRICS = (
