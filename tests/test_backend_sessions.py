@@ -16,7 +16,8 @@ import pytest
 from conftest import ROOT
 
 from optimizer.analysis import current
-from optimizer.analysis.diagnose import _feasible, _keep_only, _limit_rows, diagnose
+from optimizer.analysis.diagnose import diagnose
+from optimizer.analysis.diagnose.conflicts import feasible, keep_only, limit_rows
 from optimizer.analysis.whatif import WhatIf
 from optimizer.model.chain import build_model
 from optimizer.scenario.inputs import with_values
@@ -114,10 +115,10 @@ def test_iis_only_where_the_flag_says_and_it_is_a_conflict(name):
         assert engine.iis_rows is None
         return
     rows = engine.iis_rows(a)
-    limit = _limit_rows(model)
+    limit = limit_rows(model)
     keep = np.zeros(a.num_rows, bool)
     keep[rows] = True
-    assert rows.size and _feasible(_keep_only(a, keep | ~limit), integer=False) is False
+    assert rows.size and feasible(keep_only(a, keep | ~limit), integer=False) is False
 
 
 @pytest.mark.parametrize("name", list(REGISTRY))
@@ -239,13 +240,13 @@ def test_the_chosen_backend_confirms_every_member_of_the_conflict(name):
     model, a = seed_arrays(**IMPOSSIBLE)
     index = {n: i for i, n in enumerate(model.row_names())}
     members = [index[n] for n in diagnosis(name).conflict["name"]]
-    definitions = ~_limit_rows(model)
+    definitions = ~limit_rows(model)
     keep = definitions.copy()
     keep[members] = True
-    assert _feasible(_keep_only(a, keep), integer=False, engine=engine) is False
+    assert feasible(keep_only(a, keep), integer=False, engine=engine) is False
     for row in members:
         keep[row] = False
-        assert _feasible(_keep_only(a, keep), integer=False, engine=engine) is True
+        assert feasible(keep_only(a, keep), integer=False, engine=engine) is True
         keep[row] = True
 
 

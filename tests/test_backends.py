@@ -20,7 +20,8 @@ import pytest
 from conftest import ROOT, SCENARIOS, solved
 
 from optimizer.analysis.crosscheck import cross_check, dual_check
-from optimizer.analysis.diagnose import _feasible, _keep_only, _limit_rows, conflict_set
+from optimizer.analysis.diagnose import conflict_set
+from optimizer.analysis.diagnose.conflicts import feasible, keep_only, limit_rows
 from optimizer.analysis.export import model_text, safe_name, safe_names
 from optimizer.analysis.solve import constraint_table, solve
 from optimizer.model.chain import build_model
@@ -561,14 +562,14 @@ WHOLE_PEOPLE = {
 def test_cpsat_names_a_real_whole_number_conflict(case):
     file, override = WHOLE_PEOPLE[case]
     scenario, model, a = arrays_of(file, override)
-    limit = _limit_rows(model)
-    assert _feasible(a, integer=False) and not _feasible(a, integer=True)
+    limit = limit_rows(model)
+    assert feasible(a, integer=False) and not feasible(a, integer=True)
     proposal = propose_conflict(a, limit)
     assert proposal.status == "infeasible"
     assert 0 < len(proposal.rows) < limit.sum()
     keep = ~limit
     keep[proposal.rows] = True
-    assert not _feasible(_keep_only(a, keep), integer=True)  # HiGHS confirms it
+    assert not feasible(keep_only(a, keep), integer=True)  # HiGHS confirms it
     conflict, relaxation = conflict_set(scenario)
     assert relaxation == "integer"
     index = {n: i for i, n in enumerate(model.row_names())}
@@ -576,14 +577,14 @@ def test_cpsat_names_a_real_whole_number_conflict(case):
     assert set(members) <= set(proposal.rows.tolist())  # filtered from the proposal
     keep = ~limit
     keep[members] = True
-    assert not _feasible(_keep_only(a, keep), integer=True)  # infeasible
+    assert not feasible(keep_only(a, keep), integer=True)  # infeasible
     for row in members:  # irreducible
         keep_one_less = keep.copy()
         keep_one_less[row] = False
-        assert _feasible(_keep_only(a, keep_one_less), integer=True), row
+        assert feasible(keep_only(a, keep_one_less), integer=True), row
 
 
 def test_cpsat_relaxation_keeps_a_feasible_model_feasible():
     """The CP-SAT model is a relaxation: a scenario with a plan never looks infeasible."""
     _, model, a = arrays_of("seed_company.yaml")
-    assert propose_conflict(a, _limit_rows(model)).status == "feasible"
+    assert propose_conflict(a, limit_rows(model)).status == "feasible"

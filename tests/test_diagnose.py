@@ -12,7 +12,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from optimizer.analysis.diagnose import _feasible, _keep_only, diagnose, levers, repairs
+from optimizer.analysis.diagnose import diagnose, levers, repairs
+from optimizer.analysis.diagnose.conflicts import feasible, keep_only
 from optimizer.analysis.solve import solve
 from optimizer.analysis.wording import change_sentences
 from optimizer.model.chain import build_model
@@ -111,7 +112,7 @@ def test_the_conflict_set_really_is_infeasible(case):
     keep = ~limit
     keep[members] = True
     integer = d.relaxation == "integer"
-    assert not _feasible(_keep_only(a, keep), integer)
+    assert not feasible(keep_only(a, keep), integer)
 
 
 def test_dropping_any_member_makes_the_rest_possible(case):
@@ -122,7 +123,7 @@ def test_dropping_any_member_makes_the_rest_possible(case):
         keep = ~limit
         keep[members] = True
         keep[row] = False
-        assert _feasible(_keep_only(a, keep), integer), row
+        assert feasible(keep_only(a, keep), integer), row
 
 
 def test_the_conflict_speaks_in_business_names(case):

@@ -1,0 +1,132 @@
+"""Why no plan exists: a minimal set of conflicting limits, and the cheapest repair.
+
+The conflict set is irreducible: the limits in it cannot all hold, and dropping any one
+of them makes the rest possible. When the LP relaxation is already infeasible, HiGHS
+computes it (``iis_strategy`` 6; HiGHS's default strategy returned an empty set on
+these models) and a deletion filter confirms it; when only whole headcounts make it
+infeasible, a deletion filter over the integer model finds it.
+
+Every solve that decides anything runs on one backend (``diagnose(..., backend="cbc")``;
+default HiGHS): each feasibility question of the deletion filter, the repair model and its
+polish, the bisection of the working day and the repaired plan. A backend without an IIS
+(the ``iis`` capability: CBC, OR-Tools, PDLP) is handed HiGHS's IIS as a proposal only, as
+CP-SAT's whole-number proposal is: the chosen backend must find the proposed limits
+infeasible together (otherwise it tests every limit), and its own deletion filter then
+tests each one, so every member is one the chosen backend cannot drop. The proposal
+matters: an infeasible model can have several irreducible sets (the seed company with a
+$10M profit target has at least two: with the delivery or with the support department),
+and the filter alone, over every limit, can end at another one. The repair model is
+solved with HiGHS's ``EXACT`` options on HiGHS and with its costs scaled (``COST_FLOOR``)
+elsewhere. On a backend other than HiGHS the notes say which backend answered and what it
+did instead of the capabilities it lacks; HiGHS's notes are as they were
+(``Diagnosis.backend`` names it).
+
+The cheapest repair moves the levers leadership controls (``Scenario.lever_paths``)
+by the least weighted total change. Levers that only move limits (ad budget, headcount
+caps, finance goals) enter one integer model together:
+
+    min sum_k weight_k * change_k   s.t.  every limit moved by its levers' changes holds
+
+Hours per day (a coefficient) and the quality floor (a step between conversation tiers)
+are searched one at a time. The default weight of a lever is 1 / |its value|, so a
+change costs its relative size: raising the budget 10 % costs as much as a 10 % longer day.
+(A lever at zero is measured against a typical month's money, or one person.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from optimizer.analysis.diagnose.conflicts import CONFLICT_COLUMNS, conflict_set
+from optimizer.analysis.diagnose.repairs import LOWER, WORDS, Lever, Repair, levers, repairs
+from optimizer.analysis.result import Plan
+from optimizer.runtime.deadline import Deadline
+from optimizer.scenario.schema import Scenario
+from optimizer.solvers import Backend
+from optimizer.solvers import backend as solver_backend
+
+__all__ = [
+    "CONFLICT_COLUMNS",
+    "LOWER",
+    "WORDS",
+    "Diagnosis",
+    "Lever",
+    "Repair",
+    "conflict_set",
+    "diagnose",
+    "levers",
+    "repairs",
+]
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """Why a scenario has no plan, and what would make one possible."""
+
+    conflict: pd.DataFrame  # CONFLICT_COLUMNS: each conflicting limit, its words and input
+    relaxation: str  # "lp": the limits conflict outright; "integer": only in whole people
+    cheapest: Repair | None
+    alternatives: list[Repair]
+    repaired: Plan | None
+    message: str
+    notes: tuple[str, ...] = ()  # what the time limit left unfinished; on a backend other
+    # than HiGHS, which backend answered and what it did instead of a missing capability
+    backend: str = "highs"  # the backend every solve of the diagnosis ran on
+
+
+def diagnose(
+    scenario: Scenario,
+    objective: str | None = None,
+    time_limit: Deadline | float | None = None,
+    backend: str | Backend | None = "highs",
+) -> Diagnosis:
+    """Conflict set, cheapest repair, one-lever alternatives, and the repaired plan.
+
+    ``time_limit`` (seconds, or the ``Deadline`` of the solve that found no plan) bounds
+    every solve here; what it stops is said in ``notes``, and what was found stays valid:
+    a conflict set the filter did not finish still conflicts (it may not be minimal), and
+    a repair the search did not finish still works (it may not be the cheapest).
+
+    ``backend`` answers every solve (see the module docstring); without an IIS it confirms
+    and filters another backend's IIS, and the notes say so.
+    """
+    from optimizer.analysis.solve import solve
+    from optimizer.runtime.isolation import stage
+    from optimizer.scenario.loading import ScenarioError
+
+    engine = solver_backend(backend)
+    deadline = Deadline.of(time_limit)
+    notes: list[str] = []
+    if engine.name != "highs":
+        notes.append(
+            f"every feasibility test, repair and repaired plan of this diagnosis was solved on "
+            f"{engine.name} ({engine.description})"
+        )
+    stage("the search for conflicting limits")
+    conflict, relaxation = conflict_set(scenario, deadline, notes, engine)
+    stage("the repair search")
+    cheapest, alternatives = repairs(scenario, deadline, notes, engine)
+    repaired = None
+    message = ""
+    if cheapest is None:
+        message = "no change to the levers makes a plan possible"
+        if deadline.expired():
+            message = "the time limit ran out before a repair was found"
+    elif deadline.expired():
+        notes.append("the repaired plan was not solved: the time limit ran out")
+    else:
+        stage("the repaired plan")
+        try:
+            repaired = solve(
+                cheapest.apply(scenario), objective, time_limit=deadline, backend=engine
+            )
+        except ScenarioError as exc:  # a repair past a bound the schema sets
+            message = f"the repaired scenario is not valid: {exc.problems[0]}"
+        else:
+            if not repaired.solved:
+                message = f"the repaired scenario did not solve: {repaired.status.value}"
+    return Diagnosis(
+        conflict, relaxation, cheapest, alternatives, repaired, message, tuple(notes), engine.name
+    )
