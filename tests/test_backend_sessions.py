@@ -23,14 +23,8 @@ from optimizer.model.chain import build_model
 from optimizer.scenario.inputs import with_values
 from optimizer.scenario.loading import load_scenario
 from optimizer.solvers import CAPABILITIES, REGISTRY, Status, backend
-from optimizer.solvers.session import (
-    POLISH_TOL,
-    HighsSession,
-    RebuildSession,
-    _worst_break,
-    open_session,
-    solve_fresh,
-)
+from optimizer.solvers.session import HighsSession, RebuildSession, open_session, solve_fresh
+from optimizer.solvers.twostage import POLISH_TOL, worst_break
 
 SEED = ROOT / "scenarios" / "seed_company.yaml"
 OTHERS = ["cbc", "ortools", "pdlp"]
@@ -145,8 +139,8 @@ def test_a_cold_session_polishes_whole_number_plans_that_break_a_row():
     _, a = seed_arrays(**{"calendar.hours_per_day": 9.0})
     raw = backend("cbc").solve(a, ranging=False, duals=False)
     polished = open_session("cbc", a).solve(duals=False, ranging=False)
-    assert _worst_break(a, raw.x) > POLISH_TOL  # what the polish is for
-    assert _worst_break(a, polished.x) <= POLISH_TOL
+    assert worst_break(a, raw.x) > POLISH_TOL  # what the polish is for
+    assert worst_break(a, polished.x) <= POLISH_TOL
     assert "polish" in polished.times and polished.row_shadow is None
     np.testing.assert_array_equal(polished.x[a.integer], np.round(raw.x[a.integer]))
     assert polished.objective == pytest.approx(raw.objective, rel=1e-7)

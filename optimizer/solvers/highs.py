@@ -1,16 +1,22 @@
-"""HiGHS through highspy: the model is passed as arrays in one call.
+"""HiGHS through highspy: an engine of the two-stage solve (``optimizer.solvers.twostage``).
 
-Integer models are solved as a MILP; then the integers are fixed at their values and
-the LP is re-solved for duals and ranging (a MILP has no duals). A headcount at its
-cap keeps its cap row active in that LP, so the cap's shadow price is the value of
-one more (fractional) person.
+The model is passed as arrays in one call (``_lp``). HiGHS is the engine with every
+capability: ranging of each row's limit (``row_ranging``), the LP with the whole numbers
+fixed solved by the primal simplex (``FIXED_LP_OPTIONS``) and kept warm for what-ifs
+(:class:`HighsFixedLP`: changeRowBounds and the last basis on the same Highs), a model held
+in place between what-ifs (:class:`HeldModel`), and an IIS (``iis_rows``). HiGHS's duals
+are the change of its minimised objective; a max model is passed negated, so they are
+negated back into the product's convention.
 
 The solver's own model status is read: a wrapper's "Optimal" after a time limit (PuLP
-reports one for a CBC run stopped with an incumbent) is the trap this avoids. The caller still checks the plan independently.
+reports one for a CBC run stopped with an incumbent) is the trap this avoids; "unbounded or
+infeasible" from presolve is solved again without presolve. The caller still checks the
+plan independently.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
@@ -18,7 +24,9 @@ import time
 import numpy as np
 
 from optimizer.model.linear import ModelArrays
-from optimizer.solvers import FixedLP, SolverOutput, Status
+from optimizer.solvers import FixedLP, SolverOutput, Status, twostage
+from optimizer.solvers.twostage import Raw
+from optimizer.solvers.twostage import fixed_bounds as fixed_bounds  # callers import it here
 
 _banner_lock = threading.Lock()
 _banner_shown = False
@@ -100,11 +108,15 @@ def _new_highs():
     return h
 
 
-def fixed_lp_highs():
-    """A silent Highs instance for the LP with the integers fixed (``FIXED_LP_OPTIONS``)."""
+def _highs(a: ModelArrays, lb, ub, integer: bool, options: dict | None = None):
+    """A silent Highs holding ``a`` within ``lb``, ``ub`` (a MILP at ``MIP_GAP`` if
+    ``integer``), with ``options`` set after the product's own."""
     h = _new_highs()
-    for key, value in FIXED_LP_OPTIONS.items():
+    if integer:
+        h.setOptionValue("mip_rel_gap", MIP_GAP)
+    for key, value in (options or {}).items():
         h.setOptionValue(key, value)
+    h.passModel(_lp(a, lb, ub, integer))
     return h
 
 
@@ -164,26 +176,33 @@ def _has_solution(h) -> bool:
     return h.getInfo().primal_solution_status == 2  # kSolutionStatusFeasible
 
 
-def fixed_bounds(a: ModelArrays, x: np.ndarray, tol: float = 1e-6) -> tuple[np.ndarray, np.ndarray]:
-    """Bounds that fix each integer at its value, leaving its active one-variable rows in charge.
+def _run(h, times: dict[str, float]) -> None:
+    """Run ``h`` (``times["solve"]``); an "unbounded or infeasible" from presolve is run
+    again without presolve, which is switched back on after (a held model's next solves)."""
+    t0 = time.perf_counter()
+    h.run()
+    times["solve"] = time.perf_counter() - t0
+    import highspy
 
-    A headcount at its cap keeps the cap row active instead of a fixed upper bound, so
-    the cap's shadow price says what one more allowed person is worth.
-    """
-    lb, ub = a.lb.copy(), a.ub.copy()
-    ints = np.flatnonzero(a.integer)
-    lb[ints] = ub[ints] = np.round(x[ints])
-    nnz = np.bincount(a.rows, minlength=a.num_rows)
-    single = (nnz[a.rows] == 1) & a.integer[a.cols]
-    rows, cols, coef = a.rows[single], a.cols[single], a.vals[single]
-    act = coef * np.round(x[cols])
-    for limit, at_upper in ((a.row_upper[rows], True), (a.row_lower[rows], False)):
-        active = np.isfinite(limit) & (np.abs(act - limit) <= tol * np.maximum(1.0, np.abs(limit)))
-        relax_upper = active & ((coef > 0) == at_upper)
-        relax_lower = active & ~((coef > 0) == at_upper)
-        ub[cols[relax_upper]] = a.ub[cols[relax_upper]]
-        lb[cols[relax_lower]] = a.lb[cols[relax_lower]]
-    return lb, ub
+    if h.getModelStatus() == highspy.HighsModelStatus.kUnboundedOrInfeasible:
+        h.setOptionValue("presolve", "off")
+        h.run()
+        h.setOptionValue("presolve", "choose")
+
+
+def _read(h, a: ModelArrays, is_mip: bool, duals: bool, times: dict[str, float]) -> Raw:
+    """What ``h`` solved: status, values (also at a limit, if it has some), duals if asked."""
+    status, text = _status(h)
+    raw = Raw(status, text, times=times, held=h)
+    if status is Status.OPTIMAL or (status is Status.TIME_LIMIT and _has_solution(h)):
+        sol = h.getSolution()
+        raw.x = np.array(sol.col_value)
+        raw.gap = h.getInfo().mip_gap if is_mip else None
+        if status is Status.OPTIMAL and duals and not is_mip:
+            flip = -1.0 if a.sense == "max" else 1.0
+            raw.row_dual = flip * np.array(sol.row_dual)
+            raw.col_dual = flip * np.array(sol.col_dual)
+    return raw
 
 
 def solve(
@@ -193,79 +212,119 @@ def solve(
     ranging: bool = True,
     duals: bool = True,
     options: dict | None = None,
+    polish: bool = False,
 ) -> SolverOutput:
-    """Solve; with ``duals`` an integer model is re-solved as an LP with its integers fixed.
+    """``twostage.solve`` on HiGHS (:class:`HighsEngine`).
 
-    ``options`` are HiGHS options for this solve (for example ``{"presolve": "off"}``).
+    ``options`` are HiGHS options for the model's solve (for example ``{"presolve":
+    "off"}``); the fixed LP has ``FIXED_LP_OPTIONS``. An LP's duals, ranging and warm
+    ``FixedLP`` come with its solve, asked for or not.
     """
-    times = {}
-    t0 = time.perf_counter()
-    h = _new_highs()
-    is_mip = bool(a.integer.any())
-    if is_mip:
-        h.setOptionValue("mip_rel_gap", MIP_GAP)
-    for key, value in (options or {}).items():
-        h.setOptionValue(key, value)
-    if time_limit is not None:
-        h.setOptionValue("time_limit", float(time_limit))
-    h.passModel(_lp(a, a.lb, a.ub, is_mip))
-    times["hand_over"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    h.run()
-    times["solve"] = time.perf_counter() - t0
-    status, text = _status(h)
-    if status is Status.UNBOUNDED and h.getModelStatus().name == "kUnboundedOrInfeasible":
-        h.setOptionValue("presolve", "off")
-        h.run()
-        status, text = _status(h)
-    if status is not Status.OPTIMAL:
-        out = SolverOutput(status, text, times=times)
-        if status is Status.TIME_LIMIT and _has_solution(h):
-            out.x = np.array(h.getSolution().col_value)
-            out.objective = a.objective(out.x)
-            out.mip_gap = h.getInfo().mip_gap if is_mip else None
-        return out
-    x = np.array(h.getSolution().col_value)
-    mip_gap = h.getInfo().mip_gap if is_mip else None
-    if is_mip and not duals:
-        return SolverOutput(
-            Status.OPTIMAL, text, x=x, objective=a.objective(x), mip_gap=mip_gap, times=times
-        )
-    lb, ub = a.lb, a.ub
-    if is_mip:
+    duals = duals or not a.integer.any()
+    return twostage.solve(
+        HighsEngine(options), a, time_limit=time_limit, ranging=ranging, duals=duals,
+        polish=polish,
+    )  # fmt: skip
+
+
+class HighsEngine(twostage.Engine):
+    """HiGHS in the two-stage solve: each call on a new Highs, the fixed LP by the primal
+    simplex, ranging, and the solved LP kept warm for what-ifs (:class:`HighsFixedLP`)."""
+
+    name = "highs"
+    ranging = True
+    clean_duals = False  # simplex duals, taken as they are
+
+    def __init__(self, options: dict | None = None):
+        self.options = options or {}
+
+    def _new(self, a: ModelArrays, lb, ub, integer: bool, time_limit, duals: bool) -> Raw:
         t0 = time.perf_counter()
-        lb, ub = fixed_bounds(a, x)
-        h = fixed_lp_highs()
-        h.passModel(_lp(a, lb, ub, False))
+        h = _highs(a, lb, ub, integer, self.options)
+        if time_limit is not None:
+            h.setOptionValue("time_limit", float(time_limit))
+        times = {"hand_over": time.perf_counter() - t0}
+        _run(h, times)
+        return _read(h, a, integer, duals, times)
+
+    def mip(self, a: ModelArrays, time_limit: float | None) -> Raw:
+        return self._new(a, a.lb, a.ub, True, time_limit, False)
+
+    def lp(self, a: ModelArrays, lb, ub, time_limit: float | None = None, duals=True) -> Raw:
+        return self._new(a, lb, ub, False, time_limit, duals)
+
+    def settle(self, a: ModelArrays, is_mip: bool, raw: Raw) -> Raw:
+        return raw  # HiGHS's answer, "unbounded or infeasible" already run without presolve
+
+    def fixed(self, a: ModelArrays, lb: np.ndarray, ub: np.ndarray) -> Raw:
+        h = _highs(a, lb, ub, False, FIXED_LP_OPTIONS)
         h.run()
-        times["fixed_lp"] = time.perf_counter() - t0
-        status, text = _status(h)
-        if status is not Status.OPTIMAL:
-            return SolverOutput(Status.ERROR, f"fixed LP after MILP: {text}", x=x, times=times)
-        x = np.array(h.getSolution().col_value)
-    sol = h.getSolution()
-    flip = -1.0 if a.sense == "max" else 1.0
-    out = SolverOutput(
-        Status.OPTIMAL,
-        text,
-        x=x,
-        objective=a.objective(x),
-        row_shadow=flip * np.array(sol.row_dual),
-        col_shadow=flip * np.array(sol.col_dual),
-        lp_lb=lb,
-        lp_ub=ub,
-        mip_gap=mip_gap,
-        times=times,
-    )
-    if ranging:
-        t0 = time.perf_counter()
-        out.range_up, out.range_down = _row_ranging(h, a)
-        times["ranging"] = time.perf_counter() - t0
-    out.fixed_lp = HighsFixedLP(h, a, lb, ub)
-    return out
+        return _read(h, a, False, True, {})
+
+    def row_ranging(self, lp: Raw, a: ModelArrays) -> tuple[np.ndarray, np.ndarray]:
+        return _row_ranging(lp.held, a)
+
+    def fixed_lp(self, lp: Raw, a: ModelArrays, lb, ub, objective: float) -> HighsFixedLP:
+        return HighsFixedLP(lp.held, a, lb, ub)
+
+
+class HeldModel(HighsEngine):
+    """One model held in one Highs, changed in place (``load``) and solved again there: the
+    engine of a HiGHS session (``optimizer.solvers.session.HighsSession``).
+
+    An LP restarts from its last basis and is its own fixed LP; a MILP's search starts
+    afresh, and its fixed LP is solved cold on a new Highs, as in every solve: when that LP
+    has several optimal vertices (months that could swap leads), a warm start could land on
+    another one, and the plan would differ from a fresh solve's for no reason the user sees.
+    """
+
+    def __init__(self, a: ModelArrays):
+        super().__init__()
+        self.is_mip = bool(a.integer.any())
+        n = max(a.num_rows, 1)
+        unique, self.entry = np.unique(a.cols * n + a.rows, return_inverse=True)
+        self.ucols, self.urows = np.divmod(unique, n)
+        self.h = _highs(a, a.lb, a.ub, self.is_mip)
+        self.loaded, self.coef = a, self._summed(a)
+
+    def _summed(self, a: ModelArrays) -> np.ndarray:
+        return np.bincount(self.entry, weights=a.vals, minlength=len(self.ucols))
+
+    def load(self, new: ModelArrays) -> None:
+        """Change the held model's numbers to ``new``'s (same shape), only where they differ."""
+        h, old = self.h, self.loaded
+        flip = -1.0 if new.sense == "max" else 1.0
+        cost = new.solver_cost()
+        idx = np.flatnonzero(cost != old.solver_cost())
+        if len(idx):
+            h.changeColsCost(len(idx), idx.astype(np.int32), flip * cost[idx])
+        idx = np.flatnonzero((new.lb != old.lb) | (new.ub != old.ub))
+        if len(idx):
+            h.changeColsBounds(len(idx), idx.astype(np.int32), new.lb[idx], new.ub[idx])
+        idx = np.flatnonzero((new.row_lower != old.row_lower) | (new.row_upper != old.row_upper))
+        if len(idx):
+            lower, upper = new.row_lower[idx], new.row_upper[idx]
+            h.changeRowsBounds(len(idx), idx.astype(np.int32), lower, upper)
+        coef = self._summed(new)
+        for k in np.flatnonzero(coef != self.coef):  # the entries the move touched: few
+            h.changeCoeff(int(self.urows[k]), int(self.ucols[k]), float(coef[k]))
+        self.loaded, self.coef = new, coef
+
+    def first(self, a: ModelArrays, time_limit: float | None, duals: bool) -> Raw:
+        """The held model (``a`` is ``loaded``), solved again where it stands."""
+        if self.is_mip:
+            self.h.clearSolver()
+        limit = math.inf if time_limit is None else max(0.0, time_limit)
+        self.h.setOptionValue("time_limit", limit)
+        times = {}
+        _run(self.h, times)
+        return _read(self.h, a, self.is_mip, duals, times)
 
 
 class HighsFixedLP(FixedLP):
+    """The solved LP kept in its Highs: a what-if moves its limits in place and re-solves
+    from the solved basis (``objective_with``), then puts them back."""
+
     def __init__(self, h, a: ModelArrays, lb: np.ndarray, ub: np.ndarray):
         self.h, self.a, self.lb, self.ub = h, a, lb, ub
         self.basis = h.getBasis()
@@ -293,8 +352,7 @@ class HighsFixedLP(FixedLP):
         return value
 
     def objective_for(self, arrays: ModelArrays) -> float | None:
-        h = _new_highs()
-        h.passModel(_lp(arrays, self.lb, self.ub, False))
+        h = _highs(arrays, self.lb, self.ub, False)
         h.setBasis(self.basis)
         h.run()
         status, _ = _status(h)
@@ -324,8 +382,7 @@ def _row_ranging(h, a: ModelArrays) -> tuple[np.ndarray, np.ndarray]:
 def iis_rows(a: ModelArrays) -> np.ndarray:
     """Rows of an irreducible infeasible subset of the LP relaxation (HiGHS's IIS, two
     strategies tried); empty where HiGHS finds none."""
-    h = _new_highs()
-    h.passModel(_lp(a, a.lb, a.ub, False))
+    h = _highs(a, a.lb, a.ub, False)
     h.run()
     for strategy in (6, 2):
         h.setOptionValue("iis_strategy", strategy)

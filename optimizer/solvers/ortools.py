@@ -126,8 +126,9 @@ def _params(time_limit: float | None, **kwargs):
     return params
 
 
-class MathOptEngine:
-    """SCIP for integer models; GLOP or PDLP for LPs."""
+class MathOptEngine(twostage.Engine):
+    """SCIP for integer models; GLOP or PDLP for LPs. No ranging; PDLP's duals need the
+    cleaning by complementary slackness (``twostage.clean_duals``)."""
 
     def __init__(self, lp_solver: str = "glop"):
         if lp_solver not in ("glop", "pdlp"):
@@ -223,11 +224,14 @@ def solve(
     time_limit: float | None = None,
     ranging: bool = True,
     duals: bool = True,
+    polish: bool = False,
     lp_solver: str = "glop",
 ) -> SolverOutput:
-    """Solve with OR-Tools MathOpt; integer models are re-solved as an LP with integers fixed."""
-    engine = MathOptEngine(lp_solver)
-    return twostage.solve(engine, a, time_limit=time_limit, ranging=ranging, duals=duals)
+    """``twostage.solve`` on MathOpt; ``ranging`` is accepted for the common signature (NaN)."""
+    return twostage.solve(
+        MathOptEngine(lp_solver), a, time_limit=time_limit, ranging=ranging, duals=duals,
+        polish=polish,
+    )  # fmt: skip
 
 
 def solve_pdlp(a: ModelArrays, **kwargs) -> SolverOutput:

@@ -192,7 +192,10 @@ def _run(a, lb, ub, integer, time_limit, want_duals) -> Raw:
     return out
 
 
-class CbcEngine:
+class CbcEngine(twostage.Engine):
+    """CBC in the two-stage solve: branch and cut, then Clp for the fixed LP; no ranging,
+    what-if re-solves cold (``twostage.ResolvingFixedLP``)."""
+
     name = NAME
 
     def mip(self, a: ModelArrays, time_limit: float | None) -> Raw:
@@ -208,6 +211,9 @@ def solve(
     time_limit: float | None = None,
     ranging: bool = True,
     duals: bool = True,
+    polish: bool = False,
 ) -> SolverOutput:
-    """Solve with CBC; integer models are re-solved as an LP with their integers fixed."""
-    return twostage.solve(CbcEngine(), a, time_limit=time_limit, ranging=ranging, duals=duals)
+    """``twostage.solve`` on CBC; ``ranging`` is accepted for the common signature (NaN)."""
+    return twostage.solve(
+        CbcEngine(), a, time_limit=time_limit, ranging=ranging, duals=duals, polish=polish
+    )
