@@ -301,3 +301,61 @@ def test_an_error_with_numbers_is_no_plan():
     assert plan.status is Status.ERROR and not plan.solved
     assert plan.message.startswith("the solver could not use this model (solver: fixed LP")
     assert not plan.verified.ok and plan.objective is None and plan.targets.empty
+
+
+def test_the_leaders_fixed_lp_is_the_solver_boundarys_step():
+    """The tie order solves the plan's fixed LP by ``Backend.solve_fixed`` (the backend's own
+    fixed-LP settings: HiGHS's primal simplex), once, at the final plan's headcounts."""
+    from optimizer.solvers import highs
+    from optimizer.solvers.twostage import fixed_bounds
+
+    calls = []
+
+    class Recording(highs.HighsEngine):
+        def fixed(self, a, lb, ub):
+            calls.append((lb, ub))
+            return super().fixed(a, lb, ub)
+
+    real = solver_backend("highs")
+    recording = replace(real, make_engine=Recording)
+    scenario = load_scenario(ROOT / "scenarios" / "seed_company.yaml")
+    model, v = build_model(scenario, scenario.objective)
+    a = model.arrays()
+    got = ties.settle(scenario, model, v, a, real.solve(a, duals=False), recording,
+                      objective=scenario.objective)  # fmt: skip
+    ref = ties.settle(scenario, model, v, a, real.solve(a, duals=False), real,
+                      objective=scenario.objective)  # fmt: skip
+    ((lb, ub),) = calls
+    expected = fixed_bounds(a, got.x)
+    np.testing.assert_array_equal(lb, expected[0])
+    np.testing.assert_array_equal(ub, expected[1])
+    np.testing.assert_array_equal(got.lp_lb, lb)
+    np.testing.assert_array_equal(got.x, ref.x)
+    np.testing.assert_array_equal(got.row_shadow, ref.row_shadow)
+    np.testing.assert_array_equal(got.range_up, ref.range_up)
+
+
+def test_the_users_mip_options_reach_only_the_integer_stages_of_a_backend_that_takes_them():
+    """``--mip-gap``'s options go to every integer tie stage on a backend with
+    ``takes_mip_gap``, never to an LP stage; the fixed LP keeps its own settings."""
+    real = solver_backend("highs")
+    seen = []
+
+    def solve(a, **kwargs):
+        seen.append((bool(a.integer.any()), kwargs.get("options")))
+        return real.solve(a, **kwargs)
+
+    engine = replace(real, solve=solve)
+    scenario = load_scenario(ROOT / "scenarios" / "regional_sales.yaml")
+    model, v = build_model(scenario, scenario.objective)
+    a = model.arrays()
+    options = {"mip_rel_gap": 1e-6}
+    ties.settle(scenario, model, v, a, real.solve(a, duals=False), engine,
+                objective=scenario.objective, options=options)  # fmt: skip
+    assert [o for integer, o in seen if integer] and all(o == options for i, o in seen if i)
+    assert all(o is None for integer, o in seen if not integer)
+    seen.clear()
+    plain = replace(engine, takes_mip_gap=False)  # a backend without the capability
+    ties.settle(scenario, model, v, a, real.solve(a, duals=False), plain,
+                objective=scenario.objective, options=options)  # fmt: skip
+    assert seen and all(o is None for _, o in seen)

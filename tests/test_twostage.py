@@ -166,3 +166,94 @@ def test_polish_takes_the_fixed_lp_values_where_the_plan_breaks_a_row():
     assert "polish" in out.times and engine.calls == ["mip", "lp"]
     plain = twostage.solve(Scripted(engine.first_raw, fixed), team(), duals=False)
     np.testing.assert_array_equal(plain.x, rough)
+
+
+# ---- the fixed LP alone (``solve_fixed``, ``Backend.solve_fixed``) -------------------------
+
+
+@pytest.mark.parametrize("name", list(REGISTRY))
+def test_solve_fixed_is_the_plans_fixed_lp_by_hand(name):
+    """The LP with n fixed at 3 (the caller's choice), alone: the same numbers as the plan's
+    solve, its bounds, its what-ifs; timed as ``fixed_lp`` (and ``ranging`` where asked)."""
+    engine, a = backend(name), team()
+    plan = engine.solve(a)
+    lb, ub = twostage.fixed_bounds(a, np.array([3.0, 0.0]))
+    out = engine.solve_fixed(a, lb, ub)
+    assert out.status is Status.OPTIMAL and out.mip_gap is None
+    np.testing.assert_allclose(out.x, plan.x, atol=TOL)
+    assert out.objective == pytest.approx(31.0, rel=TOL)
+    np.testing.assert_allclose(out.row_shadow, [0.0, 4.0, 0.0], atol=TOL)
+    np.testing.assert_allclose(out.col_shadow, [-3.0, 0.0], atol=TOL)
+    assert out.lp_lb is lb and out.lp_ub is ub
+    if engine.ranging:
+        assert out.range_up[DEMAND] == pytest.approx(2.0)
+        assert out.range_down[DEMAND] == pytest.approx(10.0)
+        assert set(out.times) == {"fixed_lp", "ranging"}
+    else:
+        assert np.isnan(out.range_up).all() and np.isnan(out.range_down).all()
+        assert set(out.times) == {"fixed_lp"}
+    assert out.fixed_lp.objective_with({DEMAND: (-np.inf, 13.0)}) == pytest.approx(39.0, rel=TOL)
+    model = engine.solve_fixed(a, lb, ub, settings="model")  # as an LP model is solved
+    np.testing.assert_allclose(model.row_shadow, out.row_shadow, atol=TOL)
+    assert model.lp_lb is lb and "solve" in model.times
+    no_ranging = engine.solve_fixed(a, lb, ub, ranging=False)
+    assert "ranging" not in no_ranging.times
+
+
+def test_highs_solves_the_fixed_lp_with_its_own_settings(monkeypatch):
+    """HiGHS's fixed LP is the primal simplex (``FIXED_LP_OPTIONS``), in the plan's solve and
+    in ``solve_fixed``; ``settings="model"`` solves it as an LP model, without them."""
+    from optimizer.solvers import highs
+
+    seen = []
+    real = highs._highs
+
+    def recording(a, lb, ub, integer, options=None):
+        seen.append((integer, dict(options or {})))
+        return real(a, lb, ub, integer, options)
+
+    monkeypatch.setattr(highs, "_highs", recording)
+    engine, a = backend("highs"), team()
+    engine.solve(a)
+    assert seen == [(True, {}), (False, highs.FIXED_LP_OPTIONS)]
+    seen.clear()
+    engine.solve_fixed(a, *twostage.fixed_bounds(a, np.array([3.0, 0.0])))
+    assert seen == [(False, highs.FIXED_LP_OPTIONS)]
+    seen.clear()
+    engine.solve_fixed(a, a.lb, a.ub, settings="model")
+    assert seen == [(False, {})]
+
+
+def test_a_backend_without_an_engine_solves_the_fixed_lp_through_its_solve():
+    """A backend made from a bare ``solve`` (a test's fake) gets the LP as arrays, whole
+    numbers off and the bounds given, with duals asked."""
+    from optimizer.solvers import Backend
+
+    real, calls = backend("cbc"), []
+
+    def solve(arrays, **kwargs):
+        calls.append((arrays, kwargs))
+        return real.solve(arrays, **kwargs)
+
+    fake = Backend("fake", "CBC, called through its solve", solve, False)
+    a = team()
+    lb, ub = twostage.fixed_bounds(a, np.array([3.0, 0.0]))
+    out = fake.solve_fixed(a, lb, ub, ranging=False)
+    assert out.status is Status.OPTIMAL and out.objective == pytest.approx(31.0, rel=TOL)
+    assert out.lp_lb is lb and out.lp_ub is ub
+    ((arrays, kwargs),) = calls
+    assert not arrays.integer.any() and arrays.lb is lb and arrays.ub is ub
+    assert kwargs == {"ranging": False, "duals": True}
+
+
+def test_solve_fixed_that_fails_gives_the_lps_own_status_and_words():
+    engine = Scripted(
+        Raw(Status.OPTIMAL, "unused"), Raw(Status.ERROR, "NUMERICAL_ERROR", message="why")
+    )
+    a = team()
+    out = twostage.solve_fixed(engine, a, a.lb, a.ub)
+    assert out.status is Status.ERROR and out.solver_status == "NUMERICAL_ERROR"
+    assert out.message == "why" and out.x is None and out.objective is None
+    assert engine.calls == ["lp"] and set(out.times) == {"fixed_lp"}
+    with pytest.raises(ValueError, match="unknown fixed-LP settings"):
+        twostage.solve_fixed(engine, a, a.lb, a.ub, settings="warm")

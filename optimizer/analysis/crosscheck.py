@@ -159,7 +159,7 @@ def cross_check(
     from optimizer.model.chain import build_model
     from optimizer.solvers import Status
     from optimizer.solvers import backend as solver_backend
-    from optimizer.solvers.highs import fixed_bounds
+    from optimizer.solvers.twostage import fixed_bounds
 
     engine_a, engine_b = (solver_backend(name) for name in backends)
     if engine_a.name == engine_b.name:
@@ -203,11 +203,13 @@ def cross_check(
     )
     targets = _compare_targets(plan_a, plan_b, objective_agrees)
 
-    # Shadow prices, on the first backend's whole-number plan for both backends.
+    # Shadow prices, on the first backend's whole-number plan for both backends: the LP
+    # with those whole numbers fixed (``Backend.solve_fixed``), each backend solving it as
+    # it solves an LP model ("model": HiGHS's dual simplex, not its fixed-LP primal simplex).
     lb, ub = fixed_bounds(arrays, x_a)
     fixed = replace(arrays, lb=lb, ub=ub, integer=np.zeros_like(arrays.integer))
-    raw_a = engine_a.solve(fixed)
-    raw_b = engine_b.solve(fixed)
+    raw_a = engine_a.solve_fixed(fixed, lb, ub, settings="model")
+    raw_b = engine_b.solve_fixed(fixed, lb, ub, settings="model")
     if raw_a.status is not Status.OPTIMAL or raw_b.status is not Status.OPTIMAL:
         return CrossCheck(
             names, (plan_a, plan_b), objective_row, same_whole, headcounts, targets,

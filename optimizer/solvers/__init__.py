@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import numpy as np
 
+    from optimizer.solvers.twostage import Engine
+
 
 class Status(str, Enum):
     OPTIMAL = "optimal"
@@ -133,8 +135,10 @@ class Backend:
     Every backend returns the same shape in the same conventions; only HiGHS gives
     ranging (allowable increase and decrease), the others return NaN there. The flags are
     the registry's (``BackendSpec``); ``iis_rows(arrays)`` is the backend's IIS of the LP
-    relaxation (None without ``iis``); ``open_session(arrays)`` holds a model for re-solves
-    (``optimizer.solvers.session``).
+    relaxation (None without ``iis``); ``solve_fixed(arrays, lb, ub)`` is the LP with the
+    whole numbers fixed at given bounds, solved with the backend's own fixed-LP settings
+    (``make_engine`` gives its ``twostage.Engine``); ``open_session(arrays)`` holds a model
+    for re-solves (``optimizer.solvers.session``).
     """
 
     name: str
@@ -147,11 +151,49 @@ class Backend:
     warm_start: bool = False
     integer: bool = True
     iis_rows: Callable[..., np.ndarray] | None = None
+    make_engine: Callable[[], Engine] | None = None  # a new engine of ``twostage.solve``
 
     @property
     def capabilities(self) -> dict[str, bool]:
         """Each capability flag by name (see ``CAPABILITIES``)."""
         return {name: getattr(self, name) for name in CAPABILITIES}
+
+    def solve_fixed(
+        self,
+        arrays,
+        lb: np.ndarray,
+        ub: np.ndarray,
+        *,
+        ranging: bool = True,
+        settings: str = "fixed",
+    ) -> SolverOutput:
+        """The LP over ``arrays``' rows and costs with every column within ``lb``, ``ub``
+        (the whole numbers fixed there, e.g. by ``twostage.fixed_bounds``), for its duals.
+
+        The step a plan's solve takes after its integer model (``twostage.solve_fixed``),
+        on this backend's engine and with its own fixed-LP settings (HiGHS: the primal
+        simplex, ``highs.FIXED_LP_OPTIONS``; the others: their LP's defaults), or with
+        ``settings="model"`` as the backend solves an LP model (HiGHS: its dual simplex):
+        the LP's values, row and column duals in the product's convention, ranging where
+        the backend has it, ``lp_lb``, ``lp_ub`` = ``lb``, ``ub`` and its ``FixedLP``. An LP
+        that is not optimal gives its own status and words. A backend built from a bare
+        ``solve`` (no ``make_engine``) solves the LP through that ``solve``, with duals.
+        """
+        if self.make_engine is not None:
+            from optimizer.solvers import twostage
+
+            return twostage.solve_fixed(
+                self.make_engine(), arrays, lb, ub, ranging=ranging, settings=settings
+            )
+        from dataclasses import replace
+
+        import numpy as np
+
+        fixed = replace(arrays, lb=lb, ub=ub, integer=np.zeros_like(arrays.integer))
+        out = self.solve(fixed, ranging=ranging, duals=True)
+        if out.status is Status.OPTIMAL:
+            out.lp_lb, out.lp_ub = lb, ub
+        return out
 
     def open_session(self, arrays):
         """A session holding ``arrays`` on this backend (``optimizer.solvers.session``)."""
@@ -173,18 +215,21 @@ def backend(name: str | Backend | None = None) -> Backend:
     if key == "highs":
         from optimizer.solvers import highs as module
 
-        solve, iis_rows = module.solve, module.iis_rows
+        solve, iis_rows, make_engine = module.solve, module.iis_rows, module.HighsEngine
     elif key == "cbc":
         from optimizer.solvers import pulp_cbc as module
 
-        solve = module.solve
+        solve, make_engine = module.solve, module.CbcEngine
     else:
         from optimizer.solvers import ortools as module
 
-        solve = module.solve if key == "ortools" else module.solve_pdlp
+        if key == "ortools":
+            solve, make_engine = module.solve, module.MathOptEngine
+        else:
+            solve, make_engine = module.solve_pdlp, module.pdlp_engine
     spec = REGISTRY[key]
     return Backend(
         key, spec.description, solve, spec.ranging, spec.takes_mip_gap, duals=spec.duals,
         iis=spec.iis, warm_start=spec.warm_start, integer=spec.integer,
-        iis_rows=iis_rows if spec.iis else None,
+        iis_rows=iis_rows if spec.iis else None, make_engine=make_engine,
     )  # fmt: skip

@@ -26,7 +26,7 @@ import numpy as np
 from optimizer.model.linear import ModelArrays
 from optimizer.solvers import FixedLP, SolverOutput, Status, twostage
 from optimizer.solvers.twostage import Raw
-from optimizer.solvers.twostage import fixed_bounds as fixed_bounds  # callers import it here
+from optimizer.solvers.twostage import fixed_bounds as fixed_bounds  # tests import it here
 
 _banner_lock = threading.Lock()
 _banner_shown = False
@@ -257,6 +257,8 @@ class HighsEngine(twostage.Engine):
         return raw  # HiGHS's answer, "unbounded or infeasible" already run without presolve
 
     def fixed(self, a: ModelArrays, lb: np.ndarray, ub: np.ndarray) -> Raw:
+        """The fixed LP (step 2, ``twostage.solve_fixed``) on a new Highs, by the primal
+        simplex (``FIXED_LP_OPTIONS``), with its duals."""
         h = _highs(a, lb, ub, False, FIXED_LP_OPTIONS)
         h.run()
         return _read(h, a, False, True, {})

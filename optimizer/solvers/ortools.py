@@ -236,3 +236,8 @@ def solve(
 
 def solve_pdlp(a: ModelArrays, **kwargs) -> SolverOutput:
     return solve(a, lp_solver="pdlp", **kwargs)
+
+
+def pdlp_engine() -> MathOptEngine:
+    """The ``pdlp`` backend's engine: SCIP, then PDLP for the LP (what-ifs by GLOP)."""
+    return MathOptEngine("pdlp")

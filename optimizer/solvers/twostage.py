@@ -13,6 +13,12 @@ For the model  opt c.x  subject to  L <= A x <= U,  l <= x <= u,  x_j whole for 
    the backend has it (NaN elsewhere, ``None`` on HiGHS when not asked), and a ``FixedLP``
    that re-solves it with limits moved, for one-sided prices and marginal values.
 
+Steps 2 and 3 alone are :func:`solve_fixed` (``Backend.solve_fixed``): the LP with whole
+numbers the caller has chosen fixed at given bounds, on the engine's own fixed LP, with the
+same duals, ranging and ``FixedLP``; the analysis uses it for the plan the tie order chose
+(``optimizer.analysis.ties``) and for pricing one backend's plan on another
+(``optimizer.analysis.crosscheck``).
+
 Without duals an integer model stops after step 1; with ``polish`` (the cold sessions'
 solves, ``optimizer.solvers.session``) its values are replaced by the fixed LP's when they
 break a row by more than ``POLISH_TOL``, keeping the headcounts. A plan that is not optimal
@@ -89,7 +95,8 @@ class Engine:
         return self.settle(a, is_mip, raw)
 
     def fixed(self, a: ModelArrays, lb: np.ndarray, ub: np.ndarray) -> Raw:
-        """Step 2: the LP over ``a``'s rows within ``lb``, ``ub``, with its duals."""
+        """Step 2: the LP over ``a``'s rows within ``lb``, ``ub``, with its duals, solved
+        with the engine's fixed-LP settings (by default its ``lp``)."""
         return self.lp(a, lb, ub, None, True)
 
     def settle(self, a: ModelArrays, is_mip: bool, raw: Raw) -> Raw:
@@ -142,22 +149,70 @@ def solve(
             Status.OPTIMAL, first.text, x=x, objective=a.objective(x), mip_gap=first.gap,
             times=times,
         )  # fmt: skip
-    lb, ub, lp = a.lb, a.ub, first
-    if is_mip:
-        t0 = time.perf_counter()
-        lb, ub = fixed_bounds(a, x)
-        lp = engine.fixed(a, lb, ub)
-        times["fixed_lp"] = time.perf_counter() - t0
-        if lp.status is not Status.OPTIMAL:
-            return SolverOutput(
-                Status.ERROR, f"fixed LP after MILP: {lp.text}", x=x, message=lp.message,
-                times=times,
-            )  # fmt: skip
-        x = lp.x
+    if not is_mip:  # the LP is its own fixed LP
+        return _with_duals(engine, a, first, a.lb, a.ub, ranging, times, first.text, first.gap)
+    t0 = time.perf_counter()
+    lb, ub = fixed_bounds(a, x)
+    lp = engine.fixed(a, lb, ub)
+    times["fixed_lp"] = time.perf_counter() - t0
+    if lp.status is not Status.OPTIMAL:
+        return SolverOutput(
+            Status.ERROR, f"fixed LP after MILP: {lp.text}", x=x, message=lp.message,
+            times=times,
+        )  # fmt: skip
+    return _with_duals(engine, a, lp, lb, ub, ranging, times, first.text, first.gap)
+
+
+FIXED_SETTINGS = ("fixed", "model")
+"""How :func:`solve_fixed` solves its LP: ``"fixed"``, with the engine's fixed-LP settings
+(``Engine.fixed``, step 2 of :func:`solve`); ``"model"``, as the engine solves an LP model
+(step 1 on the LP: ``Engine.lp`` with its default settings, "unbounded" settled)."""
+
+
+def solve_fixed(
+    engine: Engine,
+    a: ModelArrays,
+    lb: np.ndarray,
+    ub: np.ndarray,
+    *,
+    ranging: bool = True,
+    settings: str = "fixed",
+) -> SolverOutput:
+    """Steps 2 and 3 alone: the LP over ``a``'s rows and costs with the columns within
+    ``lb``, ``ub`` (the caller's whole numbers fixed there, e.g. by ``fixed_bounds``).
+
+    With ``settings="fixed"`` it is solved by the engine's own fixed LP (``Engine.fixed``:
+    HiGHS's primal simplex, the others' default LP), as step 2 of :func:`solve`; with
+    ``"model"`` as an LP model (:func:`solve` on it: HiGHS's default, the dual simplex).
+    ``a``'s integer flags are not read. Returns the LP's values and objective, its row and
+    column duals in the product's convention (cleaned by complementary slackness where the
+    engine asks), ranging where the engine has it and ``ranging`` is asked (NaN on an engine
+    without it), ``lp_lb``, ``lp_ub`` = ``lb``, ``ub``, and its ``FixedLP`` for what-ifs. An
+    LP that is not optimal gives its own status and words (``solver_status``), no plan.
+    """
+    if settings not in FIXED_SETTINGS:
+        raise ValueError(f"unknown fixed-LP settings {settings!r}: expected fixed or model")
+    if settings == "model":
+        lp_model = replace(a, lb=lb, ub=ub, integer=np.zeros_like(a.integer))
+        return solve(engine, lp_model, ranging=ranging, duals=True)
+    t0 = time.perf_counter()
+    lp = engine.fixed(a, lb, ub)
+    times = {"fixed_lp": time.perf_counter() - t0}
+    if lp.status is not Status.OPTIMAL:
+        return SolverOutput(lp.status, lp.text, message=lp.message, times=times)
+    return _with_duals(engine, a, lp, lb, ub, ranging, times, lp.text, None)
+
+
+def _with_duals(
+    engine: Engine, a: ModelArrays, lp: Raw, lb, ub, ranging: bool, times, text, gap
+) -> SolverOutput:
+    """Step 3: the output of the solved LP ``lp`` (bounds ``lb``, ``ub``): its values, duals,
+    ranging and ``FixedLP``; ``text`` and ``gap`` are the model's solve's."""
+    x = lp.x
     row_dual = clean_duals(a, x, lp.row_dual) if engine.clean_duals else lp.row_dual
     out = SolverOutput(
-        Status.OPTIMAL, first.text, x=x, objective=a.objective(x), row_shadow=row_dual,
-        col_shadow=lp.col_dual, lp_lb=lb, lp_ub=ub, mip_gap=first.gap, times=times,
+        Status.OPTIMAL, text, x=x, objective=a.objective(x), row_shadow=row_dual,
+        col_shadow=lp.col_dual, lp_lb=lb, lp_ub=ub, mip_gap=gap, times=times,
     )  # fmt: skip
     if not engine.ranging:
         out.range_up, out.range_down = np.full(a.num_rows, np.nan), np.full(a.num_rows, np.nan)

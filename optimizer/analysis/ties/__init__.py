@@ -58,13 +58,7 @@ import numpy as np
 from optimizer.analysis.result import VERIFY_TOL
 from optimizer.analysis.ties.extension import Extension, pad
 from optimizer.analysis.ties.face import FACE_TOL, optimal_face
-from optimizer.analysis.ties.fixed_lp import (
-    FIXED_LP_OPTIONS,
-    Shifted,
-    fix_headcounts,
-    for_engine,
-    primary_duals,
-)
+from optimizer.analysis.ties.fixed_lp import Shifted, fix_headcounts, for_engine, primary_duals
 from optimizer.analysis.ties.holding import HOLD_ABS, HOLD_TOL, hold
 from optimizer.analysis.ties.lp_engine import GOOD_TOL, good, lp_engine
 from optimizer.analysis.ties.stages import (
@@ -86,7 +80,7 @@ from optimizer.scenario.schema import Scenario
 from optimizer.solvers import Backend, SolverOutput, Status
 
 __all__ = [
-    "FACE_TOL", "FIXED_LP_OPTIONS", "GOOD_TOL", "HEADCOUNT_ONLY", "HOLD_ABS", "HOLD_TOL",
+    "FACE_TOL", "GOOD_TOL", "HEADCOUNT_ONLY", "HOLD_ABS", "HOLD_TOL",
     "STAGES", "TIE_SECONDS_MIN", "TIE_SHARE", "Context", "StageFn", "closest_to_today",
     "earliest", "early_headcount", "even_workload", "settle", "steady_headcount",
     "steady_volumes",
@@ -120,7 +114,10 @@ def settle(
 
     ``stages`` runs only the first so many tie stages (None: all). If time runs out or a
     stage fails, the last finished stage's plan is kept and a note says so. Duals, ranging
-    and the fixed LP are those of the original objective at the final plan's headcounts.
+    and the fixed LP are those of the original objective at the final plan's headcounts,
+    solved by the backend's fixed-LP step (``Backend.solve_fixed``). ``options`` are the
+    user's options for the whole-number model (``--mip-gap``): they go to the integer
+    stages on a backend that ``takes_mip_gap``, to nothing else.
 
     Integer stages hold the leader's objective (and each other's measure) by a row with
     the proven gap as slack. Once the headcounts are fixed, the leader's fixed LP is solved
@@ -159,13 +156,13 @@ def settle(
         lp = out
         if out.row_shadow is None or out.col_shadow is None:  # the face needs the duals
             t0 = time.perf_counter()
-            options = {"options": FIXED_LP_OPTIONS} if engine.name == "highs" else {}
-            lp = engine.solve(for_engine(arrays, engine), ranging=ranging, duals=True, **options)
+            lp = engine.solve_fixed(
+                for_engine(arrays, engine), arrays.lb, arrays.ub, ranging=ranging
+            )
             times["fixed_lp"] = time.perf_counter() - t0
             if lp.status is not Status.OPTIMAL or lp.row_shadow is None:
                 out.notes = (*out.notes, _stopped([], STAGES[0][0], lp.solver_status))
                 return out
-            lp.lp_lb, lp.lp_ub = arrays.lb, arrays.ub
             x_ext = lp.x
         ext.base = optimal_face(arrays, lp, arrays.lb, arrays.ub)
 
@@ -173,7 +170,8 @@ def settle(
         nonlocal stage_lp_engine
         a = ext.arrays(pad(cost, ext.num_vars), held)
         use = engine if integer_stage else stage_lp_engine
-        kwargs = {"options": extra} if extra and use.name == "highs" and a.integer.any() else {}
+        # the user's options for the whole-number model (--mip-gap), where the backend takes them
+        kwargs = {"options": extra} if extra and use.takes_mip_gap and a.integer.any() else {}
         result = use.solve(a, time_limit=time_left(), duals=False, ranging=False, **kwargs)
         if not integer_stage and use.name != "highs" and not good(result, a):
             from optimizer.solvers import backend as solver_backend

@@ -5,8 +5,10 @@ For an integer model, once the tie stages have chosen the headcounts, the LP
     optimise  c . x   (the leader's objective, with the model's tie-break costs)
     over the model's rows, every integer column fixed at the plan's whole number
 
-is solved. Its duals, reduced costs and ranging are the plan's shadow prices, and its
-optimal face (``face``) is where the LP tie stages choose the continuous part of the plan.
+is solved, by the solver boundary's fixed-LP step (``Backend.solve_fixed``, with the
+backend's own fixed-LP settings). Its duals, reduced costs and ranging are the plan's shadow
+prices, and its optimal face (``face``) is where the LP tie stages choose the continuous
+part of the plan.
 ``fix_headcounts`` does that in the middle of the tie order (and solves each earlier stage
 that is not about headcounts again on that face, then holds it); ``primary_duals`` is the
 LP alone, for a plan whose headcounts were never fixed during the order.
@@ -40,8 +42,7 @@ from optimizer.analysis.ties.holding import hold
 from optimizer.analysis.ties.stages import HEADCOUNT_ONLY
 from optimizer.model.linear import ModelArrays
 from optimizer.solvers import FixedLP, SolverOutput, Status
-
-FIXED_LP_OPTIONS = {"simplex_strategy": 4}
+from optimizer.solvers.twostage import fixed_bounds
 
 FIRST_ORDER = ("pdlp",)
 """Backends whose LP is solved by a first-order method to a tolerance (PDLP: 1e-11, then
@@ -110,14 +111,11 @@ def fix_headcounts(arrays, x_ext, out, engine, ranging, times, ext, done, run):
 
 
 def primary_duals(arrays, x, out, engine, ranging, times) -> tuple[SolverOutput, SolverOutput]:
-    """The LP of the leader's objective with the plan's headcounts fixed (for the duals)."""
-    from optimizer.solvers.highs import fixed_bounds
-
+    """The LP of the leader's objective with the plan's headcounts fixed (for the duals):
+    ``engine.solve_fixed`` at ``fixed_bounds(arrays, x)``."""
     lb, ub = fixed_bounds(arrays, x)
-    fixed = replace(for_engine(arrays, engine), lb=lb, ub=ub, integer=np.zeros_like(arrays.integer))
     t0 = time.perf_counter()
-    options = {"options": FIXED_LP_OPTIONS} if engine.name == "highs" else {}
-    lp = engine.solve(fixed, ranging=ranging, duals=True, **options)
+    lp = engine.solve_fixed(for_engine(arrays, engine), lb, ub, ranging=ranging)
     times["fixed_lp"] = time.perf_counter() - t0
     if "ranging" in lp.times:
         times["ranging"] = lp.times["ranging"]
@@ -130,5 +128,4 @@ def primary_duals(arrays, x, out, engine, ranging, times) -> tuple[SolverOutput,
             + "); no plan is presented"
         )
         return SolverOutput(Status.ERROR, failed, message=why, times=times), lp
-    lp.lp_lb, lp.lp_ub = lb, ub
     return lp, lp
