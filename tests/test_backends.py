@@ -508,12 +508,59 @@ def test_export_round_trip(name, fmt, tmp_path):
         assert list(lp.col_names_) == safe_names(model.var_names())
     else:  # an LP file lists columns as they first appear
         assert sorted(lp.col_names_) == sorted(safe_names(model.var_names()))
-    assert lp.sense_ == highspy.ObjSense.kMaximize
+    # the LP file states the model's sense; the MPS file minimises the negative (portable)
+    maximise = fmt == "lp"
+    assert lp.sense_ == (highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize)
     h.setOptionValue("mip_rel_gap", 1e-9)
     h.run()
     assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
     value = h.getInfo().objective_function_value
-    assert relative(value, plan.objective) <= 1e-7
+    assert relative(value if maximise else -value, plan.objective) <= 1e-7
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_mps_file_reads_the_same_in_pulp_cbc_and_or_tools(name, tmp_path):
+    """Other solvers read the MPS export as written (issue 14): PuLP's reader refused the
+    ``LI`` bound type and the CBC binary ignored ``OBJSENSE MAX``, so the file minimises the
+    negative objective with plain bounds; each reader's optimum is minus the plan's."""
+    import pulp
+    from ortools.linear_solver.python import model_builder
+
+    scenario, plan = solved(str(ROOT / "scenarios" / name))
+    path = tmp_path / "model.mps"
+    path.write_text(model_text(build_model(scenario)[0], "mps"))
+    text = path.read_text()
+    assert text.startswith("* kpi-optimizer: the model maximises its objective")
+    assert "OBJSENSE" not in text and "\n LI " not in text and "\n UI " not in text
+    _, prob = pulp.LpProblem.fromMPS(str(path), sense=pulp.LpMinimize)
+    assert prob.solve(pulp.PULP_CBC_CMD(msg=0, gapRel=1e-9)) == pulp.LpStatusOptimal
+    assert relative(-pulp.value(prob.objective), plan.objective) <= 1e-7
+    integers = {v.name for v in prob.variables() if v.cat == pulp.LpInteger}
+    assert integers and all(
+        prob.variablesDict()[n].upBound != 1 for n in integers if "staffing" not in n
+    )
+    builder = model_builder.Model()
+    assert builder.import_from_mps_file(str(path))
+    solver = model_builder.Solver("scip")
+    assert solver.solve(builder) == model_builder.SolveStatus.OPTIMAL
+    assert relative(-solver.objective_value, plan.objective) <= 1e-6
+
+
+def test_an_mps_file_states_the_constant_it_leaves_out():
+    """A minimising model with an objective constant: the comment states it, the file
+    leaves it out (readers disagree on its sign), and its optimum plus the constant is the plan's."""
+    from optimizer.analysis.export import portable_mps
+
+    text = "NAME\nOBJSENSE\n    MAX\nROWS\n N  Obj\nCOLUMNS\nBOUNDS\n LI BOUND     x  2\n UI BOUND     y  5\n LI BOUND     y  0\nENDATA\n"
+    out = portable_mps(text, "min", 12.5)
+    assert (
+        out.splitlines()[0]
+        == "* kpi-optimizer: the model minimises its objective; this file minimises it, without its constant 12.5"
+    )
+    assert "OBJSENSE" not in out and "MAX" not in out
+    assert " PL BOUND     x" in out and " PL BOUND     y" not in out
+    assert out.index(" PL BOUND     x") < out.index(" LO BOUND     x  2")
+    assert " UP BOUND     y  5" in out and " LO BOUND     y  0" in out
 
 
 def test_cli_export_writes_atomically(tmp_path):
@@ -536,7 +583,7 @@ def test_cli_export_writes_atomically(tmp_path):
         cwd=ROOT,
     )
     assert proc.returncode == 0, proc.stderr
-    assert target.read_text().startswith("NAME")
+    assert target.read_text().splitlines()[1].startswith("NAME")  # after the comment line
     assert [p.name for p in target.parent.iterdir()] == ["seed.mps"]  # no temporary left
     text = subprocess.run(
         [sys.executable, "-m", "optimizer.cli", "export", SEED],
