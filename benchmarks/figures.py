@@ -13,13 +13,31 @@ import math
 import pstats
 import statistics
 
-PHASES = ["load", "validate", "build", "hand_over", "solve", "fixed_lp", "ranging", "check",
-          "report", "json"]  # fmt: skip
+PHASES = [
+    "load",
+    "validate",
+    "build",
+    "hand_over",
+    "solve",
+    "fixed_lp",
+    "ranging",
+    "check",
+    "report",
+    "json",
+]
 PHASE_WORDS = {
-    "load": "read + YAML", "validate": "validate", "build": "build", "hand_over": "hand-over",
-    "solve": "solve (HiGHS)", "fixed_lp": "duals (fixed LP)", "ranging": "ranging",
-    "check": "check", "report": "report tables", "json": "JSON", "other": "other",
-}  # fmt: skip
+    "load": "read + YAML",
+    "validate": "validate",
+    "build": "build",
+    "hand_over": "hand-over",
+    "solve": "solve (HiGHS)",
+    "fixed_lp": "duals (fixed LP)",
+    "ranging": "ranging",
+    "check": "check",
+    "report": "report tables",
+    "json": "JSON",
+    "other": "other",
+}
 
 
 def median(values) -> float:

@@ -28,8 +28,13 @@ def perturb(data: dict, rng: random.Random) -> dict:
                 section[key] = round(section[key] * rng.uniform(1 - SPREAD, 1 + SPREAD), 4)
 
     mk, sa, fi = data["marketing"], data["sales"], data["finance"]
-    scale(mk, "ad_budget_per_month", "market_size_leads_per_month",
-          "total_addressable_market_leads", "ad_spend_per_marketer_per_month")  # fmt: skip
+    scale(
+        mk,
+        "ad_budget_per_month",
+        "market_size_leads_per_month",
+        "total_addressable_market_leads",
+        "ad_spend_per_marketer_per_month",
+    )
     mk["qualified_lead_share"] = min(0.95, mk["qualified_lead_share"] * rng.uniform(0.9, 1.1))
     mk["organic_leads_per_month"] = min(
         mk.get("organic_leads_per_month", 0), mk["market_size_leads_per_month"]

@@ -68,9 +68,12 @@ def main(description: str) -> None:
 
 def run(args) -> dict:
     quick = args.quick
-    results: dict = {"mode": "quick" if quick else "full", "machine": machine_info(),
-                     "command": " ".join(["python benchmarks/run.py", *sys.argv[1:]]),
-                     "highs": product_highs_settings()}  # fmt: skip
+    results: dict = {
+        "mode": "quick" if quick else "full",
+        "machine": machine_info(),
+        "command": " ".join(["python benchmarks/run.py", *sys.argv[1:]]),
+        "highs": product_highs_settings(),
+    }
     m = results["machine"]
     machine("before", m, 200_000 if quick else 10_000_000)
     started = time.perf_counter()

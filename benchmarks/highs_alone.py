@@ -80,9 +80,12 @@ def raw_highs(mps: Path, settings: dict, time_limit: float | None = None) -> dic
     status = h.modelStatusToString(h.getModelStatus())
     x = list(h.getSolution().col_value) if status == "Optimal" else None
     return {
-        "read": read, "run": run, "status": status, "x": x,
+        "read": read,
+        "run": run,
+        "status": status,
+        "x": x,
         "objective": info.objective_function_value if status == "Optimal" else None,
         "primal_bound": info.objective_function_value if mip else None,
         "mip_gap": info.mip_gap if mip else None,
         "mip_nodes": info.mip_node_count if mip else None,
-    }  # fmt: skip
+    }

@@ -51,10 +51,10 @@ def run_child(args: list[str]) -> dict:
     try:
         start = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-S", "-c", LAUNCHER, str(ENTRY), "--child", *args, "--result",
-             path],
-            capture_output=True, text=True,
-        )  # fmt: skip
+            [sys.executable, "-S", "-c", LAUNCHER, str(ENTRY), "--child", *args, "--result", path],
+            capture_output=True,
+            text=True,
+        )
         wall = time.perf_counter() - start
         code, maxrss = json.loads(done.stdout.strip().splitlines()[-1])
         if code != 0:

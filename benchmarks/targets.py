@@ -19,13 +19,31 @@ class Targets:
         met = None if quick or value is None or not math.isfinite(value) else value <= limit
         if key in AT_LEAST and met is not None:
             met = value >= limit
-        self.rows.append({"key": key, "target": what, "measured": value, "limit": limit,
-                          "unit": unit, "met": met, "note": note})  # fmt: skip
+        self.rows.append(
+            {
+                "key": key,
+                "target": what,
+                "measured": value,
+                "limit": limit,
+                "unit": unit,
+                "met": met,
+                "note": note,
+            }
+        )
 
     def unmeasured(self, key, what, note):
         """A target with no figure (its suite was skipped, or nothing finished)."""
-        self.rows.append({"key": key, "target": what, "measured": None, "limit": None,
-                          "unit": "", "met": None, "note": note})  # fmt: skip
+        self.rows.append(
+            {
+                "key": key,
+                "target": what,
+                "measured": None,
+                "limit": None,
+                "unit": "",
+                "met": None,
+                "note": note,
+            }
+        )
 
 
 def missed(rows: list[dict], quick: bool) -> set[str]:

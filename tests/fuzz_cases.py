@@ -16,9 +16,31 @@ from optimizer.scenario.schema import bounds_of
 
 SEED_FILE = Path(__file__).resolve().parent.parent / "scenarios" / "seed_company.yaml"
 EXTREMES = [
-    1e308, -1e308, 1e-300, -1e-300, 1e15, 1e12, 1e10, -1.0, 0, 0.0, 5e-7, 2**63, -(2**63),
-    ".nan", ".inf", "-.inf", "1e999", True, None, "eight", [], {}, [1, 2], {"a": 1},
-]  # fmt: skip
+    1e308,
+    -1e308,
+    1e-300,
+    -1e-300,
+    1e15,
+    1e12,
+    1e10,
+    -1.0,
+    0,
+    0.0,
+    5e-7,
+    2**63,
+    -(2**63),
+    ".nan",
+    ".inf",
+    "-.inf",
+    "1e999",
+    True,
+    None,
+    "eight",
+    [],
+    {},
+    [1, 2],
+    {"a": 1},
+]
 
 
 def _numeric_paths(node, prefix=()):

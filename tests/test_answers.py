@@ -69,9 +69,20 @@ def test_diagnose_when_infeasible_is_written_once():
 
 
 def test_a_plan_from_another_backend_is_diagnosed_on_that_backend():
-    run = CliRunner().invoke(app, ["solve", str(SEED), "--backend", "cbc", "--format", "json",
-                                   "--no-explain", "--set",
-                                   "finance.profit_target_per_month=10000000"])  # fmt: skip
+    run = CliRunner().invoke(
+        app,
+        [
+            "solve",
+            str(SEED),
+            "--backend",
+            "cbc",
+            "--format",
+            "json",
+            "--no-explain",
+            "--set",
+            "finance.profit_target_per_month=10000000",
+        ],
+    )
     assert run.exit_code == 1, run.output
     found = json.loads(run.stdout)
     assert found["backend"] == "cbc" and found["diagnosis"]["backend"] == "cbc"

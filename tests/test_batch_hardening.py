@@ -173,10 +173,21 @@ def test_a_killed_batch_leaves_no_worker_behind(tmp_path, start):
     # HiGHS loaded first: the batch may not copy itself and starts a forkserver instead
     first = "import highspy; " if start == "forkserver" else ""
     proc = subprocess.Popen(
-        [sys.executable, "-c", f"{first}from optimizer.cli import main; main()",
-         "batch", str(folder), "--out", str(out), "-j", "2"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            f"{first}from optimizer.cli import main; main()",
+            "batch",
+            str(folder),
+            "--out",
+            str(out),
+            "-j",
+            "2",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not list((out / "results").glob("*.json")):

@@ -28,8 +28,18 @@ import results_md  # noqa: E402
 import scale  # noqa: E402
 from suites import bundled  # noqa: E402
 
-PHASES = ["load", "validate", "build", "hand_over", "solve", "fixed_lp", "ranging", "check",
-          "report", "json"]  # fmt: skip
+PHASES = [
+    "load",
+    "validate",
+    "build",
+    "hand_over",
+    "solve",
+    "fixed_lp",
+    "ranging",
+    "check",
+    "report",
+    "json",
+]
 
 
 def finite(x) -> bool:
@@ -90,10 +100,20 @@ def quick(tmp_path_factory):
     before = hashlib.sha256(results.read_bytes()).hexdigest() if results.exists() else None
     out, data = tmp / "RESULTS.md", tmp / "results.json"
     done = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--out", str(out),
-         "--json", str(data)],
-        capture_output=True, text=True, timeout=300, cwd=tmp,
-    )  # fmt: skip
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "run.py"),
+            "--quick",
+            "--out",
+            str(out),
+            "--json",
+            str(data),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     after = hashlib.sha256(results.read_bytes()).hexdigest() if results.exists() else None
     assert before == after, "the quick run must not touch benchmarks/RESULTS.md"

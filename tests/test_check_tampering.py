@@ -280,9 +280,11 @@ def _selling_time(s, q):
     t = s.sales.teams[0]
     lost = sum(t.hours_lost_per_day.model_dump().values())
     available = (
-        s.calendar.business_days_per_month * (s.calendar.hours_per_day - lost) * 60
+        s.calendar.business_days_per_month
+        * (s.calendar.hours_per_day - lost)
+        * 60
         * q["reps"][0, 0]
-    )  # fmt: skip
+    )
     q["conversations"][0, 0, minutes(s, 30)] -= 10
     q["conversations"][0, 0, minutes(s, 45)] += 10
     settle(s, q)
@@ -394,9 +396,8 @@ def _support_capacity(s, q):
     assert q["agents"][0] >= su.agents.min
     settle(s, q)
     per_agent = (
-        cal.business_days_per_month * cal.hours_per_day * 60 * (1 - su.shrinkage)
-        * su.max_occupancy
-    )  # fmt: skip
+        cal.business_days_per_month * cal.hours_per_day * 60 * (1 - su.shrinkage) * su.max_occupancy
+    )
     return relative(su.handle_minutes_per_ticket * q["tickets"][0], per_agent * q["agents"][0])
 
 
@@ -441,10 +442,12 @@ def _service_level(s, q):
     q["phone_agents"][0] -= 1
     settle(s, q)
     return erlang_shortfall(
-        q["phone_contacts"][0], q["phone_agents"][0], ch.shrinkage,
+        q["phone_contacts"][0],
+        q["phone_agents"][0],
+        ch.shrinkage,
         (ch.interval_minutes, ch.handle_seconds, ch.answer_within_seconds),
         (ch.service_level, ch.max_occupancy),
-    )  # fmt: skip
+    )
 
 
 def _ticket_closure(s, q):
@@ -453,10 +456,12 @@ def _ticket_closure(s, q):
     settle(s, q)
     c = su.ticket_closure
     return erlang_shortfall(
-        q["tickets"][0] / cal.business_days_per_month, q["agents"][0], su.shrinkage,
+        q["tickets"][0] / cal.business_days_per_month,
+        q["agents"][0],
+        su.shrinkage,
         (cal.hours_per_day * 60, su.handle_minutes_per_ticket * 60, c.within_hours * 3600),
         (c.share, su.max_occupancy),
-    )  # fmt: skip
+    )
 
 
 def _profit_goal(s, q):

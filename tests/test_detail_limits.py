@@ -67,8 +67,19 @@ def test_only_the_largest_degenerate_limits_are_re_solved(monkeypatch):
 
 def test_cli_switches_and_the_mip_gap():
     runner = CliRunner()
-    result = runner.invoke(app, ["solve", str(SEED), "-f", "json", "--no-marginals",
-                                 "--no-whole-steps", "--mip-gap", "1e-4"])  # fmt: skip
+    result = runner.invoke(
+        app,
+        [
+            "solve",
+            str(SEED),
+            "-f",
+            "json",
+            "--no-marginals",
+            "--no-whole-steps",
+            "--mip-gap",
+            "1e-4",
+        ],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["parameters"] == [] and data["objective"]["value"] == pytest.approx(35_400)

@@ -218,10 +218,21 @@ def test_an_unknown_lever_is_bad_input():
 
 def test_solve_on_an_infeasible_scenario_exits_1_with_the_diagnosis():
     proc = subprocess.run(
-        [sys.executable, "-m", "optimizer.cli", "solve", SEED, "--format", "json",
-         "--set", "finance.profit_target_per_month=60000"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "optimizer.cli",
+            "solve",
+            SEED,
+            "--format",
+            "json",
+            "--set",
+            "finance.profit_target_per_month=60000",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 1, proc.stderr
     out = json.loads(proc.stdout)
     assert out["status"] == "infeasible"
@@ -231,10 +242,19 @@ def test_solve_on_an_infeasible_scenario_exits_1_with_the_diagnosis():
     assert diagnosis["repaired_plan"]["status"] == "optimal"
     assert diagnosis["repaired_plan"]["verified"] is True
     table = subprocess.run(
-        [sys.executable, "-m", "optimizer.cli", "solve", SEED,
-         "--set", "finance.profit_target_per_month=60000"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "optimizer.cli",
+            "solve",
+            SEED,
+            "--set",
+            "finance.profit_target_per_month=60000",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert table.returncode == 1
     assert "No plan meets every limit and goal" in table.stdout
     assert "Cheapest repair" in table.stdout

@@ -21,8 +21,9 @@ runner = CliRunner()
 
 def target(metric: str, value: float, role: str = "field", period: str = "2027-01") -> dict:
     department = "finance" if role == "finance" else "sales"
-    return dict(department=department, role=role, metric=metric, period=period, value=value,
-                unit="x")  # fmt: skip
+    return dict(
+        department=department, role=role, metric=metric, period=period, value=value, unit="x"
+    )
 
 
 def limit(name: str, binding: bool, kind: str = "limit") -> dict:
@@ -40,19 +41,36 @@ def result(targets: list[dict], constraints: list[dict], objective: float | None
 
 def test_a_hand_made_pair():
     a = result(
-        [target("reps", 5), target("calls_per_rep_per_day", 7.5), target("profit", 100, "finance"),
-         target("profit", 50, "finance", "2027-02"), target("gone", 1)],
-        [limit("sales-selling_time[2027-01,field]", True), limit("marketing-ad_budget", True),
-         limit("finance-profit_definition", True, kind="definition")],
+        [
+            target("reps", 5),
+            target("calls_per_rep_per_day", 7.5),
+            target("profit", 100, "finance"),
+            target("profit", 50, "finance", "2027-02"),
+            target("gone", 1),
+        ],
+        [
+            limit("sales-selling_time[2027-01,field]", True),
+            limit("marketing-ad_budget", True),
+            limit("finance-profit_definition", True, kind="definition"),
+        ],
         150,
-    )  # fmt: skip
+    )
     b = result(
-        [target("reps", 5 + 1e-9), target("calls_per_rep_per_day", 6), target("profit", 130, "finance"),
-         target("profit", 50, "finance", "2027-02"), target("new", 2)],
-        [limit("sales-selling_time[2027-01,field]", False), limit("marketing-ad_budget", True),
-         limit("sales-lead_supply", True), limit("finance-profit_definition", False, kind="definition")],
+        [
+            target("reps", 5 + 1e-9),
+            target("calls_per_rep_per_day", 6),
+            target("profit", 130, "finance"),
+            target("profit", 50, "finance", "2027-02"),
+            target("new", 2),
+        ],
+        [
+            limit("sales-selling_time[2027-01,field]", False),
+            limit("marketing-ad_budget", True),
+            limit("sales-lead_supply", True),
+            limit("finance-profit_definition", False, kind="definition"),
+        ],
         180,
-    )  # fmt: skip
+    )
     d = compare(a, b)
     changed = {(t["metric"], t["period"]): t for t in d.targets}
     assert set(changed) == {

@@ -21,8 +21,11 @@ import scale  # noqa: E402
 
 companies = st.builds(
     lambda teams, months, channels, seed: (teams, months, channels, seed),
-    st.integers(1, 4), st.integers(1, 3), st.integers(1, 3), st.integers(0, 10_000),
-)  # fmt: skip
+    st.integers(1, 4),
+    st.integers(1, 3),
+    st.integers(1, 3),
+    st.integers(0, 10_000),
+)
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -19,14 +19,42 @@ def tiny(sense: str) -> LinearModel:
     m = LinearModel(sense=sense)
     xy = m.add_vars("xy", [("i", ["x", "y"])])
     x, y = xy[0:1], xy[1:2]
-    m.add_rows("a", department="t", description="x + y <= 4.", axes=[("k", ["0"])],
-               lhs=[(1.0, x), (1.0, y)], sense="<=", rhs=4.0)  # fmt: skip
-    m.add_rows("b", department="t", description="x + 3y <= 6.", axes=[("k", ["0"])],
-               lhs=[(1.0, x), (3.0, y)], sense="<=", rhs=6.0)  # fmt: skip
-    m.add_rows("c", department="t", description="x >= 1.", axes=[("k", ["0"])],
-               lhs=[(1.0, x)], sense=">=", rhs=1.0)  # fmt: skip
-    m.add_rows("d", department="t", description="x <= 3.", axes=[("k", ["0"])],
-               lhs=[(1.0, x)], sense="<=", rhs=3.0)  # fmt: skip
+    m.add_rows(
+        "a",
+        department="t",
+        description="x + y <= 4.",
+        axes=[("k", ["0"])],
+        lhs=[(1.0, x), (1.0, y)],
+        sense="<=",
+        rhs=4.0,
+    )
+    m.add_rows(
+        "b",
+        department="t",
+        description="x + 3y <= 6.",
+        axes=[("k", ["0"])],
+        lhs=[(1.0, x), (3.0, y)],
+        sense="<=",
+        rhs=6.0,
+    )
+    m.add_rows(
+        "c",
+        department="t",
+        description="x >= 1.",
+        axes=[("k", ["0"])],
+        lhs=[(1.0, x)],
+        sense=">=",
+        rhs=1.0,
+    )
+    m.add_rows(
+        "d",
+        department="t",
+        description="x <= 3.",
+        axes=[("k", ["0"])],
+        lhs=[(1.0, x)],
+        sense="<=",
+        rhs=3.0,
+    )
     m.add_objective([(np.array([3.0, 2.0]), xy)])
     return m
 
@@ -61,10 +89,24 @@ def test_non_degenerate_max_price_and_range():
     """
     m = LinearModel(sense="max")
     xy = m.add_vars("xy", [("i", ["x", "y"])])
-    m.add_rows("a", department="t", description="x + y <= 4.", axes=[],
-               lhs=[(1.0, xy)], sense="<=", rhs=4.0)  # fmt: skip
-    m.add_rows("d", department="t", description="x <= 3.", axes=[],
-               lhs=[(1.0, xy[0:1])], sense="<=", rhs=3.0)  # fmt: skip
+    m.add_rows(
+        "a",
+        department="t",
+        description="x + y <= 4.",
+        axes=[],
+        lhs=[(1.0, xy)],
+        sense="<=",
+        rhs=4.0,
+    )
+    m.add_rows(
+        "d",
+        department="t",
+        description="x <= 3.",
+        axes=[],
+        lhs=[(1.0, xy[0:1])],
+        sense="<=",
+        rhs=3.0,
+    )
     m.add_objective([(np.array([3.0, 2.0]), xy)])
     out = highs.solve(m.arrays())
     assert out.objective == pytest.approx(11.0)

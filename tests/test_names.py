@@ -111,8 +111,10 @@ def test_backend_capabilities_come_from_the_registry():
     for name, spec in REGISTRY.items():
         made = backend(name)
         assert (made.description, made.ranging, made.takes_mip_gap) == (
-            spec.description, spec.ranging, spec.takes_mip_gap,
-        )  # fmt: skip
+            spec.description,
+            spec.ranging,
+            spec.takes_mip_gap,
+        )
     assert [n for n, s in REGISTRY.items() if s.takes_mip_gap] == ["highs"]
 
 

@@ -102,8 +102,11 @@ def test_leader_tables_show_no_identifiers_or_raw_floats(path):
 def test_cli_table_piped_is_not_cut_at_80_columns_and_shows_labels():
     out = subprocess.run(
         [sys.executable, "-m", "optimizer.cli", "solve", SEED],
-        capture_output=True, text=True, check=False, cwd=ROOT,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
     assert out.returncode == 0, out.stderr
     assert "Selling time, field team, Jan 2027" in out.stdout
     assert "sales-selling_time[" not in out.stdout
@@ -116,12 +119,26 @@ def test_the_sweep_table_names_each_channel_and_team():
     """The sweep summary used to print `marketing.channels.tiers[0].cost_per_lead` twice:
     rich read `[search]` as markup and dropped it. Labels name the channel and team."""
     out = subprocess.run(
-        [sys.executable, "-m", "optimizer.cli", "sweep", SEED, "--points", "3", "-i",
-         "marketing.channels[search].tiers[0].cost_per_lead", "-i",
-         "marketing.channels[social].tiers[0].cost_per_lead", "-i",
-         "sales.teams[field].average_deal_value"],
-        capture_output=True, text=True, check=False, cwd=ROOT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "optimizer.cli",
+            "sweep",
+            SEED,
+            "--points",
+            "3",
+            "-i",
+            "marketing.channels[search].tiers[0].cost_per_lead",
+            "-i",
+            "marketing.channels[social].tiers[0].cost_per_lead",
+            "-i",
+            "sales.teams[field].average_deal_value",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
     assert out.returncode == 0, out.stderr
     assert "Cost per lead, price tier 1, search" in out.stdout
     assert "Cost per lead, price tier 1, social" in out.stdout
@@ -169,8 +186,13 @@ def test_every_binding_limits_step_value_matches_a_re_solve(name):
     lb[arrays.integer] = ub[arrays.integer] = np.round(x[arrays.integer])
     held = replace(arrays, lb=lb, ub=ub, integer=np.zeros_like(arrays.integer))
     c = plan.constraints
-    rows = c[c["binding"] & (c["row_kind"] != "identity") & (c["unit"] != "people")
-             & ~c["degenerate"].astype(bool) & np.isfinite(c["step_value"].astype(float))]  # fmt: skip
+    rows = c[
+        c["binding"]
+        & (c["row_kind"] != "identity")
+        & (c["unit"] != "people")
+        & ~c["degenerate"].astype(bool)
+        & np.isfinite(c["step_value"].astype(float))
+    ]
     assert len(rows) > 0
     for row, r in rows.iterrows():
         price = r["shadow_price"]
@@ -181,8 +203,9 @@ def test_every_binding_limits_step_value_matches_a_re_solve(name):
             lower[row] += move
         if np.isfinite(upper[row]):
             upper[row] += move
-        out = highs.solve(replace(held, row_lower=lower, row_upper=upper), ranging=False,
-                          duals=False)  # fmt: skip
+        out = highs.solve(
+            replace(held, row_lower=lower, row_upper=upper), ranging=False, duals=False
+        )
         assert out.status is Status.OPTIMAL, r["name"]
         gain = (out.objective - plan.objective) * (1 if plan.objective_sense == "max" else -1)
         assert gain == pytest.approx(r["step_value"], rel=1e-6, abs=1e-4), r["name"]

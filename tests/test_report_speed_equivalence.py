@@ -51,13 +51,18 @@ def test_records_and_sentences_of_every_bundled_plan(bundled):
 
 
 def test_records_of_unusual_columns():
-    frame = pd.DataFrame({
-        "x": [1.0, np.nan, np.inf, -0.0], "flag": [True, False, True, False],
-        "text": ["a", None, "c", "d"], "mixed": np.array(["a", None, 1.5, np.nan], dtype=object),
-        "count": [1, 2, 3, 4], "nullable": pd.array([1, None, 3, 4], dtype="Int64"),
-        "when": pd.date_range("2027-01-01", periods=4),
-        "na_text": pd.array(["a", None, "c", None], dtype="string"),
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "x": [1.0, np.nan, np.inf, -0.0],
+            "flag": [True, False, True, False],
+            "text": ["a", None, "c", "d"],
+            "mixed": np.array(["a", None, 1.5, np.nan], dtype=object),
+            "count": [1, 2, 3, 4],
+            "nullable": pd.array([1, None, 3, 4], dtype="Int64"),
+            "when": pd.date_range("2027-01-01", periods=4),
+            "na_text": pd.array(["a", None, "c", None], dtype="string"),
+        }
+    )
     for columns in (["x", "flag", "text", "mixed", "count", "na_text"], list(frame.columns), []):
         part = frame[columns]
         assert repr(json_records._records(part)) == repr(slow_records(part))
@@ -78,7 +83,7 @@ def test_sentences_for_every_case():
             step_limit=b - 1,
             description="A limit.",
             unit=unit,
-        )  # fmt: skip
+        )
         for kind, binding, stepped, unit in itertools.product(
             ["limit", "goal", "definition"], [True, False], [True, False], ["people", "$/month"]
         )
@@ -88,7 +93,7 @@ def test_sentences_for_every_case():
             values[::-1],
             values[5:] + values[:5],
             values[2:] + values[:2],
-        )  # fmt: skip
+        )
     ]
     frame = pd.DataFrame(rows)
     for name, unit in (("max_profit", "$"), ("min_cost", "$"), ("closest_to_current", "share")):
@@ -122,7 +127,7 @@ def test_names_and_parameter_paths(count):
             ("month", ("2027-01", "2027-02")),
             ("team", ("north", "key")),
             ("tier", ("20min", "40min", "60min")),
-        ][:count]  # fmt: skip
+        ][:count]
     )
     assert _names("sales-x", axes) == slow_names("sales-x", axes)
     for template in ["sales.teams[{team}].reps.max", "a.{month}.{tier!r}", "{team}{team:>6}", "p"]:

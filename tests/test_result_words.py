@@ -33,9 +33,15 @@ def test_the_constraint_table_solves_nothing(monkeypatch):
     priced = solve_module.constraint_table(model, a, out)
     at = solve_module.positions(model, a, out)
     worth = pricing.prices(
-        a, out, at.binding, at.increase, at.sense, at.limit, most=solve_module.forward_limit(a),
+        a,
+        out,
+        at.binding,
+        at.increase,
+        at.sense,
+        at.limit,
+        most=solve_module.forward_limit(a),
         whole=True,
-    )  # fmt: skip
+    )
 
     def no_solve(*args, **kwargs):
         raise AssertionError("the table must not solve")
@@ -67,24 +73,33 @@ def test_the_pipeline_prices_the_rows_once(monkeypatch):
 
 def plan(status=Status.OPTIMAL, targets=3):
     return SimpleNamespace(
-        solved=status is Status.OPTIMAL, status=status, objective_name="max_profit",
+        solved=status is Status.OPTIMAL,
+        status=status,
+        objective_name="max_profit",
         targets=pd.DataFrame({"value": range(targets)}),
-    )  # fmt: skip
+    )
 
 
 OK = DualCheck(True, 0.0, "")
 HEADS = pd.DataFrame({"name": ["reps[field,2027-01]"], "a": [5.0], "b": [6.0]})
-NO_TARGETS = pd.DataFrame(columns=["department", "role", "metric", "period", "unit", "a", "b",
-                                   "difference", "verdict"])  # fmt: skip
+NO_TARGETS = pd.DataFrame(
+    columns=["department", "role", "metric", "period", "unit", "a", "b", "difference", "verdict"]
+)
 AGREE = {"a": 100.0, "b": 100.0, "difference": 0.0, "relative": 0.0, "agree": True}
 
 
 def check(**fields) -> CrossCheck:
     base = dict(
-        backends=("highs", "cbc"), plans=(plan(), plan()), objective=AGREE,
-        same_whole_numbers=True, headcounts=HEADS.iloc[:0], targets=NO_TARGETS,
-        shadow_prices=pd.DataFrame(columns=PRICE_COLUMNS), dual_checks=(OK, OK), limits=4,
-    )  # fmt: skip
+        backends=("highs", "cbc"),
+        plans=(plan(), plan()),
+        objective=AGREE,
+        same_whole_numbers=True,
+        headcounts=HEADS.iloc[:0],
+        targets=NO_TARGETS,
+        shadow_prices=pd.DataFrame(columns=PRICE_COLUMNS),
+        dual_checks=(OK, OK),
+        limits=4,
+    )
     return CrossCheck(**(base | fields))
 
 

@@ -112,12 +112,18 @@ def test_published_targets_do_not_depend_on_the_solver(name):
     for backend, plan in plans.items():
         assert plan.solved, (backend, plan.message)
         assert not _partly(plan), (backend, plan.notes)
-        assert (plan.targets[["metric", "role", "period"]] == reference[["metric", "role",
-                "period"]]).all().all()  # fmt: skip
+        assert (
+            (plan.targets[["metric", "role", "period"]] == reference[["metric", "role", "period"]])
+            .all()
+            .all()
+        )
         np.testing.assert_allclose(
-            plan.targets["value"].to_numpy(float), reference["value"].to_numpy(float),
-            rtol=1e-6, atol=1e-6, err_msg=f"{name}: {backend} against highs",
-        )  # fmt: skip
+            plan.targets["value"].to_numpy(float),
+            reference["value"].to_numpy(float),
+            rtol=1e-6,
+            atol=1e-6,
+            err_msg=f"{name}: {backend} against highs",
+        )
 
 
 @pytest.mark.parametrize("name", BUNDLED)
@@ -180,9 +186,11 @@ def test_an_imprecise_tie_lp_is_solved_again_with_highs():
     assert plan.solved and not _partly(plan)
     assert any("solved with HiGHS" in n for n in plan.notes), plan.notes
     np.testing.assert_allclose(
-        plan.targets["value"].to_numpy(float), reference.targets["value"].to_numpy(float),
-        rtol=1e-6, atol=1e-6,
-    )  # fmt: skip
+        plan.targets["value"].to_numpy(float),
+        reference.targets["value"].to_numpy(float),
+        rtol=1e-6,
+        atol=1e-6,
+    )
 
 
 def test_a_what_if_plan_is_the_plan_solve_gives():
@@ -194,9 +202,11 @@ def test_a_what_if_plan_is_the_plan_solve_gives():
     plan = WhatIf(scenario).resolve(change).plan()
     assert plan.objective == pytest.approx(fresh.objective, rel=1e-12)
     np.testing.assert_allclose(
-        plan.targets["value"].to_numpy(float), fresh.targets["value"].to_numpy(float),
-        rtol=1e-6, atol=1e-6,
-    )  # fmt: skip
+        plan.targets["value"].to_numpy(float),
+        fresh.targets["value"].to_numpy(float),
+        rtol=1e-6,
+        atol=1e-6,
+    )
     held = WhatIf(scenario, hold_headcounts=True).resolve(change)
     assert held.plan().objective == pytest.approx(held.objective, rel=1e-12)
 
@@ -242,9 +252,11 @@ def test_pdlp_closest_to_current_gives_glops_plan(name):
     assert plan.objective == pytest.approx(reference.objective, rel=1e-9)
     assert plan.constraints["shadow_price"].notna().any()
     np.testing.assert_allclose(
-        plan.targets["value"].to_numpy(float), reference.targets["value"].to_numpy(float),
-        rtol=1e-6, atol=1e-6,
-    )  # fmt: skip
+        plan.targets["value"].to_numpy(float),
+        reference.targets["value"].to_numpy(float),
+        rtol=1e-6,
+        atol=1e-6,
+    )
 
 
 def test_only_a_first_order_backend_loses_the_tie_break_costs():
@@ -276,8 +288,9 @@ def _failing_fixed_lp(name: str = "highs") -> Backend:
 
 def test_a_fixed_lp_that_fails_leaves_no_plan_and_says_why():
     """It was an error with an empty message, ``verified.ok`` True and no objective."""
-    plan = solve(load_scenario(ROOT / "scenarios" / "seed_company.yaml"),
-                 backend=_failing_fixed_lp())  # fmt: skip
+    plan = solve(
+        load_scenario(ROOT / "scenarios" / "seed_company.yaml"), backend=_failing_fixed_lp()
+    )
     assert plan.status is Status.ERROR and not plan.solved
     assert plan.solver_status == "fixed LP after the tie stages: PDLP: NUMERICAL_ERROR"
     assert "whole numbers were found" in plan.message, plan.message
@@ -321,10 +334,12 @@ def test_the_leaders_fixed_lp_is_the_solver_boundarys_step():
     scenario = load_scenario(ROOT / "scenarios" / "seed_company.yaml")
     model, v = build_model(scenario, scenario.objective)
     a = model.arrays()
-    got = ties.settle(scenario, model, v, a, real.solve(a, duals=False), recording,
-                      objective=scenario.objective)  # fmt: skip
-    ref = ties.settle(scenario, model, v, a, real.solve(a, duals=False), real,
-                      objective=scenario.objective)  # fmt: skip
+    got = ties.settle(
+        scenario, model, v, a, real.solve(a, duals=False), recording, objective=scenario.objective
+    )
+    ref = ties.settle(
+        scenario, model, v, a, real.solve(a, duals=False), real, objective=scenario.objective
+    )
     ((lb, ub),) = calls
     expected = fixed_bounds(a, got.x)
     np.testing.assert_array_equal(lb, expected[0])
@@ -350,12 +365,28 @@ def test_the_users_mip_options_reach_only_the_integer_stages_of_a_backend_that_t
     model, v = build_model(scenario, scenario.objective)
     a = model.arrays()
     options = {"mip_rel_gap": 1e-6}
-    ties.settle(scenario, model, v, a, real.solve(a, duals=False), engine,
-                objective=scenario.objective, options=options)  # fmt: skip
+    ties.settle(
+        scenario,
+        model,
+        v,
+        a,
+        real.solve(a, duals=False),
+        engine,
+        objective=scenario.objective,
+        options=options,
+    )
     assert [o for integer, o in seen if integer] and all(o == options for i, o in seen if i)
     assert all(o is None for integer, o in seen if not integer)
     seen.clear()
     plain = replace(engine, takes_mip_gap=False)  # a backend without the capability
-    ties.settle(scenario, model, v, a, real.solve(a, duals=False), plain,
-                objective=scenario.objective, options=options)  # fmt: skip
+    ties.settle(
+        scenario,
+        model,
+        v,
+        a,
+        real.solve(a, duals=False),
+        plain,
+        objective=scenario.objective,
+        options=options,
+    )
     assert seen and all(o is None for _, o in seen)

@@ -66,12 +66,21 @@ def child_product(args) -> dict:
         profiler.disable()
     hwm = vm_hwm_kib()
     result = {
-        "imports": imports, "times": times, "total": total, "status": plan.status.value,
-        "verified": bool(plan.verified.ok), "objective": plan.objective, "json_bytes": len(text),
-        "vm_hwm_kib": hwm, "vm_hwm_after_imports_kib": hwm_imports, "settings": settings,
-        "mip_gap": plan.mip_gap, "teams": len(scenario.sales.teams), "months": scenario.calendar.horizon_months,
+        "imports": imports,
+        "times": times,
+        "total": total,
+        "status": plan.status.value,
+        "verified": bool(plan.verified.ok),
+        "objective": plan.objective,
+        "json_bytes": len(text),
+        "vm_hwm_kib": hwm,
+        "vm_hwm_after_imports_kib": hwm_imports,
+        "settings": settings,
+        "mip_gap": plan.mip_gap,
+        "teams": len(scenario.sales.teams),
+        "months": scenario.calendar.horizon_months,
         "channels": len(scenario.marketing.channels),
-    }  # fmt: skip
+    }
     if profiler:
         result["profile"] = stats_text(profiler, 30)
     if args.raw_x:  # the raw solver's plan, valued by the product's model: same objective?
@@ -82,8 +91,11 @@ def child_product(args) -> dict:
         x = np.load(args.raw_x)
         arrays = build_model(scenario)[0].arrays()
         result["raw_objective_reported"] = float(arrays.objective(x)) if len(x) else None
-        result["size"] = {"rows": arrays.num_rows, "vars": arrays.num_vars,
-                          "integers": int(arrays.integer.sum())}  # fmt: skip
+        result["size"] = {
+            "rows": arrays.num_rows,
+            "vars": arrays.num_vars,
+            "integers": int(arrays.integer.sum()),
+        }
     return result
 
 
@@ -100,8 +112,12 @@ def child_raw(args) -> dict:
 
         np.save(args.raw_x, np.array(raw.pop("x")))
     raw.pop("x", None)
-    return {**raw, "imports": imports, "vm_hwm_kib": vm_hwm_kib(),
-            "vm_hwm_after_imports_kib": hwm_imports}  # fmt: skip
+    return {
+        **raw,
+        "imports": imports,
+        "vm_hwm_kib": vm_hwm_kib(),
+        "vm_hwm_after_imports_kib": hwm_imports,
+    }
 
 
 def child_idle(args) -> dict:

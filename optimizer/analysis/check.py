@@ -109,12 +109,16 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
 
     # sales: months x teams arrays, sides restated per team
     conv, reps = q["conversations"], q["reps"]
-    lost = np.array([
-        t.hours_lost_per_day.travel + t.hours_lost_per_day.meetings
-        + t.hours_lost_per_day.follow_ups + t.hours_lost_per_day.trade_shows
-        + t.hours_lost_per_day.other
-        for t in sa.teams
-    ])  # fmt: skip
+    lost = np.array(
+        [
+            t.hours_lost_per_day.travel
+            + t.hours_lost_per_day.meetings
+            + t.hours_lost_per_day.follow_ups
+            + t.hours_lost_per_day.trade_shows
+            + t.hours_lost_per_day.other
+            for t in sa.teams
+        ]
+    )
     admin = np.array([t.admin_minutes_per_conversation for t in sa.teams])
     available = days * (hours - lost) * 60.0 * reps
     used = deals = 0
@@ -177,9 +181,11 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
         intervals_base = days * hours * 60.0
         for ch in su.live_channels:
             contacts = (
-                ch.contacts_per_customer_per_month * customers * ch.peak_factor
+                ch.contacts_per_customer_per_month
+                * customers
+                * ch.peak_factor
                 / (intervals_base / ch.interval_minutes)
-            )  # fmt: skip
+            )
             equal(f"support-{ch.name}_contacts_total", q[f"{ch.name}_contacts"], contacts)
             people = q[f"{ch.name}_agents"]
             at_most(f"{ch.name}_agents whole", np.abs(people - np.round(people)), 0.0)

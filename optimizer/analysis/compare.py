@@ -32,9 +32,20 @@ from optimizer.scenario.names import Objective
 from optimizer.scenario.schema import Scenario
 
 VIOLATION_COLUMNS = [
-    "constraint", "department", "kind", "period", "limit", "implied", "shortfall", "unit",
-    "nature", "sentence", "family", "label", "figures",
-]  # fmt: skip
+    "constraint",
+    "department",
+    "kind",
+    "period",
+    "limit",
+    "implied",
+    "shortfall",
+    "unit",
+    "nature",
+    "sentence",
+    "family",
+    "label",
+    "figures",
+]
 """``family`` is the row's family (``sales-selling_time``, ``targets-reps``), ``label`` its
 leader's label ("Selling time, inside team, Apr 2027"), ``figures`` the end of its sentence
 (what a group quotes for its worst row)."""
@@ -124,12 +135,16 @@ def stated_targets(scenario: Scenario) -> pd.DataFrame:
 
 def targets_unit(metric: str) -> str:
     units = {
-        "calls_per_rep_per_day": "conversations/rep/day", "reps": "people", "workers": "people",
-        "agents": "people", "quota_per_rep_per_month": "$/rep/month",
-        "leads_per_month": "leads/month", "ad_spend_per_month": "$/month",
+        "calls_per_rep_per_day": "conversations/rep/day",
+        "reps": "people",
+        "workers": "people",
+        "agents": "people",
+        "quota_per_rep_per_month": "$/rep/month",
+        "leads_per_month": "leads/month",
+        "ad_spend_per_month": "$/month",
         "units_per_worker_per_month": "units/person/month",
         "tickets_per_agent_per_day": "tickets/person/day",
-    }  # fmt: skip
+    }
     return units[metric]
 
 
@@ -159,10 +174,16 @@ def _broken_limits(scenario: Scenario, evaluated, now: pd.DataFrame) -> pd.DataF
             gap = activity[row] - limit[row]
             shortfall = {"<=": gap, ">=": -gap}.get(block.sense, abs(gap))
             record = {
-                "constraint": names[row], "department": block.department, "kind": block.kind,
-                "period": periods[k], "limit": float(limit[row]), "implied": float(activity[row]),
-                "shortfall": float(shortfall), "unit": block.unit, "nature": block.nature,
-            }  # fmt: skip
+                "constraint": names[row],
+                "department": block.department,
+                "kind": block.kind,
+                "period": periods[k],
+                "limit": float(limit[row]),
+                "implied": float(activity[row]),
+                "shortfall": float(shortfall),
+                "unit": block.unit,
+                "nature": block.nature,
+            }
             family = names[row].split("[", 1)[0]
             record["family"] = family
             record["label"] = labels.row_label(family, labels.row_axes(names[row], family))
@@ -189,13 +210,23 @@ def _unmet_targets(stated: pd.DataFrame, now: pd.DataFrame) -> pd.DataFrame:
                 f"{label}: today's target of {labels.amount(t['value'], t['unit'])} cannot be "
                 f"met together with the other targets: {closest}"
             )
-            rows.append({
-                "constraint": f"targets-{t['target']}[{r['period']},{t['role']}]",
-                "department": "targets", "kind": "target", "period": r["period"],
-                "limit": float(t["value"]), "implied": float(r["value"]), "shortfall": abs(gap),
-                "unit": t["unit"], "nature": "target", "sentence": sentence,
-                "family": f"targets-{t['target']}", "label": label, "figures": closest,
-            })  # fmt: skip
+            rows.append(
+                {
+                    "constraint": f"targets-{t['target']}[{r['period']},{t['role']}]",
+                    "department": "targets",
+                    "kind": "target",
+                    "period": r["period"],
+                    "limit": float(t["value"]),
+                    "implied": float(r["value"]),
+                    "shortfall": abs(gap),
+                    "unit": t["unit"],
+                    "nature": "target",
+                    "sentence": sentence,
+                    "family": f"targets-{t['target']}",
+                    "label": label,
+                    "figures": closest,
+                }
+            )
     return pd.DataFrame(rows, columns=VIOLATION_COLUMNS)
 
 
@@ -218,17 +249,22 @@ def group_violations(violations: pd.DataFrame, horizon: list[str], teams: list[s
         worst = rows.loc[rows["shortfall"].idxmax()]
         axes = list(rows["axes"])
         who = [v for a in axes for k, v in a.items() if k != "month"]
-        out.append({
-            "family": family,
-            "label": labels.family_label(family) if worst["kind"] != "target"
-            else labels.metric_label(family.removeprefix("targets-")),
-            "rows": list(rows["constraint"]),
-            "teams": list(dict.fromkeys(who)),
-            "months": [m for m in horizon if m in set(rows["period"])],
-            "worst": {k: worst[k] for k in (
-                "constraint", "label", "limit", "implied", "shortfall", "unit")},
-            "sentence": group_sentence(rows, horizon, teams),
-        })  # fmt: skip
+        out.append(
+            {
+                "family": family,
+                "label": labels.family_label(family)
+                if worst["kind"] != "target"
+                else labels.metric_label(family.removeprefix("targets-")),
+                "rows": list(rows["constraint"]),
+                "teams": list(dict.fromkeys(who)),
+                "months": [m for m in horizon if m in set(rows["period"])],
+                "worst": {
+                    k: worst[k]
+                    for k in ("constraint", "label", "limit", "implied", "shortfall", "unit")
+                },
+                "sentence": group_sentence(rows, horizon, teams),
+            }
+        )
     return out
 
 

@@ -42,9 +42,18 @@ carry the objective's rounding divided by a small step (a $0.002 on a $2M object
 DUAL_TOL = 1e-6
 TARGET_KEYS = ["department", "role", "metric", "period", "unit"]
 PRICE_COLUMNS = [
-    "name", "kind", "binding", "price_a", "price_b", "dual_a", "dual_b", "degenerate",
-    "duals_optimal", "verdict", "explanation",
-]  # fmt: skip
+    "name",
+    "kind",
+    "binding",
+    "price_a",
+    "price_b",
+    "dual_a",
+    "dual_b",
+    "degenerate",
+    "duals_optimal",
+    "verdict",
+    "explanation",
+]
 
 
 @dataclass(frozen=True)
@@ -169,9 +178,13 @@ def cross_check(
     if plan_a is None:
         plan_a = solve(scenario, objective, time_limit=time_limit, backend=engine_a)
     plan_b = solve(
-        scenario, objective, time_limit=time_limit, backend=engine_b, marginals=False,
+        scenario,
+        objective,
+        time_limit=time_limit,
+        backend=engine_b,
+        marginals=False,
         whole_steps=False,
-    )  # fmt: skip
+    )
     empty_targets = pd.DataFrame(columns=[*TARGET_KEYS, "a", "b", "difference", "verdict"])
     empty_prices = pd.DataFrame(columns=PRICE_COLUMNS)
     empty_heads = pd.DataFrame(columns=["name", "a", "b"])
@@ -181,9 +194,16 @@ def cross_check(
         same = plan_a.status is plan_b.status and not plan_a.solved and not plan_b.solved
         objective_row["agree"] = same
         return CrossCheck(
-            names, (plan_a, plan_b), objective_row, False, empty_heads, empty_targets,
-            empty_prices, (None, None), same,
-        )  # fmt: skip
+            names,
+            (plan_a, plan_b),
+            objective_row,
+            False,
+            empty_heads,
+            empty_targets,
+            empty_prices,
+            (None, None),
+            same,
+        )
 
     difference = value_b - value_a
     relative = abs(difference) / max(1.0, abs(value_a))
@@ -212,10 +232,17 @@ def cross_check(
     raw_b = engine_b.solve_fixed(fixed, lb, ub, settings="model")
     if raw_a.status is not Status.OPTIMAL or raw_b.status is not Status.OPTIMAL:
         return CrossCheck(
-            names, (plan_a, plan_b), objective_row, same_whole, headcounts, targets,
-            empty_prices, (None, None), False,
+            names,
+            (plan_a, plan_b),
+            objective_row,
+            same_whole,
+            headcounts,
+            targets,
+            empty_prices,
+            (None, None),
+            False,
             fixed_lp_failed=(raw_a.solver_status, raw_b.solver_status),
-        )  # fmt: skip
+        )
     table_a = plan_a.constraints
     if same_whole:
         table_b = plan_b.constraints
@@ -236,9 +263,18 @@ def cross_check(
         and (targets.empty or (targets["verdict"] == "alternative optimum").all())
     )
     return CrossCheck(
-        names, (plan_a, plan_b), objective_row, same_whole, headcounts, targets, prices,
-        (check_a, check_b), ok, limits, repriced=not same_whole,
-    )  # fmt: skip
+        names,
+        (plan_a, plan_b),
+        objective_row,
+        same_whole,
+        headcounts,
+        targets,
+        prices,
+        (check_a, check_b),
+        ok,
+        limits,
+        repriced=not same_whole,
+    )
 
 
 def _compare_targets(plan_a: Plan, plan_b: Plan, objective_agrees: bool) -> pd.DataFrame:
@@ -252,13 +288,17 @@ def _compare_targets(plan_a: Plan, plan_b: Plan, objective_agrees: bool) -> pd.D
         vb = float("nan") if vb is None else float(vb)
         if row["_merge"] == "both" and _close(va, vb, TARGET_TOL):
             continue
-        rows.append({
-            **{k: row[k] for k in TARGET_KEYS}, "a": va, "b": vb,
-            "difference": vb - va,
-            "verdict": "alternative optimum"
-            if objective_agrees and row["_merge"] == "both" and plan_a.solved and plan_b.solved
-            else "disagree",
-        })  # fmt: skip
+        rows.append(
+            {
+                **{k: row[k] for k in TARGET_KEYS},
+                "a": va,
+                "b": vb,
+                "difference": vb - va,
+                "verdict": "alternative optimum"
+                if objective_agrees and row["_merge"] == "both" and plan_a.solved and plan_b.solved
+                else "disagree",
+            }
+        )
     return pd.DataFrame(rows, columns=[*TARGET_KEYS, "a", "b", "difference", "verdict"])
 
 
@@ -282,12 +322,21 @@ def _compare_prices(table_a, table_b, raw_a, raw_b, both_optimal: bool) -> pd.Da
             verdict = "degenerate" if both_optimal else "dual_invalid"
         else:
             verdict = "disagree"
-        rows.append({
-            "name": ra["name"], "kind": ra["kind"], "binding": bool(ra["binding"]),
-            "price_a": pa, "price_b": pb, "dual_a": da, "dual_b": db,
-            "degenerate": bool(ra["degenerate"] or rb["degenerate"]) or _zero_range(ra),
-            "duals_optimal": both_optimal, "verdict": verdict, "explanation": "",
-        })  # fmt: skip
+        rows.append(
+            {
+                "name": ra["name"],
+                "kind": ra["kind"],
+                "binding": bool(ra["binding"]),
+                "price_a": pa,
+                "price_b": pb,
+                "dual_a": da,
+                "dual_b": db,
+                "degenerate": bool(ra["degenerate"] or rb["degenerate"]) or _zero_range(ra),
+                "duals_optimal": both_optimal,
+                "verdict": verdict,
+                "explanation": "",
+            }
+        )
     return pd.DataFrame(rows, columns=PRICE_COLUMNS)
 
 

@@ -166,9 +166,11 @@ def _add_missed_calls(model: LinearModel, v, scenario: Scenario) -> Breaks:
     # calls go unmade only when the day truly has no time for them; unreached calls are
     # counted after, so a rep told to make them spends the time (and the quality suffers)
     unmade_breaks = Breaks(
-        time_rows.ravel(), unmade.ravel(), np.full(conv.size, "capacity"),
+        time_rows.ravel(),
+        unmade.ravel(),
+        np.full(conv.size, "capacity"),
         np.broadcast_to(length, conv.shape).ravel(),
-    )  # fmt: skip
+    )
     return unmade_breaks + Breaks(lead_rows.ravel(), unreached.ravel(), np.full(conv.size, "leads"))
 
 

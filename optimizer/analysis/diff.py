@@ -73,7 +73,7 @@ def compare(a: dict, b: dict, label_a: str = "a", label_b: str = "b") -> ResultD
         objective_names=(
             (a.get("objective") or {}).get("name"),
             (b.get("objective") or {}).get("name"),
-        ),  # fmt: skip
+        ),
         targets=changed_targets(a["targets"], b["targets"]),
         became_binding=sorted(_binding(b) - _binding(a)),
         stopped_binding=sorted(_binding(a) - _binding(b)),
@@ -96,9 +96,16 @@ def changed_targets(a: list[dict], b: list[dict]) -> list[dict]:
         change = None if va is None or vb is None else vb - va
         relative = change / va if change is not None and va else None
         unit = (old.get(k) or new.get(k))["unit"]
-        rows.append(dict(zip(("department", "role", "metric", "period"), k)) | {
-            "unit": unit, "a": va, "b": vb, "change": change, "relative": relative,
-        })  # fmt: skip
+        rows.append(
+            dict(zip(("department", "role", "metric", "period"), k))
+            | {
+                "unit": unit,
+                "a": va,
+                "b": vb,
+                "change": change,
+                "relative": relative,
+            }
+        )
     return rows
 
 
@@ -149,12 +156,22 @@ def print_diff(diff: ResultDiff, console=None) -> None:
     for t in diff.targets:
         pct = "" if t["relative"] is None else f"{100 * t['relative']:+.1f}%"
         change = "" if t["change"] is None else f"{t['change']:+,.6g}"
-        table.add_row(t["department"], t["role"], t["metric"], t["period"],
-                      _number(t["a"]), _number(t["b"]), change, pct)  # fmt: skip
+        table.add_row(
+            t["department"],
+            t["role"],
+            t["metric"],
+            t["period"],
+            _number(t["a"]),
+            _number(t["b"]),
+            change,
+            pct,
+        )
     if diff.targets:
         console.print(table)
-    for title, names in (("became binding", diff.became_binding),
-                         ("stopped binding", diff.stopped_binding)):  # fmt: skip
+    for title, names in (
+        ("became binding", diff.became_binding),
+        ("stopped binding", diff.stopped_binding),
+    ):
         console.print(f"{len(names)} limit(s) {title}" + (":" if names else ""))
         for name in names:
             console.print(f"  {name}")

@@ -28,10 +28,26 @@ from optimizer.solvers import Backend, SolverOutput, Status
 from optimizer.solvers import backend as solver_backend
 
 CONSTRAINT_COLUMNS = [
-    "name", "family", "department", "kind", "description", "period", "activity", "limit",
-    "slack", "binding", "shadow_price", "allowable_increase", "allowable_decrease",
-    "degenerate", "whole_step_value", "binds_in_whole_people", "step_limit", "parameter", "unit",
-]  # fmt: skip
+    "name",
+    "family",
+    "department",
+    "kind",
+    "description",
+    "period",
+    "activity",
+    "limit",
+    "slack",
+    "binding",
+    "shadow_price",
+    "allowable_increase",
+    "allowable_decrease",
+    "degenerate",
+    "whole_step_value",
+    "binds_in_whole_people",
+    "step_limit",
+    "parameter",
+    "unit",
+]
 
 
 def solve(
@@ -82,16 +98,34 @@ def solve(
     times.update(out.times)
     stage("the choice among equally good plans")
     out = ties.settle(
-        scenario, model, v, arrays, out, engine, objective=objective, deadline=deadline,
-        options=options.get("options"), stages=tie_stages(arrays),
-    )  # fmt: skip
+        scenario,
+        model,
+        v,
+        arrays,
+        out,
+        engine,
+        objective=objective,
+        deadline=deadline,
+        options=options.get("options"),
+        stages=tie_stages(arrays),
+    )
     times.update(out.times)
     stage("the shadow prices and values of the plan")
     return assemble(
-        scenario, model, v, arrays, out, objective=objective, engine=engine,
-        marginals=marginals, whole_steps=whole_steps, source=source, overrides=overrides,
-        times=times, deadline=deadline,
-    )  # fmt: skip
+        scenario,
+        model,
+        v,
+        arrays,
+        out,
+        objective=objective,
+        engine=engine,
+        marginals=marginals,
+        whole_steps=whole_steps,
+        source=source,
+        overrides=overrides,
+        times=times,
+        deadline=deadline,
+    )
 
 
 DETAIL_LIMIT = 5_000
@@ -151,10 +185,18 @@ def assemble(
         # good plans as ``solve`` makes, so its targets are ``solve``'s
         t0 = time.perf_counter()
         out = ties.settle(
-            scenario, model, v, arrays, out, engine or solver_backend("highs"),
-            objective=objective, deadline=deadline, duals=out.row_shadow is not None,
-            ranging=out.range_up is not None, stages=tie_stages(arrays),
-        )  # fmt: skip
+            scenario,
+            model,
+            v,
+            arrays,
+            out,
+            engine or solver_backend("highs"),
+            objective=objective,
+            deadline=deadline,
+            duals=out.row_shadow is not None,
+            ranging=out.range_up is not None,
+            stages=tie_stages(arrays),
+        )
         times["ties"] = time.perf_counter() - t0
         verified = None
     notes = list(out.notes)
@@ -168,12 +210,17 @@ def assemble(
     marginals = not large if marginals is None else marginals
     whole_steps = not large if whole_steps is None else whole_steps
     common = dict(
-        scenario=scenario.name, source=source, objective_name=objective,
-        objective_sense=model.sense, objective_unit=model.objective_unit,
-        solver_status=out.solver_status, overrides=tuple(overrides), mip_gap=out.mip_gap,
+        scenario=scenario.name,
+        source=source,
+        objective_name=objective,
+        objective_sense=model.sense,
+        objective_unit=model.objective_unit,
+        solver_status=out.solver_status,
+        overrides=tuple(overrides),
+        mip_gap=out.mip_gap,
         times=times,
         backend=engine.name if engine is not None else "highs",
-    )  # fmt: skip
+    )
     if out.x is None or out.status is Status.ERROR:
         # a solver's error is no plan, whatever it left in x (the whole numbers of a model
         # whose fixed LP then failed): it says why, and nothing is checked or presented
@@ -189,9 +236,18 @@ def assemble(
     target_table = targets.derive(scenario, q, v.months)
     at = positions(model, arrays, out)
     worth = pricing.prices(  # the re-solves: degenerate limits, one more whole person
-        arrays, out, at.binding, at.increase, at.sense, at.limit, most=forward_limit(arrays),
-        whole=whole_steps, engine=engine, deadline=deadline, notes=notes,
-    )  # fmt: skip
+        arrays,
+        out,
+        at.binding,
+        at.increase,
+        at.sense,
+        at.limit,
+        most=forward_limit(arrays),
+        whole=whole_steps,
+        engine=engine,
+        deadline=deadline,
+        notes=notes,
+    )
     constraints = limit_table(model, out, at, worth)
     variables = variable_table(model, v, out.x)
     times["report"] = time.perf_counter() - t0
@@ -219,10 +275,17 @@ def assemble(
         times["marginal_values"] = time.perf_counter() - t0
     describe(constraints, parameters)
     return Plan(
-        status=status, objective=out.objective, verified=verification, targets=target_table,
-        constraints=constraints, parameters=parameters, variables=variables, message=message,
-        notes=tuple(notes), **common,
-    )  # fmt: skip
+        status=status,
+        objective=out.objective,
+        verified=verification,
+        targets=target_table,
+        constraints=constraints,
+        parameters=parameters,
+        variables=variables,
+        message=message,
+        notes=tuple(notes),
+        **common,
+    )
 
 
 def checked(
@@ -286,12 +349,16 @@ def _unsolved(out: SolverOutput, common: dict, scenario: Scenario) -> Plan:
     parameters = pd.DataFrame(columns=PARAM_COLUMNS)
     describe(constraints, parameters)  # the same columns as a plan's, empty
     return Plan(
-        status=out.status, objective=None, verified=empty, message=message,
+        status=out.status,
+        objective=None,
+        verified=empty,
+        message=message,
         targets=pd.DataFrame(columns=targets.COLUMNS),
         constraints=constraints,
         parameters=parameters,
-        variables=pd.DataFrame(columns=["name", "block", "value"]), **common,
-    )  # fmt: skip
+        variables=pd.DataFrame(columns=["name", "block", "value"]),
+        **common,
+    )
 
 
 def _verify(
@@ -388,14 +455,21 @@ def limit_table(
         if values is not None:
             step[block.start : block.start + size] = values
     table = _row_words(blocks, sizes)
-    table.update({
-        "activity": at.activity, "limit": at.limit, "slack": at.slack, "binding": at.binding,
-        "shadow_price": worth.shadow, "allowable_increase": at.increase,
-        "allowable_decrease": at.decrease, "degenerate": worth.degenerate,
-        "whole_step_value": worth.whole_step,
-        "binds_in_whole_people": np.isfinite(step) & (at.activity > step + at.tolerance),
-        "step_limit": step,
-    })  # fmt: skip
+    table.update(
+        {
+            "activity": at.activity,
+            "limit": at.limit,
+            "slack": at.slack,
+            "binding": at.binding,
+            "shadow_price": worth.shadow,
+            "allowable_increase": at.increase,
+            "allowable_decrease": at.decrease,
+            "degenerate": worth.degenerate,
+            "whole_step_value": worth.whole_step,
+            "binds_in_whole_people": np.isfinite(step) & (at.activity > step + at.tolerance),
+            "step_limit": step,
+        }
+    )
     return pd.DataFrame({column: table[column] for column in CONSTRAINT_COLUMNS})
 
 
@@ -415,9 +489,18 @@ def constraint_table(
     steps in the pipeline."""
     at = positions(model, a, out)
     worth = pricing.prices(
-        a, out, at.binding, at.increase, at.sense, at.limit, most=forward_limit(a),
-        whole=whole_steps, engine=engine, deadline=deadline, notes=notes,
-    )  # fmt: skip
+        a,
+        out,
+        at.binding,
+        at.increase,
+        at.sense,
+        at.limit,
+        most=forward_limit(a),
+        whole=whole_steps,
+        engine=engine,
+        deadline=deadline,
+        notes=notes,
+    )
     return limit_table(model, out, at, worth)
 
 
@@ -450,12 +533,15 @@ def _row_words(blocks: list, sizes: list[int]) -> dict:
         return np.repeat(np.array([getattr(b, attr) for b in blocks], dtype=object), sizes)
 
     return {
-        "name": names, "family": each("name"), "department": each("department"),
-        "kind": each("kind"), "description": each("description"),
+        "name": names,
+        "family": each("name"),
+        "department": each("department"),
+        "kind": each("kind"),
+        "description": each("description"),
         "period": np.concatenate(periods),
         "parameter": pd.Series(parameters, dtype=None if every_input else object),
         "unit": each("unit"),
-    }  # fmt: skip
+    }
 
 
 def _periods(block, names: list[str]) -> np.ndarray:

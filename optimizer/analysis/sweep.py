@@ -22,9 +22,19 @@ from optimizer.scenario.loading import ScenarioError
 from optimizer.scenario.schema import Scenario
 
 COLUMNS = [
-    "whatif", "path", "value", "base_value", "status", "objective", "objective_change",
-    "verified", "binding", "route", "seconds", "message",
-]  # fmt: skip
+    "whatif",
+    "path",
+    "value",
+    "base_value",
+    "status",
+    "objective",
+    "objective_change",
+    "verified",
+    "binding",
+    "route",
+    "seconds",
+    "message",
+]
 
 CHUNKS_PER_WORKER = 8
 """Work is handed out in chunks so a slow chunk does not leave the other worker idle."""
@@ -136,19 +146,34 @@ class _Session:
             result = self.whatif.resolve(changes)
         except ScenarioError as exc:
             problems = "; ".join(str(p) for p in exc.problems)
-            return {**row, "status": "bad_input", "verified": False, "message": problems,
-                    "seconds": time.perf_counter() - t0}  # fmt: skip
+            return {
+                **row,
+                "status": "bad_input",
+                "verified": False,
+                "message": problems,
+                "seconds": time.perf_counter() - t0,
+            }
         except Exception as exc:  # one what-if never stops the sweep
-            return {**row, "status": "error", "verified": False, "message": repr(exc),
-                    "seconds": time.perf_counter() - t0}  # fmt: skip
+            return {
+                **row,
+                "status": "error",
+                "verified": False,
+                "message": repr(exc),
+                "seconds": time.perf_counter() - t0,
+            }
         objective = result.objective
         change = objective - self.base if objective is not None and self.base is not None else None
         return {
-            **row, "status": result.status.value, "objective": objective,
-            "objective_change": change, "verified": result.verified.ok,
-            "binding": "; ".join(result.binding()), "route": result.route,
-            "seconds": time.perf_counter() - t0, "message": result.message,
-        }  # fmt: skip
+            **row,
+            "status": result.status.value,
+            "objective": objective,
+            "objective_change": change,
+            "verified": result.verified.ok,
+            "binding": "; ".join(result.binding()),
+            "route": result.route,
+            "seconds": time.perf_counter() - t0,
+            "message": result.message,
+        }
 
 
 _session: _Session | None = None
@@ -174,15 +199,18 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
         ok = group[group["verified"].astype(bool)]
         ok = ok.sort_values("value")
         objective = ok["objective"].astype(float)
-        rows.append({
-            "path": path, "base_value": group["base_value"].iloc[0],
-            "lowest_value": ok["value"].iloc[0] if len(ok) else math.nan,
-            "objective_at_lowest": objective.iloc[0] if len(ok) else math.nan,
-            "highest_value": ok["value"].iloc[-1] if len(ok) else math.nan,
-            "objective_at_highest": objective.iloc[-1] if len(ok) else math.nan,
-            "swing": objective.max() - objective.min() if len(ok) else math.nan,
-            "no_plan": int(len(group) - len(ok)),
-        })  # fmt: skip
+        rows.append(
+            {
+                "path": path,
+                "base_value": group["base_value"].iloc[0],
+                "lowest_value": ok["value"].iloc[0] if len(ok) else math.nan,
+                "objective_at_lowest": objective.iloc[0] if len(ok) else math.nan,
+                "highest_value": ok["value"].iloc[-1] if len(ok) else math.nan,
+                "objective_at_highest": objective.iloc[-1] if len(ok) else math.nan,
+                "swing": objective.max() - objective.min() if len(ok) else math.nan,
+                "no_plan": int(len(group) - len(ok)),
+            }
+        )
     out = pd.DataFrame(rows)
     if out.empty:
         return out
@@ -216,16 +244,28 @@ def print_summary(table: pd.DataFrame, scenario_name: str, scenario=None) -> Non
 
     solved = int(table["verified"].astype(bool).sum())
     view = Table(title=f"{scenario_name}: {len(table)} what-ifs, {solved} with a verified plan")
-    for column in ("input", "value", "lowest", "objective there", "highest", "objective there",
-                   "swing", "no plan"):  # fmt: skip
+    for column in (
+        "input",
+        "value",
+        "lowest",
+        "objective there",
+        "highest",
+        "objective there",
+        "swing",
+        "no plan",
+    ):
         view.add_column(column, justify="left" if column == "input" else "right")
     for r in summary(table).itertuples():
         view.add_row(
             escape(", ".join(input_label(p, scenario) for p in r.path.split(", "))),
-            f"{r.base_value:,.6g}", f"{r.lowest_value:,.6g}", money(r.objective_at_lowest),
-            f"{r.highest_value:,.6g}", money(r.objective_at_highest), money(r.swing),
+            f"{r.base_value:,.6g}",
+            f"{r.lowest_value:,.6g}",
+            money(r.objective_at_lowest),
+            f"{r.highest_value:,.6g}",
+            money(r.objective_at_highest),
+            money(r.swing),
             str(r.no_plan),
-        )  # fmt: skip
+        )
     console = Console()
     if not console.is_terminal:  # a file or a pipe: whole input paths, not cut to 80 columns
         console = Console(width=160)

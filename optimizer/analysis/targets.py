@@ -51,11 +51,16 @@ class _Rows:
     def frame(self) -> pd.DataFrame:
         n = len(self.months)
         words = [np.repeat(np.array(column, dtype=object), n) for column in self.pairs]
-        return pd.DataFrame({
-            "department": words[0], "role": words[1], "metric": words[2],
-            "period": np.tile(np.array(self.months, dtype=object), len(self.pairs[0])),
-            "value": np.concatenate(self.values), "unit": words[3],
-        })  # fmt: skip
+        return pd.DataFrame(
+            {
+                "department": words[0],
+                "role": words[1],
+                "metric": words[2],
+                "period": np.tile(np.array(self.months, dtype=object), len(self.pairs[0])),
+                "value": np.concatenate(self.values),
+                "unit": words[3],
+            }
+        )
 
 
 def _live_channel(add, channel, q: dict, cal) -> None:
@@ -71,9 +76,12 @@ def _live_channel(add, channel, q: dict, cal) -> None:
         volume = max(float(volume), 0.0)
         if on >= 1:
             r = erlang.service_with_agents(
-                volume, channel.interval_minutes, channel.handle_seconds,
-                channel.answer_within_seconds, on,
-            )  # fmt: skip
+                volume,
+                channel.interval_minutes,
+                channel.handle_seconds,
+                channel.answer_within_seconds,
+                on,
+            )
             reached.append(r.service_level)
             asa.append(r.asa_seconds)
             occupancy.append(r.occupancy)
@@ -82,10 +90,15 @@ def _live_channel(add, channel, q: dict, cal) -> None:
             asa.append(0.0 if volume == 0 else np.inf)
             occupancy.append(0.0)
         need = erlang.agents_required(
-            volume, channel.interval_minutes, channel.handle_seconds,
-            channel.answer_within_seconds, channel.service_level, channel.max_occupancy,
-            channel.shrinkage, channel.max_asa_seconds,
-        )  # fmt: skip
+            volume,
+            channel.interval_minutes,
+            channel.handle_seconds,
+            channel.answer_within_seconds,
+            channel.service_level,
+            channel.max_occupancy,
+            channel.shrinkage,
+            channel.max_asa_seconds,
+        )
         required.append(need.agents_scheduled)
     intervals = cal.business_days_per_month * cal.hours_per_day * 60.0 / channel.interval_minutes
     add("support", name, "agents", agents, "people")
@@ -140,27 +153,37 @@ def derive(scenario: Scenario, q: dict[str, np.ndarray], months: list[str]) -> p
     revenue = deals * np.array([t.average_deal_value for t in sa.teams])
     calls_per_day = _ratio(total, reps * days)
     hours = cal.hours_per_day
-    rows.add_roles("sales", [t.name for t in sa.teams], {
-        "reps": (reps, "people"),
-        "conversations_per_month": (total, "conversations/month"),
-        "calls_per_rep_per_day": (calls_per_day, "conversations/rep/day"),
-        "calls_per_rep_per_hour": (_ratio(total, reps * days * hours), "conversations/rep/hour"),
-        "minutes_per_conversation": (_ratio(talk, total), "minutes"),
-        "working_minutes_per_call": (
-            _ratio(np.full_like(total, hours * 60.0), calls_per_day), "minutes"
-        ),
-        "leads_contacted_per_rep_per_month": (
-            _ratio(total, reps * sa.touches_per_lead), "leads/rep/month"
-        ),
-        "deals_per_conversation": (_ratio(deals, total), "deals/conversation"),
-        "leads_needed_per_rep_per_month": (
-            _ratio(total, reps * sa.touches_per_lead * mk.qualified_lead_share), "leads/rep/month"
-        ),
-        "deals_per_month": (deals, "deals/month"),
-        "deals_per_rep_per_month": (_ratio(deals, reps), "deals/rep/month"),
-        "quota_per_rep_per_month": (_ratio(revenue, reps), "$/rep/month"),
-        "revenue_per_month": (revenue, "$/month"),
-    })  # fmt: skip
+    rows.add_roles(
+        "sales",
+        [t.name for t in sa.teams],
+        {
+            "reps": (reps, "people"),
+            "conversations_per_month": (total, "conversations/month"),
+            "calls_per_rep_per_day": (calls_per_day, "conversations/rep/day"),
+            "calls_per_rep_per_hour": (
+                _ratio(total, reps * days * hours),
+                "conversations/rep/hour",
+            ),
+            "minutes_per_conversation": (_ratio(talk, total), "minutes"),
+            "working_minutes_per_call": (
+                _ratio(np.full_like(total, hours * 60.0), calls_per_day),
+                "minutes",
+            ),
+            "leads_contacted_per_rep_per_month": (
+                _ratio(total, reps * sa.touches_per_lead),
+                "leads/rep/month",
+            ),
+            "deals_per_conversation": (_ratio(deals, total), "deals/conversation"),
+            "leads_needed_per_rep_per_month": (
+                _ratio(total, reps * sa.touches_per_lead * mk.qualified_lead_share),
+                "leads/rep/month",
+            ),
+            "deals_per_month": (deals, "deals/month"),
+            "deals_per_rep_per_month": (_ratio(deals, reps), "deals/rep/month"),
+            "quota_per_rep_per_month": (_ratio(revenue, reps), "$/rep/month"),
+            "revenue_per_month": (revenue, "$/month"),
+        },
+    )
 
     # delivery
     if scenario.delivery is not None:

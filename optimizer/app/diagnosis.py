@@ -19,12 +19,16 @@ def conflict_table(conflict: pd.DataFrame, scenario=None) -> pd.DataFrame:
         conflict["name"], conflict["department"], conflict["description"], conflict["parameter"]
     ):
         family = str(name).split("[", 1)[0]
-        rows.append({
-            "limit": labels.row_label(family, labels.row_axes(str(name), family)),
-            "department": department,
-            "what it says": description,
-            "set by": labels.input_label(parameter, scenario) if isinstance(parameter, str) and parameter else "",
-        })  # fmt: skip
+        rows.append(
+            {
+                "limit": labels.row_label(family, labels.row_axes(str(name), family)),
+                "department": department,
+                "what it says": description,
+                "set by": labels.input_label(parameter, scenario)
+                if isinstance(parameter, str) and parameter
+                else "",
+            }
+        )
     return pd.DataFrame(rows, columns=["limit", "department", "what it says", "set by"])
 
 
@@ -38,13 +42,18 @@ def changes_table(changes: pd.DataFrame, scenario=None) -> pd.DataFrame:
 
     rows = []
     for path, current, proposed, change, unit in zip(
-        changes["path"], changes["current"], changes["proposed"], changes["change"],
+        changes["path"],
+        changes["current"],
+        changes["proposed"],
+        changes["change"],
         changes["unit"],
-    ):  # fmt: skip
-        rows.append({
-            "lever": labels.input_label(path, scenario),
-            "today": amount(current, unit),
-            "proposed": amount(proposed, unit),
-            "change": ("+" if change > 0 else "") + amount(change, unit),
-        })  # fmt: skip
+    ):
+        rows.append(
+            {
+                "lever": labels.input_label(path, scenario),
+                "today": amount(current, unit),
+                "proposed": amount(proposed, unit),
+                "change": ("+" if change > 0 else "") + amount(change, unit),
+            }
+        )
     return pd.DataFrame(rows, columns=["lever", "today", "proposed", "change"])

@@ -56,10 +56,16 @@ def form_fields(scenario: Scenario) -> dict[str, list[InputField]]:
         fields = list(_walk(node, section, ""))
         if section == "current_targets":
             fields += [
-                InputField(f"current_targets.reps[{t.name}]", f"reps today: {t.name}", "people",
-                           node.reps.get(t.name), "int", optional=True)
+                InputField(
+                    f"current_targets.reps[{t.name}]",
+                    f"reps today: {t.name}",
+                    "people",
+                    node.reps.get(t.name),
+                    "int",
+                    optional=True,
+                )
                 for t in scenario.sales.teams
-            ]  # fmt: skip
+            ]
         out[section] = fields
     return out
 
@@ -129,11 +135,17 @@ def tables(scenario: Scenario) -> dict[str, pd.DataFrame]:
     mk, sa = scenario.marketing, scenario.sales
     channels = [(c.name, t.leads_per_month, t.cost_per_lead) for c in mk.channels for t in c.tiers]
     teams = [
-        (t.name, t.reps.min, t.reps.max, t.reps.cost_per_person_per_month,
-         *(getattr(t.hours_lost_per_day, h) for h in HOURS_LOST),
-         t.admin_minutes_per_conversation, t.average_deal_value)
+        (
+            t.name,
+            t.reps.min,
+            t.reps.max,
+            t.reps.cost_per_person_per_month,
+            *(getattr(t.hours_lost_per_day, h) for h in HOURS_LOST),
+            t.admin_minutes_per_conversation,
+            t.average_deal_value,
+        )
         for t in sa.teams
-    ]  # fmt: skip
+    ]
     tiers = [(t.minutes, t.conversion_rate) for t in sa.conversation_tiers]
     frames = {"channels": channels, "conversation_tiers": tiers, "teams": teams}
     return {
@@ -202,14 +214,17 @@ def _write_table(data: dict, name: str, frame: pd.DataFrame) -> None:
         data["sales"]["teams"] = [
             {
                 "name": r["name"] or "",
-                "reps": {"min": r["reps_min"], "max": r["reps_max"],
-                         "cost_per_person_per_month": r["cost_per_rep"]},
+                "reps": {
+                    "min": r["reps_min"],
+                    "max": r["reps_max"],
+                    "cost_per_person_per_month": r["cost_per_rep"],
+                },
                 "hours_lost_per_day": {h: r[h] if r[h] is not None else 0.0 for h in HOURS_LOST},
                 "admin_minutes_per_conversation": r["admin_minutes"] or 0.0,
                 "average_deal_value": r["deal_value"],
             }
             for r in rows
-        ]  # fmt: skip
+        ]
 
 
 def apply_edits(

@@ -86,15 +86,21 @@ def volume_flow(scenario: Scenario, plan: Plan, period: str = AVERAGE) -> Flow:
     for channel in scenario.marketing.channels:
         paid = m.get("paid_leads_per_month", channel.name)
         spend = m.get("ad_spend_per_month", channel.name)
-        f.link(f.node(f"ch:{channel.name}", f"{channel.name}: {_n(paid)} paid leads "
-                      f"({money(spend)})"), leads, paid)  # fmt: skip
+        f.link(
+            f.node(f"ch:{channel.name}", f"{channel.name}: {_n(paid)} paid leads ({money(spend)})"),
+            leads,
+            paid,
+        )
     organic = leads_total - m.get("paid_leads_per_month", "marketing")
     f.link(f.node("organic", f"Organic {_n(organic)}"), leads, organic)
     qualified_total = m.get("qualified_leads_per_month", "marketing")
     qualified = f.node("qualified", f"Qualified leads {_n(qualified_total)}")
     f.link(leads, qualified, qualified_total)
-    f.link(leads, f.node("unqualified", f"Not qualified {_n(leads_total - qualified_total)}"),
-           leads_total - qualified_total)  # fmt: skip
+    f.link(
+        leads,
+        f.node("unqualified", f"Not qualified {_n(leads_total - qualified_total)}"),
+        leads_total - qualified_total,
+    )
     deals_total = m.get("deals_per_month")
     deals = f.node("deals", f"Deals {_n(deals_total)}")
     touches = scenario.sales.touches_per_lead

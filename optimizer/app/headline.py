@@ -101,14 +101,15 @@ def headline(analysis: Analysis) -> list[Metric]:
     gap = fin["profit"] - fin["goal"]
     out = [
         Metric(
-            f"Profit {span(months)}", money(fin["profit"]),
+            f"Profit {span(months)}",
+            money(fin["profit"]),
             f"{signed_money(gap)} {'over' if gap >= 0 else 'short of'} the goal",
             help=f"The goal: {money(fin['goal'])}, retained earnings plus the profit target.",
             arrow=arrow(gap),
         ),
         Metric(f"Revenue {span(months)}", money(fin["revenue"])),
         Metric(f"Payroll {span(months)}", money(fin["payroll"])),
-    ]  # fmt: skip
+    ]
     people = headcount_changes(plan, scenario)
     stated = people.dropna(subset=["today"])
     delta, change = None, 0.0
@@ -117,8 +118,16 @@ def headline(analysis: Analysis) -> list[Metric]:
         delta = f"{labels.signed_number(change)} vs today's targets"
         roles = f" Today's targets state {', '.join(stated['role'])}."
     total = _mean(plan.targets, "headcount")
-    out.append(Metric("Headcount", f"{total:,.3g}", delta, "off",
-                      "People, monthly average." + (roles if delta else ""), arrow(change)))  # fmt: skip
+    out.append(
+        Metric(
+            "Headcount",
+            f"{total:,.3g}",
+            delta,
+            "off",
+            "People, monthly average." + (roles if delta else ""),
+            arrow(change),
+        )
+    )
     if plan.objective_name == Objective.min_cost:
         out.append(Metric(f"Total cost {span(months)}", money(plan.objective)))
     elif plan.objective_name == Objective.closest_to_current:

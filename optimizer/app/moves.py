@@ -51,12 +51,17 @@ def _nice_step(span: float) -> float:
 
 
 def slider(scenario: Scenario, path: str) -> Slider:
-    value, unit = next((v, u) for p, v, u in numeric_inputs(scenario, Objective.closest_to_current)
-                       if p == path)  # fmt: skip
+    value, unit = next(
+        (v, u) for p, v, u in numeric_inputs(scenario, Objective.closest_to_current) if p == path
+    )
     spec = resolve(path)  # the schema's bounds and whole-number flag at the path
     integer, metadata = spec.whole, spec.constraints
-    bound = {k: getattr(m, k) for m in metadata for k in ("ge", "gt", "le", "lt")
-             if getattr(m, k, None) is not None}  # fmt: skip
+    bound = {
+        k: getattr(m, k)
+        for m in metadata
+        for k in ("ge", "gt", "le", "lt")
+        if getattr(m, k, None) is not None
+    }
     if integer:
         low, high = math.floor(value * 0.5), max(math.ceil(value * 1.5), int(value) + 2)
         low = max(low, bound.get("ge", -math.inf), bound.get("gt", -math.inf) + 1)
@@ -119,15 +124,17 @@ def difference_table(before: Plan, after: Plan) -> pd.DataFrame:
 
     d = difference(before, after)
     units = list(d["unit"])
-    return pd.DataFrame({
-        "role": d["role"],
-        "target": [labels.metric_label(m.replace(" ", "_")) for m in d["target"]],
-        "before": [shown(v, u) for v, u in zip(d["before"], units)],
-        "after": [shown(v, u) for v, u in zip(d["after"], units)],
-        "change": [shown(v, u) for v, u in zip(d["change"], units)],
-        "change in %": ["" if v != v else f"{labels.number(v, 2)} %" for v in d["change_pct"]],
-        "unit": units,
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "role": d["role"],
+            "target": [labels.metric_label(m.replace(" ", "_")) for m in d["target"]],
+            "before": [shown(v, u) for v, u in zip(d["before"], units)],
+            "after": [shown(v, u) for v, u in zip(d["after"], units)],
+            "change": [shown(v, u) for v, u in zip(d["change"], units)],
+            "change in %": ["" if v != v else f"{labels.number(v, 2)} %" for v in d["change_pct"]],
+            "unit": units,
+        }
+    )
 
 
 def binding_labels(before: Plan, after: Plan) -> tuple[list[str], list[str]]:

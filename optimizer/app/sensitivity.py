@@ -13,10 +13,19 @@ import pandas as pd
 from optimizer.analysis.result import Plan
 
 KEY_TARGETS = (
-    "profit", "revenue", "payroll", "headcount", "reps", "calls_per_rep_per_day",
-    "minutes_per_conversation", "leads_per_month", "ad_spend_per_month", "deals_per_month",
-    "workers", "agents",
-)  # fmt: skip
+    "profit",
+    "revenue",
+    "payroll",
+    "headcount",
+    "reps",
+    "calls_per_rep_per_day",
+    "minutes_per_conversation",
+    "leads_per_month",
+    "ad_spend_per_month",
+    "deals_per_month",
+    "workers",
+    "agents",
+)
 DEFAULT_TARGETS = ("profit", "reps", "calls_per_rep_per_day", "leads_per_month")
 MAX_POINTS = 41
 
@@ -66,8 +75,12 @@ def curve_table(curve: pd.DataFrame, unit: str, objective_unit: str) -> pd.DataF
     """``objective_curve`` as a leader reads it: the input's value, the objective, the status."""
     from optimizer.app.headline import shown
 
-    return pd.DataFrame({
-        "input": [shown(v, unit) for v in curve["value"]],
-        "objective": [shown(v, objective_unit) for v in curve["objective"]],
-        "plan": ["found" if s == "optimal" else str(s).replace("_", " ") for s in curve["status"]],
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "input": [shown(v, unit) for v in curve["value"]],
+            "objective": [shown(v, objective_unit) for v in curve["objective"]],
+            "plan": [
+                "found" if s == "optimal" else str(s).replace("_", " ") for s in curve["status"]
+            ],
+        }
+    )

@@ -27,13 +27,16 @@ def _common(side: pd.DataFrame) -> dict:
 def stated_table(side: pd.DataFrame) -> pd.DataFrame:
     """Today's stated targets: what is stated, what the other targets let it reach, the plan."""
     units = list(side["unit"])
-    return pd.DataFrame({
-        **_common(side),
-        "stated": [shown(v, u) for v, u in zip(side["stated"], units)],
-        "reached": [shown(v, u) for v, u in zip(side["current"], units)],
-        "plan": [shown(v, u) for v, u in zip(side["recommended"], units)],
-        "unit": units,
-    }, columns=STATED_COLUMNS)  # fmt: skip
+    return pd.DataFrame(
+        {
+            **_common(side),
+            "stated": [shown(v, u) for v, u in zip(side["stated"], units)],
+            "reached": [shown(v, u) for v, u in zip(side["current"], units)],
+            "plan": [shown(v, u) for v, u in zip(side["recommended"], units)],
+            "unit": units,
+        },
+        columns=STATED_COLUMNS,
+    )
 
 
 def unmet(side: pd.DataFrame) -> list[bool]:
@@ -45,13 +48,16 @@ def unmet(side: pd.DataFrame) -> list[bool]:
 def implied_table(side: pd.DataFrame) -> pd.DataFrame:
     """Everything today's targets imply, against the plan."""
     units = list(side["unit"])
-    return pd.DataFrame({
-        **_common(side),
-        "today": [shown(v, u) for v, u in zip(side["current"], units)],
-        "plan": [shown(v, u) for v, u in zip(side["recommended"], units)],
-        "difference": [shown(v, u) for v, u in zip(side["difference"], units)],
-        "unit": units,
-    }, columns=IMPLIED_COLUMNS)  # fmt: skip
+    return pd.DataFrame(
+        {
+            **_common(side),
+            "today": [shown(v, u) for v, u in zip(side["current"], units)],
+            "plan": [shown(v, u) for v, u in zip(side["recommended"], units)],
+            "difference": [shown(v, u) for v, u in zip(side["difference"], units)],
+            "unit": units,
+        },
+        columns=IMPLIED_COLUMNS,
+    )
 
 
 def money_table(finance: dict) -> pd.DataFrame:
@@ -63,8 +69,10 @@ def money_table(finance: dict) -> pd.DataFrame:
             return "yes" if value else "no"
         return "" if value is None else labels.money(value)
 
-    return pd.DataFrame({
-        "item": [labels.metric_label(k) for k in now],
-        "today": [cell(v) for v in now.values()],
-        "plan": [cell(rec.get(k)) for k in now],
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "item": [labels.metric_label(k) for k in now],
+            "today": [cell(v) for v in now.values()],
+            "plan": [cell(rec.get(k)) for k in now],
+        }
+    )

@@ -18,6 +18,11 @@ from optimizer.batch.run import EXECUTORS, BatchReport, run_batch
 from optimizer.runtime.files import OutputError
 
 __all__ = [
-    "EXECUTORS", "BatchLocked", "BatchReport", "NoScenarios", "OutputError", "Settings",
+    "EXECUTORS",
+    "BatchLocked",
+    "BatchReport",
+    "NoScenarios",
+    "OutputError",
+    "Settings",
     "run_batch",
-]  # fmt: skip
+]

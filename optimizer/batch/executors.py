@@ -49,9 +49,11 @@ def run_local(
     only the job that crashes gets a crash row.
     """
     pool = ProcessPoolExecutor(
-        max_workers=max(1, workers), mp_context=processes.context(),
-        initializer=processes.start_worker, initargs=(os.getpid(),),
-    )  # fmt: skip
+        max_workers=max(1, workers),
+        mp_context=processes.context(),
+        initializer=processes.start_worker,
+        initargs=(os.getpid(),),
+    )
     before, left = worker.BEFORE_JOB, []
     try:
         futures = {

@@ -76,11 +76,17 @@ def gap_to_current(scenario: Scenario, targets: pd.DataFrame) -> list[dict]:
             continue
         difference = plan - current
         relative = difference / current if current else (0.0 if difference == 0 else None)
-        gaps.append({
-            "target": target, "role": role, "current": float(current), "plan": plan,
-            "difference": difference, "relative": relative,
-            "weight": float(ct.weights.get(target, 1.0)),
-        })  # fmt: skip
+        gaps.append(
+            {
+                "target": target,
+                "role": role,
+                "current": float(current),
+                "plan": plan,
+                "difference": difference,
+                "relative": relative,
+                "weight": float(ct.weights.get(target, 1.0)),
+            }
+        )
     return gaps
 
 

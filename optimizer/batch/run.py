@@ -156,10 +156,15 @@ class _progress:
         self.failed = 0
         self.reused = reused
         self.bar = Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-            console=Console(stderr=True), disable=not show or total == 0,
-        )  # fmt: skip
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            disable=not show or total == 0,
+        )
         self.task = self.bar.add_task(self._label(), total=total)
 
     def _label(self) -> str:

@@ -67,10 +67,13 @@ def solve_job(job: Job, before: Callable[[Job], None] | None = None) -> Outcome:
 
 def finish(job: Job, result: dict, seconds: float) -> Outcome:
     """A result with the batch's fields, as the text of its file and its summary row."""
-    result.update({
-        "variant": job.variant, "content_hash": job.content_hash,
-        "settings": {**asdict(job.settings), "versions": versions()},
-    })  # fmt: skip
+    result.update(
+        {
+            "variant": job.variant,
+            "content_hash": job.content_hash,
+            "settings": {**asdict(job.settings), "versions": versions()},
+        }
+    )
     try:
         text = json.dumps(result, indent=2, allow_nan=False) + "\n"
     except ValueError as exc:  # a NaN or infinity that to_json let through
@@ -135,9 +138,13 @@ def _solved(job: Job, scenario, variant: Variant) -> dict:
 
     start = time.perf_counter()
     found = answer(  # one time limit for the solve and the diagnosis; no explanation
-        scenario, job.settings.objective, time_limit=job.settings.time_limit,
-        plan=_held_plan(job, variant), source=job.source, overrides=variant.overrides,
-    )  # fmt: skip
+        scenario,
+        job.settings.objective,
+        time_limit=job.settings.time_limit,
+        plan=_held_plan(job, variant),
+        source=job.source,
+        overrides=variant.overrides,
+    )
     plan, diagnosis = found.plan, found.diagnosis
     seconds = time.perf_counter() - start  # solving, and diagnosing an infeasible scenario
     result = answer_json(found)  # the JSON of ``solve --no-explain``
@@ -196,15 +203,29 @@ def failure(job: Job, kind: str, message: str, overrides: tuple[str, ...] = ()) 
         for line in message.splitlines()
     )
     return {
-        "scenario": None, "source": job.source, "overrides": list(overrides), "status": "error",
-        "solver_status": None, "message": message,
+        "scenario": None,
+        "source": job.source,
+        "overrides": list(overrides),
+        "status": "error",
+        "solver_status": None,
+        "message": message,
         "objective": {"name": job.settings.objective, "sense": None, "value": None, "unit": None},
-        "verified": {"ok": False, "max_violation": None, "worst": "no plan", "violations": [],
-                     "checks": 0},
-        "mip_gap": None, "targets": [], "constraints": [], "parameters": [],
-        "timings_seconds": {}, "gap_to_current": [], "solve_seconds": None,
+        "verified": {
+            "ok": False,
+            "max_violation": None,
+            "worst": "no plan",
+            "violations": [],
+            "checks": 0,
+        },
+        "mip_gap": None,
+        "targets": [],
+        "constraints": [],
+        "parameters": [],
+        "timings_seconds": {},
+        "gap_to_current": [],
+        "solve_seconds": None,
         "error": {"kind": kind, "message": message},
-    }  # fmt: skip
+    }
 
 
 def solver_threads(threads: int | None) -> None:

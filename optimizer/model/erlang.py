@@ -427,9 +427,14 @@ def capacity(
     optimisation model uses: ``volume <= sum_N cap[N] * chosen[N]``.
     """
     t = _targets(
-        interval_minutes, aht_seconds, answer_within_seconds, service_level, max_occupancy,
-        shrinkage, max_asa_seconds,
-    )  # fmt: skip
+        interval_minutes,
+        aht_seconds,
+        answer_within_seconds,
+        service_level,
+        max_occupancy,
+        shrinkage,
+        max_asa_seconds,
+    )
     on = np.array([answering(n, t.shrinkage) for n in range(max_scheduled + 1)], dtype=float)
     lo = np.zeros_like(on)
     hi = on * t.max_occupancy  # occupancy A / n <= max caps traffic outright

@@ -29,9 +29,16 @@ money = labels.dollars
 
 def per_unit(unit: str) -> str:
     """'minutes/month' -> 'minute a month' for 'one more ...'."""
-    singular = {"minutes": "minute", "leads": "lead", "conversations": "conversation",
-                "people": "person", "units": "unit", "tickets": "ticket", "$": "dollar",
-                "deals": "deal"}  # fmt: skip
+    singular = {
+        "minutes": "minute",
+        "leads": "lead",
+        "conversations": "conversation",
+        "people": "person",
+        "units": "unit",
+        "tickets": "ticket",
+        "$": "dollar",
+        "deals": "deal",
+    }
     head, _, tail = unit.partition("/")
     head = singular.get(head, head)
     return f"{head} a {tail}" if tail else head
@@ -172,10 +179,15 @@ def _sentences(frame: pd.DataFrame, objective_name: str, objective_unit: str) ->
     if s.any():
         step = [labels.number(x) for x in frame["step_limit"].to_numpy()[s].tolist()]
         out[s] = (
-            desc[s] + " It binds in whole people: " + held[s] + " against "
-            + lim[s] + " for the agents planned; one agent fewer would handle only "
-            + np.array(step, dtype=object) + "."
-        )  # fmt: skip
+            desc[s]
+            + " It binds in whole people: "
+            + held[s]
+            + " against "
+            + lim[s]
+            + " for the agents planned; one agent fewer would handle only "
+            + np.array(step, dtype=object)
+            + "."
+        )
     state = np.where(binding[p], " It binds: ", " It has room: ").astype(object)
     out[p] = desc[p] + state + act[p] + " against a limit of " + lim[p] + "."
     extra = {c: frame[c].to_numpy() for c in _OPTIONAL if c in frame}
@@ -187,8 +199,9 @@ def _sentences(frame: pd.DataFrame, objective_name: str, objective_unit: str) ->
         for i in np.flatnonzero(frame["held_at_zero"].to_numpy(dtype=bool)).tolist():
             out[i] = _plain(
                 {"held_at_zero": True, "family": family[i], "description": desc[i], "unit": ""},
-                objective_name, objective_unit,
-            )  # fmt: skip
+                objective_name,
+                objective_unit,
+            )
     if "label" in frame:
         out = frame["label"].to_numpy(dtype=object) + ": " + out
     return out.tolist()

@@ -62,8 +62,13 @@ def print_plan(
     for col in ["department", "role", "target", *[labels.month_label(m) for m in months], "unit"]:
         t.add_column(col, justify="right" if col[:1].isupper() and col[-1:].isdigit() else "left")
     for _, row in wide.iterrows():
-        t.add_row(row["department"], escape(str(row["role"])), labels.metric_label(row["metric"]),
-                  *[_fmt(row[m], row["unit"]) for m in months], row["unit"])  # fmt: skip
+        t.add_row(
+            row["department"],
+            escape(str(row["role"])),
+            labels.metric_label(row["metric"]),
+            *[_fmt(row[m], row["unit"]) for m in months],
+            row["unit"],
+        )
     console.print(t)
 
     limits = plan.constraints[plan.constraints["kind"] != "definition"]
@@ -100,9 +105,16 @@ def print_plan(
         console.print("- " + escape(text))
         if per_person:  # never a rate per fraction of a person
             short = 0 < rise < 1
-            console.print("   (valued per whole person by a re-solve"
-                          + (f"; the shadow price holds for only {labels.number(rise)} of a "
-                             "person" if short else "") + ")", style="dim")  # fmt: skip
+            console.print(
+                "   (valued per whole person by a re-solve"
+                + (
+                    f"; the shadow price holds for only {labels.number(rise)} of a person"
+                    if short
+                    else ""
+                )
+                + ")",
+                style="dim",
+            )
             continue
         console.print(f"   (shadow price {escape(shown_price)}; {moves})", style="dim")
 
@@ -147,13 +159,20 @@ def print_explanation(explanation, plan: Plan, console: Console | None = None, t
     console.print("\n[bold]What moves the plan[/bold]")
     if shown:
         console.print(escape(words.takeaway(explanation, months)))
-        t = Table(title=f"What one natural step of each input is worth ({words.period_words(months)}),"
-                  " most valuable first")  # fmt: skip
+        t = Table(
+            title=f"What one natural step of each input is worth ({words.period_words(months)}),"
+            " most valuable first"
+        )
         for col in ("input", "step", "hiring free", "people held", "how"):
             t.add_column(col, justify="right" if col in ("hiring free", "people held") else "left")
         for s in shown:
-            t.add_row(escape(s.label), s.step_words, labels.signed_money(s.value_hiring_free),
-                      labels.signed_money(s.value_people_held), _how(s))  # fmt: skip
+            t.add_row(
+                escape(s.label),
+                s.step_words,
+                labels.signed_money(s.value_hiring_free),
+                labels.signed_money(s.value_people_held),
+                _how(s),
+            )
         console.print(t)
     else:
         console.print("No natural step of any input would change the plan's value.")
@@ -246,11 +265,19 @@ def _grouped_sentence(rows, text: str, horizon: list[str]) -> str:
 
 
 IMPLIED_METRICS = (
-    "working_minutes_per_call", "minutes_per_conversation", "calls_per_rep_per_hour",
-    "leads_contacted_per_rep_per_month", "leads_needed_per_rep_per_month", "leads_per_month",
-    "ad_spend_per_month", "deals_per_month", "units_built_per_month", "tickets_per_month",
-    "payroll", "profit",
-)  # fmt: skip
+    "working_minutes_per_call",
+    "minutes_per_conversation",
+    "calls_per_rep_per_hour",
+    "leads_contacted_per_rep_per_month",
+    "leads_needed_per_rep_per_month",
+    "leads_per_month",
+    "ad_spend_per_month",
+    "deals_per_month",
+    "units_built_per_month",
+    "tickets_per_month",
+    "payroll",
+    "profit",
+)
 
 
 def _role(role: str, teams: set[str]) -> str:
@@ -278,11 +305,14 @@ def print_comparison(c, console: Console | None = None) -> None:
         t.add_column(col, justify="left" if col in ("target", "who", "month", "unit") else "right")
     for _, r in sbs[sbs["stated_target"]].iterrows():
         t.add_row(
-            escape(labels.metric_label(r["metric"])), escape(_role(r["role"], teams)),
-            labels.month_label(r["period"]), _fmt(r["stated"], r["unit"]),
-            _fmt(r["current"], r["unit"]), _fmt(r["recommended"], r["unit"]),
+            escape(labels.metric_label(r["metric"])),
+            escape(_role(r["role"], teams)),
+            labels.month_label(r["period"]),
+            _fmt(r["stated"], r["unit"]),
+            _fmt(r["current"], r["unit"]),
+            _fmt(r["recommended"], r["unit"]),
             escape(_unit(r["unit"])),
-        )  # fmt: skip
+        )
     console.print(t)
     implied = sbs[sbs["metric"].isin(IMPLIED_METRICS) & ~sbs["stated_target"]]
     i = Table(title="What the targets imply, against the plan")
@@ -290,10 +320,13 @@ def print_comparison(c, console: Console | None = None) -> None:
         i.add_column(col, justify="right" if col in ("today", "recommended") else "left")
     for _, r in implied.iterrows():
         i.add_row(
-            escape(labels.metric_label(r["metric"])), escape(_role(r["role"], teams)),
-            labels.month_label(r["period"]), _fmt(r["current"], r["unit"]),
-            _fmt(r["recommended"], r["unit"]), escape(_unit(r["unit"])),
-        )  # fmt: skip
+            escape(labels.metric_label(r["metric"])),
+            escape(_role(r["role"], teams)),
+            labels.month_label(r["period"]),
+            _fmt(r["current"], r["unit"]),
+            _fmt(r["recommended"], r["unit"]),
+            escape(_unit(r["unit"])),
+        )
     console.print(i)
     groups = getattr(c, "violation_groups", None) or []
     if len(c.violations):

@@ -32,8 +32,11 @@ class Objective(StrEnum):
     max_profit = ("max_profit", "max", "$", "Most profit")
     min_cost = ("min_cost", "min", "$", "Least cost that meets the goals")
     closest_to_current = (
-        "closest_to_current", "min", "weighted relative deviation", "Closest to today's targets",
-    )  # fmt: skip
+        "closest_to_current",
+        "min",
+        "weighted relative deviation",
+        "Closest to today's targets",
+    )
 
 
 OBJECTIVES: tuple[str, ...] = tuple(o.value for o in Objective)

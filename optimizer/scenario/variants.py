@@ -78,9 +78,10 @@ def declared(data: dict) -> tuple[dict[str, Variant], list[Problem]]:
     for name, values in block.items():
         if not isinstance(name, str) or not re.fullmatch(NAME_PATTERN, name) or name == BASE:
             problems.append(
-                Problem(KEY, Shown(name), f"a variant name matching {NAME_PATTERN}, other than "
-                        f"{BASE!r}")
-            )  # fmt: skip
+                Problem(
+                    KEY, Shown(name), f"a variant name matching {NAME_PATTERN}, other than {BASE!r}"
+                )
+            )
         elif len(name) > MAX_NAME:
             problems.append(
                 Problem(KEY, Shown(name), f"a variant name of at most {MAX_NAME} characters")
@@ -90,9 +91,12 @@ def declared(data: dict) -> tuple[dict[str, Variant], list[Problem]]:
             problems.append(Problem(where, Shown(values), "a mapping of scenario path to value"))
         elif count_items(values, MAX_ITEMS) > MAX_ITEMS:
             problems.append(
-                Problem(f"{KEY}.{name}", Shown(values), f"values of at most {MAX_ITEMS} items, "
-                        "YAML aliases expanded")
-            )  # fmt: skip
+                Problem(
+                    f"{KEY}.{name}",
+                    Shown(values),
+                    f"values of at most {MAX_ITEMS} items, YAML aliases expanded",
+                )
+            )
         else:
             variants[name] = Variant(name, tuple((str(p), v) for p, v in values.items()))
     return variants, problems
@@ -182,9 +186,10 @@ def apply(base: dict, variant: Variant, source: str) -> dict:
         unknown = unknown_part(split_path(path))
         if unknown is not None:
             problems.append(
-                Problem(path, Shown(value), f"a path the scenario format knows ({unknown!r} is "
-                        "not one)")
-            )  # fmt: skip
+                Problem(
+                    path, Shown(value), f"a path the scenario format knows ({unknown!r} is not one)"
+                )
+            )
             continue
         try:
             set_path(data, path, value)

@@ -148,9 +148,11 @@ def _cpsat_proposal(
 
     engine = engine or solver_backend("highs")
     relaxed = engine.solve(
-        replace(a, integer=np.zeros_like(a.integer)), ranging=False, duals=False,
+        replace(a, integer=np.zeros_like(a.integer)),
+        ranging=False,
+        duals=False,
         time_limit=deadline.remaining(),
-    )  # fmt: skip
+    )
     if deadline.expired():
         return None
     try:
@@ -185,10 +187,15 @@ def _conflict_table(model: LinearModel, members: np.ndarray) -> pd.DataFrame:
     for family, block in model.row_blocks.items():
         params = block.parameters()
         for row in members[(members >= block.start) & (members < block.stop)]:
-            rows.append({
-                "name": names[row], "department": block.department, "kind": block.kind,
-                "description": block.description, "unit": block.unit,
-                "parameter": params[row - block.start],
-                "label": labels.row_label(family, labels.row_axes(names[row], family)),
-            })  # fmt: skip
+            rows.append(
+                {
+                    "name": names[row],
+                    "department": block.department,
+                    "kind": block.kind,
+                    "description": block.description,
+                    "unit": block.unit,
+                    "parameter": params[row - block.start],
+                    "label": labels.row_label(family, labels.row_axes(names[row], family)),
+                }
+            )
     return pd.DataFrame(rows, columns=CONFLICT_COLUMNS)

@@ -159,8 +159,11 @@ def repairs(
             "searched: the time limit ran out"
         )
     candidates = [joint] if joint is not None else []
-    candidates += [_as_cheapest(r) for r in alternatives if r.changes["path"].iloc[0] in
-                   {lev.path for lev in other_levers}]  # fmt: skip
+    candidates += [
+        _as_cheapest(r)
+        for r in alternatives
+        if r.changes["path"].iloc[0] in {lev.path for lev in other_levers}
+    ]
     cheapest = min(candidates, key=lambda r: r.cost) if candidates else None
     alternatives.sort(key=lambda r: r.cost)
     return cheapest, alternatives
@@ -335,10 +338,16 @@ def _repair(changes: list[tuple[Lever, float]], kind: str) -> Repair | None:
             change = change * (1 + MARGIN) + MARGIN
         low, high = bounds_of(lever.path)
         proposed = min(max(lever.value + lever.direction * change, low), high)
-        rows.append({
-            "path": lever.path, "current": lever.value, "proposed": proposed,
-            "change": proposed - lever.value, "unit": lever.unit, "weight": lever.weight,
-            "cost": lever.weight * abs(proposed - lever.value),
-        })  # fmt: skip
+        rows.append(
+            {
+                "path": lever.path,
+                "current": lever.value,
+                "proposed": proposed,
+                "change": proposed - lever.value,
+                "unit": lever.unit,
+                "weight": lever.weight,
+                "cost": lever.weight * abs(proposed - lever.value),
+            }
+        )
     frame = pd.DataFrame(rows)
     return Repair(frame, float(frame["cost"].sum()), kind, tuple(lever for lever, _ in changes))

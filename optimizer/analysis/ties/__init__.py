@@ -80,11 +80,24 @@ from optimizer.scenario.schema import Scenario
 from optimizer.solvers import Backend, SolverOutput, Status
 
 __all__ = [
-    "FACE_TOL", "GOOD_TOL", "HEADCOUNT_ONLY", "HOLD_ABS", "HOLD_TOL",
-    "STAGES", "TIE_SECONDS_MIN", "TIE_SHARE", "Context", "StageFn", "closest_to_today",
-    "earliest", "early_headcount", "even_workload", "settle", "steady_headcount",
+    "FACE_TOL",
+    "GOOD_TOL",
+    "HEADCOUNT_ONLY",
+    "HOLD_ABS",
+    "HOLD_TOL",
+    "STAGES",
+    "TIE_SECONDS_MIN",
+    "TIE_SHARE",
+    "Context",
+    "StageFn",
+    "closest_to_today",
+    "earliest",
+    "early_headcount",
+    "even_workload",
+    "settle",
+    "steady_headcount",
     "steady_volumes",
-]  # fmt: skip
+]
 
 TIE_SHARE = 1.0
 TIE_SECONDS_MIN = 30.0
@@ -233,10 +246,17 @@ def settle(
     elif lp is None:
         lp = out  # integer stages only, no duals asked for
     settled = replace(
-        lp, x=x, objective=arrays.objective(x), mip_gap=out.mip_gap, status=out.status,
-        solver_status=out.solver_status, message=out.message, times=times,
-        notes=(*out.notes, *notes), settled=True,
-    )  # fmt: skip
+        lp,
+        x=x,
+        objective=arrays.objective(x),
+        mip_gap=out.mip_gap,
+        status=out.status,
+        solver_status=out.solver_status,
+        message=out.message,
+        times=times,
+        notes=(*out.notes, *notes),
+        settled=True,
+    )
     settled.lp_lb, settled.lp_ub = lp.lp_lb, lp.lp_ub
     if settled.fixed_lp is not None and lp.objective is not None:
         settled.fixed_lp = Shifted(settled.fixed_lp, settled.objective - lp.objective)

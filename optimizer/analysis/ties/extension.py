@@ -65,9 +65,11 @@ class Extension:
         u = self.add_cols(cols.shape[0])
         for sign in (1.0, -1.0):
             self.add_rows(
-                np.column_stack([u, cols]), np.column_stack([np.ones(len(u)), sign * vals]),
-                0.0, np.inf,
-            )  # fmt: skip
+                np.column_stack([u, cols]),
+                np.column_stack([np.ones(len(u)), sign * vals]),
+                0.0,
+                np.inf,
+            )
         return u
 
     def arrays(self, cost, held, lb=None, ub=None, integer=None) -> ModelArrays:
@@ -82,17 +84,23 @@ class Extension:
         lower = np.concatenate([a.row_lower, self.lower, np.full(len(held), -np.inf)])
         upper = np.concatenate([a.row_upper, self.upper, [u for _, _, u in held]])
         return ModelArrays(
-            c=cost, c0=0.0, c_tiebreak=np.zeros(n),
+            c=cost,
+            c0=0.0,
+            c_tiebreak=np.zeros(n),
             lb=np.concatenate([a.lb if lb is None else lb, self.lb]),
             ub=np.concatenate([a.ub if ub is None else ub, self.ub]),
-            integer=np.concatenate([a.integer if integer is None else integer,
-                                    np.zeros(extra, bool)]),
-            rows=rows, cols=cols, vals=vals,
+            integer=np.concatenate(
+                [a.integer if integer is None else integer, np.zeros(extra, bool)]
+            ),
+            rows=rows,
+            cols=cols,
+            vals=vals,
             lhs_mask=np.concatenate([a.lhs_mask, np.ones(len(vals) - len(a.vals), bool)]),
-            row_lower=lower, row_upper=upper,
+            row_lower=lower,
+            row_upper=upper,
             rhs=np.where(np.isfinite(lower), lower, np.where(np.isfinite(upper), upper, 0.0)),
             sense="min",
-        )  # fmt: skip
+        )
 
 
 def series(idx: np.ndarray) -> np.ndarray:

@@ -61,6 +61,10 @@ def optimal_face(
         elif np.isfinite(to_upper):
             lower[i] = upper[i]
     return replace(
-        arrays, lb=lb, ub=ub, row_lower=lower, row_upper=upper,
+        arrays,
+        lb=lb,
+        ub=ub,
+        row_lower=lower,
+        row_upper=upper,
         integer=np.zeros(arrays.num_vars, bool),
-    )  # fmt: skip
+    )

@@ -125,8 +125,9 @@ def closest_to_today(ext: Extension, ctx: Context, x: np.ndarray) -> np.ndarray 
         ext.add_rows(
             np.column_stack([cols, over, under]),
             np.column_stack([vals, -np.ones(count), np.ones(count)]),
-            target, target,
-        )  # fmt: skip
+            target,
+            target,
+        )
         w = weights.get(gap.name, 1.0) / np.broadcast_to(gap.scale, shape).ravel()
         parts += [(over, w), (under, w)]
     return stage_cost(ext, parts)

@@ -131,9 +131,16 @@ def _add_live_channel(model: LinearModel, scenario: Scenario, v: Vars, channel, 
     key = channel.name
     path = f"support.live_channels[{key}]"
     agents = add_headcount(
-        model, v, var=f"{key}_agents", department=DEPT, role=f"{key} agents", axes=axes,
-        minimum=channel.agents.min, maximum=channel.agents.max, path=f"{path}.agents",
-    )  # fmt: skip
+        model,
+        v,
+        var=f"{key}_agents",
+        department=DEPT,
+        role=f"{key} agents",
+        axes=axes,
+        minimum=channel.agents.min,
+        maximum=channel.agents.max,
+        path=f"{path}.agents",
+    )
     contacts = model.add_vars(f"{key}_contacts", axes, unit="contacts")
     v[f"{key}_contacts"] = contacts
     intervals = cal.business_days_per_month * cal.hours_per_day * 60.0 / channel.interval_minutes
