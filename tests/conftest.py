@@ -1,9 +1,15 @@
 from __future__ import annotations
 
 import functools
+import importlib
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from optimizer.analysis.solve import solve
 from optimizer.scenario.loading import load_scenario
@@ -17,14 +23,37 @@ SLOW_MODULES = {
     "test_batch_hardening",  # killed batches, crashing workers
     "test_backends",  # CBC, OR-Tools and PDLP on every scenario
 }
-"""Modules of the slow tier. ``pytest -m "not slow"`` (the inner loop, about a minute)
+"""Modules of the slow tier. ``pytest -m "not slow"`` (the inner loop, under a minute)
 leaves them and every test marked ``slow`` out; CI runs everything."""
+
+settings.register_profile("inner_loop", max_examples=30)
+"""The inner loop's Hypothesis profile: property tests draw ``examples(n)``, a third of the
+``n`` examples CI draws (``pytest`` without ``-m "not slow"`` keeps Hypothesis's default)."""
+
+
+def pytest_configure(config):
+    if "not slow" in (config.getoption("markexpr", "") or ""):
+        settings.load_profile("inner_loop")
+
+
+def examples(full: int) -> int:
+    """``full`` examples when the whole suite runs, a third of them (at least 5) in the inner
+    loop, whose Hypothesis profile draws 30 where the default draws 100."""
+    return max(5, full * settings.default.max_examples // 100)
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
         if item.module.__name__.rpartition(".")[2] in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)
+
+
+def pytest_ignore_collect(collection_path, config):
+    """The inner loop does not import the slow tier's modules (Playwright, Dask, the
+    benchmarks): every test in them would be deselected."""
+    if collection_path.stem in SLOW_MODULES and "not slow" in (config.getoption("markexpr") or ""):
+        return True
+    return None
 
 
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -37,6 +66,94 @@ def solved(path: str, objective: str | None = None):
     return scenario, solve(scenario, objective)
 
 
+@functools.cache
+def explained(path: str):
+    """A bundled scenario's plan (``solved``) and its explanation, once per session."""
+    from optimizer.analysis.explain import explain
+
+    scenario, plan = solved(path)
+    return scenario, plan, explain(scenario, plan)
+
+
 @pytest.fixture(params=[p.name for p in SCENARIOS])
 def bundled(request):
     return solved(str(ROOT / "scenarios" / request.param))
+
+
+# ---- the command line, in this process or in its own --------------------------------------
+@dataclass(frozen=True)
+class Ran:
+    """A command's exit code and its two streams, however it was run."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def in_process(*args: str | Path) -> Ran:
+    """``kpi-optimizer ARGS`` in this process (typer's CliRunner, 200 columns): what it
+    prints and its exit code, without a fresh interpreter's start (0.3 to 1 s). An exception
+    that escapes the command fails the test: in a real process it would be a traceback."""
+    from typer.testing import CliRunner
+
+    from optimizer.cli import app
+
+    result = CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": "200"})
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError(f"{args} raised {result.exception!r}") from result.exception
+    return Ran(result.exit_code, result.stdout, result.stderr)
+
+
+def own_process(*args: str | Path, timeout: float = 300) -> Ran:
+    """``kpi-optimizer ARGS`` as a user runs it: the real entry point in a fresh interpreter
+    from the repository root (stdout is exactly what a user sees: no solver banner, no
+    traceback, nothing imported eagerly)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "optimizer.cli", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    return Ran(done.returncode, done.stdout, done.stderr)
+
+
+shared_in_process = functools.cache(in_process)
+"""``in_process``, each command once per session: for tests that read the same answer
+(never with a monkeypatch in force)."""
+shared_own_process = functools.cache(own_process)
+"""``own_process``, each command once per session."""
+
+RUNS = {"in-process": shared_in_process, "own process": shared_own_process}
+
+
+@pytest.fixture(params=["in-process", pytest.param("own process", marks=pytest.mark.slow)])
+def run(request):
+    """A test of what a command prints and its exit code, where a fresh interpreter is not
+    what is under test: in this process in the inner loop, and in CI also in its own
+    process, as a user runs it."""
+    return RUNS[request.param]
+
+
+# ---- Streamlit's AppTest ------------------------------------------------------------------
+@pytest.fixture(autouse=True, scope="session")
+def _components_scanned_once():
+    """Each new AppTest page scans every installed distribution's metadata for Streamlit
+    components (a quarter of a second, 300-odd packages; none is found). The installed
+    packages do not change during a run: the scan is made once."""
+    if "streamlit.testing.v1" not in sys.modules:  # no page test was collected
+        yield
+        return
+    try:
+        scanner = importlib.import_module("streamlit.components.v2.manifest_scanner")
+        scan = scanner.scan_component_manifests
+    except (ImportError, AttributeError):  # another Streamlit: its own scan
+        yield
+        return
+    found = functools.cache(scan)
+    scanner.scan_component_manifests = lambda *args, **kwargs: list(found(*args, **kwargs))
+    try:
+        yield
+    finally:
+        scanner.scan_component_manifests = scan

@@ -48,8 +48,13 @@ def fresh_plan(scenario, objective=None):
     return solve(scenario, objective, marginals=False, whole_steps=False)
 
 
-def page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
+def page(section: str | None = None) -> AppTest:
+    """The page as it opens; with ``section``, opened on that tab (as when the page is
+    reloaded with the tab open): one run of the page, not two."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    if section is not None:
+        at.session_state["section"] = section
+    at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -166,7 +171,7 @@ def test_pasted_text_that_is_not_yaml_is_refused():
 
 
 def test_changing_an_input_changes_the_plan():
-    at = open_section(page(), "Inputs")
+    at = page("Inputs")
     before = metric(at, "Profit a month").value
     at.number_input(key="in:marketing.ad_budget_per_month").set_value(30000.0)
     at.button(key="apply_inputs").click().run()
@@ -192,7 +197,7 @@ def test_plan_targets_and_input_labels_are_a_leaders_words():
 
 
 def test_an_invalid_edit_names_the_field_and_keeps_the_plan():
-    at = open_section(page(), "Inputs")
+    at = page("Inputs")
     at.number_input(key="in:calendar.hours_per_day").set_value(30.0)
     at.button(key="apply_inputs").click().run()
     assert "calendar.hours_per_day = 30: expected a number <= 24" in texts(at.error)
@@ -200,7 +205,7 @@ def test_an_invalid_edit_names_the_field_and_keeps_the_plan():
 
 
 def test_whatif_slider_solves_again_and_shows_the_difference():
-    at = open_section(page(), "Limits and what-ifs")
+    at = page("Limits and what-ifs")
     at.selectbox(key="whatif_input").set_value("calendar.hours_per_day").run()
     at.slider(key="whatif_value").set_value(9.0).run()
     assert not at.exception
@@ -216,7 +221,7 @@ def test_whatif_slider_solves_again_and_shows_the_difference():
 
 
 def test_whatif_can_keep_the_plans_people():
-    at = open_section(page(), "Limits and what-ifs")
+    at = page("Limits and what-ifs")
     at.selectbox(key="whatif_input").set_value("marketing.ad_budget_per_month").run()
     at.toggle(key="whatif_hold").set_value(True).run()
     at.slider(key="whatif_value").set_value(60_000.0).run()
@@ -229,7 +234,7 @@ def test_whatif_can_keep_the_plans_people():
 
 
 def test_limits_binding_first_with_sentences():
-    at = open_section(page(), "Limits and what-ifs")
+    at = page("Limits and what-ifs")
     plan = load_plan()
     table = at.dataframe[0].value
     assert list(table["limit"]) == list(plan.binding()["label"])
@@ -253,7 +258,7 @@ def load_plan():
 
 
 def test_sensitivity_sweep_charts_the_objective():
-    at = open_section(page(), "Sensitivity")
+    at = page("Sensitivity")
     at.selectbox(key="sweep_input").set_value("calendar.hours_per_day").run()
     at.slider(key="sweep_range").set_value((7.0, 9.0)).run()
     at.number_input(key="sweep_points").set_value(3).run()
@@ -272,7 +277,7 @@ def test_sensitivity_sweep_charts_the_objective():
 
 
 def test_today_against_the_plan_shows_violations_and_cascade():
-    at = open_section(page(), "Today against the plan")
+    at = page("Today against the plan")
     assert "Today's targets break" in at.error[0].value
     assert "quality floor" in at.error[0].value
     assert "What suffers" in at.warning[0].value
@@ -344,7 +349,7 @@ def media(monkeypatch):
 
 
 def test_downloads_hold_the_plan(media):
-    at = open_section(page(), "Downloads")
+    at = page("Downloads")
     plan = load_plan()
     targets = pd.read_csv(io.BytesIO(media(at.download_button(key="download_csv"))))
     profit = targets[targets["metric"] == "profit"]["value"].iloc[0]
@@ -386,7 +391,7 @@ def test_save_as_a_new_file_never_overwrites(scenarios, media):
 
 
 def test_the_workbook_gains_the_explanation_once_it_is_computed(media):
-    at = open_section(page(), "Downloads")
+    at = page("Downloads")
     book = openpyxl.load_workbook(io.BytesIO(media(at.download_button(key="download_xlsx"))))
     assert "Explanation" not in book.sheetnames  # not computed: not in the workbook
     at = open_section(at, "Limits and what-ifs")

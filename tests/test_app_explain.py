@@ -13,13 +13,11 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import explained
 
-from optimizer.analysis.explain import explain
-from optimizer.analysis.solve import solve
 from optimizer.app import analysis
 from optimizer.report import explanation
 from optimizer.runtime import isolation
-from optimizer.scenario.loading import load_scenario
 
 pytest.importorskip("streamlit")
 
@@ -38,16 +36,14 @@ def explain_and_crash(scenario, plan, objective=None):
 
 @pytest.fixture(scope="module")
 def seed_explained():
-    scenario = load_scenario(SEED)
-    plan = solve(scenario)
-    return scenario, plan, explain(scenario, plan)
+    return explained(str(SEED))  # solve(scenario) and explain(scenario, plan), once a session
 
 
 def limits_tab():
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    at.session_state["section"] = "Limits and what-ifs"
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["section"] = "Limits and what-ifs"  # opened on the tab: one run, not two
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

@@ -1,8 +1,10 @@
 """The command line, end to end: ``kpi-optimizer solve`` / ``validate``.
 
-The stdout-cleanliness, error-path and import-laziness tests run the real entry point in
-a fresh process (``sys.executable -m optimizer.cli``), because the HiGHS banner, a stray
-traceback or an eager import only show up there. The rest use typer's CliRunner.
+The stdout-cleanliness and import-laziness tests run the real entry point in a fresh
+process (``sys.executable -m optimizer.cli``), because the HiGHS banner or an eager import
+only show up there. The error-path tests take ``run`` (tests/conftest.py): in this process
+in the inner loop, and in CI in a fresh process too, where a stray traceback would show.
+The rest use typer's CliRunner.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ import csv
 import io
 import json
 import math
-import os
 import re
 import shutil
 import subprocess
@@ -21,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from conftest import Ran, own_process
 from typer.testing import CliRunner
 
 from optimizer.cli import app
@@ -53,16 +55,9 @@ def _plain(args) -> list[str]:
     return args
 
 
-def run_cli(*args: str | Path, timeout: float = 180) -> subprocess.CompletedProcess:
+def run_cli(*args: str | Path, timeout: float = 180) -> Ran:
     """The real entry point in a fresh interpreter, from the repository root."""
-    return subprocess.run(
-        [sys.executable, "-m", "optimizer.cli", *_plain(args)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, "COLUMNS": "200"},
-    )
+    return own_process(*_plain(args), timeout=timeout)
 
 
 def _no_constant(name: str):
@@ -115,7 +110,7 @@ def assert_problem_report(stderr: str, source: str, at_least: int = 1) -> list[s
 
 # ---- the default plan, solved once in a real process ----------------------------------
 @pytest.fixture(scope="module")
-def seed_proc() -> subprocess.CompletedProcess:
+def seed_proc() -> Ran:
     return run_cli("solve", SEED, "--format", "json")
 
 
@@ -384,25 +379,25 @@ def bad_files(tmp_path_factory) -> dict[str, Path]:
         "bad_value",
     ],
 )  # fmt: skip
-def test_bad_scenario_file_exits_2(bad_files, kind):
+def test_bad_scenario_file_exits_2(bad_files, kind, run):
     path = bad_files[kind]
-    proc = run_cli("solve", path, "--format", "json")
+    proc = run(*_plain(["solve", path, "--format", "json"]))
     assert proc.returncode == 2, (proc.stdout, proc.stderr)
     assert proc.stdout == ""
     assert "Traceback" not in proc.stderr
     assert_problem_report(proc.stderr, str(path))
 
 
-def test_bad_value_names_the_field_and_the_value(bad_files):
-    proc = run_cli("solve", bad_files["bad_value"])
+def test_bad_value_names_the_field_and_the_value(bad_files, run):
+    proc = run(*_plain(["solve", bad_files["bad_value"]]))
     assert proc.returncode == 2
     (line,) = assert_problem_report(proc.stderr, str(bad_files["bad_value"]))
     assert "calendar.hours_per_day" in line and "-8" in line
 
 
-def test_every_problem_gets_its_own_line(bad_files):
+def test_every_problem_gets_its_own_line(bad_files, run):
     path = bad_files["three_bad_values"]
-    proc = run_cli("solve", path)
+    proc = run(*_plain(["solve", path]))
     assert proc.returncode == 2
     problems = assert_problem_report(proc.stderr, str(path), at_least=3)
     text = "\n".join(problems)
@@ -422,8 +417,8 @@ def test_every_problem_gets_its_own_line(bad_files):
         "calendar.hours_per_day=eight",
     ],
 )
-def test_bad_set_exits_2(override):
-    proc = run_cli("solve", SEED, "--format", "json", "--set", override)
+def test_bad_set_exits_2(override, run):
+    proc = run(*_plain(["solve", SEED, "--format", "json", "--set", override]))
     assert proc.returncode == 2, (proc.stdout, proc.stderr)
     assert proc.stdout == ""
     assert "Traceback" not in proc.stderr
@@ -437,8 +432,8 @@ def test_two_bad_sets_are_two_lines():
     assert any("nope.a" in p for p in problems) and any("nope.b" in p for p in problems)
 
 
-def test_directory_as_scenario_exits_2(tmp_path):
-    proc = run_cli("solve", tmp_path)
+def test_directory_as_scenario_exits_2(tmp_path, run):
+    proc = run(*_plain(["solve", tmp_path]))
     assert "Traceback" not in proc.stderr
     assert proc.returncode == 2
     assert_problem_report(proc.stderr, str(tmp_path))
@@ -517,8 +512,8 @@ def test_every_bundled_scenario_solves(path):
     assert data["status"] == "optimal" and data["verified"]["ok"] is True
 
 
-def test_validate_bad_scenario_exits_2(bad_files):
-    proc = run_cli("validate", bad_files["three_bad_values"])
+def test_validate_bad_scenario_exits_2(bad_files, run):
+    proc = run("validate", bad_files["three_bad_values"])
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert_problem_report(proc.stderr, str(bad_files["three_bad_values"]), at_least=3)

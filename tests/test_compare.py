@@ -49,15 +49,13 @@ from __future__ import annotations
 import functools
 import json
 import math
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
+from conftest import RUNS, Ran, shared_own_process
 from rich.console import Console
 
 from optimizer.analysis import check, current
@@ -142,16 +140,10 @@ def close(a: float, b: float, rel: float = REL) -> bool:
     return abs(a - b) <= rel * max(1.0, abs(a), abs(b))
 
 
-def run_cli(*args: str | Path, timeout: float = 300) -> subprocess.CompletedProcess:
-    """The real entry point in a fresh interpreter, so stdout is exactly what a user sees."""
-    return subprocess.run(
-        [sys.executable, "-m", "optimizer.cli", *map(str, args)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, "COLUMNS": "200"},
-    )
+def run_cli(*args: str | Path) -> Ran:
+    """The real entry point in a fresh interpreter, so stdout is exactly what a user sees
+    (each command once per session: the tests only read what it printed)."""
+    return shared_own_process(*args)
 
 
 def senses(scenario) -> dict[str, str]:
@@ -749,9 +741,19 @@ def test_finance_line_when_today_makes_more_than_the_plan():
 
 
 # ---- command line ------------------------------------------------------------------------
-@pytest.mark.parametrize("path", BUNDLED, ids=[p.name for p in BUNDLED])
-def test_cli_json_is_pure_and_complete(path):
-    done = run_cli("compare", path, "--format", "json")
+@pytest.mark.parametrize(
+    ("path", "how"),
+    [
+        pytest.param(p, how, marks=[pytest.mark.slow] if p != SEED and how != "in-process" else [])
+        for p in BUNDLED
+        for how in (["own process"] if p == SEED else ["in-process", "own process"])
+    ],
+    ids=lambda v: getattr(v, "name", v),
+)
+def test_cli_json_is_pure_and_complete(path, how):
+    """Nothing but JSON on stdout. In the inner loop the seed runs in a fresh process and the
+    larger scenarios in this process; CI runs each in a fresh process as well."""
+    done = RUNS[how]("compare", path, "--format", "json")
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)  # nothing but JSON on stdout
     assert {"current", "recommended", "violations", "finance"} <= set(out)
@@ -787,8 +789,8 @@ def test_cli_json_seed_numbers():
     assert out["finance"]["change"]["shortfall"] == pytest.approx(-152_770, rel=REL)
 
 
-def test_cli_set_and_objective_reach_compare():
-    done = run_cli(
+def test_cli_set_and_objective_reach_compare(run):
+    done = run(
         "compare", SEED, "--objective", "min_cost", "--set",
         "current_targets.calls_per_rep_per_day=40", "--format", "json",
     )  # fmt: skip
@@ -812,8 +814,8 @@ def no_targets(tmp_path_factory) -> Path:
 
 
 @pytest.mark.parametrize("fmt", ["table", "json"])
-def test_cli_without_current_targets_exits_2_in_one_line(no_targets, fmt):
-    done = run_cli("compare", no_targets, "--format", fmt)
+def test_cli_without_current_targets_exits_2_in_one_line(no_targets, fmt, run):
+    done = run("compare", no_targets, "--format", fmt)
     assert done.returncode == 2
     assert done.stdout == ""
     lines = done.stderr.strip().splitlines()
@@ -827,8 +829,8 @@ def test_compare_without_current_targets_raises_a_named_error(no_targets):
         compare(load_scenario(no_targets))
 
 
-def test_cli_infeasible_plan_still_reports_today():
-    done = run_cli("compare", SEED, "--set", INFEASIBLE, "--format", "json")
+def test_cli_infeasible_plan_still_reports_today(run):
+    done = run("compare", SEED, "--set", INFEASIBLE, "--format", "json")
     assert done.returncode == 1, done.stderr
     out = json.loads(done.stdout)
     assert "Traceback" not in done.stderr
@@ -852,8 +854,8 @@ def test_cli_infeasible_plan_still_reports_today():
     assert f"finance-profit_goal[{MONTH}]" in names
 
 
-def test_cli_infeasible_table_exits_1_with_diagnosis():
-    done = run_cli("compare", SEED, "--set", INFEASIBLE)
+def test_cli_infeasible_table_exits_1_with_diagnosis(run):
+    done = run("compare", SEED, "--set", INFEASIBLE)
     assert done.returncode == 1, done.stderr
     assert "Limits today's targets break" in done.stdout
     assert "No plan meets every limit and goal" in done.stdout
@@ -861,8 +863,8 @@ def test_cli_infeasible_table_exits_1_with_diagnosis():
 
 
 # ---- table output ------------------------------------------------------------------------
-def test_cli_table_output():
-    done = run_cli("compare", SEED)
+def test_cli_table_output(run):
+    done = run("compare", SEED)
     assert done.returncode == 0, done.stderr
     out = done.stdout
     for text in (

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from rich.console import Console
+from test_compare import BUNDLED, ROOT, SEED, compared
 
 from optimizer.report.tables import print_comparison
 from optimizer.scenario import labels
-from tests.test_compare import BUNDLED, ROOT, compared, run_cli
 
 REGIONAL = str(ROOT / "scenarios" / "regional_sales.yaml")
 SOFTWARE = str(ROOT / "scenarios" / "software_company.yaml")
@@ -181,8 +182,8 @@ def test_seed_money_with_a_true_minus_sign():
     assert "finance: profit \u2212$127,770 against a goal of $25,000" in text
 
 
-def test_cli_json_keeps_every_row_and_gains_the_groups():
-    done = run_cli("compare", REGIONAL, "--format", "json")
+def test_cli_json_keeps_every_row_and_gains_the_groups(run):
+    done = run("compare", Path(REGIONAL), "--format", "json")
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     _, c = compared(REGIONAL)
@@ -232,9 +233,9 @@ def test_readme_compare_example_is_the_products_output():
 INFEASIBLE = "finance.profit_target_per_month=10000000"
 
 
-def test_diagnosis_table_shows_labels_grouped_and_the_json_keeps_names():
+def test_diagnosis_table_shows_labels_grouped_and_the_json_keeps_names(run):
     """The seed with a $10 million profit target: four conflicting limits, one month each."""
-    done = run_cli("compare", ROOT / "scenarios" / "seed_company.yaml", "--set", INFEASIBLE)
+    done = run("compare", SEED, "--set", INFEASIBLE)
     assert done.returncode == 1, done.stderr
     out = done.stdout[done.stdout.index("No plan meets every limit and goal") :]
     for line in (
@@ -248,9 +249,7 @@ def test_diagnosis_table_shows_labels_grouped_and_the_json_keeps_names():
     ):
         assert line in out, (line, out)
     assert "[" not in out and "-$" not in out and "workers_max" not in out
-    done = run_cli(
-        "compare", ROOT / "scenarios" / "seed_company.yaml", "--set", INFEASIBLE, "-f", "json"
-    )
+    done = run("compare", SEED, "--set", INFEASIBLE, "-f", "json")
     names = {r["name"] for r in json.loads(done.stdout)["diagnosis"]["conflict"]}
     assert {"delivery-workers_max[2027-01]", "finance-profit_goal[2027-01]"} <= names
 

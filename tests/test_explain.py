@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import explained
 from typer.testing import CliRunner
 
 from optimizer import cli
@@ -38,9 +39,7 @@ def fresh(scenario, changes=None):
 
 @pytest.fixture(scope="module")
 def seed():
-    scenario = load_scenario(SEED)
-    plan = solve(scenario)
-    return scenario, plan, explain(scenario, plan)
+    return explained(str(SEED))  # solve(scenario) and explain(scenario, plan), once a session
 
 
 def close(a, b, scale):
@@ -150,9 +149,7 @@ def _people(plan):
 
 
 def _check_every_step(name):
-    scenario = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
-    plan = solve(scenario)
-    found = explain(scenario, plan)
+    scenario, plan, found = explained(str(ROOT / "scenarios" / f"{name}.yaml"))
     held = WhatIf(scenario, hold_headcounts=True, headcounts=_people(plan))
     values = {p: v for p, v, _ in numeric_inputs(scenario, scenario.objective)}
     checked = 0
@@ -201,9 +198,7 @@ def _forced_fresh(scenario, plan, names, delta):
 
 @pytest.mark.parametrize("name", ["seed_company", "software_company"])
 def test_headcount_sentences_match_forced_re_solves(name):
-    scenario = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
-    plan = solve(scenario, marginals=False, whole_steps=False)
-    found = explain(scenario, plan)
+    scenario, plan, found = explained(str(ROOT / "scenarios" / f"{name}.yaml"))
     model, _ = build_model(scenario, scenario.objective)
     columns = {role: cols for role, _, _, _, cols in roles(scenario, model)}
     assert {h.role for h in found.headcounts} == set(columns)
@@ -280,9 +275,7 @@ def test_an_expired_time_limit_skips_re_solves_and_says_so():
 def test_a_binding_limit_worth_nothing_says_so_and_what_moves_matches_a_re_solve():
     """Software company: the phone service level binds at a price of zero. One percentage
     point more, re-solved from scratch, leaves profit and every target where they are."""
-    scenario = load_scenario(ROOT / "scenarios" / "software_company.yaml")
-    plan = solve(scenario)
-    found = explain(scenario, plan)
+    scenario, plan, found = explained(str(ROOT / "scenarios" / "software_company.yaml"))
     entry = next(u for u in found.unpriced if "service_level" in u["parameter"])
     assert entry["value"] == 0 and entry["moves"] == []
     assert "would not change total profit, and nothing in the plan would move" in entry["sentence"]

@@ -43,12 +43,12 @@ def kpi(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
 # 1. a valid input crashed the process (SIGSEGV) ---------------------------------------
 
 
-def test_the_crashing_deal_value_is_refused_with_the_bound():
-    run = kpi("solve", str(SEED), "--set", "sales.teams[field].average_deal_value=1e12")
-    assert run.returncode == 2
+def test_the_crashing_deal_value_is_refused_with_the_bound(run):
+    done = run("solve", str(SEED), "--set", "sales.teams[field].average_deal_value=1e12")
+    assert done.returncode == 2
     assert "sales.teams[field].average_deal_value = 1000000000000: expected a number <= " \
-           "1000000000" in run.stderr  # fmt: skip
-    assert "Traceback" not in run.stderr
+           "1000000000" in done.stderr  # fmt: skip
+    assert "Traceback" not in done.stderr
 
 
 def test_a_native_crash_in_the_solve_is_a_message_and_the_caller_lives(monkeypatch):
@@ -95,7 +95,7 @@ def test_the_largest_deal_value_allowed_solves_and_only_helps():
 
 
 @pytest.mark.parametrize("where", ["top", "description", "unknown key", "variants"])
-def test_an_alias_bomb_is_refused_at_once_wherever_it_sits(tmp_path, where):
+def test_an_alias_bomb_is_refused_at_once_wherever_it_sits(tmp_path, where, run):
     text = SEED.read_text(encoding="utf-8")
     indented = "".join(f"  {line}\n" for line in BOMB.splitlines())
     body = {
@@ -108,10 +108,10 @@ def test_an_alias_bomb_is_refused_at_once_wherever_it_sits(tmp_path, where):
     path.write_text(body, encoding="utf-8")
     start = time.perf_counter()
     for command in (["validate", str(path)], ["solve", str(path)], ["compare", str(path)]):
-        run = kpi(*command, timeout=60)
-        assert run.returncode == 2, command
-        assert f"{path}: " in run.stderr and "over the budget of 10,000" in run.stderr
-        assert len(run.stderr) < 1_000 and "Traceback" not in run.stderr
+        done = run(*command)
+        assert done.returncode == 2, command
+        assert f"{path}: " in done.stderr and "over the budget of 10,000" in done.stderr
+        assert len(done.stderr) < 1_000 and "Traceback" not in done.stderr
     assert time.perf_counter() - start < 30
 
 
@@ -122,15 +122,15 @@ def test_an_alias_bomb_in_a_set_value_is_refused():
     assert "over the budget of 10,000" in str(caught.value)
 
 
-def test_deep_nesting_is_refused_with_its_line(tmp_path):
+def test_deep_nesting_is_refused_with_its_line(tmp_path, run):
     path = tmp_path / "deep.yaml"
     path.write_text(SEED.read_text() + "deep: " + "{a: " * 400 + "1" + "}" * 400 + "\n")
-    run = kpi("validate", str(path))
-    assert run.returncode == 2
-    assert "sections and lists nested more than 32 deep are refused" in run.stderr
+    done = run("validate", str(path))
+    assert done.returncode == 2
+    assert "sections and lists nested more than 32 deep are refused" in done.stderr
     lines = SEED.read_text().count("\n") + 1  # the line 'deep:' is on
-    assert f"{path}: line {lines}, column 131: sections and lists" in run.stderr
-    assert "Traceback" not in run.stderr and "RecursionError" not in run.stderr
+    assert f"{path}: line {lines}, column 131: sections and lists" in done.stderr
+    assert "Traceback" not in done.stderr and "RecursionError" not in done.stderr
 
 
 def test_an_alias_loop_is_refused():
@@ -194,7 +194,9 @@ def test_a_plan_at_a_loose_gap_is_feasible_with_a_true_bound():
 # 7. --cross-check --format json --------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["software_company", "regional_sales"])
+@pytest.mark.parametrize(
+    "name", ["software_company", pytest.param("regional_sales", marks=pytest.mark.slow)]
+)  # regional: a heavy end-to-end run (two solvers, each with its ties); CI runs it
 def test_cross_check_json_is_valid_json(name):
     result = runner.invoke(
         cli.app,

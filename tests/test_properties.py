@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import math
 
+from conftest import examples
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -76,7 +77,7 @@ def exists(value: float | None, what: str) -> float:
     return value
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.deferred(lambda: cents(budget_edge(), 80_000)), cents(0, 40_000))
 def test_more_ad_budget_never_lowers_the_best_profit(budget, extra):
     low = exists(objective(BUDGET, budget), f"budget {budget}")
@@ -86,7 +87,7 @@ def test_more_ad_budget_never_lowers_the_best_profit(budget, extra):
     event(gain(low, high))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.deferred(lambda: cents(-50_000, target_edge())), cents(0, 30_000))
 def test_raising_the_profit_goal_never_lowers_the_least_cost(target, extra):
     """``target`` is the higher goal (drawn where it has a plan), ``target - extra`` the lower."""
@@ -97,7 +98,7 @@ def test_raising_the_profit_goal_never_lowers_the_least_cost(target, extra):
     event(gain(low, high))
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(20), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.deferred(lambda: st.floats(hours_edge(), 8.0)), st.floats(0.0, 2.0))
 def test_more_hours_never_lower_the_best_profit(hours, extra):
     low = exists(objective(HOURS, hours), f"{hours} hours a day")

@@ -7,7 +7,7 @@ import functools
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT
+from conftest import ROOT, examples
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -85,7 +85,7 @@ def _what_if(data, name: str) -> tuple[WhatIf, str, float]:
     return w, path, _moved_value(w, path, factor)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_a_warm_resolve_gives_the_plan_a_fresh_solve_gives_seed(data):
     """The seed scenario has one best plan: the warm one is the same, number for number."""
@@ -99,7 +99,7 @@ def test_a_warm_resolve_gives_the_plan_a_fresh_solve_gives_seed(data):
         np.testing.assert_allclose(warm.x, plan.variables["value"], rtol=1e-7, atol=1e-6)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_a_warm_resolve_gives_the_plan_a_fresh_solve_gives_software(data):
     """The SaaS plan can swap leads between months at equal profit: the same profit, and
