@@ -6,11 +6,17 @@ input p that moves the objective coefficients c, the limits b and the coefficien
 
     dV/dp = dc/dp . x + y . (db/dp - dA/dp x)
 
-The data derivatives come from building the model at p and at p + h: every input
+The data derivatives come from building the model at p and at p + h (at p - h where the
+schema refuses p + h; h is one for a whole number, else 1e-3 x max(1, |p|)): every input
 enters the model linearly, so the difference quotient is exact. Where the move
 touches a degenerate binding limit (one whose dual describes only a decrease), the
 envelope does not give the rate for an increase, so that input is re-solved instead,
 warm, with the headcounts held.
+
+Given the answer's ``Patterns`` (``optimizer.analysis.patterns``), the model at p + h is
+asked of it: built once in the answer and shared with the explanation and what-ifs, which
+meet some of the same values (a headcount's minimum one person on). The numbers are the
+build's, bit for bit, so the values are the same either way.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from optimizer.analysis.patterns import Patterns
 from optimizer.model.chain import build_model
 from optimizer.model.linear import ModelArrays
 from optimizer.scenario.inputs import is_int_field, moved, numeric_inputs
@@ -43,11 +50,18 @@ def marginal_values(
     objective_value: float,
     forward_shadow: np.ndarray | None = None,
     deadline=None,
+    patterns: Patterns | None = None,
 ) -> pd.DataFrame:
     """``forward_shadow`` is the constraint table's shadow price (per unit increase).
-    Inputs reached after ``deadline`` has run out get no value and the note OUT_OF_TIME."""
+    Inputs reached after ``deadline`` has run out get no value and the note OUT_OF_TIME.
+    ``patterns`` (of this scenario and objective) builds the moved models, each once in
+    the answer; without it each is built here."""
+    if patterns is not None and (
+        patterns.scenario is not scenario or patterns.objective != objective
+    ):
+        raise ValueError("the patterns are another scenario's or objective's")
     rows = []
-    ctx = (base, x, row_shadow, degenerate, fixed_lp, objective_value, forward_shadow)
+    ctx = (base, x, row_shadow, degenerate, fixed_lp, objective_value, forward_shadow, patterns)
     for path, value, unit in numeric_inputs(scenario, objective):
         if deadline is not None and deadline.expired():
             rows.append((path, value, np.nan, unit, OUT_OF_TIME))
@@ -69,15 +83,20 @@ def marginal_values(
 
 
 def _derivative(scenario, objective, ctx, path, value) -> tuple[float, str]:
-    base, x, y, degenerate, fixed_lp, obj, forward = ctx
+    base, x, y, degenerate, fixed_lp, obj, forward, patterns = ctx
     is_int = is_int_field(scenario, path)
     h = 1.0 if is_int else 1e-3 * max(1.0, abs(value))
     for step in (h, -h):
+        changes = {path: int(value + step) if is_int else value + step}
         try:
-            other = moved(scenario, path, int(value + step) if is_int else value + step)
+            other = (patterns.scenario_at(changes) if patterns is not None
+                     else moved(scenario, path, changes[path]))  # fmt: skip
         except Exception:  # the moved value is outside the input's valid range
             continue
-        arrays = build_model(other, objective)[0].arrays()
+        if patterns is not None:  # the build's numbers, zero entries left out as in ``base``
+            arrays = patterns.arrays_at(changes).without_zeros()
+        else:
+            arrays = build_model(other, objective)[0].arrays()
         if arrays.num_rows != base.num_rows or arrays.num_vars != base.num_vars:
             return np.nan, "changes the model's shape; compare re-solves instead"
         dc = (arrays.c - base.c) @ x + (arrays.c0 - base.c0)

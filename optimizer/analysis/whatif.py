@@ -16,8 +16,8 @@ numbers are found the same way, the solve is that backend's own cold solve, and 
 says "cold" where HiGHS's says "warm". ``rebuild`` and a move that changes the model's
 shape solve with the same backend. Each result records its backend.
 
-How one input enters the model (its *direction*). Nearly every input enters the model's
-numbers linearly when the others stay put:
+How one input enters the model (its *pattern*, ``optimizer.analysis.patterns``). Nearly
+every input enters the model's numbers linearly when the others stay put:
 
     data(p') = data(p) + (p' - p) * D,    D = (data(p + h) - data(p)) / h
 
@@ -30,6 +30,12 @@ in ``NOT_AFFINE`` (the quality floor picks which tiers exist, Erlang staffing ta
 and for several inputs moved at once (their effects can multiply: hours a day x days a
 month), the numbers are built again from the moved scenario, and the solve stays warm. A
 move that changes the model's shape (a minimum headcount of 0 has no row) is rebuilt.
+
+Every model a what-if needs (the base, each line's two ends, a value off its line) comes
+from a :class:`~optimizer.analysis.patterns.Patterns`, which validates and builds each
+``(input, value)`` once: ``WhatIf(..., patterns=)`` shares one between what-ifs of the same
+scenario (the explanation's held and hiring-free models, the plan's marginal values), and
+a moved scenario met again is neither validated nor built again. ``rebuild`` builds afresh.
 """
 
 from __future__ import annotations
@@ -41,94 +47,29 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from optimizer.analysis.patterns import (
+    NOT_AFFINE,
+    NOT_AFFINE_PREFIXES,
+    SPANS,
+    Pattern,
+    Patterns,
+    affine,
+    same_numbers,
+)
 from optimizer.analysis.result import BINDING_TOL, Plan, Verification
 from optimizer.model.chain import build_model
 from optimizer.model.linear import ModelArrays
-from optimizer.scenario.inputs import STRUCTURAL, is_int_field, numeric_inputs, with_values
-from optimizer.scenario.names import QUALITY_FLOOR, Objective
+from optimizer.scenario.inputs import numeric_inputs, with_values
 from optimizer.scenario.schema import Scenario
 from optimizer.solvers import Backend, Status, backend
 from optimizer.solvers.session import open_session, solve_fresh
 
-NOT_AFFINE_PREFIXES = ("support.live_channels",)
-NOT_AFFINE = {QUALITY_FLOOR}
-"""Inputs whose effect on the model is a step or a table, never a straight line."""
+__all__ = [
+    "NOT_AFFINE", "NOT_AFFINE_PREFIXES", "SPANS", "Pattern", "Patterns", "WhatIf",
+    "WhatIfResult", "affine",
+]  # fmt: skip
 
-_FIELDS = ("c", "c_tiebreak", "lb", "ub", "rhs", "vals")
-SPANS = (0.5, 0.25, 0.1, 0.01)
-"""How far either side of its value an input's straight line is looked for (share of the
-value, at least 1): the widest that the schema accepts and that keeps the model's shape."""
-
-
-def affine(path: str) -> bool:
-    """False for inputs known to enter the model through steps or tables."""
-    return path not in NOT_AFFINE and not path.startswith(NOT_AFFINE_PREFIXES)
-
-
-@dataclass(frozen=True)
-class Direction:
-    """How the model's numbers move per unit of one input (sparse: index, slope)."""
-
-    slopes: dict[str, tuple[np.ndarray, np.ndarray]]
-    c0: float
-    low: float  # the values it was verified between
-    high: float
-
-    @classmethod
-    def between(
-        cls, base: ModelArrays, other: ModelArrays, h: float, low: float, high: float
-    ) -> Direction | None:
-        """The slope from ``base`` to ``other`` (built h further on); None if the shape moved."""
-        if not _same_shape(base, other):
-            return None
-        slopes = {}
-        for name in _FIELDS:
-            a, b = getattr(base, name), getattr(other, name)
-            finite = np.isfinite(a)
-            if not np.array_equal(finite, np.isfinite(b)):
-                return None  # a bound appeared or went away: not a straight line
-            delta = b - a if finite.all() else np.where(finite, b - np.where(finite, a, 0.0), 0.0)
-            idx = np.flatnonzero(delta)
-            slopes[name] = (idx, delta[idx] / h)
-        return cls(slopes, (other.c0 - base.c0) / h, low, high)
-
-    def at(self, base: ModelArrays, step: float) -> ModelArrays:
-        """The model's numbers with the input moved by ``step``."""
-        changed = {}
-        for name, (idx, slope) in self.slopes.items():
-            if len(idx):
-                values = getattr(base, name).copy()
-                values[idx] += step * slope
-                changed[name] = values
-        if "rhs" in changed:
-            rhs = changed["rhs"]
-            changed["row_lower"] = np.where(np.isfinite(base.row_lower), rhs, -np.inf)
-            changed["row_upper"] = np.where(np.isfinite(base.row_upper), rhs, np.inf)
-        return replace(base, c0=base.c0 + step * self.c0, **changed)
-
-
-def _same_shape(a: ModelArrays, b: ModelArrays) -> bool:
-    return (
-        a.num_rows == b.num_rows
-        and a.num_vars == b.num_vars
-        and np.array_equal(a.rows, b.rows)
-        and np.array_equal(a.cols, b.cols)
-        and np.array_equal(a.integer, b.integer)
-        and np.array_equal(np.isfinite(a.row_lower), np.isfinite(b.row_lower))
-        and np.array_equal(np.isfinite(a.row_upper), np.isfinite(b.row_upper))
-    )
-
-
-def _same_numbers(a: ModelArrays, b: ModelArrays, tol: float = 1e-9) -> bool:
-    """Equal up to rounding: what a straight-line prediction must meet."""
-    if not _same_shape(a, b) or not np.isclose(a.c0, b.c0, rtol=tol, atol=tol):
-        return False
-    for name in (*_FIELDS, "row_lower", "row_upper"):
-        x, y = getattr(a, name), getattr(b, name)
-        if not np.allclose(x, y, rtol=tol, atol=tol * max(1.0, float(np.max(np.abs(
-            np.nan_to_num(x, posinf=0, neginf=0)), initial=0.0)))):  # fmt: skip
-            return False
-    return True
+_same_numbers = same_numbers  # the tests' name for it
 
 
 @dataclass
@@ -217,22 +158,28 @@ class WhatIf:
         hold_headcounts: bool = False,
         headcounts: Mapping[str, float] | None = None,
         backend: str | Backend | None = "highs",
+        patterns: Patterns | None = None,
     ):
         """``hold_headcounts`` answers the short-term question: every headcount (and staffing
         choice) stays at the base plan's, so a what-if is an LP, re-solved from the last basis.
         ``headcounts`` (whole-number variables by name, as in ``Plan.variables``) holds those
         values instead of the held model's own plan: a given plan's people.
         ``backend`` solves every what-if (``optimizer.solvers.backend``; see the module
-        docstring for a backend without a warm start).
+        docstring for a backend without a warm start). ``patterns`` (of this scenario and
+        objective) is the store of built models and lines to share with other what-ifs of
+        it; by default the what-if has its own.
         """
         self.engine = _backend(backend)
         self.scenario = scenario
         self.objective = objective or scenario.objective
-        self.model, self.vars = build_model(scenario, self.objective)
-        self.model.objective_name = self.objective
-        self.base = self.model.arrays(drop_zeros=False)
-        self.values = {p: v for p, v, _ in numeric_inputs(scenario, Objective.closest_to_current)}
-        self._directions: dict[str, Direction | None] = {}
+        if patterns is None:
+            patterns = Patterns(scenario, self.objective)
+        elif patterns.scenario is not scenario or patterns.objective != self.objective:
+            raise ValueError("the patterns are another scenario's or objective's")
+        self.patterns = patterns
+        self.model, self.vars = patterns.model, patterns.vars
+        self.base = patterns.base
+        self.values = patterns.values
         self._lock = threading.Lock()
         self.held: dict[str, float] = {}
         if hold_headcounts and headcounts is not None:
@@ -277,13 +224,14 @@ class WhatIf:
         changes = {p: float(v) for p, v in changes.items()}
         times: dict[str, float] = {}
         t0 = time.perf_counter()
-        scenario = with_values(self.scenario, changes)
+        scenario = self.patterns.scenario_at(changes)
         times["validate"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        arrays, route = self._arrays_for(scenario, changes)
+        arrays, route = self._arrays_for(changes)
         times["build"] = time.perf_counter() - t0
         if arrays is None:  # the model's shape moved (a row or a tier came or went)
-            return self._rebuilt(changes, scenario, duals, ranging, times, time_limit)
+            built = self.patterns.model_at(changes)
+            return self._rebuilt(changes, scenario, built, duals, ranging, times, time_limit)
         with self._lock:
             return self._solve(changes, scenario, arrays, route, duals, ranging, times, time_limit)
 
@@ -308,7 +256,7 @@ class WhatIf:
             self._warm.load(self._holding(self.model, self.base))  # back to the scenario's
         return result
 
-    def direction(self, path: str) -> Direction | None:
+    def direction(self, path: str) -> Pattern | None:
         """How the model's numbers move per unit of the input at ``path`` (None: no line)."""
         return self._direction(path) if affine(path) else None
 
@@ -321,14 +269,20 @@ class WhatIf:
         t0 = time.perf_counter()
         scenario = with_values(self.scenario, changes)
         times["validate"] = time.perf_counter() - t0
-        return self._rebuilt(changes, scenario, duals, ranging, times)
-
-    def _rebuilt(self, changes, scenario, duals, ranging, times, time_limit=None) -> WhatIfResult:
         t0 = time.perf_counter()
-        model, v = build_model(scenario, self.objective)
+        built = build_model(scenario, self.objective)
+        times["build"] = time.perf_counter() - t0
+        return self._rebuilt(changes, scenario, built, duals, ranging, times)
+
+    def _rebuilt(
+        self, changes, scenario, built, duals, ranging, times, time_limit=None
+    ) -> WhatIfResult:
+        """Solved from scratch: the model ``built`` (model, vars) from ``scenario``."""
+        t0 = time.perf_counter()
+        model, v = built
         model.objective_name = self.objective
         arrays = self._holding(model, model.arrays())
-        times["build"] = time.perf_counter() - t0
+        times["build"] = times.get("build", 0.0) + time.perf_counter() - t0
         out = solve_fresh(self.engine, arrays, ranging=ranging, duals=duals, time_limit=time_limit)
         times.update(out.times)
         return self._result(changes, scenario, model, v, arrays, out, "rebuilt", times)
@@ -351,64 +305,20 @@ class WhatIf:
         return replace(arrays, lb=lb, ub=ub, integer=integer)
 
     # ---- the model's numbers for a what-if --------------------------------------------
-    def _arrays_for(self, scenario: Scenario, changes: dict[str, float]) -> tuple:
+    def _arrays_for(self, changes: dict[str, float]) -> tuple:
         """The moved model's numbers and how they were found; None when its shape moved."""
         if len(changes) == 1:
             ((path, value),) = changes.items()
             direction = self._direction(path) if affine(path) else None
             if direction is not None and direction.low <= value <= direction.high:
                 return direction.at(self.base, value - self.values[path]), "warm"
-        built = build_model(scenario, self.objective)[0].arrays(drop_zeros=False)
-        return (built if _same_shape(self.base, built) else None), "warm, data rebuilt"
+        if not self.patterns.keeps_shape(changes):
+            return None, "warm, data rebuilt"
+        return self.patterns.arrays_at(changes), "warm, data rebuilt"
 
-    def _direction(self, path: str) -> Direction | None:
+    def _direction(self, path: str) -> Pattern | None:
         """The input's straight line, verified on three values; None if it has none."""
-        if path not in self._directions:
-            self._directions[path] = (
-                None if path in STRUCTURAL or path not in self.values else self._find_line(path)
-            )
-        return self._directions[path]
-
-    def _find_line(self, path: str) -> Direction | None:
-        value = self.values[path]
-        whole = is_int_field(self.scenario, path)
-        reach = max(abs(value), 1.0)
-        sides = {}
-        for sign in (-1.0, 1.0):
-            for share in SPANS:
-                step = sign * (max(1.0, round(share * reach)) if whole else share * reach)
-                arrays = self._built_at(path, value + step)
-                if arrays is not None:
-                    sides[sign] = (value + step, arrays)
-                    break
-        if len(sides) == 2:
-            (low, a_low), (high, a_high) = sides[-1.0], sides[1.0]
-            check_at, check = value, self.base
-        elif len(sides) == 1:  # one side only (a share near 1): check half way to it
-            ((far, a_far),) = sides.values()
-            middle = value + (far - value) / 2
-            if whole and not float(middle).is_integer():
-                return None
-            low, high = sorted((value, far))
-            a_low, a_high = (self.base, a_far) if far > value else (a_far, self.base)
-            check_at, check = middle, self._built_at(path, middle)
-            if check is None:
-                return None
-        else:
-            return None
-        line = Direction.between(a_low, a_high, high - low, low, high)
-        if line is None or not _same_numbers(line.at(a_low, check_at - low), check):
-            return None
-        return line
-
-    def _built_at(self, path: str, value: float) -> ModelArrays | None:
-        """The model's numbers with one input moved, or None (refused, or another shape)."""
-        try:
-            other = with_values(self.scenario, {path: value})
-        except Exception:  # outside the input's valid range
-            return None
-        arrays = build_model(other, self.objective)[0].arrays(drop_zeros=False)
-        return arrays if _same_shape(self.base, arrays) else None
+        return self.patterns.line(path)
 
     # ---- solving --------------------------------------------------------------------------
     def _solve(

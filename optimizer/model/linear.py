@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -333,6 +333,17 @@ class ModelArrays:
         np.add.at(left, self.rows[self.lhs_mask], products[self.lhs_mask])
         np.add.at(right_vars, self.rows[~self.lhs_mask], -products[~self.lhs_mask])
         return left, right_vars + self.rhs
+
+    def without_zeros(self) -> ModelArrays:
+        """The same numbers without the entries that are zero: what
+        ``LinearModel.arrays()`` gives where ``arrays(drop_zeros=False)`` gave these."""
+        keep = self.vals != 0.0
+        if keep.all():
+            return self
+        return replace(
+            self, rows=self.rows[keep], cols=self.cols[keep], vals=self.vals[keep],
+            lhs_mask=self.lhs_mask[keep],
+        )  # fmt: skip
 
     def objective(self, x: np.ndarray) -> float:
         """The reported objective (without tie-break terms)."""

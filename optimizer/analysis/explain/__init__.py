@@ -32,6 +32,7 @@ from optimizer.analysis.explain.quality_floor import QUALITY_FLOOR, quality_floo
 from optimizer.analysis.explain.resolves import RESOLVE_SECONDS, TOL
 from optimizer.analysis.explain.steps import LOWER_HELPS, StepValue, ranking, step_values
 from optimizer.analysis.explain.unpriced import MOVES_SHOWN, _moves, unpriced_limits
+from optimizer.analysis.patterns import Patterns
 from optimizer.analysis.result import Plan
 from optimizer.runtime.deadline import Deadline
 from optimizer.scenario.labels import signed_money
@@ -110,9 +111,18 @@ class Explanation:
 
 
 def explain(
-    scenario: Scenario, plan: Plan, objective: str | None = None, deadline=None
+    scenario: Scenario,
+    plan: Plan,
+    objective: str | None = None,
+    deadline=None,
+    patterns: Patterns | None = None,
 ) -> Explanation:
-    """The explanation of a solved plan (an empty one, with a note, for no plan)."""
+    """The explanation of a solved plan (an empty one, with a note, for no plan).
+
+    ``patterns`` (``optimizer.analysis.patterns``) is the answer's store of built models
+    and input patterns, shared with the plan's marginal values where the caller has one;
+    by default the explanation has its own, shared by its held and hiring-free models.
+    """
     from optimizer.analysis.solve import DETAIL_LIMIT
     from optimizer.analysis.whatif import WhatIf
 
@@ -127,8 +137,12 @@ def explain(
     headcounts = {
         n: v for n, v in zip(plan.variables["name"], plan.variables["value"])
     }  # the held model takes the integer columns it needs
-    held = WhatIf(scenario, objective, hold_headcounts=True, headcounts=headcounts)
-    free = None if large else WhatIf(scenario, objective)
+    if patterns is None:
+        patterns = Patterns(scenario, objective)
+    held = WhatIf(
+        scenario, objective, hold_headcounts=True, headcounts=headcounts, patterns=patterns
+    )
+    free = None if large else WhatIf(scenario, objective, patterns=patterns)
     if large:
         result.notes.append(
             f"only rates: the model has {len(plan.variables):,} variables (more than "

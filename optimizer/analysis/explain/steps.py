@@ -66,23 +66,50 @@ class StepValue:
     note: str = ""
 
 
-def _direction_sign(path: str, plan: Plan) -> float:
-    marginal = np.nan
-    if not plan.parameters.empty:
-        rows = plan.parameters[plan.parameters["path"] == path]
-        if len(rows):
-            marginal = float(rows["marginal_value"].iloc[0])
+@dataclass(frozen=True)
+class _Limits:
+    """The plan's columns every step reads, taken from its tables once."""
+
+    marginal: dict[str, object]  # input -> marginal value (the first row of its path)
+    names: np.ndarray
+    binding: np.ndarray  # a binding limit or goal (never a definition)
+    by_parameter: dict[str, set[str]]  # input -> the binding rows it is the parameter of
+    shadow: np.ndarray
+    up: np.ndarray
+    down: np.ndarray
+
+    @classmethod
+    def of(cls, plan: Plan) -> _Limits:
+        marginal = {}
+        if not plan.parameters.empty:
+            for path, value in zip(plan.parameters["path"], plan.parameters["marginal_value"]):
+                marginal.setdefault(path, value)
+        c = plan.constraints
+        binding = c["binding"].astype(bool).to_numpy()
+        by_parameter: dict[str, set[str]] = {}
+        for name, parameter in zip(c.loc[binding, "name"], c.loc[binding, "parameter"]):
+            if isinstance(parameter, str):
+                by_parameter.setdefault(parameter, set()).add(name)
+        return cls(
+            marginal, c["name"].to_numpy(), binding & (c["kind"] != "definition").to_numpy(),
+            by_parameter, c["shadow_price"].to_numpy(dtype=float),
+            c["allowable_increase"].to_numpy(dtype=float),
+            c["allowable_decrease"].to_numpy(dtype=float),
+        )  # fmt: skip
+
+
+def _direction_sign(path: str, plan: Plan, limits: _Limits) -> float:
+    marginal = float(limits.marginal[path]) if path in limits.marginal else np.nan
     helps = 1.0 if plan.objective_sense == "max" else -1.0
     if np.isfinite(marginal) and abs(marginal) > 1e-9:
         return 1.0 if helps * marginal > 0 else -1.0
     return -1.0 if LOWER_HELPS.search(path) else 1.0
 
 
-def _rate(held, plan: Plan, path: str, value: float, step: float):
+def _rate(held, limits: _Limits, path: str, value: float, step: float):
     """(value of the step, valid range) by the rate, or None where the rate is not proven."""
     line = held.direction(path)
-    c = plan.constraints
-    if line is None or len(c) != held.base.num_rows or held.base_result.x is None:
+    if line is None or len(limits.names) != held.base.num_rows or held.base_result.x is None:
         return None
     fixed = held.base.integer
     x = held.base_result.x
@@ -97,13 +124,12 @@ def _rate(held, plan: Plan, path: str, value: float, step: float):
     idx_r, slope_r = line.slopes["rhs"]
     np.add.at(shift, idx_r, slope_r)
     np.add.at(shift, held.base.rows[idx_v], -slope_v * x[held.base.cols[idx_v]])
-    y = c["shadow_price"].to_numpy(dtype=float)
+    y = limits.shadow
     moved = np.flatnonzero(np.abs(shift) > 1e-12)
     if np.any(~np.isfinite(y[moved])):
         return None
     per_unit = float(slope_c @ x[idx_c] + line.c0 + y[moved] @ shift[moved])
-    up = c["allowable_increase"].to_numpy(dtype=float)
-    down = c["allowable_decrease"].to_numpy(dtype=float)
+    up, down = limits.up, limits.down
     reach = {}
     for sign in (1.0, -1.0):  # the 100 % rule, per unit of the input moved this way
         rows_up = sign * shift[moved] > 0
@@ -120,17 +146,15 @@ def _rate(held, plan: Plan, path: str, value: float, step: float):
     return per_unit * step, (low, high)
 
 
-def _binding_moved(held, plan: Plan, path: str) -> tuple[str, ...]:
-    c = plan.constraints
-    by_parameter = c["binding"].astype(bool) & (c["parameter"] == path)
-    names = set(c.loc[by_parameter, "name"])
+def _binding_moved(held, limits: _Limits, path: str) -> tuple[str, ...]:
+    names = set(limits.by_parameter.get(path, ()))
     line = held.direction(path) if held is not None else None
-    if line is not None and len(c) == held.base.num_rows:
+    if line is not None and len(limits.names) == held.base.num_rows:
         rows = np.concatenate([line.slopes["rhs"][0], held.base.rows[line.slopes["vals"][0]]])
-        mask = np.zeros(len(c), dtype=bool)
+        mask = np.zeros(len(limits.names), dtype=bool)
         mask[rows] = True
-        mask &= c["binding"].to_numpy(dtype=bool) & (c["kind"] != "definition").to_numpy()
-        names |= set(c.loc[mask, "name"])
+        mask &= limits.binding
+        names |= set(limits.names[mask])
     return tuple(sorted(names))
 
 
@@ -142,17 +166,18 @@ def _step_words(step_info, step: float) -> str:
 def step_values(scenario, plan, objective, free, held, deadline, rates_only=False, notes=None):
     steps = []
     skipped = 0
+    limits = _Limits.of(plan)
     for path, value, unit in numeric_inputs(scenario, objective):
         info = labels.natural_step(path)
-        sign = _direction_sign(path, plan)
+        sign = _direction_sign(path, plan, limits)
         step = sign * info.size
         if is_int_field(scenario, path):
             step = sign * max(1.0, round(info.size))
         label = labels.input_label(path, scenario)
-        limits = _binding_moved(held, plan, path) if held is not None else ()
+        moves = _binding_moved(held, limits, path) if held is not None else ()
         common = dict(subject=path, label=label, step=step, step_unit=unit,
-                      step_words=_step_words(info, step), limits=limits)  # fmt: skip
-        rate = _rate(held, plan, path, value, step) if held is not None else None
+                      step_words=_step_words(info, step), limits=moves)  # fmt: skip
+        rate = _rate(held, limits, path, value, step) if held is not None else None
         if rate is None and rates_only:
             steps.append(StepValue(**common, value=None, value_people_held=None,
                                    value_hiring_free=None, method="none", valid_range=None,
