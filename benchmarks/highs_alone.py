@@ -56,8 +56,15 @@ def use_threads(count: int | None) -> None:
 
 
 def raw_highs(mps: Path, settings: dict, time_limit: float | None = None) -> dict:
-    """HiGHS alone: a new ``Highs()`` with ``settings``, ``readModel`` of the MPS, ``run``."""
+    """HiGHS alone: a new ``Highs()`` with ``settings``, ``readModel`` of the MPS, ``run``.
+
+    The product's MPS export minimises a maximising model's negative and says so in its
+    first line (``optimizer.analysis.export``); the objective and bound are given back in
+    the model's own sense, to compare with the product's."""
     import highspy
+
+    with open(mps, encoding="utf-8") as f:
+        sign = -1.0 if "minimises its negative" in f.readline() else 1.0
 
     with quiet_fd1():
         h = highspy.Highs()
@@ -84,8 +91,8 @@ def raw_highs(mps: Path, settings: dict, time_limit: float | None = None) -> dic
         "run": run,
         "status": status,
         "x": x,
-        "objective": info.objective_function_value if status == "Optimal" else None,
-        "primal_bound": info.objective_function_value if mip else None,
+        "objective": sign * info.objective_function_value if status == "Optimal" else None,
+        "primal_bound": sign * info.objective_function_value if mip else None,
         "mip_gap": info.mip_gap if mip else None,
         "mip_nodes": info.mip_node_count if mip else None,
     }
