@@ -225,3 +225,25 @@ def test_the_app_slider_reads_bounds_from_the_resolver():
     assert share.high <= 1 and not share.integer
     reps = slider(scenario, "current_targets.reps[field]")
     assert reps.integer and reps.low >= 0
+
+
+def test_each_input_is_described_once_from_the_schema_and_the_labels():
+    """``input_specs``: value, unit, label, natural step, whole or not, the schema's range
+    and whether leadership controls it, for every input ``numeric_inputs`` lists."""
+    from optimizer.scenario.inputs import input_specs, numeric_inputs
+    from optimizer.scenario.loading import load_scenario
+    from optimizer.scenario.schema import bounds_of
+
+    scenario = load_scenario("scenarios/seed_company.yaml")
+    specs = {s.path: s for s in input_specs(scenario, "max_profit")}
+    assert list(specs) == [p for p, _, _ in numeric_inputs(scenario, "max_profit")]
+    day = specs["calendar.hours_per_day"]
+    assert (day.value, day.label, day.step.words, day.whole, day.lever) == (
+        8.0, "Working day", "one hour a day", False, True,
+    )  # fmt: skip
+    assert (day.low, day.high) == bounds_of("calendar.hours_per_day")
+    reps = specs["sales.teams[field].reps.max"]
+    assert (reps.whole, reps.lever, reps.step_size, reps.unit) == (True, True, 1.0, "people")
+    share = specs["marketing.qualified_lead_share"]
+    assert (share.step_size, share.step.per_point, share.lever) == (0.01, True, False)
+    assert specs["marketing.ad_budget_per_month"].label == "Ad budget"

@@ -1,16 +1,22 @@
-"""A scenario's numeric inputs: listing them by path and moving them.
+"""A scenario's numeric inputs: listing them by path, describing them, and moving them.
 
 A path names one number in the scenario file the way ``--set`` does:
 ``marketing.ad_budget_per_month``, ``sales.teams[field].average_deal_value``,
 ``marketing.channels[search].tiers[1].cost_per_lead``.
+
+``input_specs`` describes each input once, from the schema and the labels: its value and
+unit, the leader's label, its natural step, whether it is a whole number, the values the
+schema accepts, and whether leadership controls it (a lever a repair may move).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 
 from pydantic import BaseModel
 
+from optimizer.scenario.labels import Step
 from optimizer.scenario.loading import set_path, validate
 from optimizer.scenario.names import Objective
 from optimizer.scenario.schema import Scenario, unit_of
@@ -30,6 +36,47 @@ def numeric_inputs(scenario: Scenario, objective: str) -> Iterator[tuple[str, fl
         if path.startswith("current_targets") and objective != Objective.closest_to_current:
             continue
         yield path, value, unit
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """One numeric input of a scenario, described once (see the module docstring)."""
+
+    path: str
+    value: float
+    unit: str
+    label: str  # "Working day"
+    step: Step  # the natural step: one hour a day, one person, one percentage point
+    whole: bool  # a whole number by the schema (a headcount, months)
+    low: float  # the lowest and highest value the schema accepts
+    high: float
+    lever: bool  # leadership controls it: a repair of an impossible plan may move it
+
+    @property
+    def step_size(self) -> float:
+        """The natural step in the input's unit: whole numbers move by at least one."""
+        return max(1.0, round(self.step.size)) if self.whole else self.step.size
+
+
+def input_specs(scenario: Scenario, objective: str) -> list[InputSpec]:
+    """Every input ``numeric_inputs`` lists, described (``InputSpec``), in the same order."""
+    from optimizer.scenario import labels
+    from optimizer.scenario.schema import bounds_of, holds_whole_number
+
+    levers = set(scenario.lever_paths())
+    return [
+        InputSpec(
+            path,
+            value,
+            unit,
+            labels.input_label(path, scenario),
+            labels.natural_step(path),
+            holds_whole_number(path),
+            *bounds_of(path),
+            path in levers,
+        )
+        for path, value, unit in numeric_inputs(scenario, objective)
+    ]
 
 
 def _walk(node: BaseModel, prefix: str) -> Iterator[tuple[str, float, str]]:

@@ -37,8 +37,7 @@ import numpy as np
 from optimizer.analysis.explain.resolves import gain_of, ran_out, resolve_seconds
 from optimizer.analysis.result import Plan
 from optimizer.scenario import labels
-from optimizer.scenario.inputs import is_int_field, numeric_inputs
-from optimizer.scenario.schema import bounds_of
+from optimizer.scenario.inputs import input_specs
 
 LOWER_HELPS = re.compile(
     r"(cost|unit_cost|hours_lost_per_day\..*|admin_minutes_per_conversation|handle_.*|"
@@ -167,13 +166,9 @@ def step_values(scenario, plan, objective, free, held, deadline, rates_only=Fals
     steps = []
     skipped = 0
     limits = _Limits.of(plan)
-    for path, value, unit in numeric_inputs(scenario, objective):
-        info = labels.natural_step(path)
-        sign = _direction_sign(path, plan, limits)
-        step = sign * info.size
-        if is_int_field(scenario, path):
-            step = sign * max(1.0, round(info.size))
-        label = labels.input_label(path, scenario)
+    for spec in input_specs(scenario, objective):
+        path, value, unit, info, label = spec.path, spec.value, spec.unit, spec.step, spec.label
+        step = _direction_sign(path, plan, limits) * spec.step_size
         moves = _binding_moved(held, limits, path) if held is not None else ()
         common = dict(subject=path, label=label, step=step, step_unit=unit,
                       step_words=_step_words(info, step), limits=moves)  # fmt: skip
@@ -214,7 +209,7 @@ def step_values(scenario, plan, objective, free, held, deadline, rates_only=Fals
         except Exception:  # noqa: BLE001 - a step the schema refuses is no value
             people_held = hiring_free = valid = None
             method = "none"
-            low, high = bounds_of(path)
+            low, high = spec.low, spec.high
             edge = "lowest" if value + step < low else "highest" if value + step > high else ""
             note = (
                 f"not valued: already at its {edge} ({labels.number(value)})"
