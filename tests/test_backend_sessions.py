@@ -23,7 +23,7 @@ from optimizer.model.chain import build_model
 from optimizer.scenario.inputs import with_values
 from optimizer.scenario.loading import load_scenario
 from optimizer.solvers import CAPABILITIES, REGISTRY, Status, backend
-from optimizer.solvers.session import HighsSession, RebuildSession, open_session, solve_fresh
+from optimizer.solvers.session import ColdSession, HighsSession, open_session, solve_fresh
 from optimizer.solvers.twostage import POLISH_TOL, worst_break
 
 SEED = ROOT / "scenarios" / "seed_company.yaml"
@@ -121,7 +121,7 @@ def test_a_session_is_warm_only_where_the_flag_says(name):
     session = open_session(name, a)
     assert session.backend == name
     assert session.warm_start == backend(name).warm_start
-    assert isinstance(session, HighsSession if backend(name).warm_start else RebuildSession)
+    assert isinstance(session, HighsSession if backend(name).warm_start else ColdSession)
     first = session.solve(duals=False, ranging=False)
     _, moved = seed_arrays(**{"marketing.ad_budget_per_month": 45000})
     session.load(moved)

@@ -77,6 +77,27 @@ def test_the_fixed_lp_re_solves_by_hand(name):
     assert fixed.objective_with({DEMAND: (11.0, 11.0), CAPACITY: (-np.inf, -3.0)}) is None
 
 
+@pytest.mark.parametrize("name", [n for n in REGISTRY if n != "highs"])
+def test_the_solve_and_its_re_solves_build_one_solver_model(name, monkeypatch):
+    """CBC and MathOpt hold one model per model shape (``optimizer.solvers.held``): the
+    MILP, the fixed LP, its re-solves and a second solve with a limit moved change it in
+    place; the answers are the hand-solved ones."""
+    from optimizer.solvers import held, ortools, pulp_cbc
+
+    module = pulp_cbc if name == "cbc" else ortools
+    shelf = held.Shelf(module.SHELF.build)
+    monkeypatch.setattr(module, "SHELF", shelf)
+    engine, a = backend(name), team()
+    fixed = engine.solve(a).fixed_lp
+    assert fixed.objective_with({DEMAND: (-np.inf, 13.0)}) == pytest.approx(39.0, rel=TOL)
+    assert fixed.objective_with({}, {N: (4.0, 4.0)}) == pytest.approx(28.0, rel=TOL)
+    upper = a.row_upper.copy()
+    upper[DEMAND] = 13.0  # n = 4: 52 - 12
+    again = engine.solve(replace(a, row_upper=upper), duals=False)
+    assert again.objective == pytest.approx(40.0, rel=TOL)
+    assert shelf.builds == 1
+
+
 @pytest.mark.parametrize("name", list(REGISTRY))
 def test_without_duals_the_plan_only(name):
     out = backend(name).solve(team(), duals=False)

@@ -33,6 +33,9 @@ whether duals are cleaned by complementary slackness (``clean_duals``: a first-o
 as PDLP leaves duals of the order of its tolerance on inactive rows; CBC's and GLOP's are
 cleaned too, HiGHS's taken as they are), ranging (``row_ranging``), and the ``FixedLP``
 (HiGHS keeps its solved LP warm; the others re-solve cold, see :class:`ResolvingFixedLP`).
+CBC's and MathOpt's engines keep one solver model per model shape for all of these calls
+(the MILP, the fixed LP, "unbounded" settled, polish, re-solves), changed in place
+(``optimizer.solvers.held``).
 A model held between what-ifs (``highs.HeldModel``) supplies its own step 1 (``first``): the
 held model solved again where it stands. Which backend has what is in ``solvers.REGISTRY``.
 """
@@ -284,8 +287,11 @@ def clean_duals(a: ModelArrays, x: np.ndarray, row_dual: np.ndarray) -> np.ndarr
 
 
 class ResolvingFixedLP(FixedLP):
-    """What-if re-solves of the fixed LP, each one a fresh solve.
+    """What-if re-solves of the fixed LP, each one a cold solve by ``engine.lp``.
 
+    CBC and MathOpt do not build their model again for these: the engine solves on the
+    model it holds for the LP's shape (``optimizer.solvers.held``), with only the moved
+    limits, bounds or numbers changed, and gives what a fresh build would.
     ``engine`` is the backend's own engine, or the one it names as its ``resolver`` (PDLP
     re-solves with GLOP: a cold PDLP solve costs up to a second, and a plan needs one per
     binding limit). A resolver other than the engine that solved the plan is measured
