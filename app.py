@@ -49,6 +49,7 @@ from optimizer.app.scenario_files import (
 from optimizer.app.workbook import plan_workbook
 from optimizer.model.chain.objectives import NoCurrentTargets
 from optimizer.report import explanation
+from optimizer.report.diagnosis import repair_sentence
 from optimizer.report.sentences import money
 from optimizer.scenario import labels
 from optimizer.scenario.loading import MAX_SCENARIO_BYTES, ScenarioError, load_scenario
@@ -280,7 +281,7 @@ def on_repair(index: int) -> None:
     repair = a.diagnosis.cheapest if index < 0 else a.diagnosis.alternatives[index]
     label = st.session_state["scenario_label"].removesuffix(" (edited)") + " (repaired)"
     use(repair.apply(current()), label, keep_objective=True)
-    notify("success", md(f"Repair applied: {repair.sentence}"))
+    notify("success", md(f"Repair applied: {repair_sentence(repair)}"))
 
 
 # ---- sidebar ----------------------------------------------------------------------------
@@ -574,7 +575,7 @@ def diagnosis_section(a) -> None:
         st.warning(md(d.message))
         return
     st.subheader("Cheapest repair")
-    st.markdown(md(d.cheapest.sentence))
+    st.markdown(md(repair_sentence(d.cheapest)))
     st.dataframe(diagnosis_tables.changes_table(d.cheapest.changes, a.scenario), hide_index=True)
     if d.repaired is not None and d.repaired.solved:
         worth = (
@@ -594,7 +595,7 @@ def diagnosis_section(a) -> None:
         st.subheader("Or one lever at a time")
         for i, repair in enumerate(d.alternatives):
             left, right = st.columns([5, 1])
-            left.markdown(md(repair.sentence))
+            left.markdown(md(repair_sentence(repair)))
             right.button("Apply", key=f"apply_alternative_{i}", on_click=on_repair, args=(i,))
 
 

@@ -225,7 +225,9 @@ def _print(found, format: Format, table: CsvTable, all_constraints: bool) -> Non
         }
         sys.stdout.write(frame[table.value].to_csv(index=False))
         if cross is not None:  # stdout stays one table
-            sys.stderr.write("\n".join(cross.lines()) + "\n")
+            from optimizer.report.crosscheck import cross_check_lines
+
+            sys.stderr.write("\n".join(cross_check_lines(cross)) + "\n")
     else:
         from optimizer.report.tables import print_diagnosis, print_plan
 
@@ -233,7 +235,9 @@ def _print(found, format: Format, table: CsvTable, all_constraints: bool) -> Non
         if found.diagnosis is not None:
             print_diagnosis(found.diagnosis)
         if cross is not None:
-            sys.stdout.write("\n" + "\n".join(cross.lines()) + "\n")
+            from optimizer.report.crosscheck import cross_check_lines
+
+            sys.stdout.write("\n" + "\n".join(cross_check_lines(cross)) + "\n")
 
 
 @app.command()

@@ -25,6 +25,7 @@ from optimizer.analysis.solve import solve  # noqa: E402
 from optimizer.analysis.whatif import WhatIf  # noqa: E402
 from optimizer.app.headline import shown as as_shown  # noqa: E402
 from optimizer.app.moves import with_value  # noqa: E402
+from optimizer.report.diagnosis import repair_sentence  # noqa: E402
 from optimizer.report.sentences import money  # noqa: E402
 from optimizer.scenario.loading import load_scenario  # noqa: E402
 
@@ -316,7 +317,7 @@ def test_impossible_scenario_shows_conflict_and_applies_a_repair():
     ]
     assert changes["lever"].iloc[0] == input_label(first["path"], impossible)
     assert not any("." in str(v) and "_" in str(v) for v in changes["lever"])
-    assert texts(at.markdown).count(diagnosis.cheapest.sentence.replace("$", r"\$")) == 1
+    assert texts(at.markdown).count(repair_sentence(diagnosis.cheapest).replace("$", r"\$")) == 1
     at.button(key="apply_repair").click().run()
     assert not at.exception
     assert "Optimal plan" in at.success[-1].value

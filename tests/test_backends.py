@@ -26,6 +26,7 @@ from optimizer.analysis.export import model_text, safe_name, safe_names
 from optimizer.analysis.solve import constraint_table, solve
 from optimizer.model.chain import build_model
 from optimizer.model.linear import LinearModel
+from optimizer.report.crosscheck import cross_check_lines, cross_check_notes, explained_prices
 from optimizer.scenario.loading import load_scenario
 from optimizer.solvers import ALIASES, BACKENDS, Backend, Status, backend, highs, pulp_cbc
 from optimizer.solvers import ortools as ortools_adapter
@@ -379,9 +380,9 @@ def test_cross_check_explains_a_degenerate_limit():
     for raising either one alone is 0."""
     scenario = load_scenario(SEED, ["marketing.ad_spend_per_marketer_per_month=20000"])
     cc = cross_check(scenario, backends=("highs", "ortools"))
-    assert cc.ok, cc.lines()
+    assert cc.ok, cross_check_lines(cc)
     assert cc.same_whole_numbers
-    prices = cc.shadow_prices.set_index("name")
+    prices = explained_prices(cc).set_index("name")
     for name in ("marketing-ad_budget[2027-01]", "marketing-spend_per_marketer[2027-01]"):
         row = prices.loc[name]
         assert row["verdict"] == "degenerate"
@@ -390,7 +391,7 @@ def test_cross_check_explains_a_degenerate_limit():
         assert "not unique" in row["explanation"] and "rate for an increase" in row["explanation"]
     duals = prices.loc[["marketing-ad_budget[2027-01]", "marketing-spend_per_marketer[2027-01]"]]
     assert sorted(duals["dual_a"].round(6)) == sorted(duals["dual_b"].round(6))  # swapped
-    text = "\n".join(cc.lines())
+    text = "\n".join(cross_check_lines(cc))
     assert "degenerate" in text and "Verdict: the backends agree." in text
 
 
@@ -414,7 +415,7 @@ def test_cross_check_does_not_hide_a_wrong_dual():
     assert flagged["verdict"] == "disagree"  # its ranging vouches for the tripled dual
     assert flagged["price_b"] == pytest.approx(3 * flagged["price_a"])
     assert flagged["dual_b"] == pytest.approx(3 * flagged["dual_a"])
-    text = "\n".join(cc.lines())
+    text = "\n".join(cross_check_lines(cc))
     assert "DISAGREE" in text and "NOT an optimal dual solution" in text
 
 
@@ -424,10 +425,10 @@ def test_cross_check_names_an_alternative_optimum():
     scenario, plan = solved(str(ROOT / "scenarios" / "regional_sales.yaml"))
     cc = cross_check(scenario, backends=("highs", "ortools"), plan_a=plan)
     assert cc.objective["agree"]
-    assert cc.ok, cc.lines()
+    assert cc.ok, cross_check_lines(cc)
     if not cc.same_whole_numbers:
         assert (cc.targets["verdict"] == "alternative optimum").all()
-        assert any(note.startswith("re-pricing:") for note in cc.notes)
+        assert any(note.startswith("re-pricing:") for note in cross_check_notes(cc))
 
 
 def test_cli_cross_check_json_and_exit_code():

@@ -15,9 +15,8 @@ from hypothesis import strategies as st
 from optimizer.analysis.diagnose import diagnose, levers, repairs
 from optimizer.analysis.diagnose.conflicts import feasible, keep_only
 from optimizer.analysis.solve import solve
-from optimizer.analysis.wording import change_sentences
 from optimizer.model.chain import build_model
-from optimizer.report.diagnosis import conflict_sentences
+from optimizer.report.diagnosis import change_sentences, conflict_sentences, repair_sentence
 from optimizer.scenario.loading import load_scenario, set_path, validate
 from optimizer.solvers import Status
 
@@ -159,7 +158,7 @@ def test_every_single_lever_alternative_works_on_its_own(case):
     scenario, d = case
     for alternative in d.alternatives:
         assert solve(alternative.apply(scenario), marginals=False, whole_steps=False).solved, (
-            alternative.sentence
+            repair_sentence(alternative)
         )
 
 

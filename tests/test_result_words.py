@@ -2,8 +2,9 @@
 
 - The constraint table is assembled from given numbers: the pipeline (``solve.assemble``)
   prices the rows once (``pricing.prices``), and the table itself solves nothing.
-- A cross-check's findings in words are a function of its numbers and verdicts, so every
-  branch can be read on a hand-made result, including those no bundled scenario reaches.
+- A cross-check's findings in words (``optimizer.report.crosscheck``) are a function of its
+  numbers and verdicts, so every branch can be read on a hand-made result, including those
+  no bundled scenario reaches.
 """
 
 from __future__ import annotations
@@ -19,6 +20,12 @@ from optimizer.analysis import pricing
 from optimizer.analysis import solve as solve_module
 from optimizer.analysis.crosscheck import PRICE_COLUMNS, CrossCheck, DualCheck
 from optimizer.model.chain import build_model
+from optimizer.report.crosscheck import (
+    cross_check_lines,
+    cross_check_notes,
+    explained_prices,
+    price_explanations,
+)
 from optimizer.scenario.loading import load_scenario
 from optimizer.solvers import Status, highs
 
@@ -106,16 +113,16 @@ def check(**fields) -> CrossCheck:
 def test_two_plans_that_both_fail_agree_there_is_no_plan():
     none = plan(Status.INFEASIBLE)
     cc = check(plans=(none, none), objective=dict(AGREE, agree=True), ok=True)
-    assert cc.notes == [
+    assert cross_check_notes(cc) == [
         "status: infeasible (highs) and infeasible (cbc): they agree there is no plan"
     ]
     cc = check(plans=(plan(), none), objective=dict(AGREE, agree=False), ok=False)
-    assert cc.notes == ["status: optimal (highs) and infeasible (cbc): they disagree"]
+    assert cross_check_notes(cc) == ["status: optimal (highs) and infeasible (cbc): they disagree"]
 
 
 def test_another_whole_number_plan_is_re_priced_and_said_so():
     cc = check(same_whole_numbers=False, headcounts=HEADS, repriced=True)
-    assert cc.notes == [
+    assert cross_check_notes(cc) == [
         "objective (max_profit): 100.000000 and 100.000000, relative difference 0: agree",
         "whole-number plan: 1 headcounts differ (an alternative optimum: the objective is the same)",
         "targets: all 3 agree",
@@ -123,22 +130,22 @@ def test_another_whole_number_plan_is_re_priced_and_said_so():
         "prices of the same LP",
         "shadow prices: all 4 limits agree, and so do the solvers' duals",
     ]
-    assert "    reps[field,2027-01]: 5 (highs) against 6 (cbc)" in cc.lines()
+    assert "    reps[field,2027-01]: 5 (highs) against 6 (cbc)" in cross_check_lines(cc)
 
 
 def test_a_fixed_lp_that_fails_ends_the_findings():
     cc = check(dual_checks=(None, None), fixed_lp_failed=("Infeasible", "Error"), ok=False)
-    assert cc.notes[-1] == "the fixed LP did not solve: Infeasible / Error"
-    assert cc.lines()[-1] == "Verdict: the backends DISAGREE beyond tolerance; see above."
+    assert cross_check_notes(cc)[-1] == "the fixed LP did not solve: Infeasible / Error"
+    assert (
+        cross_check_lines(cc)[-1] == "Verdict: the backends DISAGREE beyond tolerance; see above."
+    )
 
 
 def test_each_verdict_on_a_price_has_its_explanation():
-    from optimizer.analysis.wording import price_explanations
-
     rows = pd.DataFrame(
         [
-            ["a[1]", "limit", True, 2.0, 2.0, 1.0, 3.0, True, False, "dual_invalid", ""],
-            ["b[1]", "limit", True, 2.0, 5.0, 2.0, 5.0, True, True, "disagree", ""],
+            ["a[1]", "limit", True, 2.0, 2.0, 1.0, 3.0, True, False, "dual_invalid"],
+            ["b[1]", "limit", True, 2.0, 5.0, 2.0, 5.0, True, True, "disagree"],
         ],
         columns=PRICE_COLUMNS,
     )
@@ -149,9 +156,11 @@ def test_each_verdict_on_a_price_has_its_explanation():
     )
     assert disagree.startswith("b[1]: shadow price 2 from highs against 5 from cbc (duals 2 / 5).")
     assert "a breakpoint may lie within the re-solve's step" in disagree
-    rows["explanation"] = [invalid, disagree]
     cc = check(shadow_prices=rows, dual_checks=(OK, DualCheck(False, 0.5, "column 5")), ok=False)
-    assert cc.notes[-2:] == [
+    explained = explained_prices(cc)
+    assert list(explained.columns) == [*PRICE_COLUMNS, "explanation"]
+    assert list(explained["explanation"]) == [invalid, disagree]
+    assert cross_check_notes(cc)[-2:] == [
         "shadow prices: 3 of 4 limits agree",
         "cbc's duals are NOT an optimal dual solution of the LP: worst violation 0.5 at column 5",
     ]
@@ -160,7 +169,9 @@ def test_each_verdict_on_a_price_has_its_explanation():
 @pytest.mark.parametrize("limit", [1, 12])
 def test_lines_show_at_most_limit_details_of_each_finding(limit):
     heads = pd.DataFrame({"name": [f"x[{i}]" for i in range(3)], "a": [1.0] * 3, "b": [2.0] * 3})
-    lines = check(same_whole_numbers=False, headcounts=heads, repriced=True).lines(limit)
+    lines = cross_check_lines(
+        check(same_whole_numbers=False, headcounts=heads, repriced=True), limit
+    )
     shown = [line for line in lines if line.startswith("    x[")]
     assert len(shown) == min(limit, 3)
     assert ("    ... and 2 more" in lines) == (limit == 1)

@@ -29,7 +29,6 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from optimizer.analysis import wording
 from optimizer.analysis.result import Plan
 from optimizer.scenario.schema import Scenario
 
@@ -52,7 +51,6 @@ PRICE_COLUMNS = [
     "degenerate",
     "duals_optimal",
     "verdict",
-    "explanation",
 ]
 
 
@@ -113,10 +111,10 @@ class CrossCheck:
     variables that differ (name, a, b). ``targets``: the targets that differ, each with a
     verdict ("alternative optimum" or "disagree"). ``shadow_prices``: the limits whose duals
     or reported prices differ, each with a verdict ("degenerate", "dual_invalid" or
-    "disagree") and its explanation. ``limits``: how many limits were compared;
-    ``repriced``: the second backend priced the first's whole-number plan;
-    ``fixed_lp_failed``: both solvers' statuses when the fixed LP did not solve.
-    The findings in words are ``notes`` and ``lines`` (``optimizer.analysis.wording``).
+    "disagree"). ``limits``: how many limits were compared; ``repriced``: the second
+    backend priced the first's whole-number plan; ``fixed_lp_failed``: both solvers'
+    statuses when the fixed LP did not solve. The findings in words, and each price's
+    explanation, are the report's (``optimizer.report.crosscheck``).
     """
 
     backends: tuple[str, str]
@@ -131,15 +129,6 @@ class CrossCheck:
     limits: int = 0
     repriced: bool = False
     fixed_lp_failed: tuple[str, str] | None = None
-
-    @property
-    def notes(self) -> list[str]:
-        """Each finding in a line (``wording.cross_check_notes``)."""
-        return wording.cross_check_notes(self, OBJECTIVE_TOL)
-
-    def lines(self, limit: int = 12) -> list[str]:
-        """The report in words (``wording.cross_check_lines``)."""
-        return wording.cross_check_lines(self, limit)
 
 
 def _close(x: float, y: float, tol: float, floor: float = 0.0) -> bool:
@@ -251,8 +240,6 @@ def cross_check(
     check_a = dual_check(fixed, lb, ub, raw_a.x, raw_a.row_shadow)
     check_b = dual_check(fixed, lb, ub, raw_a.x, raw_b.row_shadow)
     prices = _compare_prices(table_a, table_b, raw_a, raw_b, check_a.ok and check_b.ok)
-    explanations = wording.price_explanations(prices, names, check_a.ok)
-    prices["explanation"] = np.array(explanations, dtype=object)  # text, even when empty
     limits = int((table_a["kind"] != "definition").sum())
     disagreements = int((prices["verdict"] == "disagree").sum())
     ok = (
@@ -305,8 +292,8 @@ def _compare_targets(plan_a: Plan, plan_b: Plan, objective_agrees: bool) -> pd.D
 def _compare_prices(table_a, table_b, raw_a, raw_b, both_optimal: bool) -> pd.DataFrame:
     """The limits whose reported prices or duals differ beyond tolerance, with a verdict:
     "degenerate" (prices agree, duals differ, both dual vectors optimal), "dual_invalid"
-    (prices agree, a dual vector fails ``dual_check``) or "disagree" (the prices differ).
-    The explanation column is left empty for the words (``wording.price_explanations``)."""
+    (prices agree, a dual vector fails ``dual_check``) or "disagree" (the prices differ);
+    why, in words, is ``optimizer.report.crosscheck.price_explanations``."""
     rows = []
     noise = PRICE_NOISE * max(1.0, abs(raw_a.objective))
     for i in range(len(table_a)):
@@ -334,7 +321,6 @@ def _compare_prices(table_a, table_b, raw_a, raw_b, both_optimal: bool) -> pd.Da
                 "degenerate": bool(ra["degenerate"] or rb["degenerate"]) or _zero_range(ra),
                 "duals_optimal": both_optimal,
                 "verdict": verdict,
-                "explanation": "",
             }
         )
     return pd.DataFrame(rows, columns=PRICE_COLUMNS)

@@ -37,6 +37,7 @@ from openpyxl.utils import get_column_letter
 from optimizer.analysis.result import Plan
 from optimizer.app.diagnosis import changes_table, conflict_table
 from optimizer.app.headline import PEOPLE, status_line
+from optimizer.report.diagnosis import repair_sentence
 from optimizer.report.payload import targets_wide
 from optimizer.report.sentences import sentence
 from optimizer.scenario import labels
@@ -455,13 +456,13 @@ def _diagnosis(ws, diagnosis) -> None:
         ws.cell(row=row, column=1, value=diagnosis.message)
         row += 2
     else:
-        ws.cell(row=row, column=1, value=diagnosis.cheapest.sentence)
+        ws.cell(row=row, column=1, value=repair_sentence(diagnosis.cheapest))
         changes = changes_table(diagnosis.cheapest.changes)
         changes["identifier"] = list(diagnosis.cheapest.changes["path"])
         row = _table(ws, row + 1, changes)
     row = _title(ws, row, "Or, one lever at a time")
     for repair in diagnosis.alternatives:
-        ws.cell(row=row, column=1, value=repair.sentence)
+        ws.cell(row=row, column=1, value=repair_sentence(repair))
         row += 1
     _widths(ws, widest=90)
 

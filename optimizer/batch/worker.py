@@ -134,6 +134,7 @@ def _result(job: Job) -> dict:
 def _solved(job: Job, scenario, variant: Variant) -> dict:
     from optimizer.analysis.answers import answer
     from optimizer.batch.gap import gap_to_current
+    from optimizer.report.diagnosis import repair_sentence
     from optimizer.report.payload import answer_json
 
     start = time.perf_counter()
@@ -155,7 +156,9 @@ def _solved(job: Job, scenario, variant: Variant) -> dict:
         message = plan.message or f"the solver reports {plan.solver_status}"
         if diagnosis is not None:
             conflict = ", ".join(diagnosis.conflict["name"])
-            repair = diagnosis.cheapest.sentence if diagnosis.cheapest else diagnosis.message
+            repair = (
+                repair_sentence(diagnosis.cheapest) if diagnosis.cheapest else diagnosis.message
+            )
             message += f"; conflicting limits: {conflict}; cheapest repair: {repair}"
         result["error"] = {"kind": "no_plan", "message": f"{plan.status.value}: {message}"}
     return result

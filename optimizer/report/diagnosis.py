@@ -1,7 +1,6 @@
 """An impossible scenario for people: the conflicting limits of a diagnosis
-(``optimizer.analysis.diagnose``) in words. Its JSON is ``payload.diagnosis_json``; a
-repair's sentence is ``Repair.sentence`` (``optimizer.analysis.wording``), which callers
-read off the repair.
+(``optimizer.analysis.diagnose``) and its repairs in words (``repair_sentence``, each
+lever's ``change_sentence``). Its JSON is ``payload.diagnosis_json``.
 """
 
 from __future__ import annotations
@@ -44,3 +43,33 @@ def conflict_lines(conflict: pd.DataFrame) -> list[str]:
         who = who_phrase(axes, [])
         lines.append(f"{labels.family_label(family)}{when}{who}: {description}")
     return lines
+
+
+def change_sentence(lever, proposed: float) -> str:
+    """'raise the ad budget from $40,000 to $52,000 a month (+$12,000)': one lever's change
+    (a ``diagnose.Lever``: its words, unit, value today and whether it counts people)."""
+    verb = "raise" if proposed > lever.value else "lower"
+    if lever.unit.startswith("$"):
+        return (
+            f"{verb} {lever.words} from {labels.money(lever.value)} to "
+            f"{labels.money(proposed)} a month ({labels.signed_money(proposed - lever.value)})"
+        )
+    if lever.integer:
+        return f"{verb} {lever.words} from {lever.value:g} to {proposed:g} people"
+    return (
+        f"{verb} {lever.words} from {labels.number(lever.value, 4)} to "
+        f"{labels.amount(proposed, lever.unit)}"
+    )
+
+
+def change_sentences(repair) -> list[str]:
+    """``change_sentence`` for each lever a ``diagnose.Repair`` moves, in its order."""
+    return [
+        change_sentence(lever, proposed)
+        for lever, proposed in zip(repair.levers, repair.changes["proposed"].tolist())
+    ]
+
+
+def repair_sentence(repair) -> str:
+    """The changes of a repair, then its weighted cost."""
+    return "; ".join(change_sentences(repair)) + f" (weighted cost {repair.cost:.4g})."

@@ -7,8 +7,8 @@ import pandas as pd
 
 from optimizer.analysis.records import _clean, _records
 from optimizer.analysis.result import Plan
-from optimizer.analysis.wording import change_sentences
-from optimizer.report.diagnosis import conflict_sentences
+from optimizer.report.crosscheck import cross_check_notes, explained_prices
+from optimizer.report.diagnosis import change_sentences, conflict_sentences, repair_sentence
 from optimizer.report.sentences import sentences
 
 
@@ -70,12 +70,12 @@ def cross_check_json(cc) -> dict:
         "same_whole_numbers": bool(cc.same_whole_numbers),
         "headcount_differences": _records(cc.headcounts),
         "target_differences": _records(cc.targets),
-        "shadow_price_differences": _records(cc.shadow_prices),
+        "shadow_price_differences": _records(explained_prices(cc)),
         "dual_checks": [
             None if c is None else {"ok": bool(c.ok), "worst": _clean(c.worst), "where": c.where}
             for c in cc.dual_checks
         ],
-        "notes": list(cc.notes),
+        "notes": cross_check_notes(cc),
     }
 
 
@@ -85,7 +85,7 @@ def _repair_json(repair) -> dict | None:
     return {
         "kind": repair.kind,
         "cost": _clean(repair.cost),
-        "sentence": repair.sentence,
+        "sentence": repair_sentence(repair),
         "changes": _records(repair.changes.assign(sentence=change_sentences(repair))),
     }
 

@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from optimizer.analysis.result import Plan
-from optimizer.report.diagnosis import conflict_lines
+from optimizer.report.diagnosis import conflict_lines, repair_sentence
 from optimizer.report.payload import targets_wide
 from optimizer.report.sentences import money, rate_words, sentences
 from optimizer.scenario import labels
@@ -218,12 +218,13 @@ def print_diagnosis(d, console: Console | None = None) -> None:
     if d.cheapest is None:
         console.print(escape(d.message))
         return
-    console.print("\n[bold]Cheapest repair:[/bold] " + escape(d.cheapest.sentence))
-    others = [r for r in d.alternatives if r.sentence != d.cheapest.sentence]
+    cheapest = repair_sentence(d.cheapest)
+    console.print("\n[bold]Cheapest repair:[/bold] " + escape(cheapest))
+    others = [text for text in map(repair_sentence, d.alternatives) if text != cheapest]
     if others:
         console.print("[bold]Or, one lever at a time:[/bold]")
-        for repair in others:
-            console.print("  - " + escape(repair.sentence))
+        for text in others:
+            console.print("  - " + escape(text))
     if d.repaired is not None and d.repaired.objective is not None:
         value = (
             money(d.repaired.objective)

@@ -10,7 +10,6 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from optimizer.analysis import wording
 from optimizer.analysis.diagnose.conflicts import feasible
 from optimizer.model.chain import build_model
 from optimizer.model.linear import LinearModel, ModelArrays
@@ -55,17 +54,13 @@ class Lever:
 
 @dataclass(frozen=True)
 class Repair:
-    """A set of lever changes that makes a plan possible, and its weighted cost."""
+    """A set of lever changes that makes a plan possible, and its weighted cost; in words,
+    ``optimizer.report.diagnosis.repair_sentence``."""
 
     changes: pd.DataFrame  # path, current, proposed, change, unit, weight, cost
     cost: float
     kind: str  # "cheapest" or "single"
     levers: tuple[Lever, ...]  # the levers it moves, one per row of ``changes``
-
-    @property
-    def sentence(self) -> str:
-        """The repair in words (``wording.repair_sentence``)."""
-        return wording.repair_sentence(self)
 
     def apply(self, scenario: Scenario) -> Scenario:
         for _, row in self.changes.iterrows():
