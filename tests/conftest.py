@@ -11,9 +11,6 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from optimizer.analysis.solve import solve
-from optimizer.scenario.loading import load_scenario
-
 ROOT = Path(__file__).resolve().parent.parent
 
 SLOW_MODULES = {
@@ -62,6 +59,9 @@ SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 @functools.cache
 def solved(path: str, objective: str | None = None):
     """Each bundled scenario is solved once per session and objective."""
+    from optimizer.analysis.solve import solve  # imported here: pytest-xdist's controller,
+    from optimizer.scenario.loading import load_scenario  # which runs no test, starts sooner
+
     scenario = load_scenario(path)
     return scenario, solve(scenario, objective)
 
@@ -138,22 +138,32 @@ def run(request):
 
 # ---- Streamlit's AppTest ------------------------------------------------------------------
 @pytest.fixture(autouse=True, scope="session")
-def _components_scanned_once():
-    """Each new AppTest page scans every installed distribution's metadata for Streamlit
-    components (a quarter of a second, 300-odd packages; none is found). The installed
-    packages do not change during a run: the scan is made once."""
+def _page_harness_once():
+    """Work AppTest repeats for each new page, done once per session, as a Streamlit server
+    does it once: the scan of every installed distribution for components (a quarter of a
+    second, 300-odd packages, none found; the installed packages do not change during a
+    run) and the compilation of the page script (a third of a page's run; its bytecode is
+    kept by path, as the server's script cache keeps it for every session)."""
     if "streamlit.testing.v1" not in sys.modules:  # no page test was collected
         yield
         return
     try:
         scanner = importlib.import_module("streamlit.components.v2.manifest_scanner")
-        scan = scanner.scan_component_manifests
-    except (ImportError, AttributeError):  # another Streamlit: its own scan
+        runner = importlib.import_module("streamlit.testing.v1.local_script_runner")
+        scan, script_cache = scanner.scan_component_manifests, runner.ScriptCache
+    except (ImportError, AttributeError):  # another Streamlit: its own ways
         yield
         return
     found = functools.cache(scan)
-    scanner.scan_component_manifests = lambda *args, **kwargs: list(found(*args, **kwargs))
+    shared = script_cache()
+    patched = [
+        (scanner, "scan_component_manifests", scan, lambda *a, **k: list(found(*a, **k))),
+        (runner, "ScriptCache", script_cache, lambda: shared),
+    ]
+    for module, name, _, stand_in in patched:
+        setattr(module, name, stand_in)
     try:
         yield
     finally:
-        scanner.scan_component_manifests = scan
+        for module, name, original, _ in patched:
+            setattr(module, name, original)

@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from conftest import explained
 
 from optimizer.app import editing, flows, headline, limits, moves, sankey, sensitivity
 from optimizer.app.analysis import analyse, compare_today, held_model, plan_at
@@ -307,13 +308,9 @@ def _identifier_column(sheet) -> int:
     return min(found) if found else sheet.max_column + 1
 
 
-def test_workbook_explanation_sheet(seed):
-    from optimizer.analysis.explain import explain
-
-    scenario, plan = seed
-    book = openpyxl.load_workbook(
-        io.BytesIO(plan_workbook(plan, scenario, None, None, explain(scenario, plan)))
-    )
+def test_workbook_explanation_sheet():
+    scenario, plan, why = explained(str(SEED))  # the plan and its explanation, once a session
+    book = openpyxl.load_workbook(io.BytesIO(plan_workbook(plan, scenario, None, None, why)))
     assert book.sheetnames[-1] == "Explanation"
     sheet = book["Explanation"]
     header_row = next(r[0].row for r in sheet.iter_rows() if r[0].value == "rank")

@@ -1,10 +1,10 @@
 """The command line, end to end: ``kpi-optimizer solve`` / ``validate``.
 
-The stdout-cleanliness and import-laziness tests run the real entry point in a fresh
-process (``sys.executable -m optimizer.cli``), because the HiGHS banner or an eager import
-only show up there. The error-path tests take ``run`` (tests/conftest.py): in this process
-in the inner loop, and in CI in a fresh process too, where a stray traceback would show.
-The rest use typer's CliRunner.
+The stdout-cleanliness tests of the JSON answers and the import-laziness tests run the
+real entry point in a fresh process (``sys.executable -m optimizer.cli``), because the HiGHS
+banner or an eager import only show up there. The CSV and error-path tests take ``run``
+(tests/conftest.py): in this process in the inner loop, and in CI in a fresh process too,
+where a banner or a stray traceback would show. The rest use typer's CliRunner.
 """
 
 from __future__ import annotations
@@ -136,8 +136,8 @@ def test_json_stdout_is_only_json(seed_proc):
     assert "Traceback" not in seed_proc.stderr
 
 
-def test_csv_stdout_is_only_csv():
-    proc = run_cli("solve", SEED, "--format", "csv")
+def test_csv_stdout_is_only_csv(run):
+    proc = run(*_plain(["solve", SEED, "--format", "csv"]))
     assert proc.returncode == 0, proc.stderr
     first = proc.stdout.split("\n", 1)[0]
     assert first.split(",")[:4] == ["department", "role", "metric", "period"], first
@@ -455,7 +455,12 @@ def test_internal_error_is_one_line_exit_3(monkeypatch):
 
 
 # ---- objectives on every bundled scenario ------------------------------------------------
-@pytest.mark.parametrize("path", BUNDLED, ids=[p.name for p in BUNDLED])
+@pytest.mark.parametrize(
+    "path",
+    [pytest.param(p, marks=pytest.mark.slow) if p.name == "regional_sales.yaml" else p
+     for p in BUNDLED],  # regional: a heavy end-to-end run; CI runs it
+    ids=[p.name for p in BUNDLED],
+)  # fmt: skip
 def test_closest_to_current_solves(path):
     result = invoke(
         "solve", path, "--format", "json", "--objective", "closest_to_current", "--no-explain"
