@@ -234,20 +234,7 @@ def assemble(
     q = {name: out.x[idx] for name, idx in v.index.items()}
     t0 = time.perf_counter()
     target_table = targets.derive(scenario, q, v.months)
-    at = positions(model, arrays, out)
-    worth = pricing.prices(  # the re-solves: degenerate limits, one more whole person
-        arrays,
-        out,
-        at.binding,
-        at.increase,
-        at.sense,
-        at.limit,
-        most=forward_limit(arrays),
-        whole=whole_steps,
-        engine=engine,
-        deadline=deadline,
-        notes=notes,
-    )
+    at, worth = priced(model, arrays, out, whole_steps, engine, notes, deadline)
     constraints = limit_table(model, out, at, worth)
     variables = variable_table(model, v, out.x)
     times["report"] = time.perf_counter() - t0
@@ -487,6 +474,12 @@ def constraint_table(
     ``pricing.WHOLE_STEP_LIMIT`` integer models), then ``limit_table``. For an output
     priced on its own (the cross-check's second backend); ``assemble`` takes the same
     steps in the pipeline."""
+    return limit_table(model, out, *priced(model, a, out, whole_steps, engine, notes, deadline))
+
+
+def priced(model, a, out, whole_steps, engine, notes, deadline):
+    """Each row's position (``positions``) and its prices (``pricing.prices``: the re-solves
+    for degenerate limits and one more whole person), as the constraint table takes them."""
     at = positions(model, a, out)
     worth = pricing.prices(
         a,
@@ -501,7 +494,7 @@ def constraint_table(
         deadline=deadline,
         notes=notes,
     )
-    return limit_table(model, out, at, worth)
+    return at, worth
 
 
 def _row_words(blocks: list, sizes: list[int]) -> dict:
