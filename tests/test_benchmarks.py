@@ -26,20 +26,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import results_md  # noqa: E402
 import scale  # noqa: E402
+from figures import PHASES  # noqa: E402
 from suites import bundled  # noqa: E402
-
-PHASES = [
-    "load",
-    "validate",
-    "build",
-    "hand_over",
-    "solve",
-    "fixed_lp",
-    "ranging",
-    "check",
-    "report",
-    "json",
-]
 
 
 def finite(x) -> bool:
