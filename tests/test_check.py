@@ -69,6 +69,7 @@ def test_solver_saying_optimal_is_not_enough(monkeypatch):
     assert plan.status is Status.ERROR
     assert not plan.solved
     assert "not presented as a plan" in plan.message
+    assert plan.verified.worst not in plan.message  # the finding in words, not its identifier
     assert plan.verified.max_violation > 0.01
 
 

@@ -23,6 +23,7 @@ from optimizer.analysis.result import (
 from optimizer.model.chain import Vars, build_model
 from optimizer.model.linear import LinearModel, ModelArrays
 from optimizer.runtime.deadline import Deadline
+from optimizer.scenario.labels import check_label
 from optimizer.scenario.schema import Scenario
 from optimizer.solvers import Backend, SolverOutput, Status
 from optimizer.solvers import backend as solver_backend
@@ -290,7 +291,8 @@ def checked(
     if status in (Status.OPTIMAL, Status.FEASIBLE) and not verification.ok:
         status = Status.ERROR
         message = (
-            f"the solver reported {out.status.value}, but the plan breaks {verification.worst} "
+            f"the solver reported {out.status.value}, but the plan breaks "
+            f"{check_label(verification.worst)} "
             f"by {verification.max_violation:.3g} (relative); it is not presented as a plan"
         )
     return verification, status, message
