@@ -35,11 +35,12 @@ change costs its relative size: raising the budget 10 % costs as much as a 10 % 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from optimizer.analysis.diagnose.conflicts import CONFLICT_COLUMNS, conflict_set
+from optimizer.analysis.diagnose.held import HeldDiagnosis
 from optimizer.analysis.diagnose.repairs import LOWER, WORDS, Lever, Repair, levers, repairs
 from optimizer.analysis.result import Plan
 from optimizer.runtime.deadline import Deadline
@@ -52,6 +53,7 @@ __all__ = [
     "LOWER",
     "WORDS",
     "Diagnosis",
+    "HeldDiagnosis",
     "Lever",
     "Repair",
     "conflict_set",
@@ -74,6 +76,9 @@ class Diagnosis:
     notes: tuple[str, ...] = ()  # what the time limit left unfinished; on a backend other
     # than HiGHS, which backend answered and what it did instead of a missing capability
     backend: str = "highs"  # the backend every solve of the diagnosis ran on
+    work: dict = field(default_factory=dict, compare=False)  # what it built and solved
+    # (``HeldDiagnosis.work``: builds, lp, milp, held_models, iis, cpsat, repair_models,
+    # repair_polish, repaired_plan), for tests and benchmarks
 
 
 def diagnose(
@@ -81,6 +86,7 @@ def diagnose(
     objective: str | None = None,
     time_limit: Deadline | float | None = None,
     backend: str | Backend | None = "highs",
+    price_repaired: bool = False,
 ) -> Diagnosis:
     """Conflict set, cheapest repair, one-lever alternatives, and the repaired plan.
 
@@ -91,6 +97,12 @@ def diagnose(
 
     ``backend`` answers every solve (see the module docstring); without an IIS it confirms
     and filters another backend's IIS, and the notes say so.
+
+    The scenario's model is built once (:class:`HeldDiagnosis`) and every feasibility
+    question is asked of it. The repaired plan is solved once, with its shadow prices but
+    without the marginal values of its inputs or the whole-person values of its limits
+    (what a diagnosis shows of it is its status, objective, check and targets);
+    ``price_repaired`` asks for those too, as ``solve`` gives them.
     """
     from optimizer.analysis.solve import solve
     from optimizer.runtime.isolation import stage
@@ -105,9 +117,10 @@ def diagnose(
             f"{engine.name} ({engine.description})"
         )
     stage("the search for conflicting limits")
-    conflict, relaxation = conflict_set(scenario, deadline, notes, engine)
+    held = HeldDiagnosis(scenario, engine)
+    conflict, relaxation = conflict_set(scenario, deadline, notes, held=held)
     stage("the repair search")
-    cheapest, alternatives = repairs(scenario, deadline, notes, engine)
+    cheapest, alternatives = repairs(scenario, deadline, notes, held=held)
     repaired = None
     message = ""
     if cheapest is None:
@@ -118,9 +131,16 @@ def diagnose(
         notes.append("the repaired plan was not solved: the time limit ran out")
     else:
         stage("the repaired plan")
+        detail = None if price_repaired else False  # None: as ``solve`` decides
+        held.work["repaired_plan"] += 1
         try:
             repaired = solve(
-                cheapest.apply(scenario), objective, time_limit=deadline, backend=engine
+                cheapest.apply(scenario),
+                objective,
+                time_limit=deadline,
+                backend=engine,
+                marginals=detail,
+                whole_steps=detail,
             )
         except ScenarioError as exc:  # a repair past a bound the schema sets
             message = f"the repaired scenario is not valid: {exc.problems[0]}"
@@ -128,5 +148,13 @@ def diagnose(
             if not repaired.solved:
                 message = f"the repaired scenario did not solve: {repaired.status.value}"
     return Diagnosis(
-        conflict, relaxation, cheapest, alternatives, repaired, message, tuple(notes), engine.name
+        conflict,
+        relaxation,
+        cheapest,
+        alternatives,
+        repaired,
+        message,
+        tuple(notes),
+        engine.name,
+        dict(held.work),
     )

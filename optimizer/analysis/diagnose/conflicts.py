@@ -13,13 +13,15 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from optimizer.model.chain import build_model
+from optimizer.analysis.diagnose.held import HeldDiagnosis, keep_only, limit_rows, plain
 from optimizer.model.linear import LinearModel, ModelArrays
 from optimizer.runtime.deadline import Deadline
 from optimizer.scenario import labels
 from optimizer.scenario.schema import Scenario
 from optimizer.solvers import Backend, Status
 from optimizer.solvers import backend as solver_backend
+
+__all__ = ["CONFLICT_COLUMNS", "conflict_set", "feasible", "keep_only", "limit_rows"]
 
 CONFLICT_COLUMNS = ["name", "department", "kind", "description", "unit", "parameter", "label"]
 CPSAT_SECONDS = 5.0  # CP-SAT's time to propose a whole-number conflict set
@@ -31,27 +33,15 @@ def feasible(
     deadline: Deadline | None = None,
     engine: Backend | None = None,
 ) -> bool | None:
-    """True or False; None when the time limit stopped the solve before it could tell.
-    ``engine`` answers (default HiGHS)."""
-    lp = replace(
-        a,
-        c=np.zeros_like(a.c),
-        c_tiebreak=np.zeros_like(a.c),
-        integer=a.integer if integer else np.zeros_like(a.integer),
-    )
+    """One feasibility question on a fresh solve (the diagnosis asks its own of held models,
+    ``HeldDiagnosis.feasible``): True or False; None when the time limit stopped the solve
+    before it could tell. ``engine`` answers (default HiGHS)."""
     limit = deadline.remaining() if deadline is not None else None
     engine = engine or solver_backend("highs")
-    status = engine.solve(lp, ranging=False, duals=False, time_limit=limit).status
+    status = engine.solve(plain(a, integer), ranging=False, duals=False, time_limit=limit).status
     if status is Status.TIME_LIMIT:
         return None
     return status is Status.OPTIMAL
-
-
-def keep_only(a: ModelArrays, keep: np.ndarray) -> ModelArrays:
-    """The model with every limit not in ``keep`` removed (definitions always stay)."""
-    lower, upper = a.row_lower.copy(), a.row_upper.copy()
-    lower[~keep], upper[~keep] = -np.inf, np.inf
-    return replace(a, row_lower=lower, row_upper=upper)
 
 
 def conflict_set(
@@ -59,22 +49,23 @@ def conflict_set(
     deadline: Deadline | None = None,
     notes: list[str] | None = None,
     backend: str | Backend | None = "highs",
+    held: HeldDiagnosis | None = None,
 ) -> tuple[pd.DataFrame, str]:
     """The conflicting limits and whether they conflict outright ("lp") or only in whole
     people ("integer"). A limit the deletion filter could not test in time stays in.
 
     ``backend`` answers every feasibility question; its IIS proposes the set when it has
     one (``iis``), otherwise the deletion filter runs over every limit, and ``notes`` say so.
+    ``held`` is the diagnosis's model (built here if not given; ``backend`` is then its
+    engine's): every question is asked of it (``HeldDiagnosis.feasible``).
     """
     deadline = deadline or Deadline()
-    engine = solver_backend(backend)
-    model, _ = build_model(scenario)
-    a = model.arrays()
-    limit = limit_rows(model)
-    definitions = ~limit
-    if feasible(a, integer=False, engine=engine):
+    held = held or HeldDiagnosis(scenario, backend)
+    engine = held.engine
+    model, a, limit, definitions = held.model, held.arrays, held.limit, held.definitions
+    if held.feasible(integer=False):
         relaxation, integer, candidates = "integer", True, limit
-        proposed = _cpsat_proposal(a, limit, definitions, deadline, engine)
+        proposed = _cpsat_proposal(held, deadline)
         if proposed is not None:
             candidates = proposed  # confirmed by the backend; the filter makes it irreducible
     else:
@@ -82,11 +73,10 @@ def conflict_set(
         proposer = engine if engine.iis and engine.iis_rows is not None else _iis_backend()
         candidates = np.zeros(a.num_rows, bool)
         if proposer is not None:
+            held.work["iis"] += 1
             candidates[proposer.iis_rows(a)] = True
         candidates &= limit
-        confirmed = not feasible(
-            keep_only(a, candidates | definitions), integer=False, engine=engine
-        )
+        confirmed = not held.feasible(candidates | definitions, integer=False)
         if not confirmed:
             candidates = limit  # the IIS was not usable on its own: filter everything
         if proposer is not engine and notes is not None:
@@ -99,7 +89,9 @@ def conflict_set(
             untested += 1
             continue
         keep[row] = False
-        if feasible(keep_only(a, keep), integer, deadline, engine) is not False:
+        # in the integer case every LP here is feasible (the relaxation with every limit
+        # is), so the MILP is asked directly
+        if held.feasible(keep, integer, deadline, lp_first=False) is not False:
             keep[row] = True  # needed (or not shown unneeded in time): it stays
     if untested and notes is not None:
         notes.append(
@@ -135,18 +127,14 @@ def _iis_backend() -> Backend | None:
     return solver_backend(name) if name is not None else None
 
 
-def _cpsat_proposal(
-    a: ModelArrays,
-    limit: np.ndarray,
-    definitions: np.ndarray,
-    deadline: Deadline,
-    engine: Backend | None = None,
-):
+def _cpsat_proposal(held: HeldDiagnosis, deadline: Deadline):
     """The limits CP-SAT's assumptions name (``optimizer.solvers.cpsat``), as a row mask,
-    if ``engine`` (default HiGHS) confirms on the MILP that they conflict; otherwise None."""
+    if the backend confirms on the MILP that they conflict; otherwise None."""
     from optimizer.solvers.cpsat import propose_conflict
 
-    engine = engine or solver_backend("highs")
+    a, engine = held.arrays, held.engine
+    # the LP relaxation's values (with the objective) size CP-SAT's grid
+    held.work["lp"] += 1
     relaxed = engine.solve(
         replace(a, integer=np.zeros_like(a.integer)),
         ranging=False,
@@ -155,9 +143,10 @@ def _cpsat_proposal(
     )
     if deadline.expired():
         return None
+    held.work["cpsat"] += 1
     try:
         proposal = propose_conflict(
-            a, limit, x_relaxed=relaxed.x, time_limit=deadline.capped(CPSAT_SECONDS)
+            a, held.limit, x_relaxed=relaxed.x, time_limit=deadline.capped(CPSAT_SECONDS)
         )
     except Exception:  # noqa: BLE001 - CP-SAT only speeds the filter up; it may fail
         return None
@@ -165,19 +154,11 @@ def _cpsat_proposal(
         return None
     rows = np.zeros(a.num_rows, bool)
     rows[proposal.rows] = True
-    rows &= limit
-    kept = keep_only(a, rows | definitions)
-    if feasible(kept, integer=True, deadline=deadline, engine=engine) is not False:
+    rows &= held.limit
+    # some limits of a model whose LP relaxation is feasible: so is theirs; the MILP decides
+    if held.feasible(rows | held.definitions, True, deadline, lp_first=False) is not False:
         return None  # not a conflict of the MILP itself (see the cpsat module), or no time
     return rows
-
-
-def limit_rows(model: LinearModel) -> np.ndarray:
-    limit = np.zeros(model.num_rows, bool)
-    for block in model.row_blocks.values():
-        if block.kind != "definition":
-            limit[block.start : block.stop] = True
-    return limit
 
 
 def _conflict_table(model: LinearModel, members: np.ndarray) -> pd.DataFrame:

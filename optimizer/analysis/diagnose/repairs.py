@@ -10,9 +10,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from optimizer.analysis.diagnose.conflicts import feasible
-from optimizer.model.chain import build_model
-from optimizer.model.linear import LinearModel, ModelArrays
+from optimizer.analysis.diagnose.held import HeldDiagnosis
+from optimizer.model.linear import ModelArrays
 from optimizer.runtime.deadline import Deadline
 from optimizer.scenario.inputs import moved
 from optimizer.scenario.names import QUALITY_FLOOR
@@ -109,19 +108,21 @@ def repairs(
     deadline: Deadline | None = None,
     notes: list[str] | None = None,
     backend: str | Backend | None = "highs",
+    held: HeldDiagnosis | None = None,
 ) -> tuple[Repair | None, list[Repair]]:
     """The cheapest repair and the one-lever-at-a-time alternatives, cheapest first.
 
     The joint repair is searched first; alternatives the time limit leaves are noted.
-    ``backend`` solves the repair models and the one-lever searches.
+    ``backend`` solves the repair models and the one-lever searches; ``held`` is the
+    diagnosis's model (built here if not given; ``backend`` is then its engine's).
     """
     deadline = deadline or Deadline()
-    engine = solver_backend(backend)
-    model, _ = build_model(scenario)
-    base = model.arrays()
+    held = held or HeldDiagnosis(scenario, backend)
+    engine = held.engine
+    base = held.arrays
     limit_levers, other_levers, shifts = [], [], {}
     for lever in levers(scenario):
-        shift = _limit_shift(scenario, base, lever)
+        shift = _limit_shift(held, lever)
         if shift is None:
             other_levers.append(lever)
         else:
@@ -129,7 +130,9 @@ def repairs(
             shifts[lever.path] = shift
     joint = None
     if limit_levers:
-        joint = _solve_repair(model, limit_levers, shifts, "cheapest", deadline, notes, engine)
+        joint = _solve_repair(
+            base, limit_levers, shifts, "cheapest", deadline, notes, engine, held.work
+        )
     alternatives = []
     skipped = 0
     for lever in limit_levers:
@@ -137,7 +140,9 @@ def repairs(
         if deadline.expired():
             skipped += 1
         else:
-            found = _solve_repair(model, [lever], shifts, "single", deadline, engine=engine)
+            found = _solve_repair(
+                base, [lever], shifts, "single", deadline, engine=engine, work=held.work
+            )
         if found is not None:
             alternatives.append(found)
     for lever in other_levers:
@@ -145,7 +150,7 @@ def repairs(
         if deadline.expired():
             skipped += 1
         else:
-            found = _search_single(scenario, lever, deadline, engine)
+            found = _search_single(held, lever, deadline)
         if found is not None:
             alternatives.append(found)
     if skipped and notes is not None:
@@ -168,10 +173,14 @@ def _as_cheapest(repair: Repair) -> Repair:
     return replace(repair, kind="cheapest")
 
 
-def _limit_shift(scenario: Scenario, base: ModelArrays, lever: Lever) -> np.ndarray | None:
-    """How each row's limit moves per unit change of the lever, or None if it is no limit."""
+def _limit_shift(held: HeldDiagnosis, lever: Lever) -> np.ndarray | None:
+    """How each row's limit moves per unit change of the lever, or None if it is no limit.
+
+    One build of the scenario with the lever moved one step (the model's rows say which
+    limits an input sets, not by how much)."""
+    base = held.arrays
     try:
-        other = build_model(moved(scenario, lever.path, _step(lever, 1)))[0].arrays()
+        other = held.build(moved(held.scenario, lever.path, _step(lever, 1)))[0].arrays()
     except Exception:  # noqa: BLE001 - the moved value is invalid (a bound was hit)
         return None
     same_shape = other.num_rows == base.num_rows and len(other.vals) == len(base.vals)
@@ -190,20 +199,21 @@ def _step(lever: Lever, amount: float) -> float:
 
 
 def _solve_repair(
-    model: LinearModel,
+    a: ModelArrays,
     chosen: list[Lever],
     shifts: dict,
     kind: str,
     deadline: Deadline | None = None,
     notes: list[str] | None = None,
     engine: Backend | None = None,
+    work: dict | None = None,
 ) -> Repair | None:
     """The least weighted change of ``chosen`` that makes a plan possible; a plan the
     time limit stopped is used (it still works) and noted as perhaps not the cheapest.
     ``engine`` solves it (default HiGHS, the only one given ``EXACT`` options)."""
     deadline = deadline or Deadline()
     engine = engine or solver_backend("highs")
-    a = model.arrays()
+    work = work if work is not None else {}
     n = a.num_vars
     k = len(chosen)
     cols = np.arange(n, n + k)
@@ -234,6 +244,7 @@ def _solve_repair(
     else:  # no options: the costs are scaled above the solver's tolerances instead
         options = {}
         extended = replace(extended, c=extended.c * _cost_scale(weight))
+    work["repair_models"] = work.get("repair_models", 0) + 1
     out = engine.solve(
         extended, ranging=False, duals=False, time_limit=deadline.remaining(), **options
     )
@@ -250,6 +261,7 @@ def _solve_repair(
         lb, ub = extended.lb.copy(), extended.ub.copy()
         lb[extended.integer] = ub[extended.integer] = whole
         lp = replace(extended, lb=lb, ub=ub, integer=np.zeros_like(extended.integer))
+        work["repair_polish"] = work.get("repair_polish", 0) + 1
         polished = engine.solve(lp, ranging=False, duals=False, time_limit=deadline.remaining())
         if polished.status is Status.OPTIMAL:
             out = polished
@@ -290,36 +302,74 @@ def _max_change(lever: Lever) -> float:
     return room if room < FAR_BOUND else math.inf
 
 
-def _search_single(
-    scenario: Scenario, lever: Lever, deadline: Deadline, engine: Backend | None = None
-) -> Repair | None:
+def _search_single(held: HeldDiagnosis, lever: Lever, deadline: Deadline) -> Repair | None:
     """Hours by bisection (more hours never hurt), the floor tier by tier (lower never hurts).
 
     A bisection the time limit stops returns the shortest day found to work so far."""
+    scenario = held.scenario
     if lever.path == QUALITY_FLOOR:
         minutes = sorted({t.minutes for t in scenario.sales.conversation_tiers}, reverse=True)
         for m in (m for m in minutes if m < lever.value):
-            if _solvable(moved(scenario, lever.path, m), deadline, engine):
+            if _solvable(held, moved(scenario, lever.path, m), deadline):
                 return _repair([(lever, lever.value - m)], "single")
-        if _solvable(moved(scenario, lever.path, 0.0), deadline, engine):
+        if _solvable(held, moved(scenario, lever.path, 0.0), deadline):
             return _repair([(lever, lever.value)], "single")
         return None
     if lever.path == "calendar.hours_per_day":
         low, high = lever.value, bounds_of(lever.path)[1]
-        if not _solvable(moved(scenario, lever.path, high), deadline, engine):
+        top = held.build(moved(scenario, lever.path, high))[0]
+        if not _works(held, top.arrays(), deadline):
             return None
+        hours = _Hours(held, lever, top)
         while high - low > HOURS_TOLERANCE and not deadline.expired():
             mid = (low + high) / 2
-            works = _solvable(moved(scenario, lever.path, mid), deadline, engine)
+            works = _works(held, hours.at(mid), deadline)
             low, high = (low, mid) if works else (mid, high)
         return _repair([(lever, high - lever.value)], "single")
     return None
 
 
-def _solvable(scenario: Scenario, deadline: Deadline, engine: Backend | None = None) -> bool:
-    """True only when a plan was shown to exist (not when time ran out first)."""
-    a = build_model(scenario)[0].arrays()
-    return feasible(a, integer=True, deadline=deadline, engine=engine) is True
+class _Hours:
+    """The model's numbers along the working day, for its bisection: the day enters the
+    model in a straight line (selling minutes per rep), so between today's day and the
+    longest the schema accepts the numbers are the line's (``optimizer.analysis.patterns``,
+    ``Pattern``) once one build inside confirms it; each other day is then loaded into the
+    held model instead of built. Where the line does not hold, each day is built."""
+
+    def __init__(self, held: HeldDiagnosis, lever: Lever, top):
+        from optimizer.analysis.patterns import Pattern
+
+        self.held, self.lever = held, lever
+        self.base = held.model.arrays(drop_zeros=False)
+        high = bounds_of(lever.path)[1]
+        self.line = Pattern.between(
+            self.base, top.arrays(drop_zeros=False), high - lever.value, lever.value, high
+        )
+        self.checked = self.line is None  # nothing to check: every day is built
+
+    def at(self, hours: float) -> ModelArrays:
+        from optimizer.analysis.patterns import same_numbers
+
+        if self.checked and self.line is not None:
+            return self.line.at(self.base, hours - self.lever.value)
+        built = self.held.build(moved(self.held.scenario, self.lever.path, hours))[0]
+        if not self.checked:  # the first day inside: the line holds there, or is dropped
+            predicted = self.line.at(self.base, hours - self.lever.value)
+            if not same_numbers(predicted, built.arrays(drop_zeros=False)):
+                self.line = None
+            self.checked = True
+        return built.arrays()
+
+
+def _works(held: HeldDiagnosis, arrays: ModelArrays, deadline: Deadline) -> bool:
+    """True only when a plan in whole people was shown to exist (not when time ran out
+    first); the LP relaxation is asked first and its "infeasible" is the answer."""
+    return held.feasible(arrays=arrays, integer=True, deadline=deadline) is True
+
+
+def _solvable(held: HeldDiagnosis, scenario: Scenario, deadline: Deadline) -> bool:
+    """True only when a plan was shown to exist for ``scenario`` (built once)."""
+    return _works(held, held.build(scenario)[0].arrays(), deadline)
 
 
 def _repair(changes: list[tuple[Lever, float]], kind: str) -> Repair | None:
