@@ -154,11 +154,21 @@ def solve(
         bool,
         typer.Option(
             "--explain/--no-explain",
-            help="What moves the plan: each input's natural step in money, why each "
-            "headcount, the quality floor (re-solves: about 1 to 8 s on the bundled "
-            "scenarios, at most 60 s and within --time-limit). --no-explain gives rates only.",
+            help="What moves the plan: each input's natural step in money with the plan's "
+            "people held (a headcount limit's with hiring free), in one ranking. "
+            "--no-explain gives rates only.",
         ),
     ] = True,
+    hiring_free: Annotated[
+        bool,
+        typer.Option(
+            "--hiring-free",
+            help="The full explanation: also value every step with hiring free, say why "
+            "each headcount and what the quality floor costs (one whole-number re-solve per "
+            "input: about 1 to 6 s on the bundled scenarios, at most 60 s and within "
+            "--time-limit).",
+        ),
+    ] = False,
 ) -> None:
     """Solve a scenario: per-role targets, binding limits and what each is worth."""
     overrides = list(set_ or [])
@@ -187,7 +197,8 @@ def solve(
             time_limit=time_limit, source=str(scenario), overrides=tuple(overrides),
             backend=backend.value, mip_gap=mip_gap, marginals=marginals,
             whole_steps=whole_steps, backends=(first, second) if cross_check else None,
-            explain=explain and format is not Format.csv,
+            explain=(explain or hiring_free) and format is not Format.csv,
+            hiring_free=hiring_free,
         )  # fmt: skip
     except NoCurrentTargets as exc:
         _fail(f"{scenario}: {exc}", 2)

@@ -37,7 +37,7 @@ def test_only_a_proven_impossible_scenario_is_diagnosed():
 
 def test_the_answer_json_is_what_solve_prints():
     scenario = load_scenario(SEED)
-    found = answer(scenario, source=str(SEED), explain=True)
+    found = answer(scenario, source=str(SEED), explain=True, hiring_free=False)
     assert found.ok and found.explanation is not None and found.diagnosis is None
     run = CliRunner().invoke(app, ["solve", str(SEED), "--format", "json"])
     assert run.exit_code == 0, run.output

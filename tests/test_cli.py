@@ -476,7 +476,7 @@ def test_closest_to_current_solves(path):
 
 def test_closest_to_current_is_explained():
     result = invoke("solve", SEED, "--format", "json", "--objective",
-                    "closest_to_current", "--explain")  # fmt: skip
+                    "closest_to_current", "--hiring-free")  # fmt: skip
     assert result.exit_code == 0, result.stderr
     why = strict_json(result.stdout)["explanation"]
     assert sorted(why["ranking"]) == sorted(s["subject"] for s in why["steps"])

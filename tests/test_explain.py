@@ -236,21 +236,42 @@ def test_json_carries_the_explanation_fields():
     assert sorted(payload["ranking"]) == sorted(s["subject"] for s in payload["steps"])
     values = [next(s["value"] for s in payload["steps"] if s["subject"] == r)
               for r in payload["ranking"]]  # fmt: skip
-    numbers = [v for v in values if v is not None]
+    numbers = [round(v, 2) for v in values if v is not None]  # equal to the cent: by path
     assert numbers == sorted(numbers, reverse=True)
 
 
-def test_the_table_says_what_moves_the_plan_in_labels_and_money():
-    run = CliRunner().invoke(cli.app, ["solve", str(SEED)], terminal_width=200)  # on by default
+def _step_rows(*options):
+    run = CliRunner().invoke(cli.app, ["solve", str(SEED), *options], terminal_width=200)
     assert run.exit_code == 0, run.output
     section = run.stdout.split("What moves the plan", 1)[1]
     rows = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:-1]]
             for line in section.splitlines() if line.startswith("│")}  # fmt: skip
+    return run, section, rows
+
+
+def test_the_default_answer_values_each_step_with_the_plans_people_held():
+    """The default answer: one value, the ranking's (people held; a headcount limit's hiring
+    free), how it was found, and a pointer to the full explanation."""
+    run, section, rows = _step_rows()
     assert rows["Conversations per lead"] == [
-        "0.1 conversation a lead more", "+$13,473", "+$7,540", "re-solved"]  # fmt: skip
-    assert rows["Working day"][1:3] == ["+$5,200", "+$5,200"]  # not the rate's +$20,800
-    assert rows["Organic leads"][3] == "rate, valid 241 to 450"
+        "0.1 conversation a lead more", "+$7,540", "re-solved"]  # fmt: skip
+    assert rows["Working day"][1] == "+$5,200"  # not the rate's +$20,800
+    assert rows["Organic leads"][1:] == ["+$5,529", "rate, valid 241 to 450"]
     assert list(rows)[0] == "Conversion of 45-minute conversations"  # the one ranking
+    assert "--hiring-free values every step with hiring free too" in section
+    assert "A sixth rep" not in section  # the headcounts are the full explanation's
+
+
+def test_the_table_says_what_moves_the_plan_in_labels_and_money():
+    run, section, rows = _step_rows("--hiring-free")
+    assert rows["Conversations per lead"] == [
+        "0.1 conversation a lead more", "+$7,540", "+$7,540", "+$13,473", "re-solved"
+    ]  # fmt: skip
+    assert rows["Working day"][1:4] == ["+$5,200", "+$5,200", "+$5,200"]
+    assert rows["Organic leads"][1:] == ["+$5,529", "+$5,529", "+$11,700",
+                                         "rate, valid 241 to 450"]  # fmt: skip
+    assert list(rows)[0] == "Conversion of 45-minute conversations"  # the one ranking
+    assert "--hiring-free values" not in section
     assert "today's rate" not in run.stdout
     assert "A sixth rep (field team): +$5,200 of margin" in section
     assert "Requiring 45 minutes costs $17.39 a month." in section

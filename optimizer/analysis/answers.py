@@ -71,6 +71,7 @@ def answer(
     *,
     time_limit: Deadline | float | None = None,
     explain: bool = False,
+    hiring_free: bool = True,
     backends: tuple[str, str] | None = None,
     plan=None,
     **solve_options,
@@ -78,7 +79,9 @@ def answer(
     """Solve ``scenario`` (or take ``plan``, already solved), diagnose no plan, cross-check
     with ``backends`` (first, second) when given, and explain a solved plan when asked,
     all within ``time_limit``. The explanation has its own budget
-    (``explain.BUDGET_SECONDS``) inside the time limit."""
+    (``explain.BUDGET_SECONDS``) inside the time limit; ``hiring_free=False`` asks for the
+    people-held explanation (the command line's default answer: no whole-number re-solve
+    per input), True for the full one."""
     deadline = Deadline.of(time_limit)
     if plan is None:
         from optimizer.analysis.solve import solve
@@ -99,7 +102,9 @@ def answer(
 
         stage(EXPLAINING)
         budget = Deadline(deadline.capped(BUDGET_SECONDS))
-        found.explanation = run_explain(scenario, plan, objective, deadline=budget)
+        found.explanation = run_explain(
+            scenario, plan, objective, deadline=budget, full=hiring_free
+        )
     return found
 
 

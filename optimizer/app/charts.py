@@ -19,9 +19,10 @@ def value_bars(bars: pd.DataFrame, unit: str) -> go.Figure:
 
 
 def step_bars(bars: pd.DataFrame, unit: str) -> go.Figure:
-    """The value of each input's natural step (hiring free), most valuable at the top."""
+    """The value of each input's natural step (the ranking's: the plan's people held, a
+    headcount limit's hiring free), most valuable at the top."""
     colors = [COLORS["positive"] if v >= 0 else COLORS["negative"] for v in bars["value"][::-1]]
-    return _money_bars(bars, unit, f"value of the step, hiring free ({unit})", colors)
+    return _money_bars(bars, unit, f"value of the step ({unit})", colors)
 
 
 def _money_bars(bars: pd.DataFrame, unit: str, title: str, colors) -> go.Figure:

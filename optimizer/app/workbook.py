@@ -400,9 +400,10 @@ def _explanation(ws, plan: Plan, scenario: Scenario, explanation) -> None:
         row=row,
         column=1,
         value=(
-            f"Money {words.period_words(months)}. Hiring free: the plan solved again with every "
-            "headcount free. People held: the plan's people kept (by the rate where the step "
-            "stays in its range, else solved again)."
+            f"Money {words.period_words(months)}. Value: the ranking's, people held (a "
+            "headcount limit's hiring free). People held: the plan's people kept (by the rate "
+            "where the step stays in its range, else solved again). Hiring free: the plan "
+            "solved again with every headcount free."
         ),
     ).font = Font(italic=True)
     row += 2
@@ -413,8 +414,9 @@ def _explanation(ws, plan: Plan, scenario: Scenario, explanation) -> None:
             "rank": range(1, len(ordered) + 1),
             "input": [s.label for s in ordered],
             "step": [s.step_words for s in ordered],
-            "value hiring free": [s.value_hiring_free for s in ordered],
+            "value": [s.value for s in ordered],
             "value people held": [s.value_people_held for s in ordered],
+            "value hiring free": [s.value_hiring_free for s in ordered],
             "people held by": [
                 {"rate": "the rate", "re-solved": "solving again"}.get(s.method, "")
                 for s in ordered
@@ -425,7 +427,8 @@ def _explanation(ws, plan: Plan, scenario: Scenario, explanation) -> None:
         }
     )
     money = number_format(plan.objective_unit)
-    row = _table(ws, row, frame, {"value hiring free": money, "value people held": money})
+    row = _table(ws, row, frame, {"value": money, "value hiring free": money,
+                                  "value people held": money})  # fmt: skip
     sentences = words.headcount_sentences(explanation)
     if sentences:
         row = _title(ws, row, "Why this many people")

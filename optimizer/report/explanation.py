@@ -1,8 +1,9 @@
 """What moves the plan, for a leader: the explanation (``optimizer.analysis.explain``) as tables and words.
 
 Each input's natural step (one hour a day, one person, $1,000, one percentage point) is
-valued twice, people held and hiring free, and listed in the one ranking the command line,
-the JSON and the workbook use. The binding limits a step moves are named by their labels,
+valued with the plan's people held (a headcount limit's with hiring free) and, in the full
+explanation, with hiring free too, and listed in the one ranking the command line, the
+JSON and the workbook use. The binding limits a step moves are named by their labels,
 never by their identifiers; every figure is formatted money (a true minus sign).
 """
 
@@ -10,11 +11,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from optimizer.analysis.explain import Explanation
+from optimizer.analysis.explain import HIRING_FREE, Explanation
 from optimizer.analysis.result import Plan
 from optimizer.scenario import labels
 
-STEP_COLUMNS = ["input", "step", "hiring free", "people held", "limits it moves"]
+STEP_COLUMNS = ["input", "step", "value", "people held", "hiring free", "limits it moves"]
 SHOWN_LIMITS = 3
 """Limits named in a row; the rest are counted ('…and 5 more')."""
 TOP = 8
@@ -47,13 +48,15 @@ def limit_words(names, plan: Plan) -> str:
 
 
 def step_table(explanation: Explanation, plan: Plan, top: int = TOP) -> pd.DataFrame:
-    """The top steps: input, step, its value hiring free and people held, the limits it moves."""
+    """The top steps: input, step, its value (the ranking's), people held and hiring free,
+    the limits it moves."""
     rows = [
         {
             "input": s.label,
             "step": s.step_words,
-            "hiring free": labels.signed_money(s.value_hiring_free),
+            "value": labels.signed_money(s.value),
             "people held": labels.signed_money(s.value_people_held),
+            "hiring free": labels.signed_money(s.value_hiring_free),
             "limits it moves": limit_words(s.limits, plan),
         }
         for s in shown_steps(explanation, top)
@@ -62,7 +65,7 @@ def step_table(explanation: Explanation, plan: Plan, top: int = TOP) -> pd.DataF
 
 
 def bars(explanation: Explanation, top: int = TOP) -> pd.DataFrame:
-    """name ('Working day: one hour a day more'), value (hiring free, else people held), text."""
+    """name ('Working day: one hour a day more'), value (the ranking's), text."""
     rows = [
         (f"{s.label}: {s.step_words}", float(s.value), labels.signed_money(s.value))
         for s in shown_steps(explanation, top)
@@ -82,7 +85,7 @@ def takeaway(explanation: Explanation, months: int = 1) -> str:
     first = steps[0]
     text = (
         f"{first.label}, {first.step_words}, is worth the most: "
-        f"{labels.signed_money(first.value)} {period_words(months)} with hiring free"
+        f"{labels.signed_money(first.value)} {period_words(months)} {basis_words(first)}"
     )
     if len(steps) > 1:
         text += (
@@ -90,6 +93,11 @@ def takeaway(explanation: Explanation, months: int = 1) -> str:
             f"{labels.signed_money(steps[1].value)}"
         )
     return text + "."
+
+
+def basis_words(step) -> str:
+    """'with the plan's people held' or 'with hiring free': what ``step.value`` assumes."""
+    return "with hiring free" if step.basis == HIRING_FREE else "with the plan's people held"
 
 
 def headcount_sentences(explanation: Explanation) -> list[str]:

@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from optimizer.analysis.explain.steps import HIRING_FREE
 from optimizer.analysis.result import Plan
 from optimizer.report.diagnosis import conflict_lines, repair_sentence
 from optimizer.report.payload import targets_wide
@@ -151,6 +152,7 @@ def print_plan(
 def print_explanation(explanation, plan: Plan, console: Console | None = None, top: int = 15):
     """What moves the plan: each input's natural step in money (the one ranking), why each
     headcount, the quality floor, the binding limits worth nothing, and the notes."""
+    from optimizer.analysis.explain import FULL
     from optimizer.report import explanation as words
 
     console = wide_console(console)
@@ -163,17 +165,26 @@ def print_explanation(explanation, plan: Plan, console: Console | None = None, t
             title=f"What one natural step of each input is worth ({words.period_words(months)}),"
             " most valuable first"
         )
-        for col in ("input", "step", "hiring free", "people held", "how"):
-            t.add_column(col, justify="right" if col in ("hiring free", "people held") else "left")
+        full = explanation.depth == FULL
+        columns = ("input", "step", "value", "people held", "hiring free", "how")
+        money = {"value", "people held", "hiring free"}
+        for col in columns if full else ("input", "step", "value", "how"):
+            t.add_column(col, justify="right" if col in money else "left")
         for s in shown:
-            t.add_row(
-                escape(s.label),
-                s.step_words,
-                labels.signed_money(s.value_hiring_free),
-                labels.signed_money(s.value_people_held),
-                _how(s),
-            )
+            cells = [escape(s.label), s.step_words, labels.signed_money(s.value)]
+            if full:
+                cells += [
+                    labels.signed_money(s.value_people_held),
+                    labels.signed_money(s.value_hiring_free),
+                ]
+            t.add_row(*cells, _how(s))
         console.print(t)
+        if not full:
+            console.print(
+                "Values hold the plan's people (a headcount limit's re-plan them). "
+                "--hiring-free values every step with hiring free too, and says why each "
+                "headcount and what the quality floor costs."
+            )
     else:
         console.print("No natural step of any input would change the plan's value.")
     sentences = words.headcount_sentences(explanation)
@@ -192,7 +203,10 @@ def print_explanation(explanation, plan: Plan, console: Console | None = None, t
 
 
 def _how(step) -> str:
-    """'rate, valid 7.5 to 8.25' or 're-solved': how the people-held value was found."""
+    """'rate, valid 7.5 to 8.25', 're-solved' or 're-solved, hiring free': how the
+    ranking's value was found."""
+    if step.basis == HIRING_FREE:
+        return "re-solved, hiring free" if step.value is not None else (step.note or "not valued")
     if step.method == "rate" and step.valid_range is not None:
         low, high = step.valid_range
         return f"rate, valid {labels.number(low)} to {labels.number(high)}"

@@ -53,6 +53,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     # Explain both ways by an explicit flag, so a change of the default changes no file.
     "solve": ("solve", "--format", "json", "--no-explain"),
     "solve-explain": ("solve", "--format", "json", "--explain"),
+    "solve-hiring-free": ("solve", "--format", "json", "--hiring-free"),
     "compare": ("compare", "--format", "json"),
     # --cross-check's second backend is OR-Tools by default; CBC (PuLP) separately.
     "cross-check": ("solve", "--format", "json", "--no-explain", "--cross-check"),

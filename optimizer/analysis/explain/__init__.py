@@ -5,7 +5,8 @@ The parts, each its own module:
 
 - ``steps``: each numeric input moved by its natural step in the direction that helps,
   valued with the plan's people held (by the rate where it provably holds, else
-  re-solved) and with hiring free (re-solved); ``ranking`` orders the inputs by it;
+  re-solved, warm) and, in the full explanation, with hiring free (re-solved); ``ranking``
+  orders the inputs by the people-held value (a headcount limit's by the hiring-free one);
 - ``headcounts``: each role forced one person up and one down in every month, re-solved:
   the person's margin and pay;
 - ``quality_floor``: the floor lowered to the tier below and raised to each tier above;
@@ -14,6 +15,14 @@ The parts, each its own module:
 
 ``explain`` runs them within a time budget (``BUDGET_SECONDS`` by default, the command
 line's and the app's); above ``solve.DETAIL_LIMIT`` variables only rates are given.
+
+Two depths (``Explanation.depth``). The full one (``full=True``: the API's default, the
+app's, ``solve --hiring-free``) is all of the above. The people-held one (``full=False``:
+the command line's default answer) values every step with the plan's people held and
+re-solves the whole-number model only for the steps of headcount limits: the rest costs
+one whole-number re-solve per input (about 60 to 90 on the bundled scenarios), which no
+default answer can afford (issue 14). Its ranking is the full one's: ``value`` does not
+depend on the depth.
 """
 
 from __future__ import annotations
@@ -30,7 +39,14 @@ from optimizer.analysis.explain.headcounts import (
 )
 from optimizer.analysis.explain.quality_floor import QUALITY_FLOOR, quality_floor
 from optimizer.analysis.explain.resolves import RESOLVE_SECONDS, TOL
-from optimizer.analysis.explain.steps import LOWER_HELPS, StepValue, ranking, step_values
+from optimizer.analysis.explain.steps import (
+    HIRING_FREE,
+    LOWER_HELPS,
+    PEOPLE_HELD,
+    StepValue,
+    ranking,
+    step_values,
+)
 from optimizer.analysis.explain.unpriced import MOVES_SHOWN, _moves, unpriced_limits
 from optimizer.analysis.patterns import Patterns
 from optimizer.analysis.result import Plan
@@ -39,11 +55,14 @@ from optimizer.scenario.labels import signed_money
 from optimizer.scenario.schema import Scenario
 
 __all__ = [
-    "BUDGET_SECONDS", "LOWER_HELPS", "MOVES_SHOWN", "ORDINAL", "QUALITY_FLOOR",
+    "BUDGET_SECONDS", "FULL", "HIRING_FREE", "LOWER_HELPS", "PEOPLE_HELD", "PEOPLE_HELD_ONLY", "MOVES_SHOWN", "ORDINAL", "QUALITY_FLOOR",
     "RESOLVE_SECONDS", "TOL", "Explanation", "HeadcountChoice", "StepValue", "_moves",
     "explain", "headcount_choices", "quality_floor", "ranking", "roles", "step_values",
     "unpriced_limits",
 ]  # fmt: skip
+
+FULL = "full"
+PEOPLE_HELD_ONLY = "people held"
 
 BUDGET_SECONDS = 60.0
 """The explanation's default time budget (the command line's and the app's), within any
@@ -59,6 +78,7 @@ class Explanation:
     unpriced: list[dict] = field(default_factory=list)  # binding limits worth nothing
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    depth: str = FULL  # FULL, or PEOPLE_HELD_ONLY (no hiring-free re-solves but headcounts')
 
     def step(self, subject: str) -> StepValue:
         return next(s for s in self.steps if s.subject == subject)
@@ -80,6 +100,7 @@ class Explanation:
             "quality_floor": self.quality_floor,
             "unpriced_limits": self.unpriced,
             "notes": list(self.notes),
+            "depth": self.depth,
             "seconds": self.seconds,
         })  # fmt: skip
 
@@ -92,14 +113,15 @@ class Explanation:
             s = by_subject[subject]
             if shown >= top or s.value is None or abs(s.value) < 0.5:
                 break
-            held = (
-                f" ({signed_money(s.value_people_held)} with today's people)"
-                if s.value_people_held is not None
+            other = (
+                f" ({signed_money(s.value_hiring_free)} with hiring free)"
+                if s.basis == PEOPLE_HELD
+                and s.value_people_held is not None
                 and s.value_hiring_free is not None
                 and round(s.value_people_held) != round(s.value_hiring_free)
                 else ""
             )
-            out.append(f"{s.label}, {s.step_words}: {signed_money(s.value)}{held}")
+            out.append(f"{s.label}, {s.step_words}: {signed_money(s.value)}{other}")
             shown += 1
         for h in self.headcounts:
             out.extend(h.sentences)
@@ -116,12 +138,14 @@ def explain(
     objective: str | None = None,
     deadline=None,
     patterns: Patterns | None = None,
+    full: bool = True,
 ) -> Explanation:
     """The explanation of a solved plan (an empty one, with a note, for no plan).
 
     ``patterns`` (``optimizer.analysis.patterns``) is the answer's store of built models
     and input patterns, shared with the plan's marginal values where the caller has one;
     by default the explanation has its own, shared by its held and hiring-free models.
+    ``full=False`` gives the people-held explanation (see the module docstring).
     """
     from optimizer.analysis.solve import DETAIL_LIMIT
     from optimizer.analysis.whatif import WhatIf
@@ -129,7 +153,7 @@ def explain(
     t0 = time.perf_counter()
     objective = objective or plan.objective_name
     deadline = Deadline.of(deadline)
-    result = Explanation()
+    result = Explanation(depth=FULL if full else PEOPLE_HELD_ONLY)
     if not plan.solved:
         result.notes.append("no explanation: there is no checked plan")
         return result
@@ -149,9 +173,9 @@ def explain(
             f"{DETAIL_LIMIT:,}); steps outside their rate's range and headcounts not re-solved"
         )
     result.steps = step_values(scenario, plan, objective, free, held, deadline,
-                               rates_only=large, notes=result.notes)  # fmt: skip
+                               rates_only=large, notes=result.notes, hiring_free=full)  # fmt: skip
     result.ranking = ranking(result.steps)
-    if free is not None:
+    if free is not None and full:
         result.headcounts = headcount_choices(scenario, plan, free, deadline, result.notes)
         if not deadline.expired():
             result.quality_floor = quality_floor(scenario, plan, free, held, deadline)

@@ -16,12 +16,20 @@ Inputs held in whole numbers move by at least one. The step is valued twice:
   the model's costs, constant, limits and coefficients; and the moved limits pass the
   100 % rule of ranging: sum over moved rows of |move| / (allowable increase or decrease)
   <= 1. ``valid_range`` is the input's interval where that holds (within the values the
-  model's linear dependence on the input was verified between). Otherwise the held LP is
-  re-solved (``re-solved``).
-- ``value_hiring_free``: the whole-number model solved again with every headcount free.
+  model's linear dependence on the input was verified between). A moved row on held
+  columns only is never priced by its rate (``_has_free_column``). Otherwise the held LP
+  is re-solved (``re-solved``).
+- ``value_hiring_free``: the whole-number model solved again with every headcount free:
+  one whole-number re-solve per input, so only with ``hiring_free`` (the command line's
+  ``--hiring-free``, the app), and always for a headcount limit (below).
 
-``value`` is the hiring-free value where there is one, else the people-held one, and
-``ranking`` orders the subjects by it, most valuable first (ties by path; unvalued last).
+``value`` is the people-held value: the same question for every input (this input alone,
+the plan as staffed), exact, and the same whether or not the hiring-free values were
+computed, so there is one ranking. The exception is an input that is itself a headcount
+limit (``HEADCOUNT_LIMIT``: a role's most or fewest people): people are what it moves, and
+with the plan's people held its step is worth nothing by construction, so its ``value`` is
+the hiring-free one (``basis`` says which). ``ranking`` orders the subjects by ``value``,
+most valuable first (ties by path; unvalued last).
 An input is a subject; the binding limits it moves (``limits``) are priced through it (a
 limit's ``parameter`` is its input). People are valued per whole person, rates and shares
 per percentage point.
@@ -48,6 +56,17 @@ LOWER_HELPS = re.compile(
 )
 """Inputs where less helps, for the direction of a step when the marginal value is zero."""
 
+HEADCOUNT_LIMIT = re.compile(r"\.(min|max)$")
+"""With the unit "people": a role's fewest or most people, valued hiring free."""
+
+PEOPLE_HELD = "people held"
+HIRING_FREE = "hiring free"
+
+
+def is_headcount_limit(path: str, unit: str) -> bool:
+    """A role's fewest or most people: its step is valued with hiring free."""
+    return unit == "people" and bool(HEADCOUNT_LIMIT.search(path))
+
 
 @dataclass(frozen=True)
 class StepValue:
@@ -63,6 +82,7 @@ class StepValue:
     valid_range: tuple[float, float] | None  # input values where the rate holds
     limits: tuple[str, ...] = ()  # the binding limits this input moves
     note: str = ""
+    basis: str = PEOPLE_HELD  # which value ``value`` is: PEOPLE_HELD or HIRING_FREE
 
 
 @dataclass(frozen=True)
@@ -127,6 +147,8 @@ def _rate(held, limits: _Limits, path: str, value: float, step: float):
     moved = np.flatnonzero(np.abs(shift) > 1e-12)
     if np.any(~np.isfinite(y[moved])):
         return None
+    if np.any(~_has_free_column(held.base, fixed)[moved]):
+        return None  # a row on held columns only: its dual is not a rate (see the docstring)
     per_unit = float(slope_c @ x[idx_c] + line.c0 + y[moved] @ shift[moved])
     up, down = limits.up, limits.down
     reach = {}
@@ -143,6 +165,20 @@ def _rate(held, limits: _Limits, path: str, value: float, step: float):
     if not (low - 1e-9 <= value + step <= high + 1e-9):
         return None
     return per_unit * step, (low, high)
+
+
+def _has_free_column(base, fixed: np.ndarray) -> np.ndarray:
+    """Per row: whether it has a nonzero coefficient on a column the held model leaves free.
+
+    A row on held columns only (a headcount's own minimum, with the headcount held) has a
+    constant activity: moving its limit changes nothing until the held plan breaks it,
+    yet the fixed LP may report a shadow price on it (the dual shared between the row and
+    the column's fixed bounds, a degenerate vertex). Its rate is no value.
+    """
+    free = np.zeros(base.num_rows, dtype=bool)
+    on_free = ~fixed[base.cols] & (base.vals != 0)
+    free[base.rows[on_free]] = True
+    return free
 
 
 def _binding_moved(held, limits: _Limits, path: str) -> tuple[str, ...]:
@@ -162,16 +198,24 @@ def _step_words(step_info, step: float) -> str:
     return f"{step_info.words} {more}"
 
 
-def step_values(scenario, plan, objective, free, held, deadline, rates_only=False, notes=None):
+def step_values(
+    scenario, plan, objective, free, held, deadline, rates_only=False, notes=None,
+    hiring_free=True,
+):  # fmt: skip
+    """Every input's step (``StepValue``), in ``input_specs`` order. ``free`` re-solves
+    with hiring free: every step when ``hiring_free``, else only headcount limits."""
     steps = []
     skipped = 0
     limits = _Limits.of(plan)
     for spec in input_specs(scenario, objective):
         path, value, unit, info, label = spec.path, spec.value, spec.unit, spec.step, spec.label
         step = _direction_sign(path, plan, limits) * spec.step_size
+        headcount = is_headcount_limit(path, unit)
+        basis = HIRING_FREE if headcount else PEOPLE_HELD
         moves = _binding_moved(held, limits, path) if held is not None else ()
         common = dict(subject=path, label=label, step=step, step_unit=unit,
-                      step_words=_step_words(info, step), limits=moves)  # fmt: skip
+                      step_words=_step_words(info, step), limits=moves,
+                      basis=basis)  # fmt: skip
         rate = _rate(held, limits, path, value, step) if held is not None else None
         if rate is None and rates_only:
             steps.append(StepValue(**common, value=None, value_people_held=None,
@@ -196,18 +240,18 @@ def step_values(scenario, plan, objective, free, held, deadline, rates_only=Fals
                     ).objective,
                 )
                 valid, method = None, "re-solved"
-            hiring_free = None
-            if not rates_only and free is not None:
+            free_gain = None
+            if not rates_only and free is not None and (hiring_free or headcount):
                 result = free.resolve({path: value + step}, time_limit=resolve_seconds(deadline))
-                hiring_free = gain_of(plan, result.objective if result.solved else None)
+                free_gain = gain_of(plan, result.objective if result.solved else None)
                 if ran_out(result):
                     note = "not valued with hiring free: the re-solve ran out of time"
-                elif hiring_free is None:
+                elif free_gain is None:
                     note = "no plan with hiring free: " + (result.message or result.status.value)
-            if people_held is None and not note:
+            if people_held is None and not note and not headcount:
                 note = "no plan with the plan's people held"
         except Exception:  # noqa: BLE001 - a step the schema refuses is no value
-            people_held = hiring_free = valid = None
+            people_held = free_gain = valid = None
             method = "none"
             low, high = spec.low, spec.high
             edge = "lowest" if value + step < low else "highest" if value + step > high else ""
@@ -216,9 +260,9 @@ def step_values(scenario, plan, objective, free, held, deadline, rates_only=Fals
                 if edge
                 else f"not valued: {labels.number(value + step)} is not accepted there"
             )
-        best = hiring_free if hiring_free is not None else people_held
+        best = free_gain if headcount else people_held
         steps.append(StepValue(**common, value=best, value_people_held=people_held,
-                               value_hiring_free=hiring_free, method=method, valid_range=valid,
+                               value_hiring_free=free_gain, method=method, valid_range=valid,
                                note=note))  # fmt: skip
     if skipped and notes is not None:
         notes.append(f"{skipped} of {len(steps)} steps not valued: the time limit ran out")
@@ -226,7 +270,9 @@ def step_values(scenario, plan, objective, free, held, deadline, rates_only=Fals
 
 
 def ranking(steps: list[StepValue]) -> list[str]:
-    """Subjects by the money value of their step (hiring free where valued), largest first."""
+    """Subjects by the money value of their step (``value``: people held, hiring free for
+    a headcount limit), largest first; values equal to the cent (a rate and a re-solve of
+    the same money differ in the last bits) by path."""
     valued = [s for s in steps if s.value is not None]
-    order = sorted(valued, key=lambda s: (-s.value, s.subject))
+    order = sorted(valued, key=lambda s: (-round(s.value, 2), s.subject))
     return [s.subject for s in order] + [s.subject for s in steps if s.value is None]
