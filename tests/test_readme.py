@@ -24,6 +24,11 @@ def test_readme_seed_examples_are_the_products_output():
     readme = (ROOT / "README.md").read_text()
     quick = _block_after(readme, "binding limits in plain words, for example:")
     assert quick.startswith("- Qualified leads for conversations, Jan 2027:") and quick in shown
-    answer = _block_after(readme, "## Reading the answer")
-    assert answer.startswith("What moves the plan") and answer in shown
+    answer = _block_after(readme, "## Reading the answer")  # the full explanation
+    full = CliRunner().invoke(
+        app, ["solve", str(ROOT / "scenarios" / "seed_company.yaml"), "--hiring-free"]
+    )
+    assert full.exit_code == 0, full.output
+    shown_full = "\n".join(line.rstrip() for line in full.stdout.splitlines())
+    assert answer.startswith("What moves the plan") and answer in shown_full
     assert "Working day" in answer and "+$5,200" in answer and "$20,800" not in answer
