@@ -11,7 +11,9 @@ the jobs, and the orchestration share, everything that is not a solve:
 which charges reading and hashing files, building the JSON, moving results between
 processes, writing them, the summary files, pool start-up, and workers left idle at the
 end. It checks that every run gives the same summary (timings aside). ``--profile N``
-profiles one worker on the first N scenarios with cProfile instead.
+profiles the first N jobs with cProfile instead, solved in this process as a worker solves
+them (``worker.solve_chunk``: parse, solve, diagnose, JSON), with the diagnoses' work
+(models built, LP and MILP solves, CP-SAT calls: ``Diagnosis.work``) summed.
 
 The machine may be shared: before and after the runs, a control measures the speed-up two
 processes get on a pure-Python loop (2.00x on two idle cores), and the load average is
@@ -89,15 +91,71 @@ def markdown(runs: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def profile(scenarios: Path, count: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        files = sorted(scenarios.glob("*.yaml"))[:count]
-        profiler = cProfile.Profile()
+def profile_sample(scenarios: Path, count: int, limit: int = 35) -> dict:
+    """The first ``count`` jobs solved in this process as a worker solves them, under
+    cProfile: the seconds of jobs with a plan and without, the diagnoses' work summed
+    (``Diagnosis.work``), and the profile's top ``limit`` functions by cumulative time."""
+    import collections
+    import io
+
+    import optimizer.analysis.diagnose as diagnose_module
+    from optimizer.batch import worker
+    from optimizer.batch.discovery import find_scenarios
+    from optimizer.batch.jobs import plan_jobs
+
+    files = sorted(scenarios.glob("*.yaml"))[:count]
+    jobs = plan_jobs(find_scenarios(files), Settings(solver_threads=1), None)
+    worker.solve_chunk(jobs[:1])  # imports and the first HiGHS, outside the profile
+    work: collections.Counter = collections.Counter()
+    diagnose = diagnose_module.diagnose
+
+    def counted(*args, **kwargs):
+        found = diagnose(*args, **kwargs)
+        work.update(found.work)
+        work["diagnoses"] += 1
+        return found
+
+    diagnose_module.diagnose = counted  # answers imports it at each call
+    profiler = cProfile.Profile()
+    try:
+        start = time.perf_counter()
         profiler.enable()
-        run_batch(files, Path(tmp), workers=1, force=True, progress=False)
+        outcomes = worker.solve_chunk(jobs)
         profiler.disable()
-    stats = pstats.Stats(profiler).sort_stats("cumulative")
-    stats.print_stats(35)
+        wall = time.perf_counter() - start
+    finally:
+        diagnose_module.diagnose = diagnose
+    planned = [o.seconds for o in outcomes if o.row["error"] is None]
+    unplanned = [o.seconds for o in outcomes if o.row["error"] is not None]
+    buf = io.StringIO()
+    pstats.Stats(profiler, stream=buf).strip_dirs().sort_stats("cumulative").print_stats(limit)
+    text = buf.getvalue()
+    return {
+        "jobs": len(outcomes),
+        "wall_s": wall,
+        "planned": len(planned),
+        "planned_s": sum(planned),
+        "unplanned": len(unplanned),
+        "unplanned_s": sum(unplanned),
+        "diagnosis_work": dict(work),
+        "profile": text[max(0, text.find("   ncalls")) :].rstrip(),
+    }
+
+
+def sample_line(p: dict) -> str:
+    """The profiled sample in one line."""
+    work = ", ".join(f"{k} {v}" for k, v in sorted(p["diagnosis_work"].items()))
+    return (
+        f"{p['jobs']} jobs in one process, {p['wall_s']:.1f} s: {p['planned']} with a plan "
+        f"{p['planned_s']:.1f} s, {p['unplanned']} without (diagnosed) {p['unplanned_s']:.1f} s; "
+        f"the diagnoses' work: {work or 'none'}"
+    )
+
+
+def profile(scenarios: Path, count: int) -> None:
+    p = profile_sample(scenarios, count)
+    print(sample_line(p))
+    print(p["profile"])
 
 
 def main() -> None:

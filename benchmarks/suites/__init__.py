@@ -9,6 +9,6 @@ target missed) and ``markdown(results)`` (its section of RESULTS.md, as lines).
 
 from __future__ import annotations
 
-from suites import backends, bundled, explain, large, startup, whatif
+from suites import backends, batch, bundled, explain, large, startup, whatif
 
-SUITES = [bundled, whatif, large, startup, explain, backends]
+SUITES = [bundled, whatif, large, startup, explain, backends, batch]
