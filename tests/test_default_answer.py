@@ -118,3 +118,25 @@ def test_the_seed_reps_cap_is_valued_with_hiring_free():
     moved = with_values(scenario, {cap.subject: scenario.sales.teams[0].reps.max + 1})
     fresh = solve(moved, marginals=False, whole_steps=False)
     assert cap.value == pytest.approx(fresh.objective - plan.objective, abs=1e-6)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_marginal_values_read_off_the_lines_are_those_of_builds(case):
+    """The default answer reads each input's model at p + h off its straight line
+    (``marginal_values(lines=True)``); a plan solved alone builds it. Same values to
+    rounding, same notes, and most inputs read off a line (no build of their own)."""
+    from optimizer.analysis.patterns import Patterns
+
+    scenario = scenario_of(case)
+    built = solve(scenario)
+    patterns = Patterns(scenario)
+    read = solve(scenario, patterns=patterns)
+    a, b = built.parameters, read.parameters
+    assert list(a["path"]) == list(b["path"]) and list(a["note"]) == list(b["note"])
+    scale_ = max(1.0, abs(built.objective))
+    for path, x, y in zip(a["path"], a["marginal_value"], b["marginal_value"]):
+        assert (x != x and y != y) or abs(x - y) <= 1e-9 * scale_ + 1e-9 * abs(x), path
+    valued = int(a["marginal_value"].notna().sum())
+    assert valued >= 0.8 * len(a), case
+    lines = sum(patterns.line(p) is not None for p in a["path"])
+    assert lines >= 0.6 * len(a), case

@@ -83,11 +83,17 @@ def answer(
     people-held explanation (the command line's default answer: no whole-number re-solve
     per input), True for the full one."""
     deadline = Deadline.of(time_limit)
+    patterns = None
+    if explain:  # one store of moved models and input lines for the values and the steps
+        from optimizer.analysis.patterns import Patterns
+
+        patterns = Patterns(scenario, objective)
     if plan is None:
         from optimizer.analysis.solve import solve
 
         stage(SOLVING)
-        plan = solve(scenario, objective, time_limit=deadline, **solve_options)
+        plan = solve(scenario, objective, time_limit=deadline, patterns=patterns,
+                     **solve_options)  # fmt: skip
     found = Answer(plan, diagnose_no_plan(scenario, objective, plan, deadline))
     if backends is not None:
         from optimizer.analysis.crosscheck import cross_check
@@ -103,7 +109,7 @@ def answer(
         stage(EXPLAINING)
         budget = Deadline(deadline.capped(BUDGET_SECONDS))
         found.explanation = run_explain(
-            scenario, plan, objective, deadline=budget, full=hiring_free
+            scenario, plan, objective, deadline=budget, full=hiring_free, patterns=patterns
         )
     return found
 

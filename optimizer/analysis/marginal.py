@@ -17,6 +17,13 @@ Given the answer's ``Patterns`` (``optimizer.analysis.patterns``), the model at 
 asked of it: built once in the answer and shared with the explanation and what-ifs, which
 meet some of the same values (a headcount's minimum one person on). The numbers are the
 build's, bit for bit, so the values are the same either way.
+
+With ``lines`` (the command line's default answer, whose explanation learns every input's
+straight line anyway: ``Patterns.line``), the model at p + h of an input with a line that
+covers p + h is read off the line instead of being built and validated: the same numbers
+to rounding (the line is verified against builds at three values to 1e-9), so a value
+may differ from the built one in its last digits. ``tests/test_default_answer.py`` holds
+the two to each other on bundled and generated companies.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from optimizer.analysis.patterns import Patterns
+from optimizer.analysis.patterns import Patterns, affine
 from optimizer.model.chain import build_model
 from optimizer.model.linear import ModelArrays
 from optimizer.scenario.inputs import is_int_field, moved, numeric_inputs
@@ -51,17 +58,20 @@ def marginal_values(
     forward_shadow: np.ndarray | None = None,
     deadline=None,
     patterns: Patterns | None = None,
+    lines: bool = False,
 ) -> pd.DataFrame:
     """``forward_shadow`` is the constraint table's shadow price (per unit increase).
     Inputs reached after ``deadline`` has run out get no value and the note OUT_OF_TIME.
     ``patterns`` (of this scenario and objective) builds the moved models, each once in
-    the answer; without it each is built here."""
+    the answer; without it each is built here. ``lines`` reads the model at p + h off the
+    input's line where it has one (see the module docstring)."""
     if patterns is not None and (
         patterns.scenario is not scenario or patterns.objective != objective
     ):
         raise ValueError("the patterns are another scenario's or objective's")
     rows = []
-    ctx = (base, x, row_shadow, degenerate, fixed_lp, objective_value, forward_shadow, patterns)
+    ctx = (base, x, row_shadow, degenerate, fixed_lp, objective_value, forward_shadow, patterns,
+           lines and patterns is not None)  # fmt: skip
     for path, value, unit in numeric_inputs(scenario, objective):
         if deadline is not None and deadline.expired():
             rows.append((path, value, np.nan, unit, OUT_OF_TIME))
@@ -83,11 +93,16 @@ def marginal_values(
 
 
 def _derivative(scenario, objective, ctx, path, value) -> tuple[float, str]:
-    base, x, y, degenerate, fixed_lp, obj, forward, patterns = ctx
+    base, x, y, degenerate, fixed_lp, obj, forward, patterns, lines = ctx
     is_int = is_int_field(scenario, path)
     h = 1.0 if is_int else 1e-3 * max(1.0, abs(value))
+    line = patterns.line(path) if lines and affine(path) else None
     for step in (h, -h):
         changes = {path: int(value + step) if is_int else value + step}
+        if line is not None and line.low <= changes[path] <= line.high:
+            # inside the line's verified values: accepted by the schema, same shape
+            arrays = line.at(patterns.base, changes[path] - value).without_zeros()
+            return _rate(arrays, ctx, step)
         try:
             other = (patterns.scenario_at(changes) if patterns is not None
                      else moved(scenario, path, changes[path]))  # fmt: skip
@@ -99,17 +114,23 @@ def _derivative(scenario, objective, ctx, path, value) -> tuple[float, str]:
             arrays = build_model(other, objective)[0].arrays()
         if arrays.num_rows != base.num_rows or arrays.num_vars != base.num_vars:
             return np.nan, "changes the model's shape; compare re-solves instead"
-        dc = (arrays.c - base.c) @ x + (arrays.c0 - base.c0)
-        dax = arrays.row_activity(x) - base.row_activity(x)
-        shift = (arrays.rhs - base.rhs) - dax
-        if dc == 0 and not np.any(dax) and forward is not None:
-            # the input only moves limits: the reported (one-sided) shadow prices price it
-            moved_rows = shift != 0
-            return float(forward[moved_rows] @ shift[moved_rows] / step), ""
-        if np.any(degenerate & (np.abs(shift) > 1e-12)) and fixed_lp is not None:
-            moved_objective = fixed_lp.objective_for(arrays)
-            if moved_objective is None:
-                return np.nan, "the move makes the plan's headcounts infeasible"
-            return float((moved_objective - obj) / step), "re-solved: a degenerate limit"
-        return float((dc + y @ shift) / step), ""
+        return _rate(arrays, ctx, step)
     return np.nan, "no valid neighbouring value"
+
+
+def _rate(arrays, ctx, step) -> tuple[float, str]:
+    """The objective's rate of change per unit of the input, from the model at p + step."""
+    base, x, y, degenerate, fixed_lp, obj, forward = ctx[:7]
+    dc = (arrays.c - base.c) @ x + (arrays.c0 - base.c0)
+    dax = arrays.row_activity(x) - base.row_activity(x)
+    shift = (arrays.rhs - base.rhs) - dax
+    if dc == 0 and not np.any(dax) and forward is not None:
+        # the input only moves limits: the reported (one-sided) shadow prices price it
+        moved_rows = shift != 0
+        return float(forward[moved_rows] @ shift[moved_rows] / step), ""
+    if np.any(degenerate & (np.abs(shift) > 1e-12)) and fixed_lp is not None:
+        moved_objective = fixed_lp.objective_for(arrays)
+        if moved_objective is None:
+            return np.nan, "the move makes the plan's headcounts infeasible"
+        return float((moved_objective - obj) / step), "re-solved: a degenerate limit"
+    return float((dc + y @ shift) / step), ""

@@ -12,6 +12,7 @@ import pandas as pd
 from optimizer.analysis import check, pricing, targets, ties
 from optimizer.analysis.marginal import COLUMNS as PARAM_COLUMNS
 from optimizer.analysis.marginal import OUT_OF_TIME, marginal_values
+from optimizer.analysis.patterns import Patterns
 from optimizer.analysis.result import (
     BINDING_TOL,
     OPTIMAL_GAP,
@@ -62,6 +63,7 @@ def solve(
     source: str = "",
     overrides: tuple[str, ...] = (),
     backend: str | Backend = "highs",
+    patterns: Patterns | None = None,
 ) -> Plan:
     """Solve a validated scenario and return a checked plan (never a solver object).
 
@@ -78,6 +80,11 @@ def solve(
     ``time_limit`` (seconds, or a ``Deadline`` shared with later stages) bounds the whole
     answer: the solve, then shadow prices, whole-person values and marginal values, each
     stopping when time runs out with a note saying what was left undone.
+
+    ``patterns`` (``optimizer.analysis.patterns``, of this scenario and objective) is the
+    answer's store of moved models and input lines, shared with the explanation that
+    follows: the marginal values then take each input's derivative from its line (learnt
+    once for both) instead of a build of their own.
     """
     objective = objective or scenario.objective
     deadline = Deadline.of(time_limit)
@@ -126,6 +133,7 @@ def solve(
         overrides=overrides,
         times=times,
         deadline=deadline,
+        patterns=patterns,
     )
 
 
@@ -168,6 +176,7 @@ def assemble(
     times: dict[str, float] | None = None,
     verified: tuple[Verification, Status, str] | None = None,
     deadline: Deadline | None = None,
+    patterns: Patterns | None = None,
 ) -> Plan:
     """The plan from a solver's output: checked independently, with targets and limits.
 
@@ -253,6 +262,8 @@ def assemble(
             out.objective,
             worth.shadow,
             deadline=deadline,
+            patterns=patterns,
+            lines=patterns is not None,
         )
         undone = int(parameters["note"].eq(OUT_OF_TIME).sum())
         if undone:
