@@ -35,6 +35,7 @@ change costs its relative size: raising the budget 10 % costs as much as a 10 % 
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -76,7 +77,7 @@ class Diagnosis:
     notes: tuple[str, ...] = ()  # what the time limit left unfinished; on a backend other
     # than HiGHS, which backend answered and what it did instead of a missing capability
     backend: str = "highs"  # the backend every solve of the diagnosis ran on
-    work: dict = field(default_factory=dict, compare=False)  # what it built and solved
+    work: Counter = field(default_factory=Counter, compare=False)  # what it built and solved
     # (``HeldDiagnosis.work``: builds, lp, milp, held_models, iis, cpsat, repair_models,
     # repair_polish, repaired_plan), for tests and benchmarks
 
@@ -156,5 +157,5 @@ def diagnose(
         message,
         tuple(notes),
         engine.name,
-        dict(held.work),
+        held.work,
     )

@@ -85,7 +85,7 @@ class HeldDiagnosis:
         self.arrays = self.model.arrays()
         self.limit = limit_rows(self.model)
         self.definitions = ~self.limit
-        self._held: dict[tuple, object] = {}
+        self._held: list[tuple] = []  # (integer, rows, cols, session) per shape held
 
     @property
     def warm(self) -> bool:
@@ -135,14 +135,24 @@ class HeldDiagnosis:
         return answer(out.status)
 
     def _session(self, question: ModelArrays, is_mip: bool):
-        """The held model of ``question``'s shape (LP or MILP), its numbers loaded."""
+        """The held model of ``question``'s shape (LP or MILP), its numbers loaded: the
+        same entries (rows and columns of the coefficients) as a model held before, or a
+        new held model."""
         from optimizer.solvers.session import open_session
 
-        key = (is_mip, id(question.rows), id(question.cols))  # the same entries: one shape
-        session = self._held.get(key)
-        if session is None:
-            session = self._held[key] = open_session(self.engine, question)
-            self.work["held_models"] += 1
-        else:
-            session.load(question)
+        for held_mip, rows, cols, session in self._held:
+            if held_mip == is_mip and _same_entries(question, rows, cols):
+                session.load(question)
+                return session
+        session = open_session(self.engine, question)
+        self._held.append((is_mip, question.rows, question.cols, session))
+        self.work["held_models"] += 1
         return session
+
+
+def _same_entries(a: ModelArrays, rows: np.ndarray, cols: np.ndarray) -> bool:
+    if a.rows is rows and a.cols is cols:
+        return True
+    return (
+        len(a.rows) == len(rows) and np.array_equal(a.rows, rows) and np.array_equal(a.cols, cols)
+    )
