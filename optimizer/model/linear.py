@@ -13,6 +13,7 @@ recognises ("6 600 minutes available") instead of a zero.
 from __future__ import annotations
 
 import itertools
+import math
 import string
 from dataclasses import dataclass, field, replace
 
@@ -43,7 +44,7 @@ class VarBlock:
 
     @property
     def size(self) -> int:
-        return int(np.prod(self.shape, dtype=np.int64))
+        return math.prod(len(a.labels) for a in self.axes)
 
 
 @dataclass
@@ -70,7 +71,7 @@ class RowBlock:
 
     @property
     def size(self) -> int:
-        return int(np.prod([len(a.labels) for a in self.axes], dtype=np.int64))
+        return math.prod(len(a.labels) for a in self.axes)
 
     @property
     def stop(self) -> int:
@@ -116,6 +117,18 @@ class RowBlock:
 Term = tuple[np.ndarray | float, np.ndarray]
 
 
+def _fit(value, shape: tuple[int, ...]) -> np.ndarray:
+    """``value`` as floats of ``shape``: broadcast as ``np.broadcast_to`` does (a read-only
+    view; the caller copies what it keeps), without its overhead for a scalar or an array
+    of the shape already (most terms of a build)."""
+    if isinstance(value, (int, float)):
+        return np.full(shape, float(value))
+    array = np.asarray(value, dtype=float)
+    if array.shape == shape:
+        return array
+    return np.broadcast_to(array, shape)
+
+
 @dataclass
 class LinearModel:
     """The model: arrays a solver needs plus the names and meaning of every row."""
@@ -156,12 +169,13 @@ class LinearModel:
         block_axes = tuple(Axis(n, tuple(labels)) for n, labels in axes)
         block = VarBlock(name, unit, self.num_vars, block_axes, integer)
         shape = block.shape
-        self._lb.append(np.broadcast_to(np.asarray(lb, dtype=float), shape).ravel())
-        self._ub.append(np.broadcast_to(np.asarray(ub, dtype=float), shape).ravel())
-        self._int.append(np.full(block.size, integer))
+        size = math.prod(shape)
+        self._lb.append(_fit(lb, shape).ravel())
+        self._ub.append(_fit(ub, shape).ravel())
+        self._int.append(np.full(size, integer))
         self.var_blocks[name] = block
-        self.num_vars += block.size
-        return np.arange(block.start, block.start + block.size).reshape(shape)
+        self.num_vars += size
+        return np.arange(block.start, block.start + size).reshape(shape)
 
     def add_rows(
         self,
@@ -199,22 +213,27 @@ class LinearModel:
             nature, step_down,
         )  # fmt: skip
         shape = tuple(len(a.labels) for a in block_axes)
-        row_ids = np.arange(block.start, block.start + block.size).reshape(shape)
+        size = math.prod(shape)
+        row_ids = np.arange(block.start, block.start + size).reshape(shape)
         for terms, sign, on_lhs in ((lhs, 1.0, True), (rhs_terms or [], -1.0, False)):
             for coef, idx in terms:
                 idx = np.asarray(idx)
                 extra = idx.ndim - len(shape)
                 if extra < 0 or idx.shape[: len(shape)] != shape:
                     raise ValueError(f"{key}: term of shape {idx.shape} does not fit rows {shape}")
-                values = np.broadcast_to(np.asarray(coef, dtype=float), idx.shape)
-                rows = np.broadcast_to(row_ids.reshape(shape + (1,) * extra), idx.shape)
+                values = _fit(coef, idx.shape)
+                rows = (
+                    row_ids
+                    if not extra
+                    else np.broadcast_to(row_ids.reshape(shape + (1,) * extra), idx.shape)
+                )
                 self._rows.append(rows.ravel())
                 self._cols.append(idx.ravel())
                 self._vals.append(sign * values.ravel())
                 self._lhs_mask.append(np.full(idx.size, on_lhs))
-        self._rhs.append(np.broadcast_to(np.asarray(rhs, dtype=float), shape).ravel().copy())
+        self._rhs.append(np.array(_fit(rhs, shape), dtype=float).ravel())
         self.row_blocks[key] = block
-        self.num_rows += block.size
+        self.num_rows += size
 
     def add_row_terms(self, rows: np.ndarray, cols: np.ndarray, coefs: np.ndarray) -> None:
         """Add entries to rows that already exist (elastic and lever columns), on the left side."""
