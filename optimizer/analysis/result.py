@@ -16,7 +16,10 @@ BINDING_TOL = 1e-6
 
 OPTIMAL_GAP = 1e-6
 """A whole-number plan is called optimal only when the solver proved it within this
-relative gap of the best possible; above it the plan is ``feasible``, with its gap."""
+relative gap of the best possible; above it (a looser gap from the default policy by
+model size, ``optimizer.solvers.GAP_POLICY``, or ``--mip-gap``), or when a time limit
+stopped the search with a plan in hand, the plan is ``feasible``, with its proven gap and
+the solver's best bound (``mip_gap``, ``mip_bound``)."""
 
 VERIFY_TOL = 1e-6
 """A plan passes the independent check when no constraint is violated by more than
@@ -64,6 +67,7 @@ class Plan:
     variables: pd.DataFrame
     overrides: tuple[str, ...] = ()
     mip_gap: float | None = None
+    mip_bound: float | None = None  # the solver's best bound on the objective (a MILP)
     times: dict[str, float] = field(default_factory=dict)
     message: str = ""
     backend: str = "highs"

@@ -228,6 +228,7 @@ def assemble(
         solver_status=out.solver_status,
         overrides=tuple(overrides),
         mip_gap=out.mip_gap,
+        mip_bound=out.mip_bound,
         times=times,
         backend=engine.name if engine is not None else "highs",
     )
@@ -297,8 +298,8 @@ def checked(
     q = {name: out.x[idx] for name, idx in v.index.items()}
     verification = _verify(scenario, arrays, out.x, q, out)
     status, message = out.status, out.message
-    if status is Status.OPTIMAL and out.mip_gap is not None and out.mip_gap > OPTIMAL_GAP:
-        status, message = Status.FEASIBLE, within_gap(out.objective, out.mip_gap, arrays.sense)
+    if unproven(out):  # a whole-number plan not proven optimal: feasible, with its gap
+        status, message = Status.FEASIBLE, within_gap(out, arrays.sense)
     if status in (Status.OPTIMAL, Status.FEASIBLE) and not verification.ok:
         status = Status.ERROR
         message = (
@@ -309,15 +310,39 @@ def checked(
     return verification, status, message
 
 
-def within_gap(objective: float, gap: float, sense: str) -> str:
-    """'feasible, within 17.9 % of the best possible: no plan does better than 123,456'."""
-    slack = gap * max(1.0, abs(objective))
-    bound = objective + slack if sense == "max" else objective - slack
+def unproven(out: SolverOutput) -> bool:
+    """A whole-number plan the solver did not prove within ``OPTIMAL_GAP`` of the best
+    possible: it stopped at a looser gap (``GAP_POLICY``, ``--mip-gap``) or at its time limit
+    with a plan in hand. Such a plan is ``feasible``, never ``optimal``."""
+    if out.x is None or out.mip_gap is None:
+        return False
+    if out.status is Status.TIME_LIMIT:
+        return True
+    return out.status is Status.OPTIMAL and not out.mip_gap <= OPTIMAL_GAP
+
+
+def within_gap(out: SolverOutput, sense: str) -> str:
+    """'feasible, within 0.030 % of the best possible (...): no plan reaches more than
+    3,196,006,119', from the solver's proven gap and best bound (``out.mip_bound``; without
+    one, the bound the gap implies)."""
+    objective, gap, bound = out.objective, out.mip_gap, out.mip_bound
+    stopped = (
+        f"the solver stopped early: {out.solver_status or 'time limit'}"
+        if out.status is Status.TIME_LIMIT
+        else "the solver stopped at the gap it was given"
+    )
+    if gap is None or not math.isfinite(gap):
+        return f"feasible, the best plan found ({stopped}); how far from the best possible is not known"
+    if bound is None or not math.isfinite(bound):
+        slack = gap * max(1.0, abs(objective))
+        bound = objective + slack if sense == "max" else objective - slack
+    else:  # the plan's own distance to the bound (a tie stage may give up part of the gap)
+        gap = max(gap, abs(bound - objective) / max(1.0, abs(objective)))
     better = "more than" if sense == "max" else "less than"
     shown = math.ceil(bound) if sense == "max" else math.floor(bound)  # rounded outwards: true
     return (
-        f"feasible, within {gap:.3%} of the best possible (the solver stopped at the gap it "
-        f"was given): no plan reaches {better} {shown:,.0f}"
+        f"feasible, within {gap:.3%} of the best possible ({stopped}): no plan reaches "
+        f"{better} {shown:,.0f}"
     )
 
 

@@ -10,6 +10,7 @@ from optimizer.analysis.result import Plan
 from optimizer.report.crosscheck import cross_check_notes, explained_prices
 from optimizer.report.diagnosis import change_sentences, conflict_sentences, repair_sentence
 from optimizer.report.sentences import sentences
+from optimizer.solvers import Status
 
 
 def to_json(plan: Plan, diagnosis=None) -> dict:
@@ -41,12 +42,22 @@ def to_json(plan: Plan, diagnosis=None) -> dict:
             "checks": plan.verified.checked,
         },
         "mip_gap": _clean(plan.mip_gap),
+        **_bound(plan),
         "targets": _records(plan.targets),
         "constraints": constraints,
         "parameters": _records(plan.parameters),
         "timings_seconds": {k: round(v, 6) for k, v in plan.times.items()},
         **({"diagnosis": diagnosis_json(diagnosis)} if diagnosis is not None else {}),
     }
+
+
+def _bound(plan: Plan) -> dict:
+    """``mip_bound``, the solver's best bound on the objective, for a plan not proven optimal
+    (``feasible``: stopped at a looser gap or at a time limit); a proven plan's bound is its
+    objective, and its JSON has no such field."""
+    if plan.status is not Status.FEASIBLE or plan.mip_bound is None:
+        return {}
+    return {"mip_bound": _clean(plan.mip_bound)}
 
 
 def answer_json(found) -> dict:

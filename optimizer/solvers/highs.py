@@ -24,7 +24,7 @@ import time
 import numpy as np
 
 from optimizer.model.linear import ModelArrays
-from optimizer.solvers import FixedLP, SolverOutput, Status, twostage
+from optimizer.solvers import GAP_POLICY, FixedLP, SolverOutput, Status, default_gap, twostage
 from optimizer.solvers.twostage import Raw
 from optimizer.solvers.twostage import fixed_bounds as fixed_bounds  # tests import it here
 
@@ -41,11 +41,18 @@ OPTIONS = {"mip_heuristic_run_feasibility_jump": False}
 spent on the seed scenario's MILP and found nothing its other heuristics did not (see
 benchmarks/RESULTS.md); it only looks for a first plan, so the answer does not change."""
 
-MIP_GAP = 1e-7
-"""Relative gap at which a MILP counts as solved. Tight, so that the difference of two
-plans (one more whole person) is exact on scenarios of the bundled size, where HiGHS closes
-the gap at its first node anyway. A company model with thousands of teams may never reach
-it: pass ``{"mip_rel_gap": 1e-3}`` in ``options`` (``--mip-gap`` on the command line)."""
+MIP_GAP = GAP_POLICY[0].gap
+"""Relative gap at which a MILP of the bundled size counts as solved (1e-7): the first step
+of the default policy by model size, ``optimizer.solvers.GAP_POLICY`` (``mip_gap``), which
+gives larger models a looser gap. ``{"mip_rel_gap": g}`` in ``options`` (``--mip-gap`` on
+the command line) overrides it."""
+
+
+def mip_gap(a: ModelArrays) -> float:
+    """The relative gap ``a`` is solved to by default (``GAP_POLICY``, by its whole-number
+    columns)."""
+    return default_gap(int(np.count_nonzero(a.integer)))
+
 
 FIXED_LP_OPTIONS = {"simplex_strategy": 4}
 """The LP with the plan's whole numbers fixed is solved by the primal simplex method: every
@@ -109,11 +116,11 @@ def _new_highs():
 
 
 def _highs(a: ModelArrays, lb, ub, integer: bool, options: dict | None = None):
-    """A silent Highs holding ``a`` within ``lb``, ``ub`` (a MILP at ``MIP_GAP`` if
-    ``integer``), with ``options`` set after the product's own."""
+    """A silent Highs holding ``a`` within ``lb``, ``ub`` (a MILP at the policy's gap,
+    ``mip_gap(a)``, if ``integer``), with ``options`` set after the product's own."""
     h = _new_highs()
     if integer:
-        h.setOptionValue("mip_rel_gap", MIP_GAP)
+        h.setOptionValue("mip_rel_gap", mip_gap(a))
     for key, value in (options or {}).items():
         h.setOptionValue(key, value)
     h.passModel(_lp(a, lb, ub, integer))
@@ -197,12 +204,24 @@ def _read(h, a: ModelArrays, is_mip: bool, duals: bool, times: dict[str, float])
     if status is Status.OPTIMAL or (status is Status.TIME_LIMIT and _has_solution(h)):
         sol = h.getSolution()
         raw.x = np.array(sol.col_value)
-        raw.gap = h.getInfo().mip_gap if is_mip else None
+        if is_mip:
+            info = h.getInfo()
+            raw.gap, raw.bound = info.mip_gap, _bound(a, raw.x, info)
         if status is Status.OPTIMAL and duals and not is_mip:
             flip = -1.0 if a.sense == "max" else 1.0
             raw.row_dual = flip * np.array(sol.row_dual)
             raw.col_dual = flip * np.array(sol.col_dual)
     return raw
+
+
+def _bound(a: ModelArrays, x: np.ndarray, info) -> float | None:
+    """HiGHS's best bound on a MILP's objective, in the product's sense and units: the plan's
+    own objective moved by the solver's proven distance (so any constant term stays)."""
+    bound, value = info.mip_dual_bound, info.objective_function_value
+    if not (math.isfinite(bound) and math.isfinite(value)):
+        return None
+    distance = value - bound  # >= 0: HiGHS minimises (a max model is passed negated)
+    return a.objective(x) + (distance if a.sense == "max" else -distance)
 
 
 def solve(

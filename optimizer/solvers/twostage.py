@@ -70,6 +70,7 @@ class Raw:
     row_dual: np.ndarray | None = None  # product convention, one per model row
     col_dual: np.ndarray | None = None
     gap: float | None = None
+    bound: float | None = None  # a MILP's best proven bound on the objective (product sense)
     message: str = ""
     times: dict[str, float] = field(default_factory=dict)
     held: object = None  # the engine's solved model (HiGHS: its Highs), for ranging and FixedLP
@@ -143,6 +144,7 @@ def solve(
         out = SolverOutput(first.status, first.text, message=first.message, times=times)
         if first.status is Status.TIME_LIMIT and first.x is not None:
             out.x, out.objective, out.mip_gap = first.x, a.objective(first.x), first.gap
+            out.mip_bound = first.bound
         return out
     x = first.x
     if not duals:
@@ -150,7 +152,7 @@ def solve(
             x = _polished(engine, a, x, time_limit, times)
         return SolverOutput(
             Status.OPTIMAL, first.text, x=x, objective=a.objective(x), mip_gap=first.gap,
-            times=times,
+            mip_bound=first.bound, times=times,
         )  # fmt: skip
     if not is_mip:  # the LP is its own fixed LP
         return _with_duals(engine, a, first, a.lb, a.ub, ranging, times, first.text, first.gap)
@@ -163,7 +165,9 @@ def solve(
             Status.ERROR, f"fixed LP after MILP: {lp.text}", x=x, message=lp.message,
             times=times,
         )  # fmt: skip
-    return _with_duals(engine, a, lp, lb, ub, ranging, times, first.text, first.gap)
+    out = _with_duals(engine, a, lp, lb, ub, ranging, times, first.text, first.gap)
+    out.mip_bound = first.bound
+    return out
 
 
 FIXED_SETTINGS = ("fixed", "model")

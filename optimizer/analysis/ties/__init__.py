@@ -250,6 +250,7 @@ def settle(
         x=x,
         objective=arrays.objective(x),
         mip_gap=out.mip_gap,
+        mip_bound=out.mip_bound,
         status=out.status,
         solver_status=out.solver_status,
         message=out.message,
