@@ -24,7 +24,11 @@ figures. Targets, one suite each (``suites/``):
    (``large_sides``), peak resident memory from ``wait4`` (``ru_maxrss``) and the child's
    own ``VmHWM`` (``processes.py``).
 4. ``startup``: ``kpi-optimizer --help`` in under 1 s (median of subprocess runs), with
-   the modules it imports at start-up (``python -X importtime``).
+   the modules it imports at start-up (``python -X importtime``); and ``solve --format
+   json`` on the seed within 2.5x the CPU of a process solving its MPS with highspy.
+5. ``explain``: the command line's default answer (marginal values, whole-person values,
+   every input's step with the plan's people held) within 3x the bare solve, in-process
+   and as whole processes, on every bundled scenario; the full explanation beside it.
 
 The harness (``harness.py``) runs them in turn between two readings of the machine's load
 and control (``machine.py``), judges the targets (``targets.py``) and writes the section

@@ -189,7 +189,8 @@ def test_quick_start_up(quick):
 def test_quick_targets_and_markdown(quick):
     r, text = quick
     keys = {t["key"] for t in r["targets"]}
-    assert {"t1_ms", "t1_ratio", "t3_ratio", "t3_memory", "t4_seconds"} <= keys
+    assert {"t1_ms", "t1_ratio", "t3_ratio", "t3_memory", "t4_seconds", "t4_solve_cpu",
+            "t5_default_seed_company", "t5_process_seed_company"} <= keys  # fmt: skip
     for t in r["targets"]:
         assert t["met"] is None  # quick mode is not judged
         if t["measured"] is not None:
