@@ -227,7 +227,7 @@ def assemble(
         objective_unit=model.objective_unit,
         solver_status=out.solver_status,
         overrides=tuple(overrides),
-        mip_gap=out.mip_gap,
+        mip_gap=plan_gap(out),
         mip_bound=out.mip_bound,
         times=times,
         backend=engine.name if engine is not None else "highs",
@@ -314,18 +314,32 @@ def unproven(out: SolverOutput) -> bool:
     """A whole-number plan the solver did not prove within ``OPTIMAL_GAP`` of the best
     possible: it stopped at a looser gap (``GAP_POLICY``, ``--mip-gap``) or at its time limit
     with a plan in hand. Such a plan is ``feasible``, never ``optimal``."""
-    if out.x is None or out.mip_gap is None:
+    return out.x is not None and _short_of_proof(out)
+
+
+def _short_of_proof(out: SolverOutput) -> bool:
+    if out.mip_gap is None:
         return False
     if out.status is Status.TIME_LIMIT:
         return True
     return out.status is Status.OPTIMAL and not out.mip_gap <= OPTIMAL_GAP
 
 
+def plan_gap(out: SolverOutput) -> float | None:
+    """The plan's proven relative gap: the solver's, or, for a plan not proven optimal, its own
+    distance to the solver's best bound where that is larger (a tie stage may keep a plan
+    below the solver's best, within the gap)."""
+    gap, bound, objective = out.mip_gap, out.mip_bound, out.objective
+    if not _short_of_proof(out) or bound is None or objective is None or not math.isfinite(bound):
+        return gap
+    return max(gap, abs(bound - objective) / max(1.0, abs(objective)))
+
+
 def within_gap(out: SolverOutput, sense: str) -> str:
     """'feasible, within 0.030 % of the best possible (...): no plan reaches more than
     3,196,006,119', from the solver's proven gap and best bound (``out.mip_bound``; without
     one, the bound the gap implies)."""
-    objective, gap, bound = out.objective, out.mip_gap, out.mip_bound
+    objective, gap, bound = out.objective, plan_gap(out), out.mip_bound
     stopped = (
         f"the solver stopped early: {out.solver_status or 'time limit'}"
         if out.status is Status.TIME_LIMIT
@@ -336,8 +350,6 @@ def within_gap(out: SolverOutput, sense: str) -> str:
     if bound is None or not math.isfinite(bound):
         slack = gap * max(1.0, abs(objective))
         bound = objective + slack if sense == "max" else objective - slack
-    else:  # the plan's own distance to the bound (a tie stage may give up part of the gap)
-        gap = max(gap, abs(bound - objective) / max(1.0, abs(objective)))
     better = "more than" if sense == "max" else "less than"
     shown = math.ceil(bound) if sense == "max" else math.floor(bound)  # rounded outwards: true
     return (
