@@ -191,6 +191,7 @@ def solve(
     from optimizer.model.chain.objectives import NoCurrentTargets
     from optimizer.runtime.isolation import SolverCrash, isolated
 
+    _preload_for_fork()
     try:
         found = isolated(
             _answer, sc, objective.value if objective else None, method="fork",
@@ -211,6 +212,15 @@ def solve(
     except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
         _fail(f"internal error while reporting {scenario}: {type(exc).__name__}: {exc}", 3)
     raise typer.Exit(0 if found.ok else 1)
+
+
+def _preload_for_fork() -> None:
+    """Import what the answer needs (numpy, pandas, highspy, the analysis) before the
+    child is forked: the child inherits the modules, and the answer it sends back is read
+    here without importing them a second time (about a third of a small solve's CPU)."""
+    import optimizer.analysis.answers  # noqa: F401
+    import optimizer.analysis.solve  # noqa: F401
+    import optimizer.report.payload  # noqa: F401
 
 
 def _answer(sc, objective, **options):
@@ -274,6 +284,7 @@ def compare(
     from optimizer.model.chain.objectives import NoCurrentTargets
     from optimizer.runtime.isolation import SolverCrash, isolated
 
+    _preload_for_fork()
     try:
         today = isolated(
             _comparison, sc, objective.value if objective else None, backend.value,
