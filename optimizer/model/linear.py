@@ -117,6 +117,14 @@ class RowBlock:
 Term = tuple[np.ndarray | float, np.ndarray]
 
 
+_MASK = 4096
+_TRUE = np.ones(_MASK, dtype=bool)
+_FALSE = np.zeros(_MASK, dtype=bool)
+_TRUE.flags.writeable = _FALSE.flags.writeable = False
+"""Read-only runs of True and False: a term's side of the equation, sliced (``arrays``
+concatenates them into a new array)."""
+
+
 def _fit(value, shape: tuple[int, ...]) -> np.ndarray:
     """``value`` as floats of ``shape``: broadcast as ``np.broadcast_to`` does (a read-only
     view; the caller copies what it keeps), without its overhead for a scalar or an array
@@ -221,7 +229,6 @@ class LinearModel:
                 extra = idx.ndim - len(shape)
                 if extra < 0 or idx.shape[: len(shape)] != shape:
                     raise ValueError(f"{key}: term of shape {idx.shape} does not fit rows {shape}")
-                values = _fit(coef, idx.shape)
                 rows = (
                     row_ids
                     if not extra
@@ -229,8 +236,12 @@ class LinearModel:
                 )
                 self._rows.append(rows.ravel())
                 self._cols.append(idx.ravel())
-                self._vals.append(sign * values.ravel())
-                self._lhs_mask.append(np.full(idx.size, on_lhs))
+                if isinstance(coef, (int, float)):  # most terms: one number for every entry
+                    self._vals.append(np.full(idx.size, sign * float(coef)))
+                else:
+                    self._vals.append(sign * _fit(coef, idx.shape).ravel())
+                self._lhs_mask.append((_TRUE if on_lhs else _FALSE)[: idx.size]
+                                      if idx.size <= _MASK else np.full(idx.size, on_lhs))  # fmt: skip
         self._rhs.append(np.array(_fit(rhs, shape), dtype=float).ravel())
         self.row_blocks[key] = block
         self.num_rows += size
