@@ -65,6 +65,8 @@ def child_product(args) -> dict:
     if profiler:
         profiler.disable()
     hwm = vm_hwm_kib()
+    if args.mip_gap is None:  # the default policy by model size (after the peak is read)
+        settings["mip_rel_gap"] = policy_gap(args.path, settings)
     result = {
         "imports": imports,
         "times": times,
@@ -77,6 +79,7 @@ def child_product(args) -> dict:
         "vm_hwm_after_imports_kib": hwm_imports,
         "settings": settings,
         "mip_gap": plan.mip_gap,
+        "mip_bound": getattr(plan, "mip_bound", None),
         "teams": len(scenario.sales.teams),
         "months": scenario.calendar.horizon_months,
         "channels": len(scenario.marketing.channels),
@@ -97,6 +100,20 @@ def child_product(args) -> dict:
             "integers": int(arrays.integer.sum()),
         }
     return result
+
+
+def policy_gap(scenario_path: str, fallback: dict) -> float:
+    """The MIP gap the product's default policy gives the scenario's model
+    (``optimizer.solvers.GAP_POLICY``), or ``fallback``'s for a product without one."""
+    try:
+        from optimizer.solvers.highs import mip_gap
+    except ImportError:
+        return float(fallback["mip_rel_gap"])
+    from optimizer.model.chain import build_model
+    from optimizer.scenario.loading import read_scenario_file, validate, without_variants
+
+    data = without_variants(read_scenario_file(scenario_path))
+    return float(mip_gap(build_model(validate(data, scenario_path))[0].arrays()))
 
 
 def child_raw(args) -> dict:
