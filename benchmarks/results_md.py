@@ -70,7 +70,9 @@ def settings_words(settings: dict) -> str:
     threads = settings["threads"]
     words = [f"`threads` {threads}" + (" (HiGHS's own choice)" if threads == 0 else "")]
     words += [f"`{k}` {v}" for k, v in settings["options"].items()]
-    words.append(f"`mip_rel_gap` {settings['mip_rel_gap']:g} on integer models")
+    words.append(
+        f"`mip_rel_gap` {settings['mip_rel_gap']:g} on integer models of the bundled size (larger: the default policy by size, `optimizer.solvers.GAP_POLICY`)"
+    )
     return ", ".join(words)
 
 

@@ -239,7 +239,8 @@ def markdown(r: dict) -> list[str]:
         "(and the child's own `VmHWM`, read before it exits; `ru_maxrss` comes through a "
         "small launcher process, since a child forked from this large process would count "
         "this one's pages). Both sides solve with the same HiGHS settings (the product's, "
-        "above; a size marked `@GAP` runs both sides at that `mip_rel_gap`); each side's "
+        "above, with the `mip_rel_gap` its default policy gives the model's size, "
+        "`optimizer.solvers.GAP_POLICY`; a size marked `@GAP` runs both sides at that gap); each side's "
         "settings are in the JSON (`--json`) and checked equal."
     )
     out += [
