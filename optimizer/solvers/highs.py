@@ -58,7 +58,18 @@ FIXED_LP_OPTIONS = {"simplex_strategy": 4}
 """The LP with the plan's whole numbers fixed is solved by the primal simplex method: every
 headcount is held, so much of the LP is degenerate, which the dual simplex method pays for.
 On a 1 000-team x 24-month model it took 15.6 s against the dual's 70.5 s (the same optimum);
-on the bundled scenarios the two are within noise (0.3 to 3.9 ms)."""
+on the bundled scenarios the two are within noise (0.3 to 3.9 ms).
+
+Starting it from the plan's integer solution did not pay (issue #14, measured on that model
+at a 1e-3 gap in one session, cold primal 15.3 s, 47 314 iterations after presolve cut it to
+43 189 rows x 91 453 columns): ``setSolution`` with the plan's values makes HiGHS build a
+basis from them and skip presolve (35.9 s, 87 928 iterations); a basis built from the plan
+(its interior columns basic, each matched to an active row) 66 s, 112 482 iterations;
+``crossover`` from the plan's point crashes highspy 1.16 (a segmentation fault, on the seed
+scenario too); IPM with crossover 77 s; the dual simplex 52 s; primal pricing, scaling and
+crash options no faster (Dantzig pricing 17.9 s, with 53 different duals). The plan's
+values are degenerate (45 456 interior columns and 25 825 slack rows for 120 769 basic
+positions), so a point is far from a basis here."""
 
 _threads = DEFAULT_THREADS
 
