@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from optimizer.scenario.names import Objective
+from optimizer.solvers import GAP_POLICY
 from optimizer.solvers import NAMES as BACKEND_NAMES
 
 app = typer.Typer(
@@ -81,6 +82,15 @@ def _load(scenario: Path, overrides: list[str]):
         _fail(str(exc), 2)
 
 
+def _gap_policy_words() -> str:
+    """'1e-7 up to 150 whole-number columns, 1e-4 up to 1,000, 5e-3 above' (GAP_POLICY)."""
+    words = []
+    for step in GAP_POLICY:
+        gap = f"{step.gap:.0e}".replace("e-0", "e-")
+        words.append(f"{gap} up to {step.up_to:,}" if step.up_to is not None else f"{gap} above")
+    return words[0] + " whole-number columns, " + ", ".join(words[1:])
+
+
 @app.command()
 def solve(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
@@ -132,8 +142,9 @@ def solve(
         typer.Option(
             min=0.0,
             max=1.0,
-            help="HiGHS's relative gap for whole numbers (default 1e-7; 1e-3 for a company "
-            "of thousands of teams).",
+            help="HiGHS's relative gap for whole numbers (default by the model's size: "
+            + _gap_policy_words()
+            + "; a plan is optimal only at 1e-6 or below, else feasible within its gap).",
         ),
     ] = None,
     marginals: Annotated[
