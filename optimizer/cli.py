@@ -144,7 +144,7 @@ def solve(
             max=1.0,
             help="HiGHS's relative gap for whole numbers (default by the model's size: "
             + _gap_policy_words()
-            + "; a plan is optimal only at 1e-6 or below, else feasible within its gap).",
+            + "; a plan proven only to a looser gap is reported feasible, with its gap).",
         ),
     ] = None,
     marginals: Annotated[
