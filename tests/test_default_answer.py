@@ -140,3 +140,21 @@ def test_marginal_values_read_off_the_lines_are_those_of_builds(case):
     assert valued >= 0.8 * len(a), case
     lines = sum(patterns.line(p) is not None for p in a["path"])
     assert lines >= 0.6 * len(a), case
+
+
+def test_a_plan_proven_only_within_a_loose_gap_says_how_far_its_re_solved_steps_may_be_off():
+    """A plan (and each whole-number re-solve, at the same gap policy) proven within 0.1 %
+    of its best: a step's value compares two such plans, so it may be off by up to twice
+    0.1 % of the objective: 2 x 0.001 x $35,400 = $70.80, shown as $71."""
+    from dataclasses import replace
+
+    scenario = load_scenario(ROOT / "scenarios" / "seed_company.yaml")
+    plan = solve(scenario)
+    assert plan.objective == pytest.approx(35_400)
+    exact = explain(scenario, plan, full=False)
+    assert not any("proven only within" in n for n in exact.notes)
+    loose = explain(scenario, replace(plan, mip_gap=1e-3), full=False)
+    assert (
+        "values re-solved with hiring free compare two plans, each proven only within 0.100% "
+        "of its best: each may be off by up to $71"
+    ) in loose.notes

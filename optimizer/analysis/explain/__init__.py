@@ -182,5 +182,26 @@ def explain(
         else:
             result.notes.append("quality floor not re-solved: the time limit ran out")
         result.unpriced = unpriced_limits(scenario, plan, free, deadline)
+    loose = _loose_gap_note(plan, result.steps)
+    if loose:
+        result.notes.append(loose)
     result.seconds = time.perf_counter() - t0
     return result
+
+
+def _loose_gap_note(plan: Plan, steps: list[StepValue]) -> str:
+    """What a step re-solved as a whole-number model is worth when the plan (and so each
+    re-solve, at the same gap policy) is proven only within a gap looser than
+    ``OPTIMAL_GAP``: a difference of two plans each within ``gap`` of its best."""
+    from optimizer.analysis.result import OPTIMAL_GAP
+
+    gap = plan.mip_gap
+    if gap is None or not math.isfinite(gap) or gap <= OPTIMAL_GAP or plan.objective is None:
+        return ""
+    if not any(s.value_hiring_free is not None for s in steps):
+        return ""
+    spread = 2 * gap * max(1.0, abs(plan.objective))
+    return (
+        f"values re-solved with hiring free compare two plans, each proven only within "
+        f"{gap:.3%} of its best: each may be off by up to {signed_money(spread).lstrip('+')}"
+    )
