@@ -13,6 +13,7 @@ rate or share, 100 leads. Explanations value that step, never a fraction of a pe
 from __future__ import annotations
 
 import calendar
+import functools
 import math
 import re
 import string
@@ -172,6 +173,7 @@ FAMILIES: dict[str, tuple[str, str]] = {
 KINDS = families.KINDS
 
 
+@functools.cache  # families are declared once; a constraint table asks per row
 def _family(name: str) -> tuple[tuple[str, str] | None, dict]:
     found = families.lookup(name)
     if found is None or found[0].label is None:
@@ -254,8 +256,9 @@ def row_axes(name: str, family: str) -> dict[str, str]:
     return axes
 
 
-def _fields(template: str) -> list[str]:
-    return [f for _, f, _, _ in string.Formatter().parse(template) if f]
+@functools.cache
+def _fields(template: str) -> tuple[str, ...]:
+    return tuple(f for _, f, _, _ in string.Formatter().parse(template) if f)
 
 
 def row_kind(family: str, model_kind: str) -> str:
@@ -342,7 +345,12 @@ METRICS = {
 
 def month_label(month: str) -> str:
     """'Jan 2027' for '2027-01'; anything else unchanged."""
-    found = re.fullmatch(r"(\d{4})-(\d{2})", str(month))
+    return _month_label(str(month))
+
+
+@functools.lru_cache(maxsize=4096)  # a table repeats a few dozen months on every row
+def _month_label(month: str) -> str:
+    found = re.fullmatch(r"(\d{4})-(\d{2})", month)
     if not found:
         return str(month)
     return f"{calendar.month_abbr[int(found.group(2))]} {found.group(1)}"
@@ -429,6 +437,7 @@ def limit_step(unit: str, business_days: float = 20.0) -> tuple[float, str]:
 # ---- amounts in a unit, months and names in sentences ---------------------------------------
 
 
+@functools.lru_cache(maxsize=1024)
 def unit_words(unit: str) -> str:
     """'minutes a month' for 'minutes/month', '$ a rep a month' for '$/rep/month'."""
     head, *rest = str(unit).split("/")
