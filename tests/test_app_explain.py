@@ -71,10 +71,10 @@ def test_the_seed_explanation_is_shown_in_the_leaders_words():
     table = steps_table(at)
     day = table[table["input"] == "Working day"].iloc[0]
     assert day["step"] == "one hour a day more"
-    assert day["hiring free"] == "+$5,200" and day["people held"] == "+$5,200"
+    assert day["hiring free"] == "+$5,200" and day["value"] == "+$5,200"
     assert day["limits it moves"] == "Selling time, field team, Jan 2027"
     leads = table[table["input"] == "Organic leads"].iloc[0]  # hiring pays: side by side
-    assert leads["hiring free"] == "+$11,700" and leads["people held"] == "+$5,529"
+    assert leads["hiring free"] == "+$11,700"
     assert leads["value"] == "+$5,529"  # the ranking's: the plan's people held
     for column in table.columns:
         for text in table[column]:

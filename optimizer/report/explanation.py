@@ -15,7 +15,10 @@ from optimizer.analysis.explain import HIRING_FREE, Explanation
 from optimizer.analysis.result import Plan
 from optimizer.scenario import labels
 
-STEP_COLUMNS = ["input", "step", "value", "people held", "hiring free", "limits it moves"]
+STEP_COLUMNS = ["input", "step", "value", "hiring free", "limits it moves"]
+"""``value`` is the ranking's (people held; a headcount limit's hiring free), so a column of
+the people-held values would repeat it but for the headcount limits, whose people-held
+value is nothing by construction."""
 SHOWN_LIMITS = 3
 """Limits named in a row; the rest are counted ('…and 5 more')."""
 TOP = 8
@@ -48,14 +51,13 @@ def limit_words(names, plan: Plan) -> str:
 
 
 def step_table(explanation: Explanation, plan: Plan, top: int = TOP) -> pd.DataFrame:
-    """The top steps: input, step, its value (the ranking's), people held and hiring free,
-    the limits it moves."""
+    """The top steps: input, step, its value (the ranking's), hiring free, the limits it
+    moves."""
     rows = [
         {
             "input": s.label,
             "step": s.step_words,
             "value": labels.signed_money(s.value),
-            "people held": labels.signed_money(s.value_people_held),
             "hiring free": labels.signed_money(s.value_hiring_free),
             "limits it moves": limit_words(s.limits, plan),
         }

@@ -166,17 +166,14 @@ def print_explanation(explanation, plan: Plan, console: Console | None = None, t
             " most valuable first"
         )
         full = explanation.depth == FULL
-        columns = ("input", "step", "value", "people held", "hiring free", "how")
-        money = {"value", "people held", "hiring free"}
+        columns = ("input", "step", "value", "hiring free", "how")  # as words.STEP_COLUMNS
+        money = {"value", "hiring free"}
         for col in columns if full else ("input", "step", "value", "how"):
             t.add_column(col, justify="right" if col in money else "left")
         for s in shown:
             cells = [escape(s.label), s.step_words, labels.signed_money(s.value)]
             if full:
-                cells += [
-                    labels.signed_money(s.value_people_held),
-                    labels.signed_money(s.value_hiring_free),
-                ]
+                cells.append(labels.signed_money(s.value_hiring_free))
             t.add_row(*cells, _how(s))
         console.print(t)
         if not full:
