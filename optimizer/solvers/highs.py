@@ -64,7 +64,10 @@ Starting it from the plan's integer solution did not pay (issue #14, measured on
 at a 1e-3 gap in one session, cold primal 15.3 s, 47 314 iterations after presolve cut it to
 43 189 rows x 91 453 columns): ``setSolution`` with the plan's values makes HiGHS build a
 basis from them and skip presolve (35.9 s, 87 928 iterations); a basis built from the plan
-(its interior columns basic, each matched to an active row) 66 s, 112 482 iterations;
+(its interior columns basic, each matched to an active row) 66 s, 112 482 iterations, and
+even one that reproduces the plan's point exactly (a perfect matching, the 32 columns left
+over held at their values) needs 36 861 iterations (14.9 s) to become dual feasible: the
+cost is the LP's degeneracy at the optimum, not the distance from the plan;
 ``crossover`` from the plan's point crashes highspy 1.16 (a segmentation fault, on the seed
 scenario too); IPM with crossover 77 s; the dual simplex 52 s; primal pricing, scaling and
 crash options no faster (Dantzig pricing 17.9 s, with 53 different duals). The plan's
