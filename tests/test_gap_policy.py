@@ -104,6 +104,7 @@ def test_a_search_stopped_early_is_feasible_with_its_gap_and_bound_never_optimal
     assert out.mip_bound == pytest.approx(out.objective * (1 + out.mip_gap), rel=1e-9)
     plan = assemble(scenario, model, v, a, out, objective=scenario.objective)
     assert plan.status is Status.FEASIBLE and plan.verified.ok and plan.solved
+    assert "shadow prices left out: the search stopped before the plan was proven" in plan.notes
     assert plan.mip_gap == pytest.approx(out.mip_gap, rel=1e-9) and plan.mip_bound == out.mip_bound
     shown = math.ceil(out.mip_bound)
     assert plan.message == (

@@ -242,6 +242,8 @@ def assemble(
         verified = checked(scenario, v, arrays, out)
         times["check"] = time.perf_counter() - t0
     verification, status, message = verified
+    if status is Status.FEASIBLE and out.row_shadow is None and out.status is Status.TIME_LIMIT:
+        notes.append("shadow prices left out: the search stopped before the plan was proven")
     q = {name: out.x[idx] for name, idx in v.index.items()}
     t0 = time.perf_counter()
     target_table = targets.derive(scenario, q, v.months)
