@@ -21,6 +21,14 @@ elsewhere. On a backend other than HiGHS the notes say which backend answered an
 did instead of the capabilities it lacks; HiGHS's notes are as they were
 (``Diagnosis.backend`` names it).
 
+Nothing is built or solved twice (:class:`HeldDiagnosis`, ``held.py``): the scenario's
+model is built once for the conflict set and the repairs, and each moved model (a lever one
+step on, a working day off its straight line, a quality floor) at most once; every
+feasibility question is asked of an LP and a MILP that HiGHS holds (loaded with the numbers
+that differ, re-solved warm), the LP relaxation first where its "infeasible" decides; the
+repaired plan is solved once, without the marginal and whole-person values nothing here
+shows (``price_repaired`` asks for them). ``Diagnosis.work`` counts the builds and solves.
+
 The cheapest repair moves the levers leadership controls (``Scenario.lever_paths``)
 by the least weighted total change. Levers that only move limits (ad budget, headcount
 caps, finance goals) enter one integer model together:

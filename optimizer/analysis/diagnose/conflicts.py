@@ -3,7 +3,9 @@
 The LP relaxation decides first: when it is infeasible, an IIS (HiGHS's, or proposed by
 HiGHS to a backend without one) is confirmed and filtered; when only whole people make
 the model infeasible, CP-SAT proposes a set that the backend confirms on the MILP. A
-deletion filter then drops each limit the rest do not need.
+deletion filter then drops each limit the rest do not need. Every question is asked of
+the diagnosis's held model (``optimizer.analysis.diagnose.held``): a limit is dropped by
+setting its bounds to -inf and +inf, never by building the model again.
 """
 
 from __future__ import annotations
