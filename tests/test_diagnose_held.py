@@ -152,3 +152,43 @@ def test_the_repaired_plan_is_solved_once_without_marginal_values_unless_asked()
     # what the diagnosis shows of the repaired plan is the same either way
     assert d.repaired.objective == priced.repaired.objective == full.objective
     assert d.repaired.targets.equals(full.targets)
+
+
+def generated_without_plan(count: int = 3):
+    """The first scenarios of the benchmark batch's generator that have no plan."""
+    import tempfile
+    from pathlib import Path
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate_scenarios import generate
+
+    found = []
+    with tempfile.TemporaryDirectory() as folder:
+        for path in generate(Path(folder), 24):
+            scenario = load_scenario(path)
+            if not solve(scenario, marginals=False, whole_steps=False).solved:
+                found.append(scenario)
+            if len(found) == count:
+                break
+    return found
+
+
+def test_generated_scenarios_without_a_plan_are_diagnosed_without_a_model_built_twice(
+    monkeypatch,
+):
+    """The batch's diagnoses (seed and software companies, outright and whole-people
+    conflicts): the scenario's model once, every moved model once (the software company's
+    working day enters through its support staffing, not in a straight line, so each day it
+    tries is built, once), every question of one held LP and one held MILP."""
+    cases = generated_without_plan()
+    assert len(cases) == 3
+    for scenario in cases:
+        builds = Builds(monkeypatch)
+        d = diagnose(scenario)
+        assert builds.diagnosis.count(scenario.model_dump_json()) == 1
+        assert len(set(builds.diagnosis)) == len(builds.diagnosis) == d.work["builds"]
+        assert len(builds.solve) == d.work["repaired_plan"] == 1
+        assert d.work["held_models"] <= 2
+        assert d.work["lp"] + d.work["milp"] >= 10 * d.work["held_models"]

@@ -85,6 +85,7 @@ class HeldDiagnosis:
         self.arrays = self.model.arrays()
         self.limit = limit_rows(self.model)
         self.definitions = ~self.limit
+        self._moved: dict[tuple[str, float], tuple | Exception] = {}
         self._held: list[tuple] = []  # (integer, rows, cols, session) per shape held
 
     @property
@@ -96,6 +97,23 @@ class HeldDiagnosis:
         """A model built for ``scenario`` (counted in ``work["builds"]``)."""
         self.work["builds"] += 1
         return build_model(scenario)
+
+    def model_at(self, path: str, value: float) -> tuple:
+        """The model with one input moved to ``value``: validated and built once per
+        diagnosis (a lever's step and a day of the bisection can be the same value); a
+        value the schema refuses raises its error again for the next caller."""
+        from optimizer.scenario.inputs import moved
+
+        key = (path, float(value))
+        if key not in self._moved:
+            try:
+                self._moved[key] = self.build(moved(self.scenario, path, value))
+            except Exception as refused:  # noqa: BLE001 - outside the input's valid range
+                self._moved[key] = refused
+        found = self._moved[key]
+        if isinstance(found, Exception):
+            raise found.with_traceback(None)
+        return found
 
     def feasible(
         self,

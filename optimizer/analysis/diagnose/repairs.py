@@ -180,7 +180,7 @@ def _limit_shift(held: HeldDiagnosis, lever: Lever) -> np.ndarray | None:
     limits an input sets, not by how much)."""
     base = held.arrays
     try:
-        other = held.build(moved(held.scenario, lever.path, _step(lever, 1)))[0].arrays()
+        other = held.model_at(lever.path, _step(lever, 1))[0].arrays()
     except Exception:  # noqa: BLE001 - the moved value is invalid (a bound was hit)
         return None
     same_shape = other.num_rows == base.num_rows and len(other.vals) == len(base.vals)
@@ -310,14 +310,14 @@ def _search_single(held: HeldDiagnosis, lever: Lever, deadline: Deadline) -> Rep
     if lever.path == QUALITY_FLOOR:
         minutes = sorted({t.minutes for t in scenario.sales.conversation_tiers}, reverse=True)
         for m in (m for m in minutes if m < lever.value):
-            if _solvable(held, moved(scenario, lever.path, m), deadline):
+            if _solvable(held, lever.path, m, deadline):
                 return _repair([(lever, lever.value - m)], "single")
-        if _solvable(held, moved(scenario, lever.path, 0.0), deadline):
+        if _solvable(held, lever.path, 0.0, deadline):
             return _repair([(lever, lever.value)], "single")
         return None
     if lever.path == "calendar.hours_per_day":
         low, high = lever.value, bounds_of(lever.path)[1]
-        top = held.build(moved(scenario, lever.path, high))[0]
+        top = held.model_at(lever.path, high)[0]
         if not _works(held, top.arrays(), deadline):
             return None
         hours = _Hours(held, lever, top)
@@ -352,7 +352,7 @@ class _Hours:
 
         if self.checked and self.line is not None:
             return self.line.at(self.base, hours - self.lever.value)
-        built = self.held.build(moved(self.held.scenario, self.lever.path, hours))[0]
+        built = self.held.model_at(self.lever.path, hours)[0]
         if not self.checked:  # the first day inside: the line holds there, or is dropped
             predicted = self.line.at(self.base, hours - self.lever.value)
             if not same_numbers(predicted, built.arrays(drop_zeros=False)):
@@ -367,9 +367,9 @@ def _works(held: HeldDiagnosis, arrays: ModelArrays, deadline: Deadline) -> bool
     return held.feasible(arrays=arrays, integer=True, deadline=deadline) is True
 
 
-def _solvable(held: HeldDiagnosis, scenario: Scenario, deadline: Deadline) -> bool:
-    """True only when a plan was shown to exist for ``scenario`` (built once)."""
-    return _works(held, held.build(scenario)[0].arrays(), deadline)
+def _solvable(held: HeldDiagnosis, path: str, value: float, deadline: Deadline) -> bool:
+    """True only when a plan was shown to exist with the input at ``path`` at ``value``."""
+    return _works(held, held.model_at(path, value)[0].arrays(), deadline)
 
 
 def _repair(changes: list[tuple[Lever, float]], kind: str) -> Repair | None:
