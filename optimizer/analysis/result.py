@@ -162,7 +162,7 @@ def describe_constraints(c: pd.DataFrame, parameters: pd.DataFrame | None = None
         found = parameters[parameters["path"] == "calendar.business_days_per_month"]
         if len(found):
             days = float(found["value"].iloc[0])
-    steps = [labels.limit_step(u, days) for u in c["unit"]]
+    steps = [labels.limit_step(u, days) for u in c["unit"].tolist()]
     size = np.array([s for s, _ in steps], dtype=float)
     c["step"] = size
     c["step_words"] = [w for _, w in steps]

@@ -170,11 +170,11 @@ def _sentences(frame: pd.DataFrame, objective_name: str, objective_unit: str) ->
     stepped &= ~definition
     plain = ~definition & ~stepped
     units = unit.tolist()
-    act = np.array([labels.bare(x, u) for x, u in zip(activity.tolist(), units)], dtype=object)
-    lim = np.array([labels.amount(x, u) for x, u in zip(limit.tolist(), units)], dtype=object)
-    held = np.array([labels.amount(x, u) for x, u in zip(activity.tolist(), units)], dtype=object)
-    out = np.empty(n, dtype=object)
     d, s, p = definition, stepped, plain
+    act = _formatted(labels.bare, activity, units, p)  # each row's numbers, only where said
+    lim = _formatted(labels.amount, limit, units, s | p)
+    held = _formatted(labels.amount, activity, units, d | s)
+    out = np.empty(n, dtype=object)
     out[d] = desc[d] + " It holds: " + held[d] + "."
     if s.any():
         step = [labels.number(x) for x in frame["step_limit"].to_numpy()[s].tolist()]
@@ -205,6 +205,15 @@ def _sentences(frame: pd.DataFrame, objective_name: str, objective_unit: str) ->
     if "label" in frame:
         out = frame["label"].to_numpy(dtype=object) + ": " + out
     return out.tolist()
+
+
+def _formatted(fn, values: np.ndarray, units: list, rows: np.ndarray) -> np.ndarray:
+    """``fn(value, unit)`` at the ``rows`` (a mask), as text; other positions empty."""
+    out = np.full(len(values), "", dtype=object)
+    at = np.flatnonzero(rows).tolist()
+    picked = values.tolist()
+    out[at] = [fn(picked[i], units[i]) for i in at] if at else []
+    return out
 
 
 def _sentence_columns(frame: pd.DataFrame) -> bool:

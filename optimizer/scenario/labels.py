@@ -283,7 +283,8 @@ def constraint_words(
     """(label, kind) of every row of a constraint table; each family's words found once."""
     labels_out, kinds_out = [], []
     kind_of: dict[tuple[str, str], str] = {}
-    descriptions = descriptions if descriptions is not None else [""] * len(names)
+    names, families, model_kinds = _plain(names), _plain(families), _plain(model_kinds)
+    descriptions = _plain(descriptions) if descriptions is not None else [""] * len(names)
     for name, family, model_kind, text in zip(names, families, model_kinds, descriptions):
         labels_out.append(row_label(family, row_axes(name, family)))
         key = (family, model_kind)
@@ -293,6 +294,12 @@ def constraint_words(
             kind_of[key] = row_kind(family, key[1])
         kinds_out.append(kind_of[key])
     return labels_out, kinds_out
+
+
+def _plain(values) -> list:
+    """A column as a Python list, read at once (a pandas string column read element by
+    element costs more than the labels made from it)."""
+    return values.tolist() if hasattr(values, "tolist") else list(values)
 
 
 def input_labels(paths, values=None) -> list[str]:
