@@ -162,14 +162,14 @@ def solve(
         ),
     ] = None,
     explain: Annotated[
-        bool,
+        bool | None,
         typer.Option(
             "--explain/--no-explain",
             help="What moves the plan: each input's natural step in money with the plan's "
-            "people held (a headcount limit's with hiring free), in one ranking. "
-            "--no-explain gives rates only.",
+            "people held (a headcount limit's with hiring free), in one ranking (default: on "
+            "up to 5 000 variables). --no-explain gives rates only.",
         ),
-    ] = True,
+    ] = None,
     hiring_free: Annotated[
         bool,
         typer.Option(
@@ -209,7 +209,7 @@ def solve(
             time_limit=time_limit, source=str(scenario), overrides=tuple(overrides),
             backend=backend.value, mip_gap=mip_gap, marginals=marginals,
             whole_steps=whole_steps, backends=(first, second) if cross_check else None,
-            explain=(explain or hiring_free) and format is not Format.csv,
+            explain=False if format is Format.csv else (True if hiring_free else explain),
             hiring_free=hiring_free,
         )  # fmt: skip
     except NoCurrentTargets as exc:

@@ -158,3 +158,26 @@ def test_a_plan_proven_only_within_a_loose_gap_says_how_far_its_re_solved_steps_
         "values re-solved with hiring free compare two plans, each proven only within 0.100% "
         "of its best: each may be off by up to $71"
     ) in loose.notes
+
+
+def test_a_model_above_the_detail_limit_is_not_explained_by_default(monkeypatch):
+    """Each step of a large model needs a build of the whole model (a 200-team company:
+    93 s of explanation after a 26 s solve), so the default answer (``explain=None``)
+    explains up to ``DETAIL_LIMIT`` variables and says why above it; asked explicitly,
+    it explains."""
+    import optimizer.analysis.solve as solve_module
+    from optimizer.analysis.answers import answer
+
+    scenario = load_scenario(ROOT / "scenarios" / "seed_company.yaml")  # 24 variables
+    monkeypatch.setattr(solve_module, "DETAIL_LIMIT", 20)
+    found = answer(scenario, explain=None, hiring_free=False)
+    assert found.plan.solved and not found.explanation.steps
+    assert found.explanation.notes == [
+        "not explained: the model has 24 variables (more than 20), and each input's step "
+        "would need a build of the whole model; ask for it explicitly (--explain)"
+    ]
+    asked = answer(scenario, explain=True, hiring_free=False)
+    assert asked.explanation.steps and asked.explanation.notes[0].startswith("only rates")
+    monkeypatch.setattr(solve_module, "DETAIL_LIMIT", 5_000)
+    small = answer(scenario, explain=None, hiring_free=False)
+    assert small.explanation.steps and not small.explanation.notes

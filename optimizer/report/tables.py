@@ -159,6 +159,10 @@ def print_explanation(explanation, plan: Plan, console: Console | None = None, t
     months = max(1, len(set(plan.targets["period"]) - {"horizon"})) if not plan.targets.empty else 1
     shown = words.shown_steps(explanation, top)
     console.print("\n[bold]What moves the plan[/bold]")
+    if not explanation.steps:  # not explained (too large, or no plan): the notes say why
+        for note in explanation.notes:
+            console.print(f"note: {escape(note)}", style="yellow")
+        return
     if shown:
         console.print(escape(words.takeaway(explanation, months)))
         t = Table(
