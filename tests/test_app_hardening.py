@@ -374,3 +374,17 @@ def test_a_plan_that_exists_can_fail_the_check_or_be_unproven(solved):
         "No proven plan: the solver stopped at its time limit before proving its best plan "
         "optimal, so it is not shown. Solver status: Time limit reached.",
     )
+
+
+def test_a_plan_proven_only_within_a_gap_is_not_called_optimal(solved):
+    """A large company's plan under the gap policy (or a time limit with a plan in hand)
+    is feasible within its proven gap: the headline says so, in the plan's own words."""
+    message = (
+        "feasible, within 0.415% of the best possible (the solver stopped at the gap it was "
+        "given): no plan reaches more than 307,733,432"
+    )
+    feasible = dataclasses.replace(solved, status=Status.FEASIBLE, message=message)
+    kind, text = headline.status_line(feasible)
+    assert kind == "success" and not text.startswith("Optimal")
+    assert text.startswith(f"Plan for max profit, {message}. Checked independently")
+    assert headline.status_line(solved)[1].startswith("Optimal plan for max profit, checked")

@@ -60,10 +60,15 @@ def status_line(plan: Plan) -> tuple[str, str]:
     """
     v = plan.verified
     if plan.solved:
-        return "success", (
-            f"Optimal plan for {plan.objective_name.replace('_', ' ')}, checked independently "
-            f"against the scenario: {v.checked} checks, largest violation {v.max_violation:.1g}."
+        checked = (
+            f"checked independently against the scenario: {v.checked} checks, largest "
+            f"violation {v.max_violation:.1g}."
         )
+        goal = plan.objective_name.replace("_", " ")
+        if plan.status is Status.FEASIBLE:  # proven only within a gap (policy, time limit)
+            return "success", _sentences(f"Plan for {goal}, {plan.message}", checked[0].upper()
+                                         + checked[1:])  # fmt: skip
+        return "success", f"Optimal plan for {goal}, {checked}"
     reason = plan.message or (f"Solver status: {plan.solver_status}" if plan.solver_status else "")
     if plan.objective is None or plan.targets.empty:
         words = NO_PLAN.get(plan.status, f"the solver stopped ({plan.status.value})")
