@@ -242,13 +242,21 @@ def _answer(sc, objective, **options):
     return answer(sc, objective, **options)
 
 
+def _json_text(payload: dict, variables: int) -> str:
+    """Indented for a person up to ``DETAIL_LIMIT`` variables; above, compact: Python's
+    indenting encoder is its slow one (10 s and 200 MB for a 1 000-team company)."""
+    from optimizer.analysis.solve import DETAIL_LIMIT
+
+    return json.dumps(payload, indent=2 if variables <= DETAIL_LIMIT else None)
+
+
 def _print(found, format: Format, table: CsvTable, all_constraints: bool) -> None:
     """An answer (``analysis.answers.Answer``) as JSON, one CSV table or rich tables."""
     plan, cross = found.plan, found.cross_check
     if format is Format.json:
         from optimizer.report.payload import answer_json
 
-        sys.stdout.write(json.dumps(answer_json(found), indent=2) + "\n")
+        sys.stdout.write(_json_text(answer_json(found), len(plan.variables)) + "\n")
     elif format is Format.csv:
         frame = {
             "targets": plan.targets,

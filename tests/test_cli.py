@@ -25,6 +25,7 @@ import yaml
 from conftest import Ran, own_process
 from typer.testing import CliRunner
 
+from optimizer import cli
 from optimizer.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -593,3 +594,13 @@ def test_help_does_not_import_heavy_libraries():
     assert proc.returncode == 0
     imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()}
     assert not {m for m in imported if m.split(".")[0] in ("pandas", "highspy")}
+
+
+def test_json_is_indented_for_a_person_and_compact_for_a_large_company():
+    """Python's indenting JSON encoder is its slow one: above DETAIL_LIMIT variables the
+    command line writes compact JSON (the same content)."""
+    from optimizer.analysis.solve import DETAIL_LIMIT
+
+    payload = {"a": [1, 2], "b": {"c": "d"}}
+    assert cli._json_text(payload, DETAIL_LIMIT) == json.dumps(payload, indent=2)
+    assert cli._json_text(payload, DETAIL_LIMIT + 1) == '{"a": [1, 2], "b": {"c": "d"}}'
