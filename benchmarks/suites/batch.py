@@ -36,7 +36,7 @@ def measure(args, tmp: Path) -> dict:
 
     from optimizer.batch import Settings, run_batch
 
-    count = 6 if args.quick else COUNT
+    count = 8 if args.quick else COUNT  # the eighth has no plan: a diagnosis runs
     scenarios = tmp / "batch" / "scenarios"
     generate(scenarios, count)
     start = time.perf_counter()
