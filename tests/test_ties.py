@@ -391,3 +391,34 @@ def test_the_users_mip_options_reach_only_the_integer_stages_of_a_backend_that_t
         options=options,
     )
     assert seen and all(o is None for _, o in seen)
+
+
+def test_a_plan_proven_only_within_a_gap_keeps_the_solvers_whole_numbers():
+    """A plan proven within 0.5 % (a large model's gap policy): which plans are as good as
+    it is not known, so no integer tie stage runs (each would be a search as hard as the
+    plan's); its headcounts are the solver's, the LP stages and the duals still run, and a
+    note says why."""
+    real = solver_backend("highs")
+    seen = []
+
+    def solve(a, **kwargs):
+        seen.append(bool(a.integer.any()))
+        return real.solve(a, **kwargs)
+
+    engine = replace(real, solve=solve)
+    scenario = load_scenario(ROOT / "scenarios" / "regional_sales.yaml")
+    model, v = build_model(scenario, scenario.objective)
+    a = model.arrays()
+    first = real.solve(a, duals=False)
+    loose = replace(first, mip_gap=5e-3, times={})
+    out = ties.settle(scenario, model, v, a, loose, engine, objective=scenario.objective)
+    assert not any(seen), "no integer stage"
+    assert np.array_equal(out.x[a.integer], first.x[a.integer])
+    assert out.row_shadow is not None
+    assert any(
+        n.startswith("ties: the whole numbers are the solver's: the plan is proven only within "
+                     "0.500% of the best") for n in out.notes
+    ), out.notes  # fmt: skip
+    proven = ties.settle(scenario, model, v, a, replace(first, times={}), engine,
+                         objective=scenario.objective)  # fmt: skip
+    assert any(seen) and not any("whole numbers are the solver's" in n for n in proven.notes)

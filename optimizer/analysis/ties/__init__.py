@@ -34,6 +34,11 @@ use GLOP; an LP stage a backend does not answer well is solved again with HiGHS,
 says so). Shadow prices, ranging and marginal values stay the leader's: the LP of the
 original model with the final plan's headcounts fixed.
 
+A plan proven only within a gap above ``OPTIMAL_GAP`` (``solvers.GAP_POLICY`` for a large
+model, or ``--mip-gap``) gets no integer stage: which plans are as good as it is not known,
+and the search cost more than the plan itself (1 000 teams x 24 months: 32 s after a 12 s
+solve). Its LP stages run; a note says so.
+
 Holding. In the integer stages the leader's objective and each finished stage are held by a
 row ``measure <= z + (gap + HOLD_TOL) x max(1, |z|) + HOLD_ABS``, gap the MIP gap proven;
 for the leader's objective at most ``OPTIMAL_GAP``: a plan proven only within the looser
@@ -168,6 +173,16 @@ def settle(
     done: list[tuple[str, np.ndarray]] = []  # finished stages and their costs
     extra = options or {}
     chosen = list(STAGES if stages is None else STAGES[:stages])
+    gap = out.mip_gap or 0.0
+    if is_mip and gap > OPTIMAL_GAP and any(whole for _, _, whole in chosen):
+        # a plan proven only within a gap (a large model's policy, --mip-gap): the plans as
+        # good as it are not known, so there is no tie among whole numbers to break
+        chosen = [c for c in chosen if not c[2]]
+        notes.append(
+            f"ties: the whole numbers are the solver's: the plan is proven only within "
+            f"{gap:.3%} of the best, so the plans as good as it are not known (a search for "
+            "them would be as hard as the plan's own)"
+        )
     lp = None  # the leader's fixed LP at the final headcounts (an LP: the LP itself)
     stage_lp_engine = lp_engine(engine)
     if not is_mip:
