@@ -61,6 +61,21 @@ def fmt(value, digits: int = 2, unit: str = "") -> str:
     return f"{value:,.{digits}f}{unit}"
 
 
+def by_scenario(rows: list[dict], lines) -> list[str]:
+    """A Markdown table with a column per row (its ``scenario``) and a line per
+    ``(label, cell, digits)``: ``cell`` is the row's key, formatted with ``digits``, or a
+    function of the row giving the cell's text."""
+    out = [
+        "",
+        "| | " + " | ".join(row["scenario"] for row in rows) + " |",
+        "|---|" + "---|" * len(rows),
+    ]
+    for label, cell, digits in lines:
+        cells = [cell(row) if callable(cell) else fmt(row[cell], digits) for row in rows]
+        out.append(f"| {label} | " + " | ".join(cells) + " |")
+    return out
+
+
 def phases_line(phases: dict) -> str:
     return ", ".join(f"{PHASE_WORDS.get(k, k)} {v:.2f}" for k, v in phases.items())
 

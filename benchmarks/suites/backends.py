@@ -26,7 +26,7 @@ from pathlib import Path
 if __name__ == "__main__":  # run alone: the suites' shared modules are a folder up
     sys.path[:0] = [str(Path(__file__).resolve().parents[1])]
 
-from figures import fmt, median, ratio  # noqa: E402
+from figures import by_scenario, median, ratio  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 TITLE = "6. other backends"
@@ -126,25 +126,18 @@ def markdown(r: dict) -> list[str]:
         "plan's once, each tie stage's once) and the LP re-solves behind the prices. Not "
         "judged:"
     )
-    out += [
-        "",
-        "| | " + " | ".join(row["scenario"] for row in rows) + " |",
-        "|---|" + "---|" * len(rows),
-    ]
-    for label, key, digits in [
-        ("HiGHS, s", "highs_s", 2),
-        ("**CBC / HiGHS**", "cbc_ratio", 2),
-        ("**OR-Tools / HiGHS**", "ortools_ratio", 2),
-        ("CBC models built", "cbc_models_built", 0),
-        ("OR-Tools models built", "ortools_models_built", 0),
-        ("CBC price re-solves (decided without one)", None, 0),
-    ]:
-        if key is None:
-            cells = [f"{row['cbc_price_resolves']} ({row['cbc_resolves_decided']})" for row in rows]
-        else:
-            cells = [fmt(row[key], digits) for row in rows]
-        out.append(f"| {label} | " + " | ".join(cells) + " |")
-    return out
+    return out + by_scenario(
+        rows,
+        [
+            ("HiGHS, s", "highs_s", 2),
+            ("**CBC / HiGHS**", "cbc_ratio", 2),
+            ("**OR-Tools / HiGHS**", "ortools_ratio", 2),
+            ("CBC models built", "cbc_models_built", 0),
+            ("OR-Tools models built", "ortools_models_built", 0),
+            ("CBC price re-solves (decided without one)",
+             lambda row: f"{row['cbc_price_resolves']} ({row['cbc_resolves_decided']})", 0),
+        ],
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-from figures import fmt, median, profile_text, ratio
+from figures import by_scenario, fmt, median, profile_text, ratio
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 TITLE = "5. the default answer"
@@ -166,33 +166,21 @@ def markdown(r: dict) -> list[str]:
         "solve SCENARIO --format json` against the same with `--no-explain --no-marginals "
         "--no-whole-steps`, each in its own interpreter, median of alternated runs."
     )
-    out += [
-        "",
-        "| | " + " | ".join(row["scenario"] for row in rows) + " |",
-        "|---|" + "---|" * len(rows),
-    ]
-    for label, key, digits in [
-        ("bare solve, ms", "bare_solve_ms", 1),
-        ("default answer, ms", "default_ms", 0),
-        ("**default answer / bare solve**", "ratio", 1),
-        ("full explanation (`--hiring-free`), ms", "full_ms", 0),
-        ("full explanation / bare solve", "full_ratio", 1),
-        ("process CPU s: default / bare", None, 2),
-        ("**process CPU, default / bare**", "process_ratio", 2),
-        ("process wall s: default / bare", "wall", 2),
-        ("inputs; steps by the rate / re-solved held / hiring free (headcount limits)", "steps",
-         0),
-    ]:  # fmt: skip
-        if key is None:
-            cells = [f"{fmt(row['process_default_cpu_s'], 2)} / "
-                     f"{fmt(row['process_bare_cpu_s'], 2)}" for row in rows]  # fmt: skip
-        elif key == "wall":
-            cells = [f"{fmt(row['process_default_wall_s'], 2)} / "
-                     f"{fmt(row['process_bare_wall_s'], 2)}" for row in rows]  # fmt: skip
-        elif key == "steps":
-            cells = [f"{row['inputs']}; {row['steps_by_rate']} / {row['steps_re_solved']} / "
-                     f"{row['steps_hiring_free']}" for row in rows]  # fmt: skip
-        else:
-            cells = [fmt(row[key], digits) for row in rows]
-        out.append(f"| {label} | " + " | ".join(cells) + " |")
-    return out
+    return out + by_scenario(
+        rows,
+        [
+            ("bare solve, ms", "bare_solve_ms", 1),
+            ("default answer, ms", "default_ms", 0),
+            ("**default answer / bare solve**", "ratio", 1),
+            ("full explanation (`--hiring-free`), ms", "full_ms", 0),
+            ("full explanation / bare solve", "full_ratio", 1),
+            ("process CPU s: default / bare", lambda row: f"{fmt(row['process_default_cpu_s'], 2)}"
+             f" / {fmt(row['process_bare_cpu_s'], 2)}", 2),
+            ("**process CPU, default / bare**", "process_ratio", 2),
+            ("process wall s: default / bare", lambda row: f"{fmt(row['process_default_wall_s'], 2)}"
+             f" / {fmt(row['process_bare_wall_s'], 2)}", 2),
+            ("inputs; steps by the rate / re-solved held / hiring free (headcount limits)",
+             lambda row: f"{row['inputs']}; {row['steps_by_rate']} / {row['steps_re_solved']} / "
+             f"{row['steps_hiring_free']}", 0),
+        ],
+    )  # fmt: skip
