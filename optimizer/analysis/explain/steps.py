@@ -125,7 +125,7 @@ def _direction_sign(path: str, plan: Plan, limits: _Limits) -> float:
     return -1.0 if LOWER_HELPS.search(path) else 1.0
 
 
-def _rate(held, limits: _Limits, path: str, value: float, step: float):
+def _rate(held, limits: _Limits, path: str, value: float, step: float, free_rows: np.ndarray):
     """(value of the step, valid range) by the rate, or None where the rate is not proven."""
     line = held.direction(path)
     if line is None or len(limits.names) != held.base.num_rows or held.base_result.x is None:
@@ -147,7 +147,7 @@ def _rate(held, limits: _Limits, path: str, value: float, step: float):
     moved = np.flatnonzero(np.abs(shift) > 1e-12)
     if np.any(~np.isfinite(y[moved])):
         return None
-    if np.any(~_has_free_column(held.base, fixed)[moved]):
+    if np.any(~free_rows[moved]):
         return None  # a row on held columns only: its dual is not a rate (see the docstring)
     per_unit = float(slope_c @ x[idx_c] + line.c0 + y[moved] @ shift[moved])
     up, down = limits.up, limits.down
@@ -207,6 +207,7 @@ def step_values(
     steps = []
     skipped = 0
     limits = _Limits.of(plan)
+    free_rows = _has_free_column(held.base, held.base.integer) if held is not None else None
     for spec in input_specs(scenario, objective):
         path, value, unit, info, label = spec.path, spec.value, spec.unit, spec.step, spec.label
         step = _direction_sign(path, plan, limits) * spec.step_size
@@ -216,7 +217,7 @@ def step_values(
         common = dict(subject=path, label=label, step=step, step_unit=unit,
                       step_words=_step_words(info, step), limits=moves,
                       basis=basis)  # fmt: skip
-        rate = _rate(held, limits, path, value, step) if held is not None else None
+        rate = _rate(held, limits, path, value, step, free_rows) if held is not None else None
         if rate is None and rates_only:
             steps.append(StepValue(**common, value=None, value_people_held=None,
                                    value_hiring_free=None, method="none", valid_range=None,
