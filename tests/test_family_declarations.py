@@ -4,7 +4,8 @@ The model's rows take their department, sentence, unit, kind and nature from the
 declaration; the leader's labels and kinds come from it; the independent check names its
 findings by it (``tests/test_check.py`` joins them). These tests hold the declarations to
 the rows the model builds on every bundled scenario and on the variants no bundled
-scenario has (ticket closure, a lead time, a goal over the horizon, today's targets).
+scenario has (ticket closure, a lead time, a goal over the horizon, today's targets, people
+flowing with hires and ramp-up, a sales cycle).
 """
 
 from __future__ import annotations
@@ -34,8 +35,38 @@ def _models():
         data["calendar"]["horizon_months"] = 3
         data["finance"]["goal_period"] = "horizon"
         yield f"{name}, varied", build_model(validate(data, "varied"))[0]
+        yield f"{name}, flowing", build_model(validate(flowing(data), "flowing"))[0]
         if scenario.current_targets is not None:
             yield f"{name}, today", build_model(scenario, "closest_to_current")[0]
+
+
+FLOW = {
+    "opening": 2,
+    "attrition_per_month": 0.05,
+    "hiring_lead_time_months": 1,
+    "max_hires_per_month": 2,
+    "max_departures_per_month": 1,
+    "cost_per_hire": 3000,
+    "cost_per_departure": 5000,
+    "ramp": [0.5],
+}
+
+
+def flowing(data: dict) -> dict:
+    """``data`` with every role's people flowing (hires, attrition, lead time, ramp) and a
+    sales cycle on every team: the workforce and pipeline families."""
+    roles = [data["marketing"]["marketers"]] + [t["reps"] for t in data["sales"]["teams"]]
+    if data.get("delivery"):
+        roles.append(data["delivery"]["workers"])
+    if data.get("support"):
+        roles.append(data["support"]["agents"])
+        roles += [ch["agents"] for ch in data["support"]["live_channels"]]
+    for role in roles:
+        role.update(FLOW)
+    for team in data["sales"]["teams"]:
+        team["close_profile"] = [0.5, 0.5]
+        team["opening_pipeline"] = [1.0]
+    return data
 
 
 MODELS = list(_models())

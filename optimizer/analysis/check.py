@@ -83,8 +83,9 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
         if name != "profit":
             at_most(f"{name} >= 0", -arr, 0.0)
     for name in ("reps", "marketers", "workers", "agents"):
-        if name in q:
+        if name in q and f"{name}_starts" not in q:
             at_most(f"{name} whole", np.abs(q[name] - np.round(q[name])), 0.0)
+    _flows(scenario, q, found, at_most, equal)
 
     # marketing
     paid = q["paid_leads"]
@@ -102,7 +103,7 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
         at_most(
             "marketing-spend_per_marketer",
             q["ad_spend"],
-            mk.ad_spend_per_marketer_per_month * q["marketers"],
+            mk.ad_spend_per_marketer_per_month * q.get("marketers_productive", q["marketers"]),
         )
     at_most("marketing-marketers_max", q["marketers"], mk.marketers.max)
     at_most("marketing-marketers_min", mk.marketers.min, q["marketers"])
@@ -120,7 +121,7 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
         ]
     )
     admin = np.array([t.admin_minutes_per_conversation for t in sa.teams])
-    available = days * (hours - lost) * 60.0 * reps
+    available = days * (hours - lost) * 60.0 * q.get("reps_productive", reps)
     used = deals = 0
     for k, tier in enumerate(sa.conversation_tiers):
         used = used + (tier.minutes + admin) * conv[:, :, k]
@@ -136,10 +137,12 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
             ("sales-reps_max[{team}]", reps, np.array([t.reps.max for t in sa.teams])),
             ("sales-reps_min[{team}]", np.array([t.reps.min for t in sa.teams]), reps),
             *floors,
-            ("sales-deal_total[{team}]", q["deals"], deals),
-            ("sales-deal_total[{team}]", deals, q["deals"]),
+            ("sales-deal_total[{team}]", q.get("deals_won", q["deals"]), deals),
+            ("sales-deal_total[{team}]", deals, q.get("deals_won", q["deals"])),
         ]
     )
+    if "deals_won" in q:
+        _sales_cycle(scenario, q, at_most, equal, deals)
     at_most(
         "sales-lead_supply",
         conv.sum(axis=(1, 2)),
@@ -152,7 +155,11 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
     if de is not None:
         sold = de.units_per_deal * total_deals
         equal("delivery-units_total", q["units_sold"], sold)
-        at_most("delivery-capacity", q["production"], de.units_per_worker_per_month * q["workers"])
+        at_most(
+            "delivery-capacity",
+            q["production"],
+            de.units_per_worker_per_month * q.get("workers_productive", q["workers"]),
+        )
         made = np.cumsum(q["production"])
         last = len(made) - 1
         for t in range(len(made)):
@@ -174,7 +181,7 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
         at_most(
             "support-capacity",
             su.handle_minutes_per_ticket * q["tickets"],
-            productive * su.max_occupancy * q["agents"],
+            productive * su.max_occupancy * q.get("agents_productive", q["agents"]),
         )
         at_most("support-agents_max", q["agents"], su.agents.max)
         at_most("support-agents_min", su.agents.min, q["agents"])
@@ -188,14 +195,20 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
             )
             equal(f"support-{ch.name}_contacts_total", q[f"{ch.name}_contacts"], contacts)
             people = q[f"{ch.name}_agents"]
-            at_most(f"{ch.name}_agents whole", np.abs(people - np.round(people)), 0.0)
+            if ch.agents.flows:  # the roster scheduled: whole, at most the productive agents
+                working = q.get(f"{ch.name}_agents_productive", people)
+                roster = q[f"{ch.name}_staffing"] @ np.arange(q[f"{ch.name}_staffing"].shape[1])
+                at_most(f"support-{ch.name}_staffing_count", roster, working)
+            else:
+                roster = people
+                at_most(f"{ch.name}_agents whole", np.abs(people - np.round(people)), 0.0)
             at_most(f"support-{ch.name}_agents_max", people, ch.agents.max)
             at_most(f"support-{ch.name}_agents_min", ch.agents.min, people)
             targets = (ch.interval_minutes, ch.handle_seconds, ch.answer_within_seconds)
             goals = (ch.service_level, ch.max_occupancy, ch.max_asa_seconds)
             at_most(
                 f"support-{ch.name}_service_level",
-                _erlang_shortfall(contacts, people, ch.shrinkage, targets, goals),
+                _erlang_shortfall(contacts, roster, ch.shrinkage, targets, goals),
                 0.0,
             )
         if su.ticket_closure is not None:
@@ -203,9 +216,16 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
             targets = (hours * 60.0, su.handle_minutes_per_ticket * 60.0, c.within_hours * 3600.0)
             goals = (c.share, su.max_occupancy, None)
             per_day = q["tickets"] / days
+            roster = q["agents"]
+            if su.agents.flows:
+                roster = q["ticket_closure_staffing"] @ np.arange(
+                    q["ticket_closure_staffing"].shape[1]
+                )
+                working = q.get("agents_productive", q["agents"])
+                at_most("support-ticket_closure_staffing_count", roster, working)
             at_most(
                 "support-ticket_closure_service_level",
-                _erlang_shortfall(per_day, q["agents"], su.shrinkage, targets, goals),
+                _erlang_shortfall(per_day, roster, su.shrinkage, targets, goals),
                 0.0,
             )
 
@@ -224,7 +244,10 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
     equal("finance-payroll_total", q["payroll"], payroll)
     cogs = de.unit_cost * q["production"] if de is not None else np.zeros_like(q["revenue"])
     equal("finance-cogs_total", q["cogs"], cogs)
-    profit = q["revenue"] - cogs - payroll - q["ad_spend"] - fi.fixed_bills_per_month
+    moves = _hiring_costs(scenario, q)
+    if "hiring_costs" in q:
+        equal("finance-hiring_costs_total", q["hiring_costs"], moves)
+    profit = q["revenue"] - cogs - payroll - q["ad_spend"] - moves - fi.fixed_bills_per_month
     equal("finance-profit_total", q["profit"], profit)
     goal = fi.retained_earnings_per_month + fi.profit_target_per_month
     if fi.goal_period == "month":
@@ -242,3 +265,101 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
         checked=len(found),
         violations=broken,
     )
+
+
+def _roles(scenario: Scenario) -> list[tuple[str, str, list]]:
+    """(headcount variable, family prefix, headcounts) of every role."""
+    roles = [
+        ("marketers", "marketing-marketers", [scenario.marketing.marketers]),
+        ("reps", "sales-reps", [t.reps for t in scenario.sales.teams]),
+    ]
+    if scenario.delivery is not None:
+        roles.append(("workers", "delivery-workers", [scenario.delivery.workers]))
+    if scenario.support is not None:
+        roles.append(("agents", "support-agents", [scenario.support.agents]))
+        for ch in scenario.support.live_channels:
+            roles.append((f"{ch.name}_agents", f"support-{ch.name}_agents", [ch.agents]))
+    return roles
+
+
+def _flows(scenario: Scenario, q: dict, found: list, at_most, equal) -> None:
+    """The workforce flow of every role with an opening headcount, recomputed month by month
+    from its hires and departures (``optimizer.model.chain.workforce``)."""
+    for var, family, heads in _roles(scenario):
+        flowing = [i for i, h in enumerate(heads) if h.flows]
+        if not flowing:
+            continue
+        n = len(q[var])
+        people = np.asarray(q[var], float).reshape(n, -1)
+        starts = np.asarray(q[f"{var}_starts"], float).reshape(n, -1)
+        leaving = np.asarray(q[f"{var}_departures"], float).reshape(n, -1)
+        at_most(f"{var}_starts whole", np.abs(starts - np.round(starts)), 0.0)
+        at_most(f"{var}_departures whole", np.abs(leaving - np.round(leaving)), 0.0)
+        fixed = [i for i, h in enumerate(heads) if not h.flows]
+        if fixed:
+            at_most(f"{var} whole", np.abs(people[:, fixed] - np.round(people[:, fixed])), 0.0)
+        productive = q.get(f"{var}_productive")
+        productive = None if productive is None else np.asarray(productive, float).reshape(n, -1)
+        for e, i in enumerate(flowing):
+            h = heads[i]
+            keep = 1.0 - h.attrition_per_month
+            expected = np.empty(n)
+            before = float(h.opening)
+            for t in range(n):
+                before = keep * before + starts[t, e] - leaving[t, e]
+                expected[t] = before
+            equal(f"{family}_flow", people[:, i], expected)
+            ready = np.zeros(n)
+            ready[: len(h.already_hired)] = h.already_hired
+            lead = min(h.hiring_lead_time_months, n)
+            if lead:
+                at_most(f"{family}_hiring_lead_time", starts[:lead, e], ready[:lead])
+            if h.max_hires_per_month is not None and lead < n:
+                at_most(f"{family}_hires_max", starts[lead:, e], h.max_hires_per_month)
+            if h.max_departures_per_month is not None:
+                at_most(f"{family}_departures_max", leaving[:, e], h.max_departures_per_month)
+            if productive is not None:
+                short = np.zeros(n)
+                for k, r in enumerate(h.ramp):
+                    short[k:] += (1.0 - r) * keep**k * starts[: n - k, e]
+                at_most(f"{family}_ramp", productive[:, i], people[:, i] - short)
+        if productive is not None:
+            for i in fixed:
+                at_most(f"{family}_ramp", productive[:, i], people[:, i])
+
+
+def _sales_cycle(scenario: Scenario, q: dict, at_most, equal, won: np.ndarray) -> None:
+    """Deals close over the months after they are won, by each team's close profile, plus the
+    opening pipeline; the deals open at the end count at the horizon-end share."""
+    teams = scenario.sales.teams
+    n = len(won)
+    closing = np.zeros_like(won)
+    still_open = np.zeros(len(teams))
+    for s, team in enumerate(teams):
+        profile = team.close_profile or [1.0]
+        for u in range(n):
+            for k, share in enumerate(profile):
+                if u + k < n:
+                    closing[u + k, s] += share * won[u, s]
+                else:
+                    still_open[s] += share * won[u, s]
+        closing[: len(team.opening_pipeline), s] += team.opening_pipeline
+    equal("sales-deal_closing", q["deals"], closing)
+    value = np.array([t.average_deal_value for t in teams])
+    credit = scenario.horizon_end.open_pipeline_value_share * float(still_open @ value)
+    equal("finance-open_pipeline_total", q["open_pipeline_value"], credit)
+
+
+def _hiring_costs(scenario: Scenario, q: dict) -> np.ndarray:
+    """Each month's cost of hires starting and people let go, recomputed from the scenario."""
+    total = np.zeros(len(q["revenue"]))
+    for var, _, heads in _roles(scenario):
+        flowing = [h for h in heads if h.flows]
+        if not flowing:
+            continue
+        n = len(total)
+        starts = np.asarray(q[f"{var}_starts"], float).reshape(n, -1)
+        leaving = np.asarray(q[f"{var}_departures"], float).reshape(n, -1)
+        total += starts @ np.array([h.cost_per_hire for h in flowing])
+        total += leaving @ np.array([h.cost_per_departure for h in flowing])
+    return total

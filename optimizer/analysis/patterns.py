@@ -50,7 +50,7 @@ import numpy as np
 
 from optimizer.model.chain import Vars, build_model
 from optimizer.model.linear import LinearModel, ModelArrays
-from optimizer.scenario.inputs import STRUCTURAL, is_int_field, numeric_inputs, with_values
+from optimizer.scenario.inputs import is_int_field, is_structural, numeric_inputs, with_values
 from optimizer.scenario.names import QUALITY_FLOOR, Objective
 from optimizer.scenario.schema import Scenario
 
@@ -285,7 +285,7 @@ class Patterns:
         with self._lock:
             if path not in self._lines:
                 self._lines[path] = (
-                    None if path in STRUCTURAL or path not in self.values else self._find(path)
+                    None if is_structural(path) or path not in self.values else self._find(path)
                 )
             return self._lines[path]
 

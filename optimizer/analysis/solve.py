@@ -457,7 +457,7 @@ def positions(model: LinearModel, a: ModelArrays, out: SolverOutput) -> Position
         np.where(sense == ">=", activity - limit, -np.abs(activity - limit)),
     )
     tol = BINDING_TOL * np.maximum(1.0, np.abs(limit))
-    binding = (np.abs(slack) <= tol) & (kind != "definition")
+    binding = (np.abs(slack) <= tol) & (kind != "definition") & np.isfinite(limit)
     up = out.range_up if out.range_up is not None else np.full(a.num_rows, np.nan)
     down = out.range_down if out.range_down is not None else np.full(a.num_rows, np.nan)
     # a limit with slack can move by its slack one way and without end the other way

@@ -227,6 +227,11 @@ def derive(scenario: Scenario, q: dict[str, np.ndarray], months: list[str]) -> p
         fi.retained_earnings_per_month + fi.profit_target_per_month,
         "$/month",
     )
+    if "hiring_costs" in q:
+        add("finance", "finance", "hiring_costs", q["hiring_costs"], "$/month")
+    if "deals_won" in q:
+        _pipeline(rows, scenario, q)
+    _people_flow(rows, scenario, q)
     headcount = q["reps"].sum(axis=1) + q["marketers"]
     roles = ["workers", "agents"]
     if scenario.support is not None:
@@ -236,3 +241,56 @@ def derive(scenario: Scenario, q: dict[str, np.ndarray], months: list[str]) -> p
             headcount = headcount + q[role]
     add("finance", "company", "headcount", headcount, "people")
     return rows.frame()
+
+
+def _people_flow(rows: _Rows, scenario: Scenario, q: dict) -> None:
+    """Hires decided, starts, departures, expected leavers and productive people, per month,
+    of every role whose people flow (``Headcount.opening``)."""
+    roles = [("marketing", "marketers", [("marketing", scenario.marketing.marketers)])]
+    roles.append(("sales", "reps", [(t.name, t.reps) for t in scenario.sales.teams]))
+    if scenario.delivery is not None:
+        roles.append(("delivery", "workers", [("delivery", scenario.delivery.workers)]))
+    if scenario.support is not None:
+        roles.append(("support", "agents", [("support", scenario.support.agents)]))
+        for ch in scenario.support.live_channels:
+            roles.append(("support", f"{ch.name}_agents", [(ch.name, ch.agents)]))
+    n = len(rows.months)
+    for dept, var, heads in roles:
+        if f"{var}_starts" not in q:
+            continue
+        people = np.asarray(q[var], float).reshape(n, -1)
+        starts = np.asarray(q[f"{var}_starts"], float).reshape(n, -1)
+        leaving = np.asarray(q[f"{var}_departures"], float).reshape(n, -1)
+        working = np.asarray(q.get(f"{var}_productive", q[var]), float).reshape(n, -1)
+        e = 0
+        for i, (role, h) in enumerate(heads):
+            if not h.flows:
+                continue
+            lead = h.hiring_lead_time_months
+            decided = np.zeros(n)
+            decided[: max(n - lead, 0)] = starts[lead:, e]
+            before = np.concatenate([[float(h.opening)], people[:-1, i]])
+            rows.add(dept, role, "hires_decided", decided, "people")
+            rows.add(dept, role, "starts", starts[:, e], "people")
+            rows.add(dept, role, "departures", leaving[:, e], "people")
+            rows.add(dept, role, "leavers_expected", h.attrition_per_month * before, "people")
+            rows.add(dept, role, "productive_people", working[:, i], "people")
+            e += 1
+
+
+def _pipeline(rows: _Rows, scenario: Scenario, q: dict) -> None:
+    """Deals won, deals closing and the deals still open at each month's end, per team, and
+    the open pipeline's value (``SalesTeam.close_profile``)."""
+    teams = scenario.sales.teams
+    won, closing = np.asarray(q["deals_won"], float), np.asarray(q["deals"], float)
+    opening = np.zeros_like(won)
+    for s, team in enumerate(teams):
+        opening[: len(team.opening_pipeline), s] = team.opening_pipeline
+    total_opening = np.array([sum(t.opening_pipeline) for t in teams])
+    still = total_opening + np.cumsum(won, axis=0) - np.cumsum(closing, axis=0)
+    still = np.maximum(still, 0.0)
+    value = np.array([t.average_deal_value for t in teams])
+    for s, team in enumerate(teams):
+        rows.add("sales", team.name, "deals_won_per_month", won[:, s], "deals/month")
+        rows.add("sales", team.name, "pipeline_open_deals", still[:, s], "deals")
+    rows.add("finance", "finance", "pipeline_open_value", still @ value, "$")

@@ -168,19 +168,25 @@ class LinearModel:
         *,
         lb: float | np.ndarray = 0.0,
         ub: float | np.ndarray = np.inf,
-        integer: bool = False,
+        integer: bool | np.ndarray = False,
         unit: str = "",
     ) -> np.ndarray:
-        """Add a block of variables; return their indices shaped like the axes."""
+        """Add a block of variables; return their indices shaped like the axes.
+
+        ``integer`` is one flag for the block or one per variable (broadcast to the axes);
+        the block counts as integer when any of its variables is."""
         if name in self.var_blocks:
             raise ValueError(f"variable block {name!r} already exists")
         block_axes = tuple(Axis(n, tuple(labels)) for n, labels in axes)
-        block = VarBlock(name, unit, self.num_vars, block_axes, integer)
+        block = VarBlock(name, unit, self.num_vars, block_axes, bool(np.any(integer)))
         shape = block.shape
         size = math.prod(shape)
         self._lb.append(_fit(lb, shape).ravel())
         self._ub.append(_fit(ub, shape).ravel())
-        self._int.append(np.full(size, integer))
+        if isinstance(integer, bool):
+            self._int.append(np.full(size, integer))
+        else:
+            self._int.append(np.broadcast_to(np.asarray(integer, bool), shape).ravel().copy())
         self.var_blocks[name] = block
         self.num_vars += size
         return np.arange(block.start, block.start + size).reshape(shape)

@@ -58,12 +58,35 @@ _MIN = "At least the minimum number of {role} stay on staff."
 
 
 def _headcount(key: str, who: str, role: str, where: str = "") -> list[Family]:
-    """The two families of a headcount: its cap and its floor (``common.add_headcount``)."""
+    """The families of a headcount: its cap and its floor (``common.add_headcount``), and
+    the workforce flow of a role with an opening headcount (``chain/workforce.py``)."""
     return [
         Family(f"{key}_max", f"Cap on {who}{where}, {{month}}", "capacity", "people",
                f"{role}[t] <= most allowed", _MAX),
         Family(f"{key}_min", f"Fewest {who} kept{where}, {{month}}", "policy", "people",
                f"{role}[t] >= fewest kept", _MIN),
+        Family(f"{key}_flow", f"People flow, {who}{where}, {{month}}", "identity", "people",
+               f"{role}[t] = (1 - attrition) * {role}[t-1] + starts[t] - departures[t]; "
+               f"{role}[-1] = opening headcount",
+               "The {role} employed are last month's, less those who leave on their own "
+               "(attrition), plus hires starting, less departures."),
+        Family(f"{key}_hiring_lead_time", f"Hiring lead time, {who}{where}, {{month}}",
+               "capacity", "people",
+               "starts[t] <= people already hired to start in t, for t < hiring lead time",
+               "A hire decided in the plan starts only after the hiring lead time: in the "
+               "first months only people hired before the plan can start.", nature="capacity"),
+        Family(f"{key}_hires_max", f"Most hires a month, {who}{where}, {{month}}", "capacity",
+               "people", "starts[t] <= most hires a month",
+               "Recruiting can bring in only so many {role} a month.", nature="capacity"),
+        Family(f"{key}_departures_max", f"Most departures a month, {who}{where}, {{month}}",
+               "policy", "people", "departures[t] <= most departures a month",
+               "Only so many {role} may be let go in a month."),
+        Family(f"{key}_ramp", f"Ramp-up of new {who}{where}, {{month}}", "capacity", "people",
+               f"productive[t] <= {role}[t] - sum_k (1 - ramp_k) * (1 - attrition)^k * "
+               "starts[t-k]",
+               "New {role} work at their ramp-up productivity: the people doing the work are "
+               "those employed, less what recent hires still lack of full speed.",
+               nature="capacity"),
     ]  # fmt: skip
 
 
@@ -113,8 +136,17 @@ FAMILIES: list[Family] = [
            "sum_{k: minutes_k < shortest quality conversation} conversations[t,s,k] <= 0",
            "No conversation is shorter than the minimum minutes a quality conversation needs."),
     Family("sales-deal_total", "Deals, {team} team, {month}", "identity", "deals/month",
-           "deals[t,s] = sum_k conversion rate_k * conversations[t,s,k]",
-           "Deals are conversations times the conversion rate of their length."),
+           "deals[t,s] = sum_k conversion rate_k * conversations[t,s,k] (with a sales cycle: "
+           "deals_won[t,s])",
+           "Deals are conversations times the conversion rate of their length.",
+           {"sales cycle": ("Deals won in a month are its conversations times the conversion "
+                            "rate of their length; they close over the following months.",
+                            "deals/month")}),
+    Family("sales-deal_closing", "Deals closing, {team} team, {month}", "identity",
+           "deals/month",
+           "deals[t,s] = sum_{u<=t} close share_s[t-u] * deals_won[u,s] + opening pipeline_s[t]",
+           "Deals close over the months after they are won, by the team's close profile, "
+           "plus the deals already in the pipeline when the plan starts."),
     # delivery
     *_headcount("delivery-workers", "delivery workers", "workers"),
     Family("delivery-units_total", "Units sold, {month}", "identity", "units/month",
@@ -157,7 +189,10 @@ FAMILIES: list[Family] = [
     Family("support-*_staffing_choice", "Staffing chosen, {line}, {month}", "identity",
            "choice", "sum_N chosen[t,N] = 1", "The {line} roster is one whole number of agents."),
     Family("support-*_staffing_count", "Agents chosen, {line}, {month}", "identity", "people",
-           "agents[t] = sum_N N * chosen[t,N]", "The {line} agents are the chosen roster."),
+           "agents[t] = sum_N N * chosen[t,N] (with a workforce flow: >=)",
+           "The {line} agents are the chosen roster.",
+           {"flow": ("The {line} roster scheduled is a whole number of agents, at most the "
+                     "productive agents employed.", "people")}),
     Family("support-*_service_level", "Service level target, {line}, {month}", "policy",
            "contacts/interval",
            "contacts[t] <= sum_N cap[N] * chosen[t,N]; cap[N] is the most contacts N scheduled "
@@ -176,9 +211,22 @@ FAMILIES: list[Family] = [
     Family("finance-cogs_total", "Cost of goods, {month}", "identity", "$/month",
            "cogs[t] = unit cost * production[t]",
            "Cost of goods is every unit built at its unit cost."),
+    Family("finance-hiring_costs_total", "Hiring and departure costs, {month}", "identity",
+           "$/month",
+           "hiring_costs[t] = sum over roles of cost per hire * starts[t] + cost per departure "
+           "* departures[t]",
+           "Every hire costs its recruiting and onboarding when they start, every departure "
+           "its severance."),
+    Family("finance-open_pipeline_total", "Open pipeline at the end, whole plan", "identity",
+           "$", "open_pipeline_value = horizon-end share * sum_{u,s} deal value_s * share of "
+           "deals_won[u,s] closing after the last month * deals_won[u,s]",
+           "Deals still open when the plan ends count at the horizon-end share of their value, "
+           "so that the last months are not starved."),
     Family("finance-profit_total", "Profit, {month}", "identity", "$/month",
-           "profit[t] = revenue[t] - cogs[t] - payroll[t] - ad_spend[t] - fixed bills",
-           "Profit is revenue less cost of goods, payroll, ad spend and fixed bills."),
+           "profit[t] = revenue[t] - cogs[t] - payroll[t] - ad_spend[t] - hiring_costs[t] - "
+           "fixed bills",
+           "Profit is revenue less cost of goods, payroll, ad spend, hiring costs and fixed "
+           "bills."),
     Family("finance-profit_goal", "Profit goal, {month}", "goal", "$/month",
            "profit[t] >= retained earnings + profit target (per month), or sum_t profit[t] >= "
            "months * (retained earnings + profit target) (over the horizon)",

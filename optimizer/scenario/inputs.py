@@ -27,11 +27,27 @@ STRUCTURAL = {
 }
 """Inputs that change the model's shape (its months), not its numbers."""
 
+STRUCTURAL_FIELDS = ("hiring_lead_time_months",)
+"""Fields that change the model's shape wherever they are: a hiring lead time decides
+which months' starts are the plan's hires (``optimizer.model.chain.workforce``)."""
+
+
+def is_structural(path: str) -> bool:
+    """True when the input at ``path`` changes the model's shape, not its numbers."""
+    return path in STRUCTURAL or path.rpartition(".")[2] in STRUCTURAL_FIELDS
+
 
 def numeric_inputs(scenario: Scenario, objective: str) -> Iterator[tuple[str, float, str]]:
-    """(path, value, unit) of every numeric input that can move the plan."""
+    """(path, value, unit) of every numeric input that can move the plan.
+
+    A headcount's hiring, attrition and ramp inputs count only where its people flow
+    (``Headcount.opening``); the horizon-end share only where some deal closes after the
+    month it is won."""
+    credit = any(any(share > 0 for share in t.close_profile[1:]) for t in scenario.sales.teams)
     for path, value, unit in _walk(scenario, ""):
-        if path in STRUCTURAL:
+        if is_structural(path):
+            continue
+        if path == "horizon_end.open_pipeline_value_share" and not credit:
             continue
         if path.startswith("current_targets") and objective != Objective.closest_to_current:
             continue
@@ -80,7 +96,12 @@ def input_specs(scenario: Scenario, objective: str) -> list[InputSpec]:
 
 
 def _walk(node: BaseModel, prefix: str) -> Iterator[tuple[str, float, str]]:
+    from optimizer.scenario.schema import Headcount
+
+    idle = Headcount.FLOW_FIELDS if isinstance(node, Headcount) and not node.flows else ()
     for name in type(node).model_fields:
+        if name in idle:
+            continue
         value = getattr(node, name)
         path = f"{prefix}.{name}" if prefix else name
         if isinstance(value, BaseModel):

@@ -43,6 +43,30 @@ _CT = r"sales\.conversation_tiers\[(?P<ctier>\d+)\]"
 PERSON = (1, "one person")
 POINT = (0.01, "one percentage point")
 
+_ROLES = [
+    (r"marketing\.marketers", "marketers"),
+    (_T + r"\.reps", "reps, {team} team"),
+    (r"delivery\.workers", "delivery workers"),
+    (r"support\.agents", "support agents"),
+    (_L + r"\.agents", "agents, {line}"),
+]
+"""Every role with a headcount: its path pattern and its people in words."""
+
+
+def _flow_inputs(role: str, who: str) -> list[tuple[str, str, float, str]]:
+    """The workforce-flow inputs of one role (``Headcount``): labels and natural steps."""
+    return [
+        (role + r"\.opening", f"People employed at the start, {who}", *PERSON),
+        (role + r"\.attrition_per_month", f"Monthly attrition, {who}", *POINT),
+        (role + r"\.hiring_lead_time_months", f"Hiring lead time, {who}", 1, "one month"),
+        (role + r"\.max_hires_per_month", f"Most hires a month, {who}", *PERSON),
+        (role + r"\.max_departures_per_month", f"Most departures a month, {who}", *PERSON),
+        (role + r"\.cost_per_hire", f"Cost of a hire, {who}", 1000, "$1,000 a hire"),
+        (role + r"\.cost_per_departure", f"Cost of a departure, {who}", 1000,
+         "$1,000 a departure"),
+    ]  # fmt: skip
+
+
 INPUTS: list[tuple[str, str, float, str]] = [
     (r"calendar\.hours_per_day", "Working day", 1, "one hour a day"),
     (r"calendar\.business_days_per_month", "Business days a month", 1, "one business day"),
@@ -105,6 +129,8 @@ INPUTS: list[tuple[str, str, float, str]] = [
     (_L + r"\.agents\.max", "Most agents allowed, {line}", *PERSON),
     (_L + r"\.agents\.min", "Fewest agents kept, {line}", *PERSON),
     (_L + r"\.agents\.cost_per_person_per_month", "Pay of an agent, {line}", 100, "$100 a month"),
+    *(row for role, who in _ROLES for row in _flow_inputs(role, who)),
+    (r"horizon_end\.open_pipeline_value_share", "Credit for deals open at the end", *POINT),
     (r"finance\.fixed_bills_per_month", "Fixed bills", 1000, "$1,000 a month"),
     (r"finance\.retained_earnings_per_month", "Retained earnings goal", 1000, "$1,000 a month"),
     (r"finance\.profit_target_per_month", "Profit target", 1000, "$1,000 a month"),

@@ -12,7 +12,7 @@ import types
 import typing
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.fields import FieldInfo
@@ -31,6 +31,7 @@ MAGNITUDES: dict[str, tuple[float, float]] = {
     "$/deal": (0.01, 1e9),
     "$/lead": (0.01, 1e6),
     "$/unit": (0.01, 1e8),
+    "$/person": (0.01, 1e8),
     "people": (1, 1_000_000),
     "leads/month": (1e-3, 1e9),
     "leads": (1e-3, 1e11),
@@ -124,17 +125,89 @@ class Calendar(Strict):
         return labels
 
 
+Share = Annotated[float, Field(ge=0, le=1)]
+"""A share from 0 to 1 (an item of a ramp curve or a close profile)."""
+
+
 class Headcount(Strict):
-    """Whole people in a role, between ``min`` and ``max``, each at a monthly cost."""
+    """Whole people in a role, between ``min`` and ``max``, each at a monthly cost.
+
+    With ``opening`` set, the role's people flow from month to month
+    (``optimizer.model.chain.workforce``): hires and departures are whole people, a hire
+    decided in month t starts in t + ``hiring_lead_time_months``, ``attrition_per_month``
+    of the people employed leave on their own each month (an expected share, so the
+    headcount is in full-time equivalents), and a new hire works at ``ramp[k]`` of full
+    speed in their (k + 1)-th month, at full speed after the ramp. Without ``opening``
+    the plan picks each month's headcount freely, as if people came and went at no cost.
+    """
 
     min: int = q("people", ge=0, default=0)
     max: int = q("people", ge=0, le=1_000_000)
     cost_per_person_per_month: float = q("$/person/month", ge=0)
+    opening: int | None = q("people", ge=0, default=None)
+    attrition_per_month: float = q("share", ge=0, lt=1, default=0)
+    hiring_lead_time_months: int = q("months", ge=0, le=24, default=0)
+    max_hires_per_month: int | None = q("people", ge=0, default=None)
+    max_departures_per_month: int | None = q("people", ge=0, default=None)
+    cost_per_hire: float = q("$/person", ge=0, default=0)
+    cost_per_departure: float = q("$/person", ge=0, default=0)
+    ramp: list[Share] = Field(default_factory=list, max_length=24)
+    already_hired: list[Annotated[int, Field(ge=0, le=1_000_000)]] = Field(
+        default_factory=list, max_length=24
+    )
+
+    FLOW_FIELDS: ClassVar[tuple[str, ...]] = (
+        "attrition_per_month",
+        "hiring_lead_time_months",
+        "max_hires_per_month",
+        "max_departures_per_month",
+        "cost_per_hire",
+        "cost_per_departure",
+        "ramp",
+        "already_hired",
+    )
+
+    @property
+    def flows(self) -> bool:
+        """True when the role's people flow month to month (``opening`` is set)."""
+        return self.opening is not None
 
     @model_validator(mode="after")
     def _min_le_max(self) -> Headcount:
         if self.min > self.max:
             raise ValueError(f"min ({self.min}) must not exceed max ({self.max})")
+        return self
+
+    @model_validator(mode="after")
+    def _flow_needs_opening(self) -> Headcount:
+        """Hiring, attrition and ramp describe a flow of people, which starts from ``opening``."""
+        problems = []
+        if self.opening is None:
+            for name in self.FLOW_FIELDS:
+                if getattr(self, name) != type(self).model_fields[name].get_default(
+                    call_default_factory=True
+                ):
+                    problems.append(
+                        _cross_error(
+                            (name,),
+                            getattr(self, name),
+                            "to be left out unless `opening` (the people employed when the "
+                            "plan starts) is set: hires, departures, attrition and ramp are "
+                            "a flow of people from that opening headcount",
+                        )
+                    )
+        if len(self.already_hired) > self.hiring_lead_time_months:
+            problems.append(
+                _cross_error(
+                    ("already_hired",),
+                    self.already_hired,
+                    f"at most {self.hiring_lead_time_months} value(s), one per month of the "
+                    "hiring lead time (people hired before the plan who start in its first "
+                    "months); later months' starts are the plan's own hires",
+                )
+            )
+        if problems:
+            raise ValidationError.from_exception_data("Headcount", problems)
         return self
 
 
@@ -224,6 +297,21 @@ class SalesTeam(Strict):
     hours_lost_per_day: HoursLost = HoursLost()
     admin_minutes_per_conversation: float = q("minutes/conversation", ge=0, le=600, default=0)
     average_deal_value: float = q("$/deal", gt=0)
+    close_profile: list[Share] = Field(default_factory=list, max_length=24)
+    opening_pipeline: list[Annotated[float, Field(ge=0, le=1e9)]] = Field(
+        default_factory=list, max_length=120
+    )
+
+    @field_validator("close_profile")
+    @classmethod
+    def _profile_sums_to_one(cls, profile: list[float]) -> list[float]:
+        """The shares of a month's won deals closing 0, 1, 2, ... months later add up to 1."""
+        if profile and abs(sum(profile) - 1.0) > 1e-9:
+            raise ValueError(
+                f"the close profile adds up to {sum(profile):g}; expected shares that add up "
+                "to 1 (the share of a month's won deals closing that month, one month later, ...)"
+            )
+        return profile
 
 
 class Sales(Strict):
@@ -320,6 +408,19 @@ class Support(Strict):
         return channels
 
 
+class HorizonEnd(Strict):
+    """What the plan leaves at its end, so that no plan looks good by starving its last months.
+
+    Deals still open in the pipeline when the plan ends (won in conversations, closing after
+    the last month by the sales cycle) count towards the objective at
+    ``open_pipeline_value_share`` of their deal value. They are not profit within the plan,
+    and the profit goal does not count them. 0 turns the credit off: the plan may then stop
+    selling and advertising in its last months, and the answer says so.
+    """
+
+    open_pipeline_value_share: float = q("share", ge=0, le=1, default=1.0)
+
+
 class Finance(Strict):
     """The money: operating surplus must cover retained earnings plus the profit target."""
 
@@ -374,6 +475,7 @@ class Scenario(Strict):
     delivery: Delivery | None = None
     support: Support | None = None
     finance: Finance
+    horizon_end: HorizonEnd = HorizonEnd()
     current_targets: CurrentTargets = CurrentTargets()
     levers: dict[str, LeverSetting] = Field(default_factory=dict)
 
@@ -407,6 +509,17 @@ class Scenario(Strict):
                         lost,
                         f"hours lost that leave selling time: they add up to {lost:g} h of an "
                         f"{self.calendar.hours_per_day:g}-hour day (calendar.hours_per_day)",
+                    )
+                )
+        months = self.calendar.horizon_months
+        for i, team in enumerate(self.sales.teams):
+            if len(team.opening_pipeline) > months:
+                problems.append(
+                    _cross_error(
+                        ("sales", "teams", i, "opening_pipeline"),
+                        team.opening_pipeline,
+                        f"at most {months} value(s), the deals expected to close in each month "
+                        f"of the {months}-month plan",
                     )
                 )
         team_names = sorted(t.name for t in self.sales.teams)

@@ -27,6 +27,11 @@ class Vars:
     def __contains__(self, name: str) -> bool:
         return name in self.index
 
+    def working(self, name: str) -> np.ndarray:
+        """The people of role ``name`` who do the work: its productive people when new hires
+        ramp up (``optimizer.model.chain.workforce``), else everyone employed."""
+        return self.index.get(f"{name}_productive", self.index[name])
+
 
 def add_family(
     model: LinearModel,
@@ -74,15 +79,34 @@ def add_headcount(
     minimum: np.ndarray | float,
     maximum: np.ndarray | float,
     path: str,
+    staff: Headcount | list[Headcount] | None = None,
 ) -> np.ndarray:
     """Whole people in a role: ``min <= people[...] <= max`` each month.
 
     The bounds are rows, not variable bounds, so that each has a shadow price: what
     one more allowed person would be worth. A minimum of zero for every element is
     the variable's own bound, so it gets no row.
+
+    ``staff`` (one headcount, or one per element of the role's second axis) adds the
+    workforce flow of those that state an opening headcount
+    (``optimizer.model.chain.workforce``): their people follow from whole hires and
+    departures (with attrition, as full-time equivalents). Capacity rows take
+    ``v.working(var)``.
     """
-    people = model.add_vars(var, axes, integer=True, unit="people")
+    from optimizer.model.chain import workforce
+
+    staff = [staff] if isinstance(staff, Headcount) else list(staff or [])
+    # a flowing role's people follow from its whole starts and departures: not integer
+    # columns of their own, so that in the LP with whole numbers fixed a start can still
+    # move and the hiring limits have prices
+    whole = np.array([not h.flows for h in staff]) if staff else True
+    people = model.add_vars(var, axes, integer=whole, unit="people")
     v[var] = people
+    if staff:
+        workforce.add_flow(
+            model, v, var=var, department=department, role=role, axes=axes, staff=staff,
+            people=people, path=path,
+        )  # fmt: skip
     add_family(
         model,
         f"{department}-{var}_max",

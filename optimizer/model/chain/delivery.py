@@ -27,7 +27,7 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
     months = v.months
     n = len(months)
     axes = [("month", months)]
-    workers = add_headcount(
+    add_headcount(
         model,
         v,
         var="workers",
@@ -37,6 +37,7 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
         minimum=de.workers.min,
         maximum=de.workers.max,
         path="delivery.workers",
+        staff=de.workers,
     )
     sold = model.add_vars("units_sold", axes, unit="units")
     made = model.add_vars("production", axes, unit="units")
@@ -56,7 +57,7 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
         axes=axes,
         lhs=[(1.0, made)],
         sense="<=",
-        rhs_terms=[(de.units_per_worker_per_month, workers)],
+        rhs_terms=[(de.units_per_worker_per_month, v.working("workers"))],
     )
     lead = de.lead_time_months
     made_by = np.tril(np.ones((n, n)))  # made_by[t, u] = 1 when u <= t

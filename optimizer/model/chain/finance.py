@@ -31,6 +31,41 @@ def payroll_terms(scenario: Scenario, v: Vars) -> list:
     return terms
 
 
+def staff(scenario: Scenario) -> list[tuple[str, list]]:
+    """(headcount variable, its headcounts) of every role, in the model's order."""
+    roles = [
+        ("marketers", [scenario.marketing.marketers]),
+        ("reps", [t.reps for t in scenario.sales.teams]),
+    ]
+    if scenario.delivery is not None:
+        roles.append(("workers", [scenario.delivery.workers]))
+    if scenario.support is not None:
+        roles.append(("agents", [scenario.support.agents]))
+        for channel in scenario.support.live_channels:
+            roles.append((f"{channel.name}_agents", [channel.agents]))
+    return roles
+
+
+def hiring_terms(scenario: Scenario, v: Vars) -> list:
+    """(cost, people) of every hire and departure of the roles whose people flow."""
+    terms = []
+    for var, heads in staff(scenario):
+        flowing = [h for h in heads if h.flows]
+        if not flowing:
+            continue
+        shape = v[f"{var}_starts"].shape
+        terms.append(
+            (np.array([h.cost_per_hire for h in flowing]).reshape(shape[1:]), v[f"{var}_starts"])
+        )
+        terms.append(
+            (
+                np.array([h.cost_per_departure for h in flowing]).reshape(shape[1:]),
+                v[f"{var}_departures"],
+            )
+        )
+    return terms
+
+
 def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
     fi = scenario.finance
     months = v.months
@@ -67,13 +102,29 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
         sense="==",
         rhs_terms=[(unit_cost, v["production"])] if "production" in v else [],
     )
+    costs = []
+    moves = hiring_terms(scenario, v)
+    if moves:
+        hiring = model.add_vars("hiring_costs", axes, unit="$")
+        v["hiring_costs"] = hiring
+        costs = [(-1.0, hiring)]
+        add_family(
+            model,
+            f"{DEPT}-hiring_costs_total",
+            axes=axes,
+            lhs=[(1.0, hiring)],
+            sense="==",
+            rhs_terms=moves,
+        )
+    if "deals_won" in v:
+        _add_open_pipeline(model, scenario, v, deal_value)
     add_family(
         model,
         f"{DEPT}-profit_total",
         axes=axes,
         lhs=[(1.0, profit)],
         sense="==",
-        rhs_terms=[(1.0, revenue), (-1.0, cogs), (-1.0, payroll), (-1.0, v["ad_spend"])],
+        rhs_terms=[(1.0, revenue), (-1.0, cogs), (-1.0, payroll), (-1.0, v["ad_spend"]), *costs],
         rhs=-fi.fixed_bills_per_month,
     )
     goal = fi.retained_earnings_per_month + fi.profit_target_per_month
@@ -87,4 +138,23 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
         sense=">=",
         rhs=goal if monthly else goal * len(months),
         parameter="finance.profit_target_per_month",
+    )
+
+
+def _add_open_pipeline(model: LinearModel, scenario: Scenario, v: Vars, deal_value) -> None:
+    """The deals still open when the plan ends, at their deal value times the horizon-end
+    share (``HorizonEnd``): what the objective credits for selling in the last months."""
+    from optimizer.model.chain.sales import open_at_end
+
+    share = scenario.horizon_end.open_pipeline_value_share
+    value = model.add_vars("open_pipeline_value", [], unit="$")
+    v["open_pipeline_value"] = value
+    add_family(
+        model,
+        f"{DEPT}-open_pipeline_total",
+        axes=[],
+        lhs=[(1.0, value)],
+        sense="==",
+        rhs_terms=[(share * open_at_end(scenario) * deal_value[None, :], v["deals_won"])],
+        parameter="horizon_end.open_pipeline_value_share",
     )

@@ -33,7 +33,7 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
     leads = model.add_vars("leads", [("month", months)], unit="leads")
     spend = model.add_vars("ad_spend", [("month", months)], unit="$")
     v["paid_leads"], v["leads"], v["ad_spend"] = paid, leads, spend
-    marketers = add_headcount(
+    add_headcount(
         model,
         v,
         var="marketers",
@@ -43,6 +43,7 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
         minimum=mk.marketers.min,
         maximum=mk.marketers.max,
         path="marketing.marketers",
+        staff=mk.marketers,
     )
 
     add_family(
@@ -112,5 +113,5 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
             axes=[("month", months)],
             lhs=[(1.0, spend)],
             sense="<=",
-            rhs_terms=[(mk.ad_spend_per_marketer_per_month, marketers)],
+            rhs_terms=[(mk.ad_spend_per_marketer_per_month, v.working("marketers"))],
         )

@@ -25,10 +25,13 @@ def add(model: LinearModel, scenario: Scenario, v: Vars, objective: str) -> None
     model.objective_unit = Objective(objective).unit
     if objective == Objective.max_profit:
         model.add_objective([(1.0, v["profit"])])
+        if "open_pipeline_value" in v:  # the horizon-end credit (``HorizonEnd``)
+            model.add_objective([(1.0, v["open_pipeline_value"])])
     elif objective == Objective.min_cost:
         months = len(v.months)
         model.add_objective(
-            [(1.0, v["payroll"]), (1.0, v["ad_spend"]), (1.0, v["cogs"])],
+            [(1.0, v["payroll"]), (1.0, v["ad_spend"]), (1.0, v["cogs"])]
+            + ([(1.0, v["hiring_costs"])] if "hiring_costs" in v else []),
             constant=months * scenario.finance.fixed_bills_per_month,
         )
     elif objective == Objective.closest_to_current:

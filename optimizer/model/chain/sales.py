@@ -41,7 +41,7 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
     lo, hi, _ = headcount_arrays([t.reps for t in sa.teams])
     axes = [("month", months), ("team", teams)]
 
-    reps = add_headcount(
+    add_headcount(
         model,
         v,
         var="reps",
@@ -51,6 +51,7 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
         minimum=lo,
         maximum=hi,
         path="sales.teams[{team}].reps",
+        staff=[t.reps for t in sa.teams],
     )
     conv = model.add_vars(
         "conversations", axes + [("tier", tier_labels(scenario))], unit="conversations"
@@ -64,7 +65,7 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
         axes=axes,
         lhs=[(minutes[None, None, :] + admin[None, :, None], conv)],
         sense="<=",
-        rhs_terms=[(selling[None, :], reps)],
+        rhs_terms=[(selling[None, :], v.working("reps"))],
     )
     add_family(
         model,
@@ -85,11 +86,83 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
             rhs=0.0,
             parameter=QUALITY_FLOOR,
         )
+    if not has_sales_cycle(scenario):
+        add_family(
+            model,
+            f"{DEPT}-deal_total",
+            axes=axes,
+            lhs=[(1.0, deals)],
+            sense="==",
+            rhs_terms=[(rate, conv)],
+        )
+        return
+    won = model.add_vars("deals_won", axes, unit="deals")
+    v["deals_won"] = won
     add_family(
         model,
         f"{DEPT}-deal_total",
+        variant="sales cycle",
         axes=axes,
-        lhs=[(1.0, deals)],
+        lhs=[(1.0, won)],
         sense="==",
         rhs_terms=[(rate, conv)],
     )
+    n = len(months)
+    share, pipeline = close_shares(scenario), opening_pipeline(scenario)
+    # deals[t, s] = sum_u share[t - u, s] * won[u, s] + opening pipeline[t, s]
+    closing = np.zeros((n, len(teams), n))
+    for u in range(n):
+        for t in range(u, n):
+            closing[t, :, u] = share[t - u]
+    add_family(
+        model,
+        f"{DEPT}-deal_closing",
+        axes=axes,
+        lhs=[(1.0, deals)],
+        sense="==",
+        rhs_terms=[(closing, np.moveaxis(np.broadcast_to(won, (n, n, len(teams))), 1, 2))],
+        rhs=pipeline,
+    )
+
+
+def has_sales_cycle(scenario: Scenario) -> bool:
+    """True when some team's deals close after the month they are won, or some team has
+    an opening pipeline (``SalesTeam.close_profile``, ``opening_pipeline``)."""
+    return any(
+        len(t.close_profile) > 1
+        or t.opening_pipeline
+        or (t.close_profile and t.close_profile[0] < 1)
+        for t in scenario.sales.teams
+    )
+
+
+def close_shares(scenario: Scenario) -> np.ndarray:
+    """(months, teams): the share of a month's won deals closing k = 0, 1, ... months later
+    (a team without a profile closes every deal in the month it is won)."""
+    n = scenario.calendar.horizon_months
+    out = np.zeros((n, len(scenario.sales.teams)))
+    for s, team in enumerate(scenario.sales.teams):
+        profile = team.close_profile or [1.0]
+        out[: min(len(profile), n), s] = profile[:n]
+    return out
+
+
+def opening_pipeline(scenario: Scenario) -> np.ndarray:
+    """(months, teams): deals won before the plan expected to close in each month."""
+    n = scenario.calendar.horizon_months
+    out = np.zeros((n, len(scenario.sales.teams)))
+    for s, team in enumerate(scenario.sales.teams):
+        out[: len(team.opening_pipeline), s] = team.opening_pipeline
+    return out
+
+
+def open_at_end(scenario: Scenario) -> np.ndarray:
+    """(months, teams): the share of a month's won deals still open when the plan ends
+    (closing after its last month)."""
+    n = scenario.calendar.horizon_months
+    out = np.zeros((n, len(scenario.sales.teams)))
+    for s, team in enumerate(scenario.sales.teams):
+        profile = np.asarray(team.close_profile or [1.0])
+        for u in range(n):
+            out[u, s] = profile[n - u :].sum() if n - u < len(profile) else 0.0
+    return out

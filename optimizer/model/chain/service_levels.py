@@ -43,11 +43,14 @@ def add_service_level(
     parameter: str,
     variant: str = "",
     fill: dict | None = None,
+    whole: bool = True,
 ) -> None:
     """Tie ``agents`` (per month) to the Erlang C table for ``contacts`` (per busiest interval).
 
     ``variant`` and ``fill`` choose and fill the service level's sentence
-    (``support-*_service_level`` in ``optimizer.scenario.families``)."""
+    (``support-*_service_level`` in ``optimizer.scenario.families``). When ``agents`` are
+    not whole people (a workforce flow: employed full-time equivalents, productive people
+    ramping up), the roster scheduled is at most them instead of equal to them."""
     months = v.months
     cap = _capacity(max_agents, tuple(sorted(table.items())))
     counts = np.arange(max_agents + 1, dtype=float)
@@ -67,10 +70,11 @@ def add_service_level(
     add_family(
         model,
         f"support-{key}_staffing_count",
+        variant="" if whole else "flow",
         fill={"line": key},
         axes=axes,
         lhs=[(1.0, agents)],
-        sense="==",
+        sense="==" if whole else ">=",
         rhs_terms=[(counts, chosen)],
     )
     add_family(

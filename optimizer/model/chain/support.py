@@ -34,7 +34,7 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
     months = v.months
     n = len(months)
     axes = [("month", months)]
-    agents = add_headcount(
+    add_headcount(
         model,
         v,
         var="agents",
@@ -44,6 +44,7 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
         minimum=su.agents.min,
         maximum=su.agents.max,
         path="support.agents",
+        staff=su.agents,
     )
     tickets = model.add_vars("tickets", axes, unit="tickets")
     v["tickets"] = tickets
@@ -69,7 +70,9 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
         axes=axes,
         lhs=[(su.handle_minutes_per_ticket, tickets)],
         sense="<=",
-        rhs_terms=[(productive_minutes_per_agent(scenario) * su.max_occupancy, agents)],
+        rhs_terms=[
+            (productive_minutes_per_agent(scenario) * su.max_occupancy, v.working("agents"))
+        ],
     )
     customers = _customers(scenario, v, deals)
     if su.ticket_closure is not None:
@@ -104,8 +107,9 @@ def _add_ticket_closure(model: LinearModel, scenario: Scenario, v: Vars, custome
         v,
         key="ticket_closure",
         contacts=per_day,
-        agents=v["agents"],
+        agents=v.working("agents"),
         max_agents=su.agents.max,
+        whole=not su.agents.flows,
         table=dict(
             interval_minutes=cal.hours_per_day * 60.0,
             aht_seconds=su.handle_minutes_per_ticket * 60.0,
@@ -130,7 +134,7 @@ def _add_live_channel(model: LinearModel, scenario: Scenario, v: Vars, channel, 
     axes = [("month", v.months)]
     key = channel.name
     path = f"support.live_channels[{key}]"
-    agents = add_headcount(
+    add_headcount(
         model,
         v,
         var=f"{key}_agents",
@@ -140,6 +144,7 @@ def _add_live_channel(model: LinearModel, scenario: Scenario, v: Vars, channel, 
         minimum=channel.agents.min,
         maximum=channel.agents.max,
         path=f"{path}.agents",
+        staff=channel.agents,
     )
     contacts = model.add_vars(f"{key}_contacts", axes, unit="contacts")
     v[f"{key}_contacts"] = contacts
@@ -161,8 +166,9 @@ def _add_live_channel(model: LinearModel, scenario: Scenario, v: Vars, channel, 
         v,
         key=key,
         contacts=contacts,
-        agents=agents,
+        agents=v.working(f"{key}_agents"),
         max_agents=channel.agents.max,
+        whole=not channel.agents.flows,
         table=dict(
             interval_minutes=channel.interval_minutes,
             aht_seconds=channel.handle_seconds,
