@@ -225,8 +225,9 @@ FAMILIES: list[Family] = [
     Family("finance-profit_total", "Profit, {month}", "identity", "$/month",
            "profit[t] = revenue[t] - cogs[t] - payroll[t] - ad_spend[t] - hiring_costs[t] - "
            "fixed bills",
-           "Profit is revenue less cost of goods, payroll, ad spend, hiring costs and fixed "
-           "bills."),
+           "Profit is revenue less cost of goods, payroll, ad spend and fixed bills.",
+           {"hiring": ("Profit is revenue less cost of goods, payroll, ad spend, hiring and "
+                       "departure costs and fixed bills.", "$/month")}),
     Family("finance-profit_goal", "Profit goal, {month}", "goal", "$/month",
            "profit[t] >= retained earnings + profit target (per month), or sum_t profit[t] >= "
            "months * (retained earnings + profit target) (over the horizon)",

@@ -121,6 +121,7 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
     add_family(
         model,
         f"{DEPT}-profit_total",
+        variant="hiring" if moves else "",
         axes=axes,
         lhs=[(1.0, profit)],
         sense="==",
