@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.analysis import check, pricing, targets, ties
+from optimizer.analysis.horizon import starved_last_month
 from optimizer.analysis.marginal import COLUMNS as PARAM_COLUMNS
 from optimizer.analysis.marginal import OUT_OF_TIME, marginal_values
 from optimizer.analysis.patterns import Patterns
@@ -276,6 +277,9 @@ def assemble(
             )
         times["marginal_values"] = time.perf_counter() - t0
     describe(constraints, parameters)
+    starved = starved_last_month(scenario, target_table)
+    if starved:
+        notes.append(starved)
     return Plan(
         status=status,
         objective=out.objective,
