@@ -326,6 +326,8 @@ def _flows(scenario: Scenario, q: dict, found: list, at_most, equal) -> None:
         if productive is not None:
             for i in fixed:
                 at_most(f"{family}_ramp", productive[:, i], people[:, i])
+            ramping = np.asarray(q[f"{var}_ramping"], float).reshape(n, -1)
+            equal(f"{family}_productive_total", productive, people - ramping)
 
 
 def _sales_cycle(scenario: Scenario, q: dict, at_most, equal, won: np.ndarray) -> None:

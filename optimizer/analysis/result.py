@@ -153,7 +153,9 @@ def describe_constraints(c: pd.DataFrame, parameters: pd.DataFrame | None = None
         & (c["limit"].abs().to_numpy() <= 1e-9)
         & ~(np.abs(np.nan_to_num(price)) > 1e-9)
     )
-    held = zero & c["binding"].to_numpy(dtype=bool)
+    # a ramp-up with no one ramping (a shortfall of 0 the plan meets at 0) does not bind
+    ramp = c["family"].str.endswith("_ramp").to_numpy() & (c["limit"].abs().to_numpy() <= 1e-9)
+    held = (zero | ramp) & c["binding"].to_numpy(dtype=bool)
     c["held_at_zero"] = held
     if held.any():
         c.loc[held, "binding"] = False

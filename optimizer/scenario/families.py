@@ -82,11 +82,12 @@ def _headcount(key: str, who: str, role: str, where: str = "") -> list[Family]:
                "policy", "people", "departures[t] <= most departures a month",
                "Only so many {role} may be let go in a month."),
         Family(f"{key}_ramp", f"Ramp-up of new {who}{where}, {{month}}", "capacity", "people",
-               f"productive[t] <= {role}[t] - sum_k (1 - ramp_k) * (1 - attrition)^k * "
-               "starts[t-k]",
-               "New {role} work at their ramp-up productivity: the people doing the work are "
-               "those employed, less what recent hires still lack of full speed.",
-               nature="capacity"),
+               "ramping[t] >= sum_k (1 - ramp_k) * (1 - attrition)^k * starts[t-k]",
+               "New {role} are not yet at full speed: the share of a person each recent hire "
+               "still lacks is lost to the work.", nature="capacity"),
+        Family(f"{key}_productive_total", f"Productive {who}{where}, {{month}}", "identity",
+               "people", f"productive[t] = {role}[t] - ramping[t]",
+               "The {role} doing the work are those employed less the ramp-up shortfall."),
     ]  # fmt: skip
 
 

@@ -373,6 +373,11 @@ METRICS = {
     "deals_per_conversation": "Deals a conversation", "quota_per_rep_per_month":
     "Quota a rep a month", "minutes_per_conversation": "Minutes a conversation",
     "working_minutes_per_call": "Working minutes a call",
+    "hires_decided": "Hires decided", "starts": "Hires starting", "departures": "Departures",
+    "leavers_expected": "Expected leavers", "productive_people": "Productive people",
+    "deals_won_per_month": "Deals won a month", "pipeline_open_deals":
+    "Deals open at month end", "hiring_costs": "Hiring costs", "pipeline_open_value":
+    "Value of the open deals",
 }  # fmt: skip
 
 

@@ -9,7 +9,8 @@ monthly attrition, L the hiring lead time, r_k the productivity of a new hire in
     starts[t] <= already hired to start in t                 for t < L  (hiring lead time)
     starts[t] <= most hires a month                          for t >= L
     departures[t] <= most departures a month
-    productive[t] <= people[t] - sum_k (1 - r_k) * (1 - a)^k * starts[t-k]      (ramp)
+    ramping[t] >= sum_k (1 - r_k) * (1 - a)^k * starts[t-k]                    (ramp)
+    productive[t] = people[t] - ramping[t]
 
 Starts and departures are whole people. Attrition is the expected share who leave, so with
 a > 0 the headcount is in full-time equivalents (10 people at 10 % a month: 9, 8.1, 7.29);
@@ -150,11 +151,17 @@ def add_flow(
 
 
 def _add_ramp(model, v, var, department, role, axes, people, hc, sub, starts, path) -> np.ndarray:
-    """productive[t] <= people[t] - sum_k (1 - r_k) (1 - a)^k starts[t-k], every element."""
+    """ramping[t] >= sum_k (1 - r_k) (1 - a)^k starts[t-k] and productive[t] = people[t] -
+    ramping[t], every element.
+
+    The limit is the shortfall itself, so a month with no one ramping has a limit of 0 the
+    plan meets at 0 (not binding: ``result.describe_constraints``), and a binding month's
+    price is what one person's shortfall costs."""
     n = len(v.months)
     grid = people.reshape(n, -1)
     productive = model.add_vars(f"{var}_productive", axes, unit="people")
-    v[f"{var}_productive"] = productive
+    ramping = model.add_vars(f"{var}_ramping", axes, unit="people")
+    v[f"{var}_productive"], v[f"{var}_ramping"] = productive, ramping
     elements = grid.shape[1]
     # deficit[t, e, u]: the share of a person short in month t per start of month u
     deficit = np.zeros((n, len(hc), n))
@@ -172,12 +179,18 @@ def _add_ramp(model, v, var, department, role, axes, people, hc, sub, starts, pa
         f"{department}-{var}_ramp",
         fill={"role": role},
         axes=axes,
-        lhs=[(1.0, productive)],
-        sense="<=",
-        rhs_terms=[
-            (1.0, people),
-            (-full.reshape(shape + (n,)), cols.reshape(shape + (n,))),
-        ],
+        lhs=[(1.0, ramping)],
+        sense=">=",
+        rhs_terms=[(full.reshape(shape + (n,)), cols.reshape(shape + (n,)))],
         parameter=None,
+    )
+    add_family(
+        model,
+        f"{department}-{var}_productive_total",
+        fill={"role": role},
+        axes=axes,
+        lhs=[(1.0, productive)],
+        sense="==",
+        rhs_terms=[(1.0, people), (-1.0, ramping)],
     )
     return productive
