@@ -473,9 +473,17 @@ class Scenario(Strict):
         return per_month(value, self.calendar.horizon_months)
 
     def lever_paths(self) -> list[str]:
-        """The inputs leadership controls, which a repair of an impossible plan may move."""
+        """The inputs leadership controls, which a repair of an impossible plan may move.
+
+        An ad budget given month by month is a lever a month
+        (``marketing.ad_budget_per_month[2027-03]``): a repair may move each month's."""
+        budget = self.marketing.ad_budget_per_month
         paths = [
-            "marketing.ad_budget_per_month",
+            *(
+                [f"marketing.ad_budget_per_month[{m}]" for m in self.calendar.month_labels()]
+                if isinstance(budget, list)
+                else ["marketing.ad_budget_per_month"]
+            ),
             "marketing.marketers.max",
             *(f"sales.teams[{t.name}].reps.max" for t in self.sales.teams),
             "calendar.hours_per_day",
@@ -515,6 +523,7 @@ class Scenario(Strict):
                     )
                 )
         known = self.lever_paths()
+        known += list(dict.fromkeys(_whole_input(p) for p in known if _whole_input(p) != p))
         for path in self.levers:
             if path not in known:
                 problems.append(
@@ -597,6 +606,18 @@ def _monthly_checks(scenario: Scenario) -> list[InitErrorDetails]:
                     )
                 )
     return problems
+
+
+def _whole_input(path: str) -> str:
+    """The input of one month of a monthly input (its path without ``[YYYY-MM]``)."""
+    return re.sub(r"\[\d{4}-\d{2}\]$", "", path)
+
+
+def lever_setting(scenario: Scenario, path: str) -> LeverSetting | None:
+    """The ``levers:`` setting of a lever; a month of the ad budget takes the whole
+    budget's setting unless the month has its own."""
+    found = scenario.levers.get(path)
+    return found if found is not None else scenario.levers.get(_whole_input(path))
 
 
 def _month_loc(loc: tuple, section: BaseModel, t: int) -> tuple:
