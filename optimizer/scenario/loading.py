@@ -457,6 +457,8 @@ def _problem(err: dict, data: Any = None) -> Problem:
         return Problem(path, value, str(ctx["expected"]))
     if kind == "too_short":
         return Problem(path, _HIDDEN, f"at least {ctx.get('min_length', 1)} item(s)")
+    if kind == "too_long" and "max_length" in ctx:
+        return Problem(path, _HIDDEN, f"at most {ctx['max_length']} item(s)")
     if kind == "finite_number":
         return Problem(path, value, "a finite number")
     if kind == "missing":

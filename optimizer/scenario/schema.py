@@ -262,7 +262,7 @@ class Marketing(Strict):
     ad_budget_per_month: Monthly("$/month", ge=0)
     market_size_leads_per_month: Monthly("leads/month", gt=0)
     total_addressable_market_leads: float | None = q("leads", gt=0, default=None)
-    organic_leads_per_month: Monthly("leads/month", ge=0) = 0
+    organic_leads_per_month: Monthly("leads/month", ge=0) = 0.0
     qualified_lead_share: float = q("share", ge=0, le=1)
     channels: list[Channel] = Field(default_factory=list, max_length=100)
     marketers: Headcount
