@@ -318,3 +318,37 @@ def test_numeric_inputs_keep_one_path_for_an_input_given_as_one_number():
         "calendar.business_days_per_month[2027-02]",
         "calendar.business_days_per_month[2027-03]",
     ]
+
+
+def test_the_apps_form_and_tables_edit_each_month():
+    from optimizer.app import editing
+
+    data = company(**{"marketing.ad_budget_per_month": [10_000, 500, 10_000]})
+    data["marketing"]["channels"][0]["tiers"][0]["cost_per_lead"] = [10, 20, 10]
+    scenario = validate(data, "s")
+    fields = {f.path: f for f in editing.form_fields(scenario)["marketing"]}
+    assert fields[FEB_BUDGET].value == 500 and fields[FEB_BUDGET].kind == "float"
+    frames = editing.tables(scenario)
+    assert frames["channels"]["cost_per_lead"].tolist() == ["10; 20; 10"]
+    frames["channels"].loc[0, "cost_per_lead"] = "10; 25; 10"
+    edited = editing.apply_edits(scenario, {FEB_BUDGET: 700.0}, {"channels": frames["channels"]})
+    assert edited.marketing.ad_budget_per_month == [10_000, 700, 10_000]
+    assert edited.marketing.channels[0].tiers[0].cost_per_lead == [10, 25, 10]
+
+
+def test_a_repair_moves_the_one_months_budget_that_falls_short():
+    """A $10,000 profit target each month: February's $500 buys 50 conversations, $4,500.
+    Profit is $9 a budget dollar, so February needs $10,000 / 9 = $1,111.11; that month of the
+    budget is the cheapest lever ($611 against a $10,000 budget), not the profit target."""
+    from optimizer.analysis.diagnose.repairs import repairs
+
+    data = company(
+        **{
+            "marketing.ad_budget_per_month": [10_000, 500, 10_000],
+            "finance.profit_target_per_month": 10_000,
+        }
+    )
+    joint, alternatives = repairs(validate(data, "s"))
+    assert joint.changes["path"].tolist() == [FEB_BUDGET]
+    assert joint.changes["proposed"].iloc[0] == pytest.approx(10_000 / 9, rel=1e-6)
+    assert alternatives[-1].changes["path"].tolist() == ["finance.profit_target_per_month"]
