@@ -50,6 +50,11 @@ def _erlang_shortfall(volume, scheduled, shrinkage, targets, goals) -> np.ndarra
     return np.array(out)
 
 
+def _in_month(value, month: int):
+    """A monthly input's value in month ``month`` (index): one number is every month's."""
+    return value[month] if isinstance(value, list) else value
+
+
 def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
     """Largest relative violation over all limits, definitions and goals of the plan."""
     found: list[tuple[str, float]] = []
@@ -77,7 +82,8 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
 
     cal, mk, sa = scenario.calendar, scenario.marketing, scenario.sales
     months = cal.month_labels()
-    days, hours = cal.business_days_per_month, cal.hours_per_day
+    days, hours = scenario.per_month(cal.business_days_per_month), cal.hours_per_day
+    n = len(months)
 
     for name, arr in q.items():
         if name != "profit":
@@ -90,13 +96,22 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
     # marketing
     paid = q["paid_leads"]
     tiers = [t for c in mk.channels for t in c.tiers]
-    cost = np.array([t.cost_per_lead for t in tiers])
-    width = np.array([t.leads_per_month if t.leads_per_month else np.inf for t in tiers])
-    equal("marketing-lead_total", q["leads"], mk.organic_leads_per_month + paid.sum(axis=1))
-    equal("marketing-spend_total", q["ad_spend"], paid @ cost)
+    # each tier's price and volume month by month: (month, tier), read from the scenario
+    cost = np.array([[_in_month(t.cost_per_lead, m) for t in tiers] for m in range(n)])
+    width = np.array(
+        [[_in_month(t.leads_per_month, m) or np.inf for t in tiers] for m in range(n)]
+    ).reshape(n, len(tiers))
+    organic = np.array([_in_month(mk.organic_leads_per_month, m) for m in range(n)])
+    equal("marketing-lead_total", q["leads"], organic + paid.sum(axis=1))
+    cost = cost.reshape(n, len(tiers))
+    seasonal = bool((cost != cost[:1]).any())  # one price a tier: the sum as it always was
+    spend = (paid * cost).sum(axis=1) if seasonal else paid @ cost[0]
+    equal("marketing-spend_total", q["ad_spend"], spend)
     at_most("marketing-tier_volume", paid, np.minimum(width, 1e300))
-    at_most("marketing-ad_budget", q["ad_spend"], mk.ad_budget_per_month)
-    at_most("marketing-market_size", q["leads"], mk.market_size_leads_per_month)
+    budget = [_in_month(mk.ad_budget_per_month, m) for m in range(n)]
+    at_most("marketing-ad_budget", q["ad_spend"], budget)
+    market = [_in_month(mk.market_size_leads_per_month, m) for m in range(n)]
+    at_most("marketing-market_size", q["leads"], market)
     if mk.total_addressable_market_leads is not None:
         at_most("marketing-addressable_market", q["leads"].sum(), mk.total_addressable_market_leads)
     if mk.ad_spend_per_marketer_per_month is not None:
@@ -121,11 +136,12 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
         ]
     )
     admin = np.array([t.admin_minutes_per_conversation for t in sa.teams])
-    available = days * (hours - lost) * 60.0 * q.get("reps_productive", reps)
+    available = days[:, None] * (hours - lost) * 60.0 * q.get("reps_productive", reps)
     used = deals = 0
     for k, tier in enumerate(sa.conversation_tiers):
         used = used + (tier.minutes + admin) * conv[:, :, k]
-        deals = deals + tier.conversion_rate * conv[:, :, k]
+        rate = np.array([_in_month(tier.conversion_rate, m) for m in range(n)])
+        deals = deals + rate[:, None] * conv[:, :, k]
     floors = [
         ("sales-quality_floor[{team}]", conv[:, :, k], 0.0)
         for k, tier in enumerate(sa.conversation_tiers)
@@ -176,7 +192,8 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
     su = scenario.support
     if su is not None:
         customers = su.installed_base_customers + su.new_customers_per_deal * np.cumsum(total_deals)
-        equal("support-ticket_total", q["tickets"], su.tickets_per_customer_per_month * customers)
+        per_customer = np.array([_in_month(su.tickets_per_customer_per_month, m) for m in range(n)])
+        equal("support-ticket_total", q["tickets"], per_customer * customers)
         productive = days * hours * 60.0 * (1.0 - su.shrinkage)
         at_most(
             "support-capacity",

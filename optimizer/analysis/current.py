@@ -21,6 +21,7 @@ import numpy as np
 
 from optimizer.model.chain import build_model
 from optimizer.model.chain.objectives import NoCurrentTargets, add_gap_rows, target_gaps
+from optimizer.model.chain.sales import conversion_rates
 from optimizer.model.elastic import STAGES, Breaks, add_breaks
 from optimizer.model.linear import LinearModel, ModelArrays
 from optimizer.scenario.names import Objective
@@ -141,7 +142,7 @@ def _add_missed_calls(model: LinearModel, v, scenario: Scenario) -> Breaks:
     minutes = np.array([t.minutes for t in sa.conversation_tiers])
     admin = np.array([t.admin_minutes_per_conversation for t in sa.teams])
     length = minutes[None, None, :] + admin[None, :, None]
-    rate = np.array([t.conversion_rate for t in sa.conversation_tiers])
+    rate = conversion_rates(scenario)[:, None, :]  # each month's, (month, team, tier)
 
     def rows(family: str, shape: tuple) -> np.ndarray:
         ids = model.row_blocks[family].start + np.arange(int(np.prod(shape)))

@@ -159,12 +159,21 @@ def describe_constraints(c: pd.DataFrame, parameters: pd.DataFrame | None = None
     c["held_at_zero"] = held
     if held.any():
         c.loc[held, "binding"] = False
-    days = 20.0
+    days, by_month = 20.0, {}  # one hour a day of a month's time: that month's business days
     if parameters is not None and "path" in parameters and len(parameters):
-        found = parameters[parameters["path"] == "calendar.business_days_per_month"]
-        if len(found):
-            days = float(found["value"].iloc[0])
-    steps = [labels.limit_step(u, days) for u in c["unit"].tolist()]
+        for path, value in zip(parameters["path"].tolist(), parameters["value"].tolist()):
+            whole, month = labels.split_month(str(path))
+            if whole == "calendar.business_days_per_month":
+                if month is None:
+                    days = float(value)
+                else:
+                    by_month[month] = float(value)
+    periods = c["period"].tolist() if by_month and "period" in c else [None] * len(c)
+    days = next(iter(by_month.values())) if by_month else days  # a row of no month: the first
+    steps = [
+        labels.limit_step(u, by_month.get(p, days) if by_month else days)
+        for u, p in zip(c["unit"].tolist(), periods)
+    ]
     size = np.array([s for s, _ in steps], dtype=float)
     c["step"] = size
     c["step_words"] = [w for _, w in steps]

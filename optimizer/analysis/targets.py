@@ -1,6 +1,6 @@
 """Per-role targets derived from a plan's totals, the numbers people are given.
 
-calls per rep per day = conversations / reps / business days; minutes per conversation
+calls per rep per day = conversations / reps / that month's business days; minutes per conversation
 is the plan's average conversation length; quota per rep = revenue / reps; and so on.
 """
 
@@ -63,7 +63,7 @@ class _Rows:
         )
 
 
-def _live_channel(add, channel, q: dict, cal) -> None:
+def _live_channel(add, channel, q: dict, cal, days: np.ndarray) -> None:
     """Agents, busiest-interval contacts and the service level the plan reaches (Erlang C)."""
     from optimizer.model import erlang
 
@@ -100,7 +100,7 @@ def _live_channel(add, channel, q: dict, cal) -> None:
             channel.max_asa_seconds,
         )
         required.append(need.agents_scheduled)
-    intervals = cal.business_days_per_month * cal.hours_per_day * 60.0 / channel.interval_minutes
+    intervals = days * cal.hours_per_day * 60.0 / channel.interval_minutes
     add("support", name, "agents", agents, "people")
     add("support", name, "agents_required", required, "people")
     add("support", name, "busiest_interval_contacts", contacts, "contacts/interval")
@@ -113,7 +113,7 @@ def _live_channel(add, channel, q: dict, cal) -> None:
 
 def derive(scenario: Scenario, q: dict[str, np.ndarray], months: list[str]) -> pd.DataFrame:
     cal, mk, sa = scenario.calendar, scenario.marketing, scenario.sales
-    days = cal.business_days_per_month
+    days = scenario.per_month(cal.business_days_per_month)  # business days of each month
     rows = _Rows(months)
     add = rows.add
 
@@ -123,7 +123,7 @@ def derive(scenario: Scenario, q: dict[str, np.ndarray], months: list[str]) -> p
         "marketing",
         "marketing",
         "paid_leads_per_month",
-        q["leads"] - mk.organic_leads_per_month,
+        q["leads"] - scenario.per_month(mk.organic_leads_per_month),
         "leads/month",
     )
     add(
@@ -137,9 +137,11 @@ def derive(scenario: Scenario, q: dict[str, np.ndarray], months: list[str]) -> p
     start = 0
     for channel in mk.channels:
         k = len(channel.tiers)
-        cost = np.array([t.cost_per_lead for t in channel.tiers])
+        cost = np.stack([scenario.per_month(t.cost_per_lead) for t in channel.tiers], axis=1)
         paid = q["paid_leads"][:, start : start + k]
-        add("marketing", channel.name, "ad_spend_per_month", paid @ cost, "$/month")
+        seasonal = any(isinstance(t.cost_per_lead, list) for t in channel.tiers)
+        spend = (paid * cost).sum(axis=1) if seasonal else paid @ cost[0]  # as it always was
+        add("marketing", channel.name, "ad_spend_per_month", spend, "$/month")
         add("marketing", channel.name, "paid_leads_per_month", paid.sum(axis=1), "leads/month")
         start += k
     add("marketing", "marketing", "marketers", q["marketers"], "people")
@@ -151,7 +153,7 @@ def derive(scenario: Scenario, q: dict[str, np.ndarray], months: list[str]) -> p
     # team by team, as (months x tiers) @ tiers: the same sums as one team at a time
     talk = np.matmul(conv.transpose(1, 0, 2), minutes).T
     revenue = deals * np.array([t.average_deal_value for t in sa.teams])
-    calls_per_day = _ratio(total, reps * days)
+    calls_per_day = _ratio(total, reps * days[:, None])
     hours = cal.hours_per_day
     rows.add_roles(
         "sales",
@@ -161,7 +163,7 @@ def derive(scenario: Scenario, q: dict[str, np.ndarray], months: list[str]) -> p
             "conversations_per_month": (total, "conversations/month"),
             "calls_per_rep_per_day": (calls_per_day, "conversations/rep/day"),
             "calls_per_rep_per_hour": (
-                _ratio(total, reps * days * hours),
+                _ratio(total, reps * days[:, None] * hours),
                 "conversations/rep/hour",
             ),
             "minutes_per_conversation": (_ratio(talk, total), "minutes"),
@@ -210,7 +212,7 @@ def derive(scenario: Scenario, q: dict[str, np.ndarray], months: list[str]) -> p
             "tickets/person/day",
         )
         for channel in scenario.support.live_channels:
-            _live_channel(add, channel, q, cal)
+            _live_channel(add, channel, q, cal, days)
 
     # finance
     fi = scenario.finance

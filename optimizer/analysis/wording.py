@@ -99,11 +99,18 @@ def _lead_supply(record: dict, scenario: Scenario, now: pd.DataFrame) -> str:
 def _selling_time(record: dict, scenario: Scenario, now: pd.DataFrame) -> str:
     team_name = _team(record)
     reps = _value(now, "reps", team_name, record["period"])
-    days = scenario.calendar.business_days_per_month
+    days = _business_days(scenario, record["period"])
     if not reps > 0:
         return ""
     per_day = record["shortfall"] / (reps * days * 60.0)
     return f"Each rep would need {per_day:.2f} more selling hours a day."
+
+
+def _business_days(scenario: Scenario, period: str) -> float:
+    """The business days of a month of the plan (of its first month for a row without one)."""
+    days = scenario.per_month(scenario.calendar.business_days_per_month)
+    months = scenario.calendar.month_labels()
+    return float(days[months.index(period)] if period in months else days[0])
 
 
 def _profit_goal(record: dict, scenario: Scenario, now: pd.DataFrame) -> str:

@@ -2,7 +2,9 @@
 
 Single numbers come from walking the schema (so every field, and its unit, is there
 without a list to keep in step); the lists (paid channels with their price tiers,
-conversation tiers, sales teams) are edited as tables. ``apply_edits`` puts the edited
+conversation tiers, sales teams) are edited as tables. A monthly input given month by
+month is a number a month in the form (``marketing.ad_budget_per_month[2027-03]``), and
+in a table its months are written in one cell, separated by semicolons ("5; 6; 7.5"). ``apply_edits`` puts the edited
 values back into the scenario and validates it like a file: a bad value comes back as a
 ``ScenarioError`` naming the field, never as a half-changed scenario.
 """
@@ -19,7 +21,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from optimizer.scenario.loading import set_path, validate
-from optimizer.scenario.schema import Scenario, unit_of
+from optimizer.scenario.schema import Scenario, is_monthly, unit_of
 
 SECTIONS = {
     "calendar": "Calendar",
@@ -53,7 +55,7 @@ def form_fields(scenario: Scenario) -> dict[str, list[InputField]]:
         node = getattr(scenario, section)
         if node is None:
             continue
-        fields = list(_walk(node, section, ""))
+        fields = list(_walk(node, section, "", scenario.calendar.month_labels()))
         if section == "current_targets":
             fields += [
                 InputField(
@@ -70,7 +72,7 @@ def form_fields(scenario: Scenario) -> dict[str, list[InputField]]:
     return out
 
 
-def _walk(node: BaseModel, prefix: str, label: str):
+def _walk(node: BaseModel, prefix: str, label: str, months: list[str]):
     for name, info in type(node).model_fields.items():
         path = f"{prefix}.{name}"
         if path in SKIPPED:
@@ -79,7 +81,13 @@ def _walk(node: BaseModel, prefix: str, label: str):
         words = f"{label}{name.replace('_', ' ')}"
         inner = _strip_optional(info.annotation)
         if isinstance(value, BaseModel):
-            yield from _walk(value, path, f"{words}: ")
+            yield from _walk(value, path, f"{words}: ", months)
+        elif is_monthly(info) and isinstance(value, list):  # a number a month
+            unit = unit_of(type(node), name)
+            for month, item in zip(months, value):
+                yield InputField(f"{path}[{month}]", f"{words}, {month}", unit, item, "float")
+        elif is_monthly(info):
+            yield InputField(path, words, unit_of(type(node), name), value, "float")
         elif typing.get_origin(inner) is Literal:
             yield InputField(path, words, "", value, "choice", options=typing.get_args(inner))
         elif inner in (int, float):
@@ -101,12 +109,12 @@ TABLES = {
     # table -> [(column, label, unit, kind)]
     "channels": [
         ("channel", "channel", "", "text"),
-        ("leads_per_month", "leads in this tier", "leads/month", "float"),
-        ("cost_per_lead", "cost per lead", "$/lead", "float"),
+        ("leads_per_month", "leads in this tier", "leads/month", "monthly"),
+        ("cost_per_lead", "cost per lead", "$/lead", "monthly"),
     ],
     "conversation_tiers": [
         ("minutes", "minutes", "minutes/conversation", "float"),
-        ("conversion_rate", "conversion rate", "deals/conversation", "float"),
+        ("conversion_rate", "conversion rate", "deals/conversation", "monthly"),
     ],
     "teams": [
         ("name", "team", "", "text"),
@@ -133,7 +141,11 @@ HOURS_LOST = ("travel", "meetings", "follow_ups", "trade_shows", "other")
 
 def tables(scenario: Scenario) -> dict[str, pd.DataFrame]:
     mk, sa = scenario.marketing, scenario.sales
-    channels = [(c.name, t.leads_per_month, t.cost_per_lead) for c in mk.channels for t in c.tiers]
+    channels = [
+        (c.name, _monthly_cell(t.leads_per_month), _monthly_cell(t.cost_per_lead))
+        for c in mk.channels
+        for t in c.tiers
+    ]
     teams = [
         (
             t.name,
@@ -146,7 +158,7 @@ def tables(scenario: Scenario) -> dict[str, pd.DataFrame]:
         )
         for t in sa.teams
     ]
-    tiers = [(t.minutes, t.conversion_rate) for t in sa.conversation_tiers]
+    tiers = [(t.minutes, _monthly_cell(t.conversion_rate)) for t in sa.conversation_tiers]
     frames = {"channels": channels, "conversation_tiers": tiers, "teams": teams}
     return {
         name: pd.DataFrame(rows, columns=[c[0] for c in TABLES[name]])
@@ -172,9 +184,24 @@ def apply_table_edits(frame: pd.DataFrame, delta: dict | None) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+MONTHS_APART = ";"
+"""What separates the months of a monthly input in a table's cell ("5; 6; 7.5")."""
+
+
+def _monthly_cell(value: Any) -> Any:
+    """A monthly input in a table: its number, or its months in one text."""
+    if isinstance(value, list):
+        return f"{MONTHS_APART} ".join(f"{v:g}" for v in value)
+    return value
+
+
 def _cell(value: Any, kind: str) -> Any:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
+    if kind == "monthly" and isinstance(value, list):
+        return [_cell(v, "float") for v in value]
+    if kind == "monthly" and isinstance(value, str) and MONTHS_APART in value:
+        return [_cell(v.strip(), "float") for v in value.split(MONTHS_APART) if v.strip()]
     if kind == "text":
         return str(value).strip()
     if isinstance(value, str):
@@ -184,7 +211,7 @@ def _cell(value: Any, kind: str) -> Any:
             return value  # the schema names the field and says a number was expected
     if kind == "int" and float(value).is_integer():
         return int(value)
-    return float(value) if kind == "float" else value
+    return float(value) if kind in ("float", "monthly") else value
 
 
 def _rows(frame: pd.DataFrame, name: str) -> list[dict]:

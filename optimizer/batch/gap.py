@@ -52,7 +52,7 @@ def gap_to_current(scenario: Scenario, targets: pd.DataFrame) -> list[dict]:
         with np.errstate(divide="ignore", invalid="ignore"):
             return num / den  # no reps: not finite, and left out below
 
-    days = scenario.calendar.business_days_per_month
+    days = scenario.per_month(scenario.calendar.business_days_per_month)  # each month's
     stated: list[tuple[str, str | None, float, np.ndarray | None]] = []
     if ct.calls_per_rep_per_day is not None:
         per_day = ratio(total("conversations_per_month"), total("reps") * days)

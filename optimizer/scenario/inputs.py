@@ -2,7 +2,9 @@
 
 A path names one number in the scenario file the way ``--set`` does:
 ``marketing.ad_budget_per_month``, ``sales.teams[field].average_deal_value``,
-``marketing.channels[search].tiers[1].cost_per_lead``.
+``marketing.channels[search].tiers[1].cost_per_lead``. Each month of a monthly input given
+as a list is its own input, named by the month: ``marketing.ad_budget_per_month[2027-03]``
+(a monthly input given as one number is one input, its plain path, for every month).
 
 ``input_specs`` describes each input once, from the schema and the labels: its value and
 unit, the leader's label, its natural step, whether it is a whole number, the values the
@@ -44,7 +46,7 @@ def numeric_inputs(scenario: Scenario, objective: str) -> Iterator[tuple[str, fl
     (``Headcount.opening``); the horizon-end share only where some deal closes after the
     month it is won."""
     credit = any(any(share > 0 for share in t.close_profile[1:]) for t in scenario.sales.teams)
-    for path, value, unit in _walk(scenario, ""):
+    for path, value, unit in _walk(scenario, "", scenario.calendar.month_labels()):
         if is_structural(path):
             continue
         if path == "horizon_end.open_pipeline_value_share" and not credit:
@@ -95,7 +97,7 @@ def input_specs(scenario: Scenario, objective: str) -> list[InputSpec]:
     ]
 
 
-def _walk(node: BaseModel, prefix: str) -> Iterator[tuple[str, float, str]]:
+def _walk(node: BaseModel, prefix: str, months: list[str]) -> Iterator[tuple[str, float, str]]:
     from optimizer.scenario.schema import Headcount
 
     idle = Headcount.FLOW_FIELDS if isinstance(node, Headcount) and not node.flows else ()
@@ -105,12 +107,15 @@ def _walk(node: BaseModel, prefix: str) -> Iterator[tuple[str, float, str]]:
         value = getattr(node, name)
         path = f"{prefix}.{name}" if prefix else name
         if isinstance(value, BaseModel):
-            yield from _walk(value, path)
+            yield from _walk(value, path, months)
         elif isinstance(value, list):
             for i, item in enumerate(value):
                 if isinstance(item, BaseModel):
                     label = getattr(item, "name", None) or str(i)
-                    yield from _walk(item, f"{path}[{label}]")
+                    yield from _walk(item, f"{path}[{label}]", months)
+                elif isinstance(item, int | float) and not isinstance(item, bool):
+                    # a monthly input, month by month (the schema holds it to the horizon)
+                    yield f"{path}[{months[i]}]", float(item), unit_of(type(node), name)
         elif isinstance(value, dict):
             for key, item in value.items():
                 if isinstance(item, int | float) and not isinstance(item, bool):

@@ -147,8 +147,27 @@ INPUTS: list[tuple[str, str, float, str]] = [
 ]  # fmt: skip
 _COMPILED = [(re.compile(p + r"$"), label, size, words) for p, label, size, words in INPUTS]
 
+MONTH_OF_INPUT = re.compile(r"\[(?P<month>\d{4}-\d{2})\]$")
+"""One month of a monthly input given month by month: ``marketing.ad_budget_per_month[2027-03]``
+is labelled as its input with the month ("Ad budget, Mar 2027") and steps as it does."""
+
+
+def split_month(path: str) -> tuple[str, str | None]:
+    """(the input's path, the month) of one month of a monthly input; (path, None) otherwise."""
+    found = MONTH_OF_INPUT.search(path)
+    return (path[: found.start()], found["month"]) if found else (path, None)
+
 
 def _match(path: str, scenario=None):
+    path, month = split_month(path)
+    found = _match_input(path, scenario)
+    if found is None or month is None:
+        return found
+    label, size, words = found
+    return f"{label}, {month_label(month)}", size, words
+
+
+def _match_input(path: str, scenario=None):
     for pattern, label, size, words in _COMPILED:
         found = pattern.match(path)
         if found:

@@ -21,7 +21,14 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from optimizer.scenario.schema import Scenario, resolve, split_path
+from optimizer.scenario.schema import (
+    MONTHS_TAG,
+    NUMBER_TAG,
+    Scenario,
+    is_monthly,
+    resolve,
+    split_path,
+)
 
 MAX_SCENARIO_BYTES = 5 * 1024 * 1024
 
@@ -335,12 +342,18 @@ def apply_overrides(data: dict, overrides: list[str], source: str) -> dict:
 
 
 def set_path(data: Any, path: str, value: Any) -> None:
+    """Set the value at ``path`` (``--set`` form) in a raw scenario mapping.
+
+    One month of a monthly input is ``marketing.ad_budget_per_month[2027-03]`` (the month's
+    label) or ``...[2]`` (its index); where the input is one number for every month, it
+    becomes a list of that number, one per month, with the month set.
+    """
     parts = split_path(path)
     node = data
     for depth, part in enumerate(parts):
         last = depth == len(parts) - 1
         if isinstance(node, list):
-            index = _list_index(node, part, ".".join(parts[: depth + 1]))
+            index = _list_index(node, part, ".".join(parts[: depth + 1]), _months(data))
             if last:
                 node[index] = value
             else:
@@ -351,17 +364,48 @@ def set_path(data: Any, path: str, value: Any) -> None:
             elif part not in node:
                 raise KeyError(f"no {'.'.join(parts[: depth + 1])!r} in the scenario")
             else:
+                if depth == len(parts) - 2 and _one_for_every_month(node[part], parts[: depth + 1]):
+                    node[part] = [node[part]] * len(_months(data))
                 node = node[part]
         else:
             raise TypeError(f"{'.'.join(parts[:depth])!r} is a value, not a section")
 
 
-def _list_index(items: list, part: str, where: str) -> int:
+def _one_for_every_month(value: Any, parts: list[str]) -> bool:
+    """A monthly input given as one number (which a month of it turns into a list)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    spec = resolve(parts)
+    return spec.unknown is None and is_monthly(spec.field)
+
+
+def _months(data: Any) -> list[str]:
+    """The month labels of a raw scenario's horizon (none where its calendar is unusable)."""
+    calendar = data.get("calendar") if isinstance(data, dict) else None
+    if not isinstance(calendar, dict):
+        return []
+    start, horizon = calendar.get("start_month", "2027-01"), calendar.get("horizon_months", 1)
+    if not isinstance(start, str) or not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", start):
+        return []
+    if not isinstance(horizon, int) or isinstance(horizon, bool) or not 1 <= horizon <= 120:
+        return []
+    year, month = (int(x) for x in start.split("-"))
+    return [
+        f"{year + (month - 1 + t) // 12:04d}-{(month - 1 + t) % 12 + 1:02d}" for t in range(horizon)
+    ]
+
+
+def _list_index(items: list, part: str, where: str, months: list[str] = ()) -> int:
     if part.isdigit():
         index = int(part)
         if index >= len(items):
             raise IndexError(f"{where!r}: the list has {len(items)} item(s)")
         return index
+    if re.fullmatch(r"\d{4}-\d{2}", part) and not any(isinstance(i, dict) for i in items):
+        if part not in months or months.index(part) >= len(items):
+            span = f"{months[0]}..{months[-1]}" if months else "none"
+            raise KeyError(f"{where!r}: no month {part!r} in the horizon ({span})")
+        return months.index(part)
     for index, item in enumerate(items):
         if isinstance(item, dict) and item.get("name") == part:
             return index
@@ -377,8 +421,15 @@ def loc_to_path(loc: tuple, data: Any = None) -> str:
     """('sales', 'teams', 0, 'reps') -> 'sales.teams[field].reps' when item 0 is named 'field'."""
     out = ""
     node = data
+    months = None
     for part in loc:
-        if isinstance(part, int):
+        if part in (MONTHS_TAG, NUMBER_TAG, "none") and not isinstance(node, dict):
+            months = _months(data) if part == MONTHS_TAG else None
+            continue  # which form of a monthly input (a list or one number) pydantic tried
+        if isinstance(part, int) and months is not None:
+            out += f"[{months[part]}]" if part < len(months) else f"[{part}]"
+            months = None
+        elif isinstance(part, int):
             name = None
             if isinstance(node, list) and part < len(node) and isinstance(node[part], dict):
                 name = node[part].get("name")
@@ -406,6 +457,8 @@ def _problem(err: dict, data: Any = None) -> Problem:
         return Problem(path, value, str(ctx["expected"]))
     if kind == "too_short":
         return Problem(path, _HIDDEN, f"at least {ctx.get('min_length', 1)} item(s)")
+    if kind == "too_long" and "max_length" in ctx:
+        return Problem(path, _HIDDEN, f"at most {ctx['max_length']} item(s)")
     if kind == "finite_number":
         return Problem(path, value, "a finite number")
     if kind == "missing":
@@ -423,6 +476,8 @@ def _problem(err: dict, data: Any = None) -> Problem:
     if kind in bounds:
         return Problem(path, value, bounds[kind].format(**{k: _show(v) for k, v in ctx.items()}))
     if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
+        if NUMBER_TAG in loc[-1:]:  # a monthly input given neither a number nor a list
+            return Problem(path, value, "a number, or a list of one number per month")
         return Problem(path, value, "a whole number" if kind.startswith("int") else "a number")
     if kind == "value_error":
         message = str(ctx.get("error", err["msg"]))

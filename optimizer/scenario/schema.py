@@ -14,7 +14,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+import numpy as np
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
@@ -71,6 +81,73 @@ def q(unit: str, **kwargs: Any) -> Any:
     return Field(json_schema_extra={"unit": unit}, **kwargs)
 
 
+MONTHS_TAG = "months"
+"""The part a pydantic error's ``loc`` holds for the list form of a ``Monthly`` input (the
+number form's is ``NUMBER_TAG``); the loader takes both out of the paths it shows."""
+NUMBER_TAG = "number"
+
+
+@dataclass(frozen=True)
+class MonthlyMark:
+    """Marks a ``Monthly`` field; ``constraints`` are the bounds each value must meet."""
+
+    constraints: tuple
+
+
+def _monthly_kind(value: Any) -> str:
+    return MONTHS_TAG if isinstance(value, list) else NUMBER_TAG
+
+
+def Monthly(unit: str, *, optional: bool = False, **bounds: Any) -> Any:  # noqa: N802 - a type
+    """A monthly input: one number for every month, or a list of one number per month of
+    the horizon (``Scenario`` checks the length). Each number has the field's unit and
+    bounds (``q``: the unit's largest magnitude from ``MAGNITUDES``, and the smallest one
+    by ``Strict._no_specks``). ``optional`` also accepts None (no value).
+
+    Read it with ``Scenario.per_month`` (or ``per_month``): an array of one value a month.
+    """
+    number = Annotated[float, q(unit, **bounds)]
+    constraints = tuple(number.__metadata__[0].metadata)
+    branches = [
+        Annotated[number, Tag(NUMBER_TAG)],
+        Annotated[list[number], Field(min_length=1, max_length=120), Tag(MONTHS_TAG)],
+    ]
+    kind = _monthly_kind
+    if optional:
+        branches.append(Annotated[None, Tag("none")])
+        kind = _optional_kind
+    return Annotated[
+        typing.Union[tuple(branches)],  # noqa: UP007 - a union built from a list
+        Discriminator(kind),
+        Field(json_schema_extra={"unit": unit}),
+        MonthlyMark(constraints),
+    ]
+
+
+def _optional_kind(value: Any) -> str:
+    return "none" if value is None else _monthly_kind(value)
+
+
+def per_month(value: float | list[float] | None, months: int) -> np.ndarray:
+    """A ``Monthly`` input as one value per month (``months`` of them): a number repeated,
+    a list as it is (NaN for None: an unlimited tier)."""
+    if value is None:
+        return np.full(months, np.nan)
+    if isinstance(value, list):
+        return np.array(value, dtype=float)
+    return np.full(months, float(value))
+
+
+def _monthly_constraints(field: FieldInfo) -> tuple:
+    """The bounds each number of a ``Monthly`` field must meet (none for another field)."""
+    return tuple(c for m in field.metadata if isinstance(m, MonthlyMark) for c in m.constraints)
+
+
+def is_monthly(field: FieldInfo | None) -> bool:
+    """True for a field declared ``Monthly``."""
+    return field is not None and any(isinstance(m, MonthlyMark) for m in field.metadata)
+
+
 def _unit(field: FieldInfo) -> str:
     """The unit ``q`` gave a field, or ""."""
     extra = field.json_schema_extra
@@ -88,18 +165,25 @@ class Strict(BaseModel):
         for name, field in type(self).model_fields.items():
             value = getattr(self, name)
             unit = _unit(field)
-            if unit not in MAGNITUDES or not isinstance(value, float | int):
+            if unit not in MAGNITUDES:
                 continue
             smallest = MAGNITUDES[unit][0]
-            if 0 < abs(value) < smallest:
-                problems.append(
-                    _cross_error(
-                        (name,),
-                        value,
-                        f"0 or a number of at least {smallest:g} {unit} in magnitude (smaller "
-                        "values are below the solver's precision)",
+            # a monthly list's numbers each, at the loc pydantic gives them (the list's tag)
+            items = (
+                [((name,), value)]
+                if not isinstance(value, list)
+                else [((name, MONTHS_TAG, i), v) for i, v in enumerate(value)]
+            )
+            for loc, item in items:
+                if isinstance(item, float | int) and 0 < abs(item) < smallest:
+                    problems.append(
+                        _cross_error(
+                            loc,
+                            item,
+                            f"0 or a number of at least {smallest:g} {unit} in magnitude (smaller "
+                            "values are below the solver's precision)",
+                        )
                     )
-                )
         if problems:
             raise ValidationError.from_exception_data(type(self).__name__, problems)
         return self
@@ -113,7 +197,7 @@ class Calendar(Strict):
 
     start_month: str = Field("2027-01", pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
     horizon_months: int = q("months", ge=1, le=120, default=1)
-    business_days_per_month: float = q("days/month", gt=0, le=31)
+    business_days_per_month: Monthly("days/month", gt=0, le=31)
     hours_per_day: float = q("hours/day", gt=0, le=24)
 
     def month_labels(self) -> list[str]:
@@ -214,8 +298,8 @@ class Headcount(Strict):
 class LeadCostTier(Strict):
     """The next ``leads_per_month`` paid leads of a channel cost ``cost_per_lead`` each."""
 
-    leads_per_month: float | None = q("leads/month", gt=0, default=None)
-    cost_per_lead: float = q("$/lead", gt=0)
+    leads_per_month: Monthly("leads/month", optional=True, gt=0) = None
+    cost_per_lead: Monthly("$/lead", gt=0)
 
 
 class Channel(Strict):
@@ -228,6 +312,10 @@ class Channel(Strict):
     @classmethod
     def _tiers_in_order(cls, tiers: list[LeadCostTier]) -> list[LeadCostTier]:
         for i in range(1, len(tiers)):
+            if isinstance(tiers[i].cost_per_lead, list) or isinstance(
+                tiers[i - 1].cost_per_lead, list
+            ):
+                continue  # month by month, once the horizon is known (Scenario)
             if tiers[i].cost_per_lead <= tiers[i - 1].cost_per_lead:
                 raise ValueError(
                     f"tier {i} costs ${tiers[i].cost_per_lead:g}/lead, not more than tier {i - 1} "
@@ -244,10 +332,10 @@ class Channel(Strict):
 class Marketing(Strict):
     """Marketing produces leads within an ad budget and a market of reachable prospects."""
 
-    ad_budget_per_month: float = q("$/month", ge=0)
-    market_size_leads_per_month: float = q("leads/month", gt=0)
+    ad_budget_per_month: Monthly("$/month", ge=0)
+    market_size_leads_per_month: Monthly("leads/month", gt=0)
     total_addressable_market_leads: float | None = q("leads", gt=0, default=None)
-    organic_leads_per_month: float = q("leads/month", ge=0, default=0)
+    organic_leads_per_month: Monthly("leads/month", ge=0) = 0.0
     qualified_lead_share: float = q("share", ge=0, le=1)
     channels: list[Channel] = Field(default_factory=list, max_length=100)
     marketers: Headcount
@@ -261,7 +349,10 @@ class Marketing(Strict):
 
     @model_validator(mode="after")
     def _organic_fits_market(self) -> Marketing:
-        if self.organic_leads_per_month > self.market_size_leads_per_month:
+        organic, market = self.organic_leads_per_month, self.market_size_leads_per_month
+        if isinstance(organic, list) or isinstance(market, list):
+            return self  # month by month, once the horizon is known (Scenario)
+        if organic > market:
             raise ValueError(
                 f"organic_leads_per_month ({self.organic_leads_per_month:g}) exceeds "
                 f"market_size_leads_per_month ({self.market_size_leads_per_month:g})"
@@ -286,7 +377,7 @@ class ConversationTier(Strict):
     """Conversations of ``minutes`` length close a deal at ``conversion_rate``."""
 
     minutes: float = q("minutes/conversation", gt=0, le=600)
-    conversion_rate: float = q("deals/conversation", ge=0, le=1)
+    conversion_rate: Monthly("deals/conversation", ge=0, le=1)
 
 
 class SalesTeam(Strict):
@@ -393,7 +484,7 @@ class Support(Strict):
 
     installed_base_customers: float = q("customers", ge=0)
     new_customers_per_deal: float = q("customers/deal", ge=0, default=1)
-    tickets_per_customer_per_month: float = q("tickets/customer/month", ge=0)
+    tickets_per_customer_per_month: Monthly("tickets/customer/month", ge=0)
     handle_minutes_per_ticket: float = q("minutes/ticket", gt=0)
     max_occupancy: float = q("share", gt=0, le=1)
     shrinkage: float = q("share", ge=0, lt=1, default=0)
@@ -479,10 +570,22 @@ class Scenario(Strict):
     current_targets: CurrentTargets = CurrentTargets()
     levers: dict[str, LeverSetting] = Field(default_factory=dict)
 
+    def per_month(self, value: float | list[float] | None) -> np.ndarray:
+        """A ``Monthly`` input of this scenario as one value per month of the horizon."""
+        return per_month(value, self.calendar.horizon_months)
+
     def lever_paths(self) -> list[str]:
-        """The inputs leadership controls, which a repair of an impossible plan may move."""
+        """The inputs leadership controls, which a repair of an impossible plan may move.
+
+        An ad budget given month by month is a lever a month
+        (``marketing.ad_budget_per_month[2027-03]``): a repair may move each month's."""
+        budget = self.marketing.ad_budget_per_month
         paths = [
-            "marketing.ad_budget_per_month",
+            *(
+                [f"marketing.ad_budget_per_month[{m}]" for m in self.calendar.month_labels()]
+                if isinstance(budget, list)
+                else ["marketing.ad_budget_per_month"]
+            ),
             "marketing.marketers.max",
             *(f"sales.teams[{t.name}].reps.max" for t in self.sales.teams),
             "calendar.hours_per_day",
@@ -499,7 +602,7 @@ class Scenario(Strict):
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
         """Checks across sections, each reported at its own field path."""
-        problems = []
+        problems = _monthly_checks(self)
         for i, team in enumerate(self.sales.teams):
             lost = team.hours_lost_per_day.total()
             if lost >= self.calendar.hours_per_day:
@@ -533,6 +636,7 @@ class Scenario(Strict):
                     )
                 )
         known = self.lever_paths()
+        known += list(dict.fromkeys(_whole_input(p) for p in known if _whole_input(p) != p))
         for path in self.levers:
             if path not in known:
                 problems.append(
@@ -545,6 +649,94 @@ class Scenario(Strict):
         if problems:
             raise ValidationError.from_exception_data("Scenario", problems)
         return self
+
+
+def monthly_inputs(node: BaseModel, loc: tuple = ()) -> typing.Iterator[tuple[tuple, Any]]:
+    """(loc, value) of every ``Monthly`` field under ``node``, as pydantic locates it."""
+    for name, field in type(node).model_fields.items():
+        value = getattr(node, name)
+        if is_monthly(field):
+            yield (*loc, name), value
+        elif isinstance(value, BaseModel):
+            yield from monthly_inputs(value, (*loc, name))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    yield from monthly_inputs(item, (*loc, name, i))
+
+
+def _monthly_checks(scenario: Scenario) -> list[InitErrorDetails]:
+    """A list of the wrong length; then, month by month, the checks a section makes of its
+    numbers (organic leads within the market, each price tier dearer than the last) where
+    one of them is a list."""
+    months = scenario.calendar.month_labels()
+    n = len(months)
+    span = months[0] if n == 1 else f"{months[0]}..{months[-1]}"
+    problems = [
+        _cross_error(
+            loc,
+            value,
+            f"one number, or a list of {n} value{'s' if n > 1 else ''}, one per month {span} "
+            f"(calendar.horizon_months is {n}); the list has {len(value)}",
+        )
+        for loc, value in monthly_inputs(scenario)
+        if isinstance(value, list) and len(value) != n
+    ]
+    if problems:
+        return problems
+    mk = scenario.marketing
+    if isinstance(mk.organic_leads_per_month, list) or isinstance(
+        mk.market_size_leads_per_month, list
+    ):
+        organic, market = (
+            scenario.per_month(mk.organic_leads_per_month),
+            scenario.per_month(mk.market_size_leads_per_month),
+        )
+        for t in np.flatnonzero(organic > market):
+            problems.append(
+                _cross_error(
+                    _month_loc(("marketing", "organic_leads_per_month"), mk, t),
+                    float(organic[t]),
+                    f"at most market_size_leads_per_month ({market[t]:g}) in {months[t]}",
+                )
+            )
+    for c, channel in enumerate(mk.channels):
+        tiers = channel.tiers
+        for i in range(1, len(tiers)):
+            low, high = tiers[i - 1].cost_per_lead, tiers[i].cost_per_lead
+            if not (isinstance(low, list) or isinstance(high, list)):
+                continue  # checked by the channel
+            low, high = scenario.per_month(low), scenario.per_month(high)
+            for t in np.flatnonzero(high <= low):
+                problems.append(
+                    _cross_error(
+                        _month_loc(
+                            ("marketing", "channels", c, "tiers", i, "cost_per_lead"), tiers[i], t
+                        ),
+                        float(high[t]),
+                        f"more than tier {i - 1} (${low[t]:g}/lead) in {months[t]}; list tiers "
+                        "from cheapest to dearest in every month",
+                    )
+                )
+    return problems
+
+
+def _whole_input(path: str) -> str:
+    """The input of one month of a monthly input (its path without ``[YYYY-MM]``)."""
+    return re.sub(r"\[\d{4}-\d{2}\]$", "", path)
+
+
+def lever_setting(scenario: Scenario, path: str) -> LeverSetting | None:
+    """The ``levers:`` setting of a lever; a month of the ad budget takes the whole
+    budget's setting unless the month has its own."""
+    found = scenario.levers.get(path)
+    return found if found is not None else scenario.levers.get(_whole_input(path))
+
+
+def _month_loc(loc: tuple, section: BaseModel, t: int) -> tuple:
+    """``loc`` of a ``Monthly`` field, at month ``t`` where the section gives a list."""
+    value = getattr(section, loc[-1])
+    return (*loc, MONTHS_TAG, t) if isinstance(value, list) else loc
 
 
 def _cross_error(loc: tuple, value: Any, expected: str) -> InitErrorDetails:
@@ -628,6 +820,7 @@ def resolve(path: str | Sequence[str | int]) -> FieldSpec:
         if kind == "model" and part in inner.model_fields:
             field = inner.model_fields[part]
             node, constraints, unit = field.annotation, tuple(field.metadata), _unit(field)
+            constraints += _monthly_constraints(field)
         elif kind in ("list", "dict"):
             node, constraints = inner, _annotated_constraints(inner)
         else:

@@ -5,9 +5,11 @@
         marketing.ad_budget_per_month: 30000
         sales.teams[field].reps.max: 8
       long_days: {calendar.hours_per_day: 9}
+      busy_march: {marketing.ad_budget_per_month[2027-03]: 45000}
 
 A variant is the base with its values set at those paths (the paths of ``--set``: list
-items by name or index), validated like any scenario. Its result records the overrides
+items by name or index, one month of a monthly input by its month or index), validated
+like any scenario. Its result records the overrides
 that produced it as ``path=value`` strings. A path the scenario format does not know is
 an error that names the path; the base itself never sees the ``variants`` key.
 

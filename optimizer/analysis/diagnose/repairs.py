@@ -13,9 +13,10 @@ import pandas as pd
 from optimizer.analysis.diagnose.held import HeldDiagnosis
 from optimizer.model.linear import ModelArrays
 from optimizer.runtime.deadline import Deadline
+from optimizer.scenario import labels
 from optimizer.scenario.inputs import moved
 from optimizer.scenario.names import QUALITY_FLOOR
-from optimizer.scenario.schema import Scenario, bounds_of
+from optimizer.scenario.schema import Scenario, bounds_of, lever_setting
 from optimizer.solvers import Backend, Status
 from optimizer.solvers import backend as solver_backend
 
@@ -70,12 +71,14 @@ class Repair:
 def levers(scenario: Scenario) -> list[Lever]:
     out = []
     for path in scenario.lever_paths():
-        setting = scenario.levers.get(path)
+        setting = lever_setting(scenario, path)
         if setting is not None and setting.fixed:
             continue
         value = _value(scenario, path)
-        if path in WORDS:
-            words, unit = WORDS[path]
+        whole, month = labels.split_month(path)  # a month of the ad budget: a lever a month
+        if whole in WORDS:
+            words, unit = WORDS[whole]
+            words = f"{words} in {labels.month_label(month)}" if month else words
         else:  # sales.teams[NAME].reps.max
             words, unit = f"the cap on {path.split('[')[1].split(']')[0]} reps", "people"
         weight = (
@@ -89,7 +92,8 @@ def levers(scenario: Scenario) -> list[Lever]:
 def _size(scenario: Scenario, value: float, unit: str) -> float:
     """What a lever's change is measured against: its value, or a typical month's money."""
     if unit.startswith("$"):
-        typical = scenario.finance.fixed_bills_per_month + scenario.marketing.ad_budget_per_month
+        budget = float(scenario.per_month(scenario.marketing.ad_budget_per_month).max())
+        typical = scenario.finance.fixed_bills_per_month + budget
         return max(abs(value), typical, 1.0)
     return max(abs(value), 1.0)
 

@@ -122,7 +122,7 @@ def _direction_sign(path: str, plan: Plan, limits: _Limits) -> float:
     helps = 1.0 if plan.objective_sense == "max" else -1.0
     if np.isfinite(marginal) and abs(marginal) > 1e-9:
         return 1.0 if helps * marginal > 0 else -1.0
-    return -1.0 if LOWER_HELPS.search(path) else 1.0
+    return -1.0 if LOWER_HELPS.search(labels.split_month(path)[0]) else 1.0
 
 
 def _rate(held, limits: _Limits, path: str, value: float, step: float, free_rows: np.ndarray):

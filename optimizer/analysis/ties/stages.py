@@ -66,7 +66,8 @@ def steady_volumes(ext: Extension, ctx: Context, x: np.ndarray) -> np.ndarray | 
     v = ctx.v
     if len(v.months) < 2:
         return None
-    prices = [ch.tiers[0].cost_per_lead for ch in ctx.scenario.marketing.channels if ch.tiers]
+    sc = ctx.scenario
+    prices = [sc.per_month(ch.tiers[0].cost_per_lead).min() for ch in sc.marketing.channels]
     per_lead = max(1.0, min(prices)) if prices else 1.0
     parts = [
         changes(ext, v["conversations"]),
@@ -94,7 +95,7 @@ def even_workload(ext: Extension, ctx: Context, x: np.ndarray) -> np.ndarray | N
     months, teams = reps.shape
     if teams < 2:
         return None
-    days = ctx.scenario.calendar.business_days_per_month
+    days = ctx.scenario.per_month(ctx.scenario.calendar.business_days_per_month)  # each month's
     rate = ext.add_cols(months, lb=-np.inf)
     conv = v["conversations"].reshape(months, teams, -1)
     tiers = conv.shape[2]
@@ -102,7 +103,11 @@ def even_workload(ext: Extension, ctx: Context, x: np.ndarray) -> np.ndarray | N
         [conv.reshape(months * teams, tiers), np.repeat(rate, teams)[:, None]], axis=1
     )
     vals = np.concatenate(
-        [np.full((months * teams, tiers), 1.0 / days), -reps.reshape(-1, 1)], axis=1
+        [
+            np.broadcast_to(np.repeat(1.0 / days, teams)[:, None], (months * teams, tiers)),
+            -reps.reshape(-1, 1),
+        ],
+        axis=1,
     )
     return stage_cost(ext, [(ext.add_abs(cols, vals), 1.0)])
 

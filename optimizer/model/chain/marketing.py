@@ -4,6 +4,10 @@ Rows, with their equations in ``optimizer.scenario.families``: marketing-lead_to
 -spend_total, -tier_volume (tiers fill cheapest first, as their prices rise), -ad_budget,
 -market_size (reachable new prospects a month), -addressable_market (optional, over the
 horizon), -spend_per_marketer (optional) and the marketers' headcount.
+
+Budget, market size, organic leads and each tier's price and volume may differ month by
+month (a list in the scenario): a month's row then names that month's input as its
+parameter (``marketing.ad_budget_per_month[2027-03]``), an input for every month the input.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import numpy as np
 
 from optimizer.model.chain.common import Vars, add_family, add_headcount
 from optimizer.model.linear import LinearModel
-from optimizer.scenario.schema import Scenario
+from optimizer.scenario.schema import Scenario, per_month
 
 DEPT = "marketing"
 
@@ -21,13 +25,28 @@ def tier_labels(scenario: Scenario) -> list[str]:
     return [f"{c.name}:{k + 1}" for c in scenario.marketing.channels for k in range(len(c.tiers))]
 
 
+def monthly_parameter(path: str, value) -> str:
+    """The input behind a month's row: the month of a list, or the one number of every month."""
+    return f"{path}[{{month}}]" if isinstance(value, list) else path
+
+
+def tier_prices(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
+    """Every tier's cost per lead and volume (inf: unlimited) in each month, (month, tier)."""
+    n = scenario.calendar.horizon_months
+    tiers = [tier for c in scenario.marketing.channels for tier in c.tiers]
+    if not tiers:
+        return np.zeros((n, 0)), np.zeros((n, 0))
+    cost = np.stack([per_month(t.cost_per_lead, n) for t in tiers], axis=1)
+    width = np.stack([per_month(t.leads_per_month, n) for t in tiers], axis=1)
+    return cost, np.where(np.isnan(width), np.inf, width)
+
+
 def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
     mk = scenario.marketing
     months = v.months
     tiers = [(c, k, tier) for c in mk.channels for k, tier in enumerate(c.tiers)]
     labels = tier_labels(scenario)
-    cost = np.array([tier.cost_per_lead for _, _, tier in tiers])
-    width = np.array([tier.leads_per_month or np.inf for _, _, tier in tiers])
+    cost, width = tier_prices(scenario)
 
     paid = model.add_vars("paid_leads", [("month", months), ("tier", labels)], unit="leads")
     leads = model.add_vars("leads", [("month", months)], unit="leads")
@@ -53,8 +72,10 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
         lhs=[(1.0, leads)],
         sense="==",
         rhs_terms=[(1.0, paid)],
-        rhs=mk.organic_leads_per_month,
-        parameter="marketing.organic_leads_per_month",
+        rhs=scenario.per_month(mk.organic_leads_per_month),
+        parameter=monthly_parameter(
+            "marketing.organic_leads_per_month", mk.organic_leads_per_month
+        ),
     )
     add_family(
         model,
@@ -64,19 +85,25 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
         sense="==",
         rhs_terms=[(cost, paid)],
     )
-    finite = np.isfinite(width)
+    finite = np.isfinite(width[0])  # a tier is limited in every month or in none
     if finite.any():
         tier_paths = [
             f"marketing.channels[{c.name}].tiers[{k}].leads_per_month" for c, k, _ in tiers
         ]
+        seasonal = [isinstance(tier.leads_per_month, list) for _, _, tier in tiers]
         add_family(
             model,
             f"{DEPT}-tier_volume",
             axes=[("month", months), ("tier", [x for x, f in zip(labels, finite) if f])],
             lhs=[(1.0, paid[:, finite])],
             sense="<=",
-            rhs=np.broadcast_to(width[finite], paid[:, finite].shape),
-            parameter=[p for _ in months for p, f in zip(tier_paths, finite) if f],
+            rhs=width[:, finite],
+            parameter=[
+                f"{p}[{month}]" if s else p
+                for month in months
+                for p, f, s in zip(tier_paths, finite, seasonal)
+                if f
+            ],
         )
     add_family(
         model,
@@ -84,8 +111,8 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
         axes=[("month", months)],
         lhs=[(1.0, spend)],
         sense="<=",
-        rhs=mk.ad_budget_per_month,
-        parameter="marketing.ad_budget_per_month",
+        rhs=scenario.per_month(mk.ad_budget_per_month),
+        parameter=monthly_parameter("marketing.ad_budget_per_month", mk.ad_budget_per_month),
     )
     add_family(
         model,
@@ -93,8 +120,10 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
         axes=[("month", months)],
         lhs=[(1.0, leads)],
         sense="<=",
-        rhs=mk.market_size_leads_per_month,
-        parameter="marketing.market_size_leads_per_month",
+        rhs=scenario.per_month(mk.market_size_leads_per_month),
+        parameter=monthly_parameter(
+            "marketing.market_size_leads_per_month", mk.market_size_leads_per_month
+        ),
     )
     if mk.total_addressable_market_leads is not None:
         add_family(

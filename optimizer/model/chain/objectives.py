@@ -65,14 +65,14 @@ def target_gaps(scenario: Scenario, v: Vars) -> list[Gap]:
     ref_reps = np.array([ct.reps.get(t.name, t.reps.max) or 1 for t in teams], dtype=float)
     gaps = []
     if ct.calls_per_rep_per_day is not None:
-        c = ct.calls_per_rep_per_day * cal.business_days_per_month
+        c = ct.calls_per_rep_per_day * scenario.per_month(cal.business_days_per_month)[:, None]
         terms = [(1.0, v["conversations"]), (-c, v["reps"])]
         gaps.append(
             Gap(
                 "calls_per_rep_per_day",
                 terms,
                 0.0,
-                max(c, 1.0) * ref_reps,
+                np.maximum(c, 1.0) * ref_reps,
                 "conversations/month",
                 names,
             )
@@ -113,11 +113,11 @@ def target_gaps(scenario: Scenario, v: Vars) -> list[Gap]:
         terms = [(1.0, v["production"]), (-u, v["workers"])]
         gaps.append(Gap("units_per_worker_per_month", terms, 0.0, max(u, 1.0) * ref, "units/month"))
     if ct.tickets_per_agent_per_day is not None and "tickets" in v:
-        k = ct.tickets_per_agent_per_day * cal.business_days_per_month
+        k = ct.tickets_per_agent_per_day * scenario.per_month(cal.business_days_per_month)
         ref = float(ct.support_agents or scenario.support.agents.max or 1)
         terms = [(1.0, v["tickets"]), (-k, v["agents"])]
         gaps.append(
-            Gap("tickets_per_agent_per_day", terms, 0.0, max(k, 1.0) * ref, "tickets/month")
+            Gap("tickets_per_agent_per_day", terms, 0.0, np.maximum(k, 1.0) * ref, "tickets/month")
         )
     return gaps
 
@@ -173,4 +173,5 @@ TIEBREAK_PER_DOLLAR = 1e-7
 
 
 def _money_scale(scenario: Scenario) -> float:
-    return scenario.marketing.ad_budget_per_month + scenario.finance.fixed_bills_per_month
+    budget = scenario.per_month(scenario.marketing.ad_budget_per_month).max()
+    return float(budget) + scenario.finance.fixed_bills_per_month

@@ -2,8 +2,9 @@
 
 Rows, with their equations in ``optimizer.scenario.families``: sales-selling_time,
 -lead_supply, -quality_floor (no conversation shorter than the floor), -deal_total and each
-team's reps. A rep's selling minutes a month are business days x (hours a day - hours
-lost) x 60 (``selling_minutes_per_rep``).
+team's reps. A rep's selling minutes in a month are that month's business days x (hours a
+day - hours lost) x 60 (``selling_minutes_per_rep``); a conversation tier's conversion rate
+may differ month by month.
 """
 
 from __future__ import annotations
@@ -18,12 +19,17 @@ from optimizer.scenario.schema import SalesTeam, Scenario
 DEPT = "sales"
 
 
-def selling_minutes_per_rep(scenario: Scenario, team: SalesTeam) -> float:
-    """Selling minutes per rep per month: days x (hours a day - hours lost) x 60."""
+def selling_minutes_per_rep(scenario: Scenario, team: SalesTeam) -> np.ndarray:
+    """Selling minutes per rep in each month: days x (hours a day - hours lost) x 60."""
     cal = scenario.calendar
-    return (
-        cal.business_days_per_month * (cal.hours_per_day - team.hours_lost_per_day.total()) * 60.0
-    )
+    days = scenario.per_month(cal.business_days_per_month)
+    return days * (cal.hours_per_day - team.hours_lost_per_day.total()) * 60.0
+
+
+def conversion_rates(scenario: Scenario) -> np.ndarray:
+    """Each conversation tier's conversion rate in each month, (month, tier)."""
+    tiers = scenario.sales.conversation_tiers
+    return np.stack([scenario.per_month(t.conversion_rate) for t in tiers], axis=1)
 
 
 def tier_labels(scenario: Scenario) -> list[str]:
@@ -35,9 +41,9 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
     months = v.months
     teams = [t.name for t in sa.teams]
     minutes = np.array([t.minutes for t in sa.conversation_tiers])
-    rate = np.array([t.conversion_rate for t in sa.conversation_tiers])
+    rate = conversion_rates(scenario)[:, None, :]  # (month, team, tier)
     admin = np.array([t.admin_minutes_per_conversation for t in sa.teams])
-    selling = np.array([selling_minutes_per_rep(scenario, t) for t in sa.teams])
+    selling = np.stack([selling_minutes_per_rep(scenario, t) for t in sa.teams], axis=1)
     lo, hi, _ = headcount_arrays([t.reps for t in sa.teams])
     axes = [("month", months), ("team", teams)]
 
@@ -65,7 +71,7 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
         axes=axes,
         lhs=[(minutes[None, None, :] + admin[None, :, None], conv)],
         sense="<=",
-        rhs_terms=[(selling[None, :], v.working("reps"))],
+        rhs_terms=[(selling, v.working("reps"))],
     )
     add_family(
         model,

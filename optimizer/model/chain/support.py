@@ -1,8 +1,9 @@
 """Customer support: every customer's tickets are handled within the agents' occupancy.
 
 Rows, with their equations in ``optimizer.scenario.families``: support-ticket_total,
--capacity and the agents' headcount. An agent's productive minutes a month are business
-days x hours a day x 60 x (1 - shrinkage) (``productive_minutes_per_agent``).
+-capacity and the agents' headcount. An agent's productive minutes in a month are that
+month's business days x hours a day x 60 x (1 - shrinkage) (``productive_minutes_per_agent``);
+tickets per customer may differ month by month too.
 
 Optionally, tickets are closed to a closure-time target (Erlang C over a working day),
 and live channels (phone, chat) are staffed for their service level by Erlang C in the
@@ -21,10 +22,11 @@ from optimizer.scenario.schema import Scenario
 DEPT = "support"
 
 
-def productive_minutes_per_agent(scenario: Scenario) -> float:
-    """Minutes an agent is available for tickets in a month, after shrinkage."""
+def productive_minutes_per_agent(scenario: Scenario) -> np.ndarray:
+    """Minutes an agent is available for tickets in each month, after shrinkage."""
     cal, su = scenario.calendar, scenario.support
-    return cal.business_days_per_month * cal.hours_per_day * 60.0 * (1.0 - su.shrinkage)
+    days = scenario.per_month(cal.business_days_per_month)
+    return days * cal.hours_per_day * 60.0 * (1.0 - su.shrinkage)
 
 
 def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
@@ -50,6 +52,7 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
     v["tickets"] = tickets
     deals = v["deals"]  # (month, team)
     won_by = np.tril(np.ones((n, n)))[:, :, None]  # deals won in month u <= t are customers in t
+    per_customer = scenario.per_month(su.tickets_per_customer_per_month)
     add_family(
         model,
         f"{DEPT}-ticket_total",
@@ -58,11 +61,11 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
         sense="==",
         rhs_terms=[
             (
-                won_by * su.tickets_per_customer_per_month * su.new_customers_per_deal,
+                won_by * per_customer[:, None, None] * su.new_customers_per_deal,
                 np.broadcast_to(deals, (n,) + deals.shape),
             )
         ],
-        rhs=su.tickets_per_customer_per_month * su.installed_base_customers,
+        rhs=per_customer * su.installed_base_customers,
     )
     add_family(
         model,
@@ -98,7 +101,7 @@ def _add_ticket_closure(model: LinearModel, scenario: Scenario, v: Vars, custome
         model,
         f"{DEPT}-tickets_per_day_total",
         axes=[("month", v.months)],
-        lhs=[(cal.business_days_per_month, per_day)],
+        lhs=[(scenario.per_month(cal.business_days_per_month), per_day)],
         sense="==",
         rhs_terms=[(1.0, v["tickets"])],
     )
@@ -128,7 +131,7 @@ def _add_live_channel(model: LinearModel, scenario: Scenario, v: Vars, channel, 
     """A phone or chat channel: contacts in the busiest interval, answered to its service level.
 
     contacts[t] = contacts per customer * customers[t] * peak factor / intervals a month,
-    intervals a month = business days * hours per day * 60 / interval minutes.
+    intervals a month = that month's business days * hours per day * 60 / interval minutes.
     """
     cal = scenario.calendar
     axes = [("month", v.months)]
@@ -148,7 +151,8 @@ def _add_live_channel(model: LinearModel, scenario: Scenario, v: Vars, channel, 
     )
     contacts = model.add_vars(f"{key}_contacts", axes, unit="contacts")
     v[f"{key}_contacts"] = contacts
-    intervals = cal.business_days_per_month * cal.hours_per_day * 60.0 / channel.interval_minutes
+    days = scenario.per_month(cal.business_days_per_month)
+    intervals = days * cal.hours_per_day * 60.0 / channel.interval_minutes
     per_customer = channel.contacts_per_customer_per_month * channel.peak_factor / intervals
     terms, installed = customers
     add_family(
@@ -158,7 +162,7 @@ def _add_live_channel(model: LinearModel, scenario: Scenario, v: Vars, channel, 
         axes=axes,
         lhs=[(1.0, contacts)],
         sense="==",
-        rhs_terms=[(coef * per_customer, idx) for coef, idx in terms],
+        rhs_terms=[(coef * per_customer[:, None, None], idx) for coef, idx in terms],
         rhs=installed * per_customer,
     )
     add_service_level(
