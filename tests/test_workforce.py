@@ -216,3 +216,29 @@ def test_a_close_profile_must_add_up_to_one():
     with pytest.raises(ScenarioError) as err:
         validate(data, "inline.yaml")
     assert "close_profile" in str(err.value) and "adds up to 0.9" in str(err.value)
+
+
+def test_a_seasonal_peak_is_hired_for_two_months_ahead_and_the_lead_time_binds():
+    """Qualified leads a month: 320, 640, 640, 640 (seasons); one rep employed; a hire starts
+    two months after it is decided; no ramp. One rep holds 320 conversations a month.
+
+    The peak starts in month 2 but no hire can start before month 3: the plan decides a hire
+    in month 1 that starts in month 3, two months ahead. The hiring lead time binds in
+    month 2. Its price, the plan's hires held: a person starting in month 2 sells 320 more
+    conversations there ($24,000) for three months' pay ($12,000) -> $12,000. Re-planned
+    (one person already hired to start in month 2, the month-3 hire then not needed): only
+    month 2 gains, $24,000 - $4,000 = $20,000.
+    """
+    data = flowing(4, opening=1, hiring_lead_time_months=2)
+    data["marketing"]["market_size_leads_per_month"] = [320, 640, 640, 640]
+    plan = plan_of(data)
+    assert metric(plan, "hires_decided") == [1, 0, 0, 0]
+    assert metric(plan, "starts") == [0, 0, 1, 0]
+    assert metric(plan, "reps") == [1, 1, 2, 2]
+    lead = plan.constraint("sales-reps_hiring_lead_time[2027-02,team]")
+    assert lead["binding"] and lead["shadow_price"] == pytest.approx(12_000)
+    earlier = plan_of({**data, "sales": {**data["sales"], "teams": [
+        {**data["sales"]["teams"][0],
+         "reps": {**data["sales"]["teams"][0]["reps"], "already_hired": [0, 1]}}]}})  # fmt: skip
+    assert earlier.objective - plan.objective == pytest.approx(20_000)
+    assert metric(earlier, "starts") == [0, 1, 0, 0]

@@ -175,7 +175,10 @@ def derive(scenario: Scenario, q: dict[str, np.ndarray], months: list[str]) -> p
                 _ratio(total, reps * sa.touches_per_lead),
                 "leads/rep/month",
             ),
-            "deals_per_conversation": (_ratio(deals, total), "deals/conversation"),
+            "deals_per_conversation": (  # won in the month's conversations, not closing
+                _ratio(q.get("deals_won", deals), total),
+                "deals/conversation",
+            ),
             "leads_needed_per_rep_per_month": (
                 _ratio(total, reps * sa.touches_per_lead * mk.qualified_lead_share),
                 "leads/rep/month",
@@ -263,7 +266,6 @@ def _people_flow(rows: _Rows, scenario: Scenario, q: dict) -> None:
         people = np.asarray(q[var], float).reshape(n, -1)
         starts = np.asarray(q[f"{var}_starts"], float).reshape(n, -1)
         leaving = np.asarray(q[f"{var}_departures"], float).reshape(n, -1)
-        working = np.asarray(q.get(f"{var}_productive", q[var]), float).reshape(n, -1)
         e = 0
         for i, (role, h) in enumerate(heads):
             if not h.flows:
@@ -272,11 +274,14 @@ def _people_flow(rows: _Rows, scenario: Scenario, q: dict) -> None:
             decided = np.zeros(n)
             decided[: max(n - lead, 0)] = starts[lead:, e]
             before = np.concatenate([[float(h.opening)], people[:-1, i]])
+            short = np.zeros(n)  # what recent hires lack of full speed (the ramp-up)
+            for k, r in enumerate(h.ramp):
+                short[k:] += (1.0 - r) * (1.0 - h.attrition_per_month) ** k * starts[: n - k, e]
             rows.add(dept, role, "hires_decided", decided, "people")
             rows.add(dept, role, "starts", starts[:, e], "people")
             rows.add(dept, role, "departures", leaving[:, e], "people")
             rows.add(dept, role, "leavers_expected", h.attrition_per_month * before, "people")
-            rows.add(dept, role, "productive_people", working[:, i], "people")
+            rows.add(dept, role, "productive_people", people[:, i] - short, "people")
             e += 1
 
 
