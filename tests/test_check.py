@@ -140,12 +140,6 @@ def test_a_solved_plan_with_people_flowing_passes(key):
     assert f"{staffing}_staffing_count" in names
 
 
-@pytest.mark.xfail(
-    raises=ValueError,
-    strict=True,
-    reason="check._flows sizes the people hired before the plan to the horizon: a hiring "
-    "lead time (and already_hired) longer than the plan does not fit (the model clips it)",
-)
 def test_a_hiring_lead_time_longer_than_the_plan_is_checked():
     """Reps hired 4 months ahead, one starting in each month of a 3-month plan and a fourth
     after it: the model takes the first 3, and so must the check."""

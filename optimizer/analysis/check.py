@@ -327,7 +327,7 @@ def _flows(scenario: Scenario, q: dict, found: list, at_most, equal) -> None:
                 expected[t] = before
             equal(f"{family}_flow", people[:, i], expected)
             ready = np.zeros(n)
-            ready[: len(h.already_hired)] = h.already_hired
+            ready[: min(len(h.already_hired), n)] = h.already_hired[:n]
             lead = min(h.hiring_lead_time_months, n)
             if lead:
                 at_most(f"{family}_hiring_lead_time", starts[:lead, e], ready[:lead])
