@@ -30,6 +30,7 @@ from optimizer.app import (
     headline,
     limits,
     moves,
+    people,
     sankey,
     sensitivity,
     today,
@@ -65,7 +66,8 @@ ROOT = Path(__file__).resolve().parent
 SCENARIOS = Path(os.environ.get("KPI_OPTIMIZER_SCENARIOS", ROOT / "scenarios"))
 DEFAULT_FILE = "seed_company.yaml"
 OBJECTIVE_WORDS = {o.value: o.label for o in Objective}
-SCENARIO_WIDGETS = ("in:", "table:", "whatif_", "sweep_", "save_name", "chain_period")
+SCENARIO_WIDGETS = ("in:", "table:", "whatif_", "sweep_", "save_name", "chain_period", "months_")
+MAX_PANELS = 8  # small multiples drawn at once; a larger company picks its roles and teams
 log = logging.getLogger("kpi-optimizer.app")
 
 
@@ -154,6 +156,13 @@ def workbook_file(scenario_json: str, objective: str, with_explanation: bool = F
     comparison, _ = compared(scenario_json, objective)
     why = explained(scenario_json, objective)[0] if with_explanation else None
     return plan_workbook(a.plan, a.scenario, comparison, a.diagnosis, why)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def over_time(scenario_json: str, objective: str):
+    """(people by role and month, deals by team and month): empty without a flow or a cycle."""
+    a = analysed(scenario_json, objective)
+    return people.people_frame(a.plan), people.pipeline_frame(a.plan, a.scenario)
 
 
 # ---- the scenario on the page -----------------------------------------------------------
@@ -356,6 +365,62 @@ def plan_section(a) -> None:
     for department, table in headline.department_tables(plan, text=True).items():
         st.subheader(f"{department.capitalize()} targets")
         st.table(table.set_index(["role", "target"]))
+
+
+def panels(frame, key: list[str], widget: str, weight: list[str]):
+    """``frame``'s rows of at most ``MAX_PANELS`` groups: every group when they fit, else
+    those the leader picks (at first, the groups with most of the ``weight`` columns)."""
+    groups = frame.groupby(key, sort=False)
+    if groups.ngroups <= MAX_PANELS:
+        return frame
+    names = list(dict.fromkeys(frame["who"]))
+    if widget not in st.session_state:
+        moved = frame.groupby("who", sort=False)[weight].sum().sum(axis=1)
+        st.session_state[widget] = list(moved.sort_values(ascending=False).index[:MAX_PANELS])
+    picked = st.multiselect(
+        f"Charted (at most {MAX_PANELS} of {len(names)})",
+        names,
+        key=widget,
+        max_selections=MAX_PANELS,
+    )
+    return frame[frame["who"].isin(picked)]
+
+
+@st.fragment
+def months_section(a) -> None:
+    """People and deals month by month: only for a plan whose people flow or whose deals
+    close after they are won."""
+    staff, deals = over_time(st.session_state["scenario_json"], a.plan.objective_name)
+    if not staff.empty:
+        st.subheader("People by month")
+        st.markdown(md(f"**{people.people_takeaway(staff)}**"))
+        shown = panels(staff, ["department", "role"], "months_roles", ["hires decided"])
+        if not shown.empty:
+            st.plotly_chart(charts.people_months(shown), key="months_people_chart")
+        st.caption(
+            "Headcount is what payroll pays (with attrition, in full-time equivalents); "
+            "productive people are at full speed, new hires ramping up. A hire decided in one "
+            "month starts after the hiring lead time. Departures and expected leavers are "
+            "drawn below zero."
+        )
+        st.markdown("\n".join(f"- {md(line)}" for line in people.role_sentences(staff)))
+        st.dataframe(
+            people.people_table(staff), hide_index=True, key="months_people", width="stretch"
+        )
+    if not deals.empty:
+        st.subheader("Deals by month")
+        st.markdown(md(f"**{people.pipeline_takeaway(deals, a.scenario)}**"))
+        shown = panels(deals, ["team"], "months_teams", ["won"])
+        if not shown.empty:
+            st.plotly_chart(charts.pipeline_months(shown), key="months_pipeline_chart")
+        st.caption(
+            "Won: deals won in the month's conversations. Closing: deals signed in the month "
+            "(revenue is booked then), from this and earlier months. Open: won, not yet "
+            "closed, at the month's end; its value at the team's deal value."
+        )
+        st.dataframe(
+            people.pipeline_table(deals), hide_index=True, key="months_pipeline", width="stretch"
+        )
 
 
 def limits_section(plan) -> None:
@@ -808,6 +873,7 @@ def main() -> None:
         )
     sections = {
         "Plan": lambda: plan_section(a),
+        "People and deals by month": lambda: months_section(a),
         "Limits and what-ifs": lambda: (
             limits_section(a.plan),
             explanation_section(a),
@@ -818,6 +884,8 @@ def main() -> None:
         "Inputs": lambda: inputs_section(scenario),
         "Downloads": lambda: downloads_section(a),
     }
+    if not (people.has_people_flow(a.plan) or people.has_pipeline(a.plan)):
+        del sections["People and deals by month"]
     if not a.plan.solved:
         sections = {"Why there is no plan": lambda: diagnosis_section(a)} | {
             name: sections[name] for name in ("Today against the plan", "Inputs", "Downloads")

@@ -105,3 +105,93 @@ def sweep(
     )
     figure.update_xaxes(title_text=path, row=rows, col=1)
     return figure
+
+
+PEOPLE_SERIES = {
+    # column: (legend, color, drawn as, sign)
+    "headcount": ("headcount", "#34495e", "line", 1),
+    "productive": ("productive", "#1e8449", "dash", 1),
+    "hires decided": ("hires decided", "#aed6f1", "bar", 1),
+    "hires starting": ("hires starting", "#2e86c1", "bar", 1),
+    "departures": ("departures", "#c0392b", "bar", -1),
+    "expected leavers": ("expected leavers", "#e67e22", "marker", -1),
+}
+PIPELINE_SERIES = {
+    "won": ("deals won", "#2e86c1", "bar", 1),
+    "closing": ("deals closing", "#1e8449", "bar", 1),
+    "open at month end": ("open at month end", "#7f8c8d", "line", 1),
+}
+
+
+def _panels(frame: pd.DataFrame, key: str, series: dict, title: str, columns: int = 2):
+    """Small multiples: one panel per ``key`` group (its ``who`` as the title), every
+    panel the same series by month; values shown formatted on hover. Leavers and
+    departures are drawn below zero."""
+    groups = [g for _, g in frame.groupby(key, sort=False)]
+    cols = 1 if len(groups) == 1 else columns
+    rows = max(1, -(-len(groups) // cols))
+    figure = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=[g["who"].iloc[0] for g in groups],
+        vertical_spacing=min(0.12, 0.5 / rows),
+        horizontal_spacing=0.08,
+    )
+    for i, group in enumerate(groups):
+        row, col = i // cols + 1, i % cols + 1
+        for column, (name, color, kind, sign) in series.items():
+            values = (group[column].to_numpy() * sign + 0.0).tolist()  # no −0, plain JSON
+            shown = [labels.number(v) for v in group[column]]
+            common = {
+                "x": list(group["month"]),
+                "y": values,
+                "name": name,
+                "legendgroup": name,
+                "showlegend": i == 0,
+                "customdata": shown,
+                "hovertemplate": f"{name}, %{{x}}: %{{customdata}}<extra></extra>",
+            }
+            if kind == "bar":
+                figure.add_bar(marker_color=color, **common, row=row, col=col)
+            elif kind == "marker":
+                figure.add_scatter(
+                    mode="markers",
+                    marker={"color": color, "symbol": "diamond", "size": 8},
+                    **common,
+                    row=row,
+                    col=col,
+                )
+            else:
+                figure.add_scatter(
+                    mode="lines+markers",
+                    line={"color": color, "dash": "dash" if kind == "dash" else "solid"},
+                    **common,
+                    row=row,
+                    col=col,
+                )
+    figure.update_layout(
+        title=title,
+        height=120 + 240 * rows,
+        margin={"l": 10, "r": 10, "t": 80, "b": 10},
+        barmode="relative",
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
+    )
+    figure.update_yaxes(tickformat=",.4~g", zeroline=True, zerolinecolor="#999")
+    return figure
+
+
+def people_months(frame: pd.DataFrame) -> go.Figure:
+    """Each flowing role's people by month (``optimizer.app.people.people_frame``): headcount and
+    productive people as lines, hires decided and starting as bars, departures and expected
+    leavers below zero."""
+    return _panels(
+        frame, ["department", "role"], PEOPLE_SERIES, "People by month (departures below zero)"
+    )
+
+
+def pipeline_months(frame: pd.DataFrame) -> go.Figure:
+    """Each team's deals by month (``optimizer.app.people.pipeline_frame``): won and closing
+    as bars, the deals open at the month's end as a line."""
+    figure = _panels(frame, "team", PIPELINE_SERIES, "Deals by month: won, closing and open")
+    figure.update_layout(barmode="group")
+    return figure

@@ -15,6 +15,7 @@ from optimizer.analysis.result import Plan
 from optimizer.app.analysis import Analysis
 from optimizer.report.payload import targets_wide
 from optimizer.report.sentences import money
+from optimizer.report.tables import target_labels
 from optimizer.scenario import labels
 from optimizer.scenario.names import Objective
 from optimizer.scenario.schema import Scenario
@@ -190,7 +191,7 @@ def department_tables(plan: Plan, text: bool = False) -> dict[str, pd.DataFrame]
     if wide.empty:
         return {}
     months = [c for c in wide.columns if c not in ("department", "role", "metric", "unit")]
-    wide = wide.assign(target=[labels.metric_label(m) for m in wide["metric"]])
+    wide = wide.assign(target=target_labels(wide["metric"]))
     if len(months) > 1:
         wide["monthly average"] = wide[months].mean(axis=1)
         months = ["monthly average", *months]

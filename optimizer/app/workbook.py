@@ -14,6 +14,10 @@ identifiers programs use stay in a grey right-hand ``identifier`` column.
   the step's value;
 - ``Inputs``: every numeric input with its natural step, marginal value and the value of a
   1 % rise;
+- ``People``, when people flow month to month: each role's headcount, productive people,
+  hires decided, hires starting, departures and expected leavers by month;
+- ``Pipeline``, when deals close after they are won: each team's deals won, closing and
+  open at each month's end, and what the open deals are worth;
 - ``Comparison``: today's targets against the plan, the limits they break, what suffers
   and the money;
 - ``Explanation``, once the page has computed it: each input's natural step valued hiring
@@ -35,11 +39,13 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from optimizer.analysis.result import Plan
+from optimizer.app import people as flows_over_time
 from optimizer.app.diagnosis import changes_table, conflict_table
 from optimizer.app.headline import PEOPLE, status_line
 from optimizer.report.diagnosis import repair_sentence
 from optimizer.report.payload import targets_wide
 from optimizer.report.sentences import sentence
+from optimizer.report.tables import target_labels
 from optimizer.scenario import labels
 from optimizer.scenario.names import Objective
 from optimizer.scenario.schema import Scenario
@@ -139,11 +145,21 @@ def _people(plan: Plan) -> pd.DataFrame:
     wide = targets_wide(plan)
     wide = wide[wide["metric"].isin(PEOPLE)]
     months = _months(wide)
-    out = pd.DataFrame({"role": wide["role"], "target": wide["metric"].map(labels.metric_label)})
+    out = pd.DataFrame(
+        {
+            "role": [_words(r) for r in wide["role"]],
+            "target": wide["metric"].map(labels.metric_label),
+        }
+    )
     for m in months:
         out[labels.month_label(m)] = wide[m].to_numpy()
     out[IDENTIFIER] = wide["metric"].to_numpy()
     return out.reset_index(drop=True)
+
+
+def _words(name) -> str:
+    """'key accounts' for the team ``key_accounts``: a name as a leader reads it."""
+    return str(name).replace("_", " ")
 
 
 def _summary(ws, plan: Plan, scenario: Scenario) -> None:
@@ -201,8 +217,8 @@ def _targets(ws, plan: Plan) -> None:
     out = pd.DataFrame(
         {
             "department": wide["department"].str.capitalize(),
-            "role": wide["role"],
-            "target": wide["metric"].map(labels.metric_label),
+            "role": [_words(r) for r in wide["role"]],
+            "target": target_labels(wide["metric"]),
             "unit": wide["unit"],
         }
     )
@@ -305,6 +321,61 @@ def _inputs(ws, plan: Plan) -> None:
         },
     )
     ws.freeze_panes = "B4"
+    _widths(ws)
+
+
+def _people_sheet(ws, plan: Plan) -> None:
+    """Each flowing role by month; the identifier is the plan's ``metric[month,role]``."""
+    frame = flows_over_time.people_frame(plan)
+    out = pd.DataFrame(
+        {
+            "role": frame["metric"].map(labels.metric_label),
+            "team": [_words(r) for r in frame["role"]],
+            "month": frame["month"],
+            **{c: frame[c] for c in flows_over_time.PEOPLE_COLUMNS},
+            IDENTIFIER: [f"{m}[{p},{r}]" for m, p, r in
+                         zip(frame["metric"], frame["period"], frame["role"])],
+        }
+    )  # fmt: skip
+    ws.cell(
+        row=1,
+        column=1,
+        value=(
+            "People by month. Headcount is what payroll pays (with attrition, in full-time "
+            "equivalents); productive people are those at full speed (new hires ramp up). A hire "
+            "decided in one month starts after the hiring lead time."
+        ),
+    ).font = Font(italic=True)
+    numbers = dict.fromkeys(flows_over_time.PEOPLE_COLUMNS, NUMBER)
+    _table(ws, 3, out.reset_index(drop=True), numbers)
+    ws.freeze_panes = "D4"
+    _widths(ws)
+
+
+def _pipeline_sheet(ws, plan: Plan, scenario: Scenario) -> None:
+    """Each team's deals by month; the identifier is the plan's ``team[month]``."""
+    frame = flows_over_time.pipeline_frame(plan, scenario)
+    out = pd.DataFrame(
+        {
+            "team": [_words(t) for t in frame["team"]],
+            "month": frame["month"],
+            **{c: frame[c] for c in flows_over_time.PIPELINE_COLUMNS},
+            IDENTIFIER: [f"{t}[{p}]" for t, p in zip(frame["team"], frame["period"])],
+        }
+    )
+    share = scenario.horizon_end.open_pipeline_value_share
+    ws.cell(
+        row=1,
+        column=1,
+        value=(
+            "Deals by month: won in conversations, closing (signed, revenue booked) and still "
+            "open at the month's end; open value at the team's deal value. Deals open when the "
+            f"plan ends are credited at {labels.percent(share, 0)} of their value."
+        ),
+    ).font = Font(italic=True)
+    formats = {"won": NUMBER, "closing": NUMBER, "open at month end": NUMBER, "open value": MONEY}
+    _table(ws, 3, out.reset_index(drop=True), formats)
+    ws.freeze_panes = "C4"
     _widths(ws)
 
 
@@ -481,6 +552,10 @@ def plan_workbook(
         _targets(book.create_sheet("Targets"), plan)
         _constraints(book.create_sheet("Constraints"), plan)
         _inputs(book.create_sheet("Inputs"), plan)
+    if flows_over_time.has_people_flow(plan):
+        _people_sheet(book.create_sheet("People"), plan)
+    if flows_over_time.has_pipeline(plan):
+        _pipeline_sheet(book.create_sheet("Pipeline"), plan, scenario)
     _comparison(book.create_sheet("Comparison"), comparison)
     if explanation is not None and plan.solved:
         _explanation(book.create_sheet("Explanation"), plan, scenario, explanation)

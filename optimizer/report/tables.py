@@ -29,10 +29,26 @@ def wide_console(console: Console | None = None) -> Console:
 
 
 def _fmt(value: float, unit: str) -> str:
-    """A value as a leader reads it (``labels.figure``)."""
+    """A value as a leader reads it (``labels.figure``); no money reads '$0.00'."""
     if value is not None and value == value and unit.startswith("$"):
-        return money(value)
+        return labels.money(0.0) if abs(value) < 0.005 else money(value)
     return labels.figure(value, unit)
+
+
+CLOSING = "Deals closing a month"
+"""``deals_per_month`` of a plan with a sales cycle: the deals signed in the month, some won
+earlier (``deals_won_per_month`` are the deals won in its conversations)."""
+
+
+def target_labels(metrics) -> list[str]:
+    """``labels.metric_label`` of each metric of one plan; where deals close after they are
+    won (the plan has ``deals_won_per_month``), ``deals_per_month`` reads 'Deals closing a
+    month'."""
+    metrics = list(metrics)
+    cycle = "deals_won_per_month" in metrics
+    return [
+        CLOSING if cycle and m == "deals_per_month" else labels.metric_label(m) for m in metrics
+    ]
 
 
 def print_plan(
@@ -62,11 +78,11 @@ def print_plan(
     t = Table(title="Targets")
     for col in ["department", "role", "target", *[labels.month_label(m) for m in months], "unit"]:
         t.add_column(col, justify="right" if col[:1].isupper() and col[-1:].isdigit() else "left")
-    for _, row in wide.iterrows():
+    for (_, row), target in zip(wide.iterrows(), target_labels(wide["metric"])):
         t.add_row(
             row["department"],
             escape(str(row["role"])),
-            labels.metric_label(row["metric"]),
+            target,
             *[_fmt(row[m], row["unit"]) for m in months],
             row["unit"],
         )
