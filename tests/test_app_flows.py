@@ -355,6 +355,11 @@ def test_the_months_view_shows_people_and_deals_of_the_plan(flowing_page, flowin
     last = pipe[(pipe["team"] == "Key accounts team") & (pipe["month"] == "Jun 2027")].iloc[0]
     opened = target(plan, "pipeline_open_deals", "key_accounts", "2027-06")
     assert last["open value"] == labels.money(opened * 26000)
+    credit = [m for m in at.metric if m.label == "Deals open at the end of Jun 2027"]
+    worth = target(plan, "pipeline_open_value", "finance", "2027-06")  # credited at 100 %
+    assert credit and credit[0].value == labels.money(worth)
+    profit = [m for m in at.metric if m.label == "Profit over 6 months"][0]
+    assert profit.value == labels.money(plan.objective - worth)  # the objective: both
     charts = at.get("plotly_chart")
     assert len(charts) == 2
     panels = _traces(charts[0])
@@ -379,3 +384,17 @@ def test_the_months_view_shows_people_and_deals_of_the_plan(flowing_page, flowin
     ]
     open_lines = [t for t in _traces(charts[1]) if t["name"] == "open at month end"]
     assert open_lines[3]["y"][-1] == pytest.approx(opened)
+
+
+def test_editing_the_teams_table_keeps_the_flow_and_the_sales_cycle(flowing):
+    from optimizer.app import editing
+
+    scenario, _ = flowing
+    values = {f.path: f.value for group in editing.form_fields(scenario).values() for f in group}
+    frames = editing.tables(scenario)
+    assert editing.apply_edits(scenario, values, frames) == scenario
+    frames["teams"].loc[0, "reps_max"] = 12
+    edited = editing.apply_edits(scenario, values, frames)
+    north = edited.sales.teams[0]
+    assert north.reps.max == 12 and north.reps.opening == 5 and north.reps.ramp == [0.2, 0.6]
+    assert north.close_profile == [0.2, 0.5, 0.3] and north.opening_pipeline == [6, 3]

@@ -238,20 +238,27 @@ def _write_table(data: dict, name: str, frame: pd.DataFrame) -> None:
     elif name == "conversation_tiers":
         data["sales"]["conversation_tiers"] = rows
     elif name == "teams":
-        data["sales"]["teams"] = [
-            {
-                "name": r["name"] or "",
-                "reps": {
-                    "min": r["reps_min"],
-                    "max": r["reps_max"],
-                    "cost_per_person_per_month": r["cost_per_rep"],
-                },
-                "hours_lost_per_day": {h: r[h] if r[h] is not None else 0.0 for h in HOURS_LOST},
-                "admin_minutes_per_conversation": r["admin_minutes"] or 0.0,
-                "average_deal_value": r["deal_value"],
-            }
-            for r in rows
-        ]
+        # what the table does not show (workforce flow, sales cycle) stays with the team's name
+        before = {t["name"]: t for t in data["sales"]["teams"]}
+        data["sales"]["teams"] = [_team(before.get(r["name"] or "", {}), r) for r in rows]
+
+
+def _team(before: dict, r: dict) -> dict:
+    """A team from a row of the teams table, over the fields of the team of that name."""
+    reps = {
+        **before.get("reps", {}),
+        "min": r["reps_min"],
+        "max": r["reps_max"],
+        "cost_per_person_per_month": r["cost_per_rep"],
+    }
+    return {
+        **before,
+        "name": r["name"] or "",
+        "reps": reps,
+        "hours_lost_per_day": {h: r[h] if r[h] is not None else 0.0 for h in HOURS_LOST},
+        "admin_minutes_per_conversation": r["admin_minutes"] or 0.0,
+        "average_deal_value": r["deal_value"],
+    }
 
 
 def apply_edits(

@@ -20,7 +20,7 @@ import pandas as pd
 
 from optimizer.analysis.result import Plan
 from optimizer.report.sentences import money
-from optimizer.scenario.schema import Scenario
+from optimizer.scenario.schema import Scenario, per_month
 
 AVERAGE = "monthly average"
 
@@ -67,6 +67,15 @@ class _Month:
         if role is not None:
             rows = rows[rows["role"] == role]
         return float(rows["value"].sum()) / self.months
+
+
+def _at(scenario: Scenario, period: str, value) -> float:
+    """A ``Monthly`` input (a number, or one a month) in ``period``, or its monthly average."""
+    months = scenario.calendar.month_labels()
+    values = per_month(value, len(months))
+    if period in months:
+        return float(values[months.index(period)])
+    return float(values.mean())
 
 
 def periods(plan: Plan) -> list[str]:
@@ -132,7 +141,8 @@ def volume_flow(scenario: Scenario, plan: Plan, period: str = AVERAGE) -> Flow:
         f.link(deals, customers, new_customers)
         tickets_total = m.get("tickets_per_month")
         tickets = f.node("tickets", f"Support tickets {_n(tickets_total)}")
-        from_base = su.tickets_per_customer_per_month * su.installed_base_customers
+        rate = _at(scenario, period, su.tickets_per_customer_per_month)
+        from_base = rate * su.installed_base_customers
         base = f.node("base", f"Installed base {_n(su.installed_base_customers)} customers")
         f.link(base, tickets, min(from_base, tickets_total))
         f.link(customers, tickets, tickets_total - from_base)

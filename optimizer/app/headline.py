@@ -116,6 +116,9 @@ def headline(analysis: Analysis) -> list[Metric]:
         Metric(f"Revenue {span(months)}", money(fin["revenue"])),
         Metric(f"Payroll {span(months)}", money(fin["payroll"])),
     ]
+    open_deals = _open_pipeline(plan, scenario)
+    if open_deals is not None:
+        out.append(open_deals)
     people = headcount_changes(plan, scenario)
     stated = people.dropna(subset=["today"])
     delta, change = None, 0.0
@@ -145,6 +148,30 @@ def headline(analysis: Analysis) -> list[Metric]:
             )
         )
     return out
+
+
+def _open_pipeline(plan: Plan, scenario: Scenario) -> Metric | None:
+    """The deals still open when the plan ends, as the objective credits them (a share of
+    their value, ``horizon_end.open_pipeline_value_share``): the most profit's objective is
+    profit plus this credit. None without a sales cycle."""
+    t = plan.targets
+    rows = t[t["metric"] == "pipeline_open_value"]
+    if rows.empty:
+        return None
+    last = rows["period"].iloc[-1]
+    value = float(rows["value"].iloc[-1])
+    deals = t[(t["metric"] == "pipeline_open_deals") & (t["period"] == last)]["value"].sum()
+    share = scenario.horizon_end.open_pipeline_value_share
+    month = labels.month_label(last)
+    return Metric(
+        f"Deals open at the end of {month}",
+        money(share * value),
+        f"{labels.number(deals)} deals worth {money(value)}",
+        "off",
+        f"Won, not yet closed when the plan ends; credited to the plan at "
+        f"{labels.percent(share, 0)} of their value. Profit within the plan does not count them.",
+        "off",
+    )
 
 
 def _mean(table: pd.DataFrame, metric: str, role: str | None = None) -> float:
