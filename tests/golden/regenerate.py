@@ -69,7 +69,19 @@ COMMANDS: dict[str, tuple[str, ...]] = {
 }
 """Golden file name part -> the CLI's arguments after the scenario's subcommand."""
 
-CASES = [(scenario, command) for scenario in SCENARIOS for command in COMMANDS]
+UNPINNED = {
+    ("growth_plan", "solve-hiring-free"): "its hiring-free explanation is about 130 "
+    "whole-number re-solves of a 12-month plan, more than the 60 s explanation budget "
+    "(explain.BUDGET_SECONDS), so which steps it values depends on the machine",
+}
+"""Cases left out of the golden files, and why."""
+
+CASES = [
+    (scenario, command)
+    for scenario in SCENARIOS
+    for command in COMMANDS
+    if (scenario, command) not in UNPINNED
+]
 
 TIMING_KEY = re.compile(r"seconds|.*_seconds|elapsed.*|timings?.*|time|timestamp|duration")
 TIMING = "<timing>"

@@ -32,6 +32,18 @@ from optimizer.model.linear import LinearModel
 from optimizer.scenario.schema import Headcount
 
 
+FLOW_BLOCKS = ("_starts", "_departures")
+"""Suffixes of the variable blocks of hires starting and departures (whole people)."""
+
+
+def flow_columns(model: LinearModel) -> np.ndarray:
+    """The columns of every role's hires starting and departures."""
+    blocks = [b for name, b in model.var_blocks.items() if name.endswith(FLOW_BLOCKS)]
+    return np.concatenate([np.arange(b.start, b.start + b.size) for b in blocks] or [[]]).astype(
+        np.int64
+    )
+
+
 def _shift(n: int, k: int) -> np.ndarray:
     """(n x n) matrix with ones where column u = row t - k: month t reads month t - k."""
     return np.eye(n, k=-k)
