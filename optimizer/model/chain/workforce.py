@@ -31,7 +31,6 @@ from optimizer.model.chain.common import Vars, add_family
 from optimizer.model.linear import LinearModel
 from optimizer.scenario.schema import Headcount
 
-
 FLOW_BLOCKS = ("_starts", "_departures")
 """Suffixes of the variable blocks of hires starting and departures (whole people)."""
 
