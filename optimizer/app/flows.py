@@ -74,6 +74,14 @@ def periods(plan: Plan) -> list[str]:
     return months if len(months) == 1 else [AVERAGE, *months]
 
 
+def _in_period(scenario: Scenario, value, period: str) -> float:
+    """A monthly input in one month of the plan, or its average over the months."""
+    if not isinstance(value, list):
+        return value
+    months = scenario.calendar.month_labels()
+    return value[months.index(period)] if period in months else sum(value) / len(value)
+
+
 def _n(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 10 else f"{value:,.3g}"
 
@@ -132,7 +140,8 @@ def volume_flow(scenario: Scenario, plan: Plan, period: str = AVERAGE) -> Flow:
         f.link(deals, customers, new_customers)
         tickets_total = m.get("tickets_per_month")
         tickets = f.node("tickets", f"Support tickets {_n(tickets_total)}")
-        from_base = su.tickets_per_customer_per_month * su.installed_base_customers
+        per_customer = _in_period(scenario, su.tickets_per_customer_per_month, period)
+        from_base = per_customer * su.installed_base_customers
         base = f.node("base", f"Installed base {_n(su.installed_base_customers)} customers")
         f.link(base, tickets, min(from_base, tickets_total))
         f.link(customers, tickets, tickets_total - from_base)
