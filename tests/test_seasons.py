@@ -214,8 +214,13 @@ def test_tickets_a_customer_month_by_month():
         "max_occupancy": 0.8,
         "agents": {"min": 0, "max": 5, "cost_per_person_per_month": 100},
     }
-    _, plan = plan_of(data)
+    scenario, plan = plan_of(data)
     assert monthly(plan, "tickets_per_month", "support") == [10, 20, 30]
+    from optimizer.app import flows
+
+    for period, tickets in (("2027-02", 20), (flows.AVERAGE, 20), ("2027-03", 30)):
+        flow = flows.volume_flow(scenario, plan, period)
+        assert flow.value_into("Support tickets") == pytest.approx(tickets), period
 
 
 # ---- the independent check -------------------------------------------------------------------

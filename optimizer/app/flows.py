@@ -20,7 +20,7 @@ import pandas as pd
 
 from optimizer.analysis.result import Plan
 from optimizer.report.sentences import money
-from optimizer.scenario.schema import Scenario, per_month
+from optimizer.scenario.schema import Scenario
 
 AVERAGE = "monthly average"
 
@@ -69,18 +69,17 @@ class _Month:
         return float(rows["value"].sum()) / self.months
 
 
-def _at(scenario: Scenario, period: str, value) -> float:
-    """A ``Monthly`` input (a number, or one a month) in ``period``, or its monthly average."""
-    months = scenario.calendar.month_labels()
-    values = per_month(value, len(months))
-    if period in months:
-        return float(values[months.index(period)])
-    return float(values.mean())
-
-
 def periods(plan: Plan) -> list[str]:
     months = list(dict.fromkeys(plan.targets["period"]))
     return months if len(months) == 1 else [AVERAGE, *months]
+
+
+def _in_period(scenario: Scenario, value, period: str) -> float:
+    """A monthly input in one month of the plan, or its average over the months."""
+    if not isinstance(value, list):
+        return value
+    months = scenario.calendar.month_labels()
+    return value[months.index(period)] if period in months else sum(value) / len(value)
 
 
 def _n(value: float) -> str:
@@ -141,8 +140,8 @@ def volume_flow(scenario: Scenario, plan: Plan, period: str = AVERAGE) -> Flow:
         f.link(deals, customers, new_customers)
         tickets_total = m.get("tickets_per_month")
         tickets = f.node("tickets", f"Support tickets {_n(tickets_total)}")
-        rate = _at(scenario, period, su.tickets_per_customer_per_month)
-        from_base = rate * su.installed_base_customers
+        per_customer = _in_period(scenario, su.tickets_per_customer_per_month, period)
+        from_base = per_customer * su.installed_base_customers
         base = f.node("base", f"Installed base {_n(su.installed_base_customers)} customers")
         f.link(base, tickets, min(from_base, tickets_total))
         f.link(customers, tickets, tickets_total - from_base)
