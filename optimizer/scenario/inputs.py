@@ -98,9 +98,10 @@ def input_specs(scenario: Scenario, objective: str) -> list[InputSpec]:
 
 
 def _walk(node: BaseModel, prefix: str, months: list[str]) -> Iterator[tuple[str, float, str]]:
-    from optimizer.scenario.schema import Headcount
+    from optimizer.scenario.schema import Headcount, is_monthly
 
     idle = Headcount.FLOW_FIELDS if isinstance(node, Headcount) and not node.flows else ()
+    fields = type(node).model_fields
     for name in type(node).model_fields:
         if name in idle:
             continue
@@ -113,8 +114,9 @@ def _walk(node: BaseModel, prefix: str, months: list[str]) -> Iterator[tuple[str
                 if isinstance(item, BaseModel):
                     label = getattr(item, "name", None) or str(i)
                     yield from _walk(item, f"{path}[{label}]", months)
-                elif isinstance(item, int | float) and not isinstance(item, bool):
-                    # a monthly input, month by month (the schema holds it to the horizon)
+                elif is_monthly(fields[name]) and not isinstance(item, bool):
+                    # a monthly input, month by month (the schema holds it to the horizon);
+                    # other lists of numbers (a ramp, a close profile) are not inputs here
                     yield f"{path}[{months[i]}]", float(item), unit_of(type(node), name)
         elif isinstance(value, dict):
             for key, item in value.items():
