@@ -635,6 +635,23 @@ def _departures_max(s, q):
     return relative(most + 1, most)
 
 
+def _hiring_month(s, q):
+    """Month 2's two new reps start in a month marked as one that lets people go: the month
+    is both ways at once (nothing else moves)."""
+    starts = q["reps_starts"][1, 0]
+    assert starts == 2 and q["reps_hiring"][1, 0] == 1
+    q["reps_hiring"][1, 0] = 0
+    return relative(starts, 0)
+
+
+def _leaving_month(s, q):
+    """Month 1's departing technician leaves in a month marked as one that hires."""
+    gone = q["workers_departures"][0]
+    assert gone == 1 and q["workers_hiring"][0] == 0
+    q["workers_hiring"][0] = 1
+    return relative(gone, 0)
+
+
 def _ramp(s, q):
     """Month 2's two new reps counted at three quarters of full speed in their first month
     (half a person ramping where one is): as productive as that makes them."""
@@ -806,6 +823,8 @@ CASES = [
     Case("{family}_hires_max", "flowing_live", "sales-reps_hires_max", _hires_max),
     Case("{family}_departures_max", "flowing", "delivery-workers_departures_max", _departures_max),
     Case("{family}_ramp", "flowing_live", "sales-reps_ramp", _ramp),
+    Case("{family}_hiring_month", "flowing_live", "sales-reps_hiring_month", _hiring_month),
+    Case("{family}_leaving_month", "flowing", "delivery-workers_leaving_month", _leaving_month),
     Case(
         "{family}_productive_total",
         "flowing",
@@ -911,6 +930,8 @@ FLOW_RULES = (
     "departures_max",
     "ramp",
     "productive_total",
+    "hiring_month",
+    "leaving_month",
 )
 """The rules of a flowing role, each named ``{family}_<rule>`` (``sales-reps_flow``)."""
 

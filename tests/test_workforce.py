@@ -242,3 +242,42 @@ def test_a_seasonal_peak_is_hired_for_two_months_ahead_and_the_lead_time_binds()
          "reps": {**data["sales"]["teams"][0]["reps"], "already_hired": [0, 1]}}]}})  # fmt: skip
     assert earlier.objective - plan.objective == pytest.approx(20_000)
     assert metric(earlier, "starts") == [0, 1, 0, 0]
+
+
+def test_diagnosis_offers_hiring_sooner_as_a_repair():
+    """Two months, no reps at the start, a hire starts a month after it is decided, at most
+    one a month: one rep can start in month 2 and earns $20,000 in all. A goal of $15,000 a
+    month ($30,000 over the plan) cannot be met. With a hiring lead time of 0 months a rep
+    starts in month 1 and another in month 2: $20,000 + $40,000 = $60,000, a repair; so is a
+    second hire a month (two starts in month 2: $40,000)."""
+    from optimizer.analysis.diagnose import diagnose
+
+    data = flowing(2, opening=0, hiring_lead_time_months=1, max_hires_per_month=1)
+    data["finance"]["profit_target_per_month"] = 15_000
+    scenario = validate(data, "inline")
+    assert solve(scenario, marginals=False).status.value == "infeasible"
+    found = diagnose(scenario)
+    single = {r.changes["path"].iloc[0]: r for r in found.alternatives}
+    lead = single["sales.teams[team].reps.hiring_lead_time_months"]
+    assert lead.changes["proposed"].iloc[0] == 0
+    assert "hiring lead time" in lead.levers[0].words
+    hires = single["sales.teams[team].reps.max_hires_per_month"]
+    assert hires.changes["proposed"].iloc[0] == 2
+    for repair, profit in ((lead, 60_000), (hires, 40_000)):
+        assert plan_of(repair.apply(scenario).model_dump()).objective == pytest.approx(profit)
+
+
+def test_most_hires_a_month_is_valued_with_hiring_free():
+    """The step of 'most hires a month' (one person more) is worth nothing with the plan's
+    hires held, so it is valued hiring free, as a headcount cap is: +$28,000 (the re-solve
+    of ``test_hiring_limits_have_prices_a_re_solve_confirms``)."""
+    from optimizer.analysis.explain import explain
+
+    reps = dict(opening=0, hiring_lead_time_months=1, ramp=[0, 0.5, 1], max_hires_per_month=1)
+    scenario = validate(flowing(4, **reps), "inline")
+    plan = plan_of(scenario.model_dump())
+    found = explain(scenario, plan, full=False)
+    step = next(s for s in found.steps if s.subject.endswith("max_hires_per_month"))
+    assert step.basis == "hiring free"
+    assert step.value == pytest.approx(28_000)
+    assert step.label == "Most hires a month, reps, team team"

@@ -54,8 +54,10 @@ def change_sentence(lever, proposed: float) -> str:
             f"{verb} {lever.words} from {labels.money(lever.value)} to "
             f"{labels.money(proposed)} a month ({labels.signed_money(proposed - lever.value)})"
         )
-    if lever.integer:
-        return f"{verb} {lever.words} from {lever.value:g} to {proposed:g} people"
+    if lever.integer:  # people, or the months of a hiring lead time
+        one = {"people": "person", "months": "month"}.get(lever.unit, lever.unit)
+        unit = one if proposed == 1 else lever.unit
+        return f"{verb} {lever.words} from {lever.value:g} to {proposed:g} {unit}"
     return (
         f"{verb} {lever.words} from {labels.number(lever.value, 4)} to "
         f"{labels.amount(proposed, lever.unit)}"

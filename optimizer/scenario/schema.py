@@ -597,7 +597,26 @@ class Scenario(Strict):
             paths.insert(3, "delivery.workers.max")
         if self.support is not None:
             paths.insert(3, "support.agents.max")
+        for path, staff in self.headcounts():  # hiring faster, where people flow
+            if staff.flows and staff.hiring_lead_time_months > 0:
+                paths.append(f"{path}.hiring_lead_time_months")
+            if staff.flows and staff.max_hires_per_month is not None:
+                paths.append(f"{path}.max_hires_per_month")
         return paths
+
+    def headcounts(self) -> list[tuple[str, Headcount]]:
+        """(input path, headcount) of every role with a headcount."""
+        found = [("marketing.marketers", self.marketing.marketers)]
+        found += [(f"sales.teams[{t.name}].reps", t.reps) for t in self.sales.teams]
+        if self.delivery is not None:
+            found.append(("delivery.workers", self.delivery.workers))
+        if self.support is not None:
+            found.append(("support.agents", self.support.agents))
+            found += [
+                (f"support.live_channels[{c.name}].agents", c.agents)
+                for c in self.support.live_channels
+            ]
+        return found
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:

@@ -32,6 +32,8 @@ WORDS = {
     "finance.profit_target_per_month": ("the profit target", "$/month"),
     "finance.retained_earnings_per_month": ("the retained earnings goal", "$/month"),
 }
+HIRING = ".hiring_lead_time_months"
+"""A hiring lead time: a lever that changes the model's shape, searched month by month."""
 LOWER = {
     QUALITY_FLOOR,
     "finance.profit_target_per_month",
@@ -79,13 +81,18 @@ def levers(scenario: Scenario) -> list[Lever]:
         if whole in WORDS:
             words, unit = WORDS[whole]
             words = f"{words} in {labels.month_label(month)}" if month else words
+        elif path.endswith(HIRING):  # "the hiring lead time, reps, north team"
+            words, unit = labels.input_label(path).lower().replace("hiring", "the hiring"), "months"
+        elif path.endswith(".max_hires_per_month"):
+            words, unit = "the " + labels.input_label(path).lower(), "people"
         else:  # sales.teams[NAME].reps.max
             words, unit = f"the cap on {path.split('[')[1].split(']')[0]} reps", "people"
         weight = (
             setting.weight if setting and setting.weight else 1.0 / _size(scenario, value, unit)
         )
-        direction = -1 if path in LOWER else 1
-        out.append(Lever(path, value, direction, weight, path.endswith(".max"), words, unit))
+        direction = -1 if path in LOWER or path.endswith(HIRING) else 1
+        whole_number = path.endswith((".max", HIRING, ".max_hires_per_month"))
+        out.append(Lever(path, value, direction, weight, whole_number, words, unit))
     return out
 
 
@@ -101,6 +108,9 @@ def _size(scenario: Scenario, value: float, unit: str) -> float:
 def _value(scenario: Scenario, path: str) -> float:
     from optimizer.scenario.inputs import numeric_inputs
 
+    if path.endswith(HIRING):  # not an input the explanation moves: it changes the shape
+        head = next(h for p, h in scenario.headcounts() if f"{p}{HIRING}" == path)
+        return float(head.hiring_lead_time_months)
     for p, value, _ in numeric_inputs(scenario, scenario.objective):
         if p == path:
             return value
@@ -330,6 +340,13 @@ def _search_single(held: HeldDiagnosis, lever: Lever, deadline: Deadline) -> Rep
             works = _works(held, hours.at(mid), deadline)
             low, high = (low, mid) if works else (mid, high)
         return _repair([(lever, high - lever.value)], "single")
+    if lever.path.endswith(HIRING):  # a month shorter at a time: the shortest lead that works
+        for months in range(int(lever.value) - 1, -1, -1):
+            if deadline.expired():
+                return None
+            if _solvable(held, lever.path, months, deadline):
+                return _repair([(lever, lever.value - months)], "single")
+        return None
     return None
 
 

@@ -56,8 +56,9 @@ LOWER_HELPS = re.compile(
 )
 """Inputs where less helps, for the direction of a step when the marginal value is zero."""
 
-HEADCOUNT_LIMIT = re.compile(r"\.(min|max)$")
-"""With the unit "people": a role's fewest or most people, valued hiring free."""
+HEADCOUNT_LIMIT = re.compile(r"\.(min|max|max_hires_per_month|max_departures_per_month)$")
+"""With the unit "people": a role's fewest or most people, or most hires or departures a
+month where people flow, valued hiring free (with the plan's hires held, worth nothing)."""
 
 PEOPLE_HELD = "people held"
 HIRING_FREE = "hiring free"

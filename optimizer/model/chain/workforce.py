@@ -9,6 +9,7 @@ monthly attrition, L the hiring lead time, r_k the productivity of a new hire in
     starts[t] <= already hired to start in t                 for t < L  (hiring lead time)
     starts[t] <= most hires a month                          for t >= L
     departures[t] <= most departures a month
+    starts[t] <= M * hiring[t],  departures[t] <= M * (1 - hiring[t])   (one way a month)
     ramping[t] >= sum_k (1 - r_k) * (1 - a)^k * starts[t-k]                    (ramp)
     productive[t] = people[t] - ramping[t]
 
@@ -31,8 +32,13 @@ from optimizer.model.chain.common import Vars, add_family
 from optimizer.model.linear import LinearModel
 from optimizer.scenario.schema import Headcount
 
-FLOW_BLOCKS = ("_starts", "_departures")
-"""Suffixes of the variable blocks of hires starting and departures (whole people)."""
+FLOW_BLOCKS = ("_starts", "_departures", "_hiring")
+"""Suffixes of the variable blocks of hires starting, departures (whole people) and the
+month's way (hiring or letting go)."""
+
+HIRING_TIEBREAK = 1e-6
+"""The tie-break that opens a month with neither hires nor departures to hiring: where the
+way does not matter, the LP with the plan's whole numbers fixed may still price a start."""
 
 
 def flow_columns(model: LinearModel) -> np.ndarray:
@@ -143,6 +149,9 @@ def add_flow(
             rhs=cap.reshape((n - after,) + shape[1:]),
             parameter=f"{path}.max_hires_per_month",
         )
+    v[f"{var}_hiring"] = _add_one_way(
+        model, var, department, role, sub_axes, hc, starts, leaving, shaped
+    )
     out = np.array([h.max_departures_per_month if h.max_departures_per_month is not None
                     else np.inf for h in hc])  # fmt: skip
     if np.isfinite(out).any():
@@ -159,6 +168,28 @@ def add_flow(
     if not any(h.ramp for h in hc):
         return None
     return _add_ramp(model, v, var, department, role, axes, people, hc, sub, starts, path)
+
+
+def _add_one_way(model, var, department, role, sub_axes, hc, starts, leaving, shaped):
+    """A month hires or lets people go, not both: starts[t] <= M * hiring[t] and
+    departures[t] <= M * (1 - hiring[t]), with M = most people + opening (more than either
+    can be in a month).
+
+    Hiring and letting go in one month only churns people: netting them keeps the headcount
+    and never costs more (new hires ramp up and cost a hire). Without these rows a plan
+    indifferent to cost (closest_to_current) has countless equal ways to move people, and
+    the 12-month growth plan's search had not closed a 0.05 % gap in 60 s; with them, 0.7 s.
+    """
+    n = starts.shape[0]
+    hiring = model.add_vars(f"{var}_hiring", sub_axes, ub=1.0, integer=True, unit="choice")
+    big = np.array([float(h.max + (h.opening or 0)) for h in hc])
+    room = shaped(np.broadcast_to(big[None, :], (n, len(hc))))
+    add_family(model, f"{department}-{var}_hiring_month", fill={"role": role}, axes=sub_axes,
+               lhs=[(1.0, starts)], sense="<=", rhs_terms=[(room, hiring)])  # fmt: skip
+    add_family(model, f"{department}-{var}_leaving_month", fill={"role": role}, axes=sub_axes,
+               lhs=[(1.0, leaving), (room, hiring)], sense="<=", rhs=room)  # fmt: skip
+    model.add_tiebreak([(HIRING_TIEBREAK if model.sense == "max" else -HIRING_TIEBREAK, hiring)])
+    return hiring
 
 
 def _add_ramp(model, v, var, department, role, axes, people, hc, sub, starts, path) -> np.ndarray:
