@@ -636,20 +636,26 @@ def _departures_max(s, q):
 
 
 def _hiring_month(s, q):
-    """Month 2's two new reps start in a month marked as one that lets people go: the month
-    is both ways at once (nothing else moves)."""
-    starts = q["reps_starts"][1, 0]
-    assert starts == 2 and q["reps_hiring"][1, 0] == 1
-    q["reps_hiring"][1, 0] = 0
-    return relative(starts, 0)
+    """Month 2's two new reps start in a month marked as letting people go, though no one
+    goes: the mark breaks with it (a month is marked only when someone goes)."""
+    assert q["reps_starts"][1, 0] == 2 and q["reps_departures"][1, 0] == 0
+    q["reps_going"][1, 0] = 1
+    return relative(2, 0)
 
 
 def _leaving_month(s, q):
-    """Month 1's departing technician leaves in a month marked as one that hires."""
+    """Month 1's departing technician leaves in a month not marked as letting people go."""
     gone = q["workers_departures"][0]
-    assert gone == 1 and q["workers_hiring"][0] == 0
-    q["workers_hiring"][0] = 1
+    assert gone == 1 and q["workers_going"][0] == 1
+    q["workers_going"][0] = 0
     return relative(gone, 0)
+
+
+def _leaving_marked(s, q):
+    """A month with no one let go marked as letting people go (nothing else moves)."""
+    quiet = int(np.flatnonzero(q["workers_departures"] == 0)[0])
+    q["workers_going"][quiet] = 1
+    return relative(1, 0)
 
 
 def _ramp(s, q):
@@ -674,7 +680,12 @@ def _moves_whole(kind: str, by: float):
     def tamper(s, q):
         """Half a hire or departure of a technician more or fewer: people, hiring costs,
         payroll and profit follow, every limit keeps its room."""
-        q[f"workers_{kind}"][(1 if kind == "starts" else 0)] += by
+        month = 1 if kind == "starts" else 0
+        q[f"workers_{kind}"][month] += by
+        if kind == "departures":  # the month's mark stays within its departures
+            q["workers_going"][month] = min(
+                q["workers_going"][month], q["workers_departures"][month]
+            )
         settle(s, q)
         return 0.5
 
@@ -823,8 +834,16 @@ CASES = [
     Case("{family}_hires_max", "flowing_live", "sales-reps_hires_max", _hires_max),
     Case("{family}_departures_max", "flowing", "delivery-workers_departures_max", _departures_max),
     Case("{family}_ramp", "flowing_live", "sales-reps_ramp", _ramp),
-    Case("{family}_hiring_month", "flowing_live", "sales-reps_hiring_month", _hiring_month),
+    Case(
+        "{family}_hiring_month",
+        "flowing_live",
+        "sales-reps_hiring_month",
+        _hiring_month,
+        also=frozenset({"sales-reps_leaving_marked"}),
+        why="a month marked as letting people go with no one going breaks the mark too",
+    ),
     Case("{family}_leaving_month", "flowing", "delivery-workers_leaving_month", _leaving_month),
+    Case("{family}_leaving_marked", "flowing", "delivery-workers_leaving_marked", _leaving_marked),
     Case(
         "{family}_productive_total",
         "flowing",
@@ -932,6 +951,7 @@ FLOW_RULES = (
     "productive_total",
     "hiring_month",
     "leaving_month",
+    "leaving_marked",
 )
 """The rules of a flowing role, each named ``{family}_<rule>`` (``sales-reps_flow``)."""
 

@@ -315,10 +315,11 @@ def _flows(scenario: Scenario, q: dict, found: list, at_most, equal) -> None:
         fixed = [i for i, h in enumerate(heads) if not h.flows]
         if fixed:
             at_most(f"{var} whole", np.abs(people[:, fixed] - np.round(people[:, fixed])), 0.0)
-        hiring = np.asarray(q[f"{var}_hiring"], float).reshape(n, -1)
+        going = np.asarray(q[f"{var}_going"], float).reshape(n, -1)
         room = np.array([float(heads[i].max + (heads[i].opening or 0)) for i in flowing])
-        at_most(f"{family}_hiring_month", starts, room * hiring)
-        at_most(f"{family}_leaving_month", leaving, room * (1.0 - hiring))
+        at_most(f"{family}_hiring_month", starts, room * (1.0 - going))
+        at_most(f"{family}_leaving_month", leaving, room * going)
+        at_most(f"{family}_leaving_marked", going, leaving)
         productive = q.get(f"{var}_productive")
         productive = None if productive is None else np.asarray(productive, float).reshape(n, -1)
         for e, i in enumerate(flowing):

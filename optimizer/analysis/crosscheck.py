@@ -203,7 +203,13 @@ def cross_check(
     arrays = model.arrays()
     x_a = plan_a.variables["value"].to_numpy(dtype=float)
     x_b = plan_b.variables["value"].to_numpy(dtype=float)
-    ints = np.flatnonzero(arrays.integer)
+    # whole people: a role's choices (an Erlang roster, a month's way of hiring or letting
+    # go) follow from them, and a choice between no moves either way is no difference
+    people = np.zeros(arrays.integer.size, dtype=bool)
+    for block in model.var_blocks.values():
+        if block.unit == "people":
+            people[block.start : block.start + block.size] = True
+    ints = np.flatnonzero(arrays.integer & people)
     differs = ints[np.round(x_a[ints]) != np.round(x_b[ints])]
     same_whole = differs.size == 0
     var_names = np.array(model.var_names(), dtype=object)
