@@ -21,11 +21,30 @@ BUNDLED = sorted((ROOT / "scenarios").glob("*.yaml"))
 SPREAD = 0.1
 
 
+def _times(value, factor: float, digits: int | None = 4, most: float | None = None):
+    """``value`` (a number, or a list of one per month) times ``factor``, rounded (None: not),
+    capped at ``most``."""
+    if isinstance(value, list):
+        return [_times(v, factor, digits, most) for v in value]
+    out = value * factor if digits is None else round(value * factor, digits)
+    return min(out, most) if most is not None else out
+
+
+def _least(a, b):
+    """The smaller of two monthly inputs, month by month where either is a list."""
+    if isinstance(a, list) or isinstance(b, list):
+        n = len(a) if isinstance(a, list) else len(b)
+        a = a if isinstance(a, list) else [a] * n
+        b = b if isinstance(b, list) else [b] * n
+        return [min(x, y) for x, y in zip(a, b)]
+    return min(a, b)
+
+
 def perturb(data: dict, rng: random.Random) -> dict:
     def scale(section: dict, *keys: str) -> None:
         for key in keys:
             if section.get(key) is not None:
-                section[key] = round(section[key] * rng.uniform(1 - SPREAD, 1 + SPREAD), 4)
+                section[key] = _times(section[key], rng.uniform(1 - SPREAD, 1 + SPREAD))
 
     mk, sa, fi = data["marketing"], data["sales"], data["finance"]
     scale(
@@ -36,16 +55,18 @@ def perturb(data: dict, rng: random.Random) -> dict:
         "ad_spend_per_marketer_per_month",
     )
     mk["qualified_lead_share"] = min(0.95, mk["qualified_lead_share"] * rng.uniform(0.9, 1.1))
-    mk["organic_leads_per_month"] = min(
+    mk["organic_leads_per_month"] = _least(
         mk.get("organic_leads_per_month", 0), mk["market_size_leads_per_month"]
     )
     for channel in mk["channels"]:
         price = rng.uniform(1 - SPREAD, 1 + SPREAD)
         for tier in channel["tiers"]:
-            tier["cost_per_lead"] = round(tier["cost_per_lead"] * price, 4)
+            tier["cost_per_lead"] = _times(tier["cost_per_lead"], price)
             scale(tier, "leads_per_month")
     for tier in sa["conversation_tiers"]:
-        tier["conversion_rate"] = min(1.0, tier["conversion_rate"] * rng.uniform(0.95, 1.05))
+        tier["conversion_rate"] = _times(
+            tier["conversion_rate"], rng.uniform(0.95, 1.05), digits=None, most=1.0
+        )
     for team in sa["teams"]:
         scale(team, "average_deal_value", "admin_minutes_per_conversation")
         scale(team.get("hours_lost_per_day", {}), "travel", "meetings", "follow_ups")

@@ -236,12 +236,9 @@ def test_workbook_people_and_pipeline_sheets_hold_the_plans_targets(flowing):
     assert closing["target"].value == "Deals closing a month"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="optimizer/scenario/labels.py INPUTS has no label for ramp[i], close_profile[i] "
-    "and opening_pipeline[i]: the Inputs sheet shows their paths",
-)
 def test_workbook_inputs_of_the_flow_are_labelled(flowing):
+    """Every input the Inputs sheet lists has a leader's label (a ramp, a close profile and an
+    opening pipeline are lists of the scenario, not inputs moved one by one)."""
     scenario, plan = flowing
     book = openpyxl.load_workbook(io.BytesIO(plan_workbook(plan, scenario)))
     sheet = book["Inputs"]
