@@ -39,9 +39,18 @@ def examples(full: int) -> int:
     return max(5, full * settings.default.max_examples // 100)
 
 
+SLOW_SCENARIOS = ("growth_plan",)
+"""Bundled scenarios whose cases run in the slow tier only: the 12-month growth plan's
+every answer takes 5 to 20 s (three tie stages of whole-number solves, a hundred inputs),
+which would triple the inner loop. Its hand-solved features are in tests/test_workforce.py
+and tests/test_seasons.py, which stay in the inner loop."""
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if item.module.__name__.rpartition(".")[2] in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+        elif any(name in item.nodeid for name in SLOW_SCENARIOS):
             item.add_marker(pytest.mark.slow)
 
 

@@ -138,18 +138,18 @@ def test_names_and_parameter_paths(count):
             assert block.parameters() == slow_parameters(block)
 
 
-def test_constraint_table_words_match_the_names():
-    for path in SCENARIOS:
-        scenario, plan = solved(str(path))
-        c = plan.constraints
-        model, _ = build_model(scenario, plan.objective_name)
-        assert c["name"].tolist() == model.row_names()
-        inside = c["name"].str.split("[", n=1).str[1].str.rstrip("]").str.split(",").str[0]
-        months = c["name"].str.contains(r"\[\d{4}-\d\d")
-        assert (c["period"][months] == inside[months]).all()
-        assert (c["period"][~months] == "horizon").all()
-        expected = [p for b in model.row_blocks.values() for p in slow_parameters(b)]
-        assert [None if v is None or v != v else v for v in c["parameter"]] == expected
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_constraint_table_words_match_the_names(path):
+    scenario, plan = solved(str(path))
+    c = plan.constraints
+    model, _ = build_model(scenario, plan.objective_name)
+    assert c["name"].tolist() == model.row_names()
+    inside = c["name"].str.split("[", n=1).str[1].str.rstrip("]").str.split(",").str[0]
+    months = c["name"].str.contains(r"\[\d{4}-\d\d")
+    assert (c["period"][months] == inside[months]).all()
+    assert (c["period"][~months] == "horizon").all()
+    expected = [p for b in model.row_blocks.values() for p in slow_parameters(b)]
+    assert [None if v is None or v != v else v for v in c["parameter"]] == expected
 
 
 def quantities(scenario):
