@@ -7,6 +7,7 @@ field path, the value and what was expected (see ``optimizer.scenario.loading``)
 
 from __future__ import annotations
 
+import functools
 import re
 import types
 import typing
@@ -154,6 +155,23 @@ def _unit(field: FieldInfo) -> str:
     return extra.get("unit", "") if isinstance(extra, dict) else ""
 
 
+@functools.cache
+def _sized_fields(model: type[BaseModel]) -> tuple[tuple[str, str, float], ...]:
+    """(name, unit, smallest sound value) of each field of ``model`` whose unit has one
+    (``MAGNITUDES``), found once per model (validation asks on every scenario)."""
+    return tuple(
+        (name, _unit(field), MAGNITUDES[_unit(field)][0])
+        for name, field in model.model_fields.items()
+        if _unit(field) in MAGNITUDES
+    )
+
+
+@functools.cache
+def _field_kinds(model: type[BaseModel]) -> tuple[tuple[str, bool], ...]:
+    """(name, declared ``Monthly``) of each field of ``model``, found once per model."""
+    return tuple((name, is_monthly(field)) for name, field in model.model_fields.items())
+
+
 class Strict(BaseModel):
     # strict: `true` is not the number 1 and "8" is not 8; .inf and .nan are refused
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
@@ -162,12 +180,8 @@ class Strict(BaseModel):
     def _no_specks(self) -> Strict:
         """A value above zero smaller than its unit's smallest sound one (MAGNITUDES)."""
         problems = []
-        for name, field in type(self).model_fields.items():
+        for name, unit, smallest in _sized_fields(type(self)):
             value = getattr(self, name)
-            unit = _unit(field)
-            if unit not in MAGNITUDES:
-                continue
-            smallest = MAGNITUDES[unit][0]
             # a monthly list's numbers each, at the loc pydantic gives them (the list's tag)
             items = (
                 [((name,), value)]
@@ -267,10 +281,9 @@ class Headcount(Strict):
         """Hiring, attrition and ramp describe a flow of people, which starts from ``opening``."""
         problems = []
         if self.opening is None:
+            defaults = _flow_defaults()
             for name in self.FLOW_FIELDS:
-                if getattr(self, name) != type(self).model_fields[name].get_default(
-                    call_default_factory=True
-                ):
+                if getattr(self, name) != defaults[name]:
                     problems.append(
                         _cross_error(
                             (name,),
@@ -293,6 +306,16 @@ class Headcount(Strict):
         if problems:
             raise ValidationError.from_exception_data("Headcount", problems)
         return self
+
+
+@functools.cache
+def _flow_defaults() -> dict[str, Any]:
+    """Each flow field's default, found once (pydantic's ``get_default`` inspects a default
+    factory's signature on every call: 14 calls made validating a scenario 17x slower)."""
+    return {
+        name: Headcount.model_fields[name].get_default(call_default_factory=True)
+        for name in Headcount.FLOW_FIELDS
+    }
 
 
 class LeadCostTier(Strict):
@@ -672,9 +695,9 @@ class Scenario(Strict):
 
 def monthly_inputs(node: BaseModel, loc: tuple = ()) -> typing.Iterator[tuple[tuple, Any]]:
     """(loc, value) of every ``Monthly`` field under ``node``, as pydantic locates it."""
-    for name, field in type(node).model_fields.items():
+    for name, monthly in _field_kinds(type(node)):
         value = getattr(node, name)
-        if is_monthly(field):
+        if monthly:
             yield (*loc, name), value
         elif isinstance(value, BaseModel):
             yield from monthly_inputs(value, (*loc, name))
