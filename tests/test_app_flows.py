@@ -315,6 +315,7 @@ def _traces(chart) -> list[dict]:
     return json.loads(chart.proto.spec)["data"]
 
 
+@pytest.mark.slow  # the page run in AppTest, about 3 s: CI runs it
 def test_the_months_view_shows_people_and_deals_of_the_plan(flowing_page, flowing):
     scenario, plan = flowing
     at = flowing_page
