@@ -34,6 +34,25 @@ from optimizer.solvers.cpsat import propose_conflict
 
 OTHERS = ["cbc", "ortools", "pdlp"]
 NAMES = [p.name for p in SCENARIOS]
+PDLP_FAILS = {
+    "growth_plan.yaml": "PDLP does not converge on the 12-month growth plan's LP with its "
+    "whole numbers fixed (iteration limit at 5e5, measured): the answer says so",
+}
+"""Scenarios whose fixed LP PDLP does not solve, and why (strict: fails if it starts to)."""
+
+
+def pdlp_cases(pairs):
+    """(which, name) pairs, those PDLP does not solve marked as expected to fail."""
+    return [
+        pytest.param(
+            w, n, id=f"{w}-{n}",
+            marks=[pytest.mark.xfail(strict=True, reason=PDLP_FAILS[n])]
+            if w == "pdlp" and n in PDLP_FAILS else [],
+        )
+        for w, n in pairs
+    ]  # fmt: skip
+
+
 SEED = str(ROOT / "scenarios" / "seed_company.yaml")
 
 
@@ -157,8 +176,7 @@ def test_lp_relaxation_objectives_agree(which, name):
     assert relative(out.objective, reference.objective) <= 1e-6
 
 
-@pytest.mark.parametrize("name", NAMES)
-@pytest.mark.parametrize("which", OTHERS)
+@pytest.mark.parametrize(("which", "name"), pdlp_cases((w, n) for n in NAMES for w in OTHERS))
 def test_fixed_lp_objectives_and_unique_duals_agree(which, name):
     """On HiGHS's whole-number plan: the same LP optimum, and the same dual wherever the
     dual is unique (HiGHS's ranging lets the limit move both ways within one basis)."""
@@ -178,7 +196,18 @@ def test_fixed_lp_objectives_and_unique_duals_agree(which, name):
 
 
 @pytest.fixture(
-    scope="module", params=[(w, n) for w in OTHERS for n in NAMES], ids=lambda p: f"{p[0]}-{p[1]}"
+    scope="module",
+    params=[
+        pytest.param(
+            (w, n),
+            id=f"{w}-{n}",
+            marks=[pytest.mark.xfail(strict=True, reason=PDLP_FAILS[n])]
+            if w == "pdlp" and n in PDLP_FAILS
+            else [],
+        )
+        for w in OTHERS
+        for n in NAMES
+    ],
 )
 def backend_plan(request):
     which, name = request.param
@@ -537,8 +566,10 @@ def test_the_mps_file_reads_the_same_in_pulp_cbc_and_or_tools(name, tmp_path):
     assert prob.solve(pulp.PULP_CBC_CMD(msg=0, gapRel=1e-9)) == pulp.LpStatusOptimal
     assert relative(-pulp.value(prob.objective), plan.objective) <= 1e-7
     integers = {v.name for v in prob.variables() if v.cat == pulp.LpInteger}
-    assert integers and all(
-        prob.variablesDict()[n].upBound != 1 for n in integers if "staffing" not in n
+    assert integers and all(  # whole people; a roster's or a month's choice is 0 or 1
+        prob.variablesDict()[n].upBound != 1
+        for n in integers
+        if "staffing" not in n and "going" not in n
     )
     builder = model_builder.Model()
     assert builder.import_from_mps_file(str(path))
