@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from optimizer.scenario.schema import bounds_of
+from optimizer.scenario.paths import bounds_of
 
 SEED_FILE = Path(__file__).resolve().parent.parent / "scenarios" / "seed_company.yaml"
 EXTREMES = [

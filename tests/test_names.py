@@ -11,13 +11,8 @@ import pytest
 import yaml
 
 from optimizer.scenario.names import OBJECTIVES, QUALITY_FLOOR, Objective
-from optimizer.scenario.schema import (
-    Scenario,
-    bounds_of,
-    field_at,
-    holds_whole_number,
-    resolve,
-)
+from optimizer.scenario.paths import bounds_of, field_at, holds_whole_number, resolve
+from optimizer.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "scenarios" / "seed_company.yaml"
@@ -232,7 +227,7 @@ def test_each_input_is_described_once_from_the_schema_and_the_labels():
     and whether leadership controls it, for every input ``numeric_inputs`` lists."""
     from optimizer.scenario.inputs import input_specs, numeric_inputs
     from optimizer.scenario.loading import load_scenario
-    from optimizer.scenario.schema import bounds_of
+    from optimizer.scenario.paths import bounds_of
 
     scenario = load_scenario("scenarios/seed_company.yaml")
     specs = {s.path: s for s in input_specs(scenario, "max_profit")}

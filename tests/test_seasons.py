@@ -22,7 +22,8 @@ from optimizer.model.chain.sales import selling_minutes_per_rep
 from optimizer.scenario import labels
 from optimizer.scenario.inputs import input_specs, moved, numeric_inputs
 from optimizer.scenario.loading import ScenarioError, apply_overrides, set_path, validate
-from optimizer.scenario.schema import bounds_of, per_month
+from optimizer.scenario.paths import bounds_of
+from optimizer.scenario.schema import per_month
 
 FEB_BUDGET = "marketing.ad_budget_per_month[2027-02]"
 

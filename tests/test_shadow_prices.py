@@ -16,7 +16,7 @@ import pytest
 
 from optimizer.model.chain import build_model
 from optimizer.scenario.inputs import moved
-from optimizer.scenario.schema import holds_whole_number
+from optimizer.scenario.paths import holds_whole_number
 from optimizer.solvers import Status, highs
 
 

@@ -21,7 +21,8 @@ import pandas as pd
 from pydantic import BaseModel
 
 from optimizer.scenario.loading import set_path, validate
-from optimizer.scenario.schema import Scenario, is_monthly, unit_of
+from optimizer.scenario.paths import unit_of
+from optimizer.scenario.schema import Scenario, is_monthly
 
 SECTIONS = {
     "calendar": "Calendar",

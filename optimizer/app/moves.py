@@ -16,7 +16,8 @@ import pandas as pd
 from optimizer.analysis.result import Plan
 from optimizer.scenario.inputs import numeric_inputs, with_values
 from optimizer.scenario.names import Objective
-from optimizer.scenario.schema import Scenario, resolve
+from optimizer.scenario.paths import resolve
+from optimizer.scenario.schema import Scenario
 
 
 @dataclass(frozen=True)

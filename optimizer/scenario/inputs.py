@@ -21,7 +21,8 @@ from pydantic import BaseModel
 from optimizer.scenario.labels import Step
 from optimizer.scenario.loading import set_path, validate
 from optimizer.scenario.names import Objective
-from optimizer.scenario.schema import Scenario, unit_of
+from optimizer.scenario.paths import unit_of
+from optimizer.scenario.schema import Scenario
 
 STRUCTURAL = {
     "calendar.horizon_months",
@@ -79,7 +80,7 @@ class InputSpec:
 def input_specs(scenario: Scenario, objective: str) -> list[InputSpec]:
     """Every input ``numeric_inputs`` lists, described (``InputSpec``), in the same order."""
     from optimizer.scenario import labels
-    from optimizer.scenario.schema import bounds_of, holds_whole_number
+    from optimizer.scenario.paths import bounds_of, holds_whole_number
 
     levers = set(scenario.lever_paths())
     return [
@@ -129,7 +130,7 @@ def _walk(node: BaseModel, prefix: str, months: list[str]) -> Iterator[tuple[str
 def is_int_field(scenario: Scenario | dict, path: str) -> bool:
     """True when the input at ``path`` is a whole number (a headcount, months) by the
     schema; hours lost that default to ``0`` are hours, not whole numbers."""
-    from optimizer.scenario.schema import holds_whole_number
+    from optimizer.scenario.paths import holds_whole_number
 
     return holds_whole_number(path)
 

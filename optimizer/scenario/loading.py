@@ -21,14 +21,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from optimizer.scenario.schema import (
-    MONTHS_TAG,
-    NUMBER_TAG,
-    Scenario,
-    is_monthly,
-    resolve,
-    split_path,
-)
+from optimizer.scenario.paths import resolve, split_path
+from optimizer.scenario.schema import MONTHS_TAG, NUMBER_TAG, Scenario, is_monthly
 
 MAX_SCENARIO_BYTES = 5 * 1024 * 1024
 

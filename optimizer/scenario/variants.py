@@ -36,7 +36,8 @@ from optimizer.scenario.loading import (
     validate,
     without_variants,
 )
-from optimizer.scenario.schema import NAME_PATTERN, Scenario, resolve
+from optimizer.scenario.paths import resolve
+from optimizer.scenario.schema import NAME_PATTERN, Scenario
 
 KEY = "variants"
 BASE = "base"

@@ -16,7 +16,8 @@ from optimizer.runtime.deadline import Deadline
 from optimizer.scenario import labels
 from optimizer.scenario.inputs import moved
 from optimizer.scenario.names import QUALITY_FLOOR
-from optimizer.scenario.schema import Scenario, bounds_of, lever_setting
+from optimizer.scenario.paths import bounds_of
+from optimizer.scenario.schema import Scenario, lever_setting
 from optimizer.solvers import Backend, Status
 from optimizer.solvers import backend as solver_backend
 
