@@ -281,3 +281,17 @@ def test_most_hires_a_month_is_valued_with_hiring_free():
     assert step.basis == "hiring free"
     assert step.value == pytest.approx(28_000)
     assert step.label == "Most hires a month, reps, team team"
+
+
+def test_the_full_explanation_does_not_force_a_flowing_headcount():
+    """Forcing one more rep every month means nothing where people flow (full-time
+    equivalents under attrition, starts after a lead time): the headcount section leaves the
+    team out and says where one more hire is valued."""
+    from optimizer.analysis.explain import explain
+
+    data = flowing(3, opening=2, hiring_lead_time_months=1, max_hires_per_month=1,
+                   attrition_per_month=0.1)  # fmt: skip
+    scenario = validate(data, "inline")
+    found = explain(scenario, plan_of(data))
+    assert [h.role for h in found.headcounts] == ["marketers"]
+    assert any("Most hires a month" in n and "team team reps" in n for n in found.notes)

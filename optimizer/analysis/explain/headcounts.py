@@ -62,6 +62,20 @@ def roles(scenario: Scenario, model) -> list[tuple[str, str, str, float, list[st
     return [r for r in found if r[4]]
 
 
+def _flowing(scenario: Scenario) -> set[str]:
+    """The roles (as ``roles`` names them) whose people flow (``Headcount.opening``)."""
+    found = {f"reps[{t.name}]" for t in scenario.sales.teams if t.reps.flows}
+    if scenario.marketing.marketers.flows:
+        found.add("marketers")
+    if scenario.delivery is not None and scenario.delivery.workers.flows:
+        found.add("workers")
+    if scenario.support is not None:
+        if scenario.support.agents.flows:
+            found.add("agents")
+        found |= {f"{c.name}_agents" for c in scenario.support.live_channels if c.agents.flows}
+    return found
+
+
 ORDINAL = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth",
            7: "seventh", 8: "eighth", 9: "ninth", 10: "tenth", 11: "eleventh", 12: "twelfth"}  # fmt: skip
 
@@ -76,7 +90,16 @@ def headcount_choices(scenario, plan, free, deadline, notes=None) -> list[Headco
     months = max(1, scenario.calendar.horizon_months)
     money_objective = plan.objective_unit == "$"
     out = []
+    flowing = _flowing(scenario)
     for role, where, person, pay, cols in roles(scenario, free.model):
+        if role in flowing:  # people from hires and departures: not forced month by month
+            if notes is not None:
+                notes.append(
+                    f"headcount of {where} {person}s follows its hires and departures (people "
+                    "flow): one more hire is valued by 'Most hires a month' and 'Hiring lead "
+                    "time', not by forcing one more person every month"
+                )
+            continue
         people = tuple(float(round(values[n])) for n in cols)
         ways = {}
         for delta in (1, -1):
