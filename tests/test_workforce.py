@@ -295,3 +295,25 @@ def test_the_full_explanation_does_not_force_a_flowing_headcount():
     found = explain(scenario, plan_of(data))
     assert [h.role for h in found.headcounts] == ["marketers"]
     assert any("Most hires a month" in n and "team team reps" in n for n in found.notes)
+
+
+def test_the_command_line_splits_the_objective_into_profit_and_the_open_pipeline():
+    """Close profile (0, 1) over 3 months with one rep: 32 deals ($32,000) won a month close
+    a month later, so profit is 2 months of revenue less 3 months of costs ($12,000 each:
+    leads and pay), and the objective adds month 3's $32,000 of open deals. The CLI says
+    which part is which."""
+    import io
+
+    from rich.console import Console
+
+    from optimizer.report.tables import print_plan
+
+    data = base(**{"calendar.horizon_months": 3, "finance.goal_period": "horizon"})
+    data["sales"]["teams"][0]["reps"].update(min=1, max=1)
+    data["sales"]["teams"][0]["close_profile"] = [0, 1]
+    plan = plan_of(data)
+    out = io.StringIO()
+    print_plan(plan, console=Console(file=out, width=200, color_system=None))
+    # won 32 deals a month ($32,000); closing 0, 32, 32: revenue $64,000; costs 3 x $12,000
+    assert plan.objective == pytest.approx(64_000 - 36_000 + 32_000)
+    assert "= profit $28,000 + $32,000 for the deals still open at the end" in out.getvalue()

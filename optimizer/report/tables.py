@@ -51,6 +51,17 @@ def target_labels(metrics) -> list[str]:
     ]
 
 
+def _open_pipeline_credit(plan: Plan) -> float | None:
+    """What a profit objective credits for the deals open at the end (objective - profit),
+    or None where nothing is credited (no sales cycle, or another objective)."""
+    t = plan.targets
+    if plan.objective_name != "max_profit" or not (t["metric"] == "pipeline_open_value").any():
+        return None
+    profit = float(t.loc[(t["role"] == "finance") & (t["metric"] == "profit"), "value"].sum())
+    credit = plan.objective - profit
+    return credit if abs(credit) >= 0.005 else None
+
+
 def print_plan(
     plan: Plan,
     *,
@@ -73,6 +84,12 @@ def print_plan(
         f"objective {plan.objective_name} ({plan.objective_sense}): {value}; independent check: "
         f"max violation {plan.verified.max_violation:.2g} over {plan.verified.checked} checks"
     )
+    credit = _open_pipeline_credit(plan)
+    if credit is not None:
+        console.print(
+            f"  = profit {money(plan.objective - credit)} + {money(credit)} for the deals still "
+            "open at the end (horizon_end.open_pipeline_value_share of their value)"
+        )
     wide = targets_wide(plan)
     months = [c for c in wide.columns if c not in ("department", "role", "metric", "unit")]
     t = Table(title="Targets")
