@@ -284,19 +284,9 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
     )
 
 
-def _roles(scenario: Scenario) -> list[tuple[str, str, list]]:
+def _roles(scenario: Scenario) -> list[tuple[str, str, tuple]]:
     """(headcount variable, family prefix, headcounts) of every role."""
-    roles = [
-        ("marketers", "marketing-marketers", [scenario.marketing.marketers]),
-        ("reps", "sales-reps", [t.reps for t in scenario.sales.teams]),
-    ]
-    if scenario.delivery is not None:
-        roles.append(("workers", "delivery-workers", [scenario.delivery.workers]))
-    if scenario.support is not None:
-        roles.append(("agents", "support-agents", [scenario.support.agents]))
-        for ch in scenario.support.live_channels:
-            roles.append((f"{ch.name}_agents", f"support-{ch.name}_agents", [ch.agents]))
-    return roles
+    return [(r.var, f"{r.department}-{r.var}", r.staff) for r in scenario.roles()]
 
 
 def _flows(scenario: Scenario, q: dict, found: list, at_most, equal) -> None:

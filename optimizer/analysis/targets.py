@@ -251,16 +251,9 @@ def derive(scenario: Scenario, q: dict[str, np.ndarray], months: list[str]) -> p
 def _people_flow(rows: _Rows, scenario: Scenario, q: dict) -> None:
     """Hires decided, starts, departures, expected leavers and productive people, per month,
     of every role whose people flow (``Headcount.opening``)."""
-    roles = [("marketing", "marketers", [("marketing", scenario.marketing.marketers)])]
-    roles.append(("sales", "reps", [(t.name, t.reps) for t in scenario.sales.teams]))
-    if scenario.delivery is not None:
-        roles.append(("delivery", "workers", [("delivery", scenario.delivery.workers)]))
-    if scenario.support is not None:
-        roles.append(("support", "agents", [("support", scenario.support.agents)]))
-        for ch in scenario.support.live_channels:
-            roles.append(("support", f"{ch.name}_agents", [(ch.name, ch.agents)]))
     n = len(rows.months)
-    for dept, var, heads in roles:
+    for r in scenario.roles():
+        dept, var, heads = r.department, r.var, list(zip(r.names, r.staff))
         if f"{var}_starts" not in q:
             continue
         people = np.asarray(q[var], float).reshape(n, -1)

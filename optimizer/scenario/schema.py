@@ -316,6 +316,19 @@ def _flow_defaults() -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Role:
+    """A role with a headcount: its quantity's name in the plan (``reps``, ``phone_agents``),
+    its department, its input path (``{team}`` for each team), and one name and headcount
+    per team (one of each for a role without teams)."""
+
+    var: str
+    department: str
+    path: str
+    names: tuple[str, ...]
+    staff: tuple[Headcount, ...]
+
+
 class LeadCostTier(Strict):
     """The next ``leads_per_month`` paid leads of a channel cost ``cost_per_lead`` each."""
 
@@ -625,19 +638,36 @@ class Scenario(Strict):
                 paths.append(f"{path}.max_hires_per_month")
         return paths
 
-    def headcounts(self) -> list[tuple[str, Headcount]]:
-        """(input path, headcount) of every role with a headcount."""
-        found = [("marketing.marketers", self.marketing.marketers)]
-        found += [(f"sales.teams[{t.name}].reps", t.reps) for t in self.sales.teams]
+    def roles(self) -> list[Role]:
+        """Every role with a headcount, in the model's order: the one list the model's
+        flows and costs, the check, the targets and the explanation read."""
+        teams = self.sales.teams
+        found = [
+            Role("marketers", "marketing", "marketing.marketers", ("marketing",),
+                 (self.marketing.marketers,)),
+            Role("reps", "sales", "sales.teams[{team}].reps", tuple(t.name for t in teams),
+                 tuple(t.reps for t in teams)),
+        ]  # fmt: skip
         if self.delivery is not None:
-            found.append(("delivery.workers", self.delivery.workers))
+            found.append(Role("workers", "delivery", "delivery.workers", ("delivery",),
+                              (self.delivery.workers,)))  # fmt: skip
         if self.support is not None:
-            found.append(("support.agents", self.support.agents))
+            found.append(Role("agents", "support", "support.agents", ("support",),
+                              (self.support.agents,)))  # fmt: skip
             found += [
-                (f"support.live_channels[{c.name}].agents", c.agents)
+                Role(f"{c.name}_agents", "support", f"support.live_channels[{c.name}].agents",
+                     (c.name,), (c.agents,))
                 for c in self.support.live_channels
-            ]
+            ]  # fmt: skip
         return found
+
+    def headcounts(self) -> list[tuple[str, Headcount]]:
+        """(input path, headcount) of every role with a headcount, team by team."""
+        return [
+            (role.path.format(team=name), staff)
+            for role in self.roles()
+            for name, staff in zip(role.names, role.staff)
+        ]
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:

@@ -64,16 +64,12 @@ def roles(scenario: Scenario, model) -> list[tuple[str, str, str, float, list[st
 
 def _flowing(scenario: Scenario) -> set[str]:
     """The roles (as ``roles`` names them) whose people flow (``Headcount.opening``)."""
-    found = {f"reps[{t.name}]" for t in scenario.sales.teams if t.reps.flows}
-    if scenario.marketing.marketers.flows:
-        found.add("marketers")
-    if scenario.delivery is not None and scenario.delivery.workers.flows:
-        found.add("workers")
-    if scenario.support is not None:
-        if scenario.support.agents.flows:
-            found.add("agents")
-        found |= {f"{c.name}_agents" for c in scenario.support.live_channels if c.agents.flows}
-    return found
+    return {
+        f"reps[{name}]" if role.var == "reps" else role.var
+        for role in scenario.roles()
+        for name, staff in zip(role.names, role.staff)
+        if staff.flows
+    }
 
 
 ORDINAL = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth",

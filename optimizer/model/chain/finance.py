@@ -31,26 +31,11 @@ def payroll_terms(scenario: Scenario, v: Vars) -> list:
     return terms
 
 
-def staff(scenario: Scenario) -> list[tuple[str, list]]:
-    """(headcount variable, its headcounts) of every role, in the model's order."""
-    roles = [
-        ("marketers", [scenario.marketing.marketers]),
-        ("reps", [t.reps for t in scenario.sales.teams]),
-    ]
-    if scenario.delivery is not None:
-        roles.append(("workers", [scenario.delivery.workers]))
-    if scenario.support is not None:
-        roles.append(("agents", [scenario.support.agents]))
-        for channel in scenario.support.live_channels:
-            roles.append((f"{channel.name}_agents", [channel.agents]))
-    return roles
-
-
 def hiring_terms(scenario: Scenario, v: Vars) -> list:
     """(cost, people) of every hire and departure of the roles whose people flow."""
     terms = []
-    for var, heads in staff(scenario):
-        flowing = [h for h in heads if h.flows]
+    for role in scenario.roles():
+        var, flowing = role.var, [h for h in role.staff if h.flows]
         if not flowing:
             continue
         shape = v[f"{var}_starts"].shape
