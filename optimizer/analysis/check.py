@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from optimizer.analysis import check_money
 from optimizer.analysis.result import VERIFY_TOL, Verification
 from optimizer.scenario.schema import Scenario
 
@@ -86,7 +87,7 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
     n = len(months)
 
     for name, arr in q.items():
-        if name != "profit":
+        if name not in ("profit", "cash"):  # the two money balances that may be negative
             at_most(f"{name} >= 0", -arr, 0.0)
     for name in ("reps", "marketers", "workers", "agents"):
         if name in q and f"{name}_starts" not in q:
@@ -191,7 +192,12 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
     # support
     su = scenario.support
     if su is not None:
-        customers = su.installed_base_customers + su.new_customers_per_deal * np.cumsum(total_deals)
+        if scenario.recurring_revenue is not None:
+            customers = check_money.customers(scenario, q)["customers"]
+        else:
+            customers = su.installed_base_customers + su.new_customers_per_deal * np.cumsum(
+                total_deals
+            )
         per_customer = np.array([_in_month(su.tickets_per_customer_per_month, m) for m in range(n)])
         equal("support-ticket_total", q["tickets"], per_customer * customers)
         productive = days * hours * 60.0 * (1.0 - su.shrinkage)
@@ -212,44 +218,49 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
             )
             equal(f"support-{ch.name}_contacts_total", q[f"{ch.name}_contacts"], contacts)
             people = q[f"{ch.name}_agents"]
-            if ch.agents.flows:  # the roster scheduled: whole, at most the productive agents
+            if ch.agents.flows or ch.bands:  # the roster scheduled: whole
                 working = q.get(f"{ch.name}_agents_productive", people)
-                roster = q[f"{ch.name}_staffing"] @ np.arange(q[f"{ch.name}_staffing"].shape[1])
+                roster = _roster(q[f"{ch.name}_staffing"])
                 at_most(f"support-{ch.name}_staffing_count", roster, working)
+                if not ch.agents.flows:
+                    at_most(f"support-{ch.name}_staffing_count", working, roster)
             else:
                 roster = people
                 at_most(f"{ch.name}_agents whole", np.abs(people - np.round(people)), 0.0)
             at_most(f"support-{ch.name}_agents_max", people, ch.agents.max)
             at_most(f"support-{ch.name}_agents_min", ch.agents.min, people)
-            targets = (ch.interval_minutes, ch.handle_seconds, ch.answer_within_seconds)
-            goals = (ch.service_level, ch.max_occupancy, ch.max_asa_seconds)
             at_most(
                 f"support-{ch.name}_service_level",
-                _erlang_shortfall(contacts, roster, ch.shrinkage, targets, goals),
+                _band_shortfall(scenario, q, bool(ch.bands), ch.levels(), contacts, roster, ch.shrinkage,
+                                (ch.interval_minutes, ch.handle_seconds),
+                                (ch.max_occupancy, ch.max_asa_seconds), "answer_within_seconds"),
                 0.0,
-            )
+            )  # fmt: skip
         if su.ticket_closure is not None:
             c = su.ticket_closure
-            targets = (hours * 60.0, su.handle_minutes_per_ticket * 60.0, c.within_hours * 3600.0)
-            goals = (c.share, su.max_occupancy, None)
             per_day = q["tickets"] / days
             roster = q["agents"]
-            if su.agents.flows:
-                roster = q["ticket_closure_staffing"] @ np.arange(
-                    q["ticket_closure_staffing"].shape[1]
-                )
+            if su.agents.flows or c.bands:
+                roster = _roster(q["ticket_closure_staffing"])
                 working = q.get("agents_productive", q["agents"])
                 at_most("support-ticket_closure_staffing_count", roster, working)
+                if not su.agents.flows:
+                    at_most("support-ticket_closure_staffing_count", working, roster)
             at_most(
                 "support-ticket_closure_service_level",
-                _erlang_shortfall(per_day, roster, su.shrinkage, targets, goals),
+                _band_shortfall(scenario, q, bool(c.bands), c.levels(), per_day, roster, su.shrinkage,
+                                (hours * 60.0, su.handle_minutes_per_ticket * 60.0),
+                                (su.max_occupancy, None), "within_hours"),
                 0.0,
-            )
+            )  # fmt: skip
 
     # finance
     fi = scenario.finance
     value = np.array([t.average_deal_value for t in sa.teams])
-    equal("finance-revenue_total", q["revenue"], q["deals"] @ value)
+    revenue = q["deals"] @ value
+    if scenario.recurring_revenue is not None:
+        revenue = revenue + q["recurring_revenue"]
+    equal("finance-revenue_total", q["revenue"], revenue)
     payroll = reps @ np.array([t.reps.cost_per_person_per_month for t in sa.teams])
     payroll = payroll + mk.marketers.cost_per_person_per_month * q["marketers"]
     if de is not None:
@@ -266,6 +277,7 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
         equal("finance-hiring_costs_total", q["hiring_costs"], moves)
     profit = q["revenue"] - cogs - payroll - q["ad_spend"] - moves - fi.fixed_bills_per_month
     equal("finance-profit_total", q["profit"], profit)
+    check_money.verify_money(scenario, q, at_most, equal)
     goal = fi.retained_earnings_per_month + fi.profit_target_per_month
     if fi.goal_period == "month":
         at_most("finance-profit_goal", goal, profit)
@@ -282,6 +294,32 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
         checked=len(found),
         violations=broken,
     )
+
+
+def _roster(staffing) -> np.ndarray:
+    """The whole agents scheduled each month, from the staffing choice (month, [band,] N)."""
+    staffing = np.asarray(staffing, float)
+    n = staffing.shape[0]
+    counts = np.arange(staffing.shape[-1])
+    return (staffing.reshape(n, -1, staffing.shape[-1]) @ counts).sum(axis=1)
+
+
+def _band_shortfall(scenario, q, banded, levels, volume, roster, shrinkage, line, caps, within):
+    """The Erlang shortfall of each month at the target of the band it ran at (a line without
+    bands runs at its one target); a best-effort band has only the occupancy cap."""
+    band = check_money.chosen_band(scenario, q) if banded else None
+    out = np.zeros(len(np.asarray(volume)))
+    for b, level in enumerate(levels):
+        months = np.ones_like(out, bool) if band is None else band == b
+        if not months.any():
+            continue
+        wait = getattr(level, within) or 1.0
+        wait = wait * 3600.0 if within == "within_hours" else wait
+        short = _erlang_shortfall(np.asarray(volume, float)[months],
+                                  np.asarray(roster, float)[months], shrinkage,
+                                  (*line, wait), (level.service_level or 0.0, *caps))  # fmt: skip
+        out[months] = short
+    return out
 
 
 def _roles(scenario: Scenario) -> list[tuple[str, str, tuple]]:

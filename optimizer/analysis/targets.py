@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from optimizer.analysis import check_money, money
 from optimizer.scenario.schema import Scenario
 
 COLUMNS = ["department", "role", "metric", "period", "value", "unit"]
@@ -63,15 +64,19 @@ class _Rows:
         )
 
 
-def _live_channel(add, channel, q: dict, cal, days: np.ndarray) -> None:
-    """Agents, busiest-interval contacts and the service level the plan reaches (Erlang C)."""
+def _live_channel(add, channel, q: dict, cal, days: np.ndarray, band) -> None:
+    """Agents, busiest-interval contacts and the service level the plan reaches (Erlang C),
+    against the target of the band each month ran at (``band``: None for the one target)."""
     from optimizer.model import erlang
 
     name = channel.name
     agents = q[f"{name}_agents"]
     contacts = q[f"{name}_contacts"]
     reached, asa, occupancy, required = [], [], [], []
-    for n, volume in zip(np.round(agents).astype(int), contacts):
+    levels = channel.levels()
+    for t, (n, volume) in enumerate(zip(np.round(agents).astype(int), contacts)):
+        level = levels[0] if band is None else levels[band[t]]
+        within = level.answer_within_seconds or 1.0
         on = erlang.answering(int(n), channel.shrinkage)
         volume = max(float(volume), 0.0)
         if on >= 1:
@@ -79,7 +84,7 @@ def _live_channel(add, channel, q: dict, cal, days: np.ndarray) -> None:
                 volume,
                 channel.interval_minutes,
                 channel.handle_seconds,
-                channel.answer_within_seconds,
+                within,
                 on,
             )
             reached.append(r.service_level)
@@ -93,8 +98,8 @@ def _live_channel(add, channel, q: dict, cal, days: np.ndarray) -> None:
             volume,
             channel.interval_minutes,
             channel.handle_seconds,
-            channel.answer_within_seconds,
-            channel.service_level,
+            within,
+            level.service_level or 0.0,
             channel.max_occupancy,
             channel.shrinkage,
             channel.max_asa_seconds,
@@ -215,7 +220,8 @@ def derive(scenario: Scenario, q: dict[str, np.ndarray], months: list[str]) -> p
             "tickets/person/day",
         )
         for channel in scenario.support.live_channels:
-            _live_channel(add, channel, q, cal, days)
+            band = check_money.chosen_band(scenario, q) if channel.bands else None
+            _live_channel(add, channel, q, cal, days, band)
 
     # finance
     fi = scenario.finance
@@ -234,6 +240,7 @@ def derive(scenario: Scenario, q: dict[str, np.ndarray], months: list[str]) -> p
     )
     if "hiring_costs" in q:
         add("finance", "finance", "hiring_costs", q["hiring_costs"], "$/month")
+    money.rows(add, scenario, q)
     if "deals_won" in q:
         _pipeline(rows, scenario, q)
     _people_flow(rows, scenario, q)

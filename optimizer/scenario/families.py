@@ -180,7 +180,9 @@ FAMILIES: list[Family] = [
     Family("support-ticket_total", "Tickets, {month}", "identity", "tickets/month",
            "tickets[t] = tickets per customer * (installed base + new customers per deal * "
            "sum_{u<=t,s} deals[u,s])",
-           "Tickets come from the installed base plus every customer won so far."),
+           "Tickets come from the installed base plus every customer won so far.",
+           {"recurring": ("Tickets come from every paying customer of the month.",
+                          "tickets/month")}),
     Family("support-capacity", "Ticket desk capacity, {month}", "capacity", "minutes/month",
            "handle minutes * tickets[t] <= business days * hours a day * 60 * (1 - shrinkage) "
            "* most occupancy * agents[t]",
@@ -210,11 +212,37 @@ FAMILIES: list[Family] = [
            "The {level:g}/{within:g} {line} target: {share:.0%} of contacts answered within "
            "{within:g} s in the busiest interval, occupancy at most {occupancy:.0%} (Erlang C).",
            {"ticket closure": ("Support closes {share:.0%} of tickets within {hours:g} working "
-                               "hours (Erlang C over a working day).", "contacts/interval")}),
+                               "hours (Erlang C over a working day).", "contacts/interval"),
+            "bands": ("The {line} runs each month at one of its service bands ({bands}), "
+                      "staffed for that band's target (Erlang C).", "contacts/interval")}),
+    # customers (recurring revenue; chain/customers.py)
+    Family("customers-new_total", "New customers, {month}", "identity", "customers",
+           "new_customers[t] = new customers per deal * sum_s deals[t,s]",
+           "Every deal closed brings new paying customers."),
+    Family("customers-customers_total", "Customers, {month}", "identity", "customers",
+           "customers[t] = customers[t-1] - churned[t] + new_customers[t]; customers[-1] = "
+           "opening customers",
+           "The paying customers are last month's, less those who leave, plus the new ones."),
+    Family("customers-churn_total", "Customers leaving, {month}", "identity", "customers",
+           "churned[t] = churn * customers[t-1]",
+           "A share of last month's customers leaves each month (churn).",
+           {"bands": ("A share of last month's customers leaves each month, at the churn of "
+                      "the service band support runs at.", "customers")}),
+    Family("customers-at_risk_split", "Customers by service band, {month}", "identity",
+           "customers", "sum_b at_risk[t,b] = customers[t-1]",
+           "Last month's customers all meet the service band of the month."),
+    Family("customers-at_risk_band", "Customers at band, {band}, {month}", "identity",
+           "customers", "at_risk[t,b] <= most customers * band[t,b]",
+           "Only the band support runs at sets the month's churn."),
+    Family("customers-recurring_total", "Recurring revenue, {month}", "identity", "$/month",
+           "recurring_revenue[t] = revenue per customer * (1 + expansion)^t * customers[t]",
+           "Every paying customer brings its monthly revenue, grown by net expansion."),
     # finance
     Family("finance-revenue_total", "Revenue, {month}", "identity", "$/month",
            "revenue[t] = sum_s average deal value_s * deals[t,s]",
-           "Revenue is every team's deals at its average deal value."),
+           "Revenue is every team's deals at its average deal value.",
+           {"recurring": ("Revenue is every team's deals at their one-time value plus the "
+                          "customers' recurring revenue.", "$/month")}),
     Family("finance-payroll_total", "Payroll, {month}", "identity", "$/month",
            "payroll[t] = sum over roles of monthly cost * headcount[t]",
            "Payroll is every role's headcount at its monthly cost."),
@@ -238,6 +266,48 @@ FAMILIES: list[Family] = [
            "Profit is revenue less cost of goods, payroll, ad spend and fixed bills.",
            {"hiring": ("Profit is revenue less cost of goods, payroll, ad spend, hiring and "
                        "departure costs and fixed bills.", "$/month")}),
+    # cash (chain/cash.py)
+    Family("finance-invoiced_split", "Invoices by service band, {month}", "identity", "$/month",
+           "sum_b invoiced[t,b] = revenue[t]",
+           "A month's revenue is invoiced under the service band support runs at."),
+    Family("finance-invoiced_band", "Invoices at band, {band}, {month}", "identity", "$/month",
+           "invoiced[t,b] <= most revenue * band[t,b]",
+           "Only the band support runs at sets when the month's invoices are paid."),
+    Family("finance-collected_total", "Collections, {month}", "identity", "$/month",
+           "collected[t] = opening receivables paid in t + sum_{u<=t} p[t-u] * revenue[u]",
+           "Customers pay each month's invoices by the collection profile.",
+           {"bands": ("Customers pay each month's invoices by the collection profile of the "
+                      "service band support ran at that month.", "$/month")}),
+    Family("finance-receivables_total", "Receivables, {month}", "identity", "$",
+           "receivables[t] = receivables[t-1] + revenue[t] - collected[t]; receivables[-1] = "
+           "opening receivables",
+           "Invoices sent and not yet paid are receivables."),
+    Family("finance-cash_total", "Cash, {month}", "identity", "$",
+           "cash[t] = cash[t-1] + collected[t] - payroll[t] - ad_spend[t] - cogs[t] - "
+           "hiring_costs[t] - fixed bills; cash[-1] = opening cash",
+           "Cash in the bank is last month's plus what customers paid, less everything paid "
+           "out."),
+    Family("finance-minimum_cash", "Minimum cash, {month}", "budget", "$",
+           "cash[t] >= minimum cash",
+           "Cash in the bank never falls below the minimum at a month end.", nature="policy"),
+    Family("finance-revenue_goal", "Revenue goal, {month}", "goal", "$/month",
+           "revenue[t] >= goal (each month), sum_t revenue[t] >= goal (horizon), or "
+           "revenue[last] >= goal (end)", "Each month's revenue reaches the goal.",
+           {"horizon": ("Revenue over the whole plan reaches the goal.", "$"),
+            "end": ("Revenue in the plan's last month reaches the goal.", "$/month")}),
+    Family("finance-cash_goal", "Cash goal, {month}", "goal", "$",
+           "cash[t] >= goal (each month) or cash[last] >= goal (end)",
+           "Cash in the bank reaches the goal at every month end.",
+           {"end": ("Cash in the bank reaches the goal at the plan's end.", "$")}),
+    Family("finance-recurring_revenue_goal", "Recurring revenue goal, {month}", "goal",
+           "$/month", "recurring_revenue[t] >= goal (each month) or recurring_revenue[last] "
+           ">= goal (end)", "Monthly recurring revenue reaches the goal every month.",
+           {"end": ("Monthly recurring revenue reaches the goal by the plan's end.",
+                    "$/month")}),
+    Family("finance-customers_goal", "Customers goal, {month}", "goal", "customers",
+           "customers[t] >= goal (each month) or customers[last] >= goal (end)",
+           "Paying customers reach the goal every month.",
+           {"end": ("Paying customers reach the goal by the plan's end.", "customers")}),
     Family("finance-profit_goal", "Profit goal, {month}", "goal", "$/month",
            "profit[t] >= retained earnings + profit target (per month), or sum_t profit[t] >= "
            "months * (retained earnings + profit target) (over the horizon)",

@@ -40,6 +40,10 @@ _T = r"sales\.teams\[(?P<team>[^\]]+)\]"
 _C = r"marketing\.channels\[(?P<channel>[^\]]+)\]\.tiers\[(?P<tier>\d+)\]"
 _L = r"support\.live_channels\[(?P<line>[^\]]+)\]"
 _CT = r"sales\.conversation_tiers\[(?P<ctier>\d+)\]"
+_B = (
+    r"support\.(?:live_channels\[(?P<bline>[^\]]+)\]|ticket_closure)"
+    r"\.bands\[(?P<band>[^\]]+)\]"
+)
 PERSON = (1, "one person")
 POINT = (0.01, "one percentage point")
 
@@ -131,6 +135,24 @@ INPUTS: list[tuple[str, str, float, str]] = [
     (_L + r"\.agents\.cost_per_person_per_month", "Pay of an agent, {line}", 100, "$100 a month"),
     *(row for role, who in _ROLES for row in _flow_inputs(role, who)),
     (r"horizon_end\.open_pipeline_value_share", "Credit for deals open at the end", *POINT),
+    (_B + r"\.service_level", "Service level, service band {band}", *POINT),
+    (_B + r"\.answer_within_seconds", "Answer-time target, service band {band}", 10,
+     "ten seconds"),
+    (_B + r"\.within_hours", "Tickets closed within (hours), service band {band}", 1, "one hour"),
+    (_B + r"\.churn_per_month", "Churn at service band {band}", 0.001, "0.1 percentage point"),
+    (r"recurring_revenue\.opening_customers", "Paying customers at the start", 100,
+     "100 customers"),
+    (r"recurring_revenue\.new_customers_per_deal", "New customers a deal", 0.1,
+     "0.1 customer a deal"),
+    (r"recurring_revenue\.revenue_per_customer_per_month", "Monthly revenue a customer", 10,
+     "$10 a month"),
+    (r"recurring_revenue\.churn_per_month", "Monthly churn", 0.001, "0.1 percentage point"),
+    (r"recurring_revenue\.expansion_per_month", "Monthly net expansion", 0.001,
+     "0.1 percentage point"),
+    (r"recurring_revenue\.contract_months", "Contract length", 1, "one month"),
+    (r"finance\.cash\.opening", "Opening cash", 1000, "$1,000"),
+    (r"finance\.cash\.minimum", "Minimum cash", 1000, "$1,000"),
+    (r"finance\.goals\.(?P<measure>\w+)\.at_least", "Goal on {measure}", 1000, "$1,000"),
     (r"finance\.fixed_bills_per_month", "Fixed bills", 1000, "$1,000 a month"),
     (r"finance\.retained_earnings_per_month", "Retained earnings goal", 1000, "$1,000 a month"),
     (r"finance\.profit_target_per_month", "Profit target", 1000, "$1,000 a month"),
@@ -396,8 +418,19 @@ METRICS = {
     "leavers_expected": "Expected leavers", "productive_people": "Productive people",
     "deals_won_per_month": "Deals won a month", "pipeline_open_deals":
     "Deals open at month end", "hiring_costs": "Hiring costs", "pipeline_open_value":
-    "Value of the open deals",
+    "Value of the open deals", "customers": "Paying customers", "new_customers":
+    "New customers", "churned_customers": "Customers leaving", "churn_rate": "Churn",
+    "recurring_revenue": "Recurring revenue (MRR)", "expansion_revenue": "Expansion revenue",
+    "bookings": "Bookings", "invoiced": "Invoiced", "collected": "Collected", "receivables":
+    "Receivables", "days_sales_outstanding": "Days sales outstanding (DSO)", "cash":
+    "Cash in the bank", "minimum_cash": "Minimum cash", "service_band": "Service band",
+    "service_band_level": "Service level of the band",
 }  # fmt: skip
+
+
+def line_name(key: str) -> str:
+    """'phone line' for a live channel's key, 'ticket desk' for ticket closure."""
+    return "ticket desk" if key == "ticket_closure" else f"{key} line"
 
 
 def month_label(month: str) -> str:
@@ -472,6 +505,7 @@ LIMIT_STEPS: dict[str, tuple[float, str]] = {
     "people": (1, "one person"),
     "$/month": (1000, "$1,000 a month"),
     "$": (1000, "$1,000"),
+    "customers": (10, "10 customers"),
     "leads/month": (100, "100 leads a month"),
     "leads": (100, "100 leads"),
     "conversations/month": (100, "100 conversations a month"),

@@ -38,6 +38,8 @@ MAGNITUDES: dict[str, tuple[float, float]] = {
     "$/rep/month": (0.01, 1e10),
     "$/person/month": (0.01, 1e8),
     "$/deal": (0.01, 1e9),
+    "$": (0.01, 1e11),
+    "$/customer/month": (0.01, 1e7),
     "$/lead": (0.01, 1e6),
     "$/unit": (0.01, 1e8),
     "$/person": (0.01, 1e8),
@@ -484,6 +486,44 @@ class Delivery(Strict):
     lead_time_months: int = q("months", ge=0, le=24, default=0)
 
 
+def _profile(profile: list[float], what: str) -> list[float]:
+    """A profile of shares over months (0, 1, 2, ... months later) adds up to 1."""
+    if profile and abs(sum(profile) - 1.0) > 1e-9:
+        raise ValueError(
+            f"the {what} adds up to {sum(profile):g}; expected shares that add up to 1 (the "
+            "share in the month itself, one month later, ...)"
+        )
+    return profile
+
+
+class ServiceBand(Strict):
+    """A level a support line may be run at: its target, and what it does to customers.
+
+    ``service_level`` of contacts answered within ``answer_within_seconds`` (a live channel)
+    or of tickets closed within ``within_hours`` (the ticket desk); no service level is
+    best effort (only the occupancy cap). ``collection`` is the share of a month's invoices
+    paid that month, one month later, two months later, ... while the line runs at this
+    band (empty: ``finance.cash.collection``); ``churn_per_month`` the share of customers
+    leaving each month (empty: ``recurring_revenue.churn_per_month``).
+    """
+
+    name: Name
+    service_level: float | None = q("share", gt=0, lt=1, default=None)
+    answer_within_seconds: float | None = q("seconds", gt=0, le=86_400, default=None)
+    within_hours: float | None = q("hours", gt=0, le=1000, default=None)
+    collection: list[Share] = Field(default_factory=list, max_length=12)
+    churn_per_month: float | None = q("share", ge=0, lt=1, default=None)
+
+    @field_validator("collection")
+    @classmethod
+    def _collection_sums_to_one(cls, profile: list[float]) -> list[float]:
+        return _profile(profile, "collection profile")
+
+    @property
+    def best_effort(self) -> bool:
+        return self.service_level is None
+
+
 class LiveChannel(Strict):
     """A live channel (phone, chat) staffed for a service level by Erlang C.
 
@@ -495,28 +535,93 @@ class LiveChannel(Strict):
     name: Name
     contacts_per_customer_per_month: float = q("contacts/customer/month", ge=0)
     handle_seconds: float = q("seconds/contact", gt=0, le=36_000)
-    answer_within_seconds: float = q("seconds", gt=0, le=86_400)
-    service_level: float = q("share", gt=0, lt=1)
+    answer_within_seconds: float | None = q("seconds", gt=0, le=86_400, default=None)
+    service_level: float | None = q("share", gt=0, lt=1, default=None)
     max_occupancy: float = q("share", gt=0, le=1, default=0.85)
     max_asa_seconds: float | None = q("seconds", gt=0, le=86_400, default=None)
     interval_minutes: float = q("minutes", gt=0, le=1440, default=30)
     peak_factor: float = q("busiest/average interval", ge=1, le=100, default=1.0)
     shrinkage: float = q("share", ge=0, lt=1, default=0.3)
     agents: Headcount
+    bands: list[ServiceBand] = Field(default_factory=list, max_length=6)
+
+    @model_validator(mode="after")
+    def _target_or_bands(self) -> LiveChannel:
+        """One service level target, or service bands the plan chooses from; not both."""
+        if self.bands:
+            if self.service_level is not None or self.answer_within_seconds is not None:
+                raise ValueError(
+                    "both a service level (service_level, answer_within_seconds) and bands; "
+                    "expected one: the target, or the bands the plan chooses from"
+                )
+            _check_bands(self.bands, "answer_within_seconds")
+        elif self.service_level is None or self.answer_within_seconds is None:
+            raise ValueError(
+                "no service level target; expected service_level and answer_within_seconds "
+                "(for example 0.8 and 20: 80 % answered within 20 s), or bands"
+            )
+        return self
+
+    def levels(self) -> list[ServiceBand]:
+        """The bands the plan chooses from: the channel's own, or its one target."""
+        return self.bands or [
+            ServiceBand(
+                name="target",
+                service_level=self.service_level,
+                answer_within_seconds=self.answer_within_seconds,
+            )
+        ]
 
 
 class TicketClosure(Strict):
-    """Ticket channels close ``share`` of tickets within ``within_hours`` working hours."""
+    """Ticket channels close ``share`` of tickets within ``within_hours`` working hours, or
+    run at one of ``bands`` (each with its ``service_level`` and ``within_hours``)."""
 
-    within_hours: float = q("hours", gt=0, le=1000)
-    share: float = q("share", gt=0, lt=1)
+    within_hours: float | None = q("hours", gt=0, le=1000, default=None)
+    share: float | None = q("share", gt=0, lt=1, default=None)
+    bands: list[ServiceBand] = Field(default_factory=list, max_length=6)
+
+    @model_validator(mode="after")
+    def _target_or_bands(self) -> TicketClosure:
+        if self.bands:
+            if self.share is not None or self.within_hours is not None:
+                raise ValueError(
+                    "both a closure target (share, within_hours) and bands; expected one"
+                )
+            _check_bands(self.bands, "within_hours")
+        elif self.share is None or self.within_hours is None:
+            raise ValueError(
+                "no closure target; expected share and within_hours (for example 0.8 and 8: "
+                "80 % of tickets closed within 8 working hours), or bands"
+            )
+        return self
+
+    def levels(self) -> list[ServiceBand]:
+        return self.bands or [
+            ServiceBand(name="target", service_level=self.share, within_hours=self.within_hours)
+        ]
+
+
+def _check_bands(bands: list[ServiceBand], within: str) -> None:
+    """Unique names; a band with a service level states its time (``within``), a best-effort
+    band states neither; the other line's time field is not used."""
+    _check_unique([b.name for b in bands], "band")
+    other = "within_hours" if within == "answer_within_seconds" else "answer_within_seconds"
+    for b in bands:
+        if getattr(b, other) is not None:
+            raise ValueError(f"band {b.name!r} states {other}; this line's bands state {within}")
+        if (b.service_level is None) != (getattr(b, within) is None):
+            raise ValueError(
+                f"band {b.name!r}: expected service_level and {within} together, or neither "
+                "(best effort: only the occupancy cap)"
+            )
 
 
 class Support(Strict):
     """Customer support: tickets handled within occupancy (and closure) limits, live channels
     staffed for their service level."""
 
-    installed_base_customers: float = q("customers", ge=0)
+    installed_base_customers: float | None = q("customers", ge=0, default=None)
     new_customers_per_deal: float = q("customers/deal", ge=0, default=1)
     tickets_per_customer_per_month: Monthly("tickets/customer/month", ge=0)
     handle_minutes_per_ticket: float = q("minutes/ticket", gt=0)
@@ -546,6 +651,72 @@ class HorizonEnd(Strict):
     open_pipeline_value_share: float = q("share", ge=0, le=1, default=1.0)
 
 
+class RecurringRevenue(Strict):
+    """Customers who pay every month (a subscription).
+
+    ``customers[t] = customers[t-1] x (1 - churn) + new customers per deal x deals[t]``;
+    recurring revenue[t] = revenue per customer[t] x customers[t], where the revenue per
+    customer grows by ``expansion_per_month`` a month (net expansion: upgrades less
+    downgrades). A deal's ``average_deal_value`` is then its one-time revenue (set-up,
+    onboarding); bookings add ``contract_months`` of the new customers' subscription.
+    Support's customers are these customers.
+    """
+
+    opening_customers: float = q("customers", ge=0)
+    new_customers_per_deal: float = q("customers/deal", ge=0, default=1)
+    revenue_per_customer_per_month: float = q("$/customer/month", ge=0)
+    churn_per_month: float = q("share", ge=0, lt=1, default=0)
+    expansion_per_month: float = q("share", ge=0, le=0.5, default=0)
+    contract_months: int = q("months", ge=1, le=120, default=12)
+
+
+class Cash(Strict):
+    """Money in the bank, month by month.
+
+    ``receivables[t] = receivables[t-1] + invoiced[t] - collected[t]``: a month's revenue is
+    invoiced that month and paid by ``collection`` (the share paid that month, one month
+    later, ...; a support line's service band may say otherwise); ``opening_receivables``
+    are paid in the plan's first months. Payroll, ad spend, cost of goods, hiring costs and
+    bills are paid in the month. ``cash[t] = cash[t-1] + collected[t] - paid[t]`` stays at
+    least ``minimum`` at every month end.
+    """
+
+    opening: float = q("$", ge=-1e11)
+    minimum: float | None = q("$", ge=-1e11, default=None)
+    opening_receivables: list[Annotated[float, Field(ge=0, le=1e11)]] = Field(
+        default_factory=list, max_length=120
+    )
+    collection: list[Share] = Field(default_factory=lambda: [1.0], min_length=1, max_length=12)
+
+    @field_validator("collection")
+    @classmethod
+    def _collection_sums_to_one(cls, profile: list[float]) -> list[float]:
+        return _profile(profile, "collection profile")
+
+
+class Goal(Strict):
+    """A finance goal: the measure is at least ``at_least`` every month (``month``), summed
+    over the plan (``horizon``) or in its last month (``end``)."""
+
+    at_least: float = q("$", ge=-1e11)
+    period: Literal["month", "horizon", "end"] = "month"
+
+
+class Goals(Strict):
+    """Finance goals beside the profit goal, each its own named limit."""
+
+    revenue: Goal | None = None
+    cash: Goal | None = None
+    recurring_revenue: Goal | None = None
+    customers: Goal | None = None
+
+    def stated(self) -> list[tuple[str, Goal]]:
+        return [(m, g) for m in GOAL_MEASURES if (g := getattr(self, m)) is not None]
+
+
+GOAL_MEASURES = ("revenue", "cash", "recurring_revenue", "customers")
+
+
 class Finance(Strict):
     """The money: operating surplus must cover retained earnings plus the profit target."""
 
@@ -553,6 +724,8 @@ class Finance(Strict):
     retained_earnings_per_month: float = q("$/month", ge=0, default=0)
     profit_target_per_month: float = q("$/month", default=0)
     goal_period: Literal["month", "horizon"] = "month"
+    cash: Cash | None = None
+    goals: Goals = Goals()
 
 
 class CurrentTargets(Strict):
@@ -599,6 +772,7 @@ class Scenario(Strict):
     sales: Sales
     delivery: Delivery | None = None
     support: Support | None = None
+    recurring_revenue: RecurringRevenue | None = None
     finance: Finance
     horizon_end: HorizonEnd = HorizonEnd()
     current_targets: CurrentTargets = CurrentTargets()
@@ -661,6 +835,20 @@ class Scenario(Strict):
             ]  # fmt: skip
         return found
 
+    def banded_line(self) -> tuple[str, str, list[ServiceBand]] | None:
+        """(key, input path, bands) of the support line run at one of its service bands,
+        or None. At most one line has bands (checked), so that each month has one band
+        whose collection profile and churn apply."""
+        su = self.support
+        if su is None:
+            return None
+        for channel in su.live_channels:
+            if channel.bands:
+                return channel.name, f"support.live_channels[{channel.name}]", channel.bands
+        if su.ticket_closure is not None and su.ticket_closure.bands:
+            return "ticket_closure", "support.ticket_closure", su.ticket_closure.bands
+        return None
+
     def headcounts(self) -> list[tuple[str, Headcount]]:
         """(input path, headcount) of every role with a headcount, team by team."""
         return [
@@ -705,6 +893,7 @@ class Scenario(Strict):
                         f"the name of a sales team, one of {team_names}",
                     )
                 )
+        problems += _money_checks(self)
         known = self.lever_paths()
         known += list(dict.fromkeys(_whole_input(p) for p in known if _whole_input(p) != p))
         for path in self.levers:
@@ -719,6 +908,96 @@ class Scenario(Strict):
         if problems:
             raise ValidationError.from_exception_data("Scenario", problems)
         return self
+
+
+def _money_checks(scenario: Scenario) -> list[InitErrorDetails]:
+    """Recurring revenue, service bands, cash and goals, each at its own path: what one
+    states needs what it refers to."""
+    problems = []
+    su, rr, fi = scenario.support, scenario.recurring_revenue, scenario.finance
+    if su is not None and rr is None and su.installed_base_customers is None:
+        problems.append(
+            _cross_error(
+                ("support", "installed_base_customers"),
+                None,
+                "the customers support serves today (a number >= 0)",
+            )
+        )
+    if su is not None and rr is not None:
+        for name in ("installed_base_customers", "new_customers_per_deal"):
+            if name in su.model_fields_set:
+                problems.append(
+                    _cross_error(
+                        ("support", name),
+                        getattr(su, name),
+                        f"no {name} here: with recurring_revenue, support serves its customers "
+                        "(recurring_revenue.opening_customers, .new_customers_per_deal)",
+                    )
+                )
+    banded = []
+    if su is not None:
+        banded = [
+            ("support", "live_channels", i) for i, c in enumerate(su.live_channels) if c.bands
+        ]
+        if su.ticket_closure is not None and su.ticket_closure.bands:
+            banded.append(("support", "ticket_closure"))
+    for loc in banded[1:]:
+        problems.append(
+            _cross_error(
+                (*loc, "bands"), "bands", f"bands on one support line only; {banded[0]} has them"
+            )
+        )
+    line = scenario.banded_line()
+    for i, band in enumerate(line[2] if line else []):
+        loc = (*banded[0], "bands", i)
+        if band.collection and fi.cash is None:
+            problems.append(
+                _cross_error(
+                    (*loc, "collection"),
+                    band.collection,
+                    "a collection profile with finance.cash stated",
+                )
+            )
+        if band.churn_per_month is not None and rr is None:
+            problems.append(
+                _cross_error(
+                    (*loc, "churn_per_month"),
+                    band.churn_per_month,
+                    "churn with recurring_revenue stated",
+                )
+            )
+    needs = {
+        "cash": (fi.cash, "finance.cash"),
+        "recurring_revenue": (rr, "recurring_revenue"),
+        "customers": (rr, "recurring_revenue"),
+    }
+    for measure, goal in fi.goals.stated():
+        section, name = needs.get(measure, (True, ""))
+        if section is None:
+            problems.append(
+                _cross_error(
+                    ("finance", "goals", measure), measure, f"a {measure} goal with {name} stated"
+                )
+            )
+        if goal.period == "horizon" and measure != "revenue":
+            problems.append(
+                _cross_error(
+                    ("finance", "goals", measure, "period"),
+                    goal.period,
+                    "month or end: a balance is not summed over months (horizon is for revenue)",
+                )
+            )
+    months = scenario.calendar.horizon_months
+    if fi.cash is not None and len(fi.cash.opening_receivables) > months:
+        problems.append(
+            _cross_error(
+                ("finance", "cash", "opening_receivables"),
+                fi.cash.opening_receivables,
+                f"at most {months} value(s), the invoices sent before the plan paid in each "
+                f"month of the {months}-month plan",
+            )
+        )
+    return problems  # fmt: skip
 
 
 def monthly_inputs(node: BaseModel, loc: tuple = ()) -> typing.Iterator[tuple[tuple, Any]]:

@@ -1,13 +1,23 @@
 """The chain of connected numbers, one module per department.
 
 ``build_model`` states the whole model for a scenario: marketing feeds sales, sales
-feeds delivery and support, and finance needs the money. Each constraint family's
+feeds delivery, the customer base and support, and finance needs the money, in profit
+and in cash. Each constraint family's
 equation is written once, in its department's module, with a docstring that states it.
 """
 
 from __future__ import annotations
 
-from optimizer.model.chain import delivery, finance, marketing, objectives, sales, support
+from optimizer.model.chain import (
+    cash,
+    customers,
+    delivery,
+    finance,
+    marketing,
+    objectives,
+    sales,
+    support,
+)
 from optimizer.model.chain.common import Vars
 from optimizer.model.linear import LinearModel
 from optimizer.scenario.names import Objective
@@ -24,7 +34,10 @@ def build_model(scenario: Scenario, objective: str | None = None) -> tuple[Linea
     marketing.add(model, scenario, v)
     sales.add(model, scenario, v)
     delivery.add(model, scenario, v)
+    customers.add(model, scenario, v)
     support.add(model, scenario, v)
+    customers.add_churn(model, scenario, v)
     finance.add(model, scenario, v)
+    cash.add(model, scenario, v)
     objectives.add(model, scenario, v, objective)
     return model, v

@@ -66,10 +66,12 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
         model,
         f"{DEPT}-revenue_total",
         axes=axes,
+        variant="recurring" if "recurring_revenue" in v else "",
         lhs=[(1.0, revenue)],
         sense="==",
-        rhs_terms=[(deal_value, v["deals"])],
-    )
+        rhs_terms=[(deal_value, v["deals"]),
+                   *([(1.0, v["recurring_revenue"])] if "recurring_revenue" in v else [])],
+    )  # fmt: skip
     add_family(
         model,
         f"{DEPT}-payroll_total",

@@ -50,22 +50,20 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
     )
     tickets = model.add_vars("tickets", axes, unit="tickets")
     v["tickets"] = tickets
-    deals = v["deals"]  # (month, team)
-    won_by = np.tril(np.ones((n, n)))[:, :, None]  # deals won in month u <= t are customers in t
     per_customer = scenario.per_month(su.tickets_per_customer_per_month)
+    terms, installed = _customers(scenario, v)
     add_family(
         model,
         f"{DEPT}-ticket_total",
+        variant="recurring" if "customers" in v else "",
         axes=axes,
         lhs=[(1.0, tickets)],
         sense="==",
         rhs_terms=[
-            (
-                won_by * per_customer[:, None, None] * su.new_customers_per_deal,
-                np.broadcast_to(deals, (n,) + deals.shape),
-            )
-        ],
-        rhs=per_customer * su.installed_base_customers,
+            (coef * per_customer.reshape((n,) + (1,) * (np.ndim(idx) - 1)), idx)
+            for coef, idx in terms
+        ],  # fmt: skip
+        rhs=per_customer * installed,
     )
     add_family(
         model,
@@ -77,16 +75,20 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
             (productive_minutes_per_agent(scenario) * su.max_occupancy, v.working("agents"))
         ],
     )
-    customers = _customers(scenario, v, deals)
+    customers = _customers(scenario, v)
     if su.ticket_closure is not None:
         _add_ticket_closure(model, scenario, v, customers)
     for channel in su.live_channels:
         _add_live_channel(model, scenario, v, channel, customers)
 
 
-def _customers(scenario: Scenario, v: Vars, deals: np.ndarray) -> tuple[list, float]:
-    """customers[t] = installed base + new customers per deal * deals won up to t, as terms."""
-    su = scenario.support
+def _customers(scenario: Scenario, v: Vars) -> tuple[list, float]:
+    """The customers support serves each month, as (terms, constant): with recurring revenue
+    the model's customers (``optimizer.model.chain.customers``), else the installed base +
+    new customers per deal * deals closed up to t."""
+    if "customers" in v:
+        return [(1.0, v["customers"])], 0.0
+    su, deals = scenario.support, v["deals"]
     n = len(v.months)
     won_by = np.tril(np.ones((n, n)))[:, :, None] * su.new_customers_per_deal
     return [(won_by, np.broadcast_to(deals, (n,) + deals.shape))], su.installed_base_customers
@@ -96,6 +98,7 @@ def _add_ticket_closure(model: LinearModel, scenario: Scenario, v: Vars, custome
     """Tickets of a working day are closed within the target hours, by Erlang C over a day."""
     su, cal = scenario.support, scenario.calendar
     closure = su.ticket_closure
+    levels = closure.levels()
     per_day = model.add_vars("tickets_per_day", [("month", v.months)], unit="tickets")
     add_family(
         model,
@@ -116,15 +119,24 @@ def _add_ticket_closure(model: LinearModel, scenario: Scenario, v: Vars, custome
         table=dict(
             interval_minutes=cal.hours_per_day * 60.0,
             aht_seconds=su.handle_minutes_per_ticket * 60.0,
-            answer_within_seconds=closure.within_hours * 3600.0,
-            service_level=closure.share,
+            answer_within_seconds=(levels[0].within_hours or 1.0) * 3600.0,
+            service_level=levels[0].service_level,
             max_occupancy=su.max_occupancy,
             shrinkage=su.shrinkage,
+            max_asa_seconds=None,
         ),
-        variant="ticket closure",
-        fill={"share": closure.share, "hours": closure.within_hours},
-        parameter="support.ticket_closure.share",
-    )
+        variant="ticket closure" if not closure.bands else "bands",
+        fill={"share": closure.share, "hours": closure.within_hours, "line": "ticket desk",
+              "bands": _band_names(closure.bands)},
+        parameter="support.ticket_closure.share" if not closure.bands else None,
+        bands=[(b.name, {"service_level": b.service_level,
+                         "answer_within_seconds": (b.within_hours or 1.0) * 3600.0})
+               for b in closure.bands],
+    )  # fmt: skip
+
+
+def _band_names(bands) -> str:
+    return ", ".join(b.name for b in bands)
 
 
 def _add_live_channel(model: LinearModel, scenario: Scenario, v: Vars, channel, customers) -> None:
@@ -162,7 +174,10 @@ def _add_live_channel(model: LinearModel, scenario: Scenario, v: Vars, channel, 
         axes=axes,
         lhs=[(1.0, contacts)],
         sense="==",
-        rhs_terms=[(coef * per_customer[:, None, None], idx) for coef, idx in terms],
+        rhs_terms=[
+            (coef * per_customer.reshape((-1,) + (1,) * (np.ndim(idx) - 1)), idx)
+            for coef, idx in terms
+        ],  # fmt: skip
         rhs=installed * per_customer,
     )
     add_service_level(
@@ -176,18 +191,23 @@ def _add_live_channel(model: LinearModel, scenario: Scenario, v: Vars, channel, 
         table=dict(
             interval_minutes=channel.interval_minutes,
             aht_seconds=channel.handle_seconds,
-            answer_within_seconds=channel.answer_within_seconds,
-            service_level=channel.service_level,
+            answer_within_seconds=channel.levels()[0].answer_within_seconds or 1.0,
+            service_level=channel.levels()[0].service_level,
             max_occupancy=channel.max_occupancy,
             shrinkage=channel.shrinkage,
             max_asa_seconds=channel.max_asa_seconds,
         ),
+        variant="" if not channel.bands else "bands",
         fill={
-            "level": channel.service_level * 100,
+            "level": (channel.service_level or 0) * 100,
             "within": channel.answer_within_seconds,
             "line": key,
             "share": channel.service_level,
             "occupancy": channel.max_occupancy,
+            "bands": _band_names(channel.bands),
         },
-        parameter=f"{path}.service_level",
-    )
+        parameter=f"{path}.service_level" if not channel.bands else None,
+        bands=[(b.name, {"service_level": b.service_level,
+                         "answer_within_seconds": b.answer_within_seconds or 1.0})
+               for b in channel.bands],
+    )  # fmt: skip
