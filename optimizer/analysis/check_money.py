@@ -86,6 +86,10 @@ def verify_money(scenario: Scenario, q: dict, at_most, equal) -> None:
         )
         price = rr.revenue_per_customer_per_month * (1 + rr.expansion_per_month) ** np.arange(n)
         equal("customers-recurring_total", q["recurring_revenue"], price * q["customers"])
+        if "customer_base_value" in q:
+            months = scenario.horizon_end.customer_months
+            equal("customers-base_value_total", q["customer_base_value"],
+                  months * price[-1] * q["customers"][-1])  # fmt: skip
     if fi.cash is not None:
         collected = collections(scenario, q, np.asarray(q["revenue"], float))
         equal("finance-collected_total", q["collected"], collected)

@@ -42,6 +42,10 @@ def rows(add, scenario: Scenario, q: dict) -> None:
             "$/month")  # fmt: skip
         bookings = deals @ value + c["new"] * base * rr.contract_months
         add("customers", "customers", "bookings", bookings, "$/month")
+        if "customer_base_value" in q:  # one number, shown in the last month
+            credit = np.zeros(n)
+            credit[-1] = float(np.asarray(q["customer_base_value"]).sum())
+            add("customers", "customers", "customer_base_value", credit, "$")
     if fi.cash is not None:
         revenue = np.asarray(q["revenue"], float)
         collected = check_money.collections(scenario, q, revenue)

@@ -316,7 +316,19 @@ class LinearModel:
             row_upper=upper,
             rhs=rhs,
             sense=self.sense,
+            decisions=self.whole_number_decisions(),
         )
+
+    def whole_number_decisions(self) -> int:
+        """Whole-number columns, counting a one-of-many choice (a block of unit ``choice``:
+        one binary per roster, one chosen a month) once per month: what makes a model hard
+        to prove (``optimizer.solvers.GAP_POLICY``)."""
+        count = 0
+        for block, integer in zip(self.var_blocks.values(), self._int):
+            if block.integer:
+                choice = block.unit == "choice"
+                count += len(block.axes[0].labels) if choice else int(np.count_nonzero(integer))
+        return count
 
     # ---- names -----------------------------------------------------------------------
     def row_names(self) -> list[str]:
@@ -346,6 +358,7 @@ class ModelArrays:
     row_upper: np.ndarray
     rhs: np.ndarray
     sense: str
+    decisions: int | None = None  # whole-number decisions (LinearModel.whole_number_decisions)
 
     @property
     def num_rows(self) -> int:

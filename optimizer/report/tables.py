@@ -55,11 +55,25 @@ def _open_pipeline_credit(plan: Plan) -> float | None:
     """What a profit objective credits for the deals open at the end (objective - profit),
     or None where nothing is credited (no sales cycle, or another objective)."""
     t = plan.targets
-    if plan.objective_name != "max_profit" or not (t["metric"] == "pipeline_open_value").any():
+    credited = t["metric"].isin(["pipeline_open_value", "customer_base_value"]).any()
+    if plan.objective_name != "max_profit" or not credited:
         return None
     profit = float(t.loc[(t["role"] == "finance") & (t["metric"] == "profit"), "value"].sum())
     credit = plan.objective - profit
     return credit if abs(credit) >= 0.005 else None
+
+
+def _credited(plan: Plan) -> str:
+    """What the horizon-end credit is for, in words, naming its inputs."""
+    metrics = set(plan.targets["metric"])
+    parts = []
+    if "pipeline_open_value" in metrics:
+        parts.append("the deals still open at the end (horizon_end.open_pipeline_value_share "
+                     "of their value)")  # fmt: skip
+    if "customer_base_value" in metrics:
+        parts.append("the customers still paying at the end (horizon_end.customer_months of "
+                     "their monthly revenue)")  # fmt: skip
+    return " and ".join(parts)
 
 
 def print_plan(
@@ -87,8 +101,7 @@ def print_plan(
     credit = _open_pipeline_credit(plan)
     if credit is not None:
         console.print(
-            f"  = profit {money(plan.objective - credit)} + {money(credit)} for the deals still "
-            "open at the end (horizon_end.open_pipeline_value_share of their value)"
+            f"  = profit {money(plan.objective - credit)} + {money(credit)} for " + _credited(plan)
         )
     wide = targets_wide(plan)
     months = [c for c in wide.columns if c not in ("department", "role", "metric", "unit")]
@@ -232,6 +245,11 @@ def print_explanation(explanation, plan: Plan, console: Console | None = None, t
         console.print(escape(floor))
     for entry in explanation.unpriced:
         console.print("- " + escape(entry["sentence"]))
+    band = explanation.service_band
+    if band:
+        console.print("[bold]The service band, in customers and cash[/bold]")
+        for text in band["sentences"]:
+            console.print("- " + escape(text))
     for note in explanation.notes:
         console.print(f"note: {escape(note)}", style="yellow")
 

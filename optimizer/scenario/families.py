@@ -237,6 +237,11 @@ FAMILIES: list[Family] = [
     Family("customers-recurring_total", "Recurring revenue, {month}", "identity", "$/month",
            "recurring_revenue[t] = revenue per customer * (1 + expansion)^t * customers[t]",
            "Every paying customer brings its monthly revenue, grown by net expansion."),
+    Family("customers-base_value_total", "Customers paying at the end, whole plan", "identity",
+           "$", "customer_base_value = customer months * revenue per customer[last] * "
+           "customers[last]",
+           "Customers still paying when the plan ends count at a number of months of their "
+           "revenue, so that the last months are not starved."),
     # finance
     Family("finance-revenue_total", "Revenue, {month}", "identity", "$/month",
            "revenue[t] = sum_s average deal value_s * deals[t,s]",

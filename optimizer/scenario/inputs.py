@@ -52,6 +52,10 @@ def numeric_inputs(scenario: Scenario, objective: str) -> Iterator[tuple[str, fl
             continue
         if path == "horizon_end.open_pipeline_value_share" and not credit:
             continue
+        if path == "horizon_end.customer_months" and scenario.recurring_revenue is None:
+            continue
+        if path == "support.new_customers_per_deal" and scenario.recurring_revenue is not None:
+            continue  # support serves the recurring customers
         if path.startswith("current_targets") and objective != Objective.closest_to_current:
             continue
         yield path, value, unit

@@ -135,6 +135,8 @@ INPUTS: list[tuple[str, str, float, str]] = [
     (_L + r"\.agents\.cost_per_person_per_month", "Pay of an agent, {line}", 100, "$100 a month"),
     *(row for role, who in _ROLES for row in _flow_inputs(role, who)),
     (r"horizon_end\.open_pipeline_value_share", "Credit for deals open at the end", *POINT),
+    (r"horizon_end\.customer_months", "Credit for customers paying at the end", 1,
+     "one month of their revenue"),
     (_B + r"\.service_level", "Service level, service band {band}", *POINT),
     (_B + r"\.answer_within_seconds", "Answer-time target, service band {band}", 10,
      "ten seconds"),
@@ -424,7 +426,8 @@ METRICS = {
     "bookings": "Bookings", "invoiced": "Invoiced", "collected": "Collected", "receivables":
     "Receivables", "days_sales_outstanding": "Days sales outstanding (DSO)", "cash":
     "Cash in the bank", "minimum_cash": "Minimum cash", "service_band": "Service band",
-    "service_band_level": "Service level of the band",
+    "service_band_level": "Service level of the band", "customer_base_value":
+    "Customers paying at the end, credited",
 }  # fmt: skip
 
 

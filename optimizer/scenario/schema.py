@@ -646,9 +646,15 @@ class HorizonEnd(Strict):
     ``open_pipeline_value_share`` of their deal value. They are not profit within the plan,
     and the profit goal does not count them. 0 turns the credit off: the plan may then stop
     selling and advertising in its last months, and the answer says so.
+
+    With recurring revenue, the customers still paying when the plan ends count towards the
+    objective at ``customer_months`` months of their last monthly revenue (0, the default,
+    counts none: a customer won or kept in the last months then looks worth only the months
+    left).
     """
 
     open_pipeline_value_share: float = q("share", ge=0, le=1, default=1.0)
+    customer_months: float = q("months", ge=0, le=120, default=0.0)
 
 
 class RecurringRevenue(Strict):
@@ -924,8 +930,9 @@ def _money_checks(scenario: Scenario) -> list[InitErrorDetails]:
             )
         )
     if su is not None and rr is not None:
-        for name in ("installed_base_customers", "new_customers_per_deal"):
-            if name in su.model_fields_set:
+        # (a dumped scenario states every field: a value other than the default is the sign)
+        for name, unused in (("installed_base_customers", None), ("new_customers_per_deal", 1)):
+            if getattr(su, name) != unused:
                 problems.append(
                     _cross_error(
                         ("support", name),

@@ -89,8 +89,9 @@ GAP_POLICY = (
         "not turn on the third digit, and the plan's gap and the best bound are stated",
     ),
 )
-"""The default relative MIP gap by model size, the one place it is stated. The size is the number of whole-number columns, which is what makes a model
-hard to prove; ``--mip-gap`` (``mip_gap=``) overrides it. A plan is called optimal only
+"""The default relative MIP gap by model size, the one place it is stated. The size is the number of whole-number decisions, which is what makes a model
+hard to prove: a column each, except that a staffing choice (one binary per roster, one
+chosen a month; 3 service bands x 9 rosters are 27 binaries) counts once a month; ``--mip-gap`` (``mip_gap=``) overrides it. A plan is called optimal only
 when its proven gap is at most ``analysis.result.OPTIMAL_GAP``; above it, feasible within
 the gap."""
 

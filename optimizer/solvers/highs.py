@@ -50,8 +50,9 @@ the command line) overrides it."""
 
 def mip_gap(a: ModelArrays) -> float:
     """The relative gap ``a`` is solved to by default (``GAP_POLICY``, by its whole-number
-    columns)."""
-    return default_gap(int(np.count_nonzero(a.integer)))
+    decisions: a staffing choice counts once a month, not once per roster)."""
+    count = a.decisions if a.decisions is not None else int(np.count_nonzero(a.integer))
+    return default_gap(count)
 
 
 FIXED_LP_OPTIONS = {"simplex_strategy": 4}

@@ -76,6 +76,7 @@ class Explanation:
     headcounts: list[HeadcountChoice] = field(default_factory=list)
     quality_floor: dict | None = None
     unpriced: list[dict] = field(default_factory=list)  # binding limits worth nothing
+    service_band: dict | None = None  # why the band, what one more agent is worth (bands.py)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     depth: str = FULL  # FULL, or PEOPLE_HELD_ONLY (no hiring-free re-solves but headcounts')
@@ -99,6 +100,7 @@ class Explanation:
             "headcounts": [asdict(h) for h in self.headcounts],
             "quality_floor": self.quality_floor,
             "unpriced_limits": self.unpriced,
+            "service_band": self.service_band,
             "notes": list(self.notes),
             "depth": self.depth,
             "seconds": self.seconds,
@@ -128,8 +130,13 @@ class Explanation:
         if self.quality_floor:
             out.append(self.quality_floor["sentence"])
         out.extend(u["sentence"] for u in self.unpriced)
+        if self.service_band:
+            out.extend(self.service_band["sentences"])
         out.extend(self.notes)
         return out
+
+
+from optimizer.analysis.explain.bands import service_band  # noqa: E402
 
 
 def explain(
@@ -182,6 +189,8 @@ def explain(
         else:
             result.notes.append("quality floor not re-solved: the time limit ran out")
         result.unpriced = unpriced_limits(scenario, plan, free, deadline)
+    if not large and not deadline.expired():
+        result.service_band = service_band(scenario, plan, objective, deadline)
     loose = _loose_gap_note(plan, result.steps)
     if loose:
         result.notes.append(loose)

@@ -21,8 +21,8 @@ that band. Band x revenue is linearised exactly by splitting each month's invoic
     sum_b invoiced[t, b] = revenue[t],   invoiced[t, b] <= most revenue * band[t, b],
     collected[t] = opening receivables paid in t + sum_{u<=t, b} p_b[t-u] * invoiced[u, b]
 
-(most revenue: every deal the market could bring at the best deal value plus the most
-customers at their monthly revenue, ``most_revenue``).
+(most revenue: the month's most deals at the best deal value plus its most customers at
+their monthly revenue, ``most_revenue``).
 
 Finance goals beside profit (``Goals``) are rows here too: revenue, cash, recurring revenue
 and customers, each month, over the plan or at its end.
@@ -62,16 +62,17 @@ def opening_collected(scenario: Scenario) -> np.ndarray:
     return out
 
 
-def most_revenue(scenario: Scenario) -> float:
-    """An upper bound on a month's revenue: every deal the market could bring at the best
-    deal value, plus (with recurring revenue) the most customers at their highest revenue."""
-    deals = customer_base.most_deals(scenario)
-    top = deals * max(t.average_deal_value for t in scenario.sales.teams)
+def most_revenue(scenario: Scenario) -> np.ndarray:
+    """An upper bound on each month's revenue: every deal the market could bring at the best
+    deal value, plus (with recurring revenue) the most customers at their revenue."""
+    top = customer_base.most_deals(scenario) * max(
+        t.average_deal_value for t in scenario.sales.teams
+    )
     if scenario.recurring_revenue is not None:
-        top += customer_base.most_customers(scenario) * float(
-            customer_base.revenue_per_customer(scenario).max()
+        top = top + customer_base.most_customers(scenario) * customer_base.revenue_per_customer(
+            scenario
         )
-    return float(top)
+    return top
 
 
 def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
@@ -101,7 +102,7 @@ def _add_cash(model: LinearModel, scenario: Scenario, v: Vars) -> None:
         add_family(model, f"{DEPT}-invoiced_split", axes=axes, lhs=[(1.0, split)], sense="==",
                    rhs_terms=[(1.0, v["revenue"])])  # fmt: skip
         add_family(model, f"{DEPT}-invoiced_band", axes=band_axes, lhs=[(1.0, split)],
-                   sense="<=", rhs_terms=[(most_revenue(scenario), v["service_band"])])  # fmt: skip
+                   sense="<=", rhs_terms=[(most_revenue(scenario)[:, None, None], v["service_band"])])  # fmt: skip
         # collected[t] = sum_{u, b} due[b, t, u] * invoiced[u, b]
         terms = [(due.transpose(1, 2, 0), np.broadcast_to(split, (n,) + split.shape))]
     else:

@@ -10,6 +10,9 @@ With ``recurring_revenue`` stated (``RecurringRevenue``), per month t:
 so 1,000 customers at 2 % churn with 50 new a month are 1,030, 1,059.4 and 1,088.2, and at
 $800 a month bring $824,000, $847,520 and $870,568 (``tests/test_money.py``).
 
+The customers still paying at the end count towards the objective at
+``horizon_end.customer_months`` months of their last monthly revenue (``base_value``).
+
 Where a support line runs at one of its service bands (``ServiceBand``), each band has its
 own churn. The month's band is a binary choice (``band[t, b] = sum_N chosen[t, b, N]``,
 ``optimizer.model.chain.service_levels``), and churn x customers is linearised exactly by
@@ -18,8 +21,8 @@ splitting last month's customers by band:
     sum_b at_risk[t, b] = customers[t-1],   at_risk[t, b] <= most customers * band[t, b],
     churned[t] = sum_b churn_b * at_risk[t, b]
 
-(most customers: the opening customers plus every deal the market could bring,
-``most_customers``). Support's tickets and contacts follow ``customers``.
+(most customers: the opening customers plus every deal the market could bring so far,
+month by month, ``most_customers``). Support's tickets and contacts follow ``customers``.
 """
 
 from __future__ import annotations
@@ -49,20 +52,27 @@ def band_churn(scenario: Scenario) -> np.ndarray | None:
     return np.array([base if b.churn_per_month is None else b.churn_per_month for b in line[2]])
 
 
-def most_deals(scenario: Scenario) -> float:
-    """An upper bound on the deals of the whole plan: every reachable lead qualified, talked
-    to as often as it can be, at the best conversion rate, plus the opening pipeline."""
+def most_deals(scenario: Scenario) -> np.ndarray:
+    """An upper bound on each month's deals: every reachable lead qualified, talked to as
+    often as it can be, at the best conversion rate, plus the opening pipeline due (with a
+    sales cycle, everything won so far may close in the month)."""
     mk, sa = scenario.marketing, scenario.sales
+    n = scenario.calendar.horizon_months
     market = scenario.per_month(mk.market_size_leads_per_month)
     best = np.max([scenario.per_month(k.conversion_rate) for k in sa.conversation_tiers], axis=0)
-    pipeline = sum(sum(t.opening_pipeline) for t in sa.teams)
-    return float(np.sum(market * mk.qualified_lead_share * sa.touches_per_lead * best) + pipeline)
+    won = market * mk.qualified_lead_share * sa.touches_per_lead * best
+    pipeline = np.zeros(n)
+    for team in sa.teams:
+        pipeline[: len(team.opening_pipeline)] += team.opening_pipeline
+    cycle = any(any(x > 0 for x in t.close_profile[1:]) for t in sa.teams)
+    return (np.cumsum(won) if cycle else won) + pipeline
 
 
-def most_customers(scenario: Scenario) -> float:
-    """An upper bound on the customers in any month (the opening ones never churning)."""
+def most_customers(scenario: Scenario) -> np.ndarray:
+    """An upper bound on each month's customers: the opening ones never churning, plus every
+    deal the market could bring so far."""
     rr = scenario.recurring_revenue
-    return rr.opening_customers + rr.new_customers_per_deal * most_deals(scenario)
+    return rr.opening_customers + rr.new_customers_per_deal * np.cumsum(most_deals(scenario))
 
 
 def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
@@ -99,6 +109,22 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
         sense="==",
         rhs_terms=[(revenue_per_customer(scenario), v["customers"])],
     )
+    _add_base_value(model, scenario, v)
+
+
+def _add_base_value(model: LinearModel, scenario: Scenario, v: Vars) -> None:
+    """The customers still paying at the end, at ``horizon_end.customer_months`` months of
+    their last monthly revenue: what the objective credits for keeping and winning
+    customers in the last months."""
+    months = scenario.horizon_end.customer_months
+    if months <= 0:
+        return
+    value = model.add_vars("customer_base_value", [], unit="$")
+    v["customer_base_value"] = value
+    last = v["customers"][-1:]
+    add_family(model, f"{DEPT}-base_value_total", axes=[], lhs=[(1.0, value)], sense="==",
+               rhs_terms=[(months * revenue_per_customer(scenario)[-1], last)],
+               parameter="horizon_end.customer_months")  # fmt: skip
 
 
 def add_churn(model: LinearModel, scenario: Scenario, v: Vars) -> None:
@@ -132,8 +158,11 @@ def add_churn(model: LinearModel, scenario: Scenario, v: Vars) -> None:
     v["customers_at_risk"] = at_risk
     add_family(model, f"{DEPT}-at_risk_split", axes=axes, lhs=[(1.0, at_risk)], sense="==",
                rhs_terms=[(later, before)], rhs=opening)  # fmt: skip
+    # last month's customers are at most the most customers of last month (the opening ones
+    # in the first): the tightest big-M the scenario gives
+    most = np.concatenate([[rr.opening_customers], most_customers(scenario)[:-1]])
     add_family(model, f"{DEPT}-at_risk_band", axes=band_axes, lhs=[(1.0, at_risk)],
-               sense="<=", rhs_terms=[(most_customers(scenario), band)])  # fmt: skip
+               sense="<=", rhs_terms=[(most[:, None, None], band)])  # fmt: skip
     add_family(model, f"{DEPT}-churn_total", variant="bands", axes=axes,
                lhs=[(1.0, v["churned"])], sense="==",
                rhs_terms=[(churn, at_risk)])  # fmt: skip

@@ -27,6 +27,8 @@ def add(model: LinearModel, scenario: Scenario, v: Vars, objective: str) -> None
         model.add_objective([(1.0, v["profit"])])
         if "open_pipeline_value" in v:  # the horizon-end credit (``HorizonEnd``)
             model.add_objective([(1.0, v["open_pipeline_value"])])
+        if "customer_base_value" in v:  # the customers still paying at the end
+            model.add_objective([(1.0, v["customer_base_value"])])
     elif objective == Objective.min_cost:
         months = len(v.months)
         model.add_objective(

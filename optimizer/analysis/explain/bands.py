@@ -1,0 +1,176 @@
+"""Why the support line runs at the service band it does, and what one more agent is worth in
+customers and cash: two re-solves, in the leader's words.
+
+A scenario lists a line's bands best first (``ServiceBand``). The plan's bands month by month
+are compared with re-solved plans:
+
+- **every month at one band**: for each band the plan does not run at every month, the plan
+  re-solved with the line held to that band (its other bands removed). The difference says
+  what the choice costs: staff, customers kept, customers leaving, profit, and cash at its
+  lowest point. A band that cannot be staffed within the line's headcount cap has no plan,
+  and the sentence says so.
+- **one more agent**: the plan re-solved with the line's most agents one higher, with hiring
+  free: what the extra person is worth, and through what (the band it buys, the customers it
+  keeps, the invoices paid sooner).
+
+Each number is the difference of two solved and checked plans, so it holds for exactly that
+change; no rate is extrapolated.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from optimizer.scenario import labels
+from optimizer.scenario.labels import money, number, signed_money
+
+
+def _solve(data: dict, plan, objective, deadline):
+    from optimizer.analysis.solve import solve
+    from optimizer.scenario.loading import validate
+
+    scenario = validate(data, "the plan with a service band held")
+    return solve(scenario, objective, backend=plan.backend, marginals=False,
+                 whole_steps=False, time_limit=deadline.remaining())  # fmt: skip
+
+
+def _metric(plan, metric: str, role: str | None = None) -> np.ndarray:
+    t = plan.targets
+    rows = t[(t["metric"] == metric) & ((t["role"] == role) if role else True)]
+    return rows["value"].to_numpy(float)
+
+
+def summary(plan, line: str) -> dict:
+    """The money of a plan, the numbers the band sentences compare."""
+    customers = _metric(plan, "customers", "customers")
+    cash = _metric(plan, "cash", "cash")
+    payroll = _metric(plan, "payroll", "finance")
+    return {
+        "objective": float(plan.objective),
+        "profit": float(_metric(plan, "profit", "finance").sum()),
+        "payroll": float(payroll.sum()),
+        "customers_at_end": float(customers[-1]) if len(customers) else None,
+        "customers_leaving": float(_metric(plan, "churned_customers").sum()) if len(customers)
+        else None,
+        "lowest_cash": float(cash.min()) if len(cash) else None,
+        "receivables_at_end": float(_metric(plan, "receivables")[-1]) if len(cash) else None,
+        "bands": [int(round(b)) - 1 for b in _metric(plan, "service_band", line)],
+    }  # fmt: skip
+
+
+def _differences(base: dict, other: dict) -> list[str]:
+    """What ``other`` changes against ``base``, in words, for the fields both have."""
+    out = []
+    if base["customers_at_end"] is not None:
+        kept = other["customers_at_end"] - base["customers_at_end"]
+        leaving = other["customers_leaving"] - base["customers_leaving"]
+        out.append(f"{_signed(kept)} customers at the end ({_signed(leaving)} leaving)")
+    out.append(f"{signed_money(other['payroll'] - base['payroll'])} of payroll")
+    out.append(f"{signed_money(other['profit'] - base['profit'])} of profit")
+    if base["lowest_cash"] is not None:
+        out.append(f"{signed_money(other['lowest_cash'] - base['lowest_cash'])} of cash at its "
+                   f"lowest point ({money(other['lowest_cash'])})")  # fmt: skip
+        out.append(f"{signed_money(other['receivables_at_end'] - base['receivables_at_end'])} "
+                   "of invoices unpaid at the end")  # fmt: skip
+    return out
+
+
+def _signed(value: float) -> str:
+    return ("+" if value >= 0 else "−") + number(abs(value))
+
+
+def service_band(scenario, plan, objective, deadline) -> dict | None:
+    """The band story of a solved plan (None: no line with bands, or no time left):
+    ``{line, chosen, alternatives, one_more, sentences}``."""
+    found = scenario.banded_line()
+    if found is None or not plan.solved:
+        return None
+    key, path, bands = found
+    base = summary(plan, key)
+    months = base_months(plan)
+    chosen = [bands[b].name for b in base["bands"]]
+    where = labels.line_name(key)
+    sentences = []
+    alternatives = []
+    for b, band in enumerate(bands):
+        if all(c == band.name for c in chosen) or deadline.expired():
+            continue
+        data = scenario.model_dump(mode="json", exclude_none=False)
+        _line_of(data, key)["bands"] = [_line_of(data, key)["bands"][b]]
+        other = _solve(data, plan, objective, deadline)
+        entry = {"band": band.name, "feasible": other.solved}
+        if other.solved:
+            entry.update(summary(other, key))
+            change = other.objective - plan.objective
+            entry["objective_change"] = change
+            sentences.append(
+                f"Running the {where} at '{band.name}' every month instead: "
+                + ", ".join(_differences(base, entry))
+                + f"; {signed_money(change)} in all."
+            )
+        else:
+            sentences.append(
+                f"Running the {where} at '{band.name}' every month has no plan: "
+                f"{_no_plan_reason(other)}."
+            )
+        alternatives.append(entry)
+    one_more = _one_more_agent(scenario, plan, objective, deadline, key, path, base)
+    if one_more is not None:
+        sentences.append(one_more["sentence"])
+    return {
+        "line": key,
+        "months": months,
+        "chosen": chosen,
+        "alternatives": alternatives,
+        "one_more_agent": one_more,
+        "sentences": sentences,
+    }
+
+
+def _line_of(data: dict, key: str) -> dict:
+    """The banded line's section of a dumped scenario."""
+    if key == "ticket_closure":
+        return data["support"]["ticket_closure"]
+    return next(c for c in data["support"]["live_channels"] if c["name"] == key)
+
+
+def _no_plan_reason(other) -> str:
+    message = str(other.message or "").rstrip(".")
+    return message or "no plan meets every limit and goal"
+
+
+def _one_more_agent(scenario, plan, objective, deadline, key, path, base) -> dict | None:
+    """One more agent allowed on the banded line, re-solved with hiring free."""
+    if deadline.expired():
+        return None
+    data = scenario.model_dump(mode="json", exclude_none=False)
+    staff = data["support"]["agents"] if key == "ticket_closure" else _line_of(data, key)["agents"]
+    staff["max"] += 1
+    other = _solve(data, plan, objective, deadline)
+    if not other.solved:
+        return None
+    after = summary(other, key)
+    value = other.objective - plan.objective
+    bands = scenario.banded_line()[2]
+    moved = [
+        f"'{bands[a].name}' instead of '{bands[b].name}' in {m}"
+        for a, b, m in zip(after["bands"], base["bands"], base_months(plan))
+        if a != b
+    ]
+    who = "support agent" if key == "ticket_closure" else f"{key} agent"
+    through = (
+        f"the {labels.line_name(key)} runs at " + labels.and_list(moved)
+        if moved
+        else (f"the {labels.line_name(key)} keeps its bands")
+    )
+    sentence = (
+        f"One more {who} allowed is worth {signed_money(value)}, re-solved with hiring free: "
+        f"{through}; " + ", ".join(_differences(base, after)) + "."
+    )
+    return {"path": f"{'support.agents' if key == 'ticket_closure' else path + '.agents'}.max",
+            "value": value, **after, "sentence": sentence}  # fmt: skip
+
+
+def base_months(plan) -> list[str]:
+    return [labels.month_label(str(p)) for p in sorted(set(plan.targets["period"]))
+            if p != "horizon"]  # fmt: skip
