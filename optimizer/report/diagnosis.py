@@ -52,7 +52,8 @@ def change_sentence(lever, proposed: float) -> str:
     if lever.unit.startswith("$"):
         return (
             f"{verb} {lever.words} from {labels.money(lever.value)} to "
-            f"{labels.money(proposed)} a month ({labels.signed_money(proposed - lever.value)})"
+            f"{labels.money(proposed)}{' a month' if lever.unit == '$/month' else ''} "
+            f"({labels.signed_money(proposed - lever.value)})"
         )
     if lever.integer:  # people, or the months of a hiring lead time
         one = {"people": "person", "months": "month"}.get(lever.unit, lever.unit)

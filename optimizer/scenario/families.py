@@ -212,9 +212,12 @@ FAMILIES: list[Family] = [
            "The {level:g}/{within:g} {line} target: {share:.0%} of contacts answered within "
            "{within:g} s in the busiest interval, occupancy at most {occupancy:.0%} (Erlang C).",
            {"ticket closure": ("Support closes {share:.0%} of tickets within {hours:g} working "
-                               "hours (Erlang C over a working day).", "contacts/interval"),
+                               "hours (Erlang C over a working day).", "tickets/day"),
             "bands": ("The {line} runs each month at one of its service bands ({bands}), "
-                      "staffed for that band's target (Erlang C).", "contacts/interval")}),
+                      "staffed for that band's target (Erlang C).", "contacts/interval"),
+            "closure bands": ("The ticket desk runs each month at one of its service bands "
+                              "({bands}), staffed for that band's closure target (Erlang C over "
+                              "a working day).", "tickets/day")}),
     # customers (recurring revenue; chain/customers.py)
     Family("customers-new_total", "New customers, {month}", "identity", "customers",
            "new_customers[t] = new customers per deal * sum_s deals[t,s]",

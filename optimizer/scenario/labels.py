@@ -517,6 +517,7 @@ LIMIT_STEPS: dict[str, tuple[float, str]] = {
     "units": (10, "10 units"),
     "tickets/month": (100, "100 tickets a month"),
     "contacts/interval": (1, "one contact an interval"),
+    "tickets/day": (1, "one ticket a day"),
 }
 
 
@@ -535,7 +536,7 @@ def limit_step(unit: str, business_days: float = 20.0) -> tuple[float, str]:
 def unit_words(unit: str) -> str:
     """'minutes a month' for 'minutes/month', '$ a rep a month' for '$/rep/month'."""
     head, *rest = str(unit).split("/")
-    return " a ".join([head, *rest]) if rest else head
+    return " ".join([head, *(("an " if r[:1] in "aeiou" else "a ") + r for r in rest)])
 
 
 def figure(value: float, unit: str) -> str:

@@ -811,6 +811,10 @@ class Scenario(Strict):
             paths.insert(3, "delivery.workers.max")
         if self.support is not None:
             paths.insert(3, "support.agents.max")
+        fi = self.finance
+        if fi.cash is not None and fi.cash.minimum is not None:
+            paths.append("finance.cash.minimum")
+        paths += [f"finance.goals.{measure}.at_least" for measure, _ in fi.goals.stated()]
         for path, staff in self.headcounts():  # hiring faster, where people flow
             if staff.flows and staff.hiring_lead_time_months > 0:
                 paths.append(f"{path}.hiring_lead_time_months")

@@ -32,6 +32,7 @@ WORDS = {
     QUALITY_FLOOR: ("the quality floor", "minutes"),
     "finance.profit_target_per_month": ("the profit target", "$/month"),
     "finance.retained_earnings_per_month": ("the retained earnings goal", "$/month"),
+    "finance.cash.minimum": ("the minimum cash", "$"),
 }
 HIRING = ".hiring_lead_time_months"
 """A hiring lead time: a lever that changes the model's shape, searched month by month."""
@@ -39,7 +40,10 @@ LOWER = {
     QUALITY_FLOOR,
     "finance.profit_target_per_month",
     "finance.retained_earnings_per_month",
+    "finance.cash.minimum",
 }
+GOALS = "finance.goals."
+"""A finance goal beside profit (``finance.goals.cash.at_least``): a repair lowers it."""
 
 
 @dataclass(frozen=True)
@@ -84,14 +88,23 @@ def levers(scenario: Scenario) -> list[Lever]:
             words = f"{words} in {labels.month_label(month)}" if month else words
         elif path.endswith(HIRING):  # "the hiring lead time, reps, north team"
             words, unit = labels.input_label(path).lower().replace("hiring", "the hiring"), "months"
+        elif path.startswith(GOALS):  # finance.goals.recurring_revenue.at_least
+            measure = path[len(GOALS) :].split(".")[0]
+            words = f"the {measure.replace('_', ' ')} goal"
+            unit = "customers" if measure == "customers" else "$"
         elif path.endswith(".max_hires_per_month"):
             words, unit = "the " + labels.input_label(path).lower(), "people"
-        else:  # sales.teams[NAME].reps.max
+        elif path.startswith("sales.teams["):  # sales.teams[NAME].reps.max
             words, unit = f"the cap on {path.split('[')[1].split(']')[0]} reps", "people"
+        else:  # a live channel's agents: "the cap on agents, phone"
+            words, unit = (
+                "the " + labels.input_label(path).lower().replace("most ", "cap on "),
+                "people",
+            )
         weight = (
             setting.weight if setting and setting.weight else 1.0 / _size(scenario, value, unit)
         )
-        direction = -1 if path in LOWER or path.endswith(HIRING) else 1
+        direction = -1 if path in LOWER or path.startswith(GOALS) or path.endswith(HIRING) else 1
         whole_number = path.endswith((".max", HIRING, ".max_hires_per_month"))
         out.append(Lever(path, value, direction, weight, whole_number, words, unit))
     return out

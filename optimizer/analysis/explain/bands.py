@@ -103,15 +103,19 @@ def service_band(scenario, plan, objective, deadline) -> dict | None:
             entry.update(summary(other, key))
             change = other.objective - plan.objective
             entry["objective_change"] = change
+            total = (f"; {signed_money(change)} in all, with the customers still paying at the end"
+                     if scenario.horizon_end.customer_months > 0 and base["customers_at_end"]
+                     is not None else "")  # fmt: skip
             sentences.append(
                 f"Running the {where} at '{band.name}' every month instead: "
                 + ", ".join(_differences(base, entry))
-                + f"; {signed_money(change)} in all."
+                + total
+                + "."
             )
         else:
+            why = _no_plan_reason(scenario, data, plan, objective, deadline, where)
             sentences.append(
-                f"Running the {where} at '{band.name}' every month has no plan: "
-                f"{_no_plan_reason(other)}."
+                f"Running the {where} at '{band.name}' every month has no plan: {why}."
             )
         alternatives.append(entry)
     one_more = _one_more_agent(scenario, plan, objective, deadline, key, path, base)
@@ -134,9 +138,20 @@ def _line_of(data: dict, key: str) -> dict:
     return next(c for c in data["support"]["live_channels"] if c["name"] == key)
 
 
-def _no_plan_reason(other) -> str:
-    message = str(other.message or "").rstrip(".")
-    return message or "no plan meets every limit and goal"
+def _no_plan_reason(scenario, data: dict, plan, objective, deadline, where: str) -> str:
+    """Why a band held every month has no plan: re-solved without the minimum cash, the
+    month cash would fall below it; else the line's headcount cap; else no plan at all."""
+    cash = scenario.finance.cash
+    if cash is not None and cash.minimum is not None and not deadline.expired():
+        data["finance"]["cash"]["minimum"] = None
+        other = _solve(data, plan, objective, deadline)
+        if other.solved:
+            low = _metric(other, "cash", "cash")
+            months = base_months(other)
+            i = int(np.argmin(low))
+            return (f"cash would fall to {money(low[i])} at the end of {months[i]}, below the "
+                    f"minimum of {money(cash.minimum)} (customers would hold more invoices)")  # fmt: skip
+    return f"the {where} cannot be staffed for it, or no plan meets every limit and goal"
 
 
 def _one_more_agent(scenario, plan, objective, deadline, key, path, base) -> dict | None:
@@ -152,12 +167,20 @@ def _one_more_agent(scenario, plan, objective, deadline, key, path, base) -> dic
     after = summary(other, key)
     value = other.objective - plan.objective
     bands = scenario.banded_line()[2]
+    runs: dict[tuple[int, int], list[str]] = {}
+    for a, b, m in zip(after["bands"], base["bands"], base_months(plan)):
+        if a != b:
+            runs.setdefault((a, b), []).append(m)
     moved = [
-        f"'{bands[a].name}' instead of '{bands[b].name}' in {m}"
-        for a, b, m in zip(after["bands"], base["bands"], base_months(plan))
-        if a != b
+        f"'{bands[a].name}' instead of '{bands[b].name}' in {_span(months)}"
+        for (a, b), months in runs.items()
     ]
     who = "support agent" if key == "ticket_closure" else f"{key} agent"
+    path = f"{'support.agents' if key == 'ticket_closure' else path + '.agents'}.max"
+    if abs(value) < 0.5 and not moved:
+        return {"path": path, "value": value, **after,
+                "sentence": f"One more {who} allowed would change nothing: the "
+                            f"{labels.line_name(key)} is not short of people."}  # fmt: skip
     through = (
         f"the {labels.line_name(key)} runs at " + labels.and_list(moved)
         if moved
@@ -167,8 +190,26 @@ def _one_more_agent(scenario, plan, objective, deadline, key, path, base) -> dic
         f"One more {who} allowed is worth {signed_money(value)}, re-solved with hiring free: "
         f"{through}; " + ", ".join(_differences(base, after)) + "."
     )
-    return {"path": f"{'support.agents' if key == 'ticket_closure' else path + '.agents'}.max",
-            "value": value, **after, "sentence": sentence}  # fmt: skip
+    return {"path": path, "value": value, **after, "sentence": sentence}
+
+
+def _span(months: list[str]) -> str:
+    """'May 2027', 'May 2027 to Sep 2027' (months in order; a gap lists them)."""
+    return (
+        months[0]
+        if len(months) == 1
+        else f"{months[0]} to {months[-1]}"
+        if len(months) == _consecutive(months)
+        else labels.and_list(months)
+    )
+
+
+def _consecutive(months: list[str]) -> int:
+    import datetime as dt
+
+    parsed = [dt.datetime.strptime(m, "%b %Y") for m in months]
+    steps = [(b.year - a.year) * 12 + b.month - a.month for a, b in zip(parsed, parsed[1:])]
+    return len(months) if all(s == 1 for s in steps) else -1
 
 
 def base_months(plan) -> list[str]:

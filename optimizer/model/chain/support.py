@@ -125,7 +125,7 @@ def _add_ticket_closure(model: LinearModel, scenario: Scenario, v: Vars, custome
             shrinkage=su.shrinkage,
             max_asa_seconds=None,
         ),
-        variant="ticket closure" if not closure.bands else "bands",
+        variant="ticket closure" if not closure.bands else "closure bands",
         fill={"share": closure.share, "hours": closure.within_hours, "line": "ticket desk",
               "bands": _band_names(closure.bands)},
         parameter="support.ticket_closure.share" if not closure.bands else None,
