@@ -5,10 +5,14 @@ declaration; the leader's labels and kinds come from it; the independent check n
 findings by it (``tests/test_check.py`` joins them). These tests hold the declarations to
 the rows the model builds on every bundled scenario and on the variants no bundled
 scenario has (ticket closure, a lead time, a goal over the horizon, today's targets, people
-flowing with hires and ramp-up, a sales cycle).
+flowing with hires and ramp-up, a sales cycle, and the money over time: recurring revenue,
+cash, the finance goals of every period and service bands on the ticket desk or a live
+channel).
 """
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -27,6 +31,10 @@ def _models():
     for name in BUNDLED:
         scenario = load_scenario(f"scenarios/{name}.yaml")
         yield name, build_model(scenario)[0]
+        for period, line in MONEY:
+            if data := money(scenario.model_dump(), period, line):
+                label = f"{name}, money ({period}; bands: {line or 'none'})"
+                yield label, build_model(validate(data, label))[0]
         data = scenario.model_dump()
         if data.get("support"):
             data["support"]["ticket_closure"] = {"within_hours": 4, "share": 0.8}
@@ -69,6 +77,58 @@ def flowing(data: dict) -> dict:
     return data
 
 
+MONEY = [("month", None), ("horizon", "ticket_closure"), ("end", "live channel")]
+"""The money variants of each scenario with support: the goals' period (``horizon`` for
+revenue, the balances then at the ``end``) and the support line with service bands (None:
+no bands, one churn and one collection profile)."""
+
+FAST = {"name": "fast", "service_level": 0.8, "churn_per_month": 0.01, "collection": [0.7, 0.3]}
+SLOW = {"name": "slow", "churn_per_month": 0.04, "collection": [0.2, 0.5, 0.3]}  # best effort
+
+
+def money(data: dict, period: str, line: str | None) -> dict | None:
+    """``data`` with the money over time (None: the scenario has no support): recurring
+    revenue (support then serves its customers: no installed base or new customers per
+    deal of its own; those paying at the end count at a year of their revenue), cash with
+    an opening balance, a minimum, a collection profile and opening receivables, a goal on
+    each of revenue, cash, recurring revenue and customers (``period``; a balance's goal is
+    at the ``end`` where revenue's is over the ``horizon``) and service bands ``FAST`` and
+    ``SLOW`` on one support line: the ticket desk, the first live channel (the ticket desk
+    where there is none) or neither (``line`` None). Each part replaces what the scenario
+    may state already, so that at most one line has bands."""
+    su = data.get("support")
+    if not su:
+        return None
+    if line == "live channel" and not su["live_channels"]:
+        line = "ticket_closure"
+    su.pop("installed_base_customers", None)
+    su.pop("new_customers_per_deal", None)
+    data["recurring_revenue"] = {"opening_customers": 800, "new_customers_per_deal": 1,
+                                 "revenue_per_customer_per_month": 300, "churn_per_month": 0.02,
+                                 "expansion_per_month": 0.005}  # fmt: skip
+    data["horizon_end"]["customer_months"] = 12  # the customers paying at the end count
+    owed = [60_000, 20_000][: data["calendar"]["horizon_months"]]  # paid in the first months
+    data["finance"]["cash"] = {"opening": 200_000, "minimum": 50_000, "opening_receivables": owed,
+                               "collection": [0.6, 0.4]}  # fmt: skip
+    balance = "end" if period == "horizon" else period
+    data["finance"]["goals"] = {
+        "revenue": {"at_least": 100_000, "period": period},
+        "cash": {"at_least": 60_000, "period": balance},
+        "recurring_revenue": {"at_least": 200_000, "period": balance},
+        "customers": {"at_least": 700, "period": balance},
+    }
+    for channel in su["live_channels"]:  # a target of its own, not bands
+        if channel.get("bands"):
+            channel.update(bands=[], service_level=0.8, answer_within_seconds=30)
+    su["ticket_closure"] = None
+    if line == "ticket_closure":
+        su["ticket_closure"] = {"bands": [{**FAST, "within_hours": 4}, SLOW]}
+    elif line == "live channel":
+        su["live_channels"][0].update(service_level=None, answer_within_seconds=None,
+                                      bands=[{**FAST, "answer_within_seconds": 30}, SLOW])  # fmt: skip
+    return data
+
+
 MODELS = list(_models())
 
 
@@ -103,6 +163,30 @@ def test_every_variant_of_a_sentence_is_built():
         "Support closes 80% of tickets within 4 working hours (Erlang C over a working day)."
         in (sentences)
     )
+
+
+def _pattern(sentence: str) -> re.Pattern:
+    """A declared sentence as a pattern of the sentences filled in from it: each ``{field}``
+    stands for some text."""
+    parts = re.split(r"\{[^}]*\}", sentence)
+    return re.compile(".+?".join(re.escape(part) for part in parts) + "$", re.DOTALL)
+
+
+def test_every_variant_of_every_family_is_built():
+    """Each family's sentence and each of its variants' is a row block of some model above:
+    the money's too (recurring tickets and revenue, churn and collections by service band,
+    service bands on a live channel and on the ticket desk, goals of every period)."""
+    built: dict[str, set[str]] = {}
+    for _, model in MODELS:
+        for key, block in model.row_blocks.items():
+            built.setdefault(families.lookup(key)[0].key, set()).add(block.description)
+    missing = []
+    for family in families.FAMILIES:
+        for variant in ("", *family.variants):
+            sentence = family.variants[variant][0] if variant else family.sentence
+            if not any(_pattern(sentence).match(d) for d in built.get(family.key, ())):
+                missing.append((family.key, variant))
+    assert not missing
 
 
 def test_a_family_not_declared_is_refused():
