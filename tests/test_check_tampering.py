@@ -783,6 +783,22 @@ def _phone_whole(s, q):
     return 0.4
 
 
+def _staffing_whole(line: str):
+    """Half of the month's roster choice moved to another band at the same roster: the
+    roster, the band read (the first of equal shares: the chosen one) and so churn,
+    collections and Erlang C are unchanged, but the choice is half of two."""
+
+    def tamper(s, q):
+        choice = q[f"{line}_staffing"][0]
+        band, roster = np.unravel_index(int(np.argmax(choice)), choice.shape)
+        other = band + 1 if band + 1 < choice.shape[0] else band - 1
+        assert other > band, "the chosen band must not be the last for this tampering"
+        choice[band, roster], choice[other, roster] = 0.5, 0.5
+        return 0.5
+
+    return tamper
+
+
 def _phone_max(s, q):
     top = s.support.live_channels[0].agents.max
     q["phone_agents"][0] = top + 1
@@ -1145,6 +1161,15 @@ CASES = [
         _definition("phone_contacts", 0.5),
     ),
     Case("{channel}_agents whole", "software", "phone_agents whole", _phone_whole),
+    Case(
+        "{channel}_staffing whole", "banded_phone", "phone_staffing whole", _staffing_whole("phone")
+    ),
+    Case(
+        "ticket_closure_staffing whole",
+        "banded_desk",
+        "ticket_closure_staffing whole",
+        _staffing_whole("ticket_closure"),
+    ),
     Case("support-{channel}_agents_max", "software", "support-phone_agents_max", _phone_max),
     Case(
         "support-{channel}_agents_min",

@@ -92,6 +92,11 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
     for name in ("reps", "marketers", "workers", "agents"):
         if name in q and f"{name}_starts" not in q:
             at_most(f"{name} whole", np.abs(q[name] - np.round(q[name])), 0.0)
+    # a staffing choice is one whole roster (and band) a month
+    for ch in scenario.support.live_channels if scenario.support is not None else []:
+        at_most(f"{ch.name}_staffing whole", _fraction(q[f"{ch.name}_staffing"]), 0.0)
+    if "ticket_closure_staffing" in q:
+        at_most("ticket_closure_staffing whole", _fraction(q["ticket_closure_staffing"]), 0.0)
     _flows(scenario, q, found, at_most, equal)
 
     # marketing
@@ -294,6 +299,15 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
         checked=len(found),
         violations=broken,
     )
+
+
+def _fraction(staffing) -> np.ndarray:
+    """How far each month's staffing choice is from one whole choice: each binary's
+    distance from 0 or 1, and the choices' sum's from 1."""
+    staffing = np.asarray(staffing, float)
+    per_month = staffing.reshape(len(staffing), -1)
+    apart = np.abs(per_month - np.round(per_month)).max(axis=1, initial=0.0)
+    return np.maximum(apart, np.abs(per_month.sum(axis=1) - 1.0))
 
 
 def _roster(staffing) -> np.ndarray:
