@@ -39,11 +39,14 @@ def examples(full: int) -> int:
     return max(5, full * settings.default.max_examples // 100)
 
 
-SLOW_SCENARIOS = ("growth_plan",)
+SLOW_SCENARIOS = ("growth_plan", "software_company")
 """Bundled scenarios whose cases run in the slow tier only: the 12-month growth plan's
 every answer takes 5 to 20 s (three tie stages of whole-number solves, a hundred inputs),
-which would triple the inner loop. Its hand-solved features are in tests/test_workforce.py
-and tests/test_seasons.py, which stay in the inner loop."""
+the subscription software company's 1 s a solve and 8 s an answer (its phone line chooses
+among three service bands and nine rosters every month, with churn and cash tied to the
+band), which would each triple the inner loop. Their hand-solved features are in
+tests/test_workforce.py, tests/test_seasons.py and tests/test_money.py, which stay in the
+inner loop."""
 
 
 def pytest_collection_modifyitems(items):

@@ -75,7 +75,7 @@ def notes(scenario: Scenario, targets) -> list[str]:
     line = scenario.banded_line()
     if line is not None:
         band = t[(t["role"] == line[0]) & (t["metric"] == "service_band")]
-        names = [line[2][int(round(b)) - 1].name for b in band["value"]]
+        names = [labels.name_words(line[2][int(round(b)) - 1].name) for b in band["value"]]
         runs = _runs(names, [labels.month_label(str(p)) for p in band["period"]])
         what = "; ".join(f"{name!r} in {span}" for name, span in runs)
         out.append(f"The {labels.line_name(line[0])} runs at service band {what}.")

@@ -431,6 +431,11 @@ METRICS = {
 }  # fmt: skip
 
 
+def name_words(name: str) -> str:
+    """A name a scenario gave (a service band, 'best_effort') as words: 'best effort'."""
+    return str(name).replace("_", " ")
+
+
 def line_name(key: str) -> str:
     """'phone line' for a live channel's key, 'ticket desk' for ticket closure."""
     return "ticket desk" if key == "ticket_closure" else f"{key} line"

@@ -88,12 +88,12 @@ def service_band(scenario, plan, objective, deadline) -> dict | None:
     key, path, bands = found
     base = summary(plan, key)
     months = base_months(plan)
-    chosen = [bands[b].name for b in base["bands"]]
+    chosen = [labels.name_words(bands[b].name) for b in base["bands"]]
     where = labels.line_name(key)
     sentences = []
     alternatives = []
     for b, band in enumerate(bands):
-        if all(c == band.name for c in chosen) or deadline.expired():
+        if all(c == b for c in base["bands"]) or deadline.expired():
             continue
         data = scenario.model_dump(mode="json", exclude_none=False)
         _line_of(data, key)["bands"] = [_line_of(data, key)["bands"][b]]
@@ -107,7 +107,7 @@ def service_band(scenario, plan, objective, deadline) -> dict | None:
                      if scenario.horizon_end.customer_months > 0 and base["customers_at_end"]
                      is not None else "")  # fmt: skip
             sentences.append(
-                f"Running the {where} at '{band.name}' every month instead: "
+                f"Running the {where} at '{labels.name_words(band.name)}' every month instead: "
                 + ", ".join(_differences(base, entry))
                 + total
                 + "."
@@ -115,7 +115,7 @@ def service_band(scenario, plan, objective, deadline) -> dict | None:
         else:
             why = _no_plan_reason(scenario, data, plan, objective, deadline, where)
             sentences.append(
-                f"Running the {where} at '{band.name}' every month has no plan: {why}."
+                f"Running the {where} at '{labels.name_words(band.name)}' every month has no plan: {why}."
             )
         alternatives.append(entry)
     one_more = _one_more_agent(scenario, plan, objective, deadline, key, path, base)
@@ -172,7 +172,8 @@ def _one_more_agent(scenario, plan, objective, deadline, key, path, base) -> dic
         if a != b:
             runs.setdefault((a, b), []).append(m)
     moved = [
-        f"'{bands[a].name}' instead of '{bands[b].name}' in {_span(months)}"
+        f"'{labels.name_words(bands[a].name)}' instead of '{labels.name_words(bands[b].name)}' "
+        f"in {_span(months)}"
         for (a, b), months in runs.items()
     ]
     who = "support agent" if key == "ticket_closure" else f"{key} agent"

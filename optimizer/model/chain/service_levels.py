@@ -86,7 +86,7 @@ def add_service_level(
     add_family(
         model,
         f"support-{key}_staffing_choice",
-        fill={"line": key},
+        fill={"line": "ticket desk" if key == "ticket_closure" else key},
         axes=axes,
         lhs=[(1.0, chosen)],
         sense="==",
@@ -96,7 +96,7 @@ def add_service_level(
         model,
         f"support-{key}_staffing_count",
         variant="" if whole else "flow",
-        fill={"line": key},
+        fill={"line": "ticket desk" if key == "ticket_closure" else key},
         axes=axes,
         lhs=[(1.0, agents)],
         sense="==" if whole else ">=",
