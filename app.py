@@ -36,6 +36,7 @@ from optimizer.app import (
     today,
 )
 from optimizer.app import diagnosis as diagnosis_tables
+from optimizer.app import money as money_view
 from optimizer.app.analysis import held_model, plan_at
 from optimizer.app.scenario_files import (
     SaveError,
@@ -140,6 +141,17 @@ def explanation_requested() -> bool:
     return st.session_state.get("explain_for") == (token(), st.session_state["objective"])
 
 
+@st.cache_data(max_entries=16, show_spinner="Re-solving the plan at each service band…")
+def band_explained(scenario_json: str, objective: str):
+    """(the band story or None, None), or (None, the guard.Failure): why the band, in a child."""
+    a = analysed(scenario_json, objective)
+    return guard.attempt(analysis.explain_band, a.scenario, a.plan, objective)
+
+
+def band_requested() -> bool:
+    return st.session_state.get("band_for") == (token(), st.session_state["objective"])
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def plan_files(scenario_json: str, objective: str) -> dict[str, bytes]:
     a = analysed(scenario_json, objective)
@@ -151,11 +163,14 @@ def plan_files(scenario_json: str, objective: str) -> dict[str, bytes]:
 
 
 @st.cache_data(max_entries=16, show_spinner="Writing the workbook…")
-def workbook_file(scenario_json: str, objective: str, with_explanation: bool = False) -> bytes:
+def workbook_file(
+    scenario_json: str, objective: str, with_explanation: bool = False, with_band: bool = False
+) -> bytes:
     a = analysed(scenario_json, objective)
     comparison, _ = compared(scenario_json, objective)
     why = explained(scenario_json, objective)[0] if with_explanation else None
-    return plan_workbook(a.plan, a.scenario, comparison, a.diagnosis, why)
+    band = band_explained(scenario_json, objective)[0] if with_band else None
+    return plan_workbook(a.plan, a.scenario, comparison, a.diagnosis, why, band)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -163,6 +178,13 @@ def over_time(scenario_json: str, objective: str):
     """(people by role and month, deals by team and month): empty without a flow or a cycle."""
     a = analysed(scenario_json, objective)
     return people.people_frame(a.plan), people.pipeline_frame(a.plan, a.scenario)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def money_over_time(scenario_json: str, objective: str):
+    """Cash, customers, receivables and the service band by month: empty without them."""
+    a = analysed(scenario_json, objective)
+    return money_view.money_frame(a.plan, a.scenario)
 
 
 # ---- the scenario on the page -----------------------------------------------------------
@@ -362,7 +384,7 @@ def plan_section(a) -> None:
             na_rep="",
         )
     )
-    for department, table in headline.department_tables(plan, text=True).items():
+    for department, table in headline.department_tables(plan, text=True, scenario=scenario).items():
         st.subheader(f"{department.capitalize()} targets")
         st.table(table.set_index(["role", "target"]))
 
@@ -421,6 +443,96 @@ def months_section(a) -> None:
         st.dataframe(
             people.pipeline_table(deals), hide_index=True, key="months_pipeline", width="stretch"
         )
+
+
+@st.fragment
+def money_section(a) -> None:
+    """Money month by month: cash against profit, customers and recurring revenue,
+    receivables and days sales outstanding, the service band and why. Only for a plan with
+    cash, recurring revenue or a banded support line."""
+    scenario, plan = a.scenario, a.plan
+    frame = money_over_time(st.session_state["scenario_json"], plan.objective_name)
+    if "cash" in frame.columns:
+        st.subheader("Cash and profit by month")
+        st.markdown(md(f"**{money_view.cash_takeaway(frame, scenario)}**"))
+        st.plotly_chart(charts.cash_and_profit(frame), key="money_cash_chart")
+        st.caption(
+            "Cash at each month end: the month before's, plus what customers paid, less "
+            "payroll, ad spend, cost of goods, hiring costs and bills. Profit counts revenue "
+            "when it is invoiced, cash when it is paid."
+        )
+    if "customers" in frame.columns:
+        st.subheader("Customers and recurring revenue")
+        st.markdown(md(f"**{money_view.customers_takeaway(frame, scenario)}**"))
+        st.plotly_chart(charts.customers_and_revenue(frame), key="money_customers_chart")
+        credit = money_view.customer_credit(plan)
+        months = scenario.horizon_end.customer_months
+        if credit and months:
+            st.caption(
+                md(
+                    f"Kept: customers paying the month before who stay. The plan's objective "
+                    f"also credits the customers still paying when it ends at {labels.number(months)} months "
+                    f"of their revenue: {labels.money(credit)}, not profit within the plan."
+                )
+            )
+    if "receivables" in frame.columns:
+        st.subheader("Receivables and days sales outstanding")
+        st.markdown(md(f"**{money_view.receivables_takeaway(frame, scenario)}**"))
+        st.plotly_chart(charts.receivables_and_dso(frame), key="money_receivables_chart")
+        st.caption(
+            "Receivables: invoices not yet paid at the month end. Days sales outstanding: "
+            "receivables / the month's invoices × 30 days."
+        )
+    if money_view.BAND in frame.columns:
+        band_section(a, frame)
+    st.subheader("Month by month")
+    st.dataframe(money_view.month_table(frame), hide_index=True, key="money_table", width="stretch")
+
+
+def on_explain_band() -> None:
+    st.session_state["band_for"] = (token(), st.session_state["objective"])
+
+
+def band_section(a, frame) -> None:
+    """The band each month, by name and what it means, and why: the band's re-solves (each
+    other band held every month, one more agent) once asked for, from the explanation of
+    what moves the plan if it has them, else solved on their own; before, the plan's own
+    sentence on the band."""
+    scenario, objective = a.scenario, a.plan.objective_name
+    st.subheader("Service band")
+    why, failure, story = None, None, None
+    try:
+        if explanation_requested():
+            why = explained(st.session_state["scenario_json"], objective)[0]
+        story = money_view.band_story(why)
+        if story is None and band_requested():
+            story, failure = band_explained(st.session_state["scenario_json"], objective)
+    except Exception as err:  # noqa: BLE001 - the page shows the cause, the log the traceback
+        log.exception("the band's re-solves failed")
+        st.error(md(f"The band's re-solves failed: {type(err).__name__}: {str(err)[:300]}"))
+    sentences, re_solved = money_view.band_reasons(a.plan, scenario, story)
+    line = money_view.band_takeaway(frame, scenario) if re_solved or not sentences else ""
+    st.markdown(md(f"**{line or sentences[0]}**"))
+    st.dataframe(
+        money_view.band_table(frame, scenario), hide_index=True, key="money_bands",
+        width="stretch",
+    )  # fmt: skip
+    if re_solved:
+        st.markdown(
+            "**Why this band: each other band held every month, and one more agent, "
+            "re-solved**\n\n" + "\n".join(f"- {md(t)}" for t in sentences)
+        )
+    elif failure is not None:
+        lost = "The plan above stands; the band's re-solves are not shown."
+        st.error(md(failure.text(scenario.name, st.session_state["scenario_label"], lost)))
+    elif band_requested():
+        st.caption("The band's re-solves ran out of time: the sentence above is the plan's own.")
+    else:
+        st.caption(
+            "Why this band, in customers and cash: the plan re-solved with each other band "
+            "held every month, and with one more agent allowed (a few seconds)."
+        )
+        st.button("Explain why this band", key="money_explain_run", on_click=on_explain_band)
 
 
 def limits_section(plan) -> None:
@@ -499,6 +611,12 @@ def explanation_section(a) -> None:
     floor = explanation.quality_sentence(why)
     if floor:
         st.markdown(f"**The quality floor**\n\n{md(floor)}")
+    band = why.service_band
+    if band and band.get("sentences"):
+        st.markdown(
+            "**The service band, in customers and cash**\n\n"
+            + "\n".join(f"- {md(t)}" for t in band["sentences"])
+        )
     for note in why.notes:
         st.caption(md(note))
 
@@ -750,7 +868,7 @@ def downloads_section(a) -> None:
         col.download_button(
             label, data[name], file_name=f"{stem}-{name}", mime=mime, key=key, on_click="ignore"
         )
-    book = workbook_file(token_json, objective, explanation_requested())
+    book = workbook_file(token_json, objective, explanation_requested(), band_requested())
     cols[3].download_button(
         "Workbook (Excel)",
         book,
@@ -763,8 +881,9 @@ def downloads_section(a) -> None:
         "The workbook follows a spreadsheet solver's reports, in labels with formatted "
         "numbers: Summary (the answer), Targets, Constraints (status, slack, shadow price, "
         "allowable increase and decrease, the natural step and its value), Inputs (marginal "
-        "values) and Comparison (today's targets against the plan); Explanation (what moves "
-        "the plan) once it has been computed in the Limits tab."
+        "values), Money (cash, customers, receivables and the service band by month, when the "
+        "plan has them) and Comparison (today's targets against the plan); Explanation "
+        "(what moves the plan) once it has been computed in the Limits tab."
     )
 
 
@@ -874,6 +993,7 @@ def main() -> None:
     sections = {
         "Plan": lambda: plan_section(a),
         "People and deals by month": lambda: months_section(a),
+        "Money": lambda: money_section(a),
         "Limits and what-ifs": lambda: (
             limits_section(a.plan),
             explanation_section(a),
@@ -886,6 +1006,8 @@ def main() -> None:
     }
     if not (people.has_people_flow(a.plan) or people.has_pipeline(a.plan)):
         del sections["People and deals by month"]
+    if not money_view.has_money(a.plan):
+        del sections["Money"]
     if not a.plan.solved:
         sections = {"Why there is no plan": lambda: diagnosis_section(a)} | {
             name: sections[name] for name in ("Today against the plan", "Inputs", "Downloads")

@@ -5,9 +5,11 @@ scenario that has no plan. ``compare_today`` evaluates today's targets against t
 it costs more than the plan (a staged solve of today's targets), so the page asks for it
 only where it is shown. A scenario without today's targets has no comparison, with the
 reason. ``explain_plan`` values each input's natural step and each headcount, on request
-(1 to 6 s on the bundled scenarios). The page caches each on the scenario's JSON and the
-objective, and runs them in a child process (``optimizer.app.guard``): each reports its
-stage, which a crash names.
+(1 to 6 s on the bundled scenarios); ``explain_band`` re-solves only the service band's
+story (each other band held every month, one more agent), with its own time limit: the
+full explanation reaches it last and may spend its budget before. The page caches each
+on the scenario's JSON and the objective, and runs them in a child process
+(``optimizer.app.guard``): each reports its stage, which a crash names.
 """
 
 from __future__ import annotations
@@ -52,6 +54,20 @@ def explain_plan(scenario: Scenario, plan: Plan, objective: str | None = None) -
     """What moves the plan (``optimizer.analysis.explain``): steps, headcounts, the quality floor."""
     stage(EXPLAINING)
     return explain(scenario, plan, objective, deadline=Deadline(EXPLAIN_SECONDS))
+
+
+BAND_SECONDS = 60.0
+"""The band story's own time limit (a few re-solves: seconds on the bundled scenarios)."""
+EXPLAINING_BAND = "the re-solves of the service band"
+
+
+def explain_band(scenario: Scenario, plan: Plan, objective: str | None = None) -> dict | None:
+    """Why the banded line runs at its bands (``optimizer.analysis.explain.bands``), or None
+    without a banded line: each other band held every month and one more agent, re-solved."""
+    from optimizer.analysis.explain.bands import service_band
+
+    stage(EXPLAINING_BAND)
+    return service_band(scenario, plan, objective or plan.objective_name, Deadline(BAND_SECONDS))
 
 
 def compare_today(

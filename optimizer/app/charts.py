@@ -195,3 +195,143 @@ def pipeline_months(frame: pd.DataFrame) -> go.Figure:
     figure = _panels(frame, "team", PIPELINE_SERIES, "Deals by month: won, closing and open")
     figure.update_layout(barmode="group")
     return figure
+
+
+# ---- money over time (optimizer.app.money.money_frame) ------------------------------------
+
+MONEY_AXIS = {"tickprefix": "$", "tickformat": ",.0f"}
+
+
+def _money_hover(name: str, values) -> dict:
+    """Hover text in money ('$250,102'), never a raw float."""
+    return {
+        "customdata": [labels.money(v) for v in values],
+        "hovertemplate": f"{name}, %{{x}}: %{{customdata}}<extra></extra>",
+    }
+
+
+def cash_and_profit(frame: pd.DataFrame) -> go.Figure:
+    """Cash in the bank at each month end (the minimum cash as a dashed line, the lowest
+    point marked) beside profit by month (losses in red)."""
+    has_profit = "profit" in frame.columns
+    figure = make_subplots(
+        rows=1,
+        cols=2 if has_profit else 1,
+        subplot_titles=["Cash in the bank at month end", "Profit by month"][: 1 + has_profit],
+        horizontal_spacing=0.12,
+    )
+    months = list(frame["month"])
+    cash = (frame["cash"].to_numpy(float) + 0.0).tolist()
+    figure.add_scatter(x=months, y=cash, mode="lines+markers", name="cash",
+                       line={"color": COLORS["input"]}, **_money_hover("cash", cash),
+                       row=1, col=1)  # fmt: skip
+    if "minimum_cash" in frame.columns:
+        floor = (frame["minimum_cash"].to_numpy(float) + 0.0).tolist()
+        figure.add_scatter(x=months, y=floor, mode="lines", name="minimum cash",
+                           line={"color": COLORS["limit"], "dash": "dash"},
+                           **_money_hover("minimum cash", floor), row=1, col=1)  # fmt: skip
+    i = int(frame["cash"].to_numpy(float).argmin())
+    low = cash[i]
+    figure.add_scatter(
+        x=[months[i]], y=[low], mode="markers+text", name="lowest cash",
+        marker={"symbol": "star", "size": 16, "color": COLORS["limit"]},
+        text=[f"lowest: {labels.money(low)}"], textposition="bottom center",
+        **_money_hover("lowest cash", [low]), row=1, col=1,
+    )  # fmt: skip
+    if has_profit:
+        profit = (frame["profit"].to_numpy(float) + 0.0).tolist()
+        figure.add_bar(
+            x=months, y=profit, name="profit",
+            marker_color=[COLORS["positive"] if v >= 0 else COLORS["negative"] for v in profit],
+            **_money_hover("profit", profit), row=1, col=2,
+        )  # fmt: skip
+    figure.update_yaxes(**MONEY_AXIS)
+    figure.update_layout(
+        height=380,
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        legend={"orientation": "h", "y": 1.12, "yanchor": "bottom", "x": 0},
+    )
+    return figure
+
+
+def customers_and_revenue(frame: pd.DataFrame) -> go.Figure:
+    """Paying customers by month: those kept from the month before, the new ones, and those
+    leaving (below zero); beside the recurring revenue a month (MRR) and its expansion."""
+    figure = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=["Paying customers: kept, new and leaving", "Recurring revenue a month"],
+        horizontal_spacing=0.12,
+    )
+    months = list(frame["month"])
+    kept = frame["customers"] - frame["new_customers"]
+    for name, values, color, sign in (
+        ("kept", kept, "#1e8449", 1),
+        ("new", frame["new_customers"], "#2e86c1", 1),
+        ("leaving", frame["churned_customers"], COLORS["negative"], -1),
+    ):
+        figure.add_bar(
+            x=months, y=(values.to_numpy(float) * sign + 0.0).tolist(), name=name,
+            marker_color=color, customdata=[labels.number(v) for v in values],
+            hovertemplate=f"{name}, %{{x}}: %{{customdata}} customers<extra></extra>",
+            row=1, col=1,
+        )  # fmt: skip
+    mrr = (frame["recurring_revenue"].to_numpy(float) + 0.0).tolist()
+    figure.add_scatter(x=months, y=mrr, mode="lines+markers", name="recurring revenue (MRR)",
+                       line={"color": "#34495e"}, **_money_hover("MRR", mrr),
+                       row=1, col=2)  # fmt: skip
+    if "expansion_revenue" in frame.columns:
+        grown = (frame["expansion_revenue"].to_numpy(float) + 0.0).tolist()
+        figure.add_bar(x=months, y=grown, name="of which expansion", marker_color="#aed6f1",
+                       **_money_hover("expansion", grown), row=1, col=2)  # fmt: skip
+    figure.update_yaxes(tickformat=",.0f", zeroline=True, zerolinecolor="#999", row=1, col=1)
+    figure.update_yaxes(**MONEY_AXIS, row=1, col=2)
+    figure.update_layout(
+        height=380,
+        barmode="relative",
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        legend={"orientation": "h", "y": 1.12, "yanchor": "bottom", "x": 0},
+    )
+    return figure
+
+
+def receivables_and_dso(frame: pd.DataFrame) -> go.Figure:
+    """Invoiced against collected by month, beside the receivables at each month end (bars)
+    and days sales outstanding (a line, on its own axis)."""
+    figure = make_subplots(
+        rows=1,
+        cols=2,
+        specs=[[{}, {"secondary_y": True}]],
+        subplot_titles=["Invoiced and collected", "Receivables and days sales outstanding"],
+        horizontal_spacing=0.14,
+    )
+    months = list(frame["month"])
+    for name, column, color in (
+        ("invoiced", "invoiced", "#aed6f1"),
+        ("collected", "collected", "#1e8449"),
+    ):
+        values = (frame[column].to_numpy(float) + 0.0).tolist()
+        figure.add_bar(x=months, y=values, name=name, marker_color=color,
+                       **_money_hover(name, values), row=1, col=1)  # fmt: skip
+    owed = (frame["receivables"].to_numpy(float) + 0.0).tolist()
+    figure.add_bar(x=months, y=owed, name="receivables", marker_color="#e67e22",
+                   **_money_hover("receivables", owed), row=1, col=2,
+                   secondary_y=False)  # fmt: skip
+    dso = (frame["days_sales_outstanding"].to_numpy(float) + 0.0).tolist()
+    figure.add_scatter(
+        x=months, y=dso, mode="lines+markers", name="days sales outstanding",
+        line={"color": "#34495e"}, customdata=[f"{labels.number(v)} days" for v in dso],
+        hovertemplate="DSO, %{x}: %{customdata}<extra></extra>", row=1, col=2,
+        secondary_y=True,
+    )  # fmt: skip
+    figure.update_yaxes(**MONEY_AXIS, row=1, col=1)
+    figure.update_yaxes(**MONEY_AXIS, row=1, col=2, secondary_y=False)
+    figure.update_yaxes(title_text="days", tickformat=",.0f", rangemode="tozero", row=1, col=2,
+                        secondary_y=True)  # fmt: skip
+    figure.update_layout(
+        height=380,
+        barmode="group",
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        legend={"orientation": "h", "y": 1.12, "yanchor": "bottom", "x": 0},
+    )
+    return figure

@@ -4,8 +4,9 @@ Two flows, one of volumes and one of money, so that no width mixes people's work
 
 - volumes a month: paid leads by channel and organic leads -> leads -> qualified leads
   -> the leads each team works (its conversations / touches per lead) -> deals, or no
-  deal -> units to build and new customers -> support tickets (with the installed base);
-- money a month: revenue by team -> cost of goods, payroll by department, ad spend,
+  deal -> units to build and new customers -> support tickets (with the installed base,
+  or with recurring revenue the customers kept from the month before);
+- money a month: revenue by team (and recurring revenue) -> cost of goods, payroll by department, ad spend,
   fixed bills and profit -> retained earnings, profit target and what is left over.
 
 Every value is read from the plan's targets (a month, or the monthly average), or is a
@@ -135,14 +136,22 @@ def volume_flow(scenario: Scenario, plan: Plan, period: str = AVERAGE) -> Flow:
         f.link(deals, f.node("units", f"Units to build {_n(units)}"), units)
     if scenario.support is not None:
         su = scenario.support
-        new_customers = deals_total * su.new_customers_per_deal
+        per_customer = _in_period(scenario, su.tickets_per_customer_per_month, period)
+        if scenario.recurring_revenue is not None:
+            # support serves the paying customers: those kept from the month before, and new
+            new_customers = m.get("new_customers", "customers")
+            kept = m.get("customers", "customers") - new_customers
+            base_label = f"Customers kept {_n(kept)}"
+        else:
+            new_customers = deals_total * su.new_customers_per_deal
+            kept = su.installed_base_customers or 0.0
+            base_label = f"Installed base {_n(kept)} customers"
         customers = f.node("customers", f"New customers {_n(new_customers)}")
         f.link(deals, customers, new_customers)
         tickets_total = m.get("tickets_per_month")
         tickets = f.node("tickets", f"Support tickets {_n(tickets_total)}")
-        per_customer = _in_period(scenario, su.tickets_per_customer_per_month, period)
-        from_base = per_customer * su.installed_base_customers
-        base = f.node("base", f"Installed base {_n(su.installed_base_customers)} customers")
+        from_base = per_customer * kept
+        base = f.node("base", base_label)
         f.link(base, tickets, min(from_base, tickets_total))
         f.link(customers, tickets, tickets_total - from_base)
     return f
@@ -172,6 +181,9 @@ def money_flow(scenario: Scenario, plan: Plan, period: str = AVERAGE) -> Flow:
     for team in scenario.sales.teams:
         value = m.get("revenue_per_month", team.name)
         f.link(f.node(f"rev:{team.name}", f"{team.name} {money(value)}"), revenue, value)
+    if scenario.recurring_revenue is not None:  # subscriptions: the paying customers' invoices
+        value = m.get("recurring_revenue", "customers")
+        f.link(f.node("rev:recurring", f"Recurring revenue {money(value)}"), revenue, value)
     profit_total = m.get("profit", "finance")
     if profit_total < 0:
         f.link(f.node("loss", f"Loss {money(-profit_total)}"), revenue, -profit_total)

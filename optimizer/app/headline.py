@@ -119,6 +119,9 @@ def headline(analysis: Analysis) -> list[Metric]:
     open_deals = _open_pipeline(plan, scenario)
     if open_deals is not None:
         out.append(open_deals)
+    paying = _customers_at_end(plan, scenario)
+    if paying is not None:
+        out.append(paying)
     people = headcount_changes(plan, scenario)
     stated = people.dropna(subset=["today"])
     delta, change = None, 0.0
@@ -174,6 +177,31 @@ def _open_pipeline(plan: Plan, scenario: Scenario) -> Metric | None:
     )
 
 
+def _customers_at_end(plan: Plan, scenario: Scenario) -> Metric | None:
+    """The customers still paying when the plan ends, as the objective credits them
+    (``horizon_end.customer_months`` of their revenue): the most profit's objective is profit
+    plus this credit. None without recurring revenue or without the credit."""
+    t = plan.targets
+    rows = t[t["metric"] == "customer_base_value"]
+    if rows.empty or scenario.recurring_revenue is None:
+        return None
+    credit = float(rows["value"].sum())
+    customers = t[(t["metric"] == "customers") & (t["role"] == "customers")]
+    last = customers["period"].iloc[-1]
+    paying = float(customers["value"].iloc[-1])
+    months = scenario.horizon_end.customer_months
+    return Metric(
+        f"Customers paying at the end of {labels.month_label(last)}",
+        money(credit),
+        f"{labels.number(paying)} customers",
+        "off",
+        f"Customers still paying when the plan ends, credited to the plan at "
+        f"{labels.number(months)} months of their revenue. Profit within the plan does not "
+        "count them.",
+        "off",
+    )
+
+
 def _mean(table: pd.DataFrame, metric: str, role: str | None = None) -> float:
     rows = table[table["metric"] == metric]
     if role is not None:
@@ -204,15 +232,25 @@ def shown(value: float, unit: str = "") -> str:
         return ""
     if unit.startswith("$"):
         return money(value)
-    if unit.startswith("deals/conversation"):
+    if unit.startswith("deals/conversation") or unit == "share":
         return labels.percent(value)
     return labels.number(value)
 
 
-def department_tables(plan: Plan, text: bool = False) -> dict[str, pd.DataFrame]:
+def role_words(role: str) -> str:
+    """'ticket desk' for ``ticket_closure``, 'key accounts' for ``key_accounts``: a role as a
+    leader reads it."""
+    return labels.line_name(role) if role == "ticket_closure" else str(role).replace("_", " ")
+
+
+def department_tables(
+    plan: Plan, text: bool = False, scenario: Scenario | None = None
+) -> dict[str, pd.DataFrame]:
     """Each department's targets: one row per role and target, one column per month.
 
-    ``text`` gives the numbers as shown on the page ($ amounts as money).
+    ``text`` gives the numbers as shown on the page ($ amounts as money, shares as
+    percentages, roles in words; with ``scenario``, a service band by its name, and no
+    average of band numbers).
     """
     wide = targets_wide(plan)
     if wide.empty:
@@ -223,9 +261,24 @@ def department_tables(plan: Plan, text: bool = False) -> dict[str, pd.DataFrame]
         wide["monthly average"] = wide[months].mean(axis=1)
         months = ["monthly average", *months]
     if text:
+        line = scenario.banded_line() if scenario is not None else None
         for m in months:
-            wide[m] = [shown(v, u) for v, u in zip(wide[m], wide["unit"])]
+            wide[m] = [
+                _band_name(line, v) if line is not None and metric == "service_band"
+                else shown(v, u)
+                for v, u, metric in zip(wide[m], wide["unit"], wide["metric"])
+            ]  # fmt: skip
+        if line is not None and "monthly average" in wide.columns:
+            wide.loc[wide["metric"] == "service_band", "monthly average"] = ""
+        wide["role"] = [role_words(r) for r in wide["role"]]
     return {
         dept: group[["role", "target", *months, "unit"]].reset_index(drop=True)
         for dept, group in wide.groupby("department", sort=False)
     }
+
+
+def _band_name(line, index) -> str:
+    """A month's service band by its name, in words (the plan holds its 1-based index)."""
+    if index is None or index != index:
+        return ""
+    return labels.name_words(line[2][int(round(index)) - 1].name)

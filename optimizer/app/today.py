@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from optimizer.app.headline import shown
+from optimizer.app.headline import role_words, shown
 from optimizer.scenario import labels
 
 STATED_COLUMNS = ["role", "target", "month", "stated", "reached", "plan", "unit"]
@@ -18,7 +18,7 @@ IMPLIED_COLUMNS = ["role", "target", "month", "today", "plan", "difference", "un
 
 def _common(side: pd.DataFrame) -> dict:
     return {
-        "role": list(side["role"]),
+        "role": [role_words(r) for r in side["role"]],
         "target": [labels.metric_label(m) for m in side["metric"]],
         "month": [labels.month_label(p) for p in side["period"]],
     }

@@ -18,6 +18,11 @@ identifiers programs use stay in a grey right-hand ``identifier`` column.
   hires decided, hires starting, departures and expected leavers by month;
 - ``Pipeline``, when deals close after they are won: each team's deals won, closing and
   open at each month's end, and what the open deals are worth;
+- ``Money``, when the plan has cash, recurring revenue or a service band: by month,
+  customers, new, leaving, churn, recurring revenue (MRR), expansion, bookings, invoiced,
+  collected, receivables, days sales outstanding, cash, the minimum cash and the service
+  band's name; then the plan's sentences on cash and the band, and, with the explanation,
+  why the band (each other band held every month and one more agent, re-solved);
 - ``Comparison``: today's targets against the plan, the limits they break, what suffers
   and the money;
 - ``Explanation``, once the page has computed it: each input's natural step valued hiring
@@ -39,6 +44,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from optimizer.analysis.result import Plan
+from optimizer.app import money as money_over_time
 from optimizer.app import people as flows_over_time
 from optimizer.app.diagnosis import changes_table, conflict_table
 from optimizer.app.headline import PEOPLE, status_line
@@ -379,6 +385,64 @@ def _pipeline_sheet(ws, plan: Plan, scenario: Scenario) -> None:
     _widths(ws)
 
 
+def _money_sheet(ws, plan: Plan, scenario: Scenario, story: dict | None = None) -> None:
+    """Money by month, one row a month; the identifier is the plan's period."""
+    frame = money_over_time.money_frame(plan, scenario)
+    metrics = [m for m in money_over_time.MONTHLY if m in frame.columns]
+    band = money_over_time.BAND in frame.columns
+    out = pd.DataFrame({"month": frame["month"]})
+    for m in metrics:
+        out[money_over_time.column_label(m)] = frame[m]
+    if band:
+        out[money_over_time.column_label(money_over_time.BAND)] = [
+            money_over_time.band_words(n) for n in frame[money_over_time.BAND]
+        ]
+    out[IDENTIFIER] = frame["period"]
+    ws.cell(
+        row=1,
+        column=1,
+        value=(
+            "Money by month. Customers and recurring revenue at the month end; invoiced in the "
+            "month, collected as customers pay; receivables: invoices unpaid at the month end; "
+            "days sales outstanding: receivables / the month's invoices × 30 days; cash in the "
+            "bank at the month end."
+        ),
+    ).font = Font(italic=True)
+    formats = {
+        money_over_time.column_label(m): number_format(money_over_time.SERIES[m][2])
+        for m in metrics
+    }
+    row = _table(ws, 3, out.reset_index(drop=True), formats)
+    credit = money_over_time.customer_credit(plan)
+    if credit:
+        ws.cell(row=row, column=1, value=labels.metric_label("customer_base_value")).font = BOLD
+        ws.cell(row=row, column=2, value=credit).number_format = MONEY
+        ws.cell(
+            row=row,
+            column=3,
+            value=(
+                f"in the objective, not profit: customers still paying when the plan ends, at "
+                f"{scenario.horizon_end.customer_months:g} months of their revenue"
+            ),
+        ).font = Font(italic=True)
+        row += 2
+    notes = money_over_time.money_notes(plan, scenario)
+    if notes:
+        row = _title(ws, row, "Cash and the service band")
+        for text in notes:
+            ws.cell(row=row, column=1, value=text)
+            row += 1
+        row += 1
+    sentences, re_solved = money_over_time.band_reasons(plan, scenario, story)
+    if band and re_solved:
+        row = _title(ws, row, "Why this band: each other band, and one more agent, re-solved")
+        for text in sentences:
+            ws.cell(row=row, column=1, value=text)
+            row += 1
+    ws.freeze_panes = "B4"
+    _widths(ws, widest=24)
+
+
 def _comparison(ws, comparison) -> None:
     if comparison is None:
         ws.cell(row=1, column=1, value="The scenario states no targets for today to compare.")
@@ -542,9 +606,16 @@ def _diagnosis(ws, diagnosis) -> None:
 
 
 def plan_workbook(
-    plan: Plan, scenario: Scenario, comparison=None, diagnosis=None, explanation=None
+    plan: Plan,
+    scenario: Scenario,
+    comparison=None,
+    diagnosis=None,
+    explanation=None,
+    band: dict | None = None,
 ) -> bytes:
-    """The workbook's bytes (.xlsx)."""
+    """The workbook's bytes (.xlsx). ``band``: the service band's story re-solved on its own
+    (``optimizer.app.analysis.explain_band``), for the Money sheet when ``explanation`` has
+    none."""
     book = Workbook()
     _summary(book.active, plan, scenario)
     book.active.title = "Summary"
@@ -556,6 +627,9 @@ def plan_workbook(
         _people_sheet(book.create_sheet("People"), plan)
     if flows_over_time.has_pipeline(plan):
         _pipeline_sheet(book.create_sheet("Pipeline"), plan, scenario)
+    if money_over_time.has_money(plan):
+        story = money_over_time.band_story(explanation, band)
+        _money_sheet(book.create_sheet("Money"), plan, scenario, story)
     _comparison(book.create_sheet("Comparison"), comparison)
     if explanation is not None and plan.solved:
         _explanation(book.create_sheet("Explanation"), plan, scenario, explanation)
