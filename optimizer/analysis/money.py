@@ -25,8 +25,8 @@ def rows(add, scenario: Scenario, q: dict) -> None:
     line = scenario.banded_line()
     band = check_money.chosen_band(scenario, q)
     if band is not None:
-        levels = [b.service_level or 0.0 for b in line[2]]
-        add("support", line[0], "service_band", band + 1, "band")
+        levels = [np.nan if b.service_level is None else b.service_level for b in line[2]]
+        add("support", line[0], "service_band", band + 1, "band")  # 1: the first band listed
         add("support", line[0], "service_band_level", [levels[b] for b in band], "share")
     if rr is not None:
         c = check_money.customers(scenario, q)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from optimizer.scenario import labels
-from optimizer.scenario.labels import money, number, signed_money
+from optimizer.scenario.labels import money, signed_money
 
 
 def _solve(data: dict, plan, objective, deadline):
@@ -64,19 +64,24 @@ def _differences(base: dict, other: dict) -> list[str]:
     if base["customers_at_end"] is not None:
         kept = other["customers_at_end"] - base["customers_at_end"]
         leaving = other["customers_leaving"] - base["customers_leaving"]
-        out.append(f"{_signed(kept)} customers at the end ({_signed(leaving)} leaving)")
+        out.append(f"{_more(kept, 'customer')} at the end ({_more(leaving, 'leaving')})")
     out.append(f"{signed_money(other['payroll'] - base['payroll'])} of payroll")
     out.append(f"{signed_money(other['profit'] - base['profit'])} of profit")
     if base["lowest_cash"] is not None:
         out.append(f"{signed_money(other['lowest_cash'] - base['lowest_cash'])} of cash at its "
                    f"lowest point ({money(other['lowest_cash'])})")  # fmt: skip
-        out.append(f"{signed_money(other['receivables_at_end'] - base['receivables_at_end'])} "
-                   "of invoices unpaid at the end")  # fmt: skip
+        unpaid = other["receivables_at_end"] - base["receivables_at_end"]
+        out.append(f"{money(abs(unpaid))} {'more' if unpaid > 0 else 'less'} unpaid at the end")
     return out
 
 
-def _signed(value: float) -> str:
-    return ("+" if value >= 0 else "−") + number(abs(value))
+def _more(value: float, what: str) -> str:
+    """'about 53 more customers', 'about 36 fewer leaving' (expected counts, rounded)."""
+    count = round(abs(value))
+    if count == 0:
+        return f"no more {what}s" if what == "customer" else f"no change in {what}"
+    noun = f"{what}{'s' if count != 1 else ''}" if what == "customer" else what
+    return f"about {count:,} {'more' if value > 0 else 'fewer'} {noun}"
 
 
 def service_band(scenario, plan, objective, deadline) -> dict | None:
@@ -187,9 +192,12 @@ def _one_more_agent(scenario, plan, objective, deadline, key, path, base) -> dic
         if moved
         else (f"the {labels.line_name(key)} keeps its bands")
     )
+    profit = after["profit"] - base["profit"]
+    credit = (f" ({signed_money(profit)} of profit within the plan, the rest the customers still "
+              "paying at the end)" if abs(value - profit) >= 0.5 else "")  # fmt: skip
     sentence = (
-        f"One more {who} allowed is worth {signed_money(value)}, re-solved with hiring free: "
-        f"{through}; " + ", ".join(_differences(base, after)) + "."
+        f"One more {who} allowed is worth {signed_money(value)}{credit}, re-solved with hiring "
+        f"free: {through}; " + ", ".join(_differences(base, after)) + "."
     )
     return {"path": path, "value": value, **after, "sentence": sentence}
 

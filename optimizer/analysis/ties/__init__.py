@@ -15,6 +15,9 @@ objective and every earlier stage's measure are kept:
    (spend counted in the leads it buys, so every term is a count);
 3. ``early headcount`` (integer): sum of people[t] x t / T; it makes the headcounts unique
    (4 then 3 reps rather than 3 then 4);
+3b. ``best service band`` (integer; where a support line has service bands): the sum over
+   months of the band's place in the list, best first: of equal plans, the better band (two
+   bands with the same roster and no cost between them differ only in cash);
 4. the headcounts are fixed: the leader's fixed LP is solved (its duals and ranging are the
    plan's), and the model is restricted to that LP's optimal face (``face``); stage 2's
    measure is solved again on it and held;

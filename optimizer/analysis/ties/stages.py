@@ -89,6 +89,17 @@ def early_headcount(ext: Extension, ctx: Context, x: np.ndarray) -> np.ndarray |
     return stage_cost(ext, parts) if parts else None
 
 
+def best_band(ext: Extension, ctx: Context, x: np.ndarray) -> np.ndarray | None:
+    """Sum over months of the band's place in the list (0 the best): of plans equal in all
+    else, the one whose support line runs at the better band (a band that costs the same
+    staff and leaves profit the same, only cash differing, is the better one)."""
+    if "service_band" not in ctx.v:
+        return None
+    idx = np.asarray(ctx.v["service_band"])  # (month, band, roster)
+    place = np.arange(idx.shape[1], dtype=float).reshape(1, -1, 1)
+    return stage_cost(ext, [(idx, place)])
+
+
 def even_workload(ext: Extension, ctx: Context, x: np.ndarray) -> np.ndarray | None:
     v = ctx.v
     reps = np.round(x[v["reps"]])  # fixed from this stage on
@@ -153,11 +164,12 @@ STAGES: tuple[tuple[str, StageFn, bool], ...] = (
     ("steady headcount", steady_headcount, True),
     ("steady volumes", steady_volumes, True),
     ("early headcount", early_headcount, True),
+    ("best service band", best_band, True),
     ("even workload", even_workload, False),
     ("closest to today", closest_to_today, False),
     ("earliest", earliest, False),
 )
 """(name, stage, integer): an integer stage may still change headcounts."""
 
-HEADCOUNT_ONLY = ("steady headcount", "early headcount")
+HEADCOUNT_ONLY = ("steady headcount", "early headcount", "best service band")
 """Stages whose measure is fixed once the headcounts are: not held again as LPs."""

@@ -21,8 +21,8 @@ that band. Band x revenue is linearised exactly by splitting each month's invoic
     sum_b invoiced[t, b] = revenue[t],   invoiced[t, b] <= most revenue * band[t, b],
     collected[t] = opening receivables paid in t + sum_{u<=t, b} p_b[t-u] * invoiced[u, b]
 
-(most revenue: the month's most deals at the best deal value plus its most customers at
-their monthly revenue, ``most_revenue``).
+(most revenue: 100 times the month's most deals at the best deal value plus its most
+customers at their monthly revenue, ``most_revenue``; ``customers.BOUND_ROOM`` says why).
 
 Finance goals beside profit (``Goals``) are rows here too: revenue, cash, recurring revenue
 and customers, each month, over the plan or at its end.
@@ -63,11 +63,11 @@ def opening_collected(scenario: Scenario) -> np.ndarray:
 
 
 def most_revenue(scenario: Scenario) -> np.ndarray:
-    """An upper bound on each month's revenue: every deal the market could bring at the best
-    deal value, plus (with recurring revenue) the most customers at their revenue."""
-    top = customer_base.most_deals(scenario) * max(
-        t.average_deal_value for t in scenario.sales.teams
-    )
+    """An upper bound on each month's revenue, ``customers.BOUND_ROOM`` times every deal the
+    market could bring at the best deal value, plus (with recurring revenue) the most
+    customers (``BOUND_ROOM`` included) at their revenue."""
+    best = max(t.average_deal_value for t in scenario.sales.teams)
+    top = customer_base.BOUND_ROOM * customer_base.most_deals(scenario) * best
     if scenario.recurring_revenue is not None:
         top = top + customer_base.most_customers(scenario) * customer_base.revenue_per_customer(
             scenario
