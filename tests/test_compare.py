@@ -724,8 +724,9 @@ def test_cascade_a_month_means_per_month(bundled):
 
 
 def test_finance_line_when_today_makes_more_than_the_plan():
-    """software_company: today's targets overload support (occupancy), which the plan keeps."""
-    _, c = compared(str(ROOT / "scenarios" / "software_company.yaml"))
+    """The software company booking revenue up front (tests/scenarios/software_bookings.yaml):
+    today's targets overload support (occupancy), which the plan keeps."""
+    _, c = compared(str(ROOT / "tests" / "scenarios" / "software_bookings.yaml"))
     now, rec = c.finance["current"]["profit"], c.finance["recommended"]["profit"]
     assert now > rec
     assert any(n.startswith("support-capacity") for n in c.violations["constraint"])

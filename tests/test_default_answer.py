@@ -168,12 +168,12 @@ def test_a_model_above_the_detail_limit_is_not_explained_by_default(monkeypatch)
     import optimizer.analysis.solve as solve_module
     from optimizer.analysis.answers import answer
 
-    scenario = load_scenario(ROOT / "scenarios" / "seed_company.yaml")  # 24 variables
+    scenario = load_scenario(ROOT / "scenarios" / "seed_company.yaml")  # 27 variables
     monkeypatch.setattr(solve_module, "DETAIL_LIMIT", 20)
     found = answer(scenario, explain=None, hiring_free=False)
     assert found.plan.solved and not found.explanation.steps
     assert found.explanation.notes == [
-        "not explained: the model has 24 variables (more than 20), and each input's step "
+        "not explained: the model has 27 variables (more than 20), and each input's step "
         "would need a build of the whole model; ask for it explicitly (--explain)"
     ]
     asked = answer(scenario, explain=True, hiring_free=False)

@@ -21,17 +21,17 @@ SOFTWARE = ROOT / "scenarios" / "software_company.yaml"
 
 
 def test_a_model_above_the_detail_limit_leaves_out_marginals_and_whole_steps(monkeypatch):
-    monkeypatch.setattr(solve_module, "DETAIL_LIMIT", 10)  # the seed model has 24 variables
+    monkeypatch.setattr(solve_module, "DETAIL_LIMIT", 10)  # the seed model has 27 variables
     plan = solve(load_scenario(SEED))
     assert plan.solved and plan.objective == pytest.approx(35_400)
     assert plan.parameters.empty and plan.constraints["whole_step_value"].isna().all()
     # the tie stages go by their own size limit (solve.FULL_TIES_LIMIT): the seed gets all
     assert [n for n in plan.notes if n.startswith("ties:")] == []
-    notes = [n for n in plan.notes if not n.startswith("ties:")]
-    assert len(notes) == 2 and "24 variables" in notes[0]
+    notes = [n for n in plan.notes if not n.startswith(("ties:", "Cash is lowest"))]
+    assert len(notes) == 2 and "27 variables" in notes[0]
     assert payload.to_json(plan)["notes"] == list(plan.notes)
     asked = solve(load_scenario(SEED), marginals=True, whole_steps=True)
-    assert [n for n in asked.notes if not n.startswith("ties:")] == []
+    assert [n for n in asked.notes if not n.startswith(("ties:", "Cash is lowest"))] == []
     assert len(asked.parameters) > 20
     regional = load_scenario(ROOT / "scenarios" / "regional_sales.yaml")
     left_out = solve(regional, marginals=False)
@@ -42,7 +42,8 @@ def test_a_model_above_the_detail_limit_leaves_out_marginals_and_whole_steps(mon
 
 def test_under_the_limit_everything_is_computed_without_notes():
     plan = solve(load_scenario(SEED))
-    assert plan.notes == () and len(plan.parameters) > 20
+    assert plan.notes == ("Cash is lowest at the end of Jan 2027: $74,300.",)
+    assert len(plan.parameters) > 20
 
 
 def test_only_the_largest_degenerate_limits_are_re_solved(monkeypatch):

@@ -293,9 +293,10 @@ def test_an_expired_time_limit_skips_re_solves_and_says_so():
 
 
 def test_a_binding_limit_worth_nothing_says_so_and_what_moves_matches_a_re_solve():
-    """Software company: the phone service level binds at a price of zero. One percentage
-    point more, re-solved from scratch, leaves profit and every target where they are."""
-    scenario, plan, found = explained(str(ROOT / "scenarios" / "software_company.yaml"))
+    """Software company booking up front (tests/scenarios/software_bookings.yaml): the phone
+    service level binds at a price of zero. One percentage point more, re-solved from
+    scratch, leaves profit and every target where they are."""
+    scenario, plan, found = explained(str(ROOT / "tests" / "scenarios" / "software_bookings.yaml"))
     entry = next(u for u in found.unpriced if "service_level" in u["parameter"])
     assert entry["value"] == 0 and entry["moves"] == []
     assert "would not change total profit, and nothing in the plan would move" in entry["sentence"]
@@ -338,7 +339,7 @@ def test_small_rates_are_read_per_thousand():
 def test_no_rate_per_fraction_of_a_person_is_printed():
     """Software company: the agent cap's dual is $1,409,200 a person for 0.0017 of a person;
     the table values it per whole person (+$203,150, re-solved) and never prints the rate."""
-    software = ROOT / "scenarios" / "software_company.yaml"
+    software = ROOT / "tests" / "scenarios" / "software_bookings.yaml"  # booked up front
     run = CliRunner().invoke(cli.app, ["solve", str(software), "--no-explain"])
     assert run.exit_code == 0, run.output
     assert "1,409,200" not in run.stdout

@@ -189,7 +189,7 @@ def test_warm_duals_ranging_and_targets_match_a_fresh_solve():
     for path, value in (
         ("sales.teams[inside].average_deal_value", 10_500.0),
         ("marketing.ad_budget_per_month", 70_000.0),
-        ("support.live_channels[phone].answer_within_seconds", 30.0),
+        ("support.live_channels[phone].bands[fast].answer_within_seconds", 25.0),
     ):
         plan = w.resolve({path: value}, duals=True, ranging=True).plan()
         fresh = solve(with_values(w.scenario, {path: value}), marginals=False, whole_steps=False)

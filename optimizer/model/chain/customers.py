@@ -68,13 +68,13 @@ def most_deals(scenario: Scenario) -> np.ndarray:
     return (np.cumsum(won) if cycle else won) + pipeline
 
 
-BOUND_ROOM = 100.0
+BOUND_ROOM = 1.0
 """The band-split rows' bound is this many times the most the market allows
-(``most_customers``, ``cash.most_revenue``). A bound of exactly the market's would be a limit
-in disguise: a diagnosis that sets the market's limits aside to find what conflicts would meet
-it first, and name the goal alone (the seed with a $10 million profit target did). At 100x it
-binds only a plan a hundred times the market's, and the solve is no slower (software company:
-0.3 s at 10x and 100x, 0.5 s at 1x)."""
+(``most_customers``, ``cash.most_revenue``): the tightest the scenario gives. A looser bound
+makes the integer model's numbers coarser: at 100x the software company's tie stages could
+not hold its optimum to their tolerance (HiGHS and CBC answered 'infeasible'). The price of
+tight: a diagnosis that sets the market's limits aside to find what conflicts meets this
+bound as a definition, and may name a goal far beyond the market alone."""
 
 
 def most_customers(scenario: Scenario) -> np.ndarray:
