@@ -234,3 +234,59 @@ def test_money_inputs_that_do_not_fit_are_refused_at_their_path(change, path):
     with pytest.raises(ScenarioError) as err:
         validate(d, "inline")
     assert path in str(err.value)
+
+
+def test_the_seed_shows_a_held_invoice_and_the_batch_summary_carries_the_money():
+    """The seed: $255,500 invoiced in January, 80 % paid in January and December's $30,000
+    collected; everything else ($220,100 = revenue - profit) paid out:
+
+        cash = 60,000 + 30,000 + 204,400 - 220,100 = $74,300,
+        receivables = 30,000 + 255,500 - 234,400 = $51,100 (a fifth of January held).
+    """
+    from optimizer.batch.summary import summary_row
+    from optimizer.report import payload
+    from optimizer.scenario.loading import load_scenario
+
+    plan = solve(load_scenario("scenarios/seed_company.yaml"), marginals=False)
+    assert plan.objective == pytest.approx(35_400)
+    assert metric(plan, "cash", "cash") == pytest.approx([74_300])
+    assert metric(plan, "receivables") == pytest.approx([51_100])
+    assert "Cash is lowest at the end of Jan 2027: $74,300." in plan.notes
+    row = summary_row(payload.to_json(plan), "seed")
+    assert row["lowest_cash"] == pytest.approx(74_300)
+    assert row["receivables_at_end"] == pytest.approx(51_100)
+    assert "customers_at_end" not in row  # no recurring revenue on the seed
+
+
+@pytest.mark.slow
+def test_the_software_companys_extra_phone_seat_is_worth_customers_kept_and_cash():
+    """The subscription software company: one more phone seat buys the 'fast' band (80/30) in
+    the months the plan runs 'standard', and its value is explained by customers kept and
+    invoices paid sooner, not by a deal's value booked up front. Every number of the sentence
+    is the difference of two solved plans, re-solved here from scratch."""
+    from optimizer.analysis.answers import answer
+    from optimizer.scenario.loading import load_scenario
+
+    scenario = load_scenario("scenarios/software_company.yaml")
+    found = answer(scenario, explain=True, hiring_free=False)
+    plan, story = found.plan, found.explanation.service_band
+    assert story["line"] == "phone" and story["chosen"] == ["fast", "standard", "standard"]
+    one = story["one_more_agent"]
+    data = scenario.model_dump(mode="json")
+    data["support"]["live_channels"][0]["agents"]["max"] += 1
+    again = plan_of(data)
+    assert one["value"] == pytest.approx(again.objective - plan.objective, abs=0.01)
+    assert metric(again, "service_band", "phone") == [1, 1, 1]  # 'fast' every month
+    kept = metric(again, "customers", "customers")[-1] - metric(plan, "customers", "customers")[-1]
+    lost = sum(metric(again, "churned_customers")) - sum(metric(plan, "churned_customers"))
+    cash = min(metric(again, "cash", "cash")) - min(metric(plan, "cash", "cash"))
+    unpaid = metric(again, "receivables")[-1] - metric(plan, "receivables")[-1]
+    assert kept > 20 and lost < -10 and cash > 100_000 and unpaid < -300_000
+    assert one["customers_at_end"] == pytest.approx(metric(again, "customers", "customers")[-1])
+    sentence = one["sentence"]
+    assert f"about {round(kept)} more customers at the end" in sentence
+    assert f"about {round(-lost)} fewer leaving" in sentence
+    assert "less unpaid at the end" in sentence and "'fast' instead of 'standard'" in sentence
+    # the month the plan runs 'fast' is the cash floor's: 'standard' throughout has no plan
+    assert any("'standard' every month has no plan: cash would fall" in s
+               for s in story["sentences"])  # fmt: skip

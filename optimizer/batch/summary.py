@@ -3,7 +3,8 @@
 Because a row is a function of the result file, a result reused by a resumed run gives
 the same row as a fresh solve. Target columns are monthly values averaged over the
 horizon; per-team sales targets are named ``metric[team]``. ``profit_total`` is profit
-summed over the horizon. ``gap.<target>`` is plan minus today's target (see ``gap``).
+summed over the horizon; where the plan has money over time, ``lowest_cash``,
+``cash_at_end``, ``customers_at_end`` and the like (``MONEY_COLUMNS``). ``gap.<target>`` is plan minus today's target (see ``gap``).
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ def summary_row(result: dict, key: str) -> dict:
             profit.append(t["value"])
     row["profit_total"] = sum(profit) if profit else None
     row.update({name: _mean(values) for name, values in columns.items()})
+    row.update(_money(result.get("targets", [])))
     binding = [
         c["name"]
         for c in result.get("constraints", [])
@@ -104,6 +106,28 @@ def summary_row(result: dict, key: str) -> dict:
         }
     )
     return row
+
+
+MONEY_COLUMNS = {
+    # column: (role, metric, how the months become one number)
+    "lowest_cash": ("cash", "cash", min),
+    "cash_at_end": ("cash", "cash", lambda v: v[-1]),
+    "receivables_at_end": ("cash", "receivables", lambda v: v[-1]),
+    "customers_at_end": ("customers", "customers", lambda v: v[-1]),
+    "customers_leaving_total": ("customers", "churned_customers", sum),
+    "recurring_revenue_at_end": ("customers", "recurring_revenue", lambda v: v[-1]),
+}
+"""The money over time in one number a scenario, where the plan has it: cash at its lowest
+and at the end, receivables, customers and recurring revenue at the end, customers lost."""
+
+
+def _money(targets: list[dict]) -> dict:
+    out = {}
+    for column, (role, metric, reduce) in MONEY_COLUMNS.items():
+        values = [t["value"] for t in targets if (t["role"], t["metric"]) == (role, metric)]
+        if values and all(v is not None for v in values):
+            out[column] = reduce(values)
+    return out
 
 
 def _column_order(name: str) -> tuple[int, int]:

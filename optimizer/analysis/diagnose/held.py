@@ -43,13 +43,17 @@ def limit_rows(model: LinearModel) -> np.ndarray:
 
 
 def plain(a: ModelArrays, integer: bool = True) -> ModelArrays:
-    """The model without its objective (a feasibility question), as an LP if not ``integer``."""
+    """The model without its objective (a feasibility question), as an LP if not ``integer``,
+    without zero entries: a model built keeping them (a repair's moved model) and the
+    scenario's own (built without) then ask the same held model. The zeros are the
+    structural ones too (month 0's 'last month' in a recursion such as cash or receivables),
+    not only those an input made."""
     return replace(
         a,
         c=np.zeros_like(a.c),
         c_tiebreak=np.zeros_like(a.c),
         integer=a.integer if integer else np.zeros_like(a.integer),
-    )
+    ).without_zeros()
 
 
 def keep_only(a: ModelArrays, keep: np.ndarray) -> ModelArrays:
