@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from optimizer.cli import app
@@ -32,3 +33,17 @@ def test_readme_seed_examples_are_the_products_output():
     shown_full = "\n".join(line.rstrip() for line in full.stdout.splitlines())
     assert answer.startswith("What moves the plan") and answer in shown_full
     assert "Working day" in answer and "+$5,200" in answer and "$20,800" not in answer
+
+
+@pytest.mark.slow
+def test_readme_money_example_is_the_products_output():
+    """The software company's money notes and service-band sentences, as `solve` prints them."""
+    run = CliRunner().invoke(app, ["solve", str(ROOT / "scenarios" / "software_company.yaml")])
+    assert run.exit_code == 0, run.output
+    shown = "\n".join(line.rstrip() for line in run.stdout.splitlines())
+    readme = (ROOT / "README.md").read_text()
+    block = _block_after(readme, "### Money: cash, customers and the service band")
+    notes, _, story = block.partition("The service band, in customers and cash")
+    for note in notes.strip().splitlines():
+        assert note in shown
+    assert "The service band, in customers and cash" + story in shown
