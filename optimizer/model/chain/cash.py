@@ -21,8 +21,8 @@ that band. Band x revenue is linearised exactly by splitting each month's invoic
     sum_b invoiced[t, b] = revenue[t],   invoiced[t, b] <= most revenue * band[t, b],
     collected[t] = opening receivables paid in t + sum_{u<=t, b} p_b[t-u] * invoiced[u, b]
 
-(most revenue: 100 times the month's most deals at the best deal value plus its most
-customers at their monthly revenue, ``most_revenue``; ``customers.BOUND_ROOM`` says why).
+(most revenue: the month's most deals at the best deal value plus its most customers at
+their monthly revenue, ``most_revenue``; ``customers.BOUND_ROOM`` says why no looser).
 
 Finance goals beside profit (``Goals``) are rows here too: revenue, cash, recurring revenue
 and customers, each month, over the plan or at its end.
