@@ -297,6 +297,14 @@ def compare(
             "(see solve --backend)."
         ),
     ] = BackendName.highs,
+    time_limit: Annotated[
+        float | None,
+        typer.Option(
+            callback=_seconds,
+            help="Seconds for the diagnosis of a scenario with no plan (what is cut short is "
+            "said); none by default.",
+        ),
+    ] = None,
 ) -> None:
     """Today's targets against the recommended plan: what they imply, break and cost."""
     sc = _load(scenario, list(set_ or []))
@@ -307,7 +315,7 @@ def compare(
     try:
         today = isolated(
             _comparison, sc, objective.value if objective else None, backend.value,
-            method="fork",
+            time_limit, method="fork",
         )  # fmt: skip
     except NoCurrentTargets as exc:
         _fail(f"{scenario}: {exc}", 2)
@@ -332,11 +340,11 @@ def compare(
     raise typer.Exit(0 if today.comparison.plan.solved else 1)
 
 
-def _comparison(sc, objective, backend):
+def _comparison(sc, objective, backend, time_limit=None):
     """``analysis.answers.compare_today`` in a child process."""
     from optimizer.analysis.answers import compare_today
 
-    return compare_today(sc, objective, backend)
+    return compare_today(sc, objective, backend, time_limit=time_limit)
 
 
 class ExportFormat(str, Enum):

@@ -328,7 +328,13 @@ def test_the_skipped_re_solves_would_have_agreed(name, backend_name, monkeypatch
     for why, row in skipping.skipped:
         if why == "zero dual":  # the rate re-solved is the dual, as weak duality says
             assert sense[row] == "<=" and abs(out.row_shadow[row]) < pricing.ZERO_PRICE
-            assert abs(every.rates[(row, 1.0)] - out.row_shadow[row]) <= pricing.DUAL_CHECK_TOL
+            # within the test's tolerance and the re-solve's own precision: the objective to
+            # 1e-9 of itself over the forward step (the subscription company's $14.6 million
+            # objective: 1.9e-5 on CBC, 3.7e-5 on OR-Tools)
+            step = pricing.FORWARD_STEP * max(1.0, abs(float(limit[row])))
+            noise = 1e-9 * max(1.0, abs(float(out.objective))) / step
+            gap = abs(every.rates[(row, 1.0)] - out.row_shadow[row])
+            assert gap <= pricing.DUAL_CHECK_TOL + noise
         else:  # past the held bounds: the LP with only the limit moved has no solution
             assert why == "past the held bounds"
             step = pricing.FORWARD_STEP * max(1.0, abs(limit[row]))

@@ -633,7 +633,11 @@ def test_cli_export_writes_atomically(tmp_path):
 WHOLE_PEOPLE = {
     # profit goals between the best whole-people plan and the LP relaxation's
     "seed": ("seed_company.yaml", "finance.profit_target_per_month=30000"),
-    "software": ("software_company.yaml", "finance.profit_target_per_month=118000"),
+    # the software company booking up front (tests/scenarios/software_bookings.yaml)
+    "software": (
+        "../tests/scenarios/software_bookings.yaml",
+        "finance.profit_target_per_month=118000",
+    ),  # fmt: skip
 }
 
 

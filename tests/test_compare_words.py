@@ -75,7 +75,7 @@ def test_software_company_minutes_are_the_days_arithmetic():
     line = next(x for x in c.cascade if x.startswith("inside: ") and " leave " in x)
     assert line == (
         "inside: 10 calls a rep a day leave 20.0 min a conversation, below the quality floor "
-        "of 30 min (the plan: 3.9 calls of 60.0 min)."
+        "of 30 min (the plan: 4.3 calls of 60.0 min)."
     )
     floor = c.violations[c.violations["family"] == "sales-quality_floor"]["sentence"].iloc[0]
     assert "and 20.0 min of conversation after 3 h lost to other work and 10 min of admin" in floor

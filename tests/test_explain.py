@@ -157,15 +157,23 @@ def _check_every_step(name):
         if step.value is None:
             continue
         target = values[step.subject] + step.step
-        free = fresh(scenario, {step.subject: target})
-        assert close(step.value_hiring_free, free.objective - plan.objective, plan.objective), step
+        if step.value_hiring_free is None:  # its re-solve ran out of time or had no plan
+            assert step.note.startswith(("not valued with hiring free", "no plan with")), step
+        else:
+            free = fresh(scenario, {step.subject: target})
+            gain = free.objective - plan.objective
+            assert close(step.value_hiring_free, gain, plan.objective), step
         # people held: the plan's headcounts fixed, built and solved from scratch
         again = held.rebuild({step.subject: target})
         assert close(step.value_people_held, again.objective - plan.objective, plan.objective), step
         checked += 1
     unvalued = [s for s in found.steps if s.value is None]
-    assert all(s.note.startswith("not valued: already at its") for s in unvalued), unvalued
-    assert checked == len(found.steps) - len(unvalued) and checked >= 0.9 * len(found.steps)
+    for s in unvalued:  # at the edge of its range, or no plan with the people (and band) held
+        assert s.note.startswith("not valued: already at its") or (
+            s.note.startswith(("not valued: no plan with the plan's people held", "no plan"))
+            and not held.rebuild({s.subject: values[s.subject] + s.step}).solved
+        ), s
+    assert checked == len(found.steps) - len(unvalued) and checked >= 0.85 * len(found.steps)
     return found
 
 
@@ -210,7 +218,8 @@ def test_headcount_sentences_match_forced_re_solves(name):
                 continue
             assert way["change"] == pytest.approx(objective - plan.objective, abs=1e-3)
             assert way["margin"] == pytest.approx(way["change"] + way["pay"], abs=1e-6)
-            text = next(t for t in h.sentences if t.startswith(("A", "One")) == (delta > 0))
+            fewer = lambda t: t.startswith("Without") or " fewer " in t  # noqa: E731
+            text = next(t for t in h.sentences if fewer(t) == (delta < 0))
             assert text.endswith(f"= {cli_money(way['change'])}.") or "over" in text
 
 

@@ -23,7 +23,9 @@ from optimizer.app.scenario_files import read_upload
 from optimizer.cli import app
 from optimizer.scenario.loading import ScenarioError
 
-PER_CASE_SECONDS = 30
+PER_CASE_SECONDS = 60
+"""A case's validate, solve and compare: a 120-month company with no plan takes about 28 s
+to compare with the diagnosis held to 10 s (its today's evaluation is most of it)."""
 FAST_CASES = examples(60)  # the first 18 in the inner loop (tests/conftest.py)
 SLOW_CASES = 1200
 runner = CliRunner()
@@ -93,7 +95,9 @@ def _run(tmp_path, index: int, label: str, content: str | bytes, counts: dict) -
             assert result["message"] or result["status"] == "infeasible", label
             counts["no plan"] += 1
         if index % 5 == 0:
-            compared = runner.invoke(app, ["compare", str(path), "--format", "json"])
+            compared = runner.invoke(
+                app, ["compare", str(path), "--format", "json", "--time-limit", "10"]
+            )  # the diagnosis of no plan within 10 s, as solve's
             assert compared.exit_code in (0, 1, 2), f"{label}: compare {compared.exit_code}"
             assert "Traceback" not in compared.output, label
 

@@ -137,11 +137,16 @@ def answer(
     return found
 
 
-def compare_today(scenario, objective: str | None = None, backend: str = "highs") -> TodayAnswer:
+def compare_today(
+    scenario, objective: str | None = None, backend: str = "highs", time_limit=None
+) -> TodayAnswer:
     """Today's targets against the recommended plan (``NoCurrentTargets`` when the scenario
-    states none), with the diagnosis of a scenario that has no plan."""
+    states none), with the diagnosis of a scenario that has no plan, within ``time_limit``
+    (seconds or a ``Deadline``; none by default: a 120-month company without a plan took
+    over 100 s to diagnose)."""
     from optimizer.analysis.compare import compare
 
     stage(COMPARING)
     comparison = compare(scenario, objective, backend=backend)
-    return TodayAnswer(comparison, diagnose_no_plan(scenario, objective, comparison.plan))
+    deadline = Deadline.of(time_limit)
+    return TodayAnswer(comparison, diagnose_no_plan(scenario, objective, comparison.plan, deadline))

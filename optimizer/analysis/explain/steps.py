@@ -251,7 +251,7 @@ def step_values(
                 elif free_gain is None:
                     note = "no plan with hiring free: " + (result.message or result.status.value)
             if people_held is None and not note and not headcount:
-                note = "no plan with the plan's people held"
+                note = "not valued: no plan with the plan's people held"
         except Exception:  # noqa: BLE001 - a step the schema refuses is no value
             people_held = free_gain = valid = None
             method = "none"
