@@ -272,3 +272,16 @@ def test_conflict_lines_group_a_family_over_months_and_teams():
         "in the selling time.",
         "Profit goal, whole plan: Profit covers it.",
     ]
+
+
+def test_no_lead_qualifies_is_said_not_divided_by():
+    """A share of qualified leads of 0 (a fuzz case): the lead-supply sentence says no lead
+    qualifies instead of dividing by zero (compare exited 3 with ZeroDivisionError)."""
+    from optimizer.analysis.answers import compare_today
+    from optimizer.scenario.loading import load_scenario
+
+    scenario = load_scenario(SEED, ["marketing.qualified_lead_share=0.0"])
+    found = compare_today(scenario, time_limit=10)
+    rows = found.comparison.violations
+    lead = rows[rows["family"] == "sales-lead_supply"]["sentence"].iloc[0]
+    assert lead.endswith("and no lead qualifies (marketing.qualified_lead_share is 0).")

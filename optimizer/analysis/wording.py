@@ -88,6 +88,11 @@ def _quality_floor(record: dict, scenario: Scenario, now: pd.DataFrame) -> str:
 
 def _lead_supply(record: dict, scenario: Scenario, now: pd.DataFrame) -> str:
     sa, mk = scenario.sales, scenario.marketing
+    if mk.qualified_lead_share <= 0:  # no lead qualifies: no number of leads is enough
+        return (
+            f"The calls need {record['implied']:,.0f} qualified leads a month, and no lead "
+            "qualifies (marketing.qualified_lead_share is 0)."
+        )
     needed = record["implied"] / (sa.touches_per_lead * mk.qualified_lead_share)
     return (
         f"The calls need {needed:,.0f} new leads a month ({mk.qualified_lead_share:.0%} of "
