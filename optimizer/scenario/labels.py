@@ -154,6 +154,7 @@ INPUTS: list[tuple[str, str, float, str]] = [
     (r"recurring_revenue\.contract_months", "Contract length", 1, "one month"),
     (r"finance\.cash\.opening", "Opening cash", 1000, "$1,000"),
     (r"finance\.cash\.minimum", "Minimum cash", 1000, "$1,000"),
+    (r"finance\.goals\.customers\.at_least", "Goal on paying customers", 10, "10 customers"),
     (r"finance\.goals\.(?P<measure>\w+)\.at_least", "Goal on {measure}", 1000, "$1,000"),
     (r"finance\.fixed_bills_per_month", "Fixed bills", 1000, "$1,000 a month"),
     (r"finance\.retained_earnings_per_month", "Retained earnings goal", 1000, "$1,000 a month"),
