@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from optimizer.analysis import check_money
+from optimizer.analysis import check_funnel, check_money
 from optimizer.analysis.result import VERIFY_TOL, Verification
 from optimizer.scenario.schema import Scenario
 
@@ -129,53 +129,17 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
     at_most("marketing-marketers_max", q["marketers"], mk.marketers.max)
     at_most("marketing-marketers_min", mk.marketers.min, q["marketers"])
 
-    # sales: months x teams arrays, sides restated per team
-    conv, reps = q["conversations"], q["reps"]
-    lost = np.array(
-        [
-            t.hours_lost_per_day.travel
-            + t.hours_lost_per_day.meetings
-            + t.hours_lost_per_day.follow_ups
-            + t.hours_lost_per_day.trade_shows
-            + t.hours_lost_per_day.other
-            for t in sa.teams
-        ]
-    )
-    admin = np.array([t.admin_minutes_per_conversation for t in sa.teams])
-    available = days[:, None] * (hours - lost) * 60.0 * q.get("reps_productive", reps)
-    used = deals = 0
-    for k, tier in enumerate(sa.conversation_tiers):
-        used = used + (tier.minutes + admin) * conv[:, :, k]
-        rate = np.array([_in_month(tier.conversion_rate, m) for m in range(n)])
-        deals = deals + rate[:, None] * conv[:, :, k]
-    floors = [
-        ("sales-quality_floor[{team}]", conv[:, :, k], 0.0)
-        for k, tier in enumerate(sa.conversation_tiers)
-        if tier.minutes < sa.min_minutes_per_quality_conversation
-    ]
-    per_team(
-        [
-            ("sales-selling_time[{team}]", used, available),
-            ("sales-reps_max[{team}]", reps, np.array([t.reps.max for t in sa.teams])),
-            ("sales-reps_min[{team}]", np.array([t.reps.min for t in sa.teams]), reps),
-            *floors,
-            ("sales-deal_total[{team}]", q.get("deals_won", q["deals"]), deals),
-            ("sales-deal_total[{team}]", deals, q.get("deals_won", q["deals"])),
-        ]
-    )
+    # sales: months x teams arrays, sides restated per team (``check_funnel``)
+    deals = check_funnel.verify_sales(scenario, q, per_team, at_most, equal)
+    reps = q["reps"]
     if "deals_won" in q:
         _sales_cycle(scenario, q, at_most, equal, deals)
-    at_most(
-        "sales-lead_supply",
-        conv.sum(axis=(1, 2)),
-        sa.touches_per_lead * mk.qualified_lead_share * q["leads"],
-    )
 
     # delivery
     de = scenario.delivery
     total_deals = q["deals"].sum(axis=1)
     if de is not None:
-        sold = de.units_per_deal * total_deals
+        sold = check_funnel.units_sold(scenario, q)
         equal("delivery-units_total", q["units_sold"], sold)
         at_most(
             "delivery-capacity",
@@ -274,6 +238,7 @@ def verify(scenario: Scenario, q: dict[str, np.ndarray]) -> Verification:
         payroll = payroll + su.agents.cost_per_person_per_month * q["agents"]
         for ch in su.live_channels:
             payroll = payroll + ch.agents.cost_per_person_per_month * q[f"{ch.name}_agents"]
+    payroll = payroll + check_funnel.commission(scenario, q)
     equal("finance-payroll_total", q["payroll"], payroll)
     cogs = de.unit_cost * q["production"] if de is not None else np.zeros_like(q["revenue"])
     equal("finance-cogs_total", q["cogs"], cogs)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from optimizer.analysis import check_funnel
 from optimizer.scenario.schema import Scenario
 
 
@@ -101,6 +102,6 @@ def verify_money(scenario: Scenario, q: dict, at_most, equal) -> None:
         if fi.cash.minimum is not None:
             at_most("finance-minimum_cash", fi.cash.minimum, q["cash"])
     for measure, goal in fi.goals.stated():
-        value = np.asarray(q[measure], float)
+        value = check_funnel.goal_measure(scenario, q, measure)
         reached = {"month": value, "horizon": value.sum(), "end": value[n - 1]}[goal.period]
         at_most(f"finance-{measure}_goal", goal.at_least, reached)

@@ -27,7 +27,8 @@ import numpy as np
 
 from optimizer.model.chain import build_model
 from optimizer.model.chain.objectives import NoCurrentTargets, add_gap_rows, target_gaps
-from optimizer.model.chain.sales import conversion_rates
+from optimizer.model.chain import funnel
+from optimizer.model.chain.sales import entry_family
 from optimizer.model.chain.workforce import flow_columns
 from optimizer.model.elastic import STAGES, Breaks, add_breaks
 from optimizer.model.linear import LinearModel, ModelArrays
@@ -146,10 +147,8 @@ def _add_missed_calls(model: LinearModel, v, scenario: Scenario) -> Breaks:
     shortest_only = np.where(np.arange(conv.shape[2]) == 0, np.inf, 0.0)
     unmade = model.add_vars("unmade_calls", axes, ub=shortest_only, unit="conversations")
     unreached = model.add_vars("unreached_calls", axes, unit="conversations")
-    minutes = np.array([t.minutes for t in sa.conversation_tiers])
-    admin = np.array([t.admin_minutes_per_conversation for t in sa.teams])
-    length = minutes[None, None, :] + admin[None, :, None]
-    rate = conversion_rates(scenario)[:, None, :]  # each month's, (month, team, tier)
+    length = funnel.conversation_minutes(scenario)[None, :, :]  # with admin, follow-up, dials
+    rate = funnel.tier_rates(scenario)  # each month's, (month, team, tier)
 
     def rows(family: str, shape: tuple) -> np.ndarray:
         ids = model.row_blocks[family].start + np.arange(int(np.prod(shape)))
@@ -157,7 +156,7 @@ def _add_missed_calls(model: LinearModel, v, scenario: Scenario) -> Breaks:
 
     time_rows = rows("sales-selling_time", (months, teams))
     lead_rows = rows("sales-lead_supply", (months,))
-    deal_rows = rows("sales-deal_total", (months, teams))
+    deal_rows = rows(entry_family(scenario), (months, teams))
     model.add_row_terms(time_rows, unmade, -length)
     for missed in (unmade, unreached):
         model.add_row_terms(lead_rows, missed, -1.0)

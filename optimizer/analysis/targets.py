@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from optimizer.analysis import check_money, money
+from optimizer.analysis import check_money, funnel, money
 from optimizer.scenario.schema import Scenario
 
 COLUMNS = ["department", "role", "metric", "period", "value", "unit"]
@@ -194,6 +194,9 @@ def derive(scenario: Scenario, q: dict[str, np.ndarray], months: list[str]) -> p
             "revenue_per_month": (revenue, "$/month"),
         },
     )
+
+    for team, metric, values, unit in funnel.team_rows(scenario, q):
+        add("sales", team, metric, values, unit)
 
     # delivery
     if scenario.delivery is not None:

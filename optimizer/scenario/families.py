@@ -130,17 +130,44 @@ FAMILIES: list[Family] = [
     *_headcount("sales-reps", "reps", "reps[t,s]", ", {team} team"),
     Family("sales-selling_time", "Selling time, {team} team, {month}", "capacity",
            "minutes/month",
-           "sum_k (minutes_k + admin minutes_s) * conversations[t,s,k] <= business days * "
-           "(hours a day - hours lost_s) * 60 * reps[t,s]",
-           "Each team's conversations, with their admin minutes, fit in the selling time its "
-           "reps have left after travel, meetings, follow-ups and trade shows.",
+           "sum_k (minutes_k + admin_s + follow-up_s + minutes a dial_s / connect rate_s) * "
+           "conversations[t,s,k] + sum_j stage minutes_j * stage[t,s,j] + minutes a found "
+           "lead_s * leads_found[t,s] <= business days * (hours a day - hours lost_s) * 60 * "
+           "bookable share_s * reps[t,s]",
+           "Each team's conversations, with their admin, follow-up and dialing minutes, its "
+           "later meetings and its own prospecting fit in the selling time its reps can book "
+           "after travel, meetings, follow-ups and trade shows.",
            nature="capacity"),
     Family("sales-lead_supply", "Qualified leads for conversations, {month}", "market",
            "conversations/month",
-           "sum_{s,k} conversations[t,s,k] <= touches per lead * qualified share * leads[t]",
+           "sum_{s,k} (conversations[t,s,k] - own_lead_conversations[t,s,k]) <= touches per "
+           "lead * qualified share * leads[t]",
            "Every conversation needs a qualified lead: conversations cannot outrun the leads "
-           "marketing supplies.",
+           "marketing supplies (and those the reps find themselves).",
            nature="capacity"),
+    Family("sales-own_leads", "Self-found leads, {team} team, {month}", "market",
+           "conversations/month",
+           "sum_k own_lead_conversations[t,s,k] <= touches per lead * qualified share_s * "
+           "leads_found[t,s]",
+           "Conversations with leads the reps found themselves need those leads: only the "
+           "qualified share of what they find is worth a conversation.", nature="capacity"),
+    Family("sales-own_within", "Own-lead conversations, {team} team, {tier}, {month}",
+           "identity", "conversations/month",
+           "own_lead_conversations[t,s,k] <= conversations[t,s,k]",
+           "Conversations with self-found leads are some of the team's conversations."),
+    Family("sales-stage_entry", "First later stage, {team} team, {month}", "identity",
+           "meetings/month",
+           "stage[t,s,first] = sum_k tier rate_{s,k} * (conversations[t,s,k] + (factor_s - 1) "
+           "* own_lead_conversations[t,s,k])",
+           "The first later stage holds the conversations that move on, at the rate of their "
+           "length (a self-found lead at the team's factor)."),
+    Family("sales-stage_flow", "Funnel stage {stage}, {team} team, {month}", "identity",
+           "meetings/month", "stage[t,s,j] = stage rate_{j-1} * stage[t,s,j-1]",
+           "Each stage holds the share of the stage before it that moves on."),
+    Family("sales-attainment", "Rep attainment, {team} team, {month}", "capacity",
+           "$/month", "deal value_s * deals[t,s] <= mean attainment_s * productive reps[t,s]",
+           "A team closes no more than its reps close on average: the mean of what a fully "
+           "ramped rep sells, a ramping rep at its ramp productivity.", nature="capacity"),
     Family("sales-quality_floor", "Quality floor, {team} team, {month}", "policy",
            "conversations/month",
            "sum_{k: minutes_k < shortest quality conversation} conversations[t,s,k] <= 0",
@@ -151,7 +178,9 @@ FAMILIES: list[Family] = [
            "Deals are conversations times the conversion rate of their length.",
            {"sales cycle": ("Deals won in a month are its conversations times the conversion "
                             "rate of their length; they close over the following months.",
-                            "deals/month")}),
+                            "deals/month"),
+            "stages": ("Deals won are the last stage's volume times its conversion rate.",
+                       "deals/month")}),
     Family("sales-deal_closing", "Deals closing, {team} team, {month}", "identity",
            "deals/month",
            "deals[t,s] = sum_{u<=t} close share_s[t-u] * deals_won[u,s] + opening pipeline_s[t]",
@@ -252,8 +281,10 @@ FAMILIES: list[Family] = [
            {"recurring": ("Revenue is every team's deals at their one-time value plus the "
                           "customers' recurring revenue.", "$/month")}),
     Family("finance-payroll_total", "Payroll, {month}", "identity", "$/month",
-           "payroll[t] = sum over roles of monthly cost * headcount[t]",
-           "Payroll is every role's headcount at its monthly cost."),
+           "payroll[t] = sum over roles of monthly cost * headcount[t] + sum_s commission "
+           "share_s * deal value_s * deals[t,s]",
+           "Payroll is every role's headcount at its monthly cost, plus the reps' commission "
+           "on the deals they close."),
     Family("finance-cogs_total", "Cost of goods, {month}", "identity", "$/month",
            "cogs[t] = unit cost * production[t]",
            "Cost of goods is every unit built at its unit cost."),
@@ -316,6 +347,24 @@ FAMILIES: list[Family] = [
            "customers[t] >= goal (each month) or customers[last] >= goal (end)",
            "Paying customers reach the goal every month.",
            {"end": ("Paying customers reach the goal by the plan's end.", "customers")}),
+    Family("finance-bookings_goal", "Bookings goal, {month}", "goal", "$/month",
+           "sum_s deal value_s * deals[t,s] + contract months * revenue per customer * "
+           "new_customers[t] >= goal (each month, summed over the horizon, or in the last "
+           "month)", "Each month's bookings reach the goal.",
+           {"horizon": ("Bookings over the whole plan reach the goal.", "$"),
+            "end": ("Bookings in the plan's last month reach the goal.", "$/month")}),
+    Family("finance-deals_goal", "Deals goal, {month}", "goal", "deals/month",
+           "sum_s deals[t,s] >= goal (each month, summed over the horizon, or in the last "
+           "month)", "Each month's closed deals reach the goal.",
+           {"horizon": ("Deals closed over the whole plan reach the goal.", "deals"),
+            "end": ("Deals closed in the plan's last month reach the goal.", "deals/month")}),
+    Family("finance-new_customers_goal", "New customers goal, {month}", "goal",
+           "customers/month",
+           "new customers a deal * sum_s deals[t,s] >= goal (each month, summed over the "
+           "horizon, or in the last month)", "Each month's new customers reach the goal.",
+           {"horizon": ("New customers over the whole plan reach the goal.", "customers"),
+            "end": ("New customers in the plan's last month reach the goal.",
+                    "customers/month")}),
     Family("finance-profit_goal", "Profit goal, {month}", "goal", "$/month",
            "profit[t] >= retained earnings + profit target (per month), or sum_t profit[t] >= "
            "months * (retained earnings + profit target) (over the horizon)",

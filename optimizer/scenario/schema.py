@@ -365,6 +365,16 @@ class Channel(Strict):
         return tiers
 
 
+class LeadGrade(Strict):
+    """A grade of qualified lead (A, B, C): its ``share`` of qualified leads and how well it
+    converts, as a factor on every conversation tier's rate. The plan routes each grade to the
+    teams that earn most from it."""
+
+    name: Name
+    share: float = q("share", gt=0, le=1)
+    conversion_factor: float = q("share", gt=0, le=10)
+
+
 class Marketing(Strict):
     """Marketing produces leads within an ad budget and a market of reachable prospects."""
 
@@ -374,6 +384,7 @@ class Marketing(Strict):
     organic_leads_per_month: Monthly("leads/month", ge=0) = 0.0
     qualified_lead_share: float = q("share", ge=0, le=1)
     channels: list[Channel] = Field(default_factory=list, max_length=100)
+    lead_grades: list[LeadGrade] = Field(default_factory=list, max_length=10)
     marketers: Headcount
     ad_spend_per_marketer_per_month: float | None = q("$/person/month", gt=0, default=None)
 
@@ -416,14 +427,89 @@ class ConversationTier(Strict):
     conversion_rate: Monthly("deals/conversation", ge=0, le=1)
 
 
+class Dials(Strict):
+    """Reps reach people by dialing: a dial takes ``minutes_per_dial`` and reaches someone at
+    ``connect_rate``; only a dial that connects becomes a conversation. Each conversation
+    therefore costs ``minutes_per_dial / connect_rate`` minutes of dialing (50 dials of 3
+    minutes at 8 %: 150 minutes and 4 conversations)."""
+
+    minutes_per_dial: float = q("minutes/dial", gt=0, le=60)
+    connect_rate: float = q("share", gt=0, le=1)
+
+
+class Stage(Strict):
+    """A funnel stage after the first conversation (a second meeting, a demo, a proposal).
+
+    The first conversation's tier conversion rate is then the share that reaches the first
+    stage; each stage's ``conversion_rate`` is the share that moves on to the next stage, and
+    the last stage's is the share that becomes a deal. A stage takes the rep ``minutes`` plus
+    ``admin_minutes`` each time."""
+
+    name: Name
+    minutes: float = q("minutes/conversation", ge=0, le=600)
+    admin_minutes: float = q("minutes/conversation", ge=0, le=600, default=0)
+    conversion_rate: Monthly("deals/conversation", gt=0, le=1)
+
+
+class Prospecting(Strict):
+    """Reps may find their own leads. A self-found lead takes ``minutes_per_lead`` of the
+    rep's selling time (research and dialing until someone picks up), or the dialing of
+    ``dials`` (``minutes_per_dial / connect_rate``); ``qualified_share`` of them are worth a
+    conversation, which converts at ``conversion_factor`` times the tier's rate."""
+
+    minutes_per_lead: float | None = q("minutes/lead", gt=0, le=6000, default=None)
+    dials: Dials | None = None
+    qualified_share: float = q("share", gt=0, le=1, default=1.0)
+    conversion_factor: float = q("share", gt=0, le=10, default=1.0)
+
+    @model_validator(mode="after")
+    def _one_way_to_find(self) -> Prospecting:
+        if (self.minutes_per_lead is None) == (self.dials is None):
+            raise ValueError(
+                "state how long finding a lead takes: minutes_per_lead, or dials "
+                "(minutes_per_dial and connect_rate), not both"
+            )
+        return self
+
+    def minutes_per_found_lead(self) -> float:
+        """Rep minutes to find one lead, before the qualified share."""
+        if self.dials is not None:
+            return self.dials.minutes_per_dial / self.dials.connect_rate
+        return float(self.minutes_per_lead)
+
+
+class Attainment(Strict):
+    """What a fully ramped rep sells in a month, as a normal distribution of closed revenue
+    (deal value x deals): its mean plans the team's capacity (a ramping rep counts at its ramp
+    productivity), and the published quota is set so that ``share_reaching_quota`` of reps
+    reach it: quota = mean + spread x z, with z the standard normal quantile of
+    1 - share_reaching_quota."""
+
+    mean_per_rep_per_month: float = q("$/rep/month", gt=0)
+    spread_per_rep_per_month: float = q("$/rep/month", ge=0, default=0)
+    share_reaching_quota: float = q("share", gt=0, lt=1, default=0.6)
+
+
 class SalesTeam(Strict):
-    """A sales team or region with its own headcount, lost hours and deal size."""
+    """A sales team or segment with its own headcount, lost hours, funnel rates and deal size."""
 
     name: Name
     reps: Headcount
     hours_lost_per_day: HoursLost = HoursLost()
     admin_minutes_per_conversation: float = q("minutes/conversation", ge=0, le=600, default=0)
+    follow_up_minutes_per_conversation: float = q(
+        "minutes/conversation", ge=0, le=600, default=0
+    )
+    max_booked_share: float = q("share", gt=0, le=1, default=1.0)
+    dials: Dials | None = None
+    prospecting: Prospecting | None = None
+    conversion_rates: list[Monthly("deals/conversation", ge=0, le=1)] | None = Field(
+        default=None, max_length=20
+    )
     average_deal_value: float = q("$/deal", gt=0)
+    units_per_deal: float | None = q("units/deal", gt=0, default=None)
+    commission_share: float = q("share", ge=0, lt=1, default=0)
+    attainment: Attainment | None = None
     close_profile: list[Share] = Field(default_factory=list, max_length=24)
     opening_pipeline: list[Annotated[float, Field(ge=0, le=1e9)]] = Field(
         default_factory=list, max_length=120
@@ -447,7 +533,14 @@ class Sales(Strict):
     min_minutes_per_quality_conversation: float = q("minutes/conversation", ge=0, le=600)
     touches_per_lead: float = q("conversations/lead", gt=0, default=1)
     conversation_tiers: list[ConversationTier] = Field(min_length=1, max_length=20)
+    stages: list[Stage] = Field(default_factory=list, max_length=10)
     teams: list[SalesTeam] = Field(min_length=1, max_length=100_000)
+
+    @field_validator("stages")
+    @classmethod
+    def _unique_stages(cls, stages: list[Stage]) -> list[Stage]:
+        _check_unique([s.name for s in stages], "stage")
+        return stages
 
     @field_validator("conversation_tiers")
     @classmethod
@@ -715,12 +808,17 @@ class Goals(Strict):
     cash: Goal | None = None
     recurring_revenue: Goal | None = None
     customers: Goal | None = None
+    bookings: Goal | None = None
+    deals: Goal | None = None
+    new_customers: Goal | None = None
 
     def stated(self) -> list[tuple[str, Goal]]:
         return [(m, g) for m in GOAL_MEASURES if (g := getattr(self, m)) is not None]
 
 
-GOAL_MEASURES = ("revenue", "cash", "recurring_revenue", "customers")
+GOAL_MEASURES = (
+    "revenue", "cash", "recurring_revenue", "customers", "bookings", "deals", "new_customers"
+)
 
 
 class Finance(Strict):
@@ -738,6 +836,7 @@ class CurrentTargets(Strict):
     """The targets the company gives people today. Every field is optional."""
 
     calls_per_rep_per_day: float | None = q("conversations/rep/day", ge=0, default=None)
+    dials_per_rep_per_day: float | None = q("dials/rep/day", ge=0, default=None)
     reps: dict[str, Annotated[int, Field(ge=0, le=1_000_000)]] = Field(default_factory=dict)
     quota_per_rep_per_month: float | None = q("$/rep/month", ge=0, default=None)
     leads_per_month: float | None = q("leads/month", ge=0, default=None)
@@ -893,6 +992,7 @@ class Scenario(Strict):
                         f"of the {months}-month plan",
                     )
                 )
+        problems += _funnel_checks(self)
         team_names = sorted(t.name for t in self.sales.teams)
         for name in self.current_targets.reps:
             if name not in team_names:
@@ -918,6 +1018,52 @@ class Scenario(Strict):
         if problems:
             raise ValidationError.from_exception_data("Scenario", problems)
         return self
+
+
+def _funnel_checks(scenario: Scenario) -> list[InitErrorDetails]:
+    """A team's own conversion rates give one per conversation tier; lead grades split the
+    qualified leads (shares adding up to 1, unique names); a dials target needs dialing."""
+    problems = []
+    tiers = len(scenario.sales.conversation_tiers)
+    for i, team in enumerate(scenario.sales.teams):
+        if team.conversion_rates is not None and len(team.conversion_rates) != tiers:
+            problems.append(
+                _cross_error(
+                    ("sales", "teams", i, "conversion_rates"),
+                    team.conversion_rates,
+                    f"one conversion rate per conversation tier ({tiers}), shortest first",
+                )
+            )
+    grades = scenario.marketing.lead_grades
+    if grades:
+        names = [g.name for g in grades]
+        if len(set(names)) != len(names):
+            problems.append(
+                _cross_error(("marketing", "lead_grades"), names, "unique grade names")
+            )
+        total = sum(g.share for g in grades)
+        if abs(total - 1.0) > 1e-9:
+            problems.append(
+                _cross_error(
+                    ("marketing", "lead_grades"),
+                    [g.share for g in grades],
+                    f"shares of the qualified leads that add up to 1 (they add up to {total:g})",
+                )
+            )
+    dialing = any(
+        t.dials is not None or (t.prospecting is not None and t.prospecting.dials is not None)
+        for t in scenario.sales.teams
+    )
+    if scenario.current_targets.dials_per_rep_per_day is not None and not dialing:
+        problems.append(
+            _cross_error(
+                ("current_targets", "dials_per_rep_per_day"),
+                scenario.current_targets.dials_per_rep_per_day,
+                "a team that dials: sales.teams[...].dials or sales.teams[...].prospecting.dials "
+                "(minutes_per_dial and connect_rate)",
+            )
+        )
+    return problems
 
 
 def _money_checks(scenario: Scenario) -> list[InitErrorDetails]:
@@ -990,12 +1136,13 @@ def _money_checks(scenario: Scenario) -> list[InitErrorDetails]:
                     ("finance", "goals", measure), measure, f"a {measure} goal with {name} stated"
                 )
             )
-        if goal.period == "horizon" and measure != "revenue":
+        if goal.period == "horizon" and measure in ("cash", "recurring_revenue", "customers"):
             problems.append(
                 _cross_error(
                     ("finance", "goals", measure, "period"),
                     goal.period,
-                    "month or end: a balance is not summed over months (horizon is for revenue)",
+                    "month or end: a balance is not summed over months (horizon is for flows: "
+                    "revenue, bookings, deals, new customers)",
                 )
             )
     months = scenario.calendar.horizon_months

@@ -157,25 +157,46 @@ def _add_cash(model: LinearModel, scenario: Scenario, v: Vars) -> None:
         )
 
 
-GOAL_VARS = {"revenue": "revenue", "cash": "cash", "recurring_revenue": "recurring_revenue",
-             "customers": "customers"}  # fmt: skip
-"""The model variable each goal's measure reads."""
+def goal_terms(scenario: Scenario, v: Vars, measure: str) -> list:
+    """The goal's measure as (coefficient, variable) terms, month first: revenue, cash,
+    recurring revenue and customers are variables; deals are every team's closed deals; new
+    customers are deals times the new customers a deal brings (recurring revenue's, else
+    support's, else one); bookings are the deals' value plus the new subscriptions' contract
+    months of revenue."""
+    if measure in ("revenue", "cash", "recurring_revenue", "customers"):
+        return [(1.0, v[measure])]
+    deals = v["deals"]
+    rr, su = scenario.recurring_revenue, scenario.support
+    if measure == "deals":
+        return [(1.0, deals)]
+    if measure == "new_customers":
+        if rr is not None:
+            return [(1.0, v["new_customers"])]
+        return [(su.new_customers_per_deal if su is not None else 1.0, deals)]
+    value = np.array([t.average_deal_value for t in scenario.sales.teams])[None, :]
+    terms = [(value, deals)]  # bookings
+    if rr is not None:
+        terms.append((rr.revenue_per_customer_per_month * rr.contract_months, v["new_customers"]))
+    return terms
 
 
 def _add_goals(model: LinearModel, scenario: Scenario, v: Vars) -> None:
     """Each stated goal: its measure >= at least, each month, summed over the plan, or in the
     last month."""
+    n = len(v.months)
     for measure, goal in scenario.finance.goals.stated():
-        x = v[GOAL_VARS[measure]]
         monthly = goal.period == "month"
-        n = len(v.months)
-        lhs = {"month": x, "horizon": x, "end": x[n - 1 :]}[goal.period]
+        lhs = []
+        for coef, x in goal_terms(scenario, v, measure):
+            coef = np.broadcast_to(coef, (n, *x.shape[1:])) if np.ndim(coef) else coef
+            lhs.append((coef[n - 1 :] if goal.period == "end" and np.ndim(coef) else coef,
+                        x[n - 1 :] if goal.period == "end" else x))  # fmt: skip
         add_family(
             model,
             f"{DEPT}-{measure}_goal",
             variant="" if monthly else goal.period,
             axes=[("month", v.months)] if monthly else [],
-            lhs=[(1.0, lhs)],
+            lhs=lhs,
             sense=">=",
             rhs=goal.at_least,
             parameter=f"finance.goals.{measure}.at_least",

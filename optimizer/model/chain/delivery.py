@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from optimizer.model.chain import funnel
 from optimizer.model.chain.common import Vars, add_family, add_headcount
 from optimizer.model.linear import LinearModel
 from optimizer.scenario.schema import Scenario
@@ -49,7 +50,7 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
         axes=axes,
         lhs=[(1.0, sold)],
         sense="==",
-        rhs_terms=[(de.units_per_deal, v["deals"])],
+        rhs_terms=[(funnel.units_per_deal(scenario)[None, :], v["deals"])],
     )
     add_family(
         model,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from optimizer.model.chain import funnel
 from optimizer.model.chain.common import Vars, add_family
 from optimizer.model.linear import LinearModel
 from optimizer.scenario.schema import Scenario
@@ -17,11 +18,16 @@ DEPT = "finance"
 
 
 def payroll_terms(scenario: Scenario, v: Vars) -> list:
-    """(cost per person, people) for every role in the model."""
+    """(cost per person, people) for every role in the model, and each team's commission:
+    its share of the value of the deals it closes."""
     terms = [
         (np.array([t.reps.cost_per_person_per_month for t in scenario.sales.teams]), v["reps"]),
         (scenario.marketing.marketers.cost_per_person_per_month, v["marketers"]),
     ]
+    commission = funnel.commission_shares(scenario)
+    if commission.any():
+        value = np.array([t.average_deal_value for t in scenario.sales.teams])
+        terms.append(((commission * value)[None, :], v["deals"]))
     if scenario.delivery is not None:
         terms.append((scenario.delivery.workers.cost_per_person_per_month, v["workers"]))
     if scenario.support is not None:

@@ -2,47 +2,44 @@
 
 Rows, with their equations in ``optimizer.scenario.families``: sales-selling_time,
 -lead_supply, -quality_floor (no conversation shorter than the floor), -deal_total and each
-team's reps. A rep's selling minutes in a month are that month's business days x (hours a
-day - hours lost) x 60 (``selling_minutes_per_rep``); a conversation tier's conversion rate
-may differ month by month.
+team's reps; with a funnel, -stage_entry and -stage_flow (later stages), -own_leads and
+-own_within (self-found leads), -attainment (what reps close on average), and -deal_closing
+(a sales cycle). The funnel's rates and minutes are read in ``funnel``: a rep's bookable
+selling minutes in a month are business days x (hours a day - hours lost) x 60 x the share
+that can be booked; a first conversation costs its length plus admin, follow-up and dialing
+minutes.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from optimizer.model.chain import funnel
 from optimizer.model.chain.common import Vars, add_family, add_headcount, headcount_arrays
+from optimizer.model.chain.funnel import selling_minutes_per_rep
 from optimizer.model.linear import LinearModel
 from optimizer.scenario.names import QUALITY_FLOOR
-from optimizer.scenario.schema import SalesTeam, Scenario
+from optimizer.scenario.schema import Scenario
 
 DEPT = "sales"
-
-
-def selling_minutes_per_rep(scenario: Scenario, team: SalesTeam) -> np.ndarray:
-    """Selling minutes per rep in each month: days x (hours a day - hours lost) x 60."""
-    cal = scenario.calendar
-    days = scenario.per_month(cal.business_days_per_month)
-    return days * (cal.hours_per_day - team.hours_lost_per_day.total()) * 60.0
-
-
-def conversion_rates(scenario: Scenario) -> np.ndarray:
-    """Each conversation tier's conversion rate in each month, (month, tier)."""
-    tiers = scenario.sales.conversation_tiers
-    return np.stack([scenario.per_month(t.conversion_rate) for t in tiers], axis=1)
 
 
 def tier_labels(scenario: Scenario) -> list[str]:
     return [f"{t.minutes:g}min" for t in scenario.sales.conversation_tiers]
 
 
+def entry_family(scenario: Scenario) -> str:
+    """The family whose rows turn first conversations into what comes next: the first later
+    stage's volume where the funnel has stages, else the deals."""
+    return f"{DEPT}-stage_entry" if scenario.sales.stages else f"{DEPT}-deal_total"
+
+
 def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
     sa = scenario.sales
     months = v.months
     teams = [t.name for t in sa.teams]
-    minutes = np.array([t.minutes for t in sa.conversation_tiers])
-    rate = conversion_rates(scenario)[:, None, :]  # (month, team, tier)
-    admin = np.array([t.admin_minutes_per_conversation for t in sa.teams])
+    minutes = funnel.conversation_minutes(scenario)  # (team, tier)
+    rate = funnel.tier_rates(scenario)  # (month, team, tier)
     selling = np.stack([selling_minutes_per_rep(scenario, t) for t in sa.teams], axis=1)
     lo, hi, _ = headcount_arrays([t.reps for t in sa.teams])
     axes = [("month", months), ("team", teams)]
@@ -64,12 +61,25 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
     )
     deals = model.add_vars("deals", axes, unit="deals")
     v["conversations"], v["deals"] = conv, deals
+    time_terms = [(minutes[None, :, :], conv)]
+    bought = [(1.0, conv)]  # conversations with marketing's leads
+    produced = [(rate, conv)]  # what first conversations send on (to a stage or a deal)
+    if funnel.prospecting_teams(scenario).any():
+        time_terms, bought, produced = _add_prospecting(
+            model, scenario, v, axes, rate, time_terms, bought, produced
+        )
+    if sa.stages:
+        stage = model.add_vars(
+            "stage_volume", axes + [("stage", [s.name for s in sa.stages])], unit="meetings"
+        )
+        v["stage_volume"] = stage
+        time_terms.append((funnel.stage_minutes(scenario)[None, None, :], stage))
 
     add_family(
         model,
         f"{DEPT}-selling_time",
         axes=axes,
-        lhs=[(minutes[None, None, :] + admin[None, :, None], conv)],
+        lhs=time_terms,
         sense="<=",
         rhs_terms=[(selling, v.working("reps"))],
     )
@@ -77,11 +87,13 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
         model,
         f"{DEPT}-lead_supply",
         axes=[("month", months)],
-        lhs=[(1.0, conv.reshape(len(months), -1))],
+        lhs=[(c, x) for c, x in bought],
         sense="<=",
         rhs_terms=[(sa.touches_per_lead * scenario.marketing.qualified_lead_share, v["leads"])],
     )
-    below = minutes < sa.min_minutes_per_quality_conversation
+    below = np.array([t.minutes for t in sa.conversation_tiers]) < (
+        sa.min_minutes_per_quality_conversation
+    )
     if below.any():
         add_family(
             model,
@@ -92,31 +104,101 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
             rhs=0.0,
             parameter=QUALITY_FLOOR,
         )
-    if not has_sales_cycle(scenario):
+    cycle = has_sales_cycle(scenario)
+    if cycle:
+        v["deals_won"] = model.add_vars("deals_won", axes, unit="deals")
+    won = v["deals_won"] if cycle else deals
+    if sa.stages:
+        _add_stages(model, scenario, v, axes, produced, won, cycle)
+    else:
         add_family(
             model,
             f"{DEPT}-deal_total",
+            variant="sales cycle" if cycle else "",
             axes=axes,
-            lhs=[(1.0, deals)],
+            lhs=[(1.0, won)],
             sense="==",
-            rhs_terms=[(rate, conv)],
+            rhs_terms=produced,
         )
-        return
-    won = model.add_vars("deals_won", axes, unit="deals")
-    v["deals_won"] = won
+    if cycle:
+        _add_closing(model, scenario, axes, deals, won)
+    _add_attainment(model, scenario, v, months)
+
+
+def _add_prospecting(model, scenario, v, axes, rate, time_terms, bought, produced):
+    """Reps find their own leads (``SalesTeam.prospecting``):
+
+        found[t,s] leads cost minutes per found lead each, in the selling time;
+        sum_k own[t,s,k] <= touches per lead * qualified share_s * found[t,s];
+        own[t,s,k] <= conversations[t,s,k]; the rest need marketing's leads;
+        an own conversation converts at the team's factor times the tier's rate.
+    """
+    find, qualified, factor = funnel.prospecting_arrays(scenario)
+    teams = funnel.prospecting_teams(scenario)
+    found = model.add_vars("leads_found", axes, ub=np.where(teams, np.inf, 0.0)[None, :],
+                           unit="leads")  # fmt: skip
+    tiers = [("tier", tier_labels(scenario))]
+    own = model.add_vars("own_lead_conversations", axes + tiers, unit="conversations")
+    v["leads_found"], v["own_lead_conversations"] = found, own
+    add_family(
+        model,
+        f"{DEPT}-own_leads",
+        axes=axes,
+        lhs=[(1.0, own)],
+        sense="<=",
+        rhs_terms=[(scenario.sales.touches_per_lead * qualified[None, :], found)],
+    )
+    add_family(
+        model,
+        f"{DEPT}-own_within",
+        axes=[*axes, *tiers],
+        lhs=[(1.0, own), (-1.0, v["conversations"])],
+        sense="<=",
+        rhs=0.0,
+    )
+    return (
+        [*time_terms, (find[None, :], found)],
+        [*bought, (-1.0, own)],
+        [*produced, ((factor - 1.0)[None, :, None] * rate, own)],
+    )
+
+
+def _add_stages(model, scenario, v, axes, produced, won, cycle) -> None:
+    """Later stages (``Sales.stages``):
+
+        stage[t,s,0] = sum_k tier rate[t,s,k] * conversations[t,s,k] (own leads at their factor)
+        stage[t,s,j] = stage rate[t,j-1] * stage[t,s,j-1]
+        deals won[t,s] = stage rate[t,last] * stage[t,s,last]
+    """
+    stage = v["stage_volume"]
+    rates = funnel.stage_rates(scenario)  # (month, stage)
+    add_family(
+        model, f"{DEPT}-stage_entry", axes=axes, lhs=[(1.0, stage[:, :, 0])], sense="==",
+        rhs_terms=produced,
+    )  # fmt: skip
+    if stage.shape[2] > 1:
+        later = [("stage", [s.name for s in scenario.sales.stages][1:])]
+        add_family(
+            model, f"{DEPT}-stage_flow", axes=[*axes, *later], lhs=[(1.0, stage[:, :, 1:])],
+            sense="==", rhs_terms=[(rates[:, None, :-1], stage[:, :, :-1])],
+        )  # fmt: skip
     add_family(
         model,
         f"{DEPT}-deal_total",
-        variant="sales cycle",
+        variant="stages",
         axes=axes,
         lhs=[(1.0, won)],
         sense="==",
-        rhs_terms=[(rate, conv)],
+        rhs_terms=[(rates[:, -1:], stage[:, :, -1])],
     )
-    n = len(months)
+
+
+def _add_closing(model, scenario, axes, deals, won) -> None:
+    """deals[t, s] = sum_u share[t - u, s] * won[u, s] + opening pipeline[t, s]."""
+    n = len(axes[0][1])
+    teams = len(axes[1][1])
     share, pipeline = close_shares(scenario), opening_pipeline(scenario)
-    # deals[t, s] = sum_u share[t - u, s] * won[u, s] + opening pipeline[t, s]
-    closing = np.zeros((n, len(teams), n))
+    closing = np.zeros((n, teams, n))
     for u in range(n):
         for t in range(u, n):
             closing[t, :, u] = share[t - u]
@@ -126,8 +208,27 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
         axes=axes,
         lhs=[(1.0, deals)],
         sense="==",
-        rhs_terms=[(closing, np.moveaxis(np.broadcast_to(won, (n, n, len(teams))), 1, 2))],
+        rhs_terms=[(closing, np.moveaxis(np.broadcast_to(won, (n, n, teams)), 1, 2))],
         rhs=pipeline,
+    )
+
+
+def _add_attainment(model, scenario, v, months) -> None:
+    """deal value_s * deals[t,s] <= mean attainment_s * productive reps[t,s], for each team
+    with an attainment (``SalesTeam.attainment``): what its reps close, on average."""
+    idx = [s for s, t in enumerate(scenario.sales.teams) if t.attainment is not None]
+    if not idx:
+        return
+    teams = [scenario.sales.teams[s] for s in idx]
+    value = np.array([t.average_deal_value for t in teams])
+    mean = np.array([t.attainment.mean_per_rep_per_month for t in teams])
+    add_family(
+        model,
+        f"{DEPT}-attainment",
+        axes=[("month", months), ("team", [t.name for t in teams])],
+        lhs=[(value[None, :], v["deals"][:, idx])],
+        sense="<=",
+        rhs_terms=[(mean[None, :], v.working("reps")[:, idx])],
     )
 
 

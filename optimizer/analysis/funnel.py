@@ -1,0 +1,87 @@
+"""The funnel's targets, per team: each stage per rep per day, week and month, the dials and
+the prospecting behind the conversations, the share of selling time booked, commission, and
+the quota published from the attainment distribution.
+
+Read from the plan's quantities and the scenario (``optimizer.model.chain.funnel`` holds the
+arithmetic the model uses); a week is five business days.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from optimizer.model.chain import funnel
+from optimizer.scenario.schema import Scenario
+
+WEEK_DAYS = 5.0
+
+
+def _ratio(num, den) -> np.ndarray:
+    num, den = np.broadcast_arrays(np.asarray(num, float), np.asarray(den, float))
+    out = np.zeros(num.shape)
+    np.divide(num, den, out=out, where=np.abs(den) > 1e-12)
+    return out
+
+
+def team_rows(scenario: Scenario, q: dict) -> list[tuple[str, str, np.ndarray, str]]:
+    """(team, metric, values by month, unit) of every funnel target the scenario states."""
+    sa, cal = scenario.sales, scenario.calendar
+    days = scenario.per_month(cal.business_days_per_month)
+    conv = np.asarray(q["conversations"], float)
+    total = conv.sum(axis=2)
+    reps = np.asarray(q["reps"], float)
+    working = np.asarray(q.get("reps_productive", reps), float)
+    found = np.asarray(q.get("leads_found", np.zeros(total.shape)), float)
+    own = np.asarray(q.get("own_lead_conversations", np.zeros(conv.shape)), float).sum(axis=2)
+    stage = q.get("stage_volume")
+    minutes = funnel.conversation_minutes(scenario)  # (team, tier)
+    find, _, _ = funnel.prospecting_arrays(scenario)
+    rows = []
+    for s, team in enumerate(sa.teams):
+        per_day = reps[:, s] * days
+
+        def add(metric, values, unit, s=s, team=team):
+            rows.append((team.name, metric, np.asarray(values, float), unit))
+
+        dials = np.zeros(len(days))
+        if team.dials is not None:
+            dials = dials + total[:, s] / team.dials.connect_rate
+        if team.prospecting is not None and team.prospecting.dials is not None:
+            dials = dials + found[:, s] / team.prospecting.dials.connect_rate
+        if team.dials is not None or (team.prospecting and team.prospecting.dials):
+            add("dials_per_month", dials, "dials/month")
+            add("dials_per_rep_per_day", _ratio(dials, per_day), "dials/rep/day")
+        if team.prospecting is not None:
+            add("leads_found_per_month", found[:, s], "leads/month")
+            add("leads_found_per_rep_per_month", _ratio(found[:, s], reps[:, s]),
+                "leads/rep/month")  # fmt: skip
+            add("own_lead_conversations_per_month", own[:, s], "conversations/month")
+            add("bought_lead_conversations_per_month", total[:, s] - own[:, s],
+                "conversations/month")  # fmt: skip
+            add("prospecting_minutes_per_rep_per_day", _ratio(find[s] * found[:, s], per_day),
+                "minutes/rep/day")  # fmt: skip
+        for j, st in enumerate(sa.stages):
+            volume = np.asarray(stage, float)[:, s, j]
+            add(f"{st.name}_per_month", volume, "meetings/month")
+            add(f"{st.name}_per_rep_per_week", _ratio(volume * WEEK_DAYS, per_day),
+                "meetings/rep/week")  # fmt: skip
+            add(f"{st.name}_per_rep_per_month", _ratio(volume, reps[:, s]), "meetings/rep/month")
+        used = conv[:, s, :] @ minutes[s] + find[s] * found[:, s]
+        if sa.stages:
+            used = used + np.asarray(stage, float)[:, s, :] @ funnel.stage_minutes(scenario)
+        selling = days * (cal.hours_per_day - team.hours_lost_per_day.total()) * 60.0
+        add("booked_share_of_selling_time", _ratio(used, selling * working[:, s]), "share")
+        value = team.average_deal_value * np.asarray(q["deals"], float)[:, s]
+        if team.commission_share:
+            add("commission_per_month", team.commission_share * value, "$/month")
+        if team.attainment is not None:
+            a = team.attainment
+            quota = funnel.quota(a.mean_per_rep_per_month, a.spread_per_rep_per_month,
+                                 a.share_reaching_quota)  # fmt: skip
+            add("attainment_capacity_per_month", a.mean_per_rep_per_month * working[:, s],
+                "$/month")  # fmt: skip
+            add("published_quota_per_rep_per_month", np.full(len(days), quota), "$/rep/month")
+            add("share_expected_to_reach_quota", np.full(len(days), funnel.share_reaching(
+                a.mean_per_rep_per_month, a.spread_per_rep_per_month, quota)), "share")
+            add("quota_over_assignment", _ratio(quota * working[:, s], value), "share")
+    return rows
