@@ -43,14 +43,16 @@ def team_rows(scenario: Scenario, q: dict) -> list[tuple[str, str, np.ndarray, s
         def add(metric, values, unit, s=s, team=team):
             rows.append((team.name, metric, np.asarray(values, float), unit))
 
-        dials = np.zeros(len(days))
-        if team.dials is not None:
-            dials = dials + total[:, s] / team.dials.connect_rate
-        if team.prospecting is not None and team.prospecting.dials is not None:
-            dials = dials + found[:, s] / team.prospecting.dials.connect_rate
+        dials, dialing = np.zeros(len(days)), np.zeros(len(days))
+        for d, volume in ((team.dials, total[:, s]),
+                          (team.prospecting.dials if team.prospecting else None, found[:, s])):
+            if d is not None:  # fmt: skip
+                dials = dials + volume / d.connect_rate
+                dialing = dialing + volume / d.connect_rate * d.minutes_per_dial
         if team.dials is not None or (team.prospecting and team.prospecting.dials):
             add("dials_per_month", dials, "dials/month")
             add("dials_per_rep_per_day", _ratio(dials, per_day), "dials/rep/day")
+            add("dialing_minutes_per_rep_per_day", _ratio(dialing, per_day), "minutes/rep/day")
         if team.prospecting is not None:
             add("leads_found_per_month", found[:, s], "leads/month")
             add("leads_found_per_rep_per_month", _ratio(found[:, s], reps[:, s]),
