@@ -262,3 +262,30 @@ def test_a_dials_target_needs_a_team_that_dials_and_a_horizon_goal_on_customers_
     with pytest.raises(ScenarioError, match="goals.customers.period"):
         validate(base(**{"finance.goals": {"customers": {"at_least": 1, "period": "horizon"}}}),
                  "inline")  # fmt: skip
+
+
+def test_the_seeds_fifty_calls_read_as_prospecting_dials():
+    """The seed's "50 prospecting calls a day" read as dials of 3 minutes that reach someone
+    8 % of the time: a rep spends 150 of its 330 selling minutes a day dialing and reaches 4
+    new prospects a day (80 a month, 480 for six reps), half of them worth a conversation.
+    The six reps today are held; what remains of their day holds the bought leads' calls."""
+    from optimizer.analysis.compare import compare
+    from optimizer.scenario.loading import read_scenario_file
+
+    d = read_scenario_file("scenarios/seed_company.yaml")
+    d["sales"]["teams"][0]["prospecting"] = {
+        "dials": {"minutes_per_dial": 3, "connect_rate": 0.08}, "qualified_share": 0.5,
+        "conversion_factor": 0.5}  # fmt: skip
+    del d["current_targets"]["calls_per_rep_per_day"]
+    d["current_targets"]["dials_per_rep_per_day"] = 50
+    c = compare(validate(d, "inline"))
+    now = c.current[c.current["role"] == "field"].set_index("metric")["value"]
+    assert now["dials_per_rep_per_day"] == pytest.approx(50, rel=1e-6)
+    assert now["dialing_minutes_per_rep_per_day"] == pytest.approx(150, rel=1e-6)
+    assert now["leads_found_per_rep_per_month"] == pytest.approx(4 * 20, rel=1e-6)
+    assert now["reps"] == 6
+    # the rest of the day: 6 reps x 20 days x (330 - 150) = 21,600 minutes for conversations
+    minutes = now["conversations_per_month"] * (now["minutes_per_conversation"] + 1)
+    assert minutes == pytest.approx(6 * 20 * 180, rel=1e-6)
+    stated = c.stated.set_index("target")["value"]
+    assert stated["dials_per_rep_per_day"] == 50

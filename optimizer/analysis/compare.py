@@ -52,6 +52,7 @@ leader's label ("Selling time, inside team, Apr 2027"), ``figures`` the end of i
 TARGET_METRICS = {
     # current_targets field -> (targets metric, role or None for the department-wide role)
     "calls_per_rep_per_day": ("calls_per_rep_per_day", "team"),
+    "dials_per_rep_per_day": ("dials_per_rep_per_day", "team"),
     "reps": ("reps", "team"),
     "quota_per_rep_per_month": ("quota_per_rep_per_month", "team"),
     "leads_per_month": ("leads_per_month", "marketing"),
@@ -122,6 +123,9 @@ def stated_targets(scenario: Scenario) -> pd.DataFrame:
         unit = targets_unit(metric)
         if field == "reps":
             rows += [(field, metric, team, float(n), unit) for team, n in value.items()]
+        elif field == "dials_per_rep_per_day":  # the teams that dial
+            rows += [(field, metric, t.name, float(value), unit) for t in scenario.sales.teams
+                     if t.dials or (t.prospecting and t.prospecting.dials)]  # fmt: skip
         elif role == "team":
             rows += [(field, metric, t.name, float(value), unit) for t in scenario.sales.teams]
         elif (role == "delivery" and scenario.delivery is None) or (
@@ -136,6 +140,7 @@ def stated_targets(scenario: Scenario) -> pd.DataFrame:
 def targets_unit(metric: str) -> str:
     units = {
         "calls_per_rep_per_day": "conversations/rep/day",
+        "dials_per_rep_per_day": "dials/rep/day",
         "reps": "people",
         "workers": "people",
         "agents": "people",

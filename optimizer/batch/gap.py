@@ -57,6 +57,12 @@ def gap_to_current(scenario: Scenario, targets: pd.DataFrame) -> list[dict]:
     if ct.calls_per_rep_per_day is not None:
         per_day = ratio(total("conversations_per_month"), total("reps") * days)
         stated.append(("calls_per_rep_per_day", None, ct.calls_per_rep_per_day, per_day))
+    if ct.dials_per_rep_per_day is not None:  # over the teams that dial
+        dialing = [t for t in teams if col(t, "dials_per_month") is not None]
+        if dialing:
+            made = sum(col(t, "dials_per_month") for t in dialing)
+            per_day = ratio(made, sum(col(t, "reps") for t in dialing) * days)
+            stated.append(("dials_per_rep_per_day", None, ct.dials_per_rep_per_day, per_day))
     for team, reps in ct.reps.items():
         stated.append(("reps", team, reps, col(team, "reps")))
     if ct.quota_per_rep_per_month is not None:

@@ -79,6 +79,8 @@ def target_gaps(scenario: Scenario, v: Vars) -> list[Gap]:
                 names,
             )
         )
+    if ct.dials_per_rep_per_day is not None:
+        gaps.append(_dials_gap(scenario, v, ct.dials_per_rep_per_day, ref_reps))
     if ct.quota_per_rep_per_month is not None:
         value = np.array([t.average_deal_value for t in teams])
         q = ct.quota_per_rep_per_month
@@ -122,6 +124,25 @@ def target_gaps(scenario: Scenario, v: Vars) -> list[Gap]:
             Gap("tickets_per_agent_per_day", terms, 0.0, np.maximum(k, 1.0) * ref, "tickets/month")
         )
     return gaps
+
+
+def _dials_gap(scenario: Scenario, v: Vars, dials: float, ref_reps: np.ndarray) -> Gap:
+    """Dials a rep a day d, for the teams that dial: ``sum_k conversations / connect rate +
+    leads found / prospecting connect rate - d * days * reps``."""
+    teams = scenario.sales.teams
+    idx = [s for s, t in enumerate(teams) if t.dials or (t.prospecting and t.prospecting.dials)]
+    per_conv = np.array([1.0 / teams[s].dials.connect_rate if teams[s].dials else 0.0
+                         for s in idx])  # fmt: skip
+    per_found = np.array([
+        1.0 / teams[s].prospecting.dials.connect_rate
+        if teams[s].prospecting and teams[s].prospecting.dials else 0.0 for s in idx
+    ])  # fmt: skip
+    c = dials * scenario.per_month(scenario.calendar.business_days_per_month)[:, None]
+    terms = [(per_conv[None, :, None], v["conversations"][:, idx]), (-c, v["reps"][:, idx])]
+    if "leads_found" in v:
+        terms.append((per_found[None, :], v["leads_found"][:, idx]))
+    return Gap("dials_per_rep_per_day", terms, 0.0, np.maximum(c, 1.0) * ref_reps[idx],
+               "dials/month", [teams[s].name for s in idx])  # fmt: skip
 
 
 class NoCurrentTargets(ValueError):
