@@ -134,16 +134,21 @@ FAMILIES: list[Family] = [
            "conversations[t,s,k] + sum_j stage minutes_j * stage[t,s,j] + minutes a found "
            "lead_s * leads_found[t,s] <= business days * (hours a day - hours lost_s) * 60 * "
            "bookable share_s * reps[t,s]",
-           "Each team's conversations, with their admin, follow-up and dialing minutes, its "
-           "later meetings and its own prospecting fit in the selling time its reps can book "
-           "after travel, meetings, follow-ups and trade shows.",
+           "Each team's conversations, with their admin minutes, fit in the selling time its "
+           "reps have left after travel, meetings, follow-ups and trade shows.",
+           {"funnel": ("Each team's conversations, with their admin, follow-up and dialing "
+                       "minutes, its later meetings and its own prospecting fit in the share "
+                       "of the selling time its reps can book after travel, meetings, "
+                       "follow-ups and trade shows.", "minutes/month")},
            nature="capacity"),
     Family("sales-lead_supply", "Qualified leads for conversations, {month}", "market",
            "conversations/month",
            "sum_{s,k} (conversations[t,s,k] - own_lead_conversations[t,s,k]) <= touches per "
            "lead * qualified share * leads[t]",
            "Every conversation needs a qualified lead: conversations cannot outrun the leads "
-           "marketing supplies (and those the reps find themselves).",
+           "marketing supplies.",
+           {"own leads": ("Every conversation not held with a lead the reps found themselves "
+                          "needs one of marketing's qualified leads.", "conversations/month")},
            nature="capacity"),
     Family("sales-own_leads", "Self-found leads, {team} team, {month}", "market",
            "conversations/month",
@@ -283,8 +288,9 @@ FAMILIES: list[Family] = [
     Family("finance-payroll_total", "Payroll, {month}", "identity", "$/month",
            "payroll[t] = sum over roles of monthly cost * headcount[t] + sum_s commission "
            "share_s * deal value_s * deals[t,s]",
-           "Payroll is every role's headcount at its monthly cost, plus the reps' commission "
-           "on the deals they close."),
+           "Payroll is every role's headcount at its monthly cost.",
+           {"commission": ("Payroll is every role's headcount at its monthly cost, plus the "
+                           "reps' commission on the deals they close.", "$/month")}),
     Family("finance-cogs_total", "Cost of goods, {month}", "identity", "$/month",
            "cogs[t] = unit cost * production[t]",
            "Cost of goods is every unit built at its unit cost."),

@@ -81,6 +81,7 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
     add_family(
         model,
         f"{DEPT}-payroll_total",
+        variant="commission" if funnel.commission_shares(scenario).any() else "",
         axes=axes,
         lhs=[(1.0, payroll)],
         sense="==",

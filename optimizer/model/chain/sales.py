@@ -75,9 +75,14 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
         v["stage_volume"] = stage
         time_terms.append((funnel.stage_minutes(scenario)[None, None, :], stage))
 
+    plain = not (sa.stages or "leads_found" in v) and all(
+        t.dials is None and not t.follow_up_minutes_per_conversation and t.max_booked_share == 1
+        for t in sa.teams
+    )
     add_family(
         model,
         f"{DEPT}-selling_time",
+        variant="" if plain else "funnel",
         axes=axes,
         lhs=time_terms,
         sense="<=",
@@ -86,6 +91,7 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
     add_family(
         model,
         f"{DEPT}-lead_supply",
+        variant="own leads" if "leads_found" in v else "",
         axes=[("month", months)],
         lhs=[(c, x) for c, x in bought],
         sense="<=",
