@@ -36,6 +36,7 @@ from optimizer.app import (
     today,
 )
 from optimizer.app import diagnosis as diagnosis_tables
+from optimizer.app import funnel as funnel_view
 from optimizer.app import money as money_view
 from optimizer.app.analysis import held_model, plan_at
 from optimizer.app.scenario_files import (
@@ -67,7 +68,16 @@ ROOT = Path(__file__).resolve().parent
 SCENARIOS = Path(os.environ.get("KPI_OPTIMIZER_SCENARIOS", ROOT / "scenarios"))
 DEFAULT_FILE = "seed_company.yaml"
 OBJECTIVE_WORDS = {o.value: o.label for o in Objective}
-SCENARIO_WIDGETS = ("in:", "table:", "whatif_", "sweep_", "save_name", "chain_period", "months_")
+SCENARIO_WIDGETS = (
+    "in:",
+    "table:",
+    "whatif_",
+    "sweep_",
+    "save_name",
+    "chain_period",
+    "months_",
+    "funnel_",
+)
 MAX_PANELS = 8  # small multiples drawn at once; a larger company picks its roles and teams
 log = logging.getLogger("kpi-optimizer.app")
 
@@ -443,6 +453,51 @@ def months_section(a) -> None:
         st.dataframe(
             people.pipeline_table(deals), hide_index=True, key="months_pipeline", width="stretch"
         )
+
+
+@st.fragment
+def funnel_section(a) -> None:
+    """Each sales team's funnel in one month: dials, conversations, each later stage and
+    deals, what each rep does a day, a week and a month, the team's prospecting and quota.
+    Only for a plan whose teams dial, find their own leads or run stages."""
+    plan = a.plan
+    months = funnel_view.periods(plan)
+    period = months[0]
+    if len(months) > 1:
+        period = st.selectbox("Month", months, key="funnel_month", format_func=labels.month_label)
+    frame = funnel_view.funnel_frame(plan, period)
+    for team in funnel_view.teams(plan):
+        rows = frame[frame["team"] == team]
+        if rows.empty:
+            continue
+        name = rows["who"].iloc[0]
+        st.subheader(name)
+        first, *rest = funnel_view.team_lines(plan, team, period)
+        st.markdown(md(f"**{first}**"))
+        for line in rest:
+            st.markdown(md(line))
+        st.plotly_chart(
+            charts.funnel_chart(rows, f"{name}, {labels.month_label(period)}"),
+            key=f"funnel_chart:{team}",
+        )
+        st.dataframe(
+            funnel_view.funnel_table(frame, team, period),
+            hide_index=True,
+            key=f"funnel_table:{team}",
+            width="stretch",
+        )
+    st.subheader("Beside the funnel")
+    st.dataframe(
+        funnel_view.details_table(plan, period),
+        hide_index=True,
+        key="funnel_details",
+        width="stretch",
+    )
+    st.caption(
+        "A month's volumes are the team's; a rep's targets divide them by the plan's reps, "
+        "a day being a business day and a week five of them. Of the stage before: each "
+        "step's volume over the one above it."
+    )
 
 
 @st.fragment
@@ -881,7 +936,8 @@ def downloads_section(a) -> None:
         "The workbook follows a spreadsheet solver's reports, in labels with formatted "
         "numbers: Summary (the answer), Targets, Constraints (status, slack, shadow price, "
         "allowable increase and decrease, the natural step and its value), Inputs (marginal "
-        "values), Money (cash, customers, receivables and the service band by month, when the "
+        "values), Funnel (each sales team's stages a month and a rep, when the plan has "
+        "them), Money (cash, customers, receivables and the service band by month, when the "
         "plan has them) and Comparison (today's targets against the plan); Explanation "
         "(what moves the plan) once it has been computed in the Limits tab."
     )
@@ -992,6 +1048,7 @@ def main() -> None:
         )
     sections = {
         "Plan": lambda: plan_section(a),
+        "Funnel": lambda: funnel_section(a),
         "People and deals by month": lambda: months_section(a),
         "Money": lambda: money_section(a),
         "Limits and what-ifs": lambda: (
@@ -1006,6 +1063,8 @@ def main() -> None:
     }
     if not (people.has_people_flow(a.plan) or people.has_pipeline(a.plan)):
         del sections["People and deals by month"]
+    if not funnel_view.has_funnel(a.plan):
+        del sections["Funnel"]
     if not money_view.has_money(a.plan):
         del sections["Money"]
     if not a.plan.solved:

@@ -6,6 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from optimizer.app.funnel import PER_MONTH
+from optimizer.app.funnel import hover as funnel_hover
 from optimizer.scenario import labels
 
 COLORS = {"limit": "#c0392b", "input": "#2e86c1", "positive": "#1e8449", "negative": "#c0392b"}
@@ -333,5 +335,38 @@ def receivables_and_dso(frame: pd.DataFrame) -> go.Figure:
         barmode="group",
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
         legend={"orientation": "h", "y": 1.12, "yanchor": "bottom", "x": 0},
+    )
+    return figure
+
+
+# ---- the sales funnel (optimizer.app.funnel.funnel_frame) ----------------------------------
+
+FUNNEL_COLORS = ["#aed6f1", "#85c1e9", "#5dade2", "#3498db", "#2e86c1", "#2874a6", "#1f618d"]
+
+
+def funnel_chart(rows: pd.DataFrame, title: str) -> go.Figure:
+    """One team's funnel in one month (``rows``: its steps from the top): each step's volume
+    a month, labelled formatted ('2,152'), the share of the step before and what each rep does
+    on hover; deals in green."""
+    volumes = (rows[PER_MONTH].to_numpy(float) + 0.0).tolist()
+    shades = [FUNNEL_COLORS[min(i, len(FUNNEL_COLORS) - 1)] for i in range(len(rows) - 1)]
+    figure = go.Figure(
+        go.Funnel(
+            y=list(rows["label"]),
+            x=volumes,
+            text=[labels.number(v) for v in volumes],
+            textinfo="text",
+            textposition="auto",
+            customdata=funnel_hover(rows),
+            hovertemplate="%{y}: %{customdata}<extra></extra>",
+            marker={"color": [*shades, COLORS["positive"]]},
+            connector={"fillcolor": "#eaf2f8", "line": {"color": "#d5dbdb", "width": 1}},
+        )
+    )
+    figure.update_layout(
+        title=title,
+        height=max(220, 55 * len(rows) + 90),
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        showlegend=False,
     )
     return figure

@@ -14,6 +14,11 @@ identifiers programs use stay in a grey right-hand ``identifier`` column.
   the step's value;
 - ``Inputs``: every numeric input with its natural step, marginal value and the value of a
   1 % rise;
+- ``Funnel``, when the sales teams dial, find their own leads or run stages after the first
+  conversation: each team's dials, conversations, later stages and deals by month, a month
+  and a rep (a day, a week, a month), the share of the stage before; the team's targets
+  beside the funnel (reps, self-found leads, booked selling time, revenue, commission,
+  quota) by month; and each team's sentences;
 - ``People``, when people flow month to month: each role's headcount, productive people,
   hires decided, hires starting, departures and expected leavers by month;
 - ``Pipeline``, when deals close after they are won: each team's deals won, closing and
@@ -44,6 +49,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from optimizer.analysis.result import Plan
+from optimizer.app import funnel as sales_funnel
 from optimizer.app import money as money_over_time
 from optimizer.app import people as flows_over_time
 from optimizer.app.diagnosis import changes_table, conflict_table
@@ -385,6 +391,61 @@ def _pipeline_sheet(ws, plan: Plan, scenario: Scenario) -> None:
     _widths(ws)
 
 
+def _funnel_sheet(ws, plan: Plan) -> None:
+    """Each team's funnel by month, from the top; the identifier is the plan's target for the
+    step's volume, ``metric[month,team]``. Then the targets beside the funnel (one column per
+    month, the identifier the metric) and the teams' sentences."""
+    frame = sales_funnel.funnel_frame(plan)
+    out = pd.DataFrame(
+        {
+            "team": frame["who"],
+            "month": frame["month"],
+            "stage": frame["label"],
+            **{c: frame[c] for c in sales_funnel.NUMBERS},
+            IDENTIFIER: [f"{m}[{p},{t}]" for m, p, t in
+                         zip(frame["metric"], frame["period"], frame["team"])],
+        }
+    )  # fmt: skip
+    ws.cell(
+        row=1,
+        column=1,
+        value=(
+            "The sales funnel by month: each team's volume a month at each step, the share of "
+            "the step before, and each rep's targets (a day being a business day, a week five "
+            "of them; per rep: the team's volume over the plan's reps)."
+        ),
+    ).font = Font(italic=True)
+    formats = dict.fromkeys(sales_funnel.NUMBERS, NUMBER) | {sales_funnel.SHARE: PERCENT}
+    row = _table(ws, 3, out.reset_index(drop=True), formats)
+    details = sales_funnel.details_frame(plan)
+    months = sales_funnel.periods(plan)
+    if not details.empty:
+        row = _title(ws, row, "Beside the funnel")
+        beside = pd.DataFrame(
+            {
+                "team": details["who"],
+                "target": details["label"],
+                "unit": details["unit"],
+                **{labels.month_label(m): details[m] for m in months},
+                IDENTIFIER: details["metric"],
+            }
+        )
+        shapes = [number_format(u) for u in details["unit"]]
+        columns = {labels.month_label(m): shapes for m in months}
+        row = _table(ws, row, beside.reset_index(drop=True), columns)
+    row = _title(ws, row, "In words")
+    for team in sales_funnel.teams(plan):
+        for when, lines in sales_funnel.lines_by_months(plan, team):
+            ws.cell(row=row, column=1, value=f"{when[:1].upper()}{when[1:]}:").font = BOLD
+            row += 1
+            for text in lines:
+                ws.cell(row=row, column=1, value=text)
+                row += 1
+        row += 1
+    ws.freeze_panes = "D4"
+    _widths(ws, widest=24)
+
+
 def _money_sheet(ws, plan: Plan, scenario: Scenario, story: dict | None = None) -> None:
     """Money by month, one row a month; the identifier is the plan's period."""
     frame = money_over_time.money_frame(plan, scenario)
@@ -623,6 +684,8 @@ def plan_workbook(
         _targets(book.create_sheet("Targets"), plan)
         _constraints(book.create_sheet("Constraints"), plan)
         _inputs(book.create_sheet("Inputs"), plan)
+    if sales_funnel.has_funnel(plan):
+        _funnel_sheet(book.create_sheet("Funnel"), plan)
     if flows_over_time.has_people_flow(plan):
         _people_sheet(book.create_sheet("People"), plan)
     if flows_over_time.has_pipeline(plan):
