@@ -7,7 +7,9 @@ the rows the model builds on every bundled scenario and on the variants no bundl
 scenario has (ticket closure, a lead time, a goal over the horizon, today's targets, people
 flowing with hires and ramp-up, a sales cycle, and the money over time: recurring revenue,
 cash, the finance goals of every period and service bands on the ticket desk or a live
-channel).
+channel), and on the sales funnel's fixture (``tests/scenarios/funnel_company.yaml``: later
+stages, self-found leads, what reps close on average and the goals on bookings, deals and
+new customers of every period).
 """
 
 from __future__ import annotations
@@ -46,6 +48,35 @@ def _models():
         yield f"{name}, flowing", build_model(validate(flowing(data), "flowing"))[0]
         if scenario.current_targets is not None:
             yield f"{name}, today", build_model(scenario, "closest_to_current")[0]
+    yield from _funnel_models()
+
+
+FUNNEL = "tests/scenarios/funnel_company.yaml"
+"""Every part of the sales funnel: later stages, dials, self-found leads, a team's own rates
+and units, commission, what reps close on average, goals on bookings, deals and new
+customers."""
+
+FUNNEL_GOALS = ("bookings", "deals", "new_customers")
+
+
+def _funnel_models():
+    """(name, model) for the funnel fixture as it is (its goals each month or over the
+    horizon) and under closest_to_current (today's dials); with its three goals each month,
+    over the horizon and at the end; with the money over time (a goal on bookings then adds
+    the new customers' contract months) and with every role's people flowing (reps ramping
+    up count at their ramp productivity in what the team closes)."""
+    scenario = load_scenario(FUNNEL)
+    yield "funnel", build_model(scenario)[0]
+    yield "funnel, today", build_model(scenario, "closest_to_current")[0]
+    for period in ("month", "horizon", "end"):
+        data = scenario.model_dump()
+        data["finance"]["goals"] = {m: {"at_least": 1, "period": period} for m in FUNNEL_GOALS}
+        label = f"funnel, goals ({period})"
+        yield label, build_model(validate(data, label))[0]
+    data = money(scenario.model_dump(), "horizon", None)
+    data["finance"]["goals"].update({m: {"at_least": 1, "period": "end"} for m in FUNNEL_GOALS})
+    yield "funnel, money", build_model(validate(data, "funnel, money"))[0]
+    yield "funnel, flowing", build_model(validate(flowing(scenario.model_dump()), "flowing"))[0]
 
 
 FLOW = {

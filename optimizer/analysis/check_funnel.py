@@ -60,12 +60,17 @@ def verify_sales(scenario: Scenario, q: dict, per_team, at_most, equal) -> np.nd
             )
             used[:, s] += per_lead * found[:, s]
     won = moving_on
+    stages = []  # each stage's volume is what enters it (both ways), by team and stage
     if sa.stages:
         stage = q["stage_volume"]
         entering = moving_on
         for j, st in enumerate(sa.stages):
-            equal(f"sales-stage_{'entry' if j == 0 else 'flow'}[{st.name}]", stage[:, :, j],
-                  entering)  # fmt: skip
+            if j == 0:
+                stages += [("sales-stage_entry[{team}]", stage[:, :, j], entering),
+                           ("sales-stage_entry[{team}]", entering, stage[:, :, j])]  # fmt: skip
+            else:
+                stages += [(f"sales-stage_flow[{{team}},{st.name}]", stage[:, :, j], entering),
+                           (f"sales-stage_flow[{{team}},{st.name}]", entering, stage[:, :, j])]  # fmt: skip
             used = used + (st.minutes + st.admin_minutes) * stage[:, :, j]
             rate = np.array([_in_month(st.conversion_rate, m) for m in range(n)])
             entering = rate[:, None] * stage[:, :, j]
@@ -92,6 +97,7 @@ def verify_sales(scenario: Scenario, q: dict, per_team, at_most, equal) -> np.nd
             ("sales-reps_max[{team}]", reps, np.array([t.reps.max for t in sa.teams])),
             ("sales-reps_min[{team}]", np.array([t.reps.min for t in sa.teams]), reps),
             *floors,
+            *stages,
             *attainment,
             *own_supply,
             ("sales-deal_total[{team}]", q.get("deals_won", q["deals"]), won),
