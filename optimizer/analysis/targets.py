@@ -255,7 +255,20 @@ def derive(scenario: Scenario, q: dict[str, np.ndarray], months: list[str]) -> p
         if role in q:
             headcount = headcount + q[role]
     add("finance", "company", "headcount", headcount, "people")
-    return rows.frame()
+    return _teams_together(rows.frame(), [t.name for t in sa.teams])
+
+
+def _teams_together(frame: pd.DataFrame, teams: list[str]) -> pd.DataFrame:
+    """Each sales team's rows in one run (the funnel's rows come after every team's
+    common ones), teams in the scenario's order, each team's rows in their own order."""
+    sales = frame.index[frame["department"] == "sales"]
+    if not len(sales):
+        return frame
+    order = {name: i for i, name in enumerate(teams)}
+    rank = np.argsort([order.get(r, len(teams)) for r in frame.loc[sales, "role"]], kind="stable")
+    positions = np.arange(len(frame))
+    positions[sales] = sales[rank]  # the sales rows' places, filled in team order
+    return frame.iloc[positions].reset_index(drop=True)
 
 
 def _people_flow(rows: _Rows, scenario: Scenario, q: dict) -> None:
