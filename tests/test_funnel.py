@@ -105,8 +105,9 @@ def test_the_quota_lets_the_stated_share_of_reps_reach_it_and_the_plan_does_not_
     assert metric(plan, "revenue_per_month") == pytest.approx([3 * 51_100], rel=REL)
     # quotas over planned revenue: 3 x $48,059.83 / $153,300 = 94.05 %
     assert metric(plan, "quota_over_assignment") == pytest.approx([48_059.83 / 51_100], rel=1e-6)
-    stricter = plan_of(moved(validate(d, "inline"),
-                             "sales.teams[team].attainment.share_reaching_quota", 0.9))
+    stricter = plan_of(
+        moved(validate(d, "inline"), "sales.teams[team].attainment.share_reaching_quota", 0.9)
+    )
     assert stricter.objective == pytest.approx(plan.objective, rel=1e-12)
     # 90 % reaching it: $51,100 - $12,000 x 1.2816 = $35,721
     assert metric(stricter, "published_quota_per_rep_per_month") == pytest.approx(
@@ -198,8 +199,11 @@ def test_commission_is_payroll_and_per_team_rates_and_units_follow_the_team():
     team = d["sales"]["teams"][0]
     team["reps"] = {"min": 1, "max": 1, "cost_per_person_per_month": 4000}
     team.update(commission_share=0.1, conversion_rates=[0.2], units_per_deal=2)
-    d["delivery"] = {"units_per_deal": 1, "units_per_worker_per_month": 1000,
-                     "workers": {"min": 0, "max": 5, "cost_per_person_per_month": 100}}
+    d["delivery"] = {
+        "units_per_deal": 1,
+        "units_per_worker_per_month": 1000,
+        "workers": {"min": 0, "max": 5, "cost_per_person_per_month": 100},
+    }
     plan = plan_of(d)
     assert metric(plan, "deals_per_month") == pytest.approx([64], rel=REL)
     assert value(plan, "units_sold[2027-01]") == pytest.approx(128, rel=REL)
@@ -223,10 +227,18 @@ def test_goals_on_bookings_deals_and_new_customers_are_named_limits():
     met; 65 has no plan; bookings of $64,000 are met, $64,001 are not; new customers of 64
     over two months summed are met (128)."""
     two = {"sales.teams[0].reps.max": 2, "calendar.horizon_months": 2}
-    ok = plan_of(base(**two, **{"finance.goals": {"deals": {"at_least": 64},
-                                                   "bookings": {"at_least": 64_000},
-                                                   "new_customers": {"at_least": 128,
-                                                                     "period": "horizon"}}}))
+    ok = plan_of(
+        base(
+            **two,
+            **{
+                "finance.goals": {
+                    "deals": {"at_least": 64},
+                    "bookings": {"at_least": 64_000},
+                    "new_customers": {"at_least": 128, "period": "horizon"},
+                }
+            },
+        )
+    )
     for name in ("finance-deals_goal[2027-01]", "finance-bookings_goal[2027-02]",
                  "finance-new_customers_goal"):  # fmt: skip
         assert ok.constraint(name)["binding"], name

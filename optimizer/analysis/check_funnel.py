@@ -55,8 +55,8 @@ def verify_sales(scenario: Scenario, q: dict, per_team, at_most, equal) -> np.nd
             used[:, s] += (tier.minutes + extra + dial) * conv[:, s, k]
             moving_on[:, s] += rates[:, s, k] * (conv[:, s, k] + (factor - 1.0) * own[:, s, k])
         if p is not None:
-            per_lead = p.dials.minutes_per_dial / p.dials.connect_rate if p.dials else (
-                p.minutes_per_lead
+            per_lead = (
+                p.dials.minutes_per_dial / p.dials.connect_rate if p.dials else (p.minutes_per_lead)
             )
             used[:, s] += per_lead * found[:, s]
     won = moving_on

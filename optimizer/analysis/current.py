@@ -25,9 +25,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from optimizer.model.chain import build_model
+from optimizer.model.chain import build_model, funnel
 from optimizer.model.chain.objectives import NoCurrentTargets, add_gap_rows, target_gaps
-from optimizer.model.chain import funnel
 from optimizer.model.chain.sales import entry_family
 from optimizer.model.chain.workforce import flow_columns
 from optimizer.model.elastic import STAGES, Breaks, add_breaks
@@ -140,7 +139,6 @@ def _add_missed_calls(model: LinearModel, v, scenario: Scenario) -> Breaks:
         deals:        deals = sum_k rate_k * (calls_k - unmade_k - unreached_k)
                       unmade + unreached <= calls
     """
-    sa = scenario.sales
     conv = v["conversations"]  # month x team x tier
     months, teams, _ = conv.shape
     axes = [(a.name, list(a.labels)) for a in model.var_blocks["conversations"].axes]

@@ -44,8 +44,10 @@ def team_rows(scenario: Scenario, q: dict) -> list[tuple[str, str, np.ndarray, s
             rows.append((team.name, metric, np.asarray(values, float), unit))
 
         dials, dialing = np.zeros(len(days)), np.zeros(len(days))
-        for d, volume in ((team.dials, total[:, s]),
-                          (team.prospecting.dials if team.prospecting else None, found[:, s])):
+        for d, volume in (
+            (team.dials, total[:, s]),
+            (team.prospecting.dials if team.prospecting else None, found[:, s]),
+        ):
             if d is not None:  # fmt: skip
                 dials = dials + volume / d.connect_rate
                 dialing = dialing + volume / d.connect_rate * d.minutes_per_dial
@@ -83,7 +85,15 @@ def team_rows(scenario: Scenario, q: dict) -> list[tuple[str, str, np.ndarray, s
             add("attainment_capacity_per_month", a.mean_per_rep_per_month * working[:, s],
                 "$/month")  # fmt: skip
             add("published_quota_per_rep_per_month", np.full(len(days), quota), "$/rep/month")
-            add("share_expected_to_reach_quota", np.full(len(days), funnel.share_reaching(
-                a.mean_per_rep_per_month, a.spread_per_rep_per_month, quota)), "share")
+            add(
+                "share_expected_to_reach_quota",
+                np.full(
+                    len(days),
+                    funnel.share_reaching(
+                        a.mean_per_rep_per_month, a.spread_per_rep_per_month, quota
+                    ),
+                ),
+                "share",
+            )
             add("quota_over_assignment", _ratio(quota * working[:, s], value), "share")
     return rows

@@ -166,7 +166,7 @@ FAMILIES: list[Family] = [
            "* own_lead_conversations[t,s,k])",
            "The first later stage holds the conversations that move on, at the rate of their "
            "length (a self-found lead at the team's factor)."),
-    Family("sales-stage_flow", "Funnel stage {stage}, {team} team, {month}", "identity",
+    Family("sales-stage_flow", "Funnel stage, {team} team, {stage}, {month}", "identity",
            "meetings/month", "stage[t,s,j] = stage rate_{j-1} * stage[t,s,j-1]",
            "Each stage holds the share of the stage before it that moves on."),
     Family("sales-attainment", "Rep attainment, {team} team, {month}", "capacity",

@@ -497,9 +497,7 @@ class SalesTeam(Strict):
     reps: Headcount
     hours_lost_per_day: HoursLost = HoursLost()
     admin_minutes_per_conversation: float = q("minutes/conversation", ge=0, le=600, default=0)
-    follow_up_minutes_per_conversation: float = q(
-        "minutes/conversation", ge=0, le=600, default=0
-    )
+    follow_up_minutes_per_conversation: float = q("minutes/conversation", ge=0, le=600, default=0)
     max_booked_share: float = q("share", gt=0, le=1, default=1.0)
     dials: Dials | None = None
     prospecting: Prospecting | None = None
@@ -817,7 +815,13 @@ class Goals(Strict):
 
 
 GOAL_MEASURES = (
-    "revenue", "cash", "recurring_revenue", "customers", "bookings", "deals", "new_customers"
+    "revenue",
+    "cash",
+    "recurring_revenue",
+    "customers",
+    "bookings",
+    "deals",
+    "new_customers",
 )
 
 
@@ -1038,9 +1042,7 @@ def _funnel_checks(scenario: Scenario) -> list[InitErrorDetails]:
     if grades:
         names = [g.name for g in grades]
         if len(set(names)) != len(names):
-            problems.append(
-                _cross_error(("marketing", "lead_grades"), names, "unique grade names")
-            )
+            problems.append(_cross_error(("marketing", "lead_grades"), names, "unique grade names"))
         total = sum(g.share for g in grades)
         if abs(total - 1.0) > 1e-9:
             problems.append(

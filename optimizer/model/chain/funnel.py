@@ -16,7 +16,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-from optimizer.scenario.schema import Scenario, SalesTeam
+from optimizer.scenario.schema import SalesTeam, Scenario
 
 
 def selling_minutes_per_rep(scenario: Scenario, team: SalesTeam) -> np.ndarray:
@@ -56,9 +56,11 @@ def stage_minutes(scenario: Scenario) -> np.ndarray:
 def stage_reach(scenario: Scenario) -> np.ndarray:
     """(month, stage): the share of what enters the first stage that reaches each stage."""
     rates = stage_rates(scenario)
-    return np.cumprod(np.hstack([np.ones((rates.shape[0], 1)), rates[:, :-1]]), axis=1) if (
-        rates.shape[1]
-    ) else rates
+    return (
+        np.cumprod(np.hstack([np.ones((rates.shape[0], 1)), rates[:, :-1]]), axis=1)
+        if (rates.shape[1])
+        else rates
+    )
 
 
 def deal_yield(scenario: Scenario) -> np.ndarray:

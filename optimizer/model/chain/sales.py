@@ -134,10 +134,10 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
 def _add_prospecting(model, scenario, v, axes, rate, time_terms, bought, produced):
     """Reps find their own leads (``SalesTeam.prospecting``):
 
-        found[t,s] leads cost minutes per found lead each, in the selling time;
-        sum_k own[t,s,k] <= touches per lead * qualified share_s * found[t,s];
-        own[t,s,k] <= conversations[t,s,k]; the rest need marketing's leads;
-        an own conversation converts at the team's factor times the tier's rate.
+    found[t,s] leads cost minutes per found lead each, in the selling time;
+    sum_k own[t,s,k] <= touches per lead * qualified share_s * found[t,s];
+    own[t,s,k] <= conversations[t,s,k]; the rest need marketing's leads;
+    an own conversation converts at the team's factor times the tier's rate.
     """
     find, qualified, factor = funnel.prospecting_arrays(scenario)
     teams = funnel.prospecting_teams(scenario)
@@ -172,9 +172,9 @@ def _add_prospecting(model, scenario, v, axes, rate, time_terms, bought, produce
 def _add_stages(model, scenario, v, axes, produced, won, cycle) -> None:
     """Later stages (``Sales.stages``):
 
-        stage[t,s,0] = sum_k tier rate[t,s,k] * conversations[t,s,k] (own leads at their factor)
-        stage[t,s,j] = stage rate[t,j-1] * stage[t,s,j-1]
-        deals won[t,s] = stage rate[t,last] * stage[t,s,last]
+    stage[t,s,0] = sum_k tier rate[t,s,k] * conversations[t,s,k] (own leads at their factor)
+    stage[t,s,j] = stage rate[t,j-1] * stage[t,s,j-1]
+    deals won[t,s] = stage rate[t,last] * stage[t,s,last]
     """
     stage = v["stage_volume"]
     rates = funnel.stage_rates(scenario)  # (month, stage)
