@@ -104,12 +104,14 @@ def _variants():
     yield validate(data, "seed with closure and a lead time")
     yield scenario_of("flowing")
     yield scenario_of("flowing_live")
+    yield scenario_of("funnel")  # stages, dials, self-found leads, attainment, goals
+    yield scenario_of("funnel_graded")  # marketing's leads in grades
 
 
 @pytest.mark.parametrize(
     "scenario",
     list(_variants()),
-    ids=["seed", "software", "regional", "more", "flowing", "flowing_live"],
+    ids=["seed", "software", "regional", "more", "flowing", "flowing_live", "funnel", "graded"],
 )
 def test_every_check_joins_a_declared_family_of_the_model(scenario):
     """Each check is named for a family the model built (so it joins the constraint table on

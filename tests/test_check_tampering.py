@@ -85,7 +85,14 @@ SCENARIOS = {
     "funnel_flat": "tests/scenarios/funnel_company.yaml",  # without its later stages
     "funnel_goals": "tests/scenarios/funnel_company.yaml",  # goals each just within reach
     "funnel_ramp": "tests/scenarios/funnel_company.yaml",  # enterprise reps hired, ramping up
+    "funnel_graded": "tests/scenarios/funnel_company.yaml",  # marketing's leads in two grades
 }
+GRADES = [
+    {"name": "A", "share": 0.4, "conversion_factor": 1.5},
+    {"name": "B", "share": 0.6, "conversion_factor": 0.7},
+]
+"""The grades of marketing's qualified leads in ``funnel_graded``: 40 % converting at 1.5
+times the tier's rate, 60 % at 0.7 times."""
 CLOSURE = {"within_hours": 4, "share": 0.8}
 """Closing 80 % of tickets within 4 working hours needs 3 agents on the seed; its ticket
 volume alone needs 2, so one agent fewer breaks the closure rule and nothing else."""
@@ -296,6 +303,8 @@ def funnel(key: str):
         data["support"]["new_customers_per_deal"] = 0.5
     if key == "funnel_ramp":
         data["sales"]["teams"][team_index(data, "enterprise")]["reps"].update(RAMP)
+    if key == "funnel_graded":
+        data["marketing"]["lead_grades"] = GRADES
     return validate(data, key)
 
 
@@ -444,6 +453,9 @@ def _won(scenario, q, keep: tuple[str, ...]) -> np.ndarray:
             rates[:, s, k] = np.broadcast_to(np.asarray(rate, float), (n,))
     factor = np.array([t.prospecting.conversion_factor if t.prospecting else 1.0 for t in sa.teams])
     entering = (rates * (conv + (factor[None, :, None] - 1.0) * own)).sum(axis=2)
+    for g, grade in enumerate(scenario.marketing.lead_grades):  # at the grade's factor
+        graded = q["graded_conversations"][:, :, :, g]
+        entering = entering + (grade.conversion_factor - 1.0) * (rates * graded).sum(axis=2)
     for j, stage in enumerate(sa.stages):
         if "stage_volume" not in keep and f"stage_volume[{j}]" not in keep:
             q["stage_volume"][:, :, j] = entering
@@ -1254,6 +1266,35 @@ def _own_leads(s, q):
     return relative(held, qualified * q["leads_found"][0, inside])
 
 
+def _grade_split(s, q):
+    """One 40-minute conversation of the inside team fewer in month 1, its leads by grade as
+    stated: the grades' and its own are one more than the conversations held (fewer deals,
+    fewer minutes: nothing else breaks)."""
+    inside, longest = team(s, "inside"), minutes(s, 40)
+    held = q["conversations"][0, inside, longest]
+    q["conversations"][0, inside, longest] -= 1
+    settle(s, q)
+    return apart(held, held - 1)
+
+
+def _grade_supply(s, q):
+    """In month 1 the inside team holds one more 40-minute conversation with a grade A lead
+    and 1.5 / 0.7 fewer with grade B leads (and as many fewer conversations): the same demos,
+    fewer minutes, but the plan already uses every A lead (the better one), so A's share runs
+    out by one."""
+    inside, longest = team(s, "inside"), minutes(s, 40)
+    graded = q["graded_conversations"]
+    supply = 0.4 * s.sales.touches_per_lead * s.marketing.qualified_lead_share * q["leads"][0]
+    assert graded[0, :, :, 0].sum() == pytest.approx(supply)
+    fewer = 1.5 / 0.7
+    assert graded[0, inside, longest, 1] >= fewer
+    graded[0, inside, longest, 0] += 1
+    graded[0, inside, longest, 1] -= fewer
+    q["conversations"][0, inside, longest] -= fewer - 1
+    settle(s, q)
+    return relative(graded[0, :, :, 0].sum(), supply)
+
+
 def _own_within(s, q):
     """A conversation with a self-found lead moves from the 40-minute tier to the 20-minute
     one, where the inside team holds no conversation in month 1; one 40-minute conversation
@@ -1638,6 +1679,8 @@ CASES = [
     ),
     Case("sales-own_leads[{team}]", "funnel", "sales-own_leads[inside]", _own_leads),
     Case("sales-own_within", "funnel", "sales-own_within", _own_within),
+    Case("sales-grade_split", "funnel_graded", "sales-grade_split", _grade_split),
+    Case("sales-grade_supply[{}]", "funnel_graded", "sales-grade_supply[A]", _grade_supply),
     Case("sales-attainment[{team}]", "funnel", "sales-attainment[enterprise]", _attainment),
     Case("finance-bookings_goal", "funnel_goals", "finance-bookings_goal", _bookings_goal),
     Case("finance-deals_goal", "funnel_goals", "finance-deals_goal", _deals_goal),
@@ -1847,7 +1890,7 @@ FLOW_RULES = (
 
 def rule_of(name: str, scenario, quantities) -> str:
     """A check's name with its instance left out (quantity, role, channel, team, stage,
-    month)."""
+    grade, month)."""
     if name.endswith(" >= 0") and name.removesuffix(" >= 0") in quantities:
         return "{quantity} >= 0"
     if name.endswith(" whole") and name.removesuffix(" whole") in ("reps", *ROLES):
@@ -1871,6 +1914,9 @@ def rule_of(name: str, scenario, quantities) -> str:
     if stages:
         name = re.sub(rf"\[({teams}),({stages})\]$", "[{team},{stage}]", name)
     name = re.sub(rf"\[({teams})\]$", "[{team}]", name)
+    grades = "|".join(re.escape(g.name) for g in scenario.marketing.lead_grades)
+    if grades:
+        name = re.sub(rf"^sales-grade_supply\[({grades})\]$", "sales-grade_supply[{}]", name)
     return re.sub(r"\[\d{4}-\d{2}\]$", "[{month}]", name)
 
 

@@ -501,7 +501,11 @@ def test_validate_all_bundled_scenarios():
     assert BUNDLED, "no scenarios/*.yaml"
     result = invoke("validate", *BUNDLED)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.splitlines() == [f"{p}: ok" for p in BUNDLED]
+    declared = {p: list(yaml.safe_load(Path(p).read_text()).get("variants", {})) for p in BUNDLED}
+    assert result.stdout.splitlines() == [
+        f"{p}: ok" + (f" (variants: {', '.join(declared[p])})" if declared[p] else "")
+        for p in BUNDLED
+    ]
     assert result.stderr == ""
 
 
@@ -528,7 +532,7 @@ def test_validate_bad_scenario_exits_2(bad_files, run):
 def test_validate_mixed_reports_every_file(bad_files):
     result = invoke("validate", SEED, bad_files["bad_value"], bad_files["missing"])
     assert result.exit_code == 2
-    assert result.stdout.splitlines() == [f"{SEED}: ok"]
+    assert result.stdout.splitlines() == [f"{SEED}: ok (variants: fifty_dials)"]
     assert f"{bad_files['bad_value']}: 1 problem(s)" in result.stderr
     assert f"{bad_files['missing']}: 1 problem(s)" in result.stderr
     assert "Traceback" not in result.stderr

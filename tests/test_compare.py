@@ -67,7 +67,7 @@ from optimizer.report.sentences import money
 from optimizer.report.tables import print_comparison
 from optimizer.scenario import labels
 from optimizer.scenario.families import family_of, lookup
-from optimizer.scenario.loading import load_scenario, validate
+from optimizer.scenario.loading import load_scenario, validate, without_variants
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "scenarios" / "seed_company.yaml"
@@ -441,7 +441,7 @@ def test_plan_values_as_targets_break_nothing_and_make_the_plans_profit():
 
 def test_plan_values_as_targets_by_dict_edit():
     """The same through ``validate`` on an edited dict, not --set strings."""
-    data = yaml.safe_load(SEED.read_text())
+    data = without_variants(yaml.safe_load(SEED.read_text()))
     rec = seed()[1].plan
     data["current_targets"] = {
         "calls_per_rep_per_day": rec.target("calls_per_rep_per_day", role="field"),

@@ -77,6 +77,12 @@ def _funnel_models():
     data["finance"]["goals"].update({m: {"at_least": 1, "period": "end"} for m in FUNNEL_GOALS})
     yield "funnel, money", build_model(validate(data, "funnel, money"))[0]
     yield "funnel, flowing", build_model(validate(flowing(scenario.model_dump()), "flowing"))[0]
+    data = scenario.model_dump()  # marketing's leads in grades, beside the self-found ones
+    data["marketing"]["lead_grades"] = [
+        {"name": "A", "share": 0.4, "conversion_factor": 1.5},
+        {"name": "B", "share": 0.6, "conversion_factor": 0.7},
+    ]
+    yield "funnel, graded", build_model(validate(data, "graded"))[0]
 
 
 FLOW = {

@@ -190,6 +190,24 @@ def test_reps_find_their_own_leads_when_bought_ones_run_out():
     d["sales"]["teams"][0]["prospecting"]["minutes_per_lead"] = 200
     dear = plan_of(d)
     assert metric(dear, "reps") == [1]
+    # the notes say why, in the plan's numbers: leads run out; 20 / 0.5 = 40 minutes a lead
+    assert (
+        "Team team: reps find 189 leads themselves over the plan and hold 94.3 conversations "
+        "with them, beside 100 with marketing's leads: marketing's qualified leads run out "
+        "(their limit binds); finding the lead of a conversation takes 40 minutes of selling "
+        "time, and such a conversation converts at 80 % of the rate of one with marketing's "
+        "lead."
+    ) in plan.notes
+    # at 200 minutes a lead the one rep still prospects (idle time costs nothing more) ...
+    assert metric(dear, "own_lead_conversations_per_month") == pytest.approx([6600 / 430])
+    # ... and with marketing's leads plentiful nobody prospects: the time earns more there
+    d["marketing"]["market_size_leads_per_month"] = 100_000
+    plenty = plan_of(d)
+    assert metric(plenty, "own_lead_conversations_per_month") == pytest.approx([0], abs=1e-6)
+    assert (
+        "Team team: reps find no leads themselves: finding the lead of a conversation takes "
+        "400 minutes of selling time, and that time earns more on marketing's leads."
+    ) in plenty.notes
 
 
 def test_commission_is_payroll_and_per_team_rates_and_units_follow_the_team():
@@ -277,27 +295,62 @@ def test_a_dials_target_needs_a_team_that_dials_and_a_horizon_goal_on_customers_
 
 
 def test_the_seeds_fifty_calls_read_as_prospecting_dials():
-    """The seed's "50 prospecting calls a day" read as dials of 3 minutes that reach someone
-    8 % of the time: a rep spends 150 of its 330 selling minutes a day dialing and reaches 4
-    new prospects a day (80 a month, 480 for six reps), half of them worth a conversation.
-    The six reps today are held; what remains of their day holds the bought leads' calls."""
+    """The seed's variant ``fifty_dials``: the "50 prospecting calls a day" as dials of 3
+    minutes that reach someone 8 % of the time, half of them worth a conversation at half the
+    rate of marketing's leads. Today: a rep spends 150 of its 330 selling minutes a day
+    dialing and reaches 4 new prospects a day (80 a month); the six reps today are held and
+    what remains of their day, 6 x 20 x 180 = 21,600 minutes, holds conversations."""
     from optimizer.analysis.compare import compare
-    from optimizer.scenario.loading import read_scenario_file
+    from optimizer.scenario.variants import load_variant
 
-    d = read_scenario_file("scenarios/seed_company.yaml")
-    d["sales"]["teams"][0]["prospecting"] = {
-        "dials": {"minutes_per_dial": 3, "connect_rate": 0.08}, "qualified_share": 0.5,
-        "conversion_factor": 0.5}  # fmt: skip
-    del d["current_targets"]["calls_per_rep_per_day"]
-    d["current_targets"]["dials_per_rep_per_day"] = 50
-    c = compare(validate(d, "inline"))
+    scenario, _ = load_variant("scenarios/seed_company.yaml", "fifty_dials")
+    c = compare(scenario)
     now = c.current[c.current["role"] == "field"].set_index("metric")["value"]
     assert now["dials_per_rep_per_day"] == pytest.approx(50, rel=1e-6)
     assert now["dialing_minutes_per_rep_per_day"] == pytest.approx(150, rel=1e-6)
     assert now["leads_found_per_rep_per_month"] == pytest.approx(4 * 20, rel=1e-6)
     assert now["reps"] == 6
-    # the rest of the day: 6 reps x 20 days x (330 - 150) = 21,600 minutes for conversations
     minutes = now["conversations_per_month"] * (now["minutes_per_conversation"] + 1)
     assert minutes == pytest.approx(6 * 20 * 180, rel=1e-6)
-    stated = c.stated.set_index("target")["value"]
-    assert stated["dials_per_rep_per_day"] == 50
+    assert c.stated.set_index("target")["value"]["dials_per_rep_per_day"] == 50
+    # the plan prospects too, but far less: one more rep's time finds leads that pay for it
+    rec = c.recommended[c.recommended["role"] == "field"].set_index("metric")["value"]
+    assert 0 < rec["dials_per_rep_per_day"] < 50
+    assert c.plan.objective > plan_of(load_scenario("scenarios/seed_company.yaml")).objective
+
+
+def test_lead_grades_go_to_the_team_that_earns_most_from_them():
+    """1,000 qualified leads a month (the market's cap): 300 of grade A converting at twice the
+    tier's 10 %, 700 of grade B at half. Two teams of one rep each hold 320 conversations; the
+    small team sells $1,000 deals, the big team $3,000.
+
+    A conversation is worth, to the big team, 0.2 x $3,000 = $600 with an A lead and $150 with
+    a B lead; to the small team $200 and $50. Moving one A lead from the big team to the small
+    one (and a B lead back) loses $450 and gains $150: every A lead goes to the big team, which
+    fills up with 20 B leads; the small team takes 320 B leads. Deals: 300 x 0.2 + 20 x 0.05 = 61
+    and 320 x 0.05 = 16; revenue $183,000 + $16,000, less 1,000 leads at $25 and two reps."""
+    d = base(**{"marketing.market_size_leads_per_month": 1000})
+    d["marketing"]["lead_grades"] = [
+        {"name": "A", "share": 0.3, "conversion_factor": 2},
+        {"name": "B", "share": 0.7, "conversion_factor": 0.5},
+    ]
+    one = {"min": 1, "max": 1, "cost_per_person_per_month": 4000}
+    d["sales"]["teams"] = [
+        {"name": "small", "reps": one, "average_deal_value": 1000},
+        {"name": "big", "reps": one, "average_deal_value": 3000},
+    ]
+    plan = plan_of(d)
+    assert metric(plan, "grade_A_conversations_per_month", "big") == pytest.approx([300], rel=REL)
+    assert metric(plan, "grade_B_conversations_per_month", "big") == pytest.approx([20], rel=REL)
+    assert metric(plan, "grade_A_conversations_per_month", "small") == pytest.approx([0], abs=1e-6)
+    assert metric(plan, "grade_B_conversations_per_month", "small") == pytest.approx([320], rel=REL)
+    assert metric(plan, "deals_per_month", "big") == pytest.approx([61], rel=REL)
+    assert metric(plan, "deals_per_month", "small") == pytest.approx([16], rel=REL)
+    assert plan.objective == pytest.approx(183_000 + 16_000 - 25_000 - 8_000, rel=REL)
+    assert plan.constraint("sales-grade_supply[2027-01,A]")["binding"]
+    # one more A lead (a market 1/0.3 leads larger) is worth $450 less 1/0.3 leads' $25 ...
+    # but the cap moves both grades: +3.33 leads give 1 A and 2.33 B; the big team swaps a B
+    # for the A (+$450), the small team has no room for B: +$450 - $83.33
+    more = plan_of(moved(validate(d, "inline"), "marketing.market_size_leads_per_month",
+                         1000 + 1 / 0.3))  # fmt: skip
+    assert more.objective - plan.objective == pytest.approx(450 - 25 / 0.3, rel=1e-6)

@@ -24,7 +24,7 @@ def seed_with(variants) -> dict:
 
 @pytest.fixture
 def seed_file(tmp_path: Path) -> Path:
-    text = SEED.read_text() + (
+    text = SEED.read_text().split("\nvariants:")[0] + (  # the seed's own variant left out
         "\nvariants:\n"
         "  lean_budget:\n"
         "    marketing.ad_budget_per_month: 30000\n"

@@ -59,6 +59,13 @@ def verify_sales(scenario: Scenario, q: dict, per_team, at_most, equal) -> np.nd
                 p.dials.minutes_per_dial / p.dials.connect_rate if p.dials else (p.minutes_per_lead)
             )
             used[:, s] += per_lead * found[:, s]
+    grades = scenario.marketing.lead_grades
+    if grades:  # a graded lead's conversation converts at its grade's factor
+        graded = q["graded_conversations"]  # (month, team, tier, grade)
+        for g, grade in enumerate(grades):
+            moving_on = moving_on + (grade.conversion_factor - 1.0) * (
+                rates * graded[:, :, :, g]
+            ).sum(axis=2)
     won = moving_on
     stages = []  # each stage's volume is what enters it (both ways), by team and stage
     if sa.stages:
@@ -104,14 +111,18 @@ def verify_sales(scenario: Scenario, q: dict, per_team, at_most, equal) -> np.nd
             ("sales-deal_total[{team}]", won, q.get("deals_won", q["deals"])),
         ]
     )
+    qualified = sa.touches_per_lead * scenario.marketing.qualified_lead_share * q["leads"]
+    if grades:
+        graded = q["graded_conversations"]
+        equal("sales-grade_split", graded.sum(axis=3) + own, conv)
+        for g, grade in enumerate(grades):
+            at_most(f"sales-grade_supply[{grade.name}]", graded[:, :, :, g].sum(axis=(1, 2)),
+                    grade.share * qualified)  # fmt: skip
+        return won
     if "own_lead_conversations" in q:
         at_most("sales-own_within", own, conv)
     bought = conv.sum(axis=(1, 2)) - own.sum(axis=(1, 2))
-    at_most(
-        "sales-lead_supply",
-        bought,
-        sa.touches_per_lead * scenario.marketing.qualified_lead_share * q["leads"],
-    )
+    at_most("sales-lead_supply", bought, qualified)
     return won
 
 

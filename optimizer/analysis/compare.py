@@ -134,6 +134,10 @@ def stated_targets(scenario: Scenario) -> pd.DataFrame:
             continue
         else:
             rows.append((field, metric, role, float(value), unit))
+    for name, per_week in ct.stages_per_rep_per_week.items():  # each later stage's own target
+        metric = f"{name}_per_rep_per_week"
+        rows += [(metric, metric, t.name, float(per_week), "meetings/rep/week")
+                 for t in scenario.sales.teams]  # fmt: skip
     return pd.DataFrame(rows, columns=["target", "metric", "role", "value", "unit"])
 
 

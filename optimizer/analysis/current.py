@@ -153,11 +153,16 @@ def _add_missed_calls(model: LinearModel, v, scenario: Scenario) -> Breaks:
         return np.broadcast_to(ids.reshape(shape + (1,) * (3 - len(shape))), conv.shape)
 
     time_rows = rows("sales-selling_time", (months, teams))
-    lead_rows = rows("sales-lead_supply", (months,))
+    if scenario.marketing.lead_grades:  # a missed call needs no lead of any grade
+        lead_rows = rows("sales-grade_split", (months, teams, conv.shape[2]))
+        lead_sign = 1.0  # graded + own + missed = conversations
+    else:
+        lead_rows = rows("sales-lead_supply", (months,))
+        lead_sign = -1.0  # conversations - own - missed <= leads
     deal_rows = rows(entry_family(scenario), (months, teams))
     model.add_row_terms(time_rows, unmade, -length)
     for missed in (unmade, unreached):
-        model.add_row_terms(lead_rows, missed, -1.0)
+        model.add_row_terms(lead_rows, missed, lead_sign)
         model.add_row_terms(deal_rows, missed, rate)
     model.add_rows(
         "missed_within_calls",

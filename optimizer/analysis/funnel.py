@@ -64,6 +64,9 @@ def team_rows(scenario: Scenario, q: dict) -> list[tuple[str, str, np.ndarray, s
                 "conversations/month")  # fmt: skip
             add("prospecting_minutes_per_rep_per_day", _ratio(find[s] * found[:, s], per_day),
                 "minutes/rep/day")  # fmt: skip
+        for g, grade in enumerate(scenario.marketing.lead_grades):  # where each grade went
+            graded = np.asarray(q["graded_conversations"], float)[:, s, :, g].sum(axis=1)
+            add(f"grade_{grade.name}_conversations_per_month", graded, "conversations/month")
         for j, st in enumerate(sa.stages):
             volume = np.asarray(stage, float)[:, s, j]
             add(f"{st.name}_per_month", volume, "meetings/month")
@@ -97,3 +100,57 @@ def team_rows(scenario: Scenario, q: dict) -> list[tuple[str, str, np.ndarray, s
             )
             add("quota_over_assignment", _ratio(quota * working[:, s], value), "share")
     return rows
+
+
+def notes(scenario: Scenario, targets, constraints) -> list[str]:
+    """Why each team that may find its own leads does or does not: how much of each kind of
+    lead the plan uses, and the limit that decides it (marketing's leads running out, or the
+    rep minutes a self-found lead's conversation takes)."""
+    from optimizer.scenario import labels
+
+    out = []
+    t = targets
+    binding = set(constraints.loc[constraints["binding"], "name"]) if len(constraints) else set()
+    supply_binds = [
+        n for n in binding if n.startswith(("sales-lead_supply[", "sales-grade_supply["))
+    ]
+    for team in scenario.sales.teams:
+        p = team.prospecting
+        if p is None:
+            continue
+
+        def total(metric, team=team):
+            rows = t[(t["role"] == team.name) & (t["metric"] == metric)]
+            return float(rows["value"].sum())
+
+        found, own = total("leads_found_per_month"), total("own_lead_conversations_per_month")
+        bought = total("bought_lead_conversations_per_month")
+        per_lead = p.minutes_per_found_lead() / (
+            scenario.sales.touches_per_lead * p.qualified_share
+        )
+        who = f"{labels.name_words(team.name).capitalize()} team"
+        time_binds = any(n.startswith("sales-selling_time[") and n.endswith(f",{team.name}]")
+                         for n in binding)  # fmt: skip
+        finding = (f"finding the lead of a conversation takes {labels.number(per_lead)} minutes "
+                   f"of selling time")  # fmt: skip
+        if own > 1e-6:
+            reason = (
+                "marketing's qualified leads run out (their limit binds)"
+                if supply_binds
+                else "the reps have the time and the conversations pay for it"
+            )
+            out.append(
+                f"{who}: reps find {labels.number(found)} leads themselves over the plan and "
+                f"hold {labels.number(own)} conversations with them, beside "
+                f"{labels.number(bought)} with marketing's leads: {reason}; {finding}, and "
+                f"such a conversation converts at {labels.percent(p.conversion_factor)} of "
+                "the rate of one with marketing's lead."
+            )
+        else:
+            reason = (
+                "that time earns more on marketing's leads"
+                if time_binds
+                else "a conversation with such a lead does not pay for the rep time it takes"
+            )
+            out.append(f"{who}: reps find no leads themselves: {finding}, and {reason}.")
+    return out

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from optimizer.analysis import check, money, pricing, targets, ties
+from optimizer.analysis import check, funnel, money, pricing, targets, ties
 from optimizer.analysis.horizon import starved_last_month
 from optimizer.analysis.marginal import COLUMNS as PARAM_COLUMNS
 from optimizer.analysis.marginal import OUT_OF_TIME, marginal_values
@@ -278,6 +278,7 @@ def assemble(
         times["marginal_values"] = time.perf_counter() - t0
     describe(constraints, parameters)
     notes += money.notes(scenario, target_table)
+    notes += funnel.notes(scenario, target_table, constraints)
     starved = starved_last_month(scenario, target_table)
     if starved:
         notes.append(starved)

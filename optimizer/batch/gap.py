@@ -63,6 +63,11 @@ def gap_to_current(scenario: Scenario, targets: pd.DataFrame) -> list[dict]:
             made = sum(col(t, "dials_per_month") for t in dialing)
             per_day = ratio(made, sum(col(t, "reps") for t in dialing) * days)
             stated.append(("dials_per_rep_per_day", None, ct.dials_per_rep_per_day, per_day))
+    for name, per_week in ct.stages_per_rep_per_week.items():  # five business days a week
+        held = total(f"{name}_per_month") * 5.0
+        stated.append(
+            (f"{name}_per_rep_per_week", None, per_week, ratio(held, total("reps") * days))
+        )
     for team, reps in ct.reps.items():
         stated.append(("reps", team, reps, col(team, "reps")))
     if ct.quota_per_rep_per_month is not None:

@@ -22,6 +22,11 @@ SALES_METRICS = (
     "calls_per_rep_per_day",
     "minutes_per_conversation",
     "quota_per_rep_per_month",
+    # the funnel's, where a team has them (dials, self-found leads, an attainment)
+    "booked_share_of_selling_time",
+    "dials_per_rep_per_day",
+    "leads_found_per_rep_per_month",
+    "published_quota_per_rep_per_month",
 )
 COMPANY_METRICS = {
     ("marketing", "leads_per_month"): "leads_per_month",

@@ -156,6 +156,16 @@ FAMILIES: list[Family] = [
            "leads_found[t,s]",
            "Conversations with leads the reps found themselves need those leads: only the "
            "qualified share of what they find is worth a conversation.", nature="capacity"),
+    Family("sales-grade_supply", "Qualified {grade} leads, {month}", "market",
+           "conversations/month",
+           "sum_{s,k} graded[t,s,k,g] <= touches per lead * qualified share * share_g * "
+           "leads[t]",
+           "Conversations with leads of a grade cannot outrun that grade's share of the "
+           "qualified leads marketing supplies.", nature="capacity"),
+    Family("sales-grade_split", "Leads by grade, {team} team, {tier}, {month}", "identity",
+           "conversations/month",
+           "sum_g graded[t,s,k,g] + own_lead_conversations[t,s,k] = conversations[t,s,k]",
+           "Each conversation is held with a lead of one grade, or one the reps found."),
     Family("sales-own_within", "Own-lead conversations, {team} team, {tier}, {month}",
            "identity", "conversations/month",
            "own_lead_conversations[t,s,k] <= conversations[t,s,k]",
@@ -163,7 +173,7 @@ FAMILIES: list[Family] = [
     Family("sales-stage_entry", "First later stage, {team} team, {month}", "identity",
            "meetings/month",
            "stage[t,s,first] = sum_k tier rate_{s,k} * (conversations[t,s,k] + (factor_s - 1) "
-           "* own_lead_conversations[t,s,k])",
+           "* own_lead_conversations[t,s,k] + sum_g (factor_g - 1) * graded[t,s,k,g])",
            "The first later stage holds the conversations that move on, at the rate of their "
            "length (a self-found lead at the team's factor)."),
     Family("sales-stage_flow", "Funnel stage, {team} team, {stage}, {month}", "identity",
@@ -178,8 +188,8 @@ FAMILIES: list[Family] = [
            "sum_{k: minutes_k < shortest quality conversation} conversations[t,s,k] <= 0",
            "No conversation is shorter than the minimum minutes a quality conversation needs."),
     Family("sales-deal_total", "Deals, {team} team, {month}", "identity", "deals/month",
-           "deals[t,s] = sum_k conversion rate_k * conversations[t,s,k] (with a sales cycle: "
-           "deals_won[t,s])",
+           "deals[t,s] = sum_k conversion rate_k * conversations[t,s,k], a self-found or graded "
+           "lead's at its factor (with a sales cycle: deals_won[t,s])",
            "Deals are conversations times the conversion rate of their length.",
            {"sales cycle": ("Deals won in a month are its conversations times the conversion "
                             "rate of their length; they close over the following months.",

@@ -79,6 +79,10 @@ INPUTS: list[tuple[str, str, float, str]] = [
     (r"marketing\.total_addressable_market_leads", "Total addressable market", 100, "100 leads"),
     (r"marketing\.organic_leads_per_month", "Organic leads", 100, "100 leads a month"),
     (r"marketing\.qualified_lead_share", "Share of leads that are qualified", *POINT),
+    (r"marketing\.lead_grades\[(?P<grade>[^\]]+)\]\.share", "Share of qualified leads of grade "
+     "{grade}", *POINT),
+    (r"marketing\.lead_grades\[(?P<grade>[^\]]+)\]\.conversion_factor", "Conversion of grade "
+     "{grade} leads (factor)", 0.1, "0.1"),
     (r"marketing\.marketers\.max", "Most marketers allowed", *PERSON),
     (r"marketing\.marketers\.min", "Fewest marketers kept", *PERSON),
     (r"marketing\.marketers\.cost_per_person_per_month", "Pay of a marketer", 100, "$100 a month"),
@@ -194,6 +198,8 @@ INPUTS: list[tuple[str, str, float, str]] = [
     (r"finance\.profit_target_per_month", "Profit target", 1000, "$1,000 a month"),
     (r"current_targets\.calls_per_rep_per_day", "Today's calls a rep a day", 1, "one call a day"),
     (r"current_targets\.dials_per_rep_per_day", "Today's dials a rep a day", 1, "one dial a day"),
+    (r"current_targets\.stages_per_rep_per_week\[(?P<stage>[^\]]+)\]", "Today's {stage} a rep "
+     "a week", 1, "one a week"),
     (r"current_targets\.reps\[(?P<team>[^\]]+)\]", "Today's reps, {team} team", *PERSON),
     (r"current_targets\.quota_per_rep_per_month", "Today's quota a rep", 1000, "$1,000 a month"),
     (r"current_targets\.leads_per_month", "Today's leads a month", 100, "100 leads a month"),

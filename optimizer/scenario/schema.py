@@ -841,6 +841,9 @@ class CurrentTargets(Strict):
 
     calls_per_rep_per_day: float | None = q("conversations/rep/day", ge=0, default=None)
     dials_per_rep_per_day: float | None = q("dials/rep/day", ge=0, default=None)
+    stages_per_rep_per_week: dict[str, Annotated[float, Field(ge=0, le=1e6)]] = Field(
+        default_factory=dict
+    )  # later funnel stages a rep a week, by stage name ({demo: 5})
     reps: dict[str, Annotated[int, Field(ge=0, le=1_000_000)]] = Field(default_factory=dict)
     quota_per_rep_per_month: float | None = q("$/rep/month", ge=0, default=None)
     leads_per_month: float | None = q("leads/month", ge=0, default=None)
@@ -1056,6 +1059,16 @@ def _funnel_checks(scenario: Scenario) -> list[InitErrorDetails]:
         t.dials is not None or (t.prospecting is not None and t.prospecting.dials is not None)
         for t in scenario.sales.teams
     )
+    stage_names = [st.name for st in scenario.sales.stages]
+    for name in scenario.current_targets.stages_per_rep_per_week:
+        if name not in stage_names:
+            problems.append(
+                _cross_error(
+                    ("current_targets", "stages_per_rep_per_week", name),
+                    name,
+                    f"the name of a funnel stage (sales.stages), one of {stage_names}",
+                )
+            )
     if scenario.current_targets.dials_per_rep_per_day is not None and not dialing:
         problems.append(
             _cross_error(

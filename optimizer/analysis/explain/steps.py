@@ -212,6 +212,8 @@ def step_values(
     for spec in input_specs(scenario, objective):
         path, value, unit, info, label = spec.path, spec.value, spec.unit, spec.step, spec.label
         step = _direction_sign(path, plan, limits) * spec.step_size
+        if not spec.low <= value + step <= spec.high and spec.low <= value - step <= spec.high:
+            step = -step  # at its edge (no commission, every minute bookable): the other way
         headcount = is_headcount_limit(path, unit)
         basis = HIRING_FREE if headcount else PEOPLE_HELD
         moves = _binding_moved(held, limits, path) if held is not None else ()

@@ -81,6 +81,12 @@ def target_gaps(scenario: Scenario, v: Vars) -> list[Gap]:
         )
     if ct.dials_per_rep_per_day is not None:
         gaps.append(_dials_gap(scenario, v, ct.dials_per_rep_per_day, ref_reps))
+    stage_names = [st.name for st in scenario.sales.stages]
+    for name, per_week in ct.stages_per_rep_per_week.items():  # a week: five business days
+        c = per_week * scenario.per_month(cal.business_days_per_month)[:, None] / 5.0
+        terms = [(1.0, v["stage_volume"][:, :, stage_names.index(name)]), (-c, v["reps"])]
+        gaps.append(Gap(f"{name}_per_rep_per_week", terms, 0.0, np.maximum(c, 1.0) * ref_reps,
+                        "meetings/month", names))  # fmt: skip
     if ct.quota_per_rep_per_month is not None:
         value = np.array([t.average_deal_value for t in teams])
         q = ct.quota_per_rep_per_month

@@ -88,15 +88,18 @@ def add(model: LinearModel, scenario: Scenario, v: Vars) -> None:
         sense="<=",
         rhs_terms=[(selling, v.working("reps"))],
     )
-    add_family(
-        model,
-        f"{DEPT}-lead_supply",
-        variant="own leads" if "leads_found" in v else "",
-        axes=[("month", months)],
-        lhs=[(c, x) for c, x in bought],
-        sense="<=",
-        rhs_terms=[(sa.touches_per_lead * scenario.marketing.qualified_lead_share, v["leads"])],
-    )
+    if scenario.marketing.lead_grades:
+        produced = _add_grades(model, scenario, v, axes, rate, produced)
+    else:
+        add_family(
+            model,
+            f"{DEPT}-lead_supply",
+            variant="own leads" if "leads_found" in v else "",
+            axes=[("month", months)],
+            lhs=[(c, x) for c, x in bought],
+            sense="<=",
+            rhs_terms=[(sa.touches_per_lead * scenario.marketing.qualified_lead_share, v["leads"])],
+        )
     below = np.array([t.minutes for t in sa.conversation_tiers]) < (
         sa.min_minutes_per_quality_conversation
     )
@@ -154,19 +157,62 @@ def _add_prospecting(model, scenario, v, axes, rate, time_terms, bought, produce
         sense="<=",
         rhs_terms=[(scenario.sales.touches_per_lead * qualified[None, :], found)],
     )
-    add_family(
-        model,
-        f"{DEPT}-own_within",
-        axes=[*axes, *tiers],
-        lhs=[(1.0, own), (-1.0, v["conversations"])],
-        sense="<=",
-        rhs=0.0,
-    )
+    if not scenario.marketing.lead_grades:  # with grades, the split row holds it
+        add_family(
+            model,
+            f"{DEPT}-own_within",
+            axes=[*axes, *tiers],
+            lhs=[(1.0, own), (-1.0, v["conversations"])],
+            sense="<=",
+            rhs=0.0,
+        )
     return (
         [*time_terms, (find[None, :], found)],
         [*bought, (-1.0, own)],
         [*produced, ((factor - 1.0)[None, :, None] * rate, own)],
     )
+
+
+def _add_grades(model, scenario, v, axes, rate, produced) -> list:
+    """Marketing's qualified leads come in grades (``Marketing.lead_grades``), each its share
+    of the qualified leads and its own conversion; the plan routes each grade to the teams:
+
+        sum_g graded[t,s,k,g] + own[t,s,k] = conversations[t,s,k]
+        sum_{s,k} graded[t,s,k,g] <= touches per lead * qualified share * share_g * leads[t]
+        a conversation with a grade-g lead converts at factor_g times the tier's rate.
+    """
+    grades = scenario.marketing.lead_grades
+    tiers = [("tier", tier_labels(scenario))]
+    names = [("grade", [g.name for g in grades])]
+    graded = model.add_vars("graded_conversations", [*axes, *tiers, *names], unit="conversations")
+    v["graded_conversations"] = graded
+    own = [(1.0, v["own_lead_conversations"])] if "own_lead_conversations" in v else []
+    add_family(
+        model,
+        f"{DEPT}-grade_split",
+        axes=[*axes, *tiers],
+        lhs=[(1.0, graded), *own],
+        sense="==",
+        rhs_terms=[(1.0, v["conversations"])],
+    )
+    months = axes[0]
+    share = np.array([g.share for g in grades])
+    mk = scenario.marketing
+    add_family(
+        model,
+        f"{DEPT}-grade_supply",
+        axes=[months, *names],
+        lhs=[(1.0, np.moveaxis(graded, 3, 1))],  # (month, grade, team, tier), summed
+        sense="<=",
+        rhs_terms=[
+            (
+                scenario.sales.touches_per_lead * mk.qualified_lead_share * share[None, :],
+                np.repeat(v["leads"][:, None], len(grades), axis=1),
+            )
+        ],  # fmt: skip
+    )
+    factor = np.array([g.conversion_factor for g in grades])
+    return [*produced, ((factor - 1.0)[None, None, None, :] * rate[..., None], graded)]
 
 
 def _add_stages(model, scenario, v, axes, produced, won, cycle) -> None:
