@@ -72,14 +72,32 @@ def _crash_message(exc, scenario: Path, sc, overrides: list[str]) -> str:
     )
 
 
-def _load(scenario: Path, overrides: list[str]):
-    """The validated scenario, or every problem with it on stderr and exit code 2."""
-    from optimizer.scenario.loading import ScenarioError, load_scenario
+def _load(scenario: Path, overrides: list[str], variant: str | None = None):
+    """The validated scenario (of ``variant`` when given: a file's ``variants:`` entry, then
+    the overrides), or every problem with it on stderr and exit code 2."""
+    from optimizer.scenario.loading import (
+        ScenarioError,
+        apply_overrides,
+        load_scenario,
+        validate,
+    )
+    from optimizer.scenario.variants import load_variant
 
     try:
-        return load_scenario(scenario, overrides)
+        if variant is None:
+            return load_scenario(scenario, overrides)
+        sc, _ = load_variant(str(scenario), variant)
+        if overrides:
+            sc = validate(apply_overrides(sc.model_dump(), overrides, str(scenario)), str(scenario))
+        return sc
     except ScenarioError as exc:
         _fail(str(exc), 2)
+
+
+VariantOption = Annotated[
+    str | None,
+    typer.Option(help="A variant the file declares (variants:), instead of the file itself."),
+]
 
 
 def _gap_policy_words() -> str:
@@ -103,6 +121,7 @@ def solve(
             "--set", help="Override an input: PATH=VALUE, e.g. sales.teams[field].reps.max=8."
         ),
     ] = None,
+    variant: VariantOption = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
     table: Annotated[
         CsvTable, typer.Option(help="Which table --format csv prints.")
@@ -190,7 +209,7 @@ def solve(
         and not REGISTRY[ALIASES.get(backend.value, backend.value)].takes_mip_gap
     ):
         _fail(f"--mip-gap is a HiGHS setting; --backend {backend.value} does not take it", 2)
-    sc = _load(scenario, overrides)
+    sc = _load(scenario, overrides, variant)
     if cross_check:
         from optimizer.solvers import backend as solver_backend
 
@@ -289,6 +308,7 @@ def compare(
     set_: Annotated[
         list[str] | None, typer.Option("--set", help="Override an input: PATH=VALUE.")
     ] = None,
+    variant: VariantOption = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
     backend: Annotated[
         BackendName,
@@ -307,7 +327,7 @@ def compare(
     ] = None,
 ) -> None:
     """Today's targets against the recommended plan: what they imply, break and cost."""
-    sc = _load(scenario, list(set_ or []))
+    sc = _load(scenario, list(set_ or []), variant)
     from optimizer.model.chain.objectives import NoCurrentTargets
     from optimizer.runtime.isolation import SolverCrash, isolated
 

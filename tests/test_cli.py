@@ -608,3 +608,20 @@ def test_json_is_indented_for_a_person_and_compact_for_a_large_company():
     payload = {"a": [1, 2], "b": {"c": "d"}}
     assert cli._json_text(payload, DETAIL_LIMIT) == json.dumps(payload, indent=2)
     assert cli._json_text(payload, DETAIL_LIMIT + 1) == '{"a": [1, 2], "b": {"c": "d"}}'
+
+
+def test_compare_and_solve_take_a_variant_the_file_declares():
+    """The seed's fifty_dials variant: 50 dials a rep a day, 150 dialing minutes today."""
+    result = invoke("compare", SEED, "--variant", "fifty_dials", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    side = json.loads(result.stdout)["side_by_side"]
+    dialing = [r for r in side if r["metric"] == "dialing_minutes_per_rep_per_day"]
+    assert [round(r["current"], 6) for r in dialing] == [150]
+    solved = invoke("solve", SEED, "--variant", "fifty_dials", "--set",
+                    "sales.teams[field].reps.max=6", "--format", "json", "--no-explain")  # fmt: skip
+    assert solved.exit_code == 0, solved.stderr
+    reps = [t for t in json.loads(solved.stdout)["targets"] if t["metric"] == "reps"]
+    assert [t["value"] for t in reps] == [6]
+    wrong = invoke("compare", SEED, "--variant", "no_such")
+    assert wrong.exit_code == 2
+    assert "fifty_dials" in wrong.stderr and "Traceback" not in wrong.stderr

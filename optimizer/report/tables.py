@@ -334,7 +334,14 @@ def _grouped_sentence(rows, text: str, horizon: list[str]) -> str:
 IMPLIED_METRICS = (
     "working_minutes_per_call",
     "minutes_per_conversation",
+    "calls_per_rep_per_day",
     "calls_per_rep_per_hour",
+    "booked_share_of_selling_time",
+    # the funnel's, where the team has them: dials, self-found leads
+    "dials_per_rep_per_day",
+    "dialing_minutes_per_rep_per_day",
+    "leads_found_per_rep_per_month",
+    "own_lead_conversations_per_month",
     "leads_contacted_per_rep_per_month",
     "leads_needed_per_rep_per_month",
     "leads_per_month",
@@ -381,7 +388,8 @@ def print_comparison(c, console: Console | None = None) -> None:
             escape(_unit(r["unit"])),
         )
     console.print(t)
-    implied = sbs[sbs["metric"].isin(IMPLIED_METRICS) & ~sbs["stated_target"]]
+    weekly = sbs["metric"].str.endswith("_per_rep_per_week")  # each later stage a rep a week
+    implied = sbs[(sbs["metric"].isin(IMPLIED_METRICS) | weekly) & ~sbs["stated_target"]]
     i = Table(title="What the targets imply, against the plan")
     for col in ("what", "who", "month", "today", "recommended", "unit"):
         i.add_column(col, justify="right" if col in ("today", "recommended") else "left")
