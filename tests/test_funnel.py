@@ -354,3 +354,18 @@ def test_lead_grades_go_to_the_team_that_earns_most_from_them():
     more = plan_of(moved(validate(d, "inline"), "marketing.market_size_leads_per_month",
                          1000 + 1 / 0.3))  # fmt: skip
     assert more.objective - plan.objective == pytest.approx(450 - 25 / 0.3, rel=1e-6)
+
+
+def test_attainment_limits_the_deals_reps_win_not_the_pipeline_they_inherit():
+    """One rep whose mean attainment is $10,000 of $1,000 deals: 10 deals won a month, each
+    closing a month later. 50 deals won before the plan close in its first month: they do
+    not count against the rep (closing 50 and 10; won 10 and 10)."""
+    d = base(**{"calendar.horizon_months": 2})
+    team = d["sales"]["teams"][0]
+    team["reps"] = {"min": 1, "max": 1, "cost_per_person_per_month": 4000}
+    team.update(close_profile=[0, 1], opening_pipeline=[50],
+                attainment={"mean_per_rep_per_month": 10_000})  # fmt: skip
+    plan = plan_of(d)
+    assert metric(plan, "deals_won_per_month") == pytest.approx([10, 10], rel=REL)
+    assert metric(plan, "deals_per_month") == pytest.approx([50, 10], rel=REL)
+    assert plan.constraint("sales-attainment[2027-02,team]")["binding"]

@@ -89,7 +89,8 @@ def verify_sales(scenario: Scenario, q: dict, per_team, at_most, equal) -> np.nd
     ]
     attainment = [
         ("sales-attainment[{team}]",
-         np.array([t.average_deal_value if t.attainment else 0.0 for t in sa.teams]) * q["deals"],
+         np.array([t.average_deal_value if t.attainment else 0.0 for t in sa.teams])
+         * q.get("deals_won", q["deals"]),
          np.array([t.attainment.mean_per_rep_per_month if t.attainment else 0.0
                    for t in sa.teams]) * working)  # a team without one: 0 <= 0
     ] if any(t.attainment for t in sa.teams) else []  # fmt: skip

@@ -180,8 +180,10 @@ FAMILIES: list[Family] = [
            "meetings/month", "stage[t,s,j] = stage rate_{j-1} * stage[t,s,j-1]",
            "Each stage holds the share of the stage before it that moves on."),
     Family("sales-attainment", "Rep attainment, {team} team, {month}", "capacity",
-           "$/month", "deal value_s * deals[t,s] <= mean attainment_s * productive reps[t,s]",
-           "A team closes no more than its reps close on average: the mean of what a fully "
+           "$/month", "deal value_s * deals won[t,s] <= mean attainment_s * productive "
+           "reps[t,s] (deals won: closing in the month, or won there with a sales cycle, so "
+           "that deals won before the plan do not count against its reps)",
+           "A team wins no more than its reps win on average: the mean of what a fully "
            "ramped rep sells, a ramping rep at its ramp productivity.", nature="capacity"),
     Family("sales-quality_floor", "Quality floor, {team} team, {month}", "policy",
            "conversations/month",

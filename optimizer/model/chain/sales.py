@@ -266,8 +266,10 @@ def _add_closing(model, scenario, axes, deals, won) -> None:
 
 
 def _add_attainment(model, scenario, v, months) -> None:
-    """deal value_s * deals[t,s] <= mean attainment_s * productive reps[t,s], for each team
-    with an attainment (``SalesTeam.attainment``): what its reps close, on average."""
+    """deal value_s * deals won[t,s] <= mean attainment_s * productive reps[t,s], for each
+    team with an attainment (``SalesTeam.attainment``): what its reps win, on average. With
+    a sales cycle, the deals won in the month (closing later); the opening pipeline, won
+    before the plan, does not count against the plan's reps."""
     idx = [s for s, t in enumerate(scenario.sales.teams) if t.attainment is not None]
     if not idx:
         return
@@ -278,7 +280,7 @@ def _add_attainment(model, scenario, v, months) -> None:
         model,
         f"{DEPT}-attainment",
         axes=[("month", months), ("team", [t.name for t in teams])],
-        lhs=[(value[None, :], v["deals"][:, idx])],
+        lhs=[(value[None, :], v["deals_won"][:, idx] if "deals_won" in v else v["deals"][:, idx])],
         sense="<=",
         rhs_terms=[(mean[None, :], v.working("reps")[:, idx])],
     )
