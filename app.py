@@ -55,9 +55,15 @@ from optimizer.report import explanation
 from optimizer.report.diagnosis import repair_sentence
 from optimizer.report.sentences import money
 from optimizer.scenario import labels
-from optimizer.scenario.loading import MAX_SCENARIO_BYTES, ScenarioError, load_scenario
+from optimizer.scenario.loading import (
+    MAX_SCENARIO_BYTES,
+    ScenarioError,
+    load_scenario,
+    read_scenario_file,
+)
 from optimizer.scenario.names import OBJECTIVES, Objective
 from optimizer.scenario.schema import Scenario
+from optimizer.scenario.variants import BASE, load_variant
 
 # The solves run in children of a forkserver (optimizer.app.guard). multiprocessing runs
 # its caller's main module again in each child unless that module's spec says __main__,
@@ -266,7 +272,26 @@ def upload_key() -> str:
 
 
 def on_pick() -> None:
+    st.session_state["scenario_variant"] = BASE  # a file's own base, until a variant is picked
     load_file(st.session_state.get("scenario_file"))
+
+
+def on_variant() -> None:
+    """Load the variant picked of the file on the page (``variants:`` in the file)."""
+    name, variant = st.session_state.get("scenario_file"), st.session_state["scenario_variant"]
+    if not name:
+        return
+    label = name if variant == BASE else f"{name} [{variant}]"
+    load_with(lambda: load_variant(str(SCENARIOS / name), variant)[0], name, label)
+
+
+@st.cache_data(max_entries=64)
+def declared_variants(path: str, modified: float) -> list[str]:
+    """The variants a scenario file declares (read again when the file changes)."""
+    try:
+        return list(read_scenario_file(path).get("variants") or {})
+    except Exception:  # noqa: BLE001 - the file's own problems show when it is loaded
+        return []
 
 
 def on_upload() -> None:
@@ -338,6 +363,20 @@ def sidebar(scenario: Scenario | None) -> None:
             on_change=on_pick,
             placeholder="Choose a file in scenarios/",
         )
+        picked = st.session_state.get("scenario_file")
+        path = SCENARIOS / picked if picked else None
+        declared = (
+            declared_variants(str(path), path.stat().st_mtime) if path and path.is_file() else []
+        )
+        if declared:
+            st.session_state.setdefault("scenario_variant", BASE)
+            st.selectbox(
+                "Variant of the file",
+                [BASE, *declared],
+                key="scenario_variant",
+                on_change=on_variant,
+                format_func=lambda v: "the file itself" if v == BASE else v.replace("_", " "),
+            )
         st.file_uploader(
             "Or upload a scenario (YAML, at most 5 MiB)",
             type=["yaml", "yml"],
