@@ -390,3 +390,21 @@ def test_a_variant_of_the_file_is_picked_in_the_sidebar(folder):
     at.selectbox(key="scenario_file").set_value("funnel_company.yaml")
     ran(at)
     assert not [b for b in at.selectbox if b.key == "scenario_variant"]
+
+
+def test_prospecting_dials_find_leads_beside_the_funnel_not_at_its_top():
+    """The seed's fifty_dials plan: its dials find leads (8 % of 2,417 = 193), they do not
+    reach the 847 conversations, so the funnel starts at the conversations and the dials are
+    told with the leads found."""
+    from optimizer.scenario.variants import load_variant
+
+    scenario, _ = load_variant(str(SEED), "fifty_dials")
+    plan = solve(scenario)
+    frame = funnel.funnel_frame(plan, "2027-01")
+    assert list(frame["stage"]) == ["conversations", "deals"]
+    dials = target(plan, "prospecting_dials_per_month", "field")
+    assert dials == pytest.approx(target(plan, "dials_per_month", "field"))
+    assert target(plan, "leads_found_per_month", "field") == pytest.approx(0.08 * dials)
+    line = funnel.prospecting_line(plan, "field", "2027-01")
+    assert line.startswith(f"Reps find {labels.number(0.08 * dials)} leads a month themselves "
+                           f"with {labels.number(dials)} dials")  # fmt: skip

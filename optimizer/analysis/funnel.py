@@ -52,7 +52,10 @@ def team_rows(scenario: Scenario, q: dict) -> list[tuple[str, str, np.ndarray, s
                 dials = dials + volume / d.connect_rate
                 dialing = dialing + volume / d.connect_rate * d.minutes_per_dial
         if team.dials is not None or (team.prospecting and team.prospecting.dials):
-            add("dials_per_month", dials, "dials/month")
+            add("dials_per_month", dials, "dials/month")  # every dial the team makes
+            if team.prospecting and team.prospecting.dials:  # those made to find leads
+                add("prospecting_dials_per_month",
+                    found[:, s] / team.prospecting.dials.connect_rate, "dials/month")  # fmt: skip
             add("dials_per_rep_per_day", _ratio(dials, per_day), "dials/rep/day")
             add("dialing_minutes_per_rep_per_day", _ratio(dialing, per_day), "minutes/rep/day")
         if team.prospecting is not None:

@@ -34,6 +34,8 @@ WEEK = "_per_rep_per_week"
 WON = "deals_won_per_month"
 """With a sales cycle, the funnel ends in the deals won (``deals_per_month`` are those closing)."""
 MARKERS = ("dials_per_month", "leads_found_per_month")
+PROSPECTING_DIALS = "prospecting_dials_per_month"
+"""Of a team's dials, those made to find its own leads (``SalesTeam.prospecting.dials``)."""
 """With a stage's weekly target, what a plan with a funnel view has."""
 PER_MONTH, SHARE = "a month", "of the stage before"
 PER_DAY, PER_WEEK, PER_REP_MONTH = "a rep a day", "a rep a week", "a rep a month"
@@ -139,9 +141,14 @@ def _steps(plan: Plan, values: dict, team: str, period: str):
         return values.get((team, metric, period), math.nan)
 
     out = []
-    if (team, "dials_per_month", period) in values:
-        out.append(("dials", "dials_per_month", get("dials_per_month"),
-                    get("dials_per_rep_per_day"), math.nan, math.nan))  # fmt: skip
+    # the dials that reach the conversations: prospecting's dials find leads, and are told
+    # beside the funnel (``prospecting_line``), not at its top
+    prospecting = get(PROSPECTING_DIALS) if (team, PROSPECTING_DIALS, period) in values else 0.0
+    dials = get("dials_per_month") - prospecting
+    if (team, "dials_per_month", period) in values and dials > 1e-9:
+        total = get("dials_per_month")
+        per_day = get("dials_per_rep_per_day") * dials / total if total > 1e-12 else 0.0
+        out.append(("dials", "dials_per_month", dials, per_day, math.nan, math.nan))
     out.append(("conversations", "conversations_per_month", get("conversations_per_month"),
                 get("calls_per_rep_per_day"), math.nan, math.nan))  # fmt: skip
     for stage in stages(plan):
@@ -283,8 +290,10 @@ def prospecting_line(plan: Plan, team: str, period: str) -> str:
     def get(metric):
         return labels.number(values.get((team, metric, p), math.nan))
 
+    dials = values.get((team, PROSPECTING_DIALS, p))
+    how = f" with {labels.number(dials)} dials" if dials is not None else ""
     return (
-        f"Reps find {labels.number(found)} leads a month themselves "
+        f"Reps find {labels.number(found)} leads a month themselves{how} "
         f"({get('leads_found_per_rep_per_month')} a rep, "
         f"{get('prospecting_minutes_per_rep_per_day')} minutes a rep a day): "
         f"{get('own_lead_conversations_per_month')} conversations come from them, "
