@@ -41,6 +41,8 @@ from optimizer.scenario.variants import EXCERPT, MAX_ITEMS, Variant, excerpt, sp
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "scenarios" / "seed_company.yaml"
+SEED_BASE = SEED.read_text().split("\nvariants:")[0] + "\n"
+"""The seed's text without its own variant (fifty_dials): these tests count and name jobs."""
 runner = CliRunner()
 
 
@@ -60,13 +62,13 @@ def seeds(folder: Path, *names: str, extra: dict[str, str] | None = None) -> Pat
     """Copies of the seed scenario (fast to solve), ``extra`` texts appended by name."""
     folder.mkdir(parents=True, exist_ok=True)
     for name in names:
-        (folder / f"{name}.yaml").write_text(SEED.read_text() + (extra or {}).get(name, ""))
+        (folder / f"{name}.yaml").write_text(SEED_BASE + (extra or {}).get(name, ""))
     return folder
 
 
 def seed_with_block(block) -> dict:
     data = read_scenario_file(SEED)
-    data["variants"] = block
+    data["variants"] = block  # in place of the seed's own
     return data
 
 
@@ -85,7 +87,7 @@ def batch(*args: str):
 
 # ---- 1. one bad file: its own row -------------------------------------------------------
 def deep_description(depth: int = 400) -> str:
-    lines = SEED.read_text().splitlines()
+    lines = SEED_BASE.splitlines()
     at = next(i for i, line in enumerate(lines) if line.startswith("description:"))
     lines[at : at + 3] = ["description: " + "{a: " * depth + "1" + "}" * depth]
     return "\n".join(lines) + "\n"
@@ -370,7 +372,7 @@ def test_validate_checks_every_variant(tmp_path):
     )
     bad = tmp_path / "bad.yaml"
     bad.write_text(
-        SEED.read_text() + "\nvariants:\n  long: {calendar.hours_per_day: 9}\n"
+        SEED_BASE + "\nvariants:\n  long: {calendar.hours_per_day: 9}\n"
         "  typo: {calendar.hours_per_dy: 9}\n  huge: {calendar.hours_per_day: 25}\n"
     )
     result = runner.invoke(app, ["validate", str(good / "good.yaml"), str(bad)])
