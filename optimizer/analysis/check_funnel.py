@@ -56,7 +56,7 @@ def verify_sales(scenario: Scenario, q: dict, per_team, at_most, equal) -> np.nd
             moving_on[:, s] += rates[:, s, k] * (conv[:, s, k] + (factor - 1.0) * own[:, s, k])
         if p is not None:
             per_lead = (
-                p.dials.minutes_per_dial / p.dials.connect_rate if p.dials else (p.minutes_per_lead)
+                p.dials.minutes_per_dial / p.dials.connect_rate if p.dials else p.minutes_per_lead
             )
             used[:, s] += per_lead * found[:, s]
     grades = scenario.marketing.lead_grades

@@ -16,15 +16,10 @@ from optimizer.scenario.schema import Scenario
 WEEK_DAYS = 5.0
 
 
-def _ratio(num, den) -> np.ndarray:
-    num, den = np.broadcast_arrays(np.asarray(num, float), np.asarray(den, float))
-    out = np.zeros(num.shape)
-    np.divide(num, den, out=out, where=np.abs(den) > 1e-12)
-    return out
-
-
 def team_rows(scenario: Scenario, q: dict) -> list[tuple[str, str, np.ndarray, str]]:
     """(team, metric, values by month, unit) of every funnel target the scenario states."""
+    from optimizer.analysis.targets import _ratio  # targets reads these rows: import late
+
     sa, cal = scenario.sales, scenario.calendar
     days = scenario.per_month(cal.business_days_per_month)
     conv = np.asarray(q["conversations"], float)
@@ -43,19 +38,18 @@ def team_rows(scenario: Scenario, q: dict) -> list[tuple[str, str, np.ndarray, s
         def add(metric, values, unit, s=s, team=team):
             rows.append((team.name, metric, np.asarray(values, float), unit))
 
-        dials, dialing = np.zeros(len(days)), np.zeros(len(days))
-        for d, volume in (
-            (team.dials, total[:, s]),
-            (team.prospecting.dials if team.prospecting else None, found[:, s]),
-        ):
-            if d is not None:  # fmt: skip
-                dials = dials + volume / d.connect_rate
-                dialing = dialing + volume / d.connect_rate * d.minutes_per_dial
-        if team.dials is not None or (team.prospecting and team.prospecting.dials):
+        # the dials that reach conversations, and those made to find leads
+        made = {
+            "conversation": (team.dials, total[:, s]),
+            "prospecting": (team.prospecting.dials if team.prospecting else None, found[:, s]),
+        }
+        made = {k: (d, volume / d.connect_rate) for k, (d, volume) in made.items() if d}
+        if made:
+            dials = sum(n for _, n in made.values())
+            dialing = sum(n * d.minutes_per_dial for d, n in made.values())
             add("dials_per_month", dials, "dials/month")  # every dial the team makes
-            if team.prospecting and team.prospecting.dials:  # those made to find leads
-                add("prospecting_dials_per_month",
-                    found[:, s] / team.prospecting.dials.connect_rate, "dials/month")  # fmt: skip
+            if "prospecting" in made:
+                add("prospecting_dials_per_month", made["prospecting"][1], "dials/month")
             add("dials_per_rep_per_day", _ratio(dials, per_day), "dials/rep/day")
             add("dialing_minutes_per_rep_per_day", _ratio(dialing, per_day), "minutes/rep/day")
         if team.prospecting is not None:
@@ -79,7 +73,7 @@ def team_rows(scenario: Scenario, q: dict) -> list[tuple[str, str, np.ndarray, s
         used = conv[:, s, :] @ minutes[s] + find[s] * found[:, s]
         if sa.stages:
             used = used + np.asarray(stage, float)[:, s, :] @ funnel.stage_minutes(scenario)
-        selling = days * (cal.hours_per_day - team.hours_lost_per_day.total()) * 60.0
+        selling = funnel.selling_minutes(scenario, team)  # all of it: the share booked
         add("booked_share_of_selling_time", _ratio(used, selling * working[:, s]), "share")
         value = team.average_deal_value * np.asarray(q["deals"], float)[:, s]
         if team.commission_share:

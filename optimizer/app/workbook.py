@@ -141,6 +141,11 @@ def _title(ws, row: int, text: str) -> int:
     return row + 1
 
 
+def _note(ws, row: int, text: str, column: int = 1) -> None:
+    """A sheet's note in italics: what its numbers mean."""
+    ws.cell(row=row, column=column, value=text).font = Font(italic=True)
+
+
 def _widths(ws, widest: int = 60) -> None:
     for column in ws.columns:
         longest = max((len(str(c.value)) for c in column if c.value is not None), default=8)
@@ -312,15 +317,15 @@ def _inputs(ws, plan: Plan) -> None:
         }
     )
     objective = OBJECTIVES.get(plan.objective_name, plan.objective_name).lower()
-    ws.cell(
-        row=1,
-        column=1,
-        value=(
+    _note(
+        ws,
+        1,
+        (
             f"Marginal value: change of the objective ({objective}, {plan.objective_unit}) per "
             "unit increase of the input (a rate or share: per percentage point), the plan's "
             "whole-number headcounts held."
         ),
-    ).font = Font(italic=True)
+    )
     money = number_format(plan.objective_unit)
     _table(
         ws,
@@ -349,15 +354,15 @@ def _people_sheet(ws, plan: Plan) -> None:
                          zip(frame["metric"], frame["period"], frame["role"])],
         }
     )  # fmt: skip
-    ws.cell(
-        row=1,
-        column=1,
-        value=(
+    _note(
+        ws,
+        1,
+        (
             "People by month. Headcount is what payroll pays (with attrition, in full-time "
             "equivalents); productive people are those at full speed (new hires ramp up). A hire "
             "decided in one month starts after the hiring lead time."
         ),
-    ).font = Font(italic=True)
+    )
     numbers = dict.fromkeys(flows_over_time.PEOPLE_COLUMNS, NUMBER)
     _table(ws, 3, out.reset_index(drop=True), numbers)
     ws.freeze_panes = "D4"
@@ -376,15 +381,15 @@ def _pipeline_sheet(ws, plan: Plan, scenario: Scenario) -> None:
         }
     )
     share = scenario.horizon_end.open_pipeline_value_share
-    ws.cell(
-        row=1,
-        column=1,
-        value=(
+    _note(
+        ws,
+        1,
+        (
             "Deals by month: won in conversations, closing (signed, revenue booked) and still "
             "open at the month's end; open value at the team's deal value. Deals open when the "
             f"plan ends are credited at {labels.percent(share, 0)} of their value."
         ),
-    ).font = Font(italic=True)
+    )
     formats = {"won": NUMBER, "closing": NUMBER, "open at month end": NUMBER, "open value": MONEY}
     _table(ws, 3, out.reset_index(drop=True), formats)
     ws.freeze_panes = "C4"
@@ -406,15 +411,15 @@ def _funnel_sheet(ws, plan: Plan) -> None:
                          zip(frame["metric"], frame["period"], frame["team"])],
         }
     )  # fmt: skip
-    ws.cell(
-        row=1,
-        column=1,
-        value=(
+    _note(
+        ws,
+        1,
+        (
             "The sales funnel by month: each team's volume a month at each step, the share of "
             "the step before, and each rep's targets (a day being a business day, a week five "
             "of them; per rep: the team's volume over the plan's reps)."
         ),
-    ).font = Font(italic=True)
+    )
     formats = dict.fromkeys(sales_funnel.NUMBERS, NUMBER) | {sales_funnel.SHARE: PERCENT}
     row = _table(ws, 3, out.reset_index(drop=True), formats)
     details = sales_funnel.details_frame(plan)
@@ -459,16 +464,16 @@ def _money_sheet(ws, plan: Plan, scenario: Scenario, story: dict | None = None) 
             money_over_time.band_words(n) for n in frame[money_over_time.BAND]
         ]
     out[IDENTIFIER] = frame["period"]
-    ws.cell(
-        row=1,
-        column=1,
-        value=(
+    _note(
+        ws,
+        1,
+        (
             "Money by month. Customers and recurring revenue at the month end; invoiced in the "
             "month, collected as customers pay; receivables: invoices unpaid at the month end; "
             "days sales outstanding: receivables / the month's invoices × 30 days; cash in the "
             "bank at the month end."
         ),
-    ).font = Font(italic=True)
+    )
     formats = {
         money_over_time.column_label(m): number_format(money_over_time.SERIES[m][2])
         for m in metrics
@@ -478,14 +483,13 @@ def _money_sheet(ws, plan: Plan, scenario: Scenario, story: dict | None = None) 
     if credit:
         ws.cell(row=row, column=1, value=labels.metric_label("customer_base_value")).font = BOLD
         ws.cell(row=row, column=2, value=credit).number_format = MONEY
-        ws.cell(
-            row=row,
+        _note(
+            ws,
+            row,
+            f"in the objective, not profit: customers still paying when the plan ends, at "
+            f"{scenario.horizon_end.customer_months:g} months of their revenue",
             column=3,
-            value=(
-                f"in the objective, not profit: customers still paying when the plan ends, at "
-                f"{scenario.horizon_end.customer_months:g} months of their revenue"
-            ),
-        ).font = Font(italic=True)
+        )
         row += 2
     notes = money_over_time.money_notes(plan, scenario)
     if notes:
@@ -592,16 +596,14 @@ def _explanation(ws, plan: Plan, scenario: Scenario, explanation) -> None:
     row = _title(ws, 1, "What moves the plan")
     ws.cell(row=row, column=1, value=words.takeaway(explanation, months))
     row += 1
-    ws.cell(
-        row=row,
-        column=1,
-        value=(
-            f"Money {words.period_words(months)}. Value: the ranking's, people held (a "
-            "headcount limit's hiring free). People held: the plan's people kept (by the rate "
-            "where the step stays in its range, else solved again). Hiring free: the plan "
-            "solved again with every headcount free."
-        ),
-    ).font = Font(italic=True)
+    _note(
+        ws,
+        row,
+        f"Money {words.period_words(months)}. Value: the ranking's, people held (a "
+        "headcount limit's hiring free). People held: the plan's people kept (by the rate "
+        "where the step stays in its range, else solved again). Hiring free: the plan "
+        "solved again with every headcount free.",
+    )
     row += 2
     by_subject = {s.subject: s for s in explanation.steps}
     ordered = [by_subject[s] for s in explanation.ranking]
@@ -638,7 +640,7 @@ def _explanation(ws, plan: Plan, scenario: Scenario, explanation) -> None:
         ws.cell(row=row, column=1, value=floor)
         row += 2
     for note in explanation.notes:
-        ws.cell(row=row, column=1, value=note).font = Font(italic=True)
+        _note(ws, row, note)
         row += 1
     _widths(ws, widest=50)
     ws.column_dimensions["A"].width = 8

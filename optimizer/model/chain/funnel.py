@@ -19,13 +19,17 @@ import numpy as np
 from optimizer.scenario.schema import SalesTeam, Scenario
 
 
-def selling_minutes_per_rep(scenario: Scenario, team: SalesTeam) -> np.ndarray:
-    """Bookable selling minutes per rep in each month: days x (hours a day - hours lost) x 60
-    x the share of selling time that can be booked (``max_booked_share``)."""
+def selling_minutes(scenario: Scenario, team: SalesTeam) -> np.ndarray:
+    """Selling minutes per rep in each month: days x (hours a day - hours lost) x 60."""
     cal = scenario.calendar
     days = scenario.per_month(cal.business_days_per_month)
-    hours = cal.hours_per_day - team.hours_lost_per_day.total()
-    return days * hours * 60.0 * team.max_booked_share
+    return days * (cal.hours_per_day - team.hours_lost_per_day.total()) * 60.0
+
+
+def selling_minutes_per_rep(scenario: Scenario, team: SalesTeam) -> np.ndarray:
+    """Bookable selling minutes per rep in each month: the selling minutes x the share of
+    selling time that can be booked (``max_booked_share``)."""
+    return selling_minutes(scenario, team) * team.max_booked_share
 
 
 def tier_rates(scenario: Scenario) -> np.ndarray:
@@ -51,21 +55,6 @@ def stage_rates(scenario: Scenario) -> np.ndarray:
 def stage_minutes(scenario: Scenario) -> np.ndarray:
     """(stage,): rep minutes each later stage takes, with its admin minutes."""
     return np.array([s.minutes + s.admin_minutes for s in scenario.sales.stages])
-
-
-def stage_reach(scenario: Scenario) -> np.ndarray:
-    """(month, stage): the share of what enters the first stage that reaches each stage."""
-    rates = stage_rates(scenario)
-    return (
-        np.cumprod(np.hstack([np.ones((rates.shape[0], 1)), rates[:, :-1]]), axis=1)
-        if (rates.shape[1])
-        else rates
-    )
-
-
-def deal_yield(scenario: Scenario) -> np.ndarray:
-    """(month, team, tier): deals per first conversation, through every later stage."""
-    return tier_rates(scenario) * stage_rates(scenario).prod(axis=1)[:, None, None]
 
 
 def dial_minutes_per_conversation(team: SalesTeam) -> float:
