@@ -34,9 +34,9 @@ WEEK = "_per_rep_per_week"
 WON = "deals_won_per_month"
 """With a sales cycle, the funnel ends in the deals won (``deals_per_month`` are those closing)."""
 MARKERS = ("dials_per_month", "leads_found_per_month")
+"""With a stage's weekly target, what a plan with a funnel view has."""
 PROSPECTING_DIALS = "prospecting_dials_per_month"
 """Of a team's dials, those made to find its own leads (``SalesTeam.prospecting.dials``)."""
-"""With a stage's weekly target, what a plan with a funnel view has."""
 PER_MONTH, SHARE = "a month", "of the stage before"
 PER_DAY, PER_WEEK, PER_REP_MONTH = "a rep a day", "a rep a week", "a rep a month"
 NUMBERS = [PER_MONTH, SHARE, PER_DAY, PER_WEEK, PER_REP_MONTH]
