@@ -14,6 +14,7 @@ from optimizer.analysis.horizon import starved_last_month
 from optimizer.analysis.marginal import COLUMNS as PARAM_COLUMNS
 from optimizer.analysis.marginal import OUT_OF_TIME, marginal_values
 from optimizer.analysis.patterns import Patterns
+from optimizer.analysis.variables import variable_table
 from optimizer.analysis.result import (
     BINDING_TOL,
     OPTIMAL_GAP,
@@ -250,7 +251,7 @@ def assemble(
     target_table = targets.derive(scenario, q, v.months)
     at, worth = priced(model, arrays, out, whole_steps, engine, notes, deadline)
     constraints = limit_table(model, out, at, worth)
-    variables = variable_table(model, v, out.x)
+    variables = variable_table(model, arrays, out, resolve=not large)
     times["report"] = time.perf_counter() - t0
     parameters = pd.DataFrame(columns=PARAM_COLUMNS)
     if marginals and out.row_shadow is not None:
@@ -615,11 +616,3 @@ def _block_names(block) -> list[str]:
     from optimizer.model.linear import _names
 
     return _names(block.name, block.axes)
-
-
-def variable_table(model: LinearModel, v: Vars, x: np.ndarray) -> pd.DataFrame:
-    blocks = list(model.var_blocks.values())
-    names = np.array([b.name for b in blocks], dtype=object)
-    return pd.DataFrame(
-        {"name": model.var_names(), "block": np.repeat(names, [b.size for b in blocks]), "value": x}
-    )

@@ -653,3 +653,100 @@ def family_label(family: str) -> str:
     if kept:
         return ", ".join(kept)
     return re.sub(r"\s*\{\w+\}", "", words[0].split(", ")[0]).strip()
+
+
+# ---- the plan's variables ------------------------------------------------------------------
+
+VARIABLES = {
+    # block: (words, unit of one, a decision leadership makes: Solver's "variable cell")
+    "paid_leads": ("Leads bought", "leads", True),
+    "leads": ("Leads", "leads", False),
+    "ad_spend": ("Ad spend", "$", False),
+    "marketers": ("Marketers", "people", True),
+    "reps": ("Reps", "people", True),
+    "reps_starts": ("Reps starting", "people", True),
+    "reps_departures": ("Reps leaving by choice", "people", True),
+    "reps_going": ("Reps' hiring choice", "choice", True),
+    "reps_productive": ("Productive reps", "people", False),
+    "reps_ramping": ("Reps ramping up", "people", False),
+    "conversations": ("Conversations", "conversations", True),
+    "own_lead_conversations": ("Conversations with self-found leads", "conversations", True),
+    "graded_conversations": ("Conversations by lead grade", "conversations", True),
+    "leads_found": ("Leads found by reps", "leads", True),
+    "stage_volume": ("Stage meetings", "meetings", False),
+    "deals": ("Deals", "deals", False),
+    "deals_won": ("Deals won", "deals", False),
+    "workers": ("Delivery workers", "people", True),
+    "workers_starts": ("Delivery workers starting", "people", True),
+    "workers_departures": ("Delivery workers leaving by choice", "people", True),
+    "workers_going": ("Delivery workers' hiring choice", "choice", True),
+    "workers_productive": ("Productive delivery workers", "people", False),
+    "workers_ramping": ("Delivery workers ramping up", "people", False),
+    "units_sold": ("Units sold", "units", False),
+    "production": ("Units built", "units", True),
+    "agents": ("Support agents", "people", True),
+    "tickets": ("Tickets", "tickets", False),
+    "revenue": ("Revenue", "$", False),
+    "payroll": ("Payroll", "$", False),
+    "cogs": ("Cost of goods", "$", False),
+    "profit": ("Profit", "$", False),
+    "hiring_costs": ("Hiring costs", "$", False),
+    "open_pipeline_value": ("Value of the open deals", "$", False),
+    "customers": ("Paying customers", "customers", False),
+    "new_customers": ("New customers", "customers", False),
+    "churned": ("Customers leaving", "customers", False),
+    "recurring_revenue": ("Recurring revenue (MRR)", "$", False),
+    "customer_base_value": ("Customers paying at the end, credited", "$", False),
+    "customers_at_risk": ("Customers at risk", "customers", False),
+    "collected": ("Collected", "$", False),
+    "receivables": ("Receivables", "$", False),
+    "cash": ("Cash in the bank", "$", False),
+    "invoiced": ("Invoiced", "$", False),
+}
+"""Each block of the model's variables in words, by its name: the label, the unit of one,
+and whether it is a decision (what Excel Solver calls a variable cell: leads bought, the
+length of conversations, people) or follows from the decisions (revenue, cash, deals)."""
+
+LINE_VARIABLES = {
+    "_agents": ("Agents", "people", True),
+    "_staffing": ("Staffing choice", "choice", True),
+    "_contacts": ("Contacts answered", "contacts", False),
+}
+"""A live channel's blocks, named ``{line}_agents`` and so on: the line's name comes first."""
+
+
+def variable_words(block: str) -> tuple[str, str, bool]:
+    """(words, unit, decision) of a block of the model's variables (``VARIABLES``)."""
+    if block in VARIABLES:
+        return VARIABLES[block]
+    for suffix, (words, unit, decision) in LINE_VARIABLES.items():
+        if block.endswith(suffix):
+            return f"{words}, {line_name(block.removesuffix(suffix))}", unit, decision
+    return block.replace("_", " ").capitalize(), "", False
+
+
+def variable_label(block: str, axes: dict[str, str]) -> str:
+    """'Conversations of 20 minutes, field team, Jan 2027' for the variable
+    ``conversations[2027-01,field,20min]`` (``axes``: its axis names and labels)."""
+    words = variable_words(block)[0]
+    parts = []
+    for axis, value in axes.items():
+        value = str(value)
+        if axis == "month":
+            continue
+        if axis == "tier" and value.endswith("min") and value[:-3].replace(".", "").isdigit():
+            words = f"{words} of {value[:-3]} minutes"
+        elif axis == "tier" and ":" in value:
+            channel, _, index = value.rpartition(":")
+            parts.append(f"{name_words(channel)} tier {index}")
+        elif axis == "team":
+            parts.append(f"{name_words(value)} team")
+        elif axis == "band":
+            parts.append(f"{name_words(value)} band")
+        elif axis == "agents":
+            parts.append(f"{value} agents")
+        else:
+            parts.append(name_words(value))
+    if "month" in axes:
+        parts.append(month_label(axes["month"]))
+    return ", ".join([words, *parts])

@@ -44,6 +44,8 @@ class SolverOutput:
     col_shadow: np.ndarray | None = None
     range_up: np.ndarray | None = None  # how far each row's limit can rise, same basis
     range_down: np.ndarray | None = None  # how far it can fall
+    cost_up: np.ndarray | None = None  # how far each variable's objective coefficient can
+    cost_down: np.ndarray | None = None  # rise or fall with the same basis (NaN: unknown)
     lp_lb: np.ndarray | None = None  # the bounds of the LP that gave the duals
     lp_ub: np.ndarray | None = None
     mip_gap: float | None = None

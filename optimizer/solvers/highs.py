@@ -300,6 +300,9 @@ class HighsEngine(twostage.Engine):
     def row_ranging(self, lp: Raw, a: ModelArrays) -> tuple[np.ndarray, np.ndarray]:
         return _row_ranging(lp.held, a)
 
+    def col_ranging(self, lp: Raw, a: ModelArrays) -> tuple[np.ndarray, np.ndarray]:
+        return _col_ranging(lp.held, a)
+
     def fixed_lp(self, lp: Raw, a: ModelArrays, lb, ub, objective: float) -> HighsFixedLP:
         return HighsFixedLP(lp.held, a, lb, ub)
 
@@ -413,6 +416,33 @@ def _row_ranging(h, a: ModelArrays) -> tuple[np.ndarray, np.ndarray]:
     up = np.array(rng.row_bound_up.value_) - limit
     down = limit - np.array(rng.row_bound_dn.value_)
     return np.maximum(up, 0.0), np.maximum(down, 0.0)
+
+
+RANGE_INF = 1e20
+"""HiGHS reports an unlimited range as its infinity (1e30); anything above this is none."""
+
+
+def _col_ranging(h, a: ModelArrays) -> tuple[np.ndarray, np.ndarray]:
+    """Allowable increase and decrease of each column's objective coefficient, in the
+    model's own sense, with the basis kept (HiGHS's cost ranging).
+
+    HiGHS minimises; a max model is passed with its costs negated, so HiGHS's range
+    [dn, up] of the cost -c_j is the range [-up, -dn] of c_j: its increase is the room
+    below the HiGHS cost, its decrease the room above."""
+    up = np.full(a.num_vars, np.nan)
+    down = np.full(a.num_vars, np.nan)
+    status, rng = h.getRanging()
+    if status.name != "kOk":
+        return up, down
+    n = a.num_vars  # HiGHS pads its column ranges to columns + rows
+    cost = np.array(h.getLp().col_cost_)[:n]
+    hi = np.array(rng.col_cost_up.value_, dtype=float)[:n]
+    lo = np.array(rng.col_cost_dn.value_, dtype=float)[:n]
+    room_up = np.where(np.abs(hi) >= RANGE_INF, np.inf, hi - cost)
+    room_down = np.where(np.abs(lo) >= RANGE_INF, np.inf, cost - lo)
+    if a.sense == "max":
+        room_up, room_down = room_down, room_up
+    return np.maximum(room_up, 0.0), np.maximum(room_down, 0.0)
 
 
 def iis_rows(a: ModelArrays) -> np.ndarray:

@@ -119,6 +119,11 @@ class Engine:
     def row_ranging(self, lp: Raw, a: ModelArrays) -> tuple[np.ndarray, np.ndarray]:
         raise NotImplementedError  # only with ``ranging``
 
+    def col_ranging(self, lp: Raw, a: ModelArrays) -> tuple[np.ndarray, np.ndarray]:
+        """Allowable increase and decrease of each column's objective coefficient (in the
+        model's own sense) with the LP's basis kept; only with ``ranging``."""
+        raise NotImplementedError
+
     def fixed_lp(
         self, lp: Raw, a: ModelArrays, lb: np.ndarray, ub: np.ndarray, objective: float
     ) -> FixedLP:
@@ -223,9 +228,11 @@ def _with_duals(
     )  # fmt: skip
     if not engine.ranging:
         out.range_up, out.range_down = np.full(a.num_rows, np.nan), np.full(a.num_rows, np.nan)
+        out.cost_up, out.cost_down = np.full(a.num_vars, np.nan), np.full(a.num_vars, np.nan)
     elif ranging:
         t0 = time.perf_counter()
         out.range_up, out.range_down = engine.row_ranging(lp, a)
+        out.cost_up, out.cost_down = engine.col_ranging(lp, a)
         times["ranging"] = time.perf_counter() - t0
     out.fixed_lp = engine.fixed_lp(lp, a, lb, ub, out.objective)
     return out

@@ -287,6 +287,7 @@ def settle(
     if not duals:
         settled.row_shadow = settled.col_shadow = settled.fixed_lp = None
         settled.range_up = settled.range_down = None
+        settled.cost_up = settled.cost_down = None
     return settled
 
 
