@@ -14,7 +14,6 @@ from optimizer.analysis.horizon import starved_last_month
 from optimizer.analysis.marginal import COLUMNS as PARAM_COLUMNS
 from optimizer.analysis.marginal import OUT_OF_TIME, marginal_values
 from optimizer.analysis.patterns import Patterns
-from optimizer.analysis.variables import variable_table
 from optimizer.analysis.result import (
     BINDING_TOL,
     OPTIMAL_GAP,
@@ -23,6 +22,7 @@ from optimizer.analysis.result import (
     Verification,
     describe,
 )
+from optimizer.analysis.variables import variable_table
 from optimizer.model.chain import Vars, build_model
 from optimizer.model.linear import LinearModel, ModelArrays
 from optimizer.runtime.deadline import Deadline
