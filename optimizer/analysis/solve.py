@@ -43,6 +43,7 @@ CONSTRAINT_COLUMNS = [
     "slack",
     "binding",
     "shadow_price",
+    "lp_dual",
     "allowable_increase",
     "allowable_decrease",
     "degenerate",
@@ -508,6 +509,7 @@ def limit_table(
             "slack": at.slack,
             "binding": at.binding,
             "shadow_price": worth.shadow,
+            "lp_dual": _lp_duals(out, len(at.limit)),
             "allowable_increase": at.increase,
             "allowable_decrease": at.decrease,
             "degenerate": worth.degenerate,
@@ -517,6 +519,14 @@ def limit_table(
         }
     )
     return pd.DataFrame({column: table[column] for column in CONSTRAINT_COLUMNS})
+
+
+def _lp_duals(out: SolverOutput, rows: int) -> np.ndarray:
+    """The LP's own row duals (the basis's, before degenerate limits are re-priced): what
+    the variables' reduced costs and their entering thresholds are computed from."""
+    if out.row_shadow is None:
+        return np.full(rows, np.nan)
+    return np.asarray(out.row_shadow, dtype=float)
 
 
 def constraint_table(
