@@ -89,8 +89,8 @@ def variable_table(
         degenerate = _confirm(arrays, out, x, lb, ub, at, decision, d)
     sign = 1.0 if arrays.sense == "max" else -1.0
     # an unused variable: the room towards using it is its (confirmed) reduced cost
-    lower = (at == "lower") & np.isfinite(d)
-    upper = (at == "upper") & ~lower & np.isfinite(d)
+    lower = (at == "lower") & ~np.isnan(d)
+    upper = (at == "upper") & ~lower & ~np.isnan(d)
     helps_up = sign > 0  # for max, raising a coefficient makes a variable more attractive
     room = np.abs(d)
     if helps_up:
@@ -156,11 +156,12 @@ def _confirm(arrays, out, x, lb, ub, at, decision, d) -> np.ndarray:
                 continue
             moved = out.fixed_lp.objective_with({}, {int(j): (lb[j], ub[j] - h)})
             direction = -1.0
-        if moved is None:  # no plan with it pushed off: it cannot be used at all
+        if moved is None:  # no plan with it pushed off: a limit forbids it (quality floor)
             rate = -math.inf * direction if arrays.sense == "max" else math.inf * direction
         else:
             rate = (moved - base) / (direction * h)
-        if not np.isfinite(d[j]) or abs(rate - d[j]) > RATE_TOL * max(1.0, abs(rate)):
+        same = math.isfinite(rate) and abs(rate - d[j]) <= RATE_TOL * max(1.0, abs(rate))
+        if not same:
             flags[j] = bool(np.isfinite(d[j]))
             d[j] = rate
     return flags

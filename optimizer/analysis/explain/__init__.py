@@ -31,6 +31,7 @@ import math
 import time
 from dataclasses import asdict, dataclass, field
 
+from optimizer.analysis.entering import entering
 from optimizer.analysis.explain.headcounts import (
     ORDINAL,
     HeadcountChoice,
@@ -64,6 +65,9 @@ __all__ = [
 FULL = "full"
 PEOPLE_HELD_ONLY = "people held"
 
+ENTERING_SHOWN = 3
+"""Unused options whose entering threshold the short version states (nearest first)."""
+
 BUDGET_SECONDS = 60.0
 """The explanation's default time budget (the command line's and the app's), within any
 --time-limit; steps not valued by then say so."""
@@ -77,6 +81,8 @@ class Explanation:
     quality_floor: dict | None = None
     unpriced: list[dict] = field(default_factory=list)  # binding limits worth nothing
     service_band: dict | None = None  # why the band, what one more agent is worth (bands.py)
+    entering: list[dict] = field(default_factory=list)  # unused options: what prices them in
+    entering_notes: list[str] = field(default_factory=list)  # thresholds not stated, and why
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     depth: str = FULL  # FULL, or PEOPLE_HELD_ONLY (no hiring-free re-solves but headcounts')
@@ -101,6 +107,8 @@ class Explanation:
             "quality_floor": self.quality_floor,
             "unpriced_limits": self.unpriced,
             "service_band": self.service_band,
+            "entering": list(self.entering),
+            "entering_notes": list(self.entering_notes),
             "notes": list(self.notes),
             "depth": self.depth,
             "seconds": self.seconds,
@@ -132,6 +140,11 @@ class Explanation:
         out.extend(u["sentence"] for u in self.unpriced)
         if self.service_band:
             out.extend(self.service_band["sentences"])
+        seen = set()
+        for entry in self.entering:  # the nearest input for each of the nearest options
+            if entry["variable"] not in seen and len(seen) < ENTERING_SHOWN:
+                seen.add(entry["variable"])
+                out.append(entry["sentence"])
         out.extend(self.notes)
         return out
 
@@ -191,6 +204,10 @@ def explain(
         result.unpriced = unpriced_limits(scenario, plan, free, deadline)
     if not large and not deadline.expired():
         result.service_band = service_band(scenario, plan, objective, deadline)
+    if not large and not deadline.expired():
+        found, notes = entering(plan, patterns)
+        result.entering = [asdict(e) for e in found]
+        result.entering_notes = notes  # for programs: the leader's words state only what holds
     loose = _loose_gap_note(plan, result.steps)
     if loose:
         result.notes.append(loose)
