@@ -34,6 +34,7 @@ from optimizer.app import (
     sankey,
     sensitivity,
     today,
+    variables,
 )
 from optimizer.app import diagnosis as diagnosis_tables
 from optimizer.app import funnel as funnel_view
@@ -651,6 +652,23 @@ def limits_section(plan) -> None:
         )
 
 
+def variables_section(plan) -> None:
+    """The plan's decisions as Excel Solver's "Variable Cells" (``optimizer.app.variables``)."""
+    closest = variables.takeaway(plan)
+    if closest:
+        st.info(md(closest))
+    show_all = st.toggle("Show every decision, one row each", key="variables_show_all")
+    frame, total = variables.table(plan, show_all)
+    st.dataframe(
+        frame,
+        hide_index=True,
+        key="variables_table",
+        column_config=fitted(**variables.widths(frame)),
+        width="stretch",
+    )
+    st.caption(md(variables.caption(plan, len(frame), total)))
+
+
 def on_explain() -> None:
     st.session_state["explain_for"] = (token(), st.session_state["objective"])
 
@@ -1095,6 +1113,7 @@ def main() -> None:
             explanation_section(a),
             whatif_section(a),
         ),
+        "Variables": lambda: variables_section(a.plan),
         "Today against the plan": lambda: comparison_section(a),
         "Sensitivity": lambda: sensitivity_section(a),
         "Inputs": lambda: inputs_section(scenario),
@@ -1106,6 +1125,8 @@ def main() -> None:
         del sections["Funnel"]
     if not money_view.has_money(a.plan):
         del sections["Money"]
+    if not variables.has_decisions(a.plan):
+        del sections["Variables"]
     if not a.plan.solved:
         sections = {"Why there is no plan": lambda: diagnosis_section(a)} | {
             name: sections[name] for name in ("Today against the plan", "Inputs", "Downloads")

@@ -135,7 +135,12 @@ def solve(
         ),
     ] = None,
     all_constraints: Annotated[
-        bool, typer.Option("--all", help="Table format: list every limit, not only binding ones.")
+        bool,
+        typer.Option(
+            "--all",
+            help="Table format: list every limit, not only binding ones, and every decision "
+            "in the variable cells, one row each.",
+        ),
     ] = False,
     backend: Annotated[
         BackendName,

@@ -372,7 +372,7 @@ def test_downloads_hold_the_plan(media):
     assert data["status"] == "optimal" and data["objective"]["value"] == pytest.approx(35400)
     book = openpyxl.load_workbook(io.BytesIO(media(at.download_button(key="download_xlsx"))))
     assert book.sheetnames == [
-        "Summary", "Targets", "Constraints", "Inputs", "Money", "Comparison"
+        "Summary", "Targets", "Constraints", "Variables", "Inputs", "Money", "Comparison"
     ]  # fmt: skip
     # Money: the seed company has cash and a ticket desk at one of two bands (test_app_money)
     sheet = book["Constraints"]

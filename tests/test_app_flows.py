@@ -172,7 +172,8 @@ def test_workbook_people_and_pipeline_sheets_hold_the_plans_targets(flowing):
     scenario, plan = flowing
     book = openpyxl.load_workbook(io.BytesIO(plan_workbook(plan, scenario)))
     assert book.sheetnames == [
-        "Summary", "Targets", "Constraints", "Inputs", "People", "Pipeline", "Comparison"
+        "Summary", "Targets", "Constraints", "Variables", "Inputs", "People", "Pipeline",
+        "Comparison",
     ]  # fmt: skip
     sheet = rows(book["People"], 3)
     assert [c.value for c in book["People"][3]] == [
@@ -220,8 +221,9 @@ def test_workbook_people_and_pipeline_sheets_hold_the_plans_targets(flowing):
         by_month[period] = by_month.get(period, 0.0) + row["open value"].value
     for period, value in by_month.items():
         assert value == pytest.approx(target(plan, "pipeline_open_value", "finance", period))
-    # a leader reads no identifier left of the identifier column (Inputs: see below)
-    for name in set(book.sheetnames) - {"Inputs"}:
+    # a leader reads no identifier left of the identifier column (Inputs: see below;
+    # Variables is laid out as Excel Solver's report, each variable's cell first)
+    for name in set(book.sheetnames) - {"Inputs", "Variables"}:
         right = _identifier_column(book[name])
         for line in book[name].iter_rows(max_col=right - 1):
             for cell in line:

@@ -251,8 +251,8 @@ def table_rows(sheet, header_row: int) -> list[dict]:
 def test_the_workbook_funnel_sheet_holds_the_plans_funnel():
     scenario, plan = funnel_company()
     book = openpyxl.load_workbook(io.BytesIO(plan_workbook(plan, scenario)))
-    assert book.sheetnames == ["Summary", "Targets", "Constraints", "Inputs", "Funnel",
-                               "Comparison"]  # fmt: skip
+    assert book.sheetnames == ["Summary", "Targets", "Constraints", "Variables", "Inputs",
+                               "Funnel", "Comparison"]  # fmt: skip
     sheet = book["Funnel"]
     header = [c.value for c in sheet[3]]
     assert header == ["team", "month", "stage", *funnel.NUMBERS, "identifier"]

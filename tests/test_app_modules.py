@@ -241,7 +241,7 @@ def test_workbook_sheets_and_values(seed):
     comparison, _ = compare_today(scenario)
     book = openpyxl.load_workbook(io.BytesIO(plan_workbook(plan, scenario, comparison)))
     assert book.sheetnames == [
-        "Summary", "Targets", "Constraints", "Inputs", "Money", "Comparison"
+        "Summary", "Targets", "Constraints", "Variables", "Inputs", "Money", "Comparison"
     ]  # fmt: skip
     # Money: the seed company has cash and a ticket desk at one of two bands (test_app_money)
     summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True) if r[0]}

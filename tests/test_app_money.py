@@ -265,7 +265,8 @@ def test_the_workbook_money_sheet_holds_the_seed_plans_cash_and_band():
     scenario, plan, why = money_seed_explained()
     book = openpyxl.load_workbook(io.BytesIO(plan_workbook(plan, scenario, None, None, why)))
     assert book.sheetnames == [
-        "Summary", "Targets", "Constraints", "Inputs", "Money", "Comparison", "Explanation"
+        "Summary", "Targets", "Constraints", "Variables", "Inputs", "Money", "Comparison",
+        "Explanation",
     ]  # fmt: skip
     below = check_money_sheet(book, scenario, plan, list(COLUMNS)[7:])
     month, low = lowest(plan)

@@ -12,6 +12,10 @@ identifiers programs use stay in a grey right-hand ``identifier`` column.
 - ``Constraints`` (the sensitivity report): each limit's final value, status (binding or
   not), limit, slack, shadow price, allowable increase and decrease, its natural step and
   the step's value;
+- ``Variables`` (the sensitivity report's other half, Excel Solver's "Variable Cells"): each
+  decision's cell (its identifier), name (its label), final value, reduced cost, objective
+  coefficient and allowable increase and decrease, then the variables that follow from the
+  decisions, alike;
 - ``Inputs``: every numeric input with its natural step, marginal value and the value of a
   1 % rise;
 - ``Funnel``, when the sales teams dial, find their own leads or run stages after the first
@@ -34,7 +38,8 @@ identifiers programs use stay in a grey right-hand ``identifier`` column.
   free and people held, in the one ranking; the headcount and quality-floor sentences;
 - ``Diagnosis``, when no plan exists: the conflicting limits and the repairs.
 
-"No limit" stands where a spreadsheet solver writes 1E+30.
+"No limit" stands where a spreadsheet solver writes 1E+30, except on ``Variables``, laid
+out as Solver's own report: 1E+30 there (``SOLVER_INFINITY``).
 """
 
 from __future__ import annotations
@@ -57,7 +62,7 @@ from optimizer.app.headline import PEOPLE, status_line
 from optimizer.report.diagnosis import repair_sentence
 from optimizer.report.payload import targets_wide
 from optimizer.report.sentences import sentence
-from optimizer.report.tables import target_labels
+from optimizer.report.tables import ENTERING_COLUMN, target_labels
 from optimizer.scenario import labels
 from optimizer.scenario.names import Objective
 from optimizer.scenario.schema import Scenario
@@ -78,6 +83,15 @@ CELL_LIMIT = 32_767
 IDENTIFIER = "identifier"
 """The right-hand column of a leader's sheet: the name programs use (``sales-selling_time[...]``)."""
 MARGINAL = "marginal value"
+SOLVER_INFINITY = 1e30
+"""Excel Solver's "no limit" in a sensitivity report's ranges (shown as 1E+30)."""
+GENERAL = "General"
+VARIABLE_CELLS = [
+    "Cell", "Name", "Final Value", "Reduced Cost", "Objective Coefficient",
+    "Allowable Increase", "Allowable Decrease",
+]  # fmt: skip
+"""The columns of Solver's "Variable Cells"; ``Unit`` (and ``In words``, where the plan says
+when an unused decision would enter) follow."""
 OBJECTIVES = {o.value: o.label for o in Objective}
 
 
@@ -298,6 +312,93 @@ def _constraints(ws, plan: Plan) -> None:
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = ws.dimensions
     _widths(ws)
+
+
+def _solver_number(value):
+    """A number as Solver's report writes it: infinity as ±1E+30, NaN blank."""
+    if value is None or value != value:
+        return None
+    value = float(value)
+    if math.isinf(value):
+        return SOLVER_INFINITY if value > 0 else -SOLVER_INFINITY
+    return value
+
+
+def _variable_rows(v: pd.DataFrame) -> pd.DataFrame:
+    """``plan.variables`` rows in Solver's "Variable Cells" columns (``VARIABLE_CELLS``)."""
+    out = pd.DataFrame(
+        {
+            "Cell": v["name"].astype(str),
+            "Name": v["label"].astype(str),
+            "Final Value": [_solver_number(x) for x in v["value"]],
+            **{
+                column: [_solver_number(x) for x in v[key]]
+                for column, key in (
+                    ("Reduced Cost", "reduced_cost"),
+                    ("Objective Coefficient", "objective_coefficient"),
+                    ("Allowable Increase", "allowable_increase"),
+                    ("Allowable Decrease", "allowable_decrease"),
+                )
+            },
+            "Unit": v["unit"].astype(str),
+        }
+    )
+    if ENTERING_COLUMN in v.columns:
+        words = ["" if not isinstance(w, str) else w.strip() for w in v[ENTERING_COLUMN]]
+        if any(words):
+            out["In words"] = words
+    return out.reset_index(drop=True)
+
+
+def _variable_formats(frame: pd.DataFrame, units, objective_unit: str) -> dict:
+    """Each value in its variable's unit, each rate and range in the objective's per unit;
+    1E+30 as Solver shows it (General)."""
+    per_unit = number_format(objective_unit, cents=True)
+    formats = {"Final Value": [number_format(u) for u in units]}
+    for column in VARIABLE_CELLS[3:]:
+        formats[column] = [
+            GENERAL if x is not None and abs(x) >= SOLVER_INFINITY else per_unit
+            for x in frame[column]
+        ]
+    return formats
+
+
+def _variables(ws, plan: Plan) -> None:
+    """The variable half of the sensitivity report, laid out as Excel Solver's "Variable
+    Cells": the decisions first, then the variables that follow from them."""
+    v = plan.variables
+    objective = OBJECTIVES.get(plan.objective_name, plan.objective_name).lower()
+    row = _title(ws, 1, "Variable Cells")
+    _note(
+        ws,
+        row,
+        (
+            f"Reduced cost: the change of the objective ({objective}, {plan.objective_unit}) "
+            "per unit increase of the variable (an unused decision: what forcing one in "
+            "costs; ±1E+30: no plan has any). Objective coefficient: its own term in the "
+            "objective (most earn through revenue and costs, so 0). Allowable increase and "
+            "decrease: how far that coefficient can move with the plan unchanged; 1E+30: no "
+            "limit. Whole numbers (people, hiring choices) are held at the plan's values: "
+            "their reduced cost is the value of a fraction of a person (the Explanation values "
+            "whole people) and they have no range."
+        ),
+    )
+    row += 2
+    decided = v["decision"].astype(bool).to_numpy()
+    for title, rows in (
+        (None, v[decided]),
+        ("Other variables: they follow from the decisions", v[~decided]),
+    ):
+        if rows.empty:
+            continue
+        if title:
+            row = _title(ws, row, title)
+        frame = _variable_rows(rows)
+        formats = _variable_formats(frame, rows["unit"], plan.objective_unit)
+        row = _table(ws, row, frame, formats)
+    ws.freeze_panes = "C5"  # the title, the note and the first header stay in view
+    _widths(ws, widest=60)
+    ws.column_dimensions["A"].width = 40
 
 
 def _inputs(ws, plan: Plan) -> None:
@@ -685,6 +786,8 @@ def plan_workbook(
     if plan.solved:
         _targets(book.create_sheet("Targets"), plan)
         _constraints(book.create_sheet("Constraints"), plan)
+        if "decision" in plan.variables.columns and len(plan.variables):
+            _variables(book.create_sheet("Variables"), plan)
         _inputs(book.create_sheet("Inputs"), plan)
     if sales_funnel.has_funnel(plan):
         _funnel_sheet(book.create_sheet("Funnel"), plan)

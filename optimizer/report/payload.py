@@ -14,6 +14,12 @@ from optimizer.solvers import Status
 
 
 def to_json(plan: Plan, diagnosis=None) -> dict:
+    """The plan for programs. ``variables`` is the variable half of the sensitivity report
+    (``plan.variables``, Solver's "Variable Cells"): one object per variable of the model,
+    with its identifiers (``name``, ``block``), its words (``label``, ``unit``) and numbers;
+    ``null`` in an allowable range is no limit, as for ``constraints``, except where the
+    variable is not ranged (``at`` is ``held``: a whole number held at the plan's value, or
+    a backend without ranging), and ``null`` elsewhere is not available."""
     constraints = _records(plan.constraints)
     for record, text in zip(
         constraints, sentences(plan.constraints, plan.objective_name, plan.objective_unit)
@@ -45,6 +51,7 @@ def to_json(plan: Plan, diagnosis=None) -> dict:
         **_bound(plan),
         "targets": _records(plan.targets),
         "constraints": constraints,
+        "variables": _records(plan.variables),
         "parameters": _records(plan.parameters),
         "timings_seconds": {k: round(v, 6) for k, v in plan.times.items()},
         **({"diagnosis": diagnosis_json(diagnosis)} if diagnosis is not None else {}),

@@ -1,9 +1,13 @@
-"""Rich tables for people: targets first, then the binding limits in plain words."""
+"""Rich tables for people: targets first, then the binding limits in plain words, then the
+plan's decisions as Excel Solver's "Variable Cells" (``variable_cells``, shared with the app)."""
 
 from __future__ import annotations
 
 import math
+import re
 
+import numpy as np
+import pandas as pd
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -12,7 +16,7 @@ from optimizer.analysis.explain.steps import HIRING_FREE
 from optimizer.analysis.result import Plan
 from optimizer.report.diagnosis import conflict_lines, repair_sentence
 from optimizer.report.payload import targets_wide
-from optimizer.report.sentences import money, rate_words, sentences
+from optimizer.report.sentences import effect, money, per_unit, rate_words, sentences
 from optimizer.scenario import labels
 from optimizer.scenario.names import Objective
 
@@ -164,6 +168,8 @@ def print_plan(
             )
             continue
         console.print(f"   (shadow price {escape(shown_price)}; {moves})", style="dim")
+
+    print_variables(plan, console, show_all=all_constraints)
 
     if explanation is not None:
         print_explanation(explanation, plan, console)
@@ -415,3 +421,257 @@ def print_comparison(c, console: Console | None = None) -> None:
         console.print("\n[bold]What suffers[/bold]")
         for line in c.cascade:
             console.print("  - " + escape(line))
+
+
+# ---- the variable cells: the plan's decisions, as Excel Solver reports them ----------------
+
+VARIABLE_ROWS = 15
+"""Rows of the variable cells table without ``--all`` (as the inputs' rates table's 15)."""
+
+VARIABLE_COLUMNS = [
+    "decision", "Final value", "Reduced cost", "Objective coefficient",
+    "Allowable increase", "Allowable decrease",
+]  # fmt: skip
+"""Solver's "Variable Cells" columns, the decision in a leader's words in place of a cell."""
+
+ENTERING_COLUMN = "entering"
+"""``plan.variables``' optional sentence: when an unused decision would enter the plan."""
+ENTERING = "in words"
+"""The leader table's column of that sentence, where ``plan.variables`` has one."""
+
+NO_LIMIT = "no limit"
+NOT_RANGED = "—"
+HELD = "whole number, held"
+"""A held whole number's reduced cost: never a rate per fraction of a person."""
+NEVER = "cannot be used"
+"""An unused decision's infinite reduced cost: no plan has any of it (a quality floor forbids
+it); one at a bound above 0 'cannot rise' (or at its upper bound 'cannot fall')."""
+
+_MONTH_AXIS = re.compile(r"[\[,](\d{4}-\d{2})[,\]]")
+
+OBJECTIVE_WORDS = {
+    Objective.max_profit: "profit",
+    Objective.min_cost: "cost",
+    Objective.closest_to_current: "the deviation from today's targets",
+}
+
+
+def decisions(plan: Plan) -> pd.DataFrame:
+    """The rows of ``plan.variables`` that are decisions (Solver's variable cells), in the
+    model's order; empty without a plan."""
+    v = plan.variables
+    if v is None or v.empty or "decision" not in v.columns:
+        return pd.DataFrame(columns=v.columns if v is not None else [])
+    return v[v["decision"].astype(bool)]
+
+
+def final_value(value: float, unit: str) -> str:
+    """'164 leads', '5 people', 'yes' for a yes-or-no choice; a solver's speck is 0."""
+    if value is None or value != value:
+        return NOT_RANGED
+    value = 0.0 if abs(value) < 1e-9 else float(value)
+    if unit == "choice":
+        return "yes" if value > 0.5 else "no"
+    return labels.amount(value, unit)
+
+
+def rate_cell(value: float, objective_unit: str, signed: bool = True) -> str:
+    """A change of the objective per unit of a decision: '−$43.33', '+$15,880', '$0'; a
+    range's size unsigned; 'no limit' for an infinite one, '—' for none."""
+    if value is None or value != value:
+        return NOT_RANGED
+    if math.isinf(value):
+        return NO_LIMIT
+    if objective_unit != "$":
+        if abs(value) < 1e-9:
+            return "0"
+        return labels.signed_number(value, 4) if signed else labels.number(abs(value), 4)
+    if abs(value) < 0.005:
+        return labels.money(0.0)
+    text = labels.dollars(value if signed else abs(value))
+    return "+" + text if signed and value > 0 else text
+
+
+def reduced_cost_cell(row, objective_unit: str) -> str:
+    """The reduced cost of one decision; a held whole number says so (its rate is the value
+    of a fraction of a person); one confirmed by a re-solve says that too."""
+    if row["at"] == "held":
+        return HELD
+    if _never(row["reduced_cost"]):
+        if row["at"] == "upper":
+            return "cannot fall"
+        unused = row["at"] == "lower" and abs(float(row["value"])) < 1e-9
+        return NEVER if unused else "cannot rise"
+    text = rate_cell(row["reduced_cost"], objective_unit)
+    return text + " (re-solved)" if bool(row.get("degenerate", False)) else text
+
+
+def _never(value) -> bool:
+    """An infinite reduced cost: pushing the decision off its bound leaves no plan."""
+    return value is not None and value == value and math.isinf(value)
+
+
+def _month(name: str) -> str | None:
+    found = _MONTH_AXIS.search(str(name))
+    return found.group(1) if found else None
+
+
+def _key(value: float) -> object:
+    """A number as a grouping key: equal to six significant digits."""
+    if value is None or value != value:
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return float(f"{value:.6g}") + 0.0  # no -0.0
+
+
+def _variable_groups(d: pd.DataFrame, horizon: list[str]) -> list[tuple[list[int], str]]:
+    """Positions of decisions grouped where a decision reads alike in several months (the
+    same value, bound, reduced cost and ranges), each with its label: 'Leads bought, search
+    tier 1, every month from Jan to Jun 2027'; in the model's order of the first."""
+    entering = d[ENTERING_COLUMN] if ENTERING_COLUMN in d.columns else [""] * len(d)
+    groups: dict[tuple, list[int]] = {}
+    months: list[str | None] = []
+    for i, (name, label, row_at, words) in enumerate(zip(d["name"], d["label"], d["at"], entering)):
+        month = _month(name)
+        months.append(month)
+        base = str(label)
+        if month is not None:
+            base = base.replace(", " + labels.month_label(month), "")
+        numbers = tuple(
+            _key(d[c].iloc[i])
+            for c in ("value", "reduced_cost", "allowable_increase", "allowable_decrease")
+        )
+        key = (base, str(row_at), numbers, str(words) if isinstance(words, str) else "")
+        groups.setdefault(key if month is not None else (i,), []).append(i)
+    out = []
+    for key, group in sorted(groups.items(), key=lambda item: item[1][0]):
+        label = str(d["label"].iloc[group[0]])
+        if len(group) > 1:
+            phrase = labels.months_phrase([months[i] for i in group], horizon)
+            label = f"{key[0]}, {phrase}"
+        out.append((group, label))
+    return out
+
+
+def variable_cells(
+    plan: Plan, show_all: bool = False, top: int = VARIABLE_ROWS
+) -> tuple[pd.DataFrame, int]:
+    """The plan's decisions as Solver's "Variable Cells", in a leader's words and formatted
+    numbers (``VARIABLE_COLUMNS``, and ``ENTERING`` where ``plan.variables`` says when a
+    decision would enter), with the number of rows before any cap.
+
+    With ``show_all`` every decision, one row each, in the model's order. Otherwise a
+    decision that reads alike in several months is one row ('every month from Jan to Jun
+    2027', as the binding limits are grouped), and at most ``top`` rows are kept."""
+    d = decisions(plan)
+    if d.empty:
+        return pd.DataFrame(columns=VARIABLE_COLUMNS), 0
+    d = d.reset_index(drop=True)
+    if show_all:
+        groups = [([i], str(label)) for i, label in enumerate(d["label"])]
+    else:
+        horizon = sorted(set(plan.targets["period"]) - {"horizon"}) if len(plan.targets) else []
+        groups = _variable_groups(d, horizon)
+    total = len(groups)
+    if not show_all:
+        groups = groups[:top]
+    first = d.iloc[[g[0] for g, _ in groups]]
+    unit = plan.objective_unit
+    out = pd.DataFrame(
+        {
+            "decision": [label for _, label in groups],
+            "Final value": [final_value(v, u) for v, u in zip(first["value"], first["unit"])],
+            "Reduced cost": [reduced_cost_cell(r, unit) for _, r in first.iterrows()],
+            "Objective coefficient": [rate_cell(c, unit) for c in first["objective_coefficient"]],
+            "Allowable increase": [
+                rate_cell(c, unit, signed=False) for c in first["allowable_increase"]
+            ],
+            "Allowable decrease": [
+                rate_cell(c, unit, signed=False) for c in first["allowable_decrease"]
+            ],
+        },
+        columns=VARIABLE_COLUMNS,
+    )
+    if ENTERING_COLUMN in first.columns:
+        words = ["" if not isinstance(w, str) else w.strip() for w in first[ENTERING_COLUMN]]
+        if any(words):
+            out[ENTERING] = words
+    return out, total
+
+
+def closest_to_entering(plan: Plan) -> str | None:
+    """A sentence naming the unused decision closest to entering the plan: the least its
+    objective coefficient would have to improve (the allowable increase for a maximum, the
+    decrease for a minimum); None where every decision is used or none is ranged."""
+    d = decisions(plan)
+    if d.empty or "allowable_increase" not in d.columns:
+        return None
+    maximum = plan.objective_sense == "max"
+    room = d["allowable_increase" if maximum else "allowable_decrease"].astype(float)
+    unused = (d["at"] == "lower") & (d["value"].astype(float).abs() < 1e-9)
+    usable = np.isfinite(d["reduced_cost"].astype(float))  # not barred from every plan
+    candidates = room[unused & usable & np.isfinite(room)]
+    if candidates.empty:
+        return None
+    row = d.loc[candidates.idxmin()]
+    gap = float(candidates.min())
+    unit = plan.objective_unit
+    one = per_unit(str(row["unit"])) if row["unit"] else "unit"
+    what = OBJECTIVE_WORDS.get(plan.objective_name, "the objective")
+    if gap < (0.005 if unit == "$" else 1e-9):
+        return (
+            f"Of the unused decisions, {row['label']} is closest to entering the plan: "
+            f"another plan as good as this one uses it."
+        )
+    amount = rate_cell(gap, unit, signed=False)
+    if plan.objective_name == Objective.max_profit:
+        change = f"each {one} earned {amount} more"
+    elif plan.objective_name == Objective.min_cost:
+        change = f"each {one} cost {amount} less"
+    else:
+        change = f"each {one} moved {what} by {amount} less"
+    forced = effect(float(row["reduced_cost"]), plan.objective_name, unit)
+    return (
+        f"Of the unused decisions, {row['label']} is closest to entering the plan: it would "
+        f"enter if {change}; forcing one in would {forced}."
+    )
+
+
+def print_variables(plan: Plan, console: Console | None = None, show_all: bool = False) -> None:
+    """The variable cells table (``variable_cells``), the takeaway above it and, where the
+    plan has them, the sentences saying when each unused decision would enter."""
+    console = wide_console(console)
+    table, total = variable_cells(plan, show_all)
+    if table.empty:
+        return
+    what = OBJECTIVE_WORDS.get(plan.objective_name, "the objective")
+    console.print(
+        "\n[bold]Variable cells: the plan's decisions[/bold] (Solver's sensitivity report)"
+    )
+    takeaway = closest_to_entering(plan)
+    if takeaway:
+        console.print(escape(takeaway))
+    t = Table(title=f"Per unit of each decision, in {what}")
+    for col in VARIABLE_COLUMNS:
+        t.add_column(col, justify="left" if col == "decision" else "right")
+    for row in table.itertuples(index=False):
+        t.add_row(*(escape(str(cell)) for cell in row[: len(VARIABLE_COLUMNS)]))
+    console.print(t)
+    if ENTERING in table.columns:
+        for label, words in zip(table["decision"], table[ENTERING]):
+            if words:
+                console.print("- " + escape(f"{label}: {words}"))
+    console.print(
+        f"   (reduced cost: what one more unit of the decision changes {what} by; objective "
+        "coefficient: its own term in the objective, 0 where it earns through revenue and "
+        "costs; allowable increase and decrease: how far that term can move before the plan "
+        "changes; people are whole numbers, held: --hiring-free values each whole person)",
+        style="dim",
+    )
+    if total > len(table):
+        console.print(
+            f"   ({len(table)} of {total} rows; --all lists every decision, one row each; the "
+            "JSON (variables) and the workbook (Variables) have every variable)",
+            style="dim",
+        )
