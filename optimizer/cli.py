@@ -330,6 +330,14 @@ def compare(
             "said); none by default.",
         ),
     ] = None,
+    why: Annotated[
+        bool,
+        typer.Option(
+            "--why/--no-why",
+            help="Also say what would make today's targets right: the smallest change of the "
+            "inputs that makes them possible, then the best plan (within 20 s, re-solved).",
+        ),
+    ] = True,
 ) -> None:
     """Today's targets against the recommended plan: what they imply, break and cost."""
     sc = _load(scenario, list(set_ or []), variant)
@@ -340,7 +348,7 @@ def compare(
     try:
         today = isolated(
             _comparison, sc, objective.value if objective else None, backend.value,
-            time_limit, method="fork",
+            time_limit, why, method="fork",
         )  # fmt: skip
     except NoCurrentTargets as exc:
         _fail(f"{scenario}: {exc}", 2)
@@ -353,11 +361,15 @@ def compare(
             from optimizer.report.payload import comparison_json
 
             shown = comparison_json(today.comparison, today.diagnosis)
+            if today.right is not None:
+                shown["what_would_make_them_right"] = today.right.to_json()
             sys.stdout.write(json.dumps(shown, indent=2) + "\n")
         else:
-            from optimizer.report.tables import print_comparison, print_diagnosis
+            from optimizer.report.tables import print_comparison, print_diagnosis, print_right
 
             print_comparison(today.comparison)
+            if today.right is not None:
+                print_right(today.right)
             if today.diagnosis is not None:
                 print_diagnosis(today.diagnosis)
     except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
@@ -365,11 +377,46 @@ def compare(
     raise typer.Exit(0 if today.comparison.plan.solved else 1)
 
 
-def _comparison(sc, objective, backend, time_limit=None):
+def _comparison(sc, objective, backend, time_limit=None, why=False):
     """``analysis.answers.compare_today`` in a child process."""
     from optimizer.analysis.answers import compare_today
 
-    return compare_today(sc, objective, backend, time_limit=time_limit)
+    return compare_today(sc, objective, backend, time_limit=time_limit, why=why)
+
+
+@app.command("why-not")
+def why_not_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    option: Annotated[
+        list[str],
+        typer.Argument(
+            help="What to force, as the plan's variables name it: NAME=VALUE or NAME>=VALUE, "
+            "e.g. 'reps=8' (every month) or 'paid_leads[2027-01,social:2]>=300'."
+        ),
+    ],
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Override an input: PATH=VALUE.")
+    ] = None,
+    variant: VariantOption = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """Why not this option? Forced and re-solved: what it costs, which limits bind instead,
+    and the cheapest single change of an input that makes it part of the best plan."""
+    sc = _load(scenario, list(set_ or []), variant)
+    from optimizer.analysis.whynot import why_not
+
+    try:
+        answer = why_not(sc, list(option))
+    except (ValueError, KeyError) as exc:
+        _fail(f"{scenario}: {exc.args[0] if exc.args else exc}", 2)
+    except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
+        _fail(f"internal error while asking why not in {scenario}: {type(exc).__name__}: {exc}", 3)
+    if format is Format.json:
+        sys.stdout.write(json.dumps(answer.to_json(), indent=2) + "\n")
+    else:
+        sys.stdout.write(f"Why not {', '.join(option)}?\n")
+        for sentence in answer.sentences:
+            sys.stdout.write(f"  - {sentence}\n")
 
 
 class ExportFormat(str, Enum):

@@ -52,6 +52,7 @@ class TodayAnswer:
 
     comparison: object  # optimizer.analysis.compare.Comparison
     diagnosis: object | None = None
+    right: object | None = None  # optimizer.analysis.whynot.TodayRight: what would make them right
 
 
 def diagnose_no_plan(scenario, objective: str | None, plan, deadline=None):
@@ -138,15 +139,28 @@ def answer(
 
 
 def compare_today(
-    scenario, objective: str | None = None, backend: str = "highs", time_limit=None
+    scenario,
+    objective: str | None = None,
+    backend: str = "highs",
+    time_limit=None,
+    why: bool = False,
 ) -> TodayAnswer:
     """Today's targets against the recommended plan (``NoCurrentTargets`` when the scenario
     states none), with the diagnosis of a scenario that has no plan, within ``time_limit``
     (seconds or a ``Deadline``; none by default: a 120-month company without a plan took
-    over 100 s to diagnose)."""
+    over 100 s to diagnose). ``why`` adds what would make today's targets right
+    (``optimizer.analysis.whynot.today_right``, within its own budget)."""
     from optimizer.analysis.compare import compare
 
     stage(COMPARING)
     comparison = compare(scenario, objective, backend=backend)
     deadline = Deadline.of(time_limit)
-    return TodayAnswer(comparison, diagnose_no_plan(scenario, objective, comparison.plan, deadline))
+    diagnosis = diagnose_no_plan(scenario, objective, comparison.plan, deadline)
+    right = None
+    if why and comparison.plan.solved:
+        from optimizer.analysis.whynot import BUDGET_SECONDS, today_right
+
+        stage("what would make today's targets right")
+        budget = BUDGET_SECONDS if deadline.remaining() is None else deadline.remaining()
+        right = today_right(scenario, time_limit=min(BUDGET_SECONDS, budget))
+    return TodayAnswer(comparison, diagnosis, right)

@@ -314,11 +314,13 @@ class _Checker:
         return short <= tol and past > tol
 
 
-def shown(value: float, unit: str, up: bool) -> str:
+def shown(value: float, unit: str, up: bool, bare: bool = False) -> str:
     """``value`` as a leader reads it, rounded away from today's value (up when the input
-    must rise, down when it must fall), so the value stated is always enough."""
+    must rise, down when it must fall), so the value stated is always enough. ``bare``:
+    a count without its unit (money and shares keep their signs)."""
     unit = str(unit)
-    if unit in ("share", "%") or unit.startswith("deals/conversation"):
+    share = unit in ("share", "%") or unit.startswith("deals/conversation")
+    if share:
         step, digits = 1e-4, 2  # a hundredth of a percentage point
     elif abs(value) < 100:
         step, digits = 0.01, 3
@@ -326,12 +328,28 @@ def shown(value: float, unit: str, up: bool) -> str:
         step, digits = 1.0, 3
     rounded = (math.ceil if up else math.floor)(value / step - 1e-9 if up else value / step + 1e-9)
     value = rounded * step
-    if unit in ("share", "%") or unit.startswith("deals/conversation"):
+    if share:
         return labels.percent(value, digits=2)
     if unit.startswith("$"):
         return labels.money(value, cents=abs(value) < 100 and value != round(value))
+    if bare:
+        return labels.number(value, digits + 1)
     head = unit.split("/")[0].strip()  # "45 minutes", not "45 minutes a conversation"
     return f"{labels.number(value, digits + 1)} {head}".rstrip()
+
+
+def moved_words(words: str, unit: str, current: float, proposed: float) -> str:
+    """'conversations per lead from 1 to 4.37 conversations a lead', 'deal value from
+    $3,500 to $3,516': an input's change in words, the new value rounded so it is enough."""
+    up = proposed > current
+    unit = str(unit)
+    plain = not (unit.startswith("$") or unit in ("share", "%") or unit.startswith("deals/conv"))
+    tail = f" {labels.unit_words(unit)}" if plain and unit else ""
+    words = words[:1].lower() + words[1:]
+    return (
+        f"{words} from {shown(current, unit, not up, bare=True)} to "
+        f"{shown(proposed, unit, up, bare=True)}{tail}"
+    )
 
 
 def _entry(v, j, k, path, unit, current, threshold, d, ok, scenario) -> Entry:

@@ -371,6 +371,16 @@ def _unit(unit: str) -> str:
     return labels.unit_words(unit)
 
 
+def print_right(right, console: Console | None = None) -> None:
+    """What would make today's targets right (``optimizer.analysis.whynot.TodayRight``)."""
+    console = wide_console(console)
+    console.print("\n[bold]What would make today's targets right[/bold]")
+    for sentence in right.sentences:
+        console.print(f"  - {escape(sentence)}")
+    for note in right.notes:
+        console.print(f"  note: {escape(note)}")
+
+
 def print_comparison(c, console: Console | None = None) -> None:
     """Today's targets and the recommended plan, side by side, for people: labels for
     targets, teams and months, money and counts formatted (``optimizer.scenario.labels``), and the
