@@ -754,7 +754,7 @@ def test_finance_line_when_today_makes_more_than_the_plan():
 def test_cli_json_is_pure_and_complete(path, how):
     """Nothing but JSON on stdout. In the inner loop the seed runs in a fresh process and the
     larger scenarios in this process; CI runs each in a fresh process as well."""
-    done = RUNS[how]("compare", path, "--format", "json")
+    done = RUNS[how]("compare", path, "--format", "json", "--no-why")
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)  # nothing but JSON on stdout
     assert {"current", "recommended", "violations", "finance"} <= set(out)
@@ -778,7 +778,7 @@ def test_cli_json_is_pure_and_complete(path, how):
 
 
 def test_cli_json_seed_numbers():
-    done = run_cli("compare", SEED, "--format", "json")
+    done = run_cli("compare", SEED, "--format", "json", "--no-why")
     out = json.loads(done.stdout)
     rows = {(r["metric"], r["role"]): r["value"] for r in out["current"]}
     assert rows[("working_minutes_per_call", "field")] == pytest.approx(9.6, rel=REL)
@@ -793,7 +793,7 @@ def test_cli_json_seed_numbers():
 def test_cli_set_and_objective_reach_compare(run):
     done = run(
         "compare", SEED, "--objective", "min_cost", "--set",
-        "current_targets.calls_per_rep_per_day=40", "--format", "json",
+        "current_targets.calls_per_rep_per_day=40", "--format", "json", "--no-why",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
@@ -865,7 +865,7 @@ def test_cli_infeasible_table_exits_1_with_diagnosis(run):
 
 # ---- table output ------------------------------------------------------------------------
 def test_cli_table_output(run):
-    done = run("compare", SEED)
+    done = run("compare", SEED, "--no-why")
     assert done.returncode == 0, done.stderr
     out = done.stdout
     for text in (

@@ -175,3 +175,45 @@ def test_a_force_names_what_the_plan_names():
 def test_an_unknown_name_is_refused_with_the_names_it_takes(seed):
     with pytest.raises(KeyError, match="no such variable"):
         why_not(seed, ["rep=4"])
+
+
+def test_compare_shows_what_would_make_todays_targets_right(tmp_path):
+    """The command line's compare, in words and in JSON (the same answer as the API's)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from optimizer import cli
+
+    runner = CliRunner()
+    table = runner.invoke(cli.app, ["compare", SEED])
+    assert table.exit_code == 0, table.output
+    assert "What would make today's targets right" in table.output
+    assert "the quality floor from 20 to 5 minutes" in " ".join(table.output.split())
+    done = runner.invoke(cli.app, ["compare", SEED, "--format", "json"])
+    right = json.loads(done.output)["what_would_make_them_right"]
+    assert right["possible_already"] is False
+    assert {c["path"] for c in right["possible"]["changes"]} == {FLOOR, HOURS, ORGANIC, TOUCHES}
+    assert all(c["needed"] for c in right["possible"]["changes"])
+    assert right["possible"]["profit_with_changes"] == pytest.approx(GOAL, abs=1.0)
+    skipped = runner.invoke(cli.app, ["compare", SEED, "--no-why", "--format", "json"])
+    assert "what_would_make_them_right" not in json.loads(skipped.output)
+
+
+def test_why_not_on_the_command_line():
+    import json
+
+    from typer.testing import CliRunner
+
+    from optimizer import cli
+
+    runner = CliRunner()
+    done = runner.invoke(cli.app, ["why-not", SEED, "reps=4"])
+    assert done.exit_code == 0, done.output
+    assert "$7,222 less than the plan ($35,400)" in " ".join(done.output.split())
+    data = json.loads(runner.invoke(cli.app, ["why-not", SEED, "reps=4", "-f", "json"]).output)
+    assert data["cost"] == pytest.approx(7222, abs=1)
+    assert data["best_with"][0]["path"] == HOURS
+    wrong = runner.invoke(cli.app, ["why-not", SEED, "rep=4"])
+    assert wrong.exit_code == 2 and "no such variable" in wrong.output
+    assert "Traceback" not in wrong.output
