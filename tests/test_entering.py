@@ -113,3 +113,16 @@ def test_an_option_the_quality_floor_forbids_has_no_price_that_brings_it_in(seed
 )
 def test_a_threshold_is_rounded_so_the_value_stated_is_enough(value, unit, up, text):
     assert shown(value, unit, up) == text
+
+
+def test_solve_says_what_would_bring_the_unused_options_in():
+    """The command line's answer states each threshold in words under the explanation."""
+    from typer.testing import CliRunner
+
+    from optimizer import cli
+
+    done = CliRunner().invoke(cli.app, ["solve", SEED])
+    assert done.exit_code == 0, done.output
+    text = " ".join(done.output.split())
+    assert "What would bring an unused option into the plan" in text
+    assert "conversion of 20-minute conversations rose from 5 % to above 6.67 %" in text

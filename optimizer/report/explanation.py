@@ -108,3 +108,22 @@ def headcount_sentences(explanation: Explanation) -> list[str]:
 
 def quality_sentence(explanation: Explanation) -> str | None:
     return explanation.quality_floor["sentence"] if explanation.quality_floor else None
+
+
+ENTERING_SHOWN = 5
+"""Unused options the words name, nearest to entering first (one input each)."""
+
+
+def entering_sentences(explanation: Explanation, top: int = ENTERING_SHOWN) -> list[str]:
+    """'Conversations of 20 minutes, ...: not used (...); it would enter the plan if ...':
+    for each of the unused options nearest to entering, the nearest input that prices it in
+    (``optimizer.analysis.entering``; re-solved either side of the threshold)."""
+    out, seen = [], set()
+    for entry in getattr(explanation, "entering", []) or []:
+        if entry["variable"] in seen:
+            continue
+        seen.add(entry["variable"])
+        out.append(entry["sentence"])
+        if len(out) >= top:
+            break
+    return out

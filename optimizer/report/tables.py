@@ -256,6 +256,11 @@ def print_explanation(explanation, plan: Plan, console: Console | None = None, t
         console.print("[bold]The service band, in customers and cash[/bold]")
         for text in band["sentences"]:
             console.print("- " + escape(text))
+    entering = words.entering_sentences(explanation)
+    if entering:
+        console.print("[bold]What would bring an unused option into the plan[/bold]")
+        for text in entering:
+            console.print("- " + escape(text))
     for note in explanation.notes:
         console.print(f"note: {escape(note)}", style="yellow")
 
