@@ -20,6 +20,7 @@ from pathlib import Path
 import streamlit as st
 
 from optimizer.analysis.compare import stated_targets
+from optimizer.analysis.whynot.forced import objective_of
 from optimizer.app import (
     analysis,
     charts,
@@ -84,6 +85,7 @@ SCENARIO_WIDGETS = (
     "chain_period",
     "months_",
     "funnel_",
+    "whynot_",
 )
 MAX_PANELS = 8  # small multiples drawn at once; a larger company picks its roles and teams
 log = logging.getLogger("kpi-optimizer.app")
@@ -147,6 +149,25 @@ def compared(scenario_json: str, objective: str):
     return answer if failure is None else (None, failure)
 
 
+@st.cache_data(max_entries=16, show_spinner="Searching for what would make today's targets right…")
+def made_right(scenario_json: str):
+    """(what would make today's targets right, None), or (None, the guard.Failure), in a
+    child; under the scenario's own objective, as the command line's ``compare --why``."""
+    return guard.attempt(analysis.make_right, Scenario.model_validate_json(scenario_json))
+
+
+def right_requested() -> bool:
+    return st.session_state.get("right_for") == token()
+
+
+@st.cache_data(max_entries=64, show_spinner="Forcing the option and solving again…")
+def asked_why_not(scenario_json: str, asked: tuple[str, ...]):
+    """(why not the option, None), or (None, the guard.Failure), in a child; ``ValueError``
+    or ``KeyError`` for an option the plan cannot read (raised again here)."""
+    scenario = Scenario.model_validate_json(scenario_json)
+    return guard.attempt(analysis.ask_why_not, scenario, list(asked))
+
+
 @st.cache_data(max_entries=16, show_spinner="Valuing each input's natural step…")
 def explained(scenario_json: str, objective: str):
     """(explanation, None), or (None, the guard.Failure): what moves the plan, in a child."""
@@ -181,13 +202,18 @@ def plan_files(scenario_json: str, objective: str) -> dict[str, bytes]:
 
 @st.cache_data(max_entries=16, show_spinner="Writing the workbook…")
 def workbook_file(
-    scenario_json: str, objective: str, with_explanation: bool = False, with_band: bool = False
+    scenario_json: str,
+    objective: str,
+    with_explanation: bool = False,
+    with_band: bool = False,
+    with_right: bool = False,
 ) -> bytes:
     a = analysed(scenario_json, objective)
     comparison, _ = compared(scenario_json, objective)
     why = explained(scenario_json, objective)[0] if with_explanation else None
     band = band_explained(scenario_json, objective)[0] if with_band else None
-    return plan_workbook(a.plan, a.scenario, comparison, a.diagnosis, why, band)
+    right = made_right(scenario_json)[0] if with_right else None
+    return plan_workbook(a.plan, a.scenario, comparison, a.diagnosis, why, band, right)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -851,6 +877,118 @@ def comparison_section(a) -> None:
     if c.finance.get("recommended"):
         st.subheader("Money over the horizon")
         st.dataframe(today.money_table(c.finance), hide_index=True, width="content")
+    if c.plan.solved:
+        today_right_section(a)
+
+
+def on_right() -> None:
+    st.session_state["right_for"] = token()
+
+
+def own_objective_note(a) -> None:
+    """A caption when the page's objective is not the one the why-not answers are asked under."""
+    own = objective_of(a.scenario)
+    if own != a.plan.objective_name:
+        st.caption(
+            f"Asked under the scenario's own objective ({OBJECTIVE_WORDS.get(own, own).lower()}"
+            "), as the command line asks it, not the objective chosen in the sidebar."
+        )
+
+
+def today_right_section(a) -> None:
+    """What would make today's targets right: on request, in a child process, cached."""
+    st.subheader("What would make today's targets right")
+    if not right_requested():
+        st.caption(
+            "The smallest change of the inputs with which today's targets could be met "
+            "exactly, every limit kept and every goal reached; then what would also make them "
+            "the best plan with today's people. Each change is re-solved. Takes some seconds "
+            f"(at most {analysis.RIGHT_SECONDS:g})."
+        )
+        st.button("What would make them right?", key="right_run", on_click=on_right)
+        return
+    try:
+        right, failure = made_right(st.session_state["scenario_json"])
+    except Exception as err:  # noqa: BLE001 - the page shows the cause, the log the traceback
+        log.exception("what would make today's targets right failed")
+        st.error(md(f"The search failed: {type(err).__name__}: {str(err)[:300]}"))
+        return
+    if failure is not None:
+        lost = "The comparison above stands; no answer is shown for it."
+        st.error(md(failure.text(a.scenario.name, st.session_state["scenario_label"], lost)))
+        return
+    st.markdown("\n".join(f"- {md(line)}" for line in right.sentences))
+    table = today.right_table(right)
+    if not table.empty:
+        st.dataframe(
+            table,
+            hide_index=True,
+            key="today_right_table",
+            column_config=fitted(input=250, today=190, **{"would have to be": 190, "for": 150}),
+            width="stretch",
+        )
+        st.caption(
+            "Each value is rounded away from today's, so it is enough; just short of each "
+            "change needed, with the others, there is no plan."
+        )
+    for note in right.notes:
+        st.caption(md(f"Note: {note}."))
+    own_objective_note(a)
+
+
+@st.fragment
+def why_not_section(a) -> None:
+    """Why not this option? A decision held at a value (or at least at one), re-solved in a
+    child process, cached on the scenario and the option."""
+    plan = a.plan
+    choices = variables.options(plan)
+    if not choices:
+        return
+    st.subheader("Why not this option?")
+    if st.session_state.get("whynot_pick") not in choices:
+        first = variables.closest_unused(plan)
+        st.session_state["whynot_pick"] = first if first in choices else next(iter(choices))
+    name = st.selectbox("Decision", list(choices), key="whynot_pick", format_func=choices.get)
+    if st.session_state.get("whynot_for") != (token(), name):
+        op, value = variables.default_ask(plan, name)
+        st.session_state["whynot_op"], st.session_state["whynot_value"] = op, value
+        st.session_state["whynot_for"] = (token(), name)
+    left, right = st.columns([1, 2])
+    op = left.radio(
+        "Held", list(variables.OPS), key="whynot_op", format_func=variables.OPS.get,
+        horizontal=True,
+    )  # fmt: skip
+    value = right.number_input("Value", min_value=0.0, step=1.0, format="%g", key="whynot_value")
+    if st.button("Why not?", key="whynot_run", type="primary"):
+        st.session_state["whynot_request"] = (token(), variables.spec(name, op, value), name)
+    request = st.session_state.get("whynot_request")
+    if request is None or request[0] != token():
+        st.caption(
+            "Pick a decision and a value: the plan is solved again with it held there (in "
+            "whole people), and the answer says what it costs, which limits would bind "
+            "instead and the cheapest change of one input that would make it part of the "
+            "best plan. A few seconds."
+        )
+        return
+    _, asked, asked_name = request
+    try:
+        answer, failure = asked_why_not(st.session_state["scenario_json"], (asked,))
+    except (KeyError, ValueError) as err:
+        st.error(md(f"{asked}: {err.args[0] if err.args else err}"))
+        return
+    except Exception as err:  # noqa: BLE001 - the page shows the cause, the log the traceback
+        log.exception("why not %s failed", asked)
+        st.error(md(f"The re-solves failed: {type(err).__name__}: {str(err)[:300]}"))
+        return
+    if failure is not None:
+        lost = "The plan above stands; no answer is shown for the option."
+        st.error(md(failure.text(a.scenario.name, st.session_state["scenario_label"], lost)))
+        return
+    held = asked.removeprefix(asked_name)
+    held = f"at least {held[2:]}" if held.startswith(">=") else f"= {held[1:]}"
+    st.markdown(md(f"**Why not {choices.get(asked_name, asked_name)} {held}?**"))
+    st.markdown("\n".join(f"- {md(line)}" for line in answer.sentences))
+    own_objective_note(a)
 
 
 def diagnosis_section(a) -> None:
@@ -980,7 +1118,9 @@ def downloads_section(a) -> None:
         col.download_button(
             label, data[name], file_name=f"{stem}-{name}", mime=mime, key=key, on_click="ignore"
         )
-    book = workbook_file(token_json, objective, explanation_requested(), band_requested())
+    book = workbook_file(
+        token_json, objective, explanation_requested(), band_requested(), right_requested()
+    )
     cols[3].download_button(
         "Workbook (Excel)",
         book,
@@ -996,7 +1136,8 @@ def downloads_section(a) -> None:
         "values), Funnel (each sales team's stages a month and a rep, when the plan has "
         "them), Money (cash, customers, receivables and the service band by month, when the "
         "plan has them) and Comparison (today's targets against the plan); Explanation "
-        "(what moves the plan) once it has been computed in the Limits tab."
+        "(what moves the plan) once it has been computed in the Limits tab, and Today right "
+        "(what would make today's targets right) once it has been computed in the Today tab."
     )
 
 
@@ -1113,7 +1254,7 @@ def main() -> None:
             explanation_section(a),
             whatif_section(a),
         ),
-        "Variables": lambda: variables_section(a.plan),
+        "Variables": lambda: (variables_section(a.plan), why_not_section(a)),
         "Today against the plan": lambda: comparison_section(a),
         "Sensitivity": lambda: sensitivity_section(a),
         "Inputs": lambda: inputs_section(scenario),

@@ -7,8 +7,11 @@ only where it is shown. A scenario without today's targets has no comparison, wi
 reason. ``explain_plan`` values each input's natural step and each headcount, on request
 (1 to 6 s on the bundled scenarios); ``explain_band`` re-solves only the service band's
 story (each other band held every month, one more agent), with its own time limit: the
-full explanation reaches it last and may spend its budget before. The page caches each
-on the scenario's JSON and the objective, and runs them in a child process
+full explanation reaches it last and may spend its budget before. ``today_right`` says
+what would make today's targets right and ``ask_why_not`` why the plan leaves out an option
+the leader names (``optimizer.analysis.whynot``; seconds each, on request; both asked under
+the scenario's own objective, as the command line asks them). The page caches each on the
+scenario's JSON (and the objective, or the option asked), and runs them in a child process
 (``optimizer.app.guard``): each reports its stage, which a crash names.
 """
 
@@ -23,6 +26,8 @@ from optimizer.analysis.diagnose import Diagnosis
 from optimizer.analysis.explain import BUDGET_SECONDS, Explanation, explain
 from optimizer.analysis.result import Plan
 from optimizer.analysis.whatif import WhatIf
+from optimizer.analysis.whynot import BUDGET_SECONDS as WHY_SECONDS
+from optimizer.analysis.whynot import TodayRight, WhyNot, today_right, why_not
 from optimizer.model.chain.objectives import NoCurrentTargets
 from optimizer.runtime.deadline import Deadline
 from optimizer.runtime.isolation import stage
@@ -84,6 +89,29 @@ def compare_today(
         )
     except CurrentPlanError as exc:
         return None, f"Today's targets could not be evaluated: {exc}"
+
+
+RIGHTING = "the search for what would make today's targets right"
+ASKING_WHY_NOT = "the re-solves of why not this option"
+RIGHT_SECONDS = WHY_SECONDS
+"""The time limit of each why-not answer (``whynot.BUDGET_SECONDS``): what it leaves undone
+is said in its notes; 7 s for the seed company's today's targets."""
+
+
+def make_right(scenario: Scenario) -> TodayRight:
+    """What would make today's targets right (``optimizer.analysis.whynot.today_right``):
+    the smallest change of the inputs that makes them possible, then the best plan with
+    today's people. ``NoCurrentTargets`` when the scenario states none."""
+    stage(RIGHTING)
+    return today_right(scenario, time_limit=RIGHT_SECONDS)
+
+
+def ask_why_not(scenario: Scenario, asked: list[str]) -> WhyNot:
+    """Why not the option ``asked`` (``optimizer.analysis.whynot.why_not``: specs such as
+    ``reps[2027-01,field]=4``, ``paid_leads[2027-01,search:2]>=1``); ``ValueError`` for a
+    spec it cannot read, ``KeyError`` for a name the plan lacks."""
+    stage(ASKING_WHY_NOT)
+    return why_not(scenario, list(asked), time_limit=RIGHT_SECONDS)
 
 
 def held_model(

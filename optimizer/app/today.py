@@ -3,17 +3,30 @@
 The comparison (``optimizer.analysis.compare``) keeps identifiers (``calls_per_rep_per_day``) and
 raw floats for programs; these tables give the target's label, the month in words and each
 number as people read it (money with a true minus sign, counts rounded sensibly).
+
+What would make today's targets right (``optimizer.analysis.whynot.TodayRight``) is shown
+the same way: each input change with its label, today's value and what it would have to be,
+rounded away from today's as the sentences round it, so the value stated is always enough.
 """
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
+from optimizer.analysis.whynot import TodayRight
+from optimizer.analysis.whynot.feasible import Change
 from optimizer.app.headline import role_words, shown
 from optimizer.scenario import labels
 
 STATED_COLUMNS = ["role", "target", "month", "stated", "reached", "plan", "unit"]
 IMPLIED_COLUMNS = ["role", "target", "month", "today", "plan", "difference", "unit"]
+RIGHT_COLUMNS = ["input", "today", "would have to be", "for"]
+POSSIBLE = "to be possible"
+BEST = "to be the best plan"
+"""What a change is for: today's targets met with every limit and goal, or also the best
+plan with today's people (the ``for`` column)."""
 
 
 def _common(side: pd.DataFrame) -> dict:
@@ -53,11 +66,22 @@ def implied_table(side: pd.DataFrame) -> pd.DataFrame:
             **_common(side),
             "today": [shown(v, u) for v, u in zip(side["current"], units)],
             "plan": [shown(v, u) for v, u in zip(side["recommended"], units)],
-            "difference": [shown(v, u) for v, u in zip(side["difference"], units)],
+            "difference": [
+                shown(_noise_free(d, a, b), u)
+                for d, a, b, u in zip(
+                    side["difference"], side["current"], side["recommended"], units
+                )
+            ],
             "unit": units,
         },
         columns=IMPLIED_COLUMNS,
     )
+
+
+def _noise_free(difference: float, today: float, plan: float) -> float:
+    """A difference that is the arithmetic's rounding noise ('7.11e−15 days') is 0."""
+    scale = max(1.0, abs(today or 0.0), abs(plan or 0.0))
+    return 0.0 if difference == difference and abs(difference) < 1e-9 * scale else difference
 
 
 def money_table(finance: dict) -> pd.DataFrame:
@@ -76,3 +100,68 @@ def money_table(finance: dict) -> pd.DataFrame:
             "plan": [cell(rec.get(k)) for k in now],
         }
     )
+
+
+def right_changes(right: TodayRight) -> list[tuple[str, Change]]:
+    """The changes the answer's sentences state, each with what it is for (``POSSIBLE`` or
+    ``BEST``): those that make today's targets possible, when found, then those that would
+    also make them the best plan, when found (only what differs from the first)."""
+    possible, best = right.possible, right.best
+    if not possible.feasible:
+        return []
+    out = [(POSSIBLE, c) for c in possible.changes]
+    if best is not None and best.feasible and not (right.best_gap and right.best_gap.closed):
+        before = possible.values()
+        out += [
+            (BEST, c) for c in best.changes if c.path not in before or c.proposed != before[c.path]
+        ]
+    return out
+
+
+def is_share(unit: str) -> bool:
+    """A rate or share (shown as a percentage): conversion, a share of leads."""
+    unit = str(unit)
+    return unit in ("share", "%") or unit.startswith("deals/conversation")
+
+
+def enough(value: float, unit: str, up: bool) -> float:
+    """``value`` rounded away from today's (up when the input must rise): to a hundredth of a
+    percentage point for a share, a hundredth below 100, a whole number above, as the
+    sentences round it (``optimizer.analysis.entering.shown``)."""
+    step = 1e-4 if is_share(unit) else (0.01 if abs(value) < 100 else 1.0)
+    rounded = (math.ceil if up else math.floor)(value / step - 1e-9 if up else value / step + 1e-9)
+    return round(rounded * step, 10)
+
+
+def _with_unit(value: float, unit: str) -> str:
+    """'9.51 hours a day', '$3,516 a deal', '0.91 %': a value as a leader reads it."""
+    if is_share(unit):
+        return labels.percent(value, digits=2)
+    if str(unit).startswith("$"):
+        tail = labels.unit_words(unit)[1:].strip()
+        text = labels.money(value, cents=abs(value) < 100 and value != round(value))
+        return f"{text} {tail}".rstrip()
+    words = labels.unit_words(unit)
+    if value == 1:  # '1 conversation a lead', '1 person'
+        head, _, rest = words.partition(" ")
+        head = "person" if head == "people" else head.removesuffix("s")
+        words = f"{head} {rest}"
+    return f"{labels.number(value, 4)} {words}".rstrip()
+
+
+def right_table(right: TodayRight) -> pd.DataFrame:
+    """The changes the sentences state, one row each: the input's label, today's value and
+    what it would have to be (rounded so it is enough), and what it is for."""
+    rows = right_changes(right)
+    label = [c.words[:1].upper() + c.words[1:] for _, c in rows]
+    return pd.DataFrame(
+        {
+            "input": label,
+            "today": [_with_unit(enough(c.current, c.unit, c.proposed < c.current), c.unit)
+                      for _, c in rows],
+            "would have to be": [_with_unit(enough(c.proposed, c.unit, c.proposed > c.current),
+                                            c.unit) for _, c in rows],
+            "for": [stage for stage, _ in rows],
+        },
+        columns=RIGHT_COLUMNS,
+    )  # fmt: skip

@@ -34,6 +34,10 @@ identifiers programs use stay in a grey right-hand ``identifier`` column.
   why the band (each other band held every month and one more agent, re-solved);
 - ``Comparison``: today's targets against the plan, the limits they break, what suffers
   and the money;
+- ``Today right``, once the page has computed it (``optimizer.analysis.whynot.TodayRight``):
+  each input change that would make today's targets right, with its label, today's value,
+  what it would have to be (rounded so it is enough), whether it was confirmed needed and
+  what it is for; then the answer's sentences and notes;
 - ``Explanation``, once the page has computed it: each input's natural step valued hiring
   free and people held, in the one ranking; the headcount and quality-floor sentences;
 - ``Diagnosis``, when no plan exists: the conflicting limits and the repairs.
@@ -57,6 +61,7 @@ from optimizer.analysis.result import Plan
 from optimizer.app import funnel as sales_funnel
 from optimizer.app import money as money_over_time
 from optimizer.app import people as flows_over_time
+from optimizer.app import today as today_words
 from optimizer.app.diagnosis import changes_table, conflict_table
 from optimizer.app.headline import PEOPLE, status_line
 from optimizer.report.diagnosis import repair_sentence
@@ -78,6 +83,7 @@ MONEY = f'"$"#,##0;"{MINUS}$"#,##0;"$"0'
 MONEY_CENTS = f'"$"#,##0.00;"{MINUS}$"#,##0.00;"$"0.00'
 NUMBER = f'#,##0.00;"{MINUS}"#,##0.00;0'
 PERCENT = f'0.0%;"{MINUS}"0.0%;0%'
+PERCENT_HUNDREDTHS = f'0.00%;"{MINUS}"0.00%;0%'
 NO_LIMIT = "no limit"
 CELL_LIMIT = 32_767
 IDENTIFIER = "identifier"
@@ -690,6 +696,47 @@ def _comparison(ws, comparison) -> None:
     _widths(ws, widest=80)
 
 
+def _today_right(ws, right) -> None:
+    """What would make today's targets right: the changes, then the sentences and notes."""
+    row = _title(ws, 1, "What would make today's targets right")
+    changes = today_words.right_changes(right)
+    if changes:
+        units = [c.unit for _, c in changes]
+        frame = pd.DataFrame(
+            {
+                "input": [c.words[:1].upper() + c.words[1:] for _, c in changes],
+                "today": [today_words.enough(c.current, c.unit, c.proposed < c.current)
+                          for _, c in changes],
+                "would have to be": [today_words.enough(c.proposed, c.unit, c.proposed > c.current)
+                                     for _, c in changes],
+                "unit": units,
+                "needed": ["yes" if c.needed else "no" for _, c in changes],
+                "for": [what for what, _ in changes],
+                IDENTIFIER: [c.path for _, c in changes],
+            }
+        )  # fmt: skip
+        shapes = [
+            PERCENT_HUNDREDTHS if today_words.is_share(u) else number_format(u, cents=True)
+            for u in units
+        ]  # a hundredth of a percentage point, as the sentences round a share
+        row = _table(ws, row, frame, {"today": shapes, "would have to be": shapes})
+        _note(
+            ws,
+            row - 1,
+            "Each value is rounded away from today's, so it is enough. Needed: re-solved just "
+            "short of the change, with the others, there is no plan.",
+        )
+        row += 1
+    for text in right.sentences:
+        ws.cell(row=row, column=1, value=text)
+        row += 1
+    row += 1
+    for note in right.notes:
+        _note(ws, row, f"Note: {note}.")
+        row += 1
+    _widths(ws, widest=50)
+
+
 def _explanation(ws, plan: Plan, scenario: Scenario, explanation) -> None:
     from optimizer.report import explanation as words
 
@@ -776,10 +823,12 @@ def plan_workbook(
     diagnosis=None,
     explanation=None,
     band: dict | None = None,
+    right=None,
 ) -> bytes:
     """The workbook's bytes (.xlsx). ``band``: the service band's story re-solved on its own
     (``optimizer.app.analysis.explain_band``), for the Money sheet when ``explanation`` has
-    none."""
+    none. ``right``: what would make today's targets right (``whynot.TodayRight``), once the
+    page has computed it: a ``Today right`` sheet after the comparison (none without it)."""
     book = Workbook()
     _summary(book.active, plan, scenario)
     book.active.title = "Summary"
@@ -799,6 +848,8 @@ def plan_workbook(
         story = money_over_time.band_story(explanation, band)
         _money_sheet(book.create_sheet("Money"), plan, scenario, story)
     _comparison(book.create_sheet("Comparison"), comparison)
+    if right is not None:
+        _today_right(book.create_sheet("Today right"), right)
     if explanation is not None and plan.solved:
         _explanation(book.create_sheet("Explanation"), plan, scenario, explanation)
     if diagnosis is not None:
