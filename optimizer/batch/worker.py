@@ -223,6 +223,7 @@ def failure(job: Job, kind: str, message: str, overrides: tuple[str, ...] = ()) 
         "mip_gap": None,
         "targets": [],
         "constraints": [],
+        "variables": [],
         "parameters": [],
         "timings_seconds": {},
         "gap_to_current": [],
