@@ -384,6 +384,13 @@ def _comparison(sc, objective, backend, time_limit=None, why=False):
     return compare_today(sc, objective, backend, time_limit=time_limit, why=why)
 
 
+def _why_not(sc, option):
+    """``analysis.whynot.why_not`` in a child process."""
+    from optimizer.analysis.whynot import why_not
+
+    return why_not(sc, option)
+
+
 @app.command("why-not")
 def why_not_command(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
@@ -400,15 +407,22 @@ def why_not_command(
     variant: VariantOption = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
 ) -> None:
-    """Why not this option? Forced and re-solved: what it costs, which limits bind instead,
-    and the cheapest single change of an input that makes it part of the best plan."""
-    sc = _load(scenario, list(set_ or []), variant)
-    from optimizer.analysis.whynot import why_not
+    """Why not this option? Forced, re-solved: its cost, the limits, the change that makes it best.
 
+    The option is held and the scenario solved again in whole people: what it costs against
+    the plan, which limits would bind instead and which would stop binding, which goal it
+    would miss, and the cheapest single change of an input that makes it part of the best
+    plan (each re-solved)."""
+    sc = _load(scenario, list(set_ or []), variant)
+    from optimizer.runtime.isolation import SolverCrash, isolated
+
+    _preload_for_fork()
     try:
-        answer = why_not(sc, list(option))
+        answer = isolated(_why_not, sc, list(option), method="fork")
     except (ValueError, KeyError) as exc:
         _fail(f"{scenario}: {exc.args[0] if exc.args else exc}", 2)
+    except SolverCrash as exc:
+        _fail(_crash_message(exc, scenario, sc, list(set_ or [])), 3)
     except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
         _fail(f"internal error while asking why not in {scenario}: {type(exc).__name__}: {exc}", 3)
     if format is Format.json:

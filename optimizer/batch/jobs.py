@@ -23,8 +23,9 @@ from optimizer.scenario.loading import (
 )
 from optimizer.scenario.variants import BASE, KEY, split
 
-HASH_FORMAT = 1
-"""Bump when the result JSON changes shape, so older results are re-solved."""
+HASH_FORMAT = 2
+"""Bump when the result JSON changes shape, so older results are re-solved (2: results
+list the plan's ``variables``, issue 18)."""
 
 
 @dataclass(frozen=True)

@@ -252,12 +252,16 @@ def why_not(
             answer.start_binding = {k: w for k, w in now.items() if k not in was}
             answer.stop_binding = {k: w for k, w in was.items() if k not in now}
         answer.possible = feasible.smallest_change(scenario, question, deadline=deadline)
-    answer.sentences = _why_not_sentences(answer, question.words)
+    answer.sentences = _why_not_sentences(answer, question.words, free_arrays.sense)
     answer.seconds = time.perf_counter() - t0
     return answer
 
 
-def _why_not_sentences(answer: WhyNot, words: str) -> list[str]:
+def _money(value: float) -> str:
+    return labels.money(value, cents=abs(value) < 100 and value != round(value))
+
+
+def _why_not_sentences(answer: WhyNot, words: str, sense: str = "max") -> list[str]:
     out = []
     gap = answer.gap
     if gap.forced is not None:
@@ -265,10 +269,15 @@ def _why_not_sentences(answer: WhyNot, words: str) -> list[str]:
             out.append(
                 f"With {words} the plan is as good as the best: it is one of the best plans."
             )
-        else:
+        elif sense == "max":
             out.append(
-                f"With {words} the best plan earns {labels.money(gap.forced)}, "
-                f"{labels.money(gap.cost)} less than the plan ({labels.money(gap.free)})."
+                f"With {words} the best plan earns {_money(gap.forced)}, "
+                f"{_money(gap.cost)} less than the plan ({_money(gap.free)})."
+            )
+        else:  # a min objective: the gap is what forcing it adds to the cost
+            out.append(
+                f"With {words} the cheapest plan costs {_money(-gap.forced)}, "
+                f"{_money(gap.cost)} more than the plan ({_money(-gap.free)})."
             )
     elif answer.goals_missed:
         missed = "; ".join(
