@@ -106,6 +106,14 @@ def test_even_possible_they_are_not_the_best_plan_with_todays_people(right):
     assert right.best_gap.forced == pytest.approx(GOAL, abs=1.0)
     assert not right.best.feasible
     assert "$57,400 more" in right.sentences[1]
+    # what that best plan does instead: 80 deals from 30-minute calls at 8 % (the most
+    # deals a minute) are 1,000 calls, 8.33 a rep a day; only the organic leads; no ads
+    instead = {r["metric"]: r for r in right.instead}
+    assert set(instead) == {"calls_per_rep_per_day", "leads_per_month", "ad_spend_per_month"}
+    assert instead["calls_per_rep_per_day"]["best"] == pytest.approx(80 / 0.08 / 120)
+    assert instead["leads_per_month"]["best"] == pytest.approx(2500 - PAID, rel=1e-3)
+    assert instead["ad_spend_per_month"]["best"] == pytest.approx(0, abs=1e-6)
+    assert "calls a rep a day 8.3 (not 50)" in right.sentences[1]
 
 
 def test_the_sentences_state_the_changes_with_values_that_are_enough(right):

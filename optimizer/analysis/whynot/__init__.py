@@ -83,6 +83,7 @@ class TodayRight:
     possible: Found  # changes that make today's targets possible (none: they already are)
     best: Found | None  # further changes that make them the best plan with today's people
     best_gap: Gap | None  # forcing them, after the changes that make them possible
+    instead: list[dict] = field(default_factory=list)  # what the best plan does there
     sentences: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -101,6 +102,9 @@ class TodayRight:
                 "changes": _changes_json(self.best),
                 "cost_of_targets_before": _clean(self.best_gap.cost if self.best_gap else None),
                 "notes": list(self.best.notes) if self.best else [],
+                "best_plan_instead": [
+                    {k: _clean(v) for k, v in row.items()} for row in self.instead
+                ],
             },
             "sentences": list(self.sentences),
             "notes": list(self.notes),
@@ -135,11 +139,59 @@ def today_right(scenario: Scenario, time_limit: float | None = BUDGET_SECONDS) -
         best_gap = optimal.gap_at(scenario, question, possible.values())
         best = optimal.smallest_changes(scenario, question, possible.values(), deadline)
     answer = TodayRight(cost_today, possible, best, best_gap)
+    if best is not None and not best.feasible and not best_gap.closed:
+        answer.instead = instead(scenario, question, possible.values())
     answer.sentences = _today_sentences(answer)
     if deadline.expired():
         answer.notes.append("the time limit ran out: the search stopped where it was")
     answer.seconds = time.perf_counter() - t0
     return answer
+
+
+DIFFERS = 5e-3
+"""A target the best plan differs from by more than this share of it is named."""
+
+
+def instead(scenario: Scenario, question: Question, values: dict[str, float]) -> list[dict]:
+    """What the best plan with the forced plan's people does with each of today's targets,
+    with ``values`` set: one row per stated target it does not meet (the month's mean)."""
+    from dataclasses import replace as with_fields
+
+    import numpy as np
+
+    from optimizer.analysis import targets
+    from optimizer.analysis.compare import stated_targets
+    from optimizer.scenario.inputs import with_values
+
+    moved = with_values(scenario, values)
+    _, v, plain = question.model(moved, forced=False)
+    people = forced.value(question.model(moved)[2]).x
+    if people is None:
+        return []
+    lb, ub = plain.lb.copy(), plain.ub.copy()
+    lb[plain.integer] = ub[plain.integer] = np.round(people[plain.integer])
+    best = forced.value(with_fields(plain, lb=lb, ub=ub, integer=np.zeros_like(plain.integer)))
+    if best.x is None:
+        return []
+    table = targets.derive(moved, {n: best.x[i] for n, i in v.index.items()}, v.months)
+    out = []
+    for _, row in stated_targets(scenario).iterrows():
+        found = table[(table["metric"] == row["metric"]) & (table["role"] == row["role"])]
+        if found.empty:
+            continue
+        reached = float(found["value"].mean())
+        if abs(reached - row["value"]) > DIFFERS * max(1.0, abs(row["value"])):
+            out.append({"metric": row["metric"], "role": row["role"], "today": float(row["value"]),
+                        "best": reached, "unit": str(found["unit"].iloc[0])})  # fmt: skip
+    return out
+
+
+def _instead_words(rows: list[dict]) -> str:
+    return labels.and_list(
+        f"{labels.metric_label(r['metric']).lower()} {labels.figure(r['best'], r['unit'])} "
+        f"(not {labels.figure(r['today'], r['unit'])})"
+        for r in rows
+    )
 
 
 def _today_sentences(answer: TodayRight) -> list[str]:
@@ -176,11 +228,14 @@ def _today_sentences(answer: TodayRight) -> list[str]:
                 f"also take: {words} (re-solved: forcing the targets then costs nothing)."
             )
         elif gap is not None and gap.cost is not None:
+            instead_of = (
+                f": it would have {_instead_words(answer.instead)}" if answer.instead else ""
+            )
             out.append(
                 f"Even then they are not the best plan with today's people: the best plan "
-                f"with the same people earns {labels.money(gap.cost)} more, and no change of "
-                "one input at a time found closes that"
-                + (f" ({'; '.join(best.notes)})." if best.notes else ".")
+                f"with the same people earns {labels.money(gap.cost)} more{instead_of}. No "
+                "change of one input at a time found makes today's targets best; it would "
+                "take several facts changing together."
             )
     return out
 
