@@ -126,3 +126,20 @@ def test_solve_says_what_would_bring_the_unused_options_in():
     text = " ".join(done.output.split())
     assert "What would bring an unused option into the plan" in text
     assert "conversion of 20-minute conversations rose from 5 % to above 6.67 %" in text
+
+
+def test_readme_example_is_the_products_output():
+    """The README's block of entering thresholds is the command line's, line for line."""
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from optimizer import cli
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    start = text.index("```\n", text.index("**What would bring an unused option in**")) + 4
+    block = text[start : text.index("```", start)].strip("\n")
+    done = CliRunner().invoke(cli.app, ["solve", SEED])
+    shown = "\n".join(line.rstrip() for line in done.stdout.splitlines())
+    assert block.startswith("What would bring an unused option into the plan")
+    assert block in shown
