@@ -185,6 +185,7 @@ def test_an_unknown_name_is_refused_with_the_names_it_takes(seed):
         why_not(seed, ["rep=4"])
 
 
+@pytest.mark.slow  # two compares with the answer, about 15 s
 def test_compare_shows_what_would_make_todays_targets_right(tmp_path):
     """The command line's compare, in words and in JSON (the same answer as the API's)."""
     import json
