@@ -314,20 +314,28 @@ class _Checker:
         return short <= tol and past > tol
 
 
+def is_share(unit: str) -> bool:
+    """A rate or share, shown as a percentage: conversion, a share of leads."""
+    unit = str(unit)
+    return unit in ("share", "%") or unit.startswith("deals/conversation")
+
+
+def enough(value: float, unit: str, up: bool) -> float:
+    """``value`` rounded away from today's (up when the input must rise, down when it must
+    fall) to what a leader reads: a hundredth of a percentage point for a share, a hundredth
+    below 100, a whole number above. So the value stated is always enough."""
+    step = 1e-4 if is_share(unit) else (0.01 if abs(value) < 100 else 1.0)
+    rounded = (math.ceil if up else math.floor)(value / step - 1e-9 if up else value / step + 1e-9)
+    return round(rounded * step, 10)
+
+
 def shown(value: float, unit: str, up: bool, bare: bool = False) -> str:
     """``value`` as a leader reads it, rounded away from today's value (up when the input
     must rise, down when it must fall), so the value stated is always enough. ``bare``:
     a count without its unit (money and shares keep their signs)."""
     unit = str(unit)
-    share = unit in ("share", "%") or unit.startswith("deals/conversation")
-    if share:
-        step, digits = 1e-4, 2  # a hundredth of a percentage point
-    elif abs(value) < 100:
-        step, digits = 0.01, 3
-    else:
-        step, digits = 1.0, 3
-    rounded = (math.ceil if up else math.floor)(value / step - 1e-9 if up else value / step + 1e-9)
-    value = rounded * step
+    share = is_share(unit)
+    value, digits = enough(value, unit, up), 3
     if share:
         return labels.percent(value, digits=2)
     if unit.startswith("$"):

@@ -11,10 +11,9 @@ rounded away from today's as the sentences round it, so the value stated is alwa
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
+from optimizer.analysis.entering import enough, is_share
 from optimizer.analysis.whynot import TodayRight
 from optimizer.analysis.whynot.feasible import Change
 from optimizer.app.headline import role_words, shown
@@ -116,21 +115,6 @@ def right_changes(right: TodayRight) -> list[tuple[str, Change]]:
             (BEST, c) for c in best.changes if c.path not in before or c.proposed != before[c.path]
         ]
     return out
-
-
-def is_share(unit: str) -> bool:
-    """A rate or share (shown as a percentage): conversion, a share of leads."""
-    unit = str(unit)
-    return unit in ("share", "%") or unit.startswith("deals/conversation")
-
-
-def enough(value: float, unit: str, up: bool) -> float:
-    """``value`` rounded away from today's (up when the input must rise): to a hundredth of a
-    percentage point for a share, a hundredth below 100, a whole number above, as the
-    sentences round it (``optimizer.analysis.entering.shown``)."""
-    step = 1e-4 if is_share(unit) else (0.01 if abs(value) < 100 else 1.0)
-    rounded = (math.ceil if up else math.floor)(value / step - 1e-9 if up else value / step + 1e-9)
-    return round(rounded * step, 10)
 
 
 def _with_unit(value: float, unit: str) -> str:
