@@ -391,6 +391,65 @@ def _why_not(sc, option):
     return why_not(sc, option)
 
 
+@app.command()
+def ranges(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    input_: Annotated[
+        list[str] | None,
+        typer.Option("--input", help="An input's path (repeatable); default: every price."),
+    ] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Override an input: PATH=VALUE.")
+    ] = None,
+    variant: VariantOption = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """How far each price can move before the plan's decisions change, re-solved.
+
+    For each input (by default every price: a money input that moves no limit), the values
+    between which the plan's decisions (leads by tier, conversations by length, units) stay
+    the best with the plan's people, found by re-solving and confirmed at both ends."""
+    sc = _load(scenario, list(set_ or []), variant)
+    from optimizer.runtime.isolation import SolverCrash, isolated
+
+    _preload_for_fork()
+    try:
+        found = isolated(_holding, sc, list(input_) if input_ else None, method="fork")
+    except SolverCrash as exc:
+        _fail(_crash_message(exc, scenario, sc, list(set_ or [])), 3)
+    except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
+        _fail(f"internal error while ranging {scenario}: {type(exc).__name__}: {exc}", 3)
+    if found is None:
+        _fail(f"{scenario}: there is no plan to range", 1)
+    if format is Format.json:
+        rows = [{**h.__dict__, "low": _finite(h.low), "high": _finite(h.high)} for h in found]
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+    else:
+        sys.stdout.write("How far each price can move before the plan's decisions change\n")
+        for h in found:
+            if h.low_limited or h.high_limited:
+                sys.stdout.write(f"  - {h.sentence}\n")
+        free = [h.label for h in found if not (h.low_limited or h.high_limited)]
+        if free:
+            sys.stdout.write(f"  At any value, with the plan's people: {', '.join(free)}.\n")
+
+
+def _finite(value: float) -> float | None:
+    return value if value == value and abs(value) != float("inf") else None
+
+
+def _holding(sc, paths):
+    """``analysis.holding.holding_ranges`` of the scenario's plan, in a child process."""
+    from optimizer.analysis.holding import holding_ranges
+    from optimizer.analysis.patterns import Patterns
+    from optimizer.analysis.solve import solve
+
+    plan = solve(sc, marginals=False, whole_steps=False)
+    if not plan.solved:
+        return None
+    return holding_ranges(plan, Patterns(sc, sc.objective), paths)
+
+
 @app.command("why-not")
 def why_not_command(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
