@@ -238,7 +238,7 @@ def _whole(cand: Candidate, value: float) -> float:
     return float(math.ceil(value - 1e-9) if value > cand.value else math.floor(value + 1e-9))
 
 
-__all__ = ["GAP_TOL", "Gap", "Optimal", "gap_at", "smallest_single_change", "replace"]
+__all__ = ["GAP_TOL", "Gap", "Optimal", "gap_at", "smallest_changes", "smallest_single_change"]
 
 
 ROUNDS = 3
