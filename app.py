@@ -755,6 +755,12 @@ def explanation_section(a) -> None:
             "**The service band, in customers and cash**\n\n"
             + "\n".join(f"- {md(t)}" for t in band["sentences"])
         )
+    entering = explanation.entering_sentences(why)
+    if entering:
+        st.markdown(
+            "**What would bring an unused option into the plan**\n\n"
+            + "\n".join(f"- {md(t)}" for t in entering)
+        )
     for note in why.notes:
         st.caption(md(note))
 

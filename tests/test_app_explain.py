@@ -68,6 +68,9 @@ def markdown(at) -> str:
 
 def test_the_seed_explanation_is_shown_in_the_leaders_words():
     at = explained_tab()
+    text = markdown(at)
+    assert "**What would bring an unused option into the plan**" in text
+    assert "conversion of 20-minute conversations rose from 5 % to above 6.67 %" in text
     table = steps_table(at)
     day = table[table["input"] == "Working day"].iloc[0]
     assert day["step"] == "one hour a day more"

@@ -143,3 +143,21 @@ def test_readme_example_is_the_products_output():
     shown = "\n".join(line.rstrip() for line in done.stdout.splitlines())
     assert block.startswith("What would bring an unused option into the plan")
     assert block in shown
+
+
+def test_the_app_and_the_workbook_say_it_too():
+    """The explanation's sentences reach the app's explanation and the workbook's sheet."""
+    import io
+
+    import openpyxl
+
+    from optimizer.analysis.answers import answer
+    from optimizer.app.workbook import plan_workbook
+
+    scenario = load_scenario(SEED)
+    found = answer(scenario, explain=True, hiring_free=False)
+    data = plan_workbook(found.plan, scenario, explanation=found.explanation)
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["Explanation"]
+    cells = [c for row in sheet.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert "What would bring an unused option into the plan" in cells
+    assert any("from 5 % to above 6.67 %" in c for c in cells)

@@ -787,6 +787,13 @@ def _explanation(ws, plan: Plan, scenario: Scenario, explanation) -> None:
         row = _title(ws, row, "The quality floor")
         ws.cell(row=row, column=1, value=floor)
         row += 2
+    entering = words.entering_sentences(explanation)
+    if entering:
+        row = _title(ws, row, "What would bring an unused option into the plan")
+        for text in entering:
+            ws.cell(row=row, column=1, value=text)
+            row += 1
+        row += 1
     for note in explanation.notes:
         _note(ws, row, note)
         row += 1
