@@ -168,6 +168,13 @@ def asked_why_not(scenario_json: str, asked: tuple[str, ...]):
     return guard.attempt(analysis.ask_why_not, scenario, list(asked))
 
 
+@st.cache_data(max_entries=16, show_spinner="Moving each price and solving again…")
+def ranged(scenario_json: str, objective: str):
+    """(how far each price can move, None), or (None, the guard.Failure), in a child."""
+    scenario = Scenario.model_validate_json(scenario_json)
+    return guard.attempt(analysis.price_ranges, scenario, objective)
+
+
 @st.cache_data(max_entries=16, show_spinner="Valuing each input's natural step…")
 def explained(scenario_json: str, objective: str):
     """(explanation, None), or (None, the guard.Failure): what moves the plan, in a child."""
@@ -943,6 +950,39 @@ def today_right_section(a) -> None:
 
 
 @st.fragment
+def price_ranges_section(a) -> None:
+    """How far each price can move before the plan's decisions change: on request, in a
+    child process, cached on the scenario and objective (``optimizer.analysis.holding``)."""
+    if not variables.has_decisions(a.plan):
+        return
+    st.subheader("How far can each price move?")
+    key = (token(), a.plan.objective_name)
+    if st.button("Move each price", key="ranges_run"):
+        st.session_state["ranges_for"] = key
+    if st.session_state.get("ranges_for") != key:
+        st.caption(
+            "Each price (a lead's, a deal's value, a unit's materials) moved until the plan's "
+            "decisions stop being the best, with the plan's people; both ends re-solved. A "
+            "few seconds."
+        )
+        return
+    try:
+        found, failure = ranged(st.session_state["scenario_json"], a.plan.objective_name)
+    except Exception as err:  # noqa: BLE001 - the page shows the cause, the log the traceback
+        log.exception("the price ranges failed")
+        st.error(md(f"The re-solves failed: {type(err).__name__}: {str(err)[:300]}"))
+        return
+    if failure is not None:
+        lost = "The plan above stands; no ranges are shown for it."
+        st.error(md(failure.text(a.scenario.name, st.session_state["scenario_label"], lost)))
+        return
+    limited = [h.sentence for h in found if h.low_limited or h.high_limited]
+    free = [h.label for h in found if not (h.low_limited or h.high_limited)]
+    st.markdown("\n".join(f"- {md(line)}" for line in limited) or "No price moves the plan.")
+    if free:
+        st.caption(md("At any value, with the plan's people: " + ", ".join(free) + "."))
+
+
 def why_not_section(a) -> None:
     """Why not this option? A decision held at a value (or at least at one), re-solved in a
     child process, cached on the scenario and the option."""
@@ -1260,7 +1300,11 @@ def main() -> None:
             explanation_section(a),
             whatif_section(a),
         ),
-        "Variables": lambda: (variables_section(a.plan), why_not_section(a)),
+        "Variables": lambda: (
+            variables_section(a.plan),
+            price_ranges_section(a),
+            why_not_section(a),
+        ),
         "Today against the plan": lambda: comparison_section(a),
         "Sensitivity": lambda: sensitivity_section(a),
         "Inputs": lambda: inputs_section(scenario),

@@ -312,6 +312,18 @@ def test_why_not_four_reps_on_the_variables_tab(clean_cache):
     assert "[" not in text.split("With 4 reps", 1)[1]  # labels, never the plan's names
 
 
+def test_how_far_each_price_can_move_on_the_variables_tab(clean_cache):
+    """On request, the seed's price ranges in words (``optimizer.analysis.holding``; the
+    $13.79 is derived by hand in tests/test_holding.py)."""
+    at = open_tab("Variables")
+    assert "Deal value" not in markdown(at)  # only on request
+    at.button(key="ranges_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    text = markdown(at)
+    assert "- Deal value, field team can fall by $13.79 (to $3,487) before the plan's" in text
+    assert "[" not in text.split("How far", 1)[-1].split("Why not", 1)[0]
+
+
 # ---- the batch's failed result has the plan's shape ---------------------------------------
 
 

@@ -114,6 +114,24 @@ def ask_why_not(scenario: Scenario, asked: list[str]) -> WhyNot:
     return why_not(scenario, list(asked), time_limit=RIGHT_SECONDS)
 
 
+RANGING = "the re-solves of how far each price can move"
+
+
+def price_ranges(scenario: Scenario, objective: str | None = None) -> list:
+    """How far each price can move before the plan's decisions change, with the plan's
+    people (``optimizer.analysis.holding.holding_ranges``); [] without a plan."""
+    from optimizer.analysis.holding import holding_ranges
+    from optimizer.analysis.patterns import Patterns
+    from optimizer.analysis.solve import solve
+
+    stage(RANGING)
+    objective = objective or scenario.objective
+    plan = solve(scenario, objective, marginals=False, whole_steps=False)
+    if not plan.solved:
+        return []
+    return holding_ranges(plan, Patterns(scenario, objective))
+
+
 def held_model(
     scenario: Scenario, objective: str | None = None, hold_people: bool = False
 ) -> WhatIf:
