@@ -702,6 +702,27 @@ def variables_section(plan) -> None:
     st.caption(md(variables.caption(plan, len(frame), total)))
 
 
+def child_answer(call, name: str, what: str, failed: str, lost: str, refused: str | None = None):
+    """The answer of a cached call made in a child process (``(answer, failure)``), or
+    None once the page has said why there is none: an exception (logged, ``failed`` in
+    words), or the child's crash or hang (``guard.Failure`` of the scenario ``name``, with
+    ``lost``: what still stands). With ``refused``, a question the answer cannot read
+    (``KeyError``, ``ValueError``) is shown as ``refused: why``, not logged."""
+    try:
+        found, failure = call()
+    except Exception as err:  # noqa: BLE001 - the page shows the cause, the log the traceback
+        if refused is not None and isinstance(err, (KeyError, ValueError)):
+            st.error(md(f"{refused}: {err.args[0] if err.args else err}"))
+            return None
+        log.exception("%s failed", what)
+        st.error(md(f"{failed}: {type(err).__name__}: {str(err)[:300]}"))
+        return None
+    if failure is not None:
+        st.error(md(failure.text(name, st.session_state["scenario_label"], lost)))
+        return None
+    return found
+
+
 def on_explain() -> None:
     st.session_state["explain_for"] = (token(), st.session_state["objective"])
 
@@ -717,15 +738,13 @@ def explanation_section(a) -> None:
         )
         st.button("Explain what moves the plan", key="explain_run", on_click=on_explain)
         return
-    try:
-        why, failure = explained(st.session_state["scenario_json"], a.plan.objective_name)
-    except Exception as err:  # noqa: BLE001 - the page shows the cause, the log the traceback
-        log.exception("the explanation failed")
-        st.error(md(f"The explanation failed: {type(err).__name__}: {str(err)[:300]}"))
-        return
-    if failure is not None:
-        lost = "The plan above stands; no explanation is shown for it."
-        st.error(md(failure.text(a.scenario.name, st.session_state["scenario_label"], lost)))
+    why = child_answer(
+        lambda: explained(st.session_state["scenario_json"], a.plan.objective_name),
+        a.scenario.name,
+        "the explanation", "The explanation failed",
+        "The plan above stands; no explanation is shown for it.",
+    )  # fmt: skip
+    if why is None:
         return
     months = max(1, a.scenario.calendar.horizon_months)
     table = explanation.step_table(why, a.plan)
@@ -920,15 +939,13 @@ def today_right_section(a) -> None:
         )
         st.button("What would make them right?", key="right_run", on_click=on_right)
         return
-    try:
-        right, failure = made_right(st.session_state["scenario_json"])
-    except Exception as err:  # noqa: BLE001 - the page shows the cause, the log the traceback
-        log.exception("what would make today's targets right failed")
-        st.error(md(f"The search failed: {type(err).__name__}: {str(err)[:300]}"))
-        return
-    if failure is not None:
-        lost = "The comparison above stands; no answer is shown for it."
-        st.error(md(failure.text(a.scenario.name, st.session_state["scenario_label"], lost)))
+    right = child_answer(
+        lambda: made_right(st.session_state["scenario_json"]),
+        a.scenario.name,
+        "what would make today's targets right", "The search failed",
+        "The comparison above stands; no answer is shown for it.",
+    )  # fmt: skip
+    if right is None:
         return
     st.markdown("\n".join(f"- {md(line)}" for line in right.sentences))
     table = today.right_table(right)
@@ -966,15 +983,13 @@ def price_ranges_section(a) -> None:
             "few seconds."
         )
         return
-    try:
-        found, failure = ranged(st.session_state["scenario_json"], a.plan.objective_name)
-    except Exception as err:  # noqa: BLE001 - the page shows the cause, the log the traceback
-        log.exception("the price ranges failed")
-        st.error(md(f"The re-solves failed: {type(err).__name__}: {str(err)[:300]}"))
-        return
-    if failure is not None:
-        lost = "The plan above stands; no ranges are shown for it."
-        st.error(md(failure.text(a.scenario.name, st.session_state["scenario_label"], lost)))
+    found = child_answer(
+        lambda: ranged(st.session_state["scenario_json"], a.plan.objective_name),
+        a.scenario.name,
+        "the price ranges", "The re-solves failed",
+        "The plan above stands; no ranges are shown for it.",
+    )  # fmt: skip
+    if found is None:
         return
     limited = [h.sentence for h in found if h.low_limited or h.high_limited]
     free = [h.label for h in found if not (h.low_limited or h.high_limited)]
@@ -1017,18 +1032,13 @@ def why_not_section(a) -> None:
         )
         return
     _, asked, asked_name = request
-    try:
-        answer, failure = asked_why_not(st.session_state["scenario_json"], (asked,))
-    except (KeyError, ValueError) as err:
-        st.error(md(f"{asked}: {err.args[0] if err.args else err}"))
-        return
-    except Exception as err:  # noqa: BLE001 - the page shows the cause, the log the traceback
-        log.exception("why not %s failed", asked)
-        st.error(md(f"The re-solves failed: {type(err).__name__}: {str(err)[:300]}"))
-        return
-    if failure is not None:
-        lost = "The plan above stands; no answer is shown for the option."
-        st.error(md(failure.text(a.scenario.name, st.session_state["scenario_label"], lost)))
+    answer = child_answer(
+        lambda: asked_why_not(st.session_state["scenario_json"], (asked,)),
+        a.scenario.name,
+        f"why not {asked}", "The re-solves failed",
+        "The plan above stands; no answer is shown for the option.", refused=asked,
+    )  # fmt: skip
+    if answer is None:
         return
     held = asked.removeprefix(asked_name)
     held = f"at least {held[2:]}" if held.startswith(">=") else f"= {held[1:]}"

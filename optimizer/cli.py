@@ -94,6 +94,10 @@ def _load(scenario: Path, overrides: list[str], variant: str | None = None):
         _fail(str(exc), 2)
 
 
+SetOption = Annotated[
+    list[str] | None, typer.Option("--set", help="Override an input: PATH=VALUE.")
+]
+
 VariantOption = Annotated[
     str | None,
     typer.Option(help="A variant the file declares (variants:), instead of the file itself."),
@@ -310,9 +314,7 @@ def compare(
     objective: Annotated[
         Objective | None, typer.Option(help="Objective of the recommended plan.")
     ] = None,
-    set_: Annotated[
-        list[str] | None, typer.Option("--set", help="Override an input: PATH=VALUE.")
-    ] = None,
+    set_: SetOption = None,
     variant: VariantOption = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
     backend: Annotated[
@@ -398,9 +400,7 @@ def ranges(
         list[str] | None,
         typer.Option("--input", help="An input's path (repeatable); default: every price."),
     ] = None,
-    set_: Annotated[
-        list[str] | None, typer.Option("--set", help="Override an input: PATH=VALUE.")
-    ] = None,
+    set_: SetOption = None,
     variant: VariantOption = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
 ) -> None:
@@ -460,9 +460,7 @@ def why_not_command(
             "e.g. 'reps=8' (every month) or 'paid_leads[2027-01,social:2]>=300'."
         ),
     ],
-    set_: Annotated[
-        list[str] | None, typer.Option("--set", help="Override an input: PATH=VALUE.")
-    ] = None,
+    set_: SetOption = None,
     variant: VariantOption = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
 ) -> None:
@@ -509,9 +507,7 @@ def export(
     objective: Annotated[
         Objective | None, typer.Option(help="Override the scenario's objective.")
     ] = None,
-    set_: Annotated[
-        list[str] | None, typer.Option("--set", help="Override an input: PATH=VALUE.")
-    ] = None,
+    set_: SetOption = None,
 ) -> None:
     """Write the model as an LP or MPS file, with the model's own names, to solve elsewhere."""
     sc = _load(scenario, list(set_ or []))

@@ -179,3 +179,26 @@ def _page_harness_once():
     finally:
         for module, name, original, _ in patched:
             setattr(module, name, original)
+
+
+@pytest.fixture
+def media(monkeypatch):
+    """The bytes behind each download button of an AppTest page: the media stores AppTest
+    creates, kept (``read(button) -> bytes``)."""
+    from streamlit.testing.v1 import app_test as app_test_module
+
+    stores = []
+    base = app_test_module.MemoryMediaFileStorage
+
+    class Kept(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Kept)
+
+    def read(button) -> bytes:
+        name = button.proto.url.rsplit("/", 1)[-1]
+        return stores[-1].get_file(name).content
+
+    return read

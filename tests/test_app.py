@@ -18,7 +18,6 @@ import pytest
 
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
-from streamlit.testing.v1 import app_test as app_test_module  # noqa: E402
 
 from optimizer.analysis.diagnose import diagnose  # noqa: E402
 from optimizer.analysis.solve import solve  # noqa: E402
@@ -338,26 +337,6 @@ def test_impossible_scenario_shows_conflict_and_applies_a_repair():
 
 
 # ---- files ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def media(monkeypatch):
-    """The bytes behind each download button: the stores AppTest creates, kept."""
-    stores = []
-    base = app_test_module.MemoryMediaFileStorage
-
-    class Kept(base):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            stores.append(self)
-
-    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Kept)
-
-    def read(button) -> bytes:
-        name = button.proto.url.rsplit("/", 1)[-1]
-        return stores[-1].get_file(name).content
-
-    return read
 
 
 def test_downloads_hold_the_plan(media):

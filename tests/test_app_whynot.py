@@ -24,7 +24,6 @@ from optimizer.app import analysis, today, variables
 
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
-from streamlit.testing.v1 import app_test as app_test_module  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -123,26 +122,6 @@ def clean_cache():
     st.cache_data.clear()
     yield
     st.cache_data.clear()
-
-
-@pytest.fixture
-def media(monkeypatch):
-    """The bytes behind each download button (as in tests/test_app.py)."""
-    stores = []
-    base = app_test_module.MemoryMediaFileStorage
-
-    class Kept(base):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            stores.append(self)
-
-    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Kept)
-
-    def read(button) -> bytes:
-        name = button.proto.url.rsplit("/", 1)[-1]
-        return stores[-1].get_file(name).content
-
-    return read
 
 
 def workbook(at: AppTest, media) -> openpyxl.Workbook:

@@ -226,3 +226,21 @@ def test_why_not_on_the_command_line():
     wrong = runner.invoke(cli.app, ["why-not", SEED, "rep=4"])
     assert wrong.exit_code == 2 and "no such variable" in wrong.output
     assert "Traceback" not in wrong.output
+
+
+@pytest.mark.slow  # a second search, about 10 s
+def test_a_quality_floor_fixed_in_levers_never_moves(seed):
+    """Non-negotiable inputs stay put: with the floor fixed at 20 minutes, 50 calls of 21
+    minutes (with admin) need 17.5 selling hours, a 20-hour day; their 6,000 x 5 % = 300
+    deals need 4 workers to build 75 units each."""
+    from optimizer.scenario.loading import validate
+
+    data = seed.model_dump()
+    data["levers"] = {FLOOR: {"fixed": True}}
+    fixed = validate(data, "fixed floor")
+    answer = today_right(fixed, time_limit=TIME_LIMIT)
+    got = answer.possible.values()
+    assert FLOOR not in got
+    assert got[HOURS] == pytest.approx(2.5 + 50 * 21 / 60, abs=1e-6)
+    assert got["delivery.units_per_worker_per_month"] == 6000 * 0.05 / 4
+    assert _met(with_values(fixed, got))

@@ -35,7 +35,7 @@ import itertools
 import numpy as np
 import pandas as pd
 
-from optimizer.analysis.ranging import plan_ranges
+from optimizer.analysis.ranging import BOUND_TOL, plan_ranges
 from optimizer.model.linear import LinearModel, ModelArrays
 from optimizer.scenario import labels
 from optimizer.solvers import SolverOutput
@@ -45,8 +45,9 @@ COLUMNS = [
     "objective_coefficient", "allowable_increase", "allowable_decrease", "degenerate",
 ]  # fmt: skip
 
-AT_TOL = 1e-7
-"""A variable is at a bound when within AT_TOL x max(1, |bound|) of it."""
+AT_TOL = BOUND_TOL
+"""A variable is at a bound within AT_TOL x max(1, |bound|): the ranging's own tolerance
+(``ranging.BOUND_TOL``), so a variable's ``at`` and its ranges read the plan alike."""
 
 RATE_TOL = 1e-6
 """A re-solved rate differs from the solver's reduced cost above RATE_TOL x max(1, |rate|)."""

@@ -775,25 +775,18 @@ def _explanation(ws, plan: Plan, scenario: Scenario, explanation) -> None:
     money = number_format(plan.objective_unit)
     row = _table(ws, row, frame, {"value": money, "value hiring free": money,
                                   "value people held": money})  # fmt: skip
-    sentences = words.headcount_sentences(explanation)
-    if sentences:
-        row = _title(ws, row, "Why this many people")
-        for text in sentences:
-            ws.cell(row=row, column=1, value=text)
-            row += 1
-        row += 1
     floor = words.quality_sentence(explanation)
-    if floor:
-        row = _title(ws, row, "The quality floor")
-        ws.cell(row=row, column=1, value=floor)
-        row += 2
-    entering = words.entering_sentences(explanation)
-    if entering:
-        row = _title(ws, row, "What would bring an unused option into the plan")
-        for text in entering:
-            ws.cell(row=row, column=1, value=text)
+    for title, texts in (
+        ("Why this many people", words.headcount_sentences(explanation)),
+        ("The quality floor", [floor] if floor else []),
+        ("What would bring an unused option into the plan", words.entering_sentences(explanation)),
+    ):
+        if texts:
+            row = _title(ws, row, title)
+            for text in texts:
+                ws.cell(row=row, column=1, value=text)
+                row += 1
             row += 1
-        row += 1
     for note in explanation.notes:
         _note(ws, row, note)
         row += 1

@@ -32,7 +32,13 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from optimizer.analysis.whynot.forced import Question, value
-from optimizer.analysis.whynot.inputs import Candidate, candidates, moved_arrays, rounded
+from optimizer.analysis.whynot.inputs import (
+    Candidate,
+    candidates,
+    changes,
+    moved_arrays,
+    rounded,
+)
 from optimizer.model.linear import ModelArrays
 from optimizer.runtime.deadline import Deadline
 from optimizer.scenario.inputs import with_values
@@ -103,9 +109,11 @@ def smallest_change(
     """The cheapest change found that gives ``question`` a plan (see the module docstring).
     ``start`` is the plan to linearise at first (default: the unforced plan)."""
     deadline = deadline or Deadline()
-    floors = _floors(scenario)
-    best: Found | None = None
     floor_weight = _floor_weight(scenario)
+    floors = _floors(scenario)
+    if not math.isfinite(floor_weight):  # the floor is fixed (levers:): it stays where it is
+        floors = floors[:1]
+    best: Found | None = None
     for floor in floors:
         floor_cost = floor_weight * abs(floor - floors[0])
         if best is not None and best.feasible and floor_cost >= best.cost:
@@ -115,18 +123,7 @@ def smallest_change(
         here = scenario if floor == floors[0] else with_values(scenario, {QUALITY_FLOOR: floor})
         found = _search(here, question, start, deadline)
         if floor != floors[0]:
-            found.changes.insert(
-                0,
-                Change(
-                    QUALITY_FLOOR,
-                    "the quality floor",
-                    "minutes/conversation",
-                    floors[0],
-                    floor,
-                    floor_weight,
-                    needed=False,
-                ),  # fmt: skip
-            )
+            found.changes.insert(0, changes(scenario, {QUALITY_FLOOR: floor})[0])
         if found.feasible and (best is None or not best.feasible or found.cost < best.cost):
             best = found
         elif best is None:
@@ -148,6 +145,7 @@ def _floors(scenario: Scenario) -> list[float]:
 
 
 def _floor_weight(scenario: Scenario) -> float:
+    """The quality floor's weight as a lever; infinite when ``levers:`` fixes it."""
     from optimizer.analysis.diagnose.repairs import levers
 
     for lever in levers(scenario):
@@ -191,9 +189,9 @@ def _search(scenario: Scenario, question: Question, start, deadline: Deadline) -
             return found
         moves, x0 = step
         moves = np.array([rounded(c, m) for c, m in zip(cands, moves)])
-        changes = _changes(cands, moves)
+        proposal = _changes(cands, moves)
         try:
-            moved = with_values(scenario, {c.path: c.proposed for c in changes})
+            moved = with_values(scenario, {c.path: c.proposed for c in proposal})
         except ScenarioError as error:  # a rule across inputs (tiers in order): leave them
             paths = [p.path for p in error.problems if p.path]
             keep = [
@@ -209,7 +207,7 @@ def _search(scenario: Scenario, question: Question, start, deadline: Deadline) -
         solved = value(question.model(moved)[2])
         found.solves += 1
         if solved.value is not None:
-            found.changes, found.feasible, found.value = changes, True, solved.value
+            found.changes, found.feasible, found.value = proposal, True, solved.value
             _cut_back(scenario, question, found, deadline)
             return found
     found.notes.append(f"no plan after {ROUNDS} linearisations")

@@ -81,6 +81,32 @@ class Candidate:
         return self.weight * abs(change)
 
 
+def weigh(path: str, value: float, lever=None) -> float:
+    """The cost of moving an input by one unit: a lever's (``repairs.Lever.weight``), or
+    one over the input's size, at least one natural step (see the module docstring)."""
+    if lever is not None:
+        return lever.weight
+    return 1.0 / max(abs(value), labels.natural_step(path).size)
+
+
+def input_words(scenario: Scenario, path: str) -> str:
+    """The input in a leader's words: 'the quality floor', 'Conversations per lead'."""
+    return "the quality floor" if path == QUALITY_FLOOR else labels.input_label(path, scenario)
+
+
+def changes(scenario: Scenario, values: dict[str, float]):
+    """``values`` (path -> proposed) as ``feasible.Change``s, weighed as candidates are."""
+    from optimizer.analysis.whynot.feasible import Change
+
+    lever_of = {lever.path: lever for lever in levers(scenario)}
+    current = {p: (v, u) for p, v, u in numeric_inputs(scenario, scenario.objective)}
+    return [
+        Change(path, input_words(scenario, path), current[path][1], current[path][0], proposed,
+               weigh(path, current[path][0], lever_of.get(path)))
+        for path, proposed in values.items()
+    ]  # fmt: skip
+
+
 def candidates(scenario: Scenario, question: Question, base: ModelArrays) -> list[Candidate]:
     """The inputs an answer may move, with their patterns on ``question``'s model."""
     lever_of = {lever.path: lever for lever in levers(scenario)}
@@ -101,15 +127,12 @@ def candidates(scenario: Scenario, question: Question, base: ModelArrays) -> lis
             continue
         low, high = bounds_of(path)
         if lever is not None:
-            weight = lever.weight
             low, high = (value, high) if lever.direction > 0 else (low, value)
-        else:
-            size = max(abs(value), labels.natural_step(path).size)
-            weight = 1.0 / size
+        weight = weigh(path, value, lever)
         slopes = _slopes(scenario, question, base, path, value, low, high, whole)
         if slopes is None:
             continue
-        words = labels.input_label(path, scenario)
+        words = input_words(scenario, path)
         out.append(Candidate(path, value, unit, words, weight, low, high, whole, slopes))
     return out
 

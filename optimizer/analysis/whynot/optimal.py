@@ -31,7 +31,7 @@ import numpy as np
 
 from optimizer.analysis.whynot.feasible import PRECISION, SHORT, Change
 from optimizer.analysis.whynot.forced import Question, value
-from optimizer.analysis.whynot.inputs import Candidate, candidates
+from optimizer.analysis.whynot.inputs import Candidate, candidates, changes
 from optimizer.model.linear import ModelArrays
 from optimizer.runtime.deadline import Deadline
 from optimizer.scenario.inputs import with_values
@@ -264,7 +264,6 @@ def smallest_changes(
 
     deadline = deadline or Deadline()
     values = dict(held or {})
-    base_values = {c: v for c, v in values.items()}
     found = Found()
     for _ in range(ROUNDS):
         single = smallest_single_change(scenario, question, values, deadline)
@@ -284,13 +283,12 @@ def smallest_changes(
     found.solves += 2
     if not gap.closed:
         found.notes.append(f"not found within {ROUNDS} rounds")
-        found.changes = _as_changes(scenario, values)
+        found.changes = changes(scenario, values)
         found.feasible = False
         return found
-    found.changes = _as_changes(scenario, values)
+    found.changes = changes(scenario, values)
     cut_back(found, lambda v: gap_at(scenario, question, v).closed, deadline)
     found.value = gap_at(scenario, question, found.values()).forced
-    del base_values
     return found
 
 
@@ -323,23 +321,3 @@ def _greedy_step(scenario, question, values, here: Gap, deadline):
             if gain > 0 and (best is None or gain > best[0]):
                 best = (gain, cand.path, proposed)
     return (None if best is None else (best[1], best[2])), tries
-
-
-def _as_changes(scenario: Scenario, values: dict[str, float]) -> list[Change]:
-    from optimizer.analysis.diagnose.repairs import levers
-    from optimizer.scenario import labels
-    from optimizer.scenario.inputs import numeric_inputs
-
-    current = {p: (v, u) for p, v, u in numeric_inputs(scenario, scenario.objective)}
-    weights = {lever.path: lever.weight for lever in levers(scenario)}
-    out = []
-    for path, proposed in values.items():
-        value, unit = current[path]
-        weight = weights.get(path, 1.0 / max(abs(value), labels.natural_step(path).size))
-        words = (
-            "the quality floor"
-            if path.endswith("min_minutes_per_quality_conversation")
-            else labels.input_label(path, scenario)
-        )
-        out.append(Change(path, words, unit, value, proposed, weight))
-    return out
