@@ -28,6 +28,8 @@ from pydantic.fields import FieldInfo
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from optimizer.scenario.names import OBJECTIVES, QUALITY_FLOOR, Objective
+from optimizer.scenario.uncertainty import Uncertainty
+from optimizer.scenario.uncertainty import problems as uncertainty_problems
 
 NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]*$"
 
@@ -889,6 +891,7 @@ class Scenario(Strict):
     horizon_end: HorizonEnd = HorizonEnd()
     current_targets: CurrentTargets = CurrentTargets()
     levers: dict[str, LeverSetting] = Field(default_factory=dict)
+    uncertainty: Uncertainty | None = None  # ranges on inputs (optimizer.scenario.uncertainty)
 
     def per_month(self, value: float | list[float] | None) -> np.ndarray:
         """A ``Monthly`` input of this scenario as one value per month of the horizon."""
@@ -1022,6 +1025,7 @@ class Scenario(Strict):
                         f"a lever, one of {known}",
                     )
                 )
+        problems += [_cross_error(*p) for p in uncertainty_problems(self)]
         if problems:
             raise ValidationError.from_exception_data("Scenario", problems)
         return self

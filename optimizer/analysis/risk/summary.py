@@ -1,0 +1,214 @@
+"""The odds of a plan, summarised from its draws (``Recourse.run``'s ``Outcomes``).
+
+- **Goals.** The share of draws meeting each goal, and all of them at once. Its sampling
+  error is stated: ``sqrt(p (1 - p) / draws)``.
+- **Spread.** P10, P50 and P90 of profit and cash each month (the fan chart), of the
+  horizon's profit, and of each per-role target (from the draws kept whole).
+- **What drives it** (the tornado, from the draws, every input moving at once): for each
+  uncertain input, the mean profit and the odds of meeting every goal in the draws where the
+  input was in its lowest tenth, and in its highest tenth, and the rank correlation of the
+  input with profit. Sorted by the width of the profit bar.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from optimizer.analysis import targets as target_rules
+from optimizer.analysis.risk.recourse import Outcomes, Recourse
+from optimizer.scenario import labels
+
+PERCENTILES = (10, 50, 90)
+TAIL = 0.1
+"""The tornado compares the draws in each input's lowest and highest tenth."""
+
+
+@dataclass
+class Risk:
+    """The odds of one plan (see the module docstring). Money in the scenario's currency."""
+
+    scenario: str
+    draws: int
+    seed: int
+    hold: tuple[str, ...]
+    held: dict[str, float]
+    plan_profit: float  # the plan's profit over the horizon with the single-number inputs
+    goals: pd.DataFrame  # name, label, goal, probability
+    all_goals: float
+    no_plan: int
+    money: pd.DataFrame  # measure, period, p10, p50, p90, mean, plan
+    targets: pd.DataFrame  # department, role, metric, period, unit, p10, p50, p90, plan
+    tornado: pd.DataFrame  # path, label, low, high, profit_low, profit_high, odds_low, ...
+    inputs: pd.DataFrame  # path, label, distribution, value, mean, p10, p90, clipped
+    verified: dict = field(default_factory=dict)
+    times: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def error(self) -> float:
+        """The sampling error (one standard error) of the odds of meeting every goal."""
+        p = self.all_goals
+        return float(np.sqrt(p * (1 - p) / self.draws))
+
+
+def summarise(scenario, plan, recourse: Recourse, out: Outcomes) -> Risk:
+    """The ``Risk`` of ``plan`` from its draws ``out``."""
+    drawn = out.drawn
+    months = out.months
+    total = np.sum(out.profit, axis=1)  # NaN without a plan
+    plan_q = _plan_quantities(plan, recourse)
+    goals = pd.DataFrame(
+        {
+            "name": out.goals,
+            "label": [_row_words(recourse, n) for n in out.goals],
+            "goal": [float(recourse.base.row_lower[i]) for i in recourse.goal_rows],
+            "probability": out.goal_met.mean(axis=0) if out.count else [],
+        }
+    )
+    money_rows = []
+    for measure, values, planned in (
+        ("profit", out.profit, plan_q.get("profit")),
+        ("cash", out.cash, plan_q.get("cash")),
+    ):
+        if values is None:
+            continue
+        for m, month in enumerate(months):
+            money_rows.append(_spread(measure, month, values[:, m], planned[m]))
+    money_rows.append(_spread("profit", "horizon", total, float(np.sum(plan_q["profit"]))))
+    return Risk(
+        scenario=scenario.name,
+        draws=out.count,
+        seed=drawn.seed,
+        hold=tuple(scenario.uncertainty.hold),
+        held=out.held,
+        plan_profit=float(np.sum(plan_q["profit"])),
+        goals=goals,
+        all_goals=float(out.all_met.mean()),
+        no_plan=int((~out.solved).sum()),
+        money=pd.DataFrame(money_rows),
+        targets=_targets(scenario, plan, recourse, out),
+        tornado=_tornado(scenario, drawn, total, out.all_met),
+        inputs=_inputs(scenario, drawn),
+        verified={
+            "draws": int(out.solved.sum()),
+            "worst_row_excess": out.worst,
+            "checked_against_scenario": out.checked,
+            "routes": dict(out.routes),
+        },
+        times=dict(out.times),
+    )
+
+
+def _row_words(recourse: Recourse, name: str) -> str:
+    family = name.split("[")[0]
+    return labels.row_label(family, labels.row_axes(name, family))
+
+
+def _plan_quantities(plan, recourse: Recourse) -> dict[str, np.ndarray]:
+    values = dict(zip(plan.variables["name"], plan.variables["value"]))
+    names = recourse.model.var_names()
+    x = np.array([values.get(n, np.nan) for n in names])
+    return {name: x[np.asarray(idx)] for name, idx in recourse.vars.index.items()}
+
+
+def _spread(measure: str, period: str, values: np.ndarray, planned: float) -> dict:
+    found = values[np.isfinite(values)]
+    p = np.percentile(found, PERCENTILES) if len(found) else [np.nan] * 3
+    return {
+        "measure": measure,
+        "period": period,
+        "p10": float(p[0]),
+        "p50": float(p[1]),
+        "p90": float(p[2]),
+        "mean": float(found.mean()) if len(found) else np.nan,
+        "plan": float(planned),
+    }
+
+
+def _targets(scenario, plan, recourse: Recourse, out: Outcomes) -> pd.DataFrame:
+    """Each per-role target's P10/P50/P90 over the draws kept whole (``out.sample``)."""
+    keys = ["department", "role", "metric", "period", "unit"]
+    frames = []
+    for d in out.sample:
+        x = out.sample_x[d]
+        moved = recourse.patterns.scenario_at(out.drawn.changes(d))
+        q = {name: x[np.asarray(idx)] for name, idx in recourse.vars.index.items()}
+        frames.append(target_rules.derive(moved, q, out.months)["value"].to_numpy())
+    base = plan.targets[keys + ["value"]].rename(columns={"value": "plan"}).reset_index(drop=True)
+    if not frames:
+        return base.assign(p10=np.nan, p50=np.nan, p90=np.nan)
+    stacked = np.vstack(frames)
+    p = np.percentile(stacked, PERCENTILES, axis=0)
+    if stacked.shape[1] != len(base):  # the targets' rows follow the model: the same rows
+        raise RuntimeError("a draw's targets have other rows than the plan's")
+    return base.assign(p10=p[0], p50=p[1], p90=p[2], kept=len(frames))
+
+
+def _tornado(scenario, drawn, total: np.ndarray, met: np.ndarray) -> pd.DataFrame:
+    """Each input's lowest and highest tenth of draws: mean profit, odds of every goal."""
+    rows = []
+    ok = np.isfinite(total)
+    for i, path in enumerate(drawn.paths):
+        values = drawn.values[:, i]
+        low_cut, high_cut = np.quantile(values, [TAIL, 1 - TAIL])
+        low, high = values <= low_cut, values >= high_cut
+        rows.append(
+            {
+                "path": path,
+                "label": labels.input_label(path, scenario),
+                "low": float(values[low].mean()),
+                "high": float(values[high].mean()),
+                "profit_low": _mean(total[low & ok]),
+                "profit_high": _mean(total[high & ok]),
+                "odds_low": float(met[low].mean()),
+                "odds_high": float(met[high].mean()),
+                "rank_correlation": _rank_correlation(values[ok], total[ok]),
+            }
+        )
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    width = (frame["profit_high"] - frame["profit_low"]).abs()
+    return frame.iloc[np.argsort(-width.to_numpy(), kind="stable")].reset_index(drop=True)
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(values.mean()) if len(values) else float("nan")
+
+
+def _rank_correlation(a: np.ndarray, b: np.ndarray) -> float:
+    """Spearman's rank correlation (average ranks for ties); NaN for a constant side."""
+    if len(a) < 2:
+        return float("nan")
+    ra, rb = _ranks(a), _ranks(b)
+    if ra.std() == 0 or rb.std() == 0:
+        return float("nan")
+    return float(np.corrcoef(ra, rb)[0, 1])
+
+
+def _ranks(values: np.ndarray) -> np.ndarray:
+    return pd.Series(values).rank(method="average").to_numpy()
+
+
+def _inputs(scenario, drawn) -> pd.DataFrame:
+    specs = scenario.uncertainty.inputs
+    rows = []
+    for i, path in enumerate(drawn.paths):
+        spec = specs[drawn.keys[i]]
+        values = drawn.values[:, i]
+        rows.append(
+            {
+                "path": path,
+                "label": labels.input_label(path, scenario),
+                "distribution": spec.kind,
+                "factors": dict(spec.factors),
+                "value": float(drawn.base[i]),
+                "mean": float(values.mean()),
+                "p10": float(np.percentile(values, 10)),
+                "p90": float(np.percentile(values, 90)),
+                "clipped": int(drawn.clipped[i]),
+            }
+        )
+    return pd.DataFrame(rows)
