@@ -450,6 +450,79 @@ def _holding(sc, paths):
     return holding_ranges(plan, Patterns(sc, sc.objective), paths)
 
 
+class Against(str, Enum):
+    quality_floor = "quality_floor"
+    long_share = "long_share"
+    headcount = "headcount"
+    service_level = "service_level"
+    disruption = "disruption"
+
+
+@app.command()
+def tradeoff(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    against: Annotated[
+        str,
+        typer.Option(help="What profit is traded against: " + ", ".join(a.value for a in Against)),
+    ],
+    points: Annotated[
+        int | None,
+        typer.Option(
+            min=2, help="Points of an evenly stepped curve; headcount: most people fewer + 1."
+        ),
+    ] = None,
+    long_minutes: Annotated[
+        float | None,
+        typer.Option(
+            help="long_share: the shortest conversation counted as long (default: the longest tier)."
+        ),
+    ] = None,
+    objective: Annotated[
+        Objective | None, typer.Option(help="Override the scenario's objective.")
+    ] = None,
+    set_: SetOption = None,
+    variant: VariantOption = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """A trade-off curve: profit against one other thing, each point re-solved and checked.
+
+    quality_floor: the floor at each conversation length; long_share: from the plan's share
+    of long conversations to 100 %; headcount: one person fewer at a time; service_level: the
+    live channels' target from 50 % to 95 %; disruption: month-to-month headcount changes down
+    to none (scenarios of several months)."""
+    if against not in Against.__members__:
+        expected = ", ".join(a.value for a in Against)
+        _fail(f"--against {against!r}: expected one of {expected}", 2)
+    if format is Format.csv:
+        _fail("--format csv: expected table or json for a trade-off curve", 2)
+    sc = _load(scenario, list(set_ or []), variant)
+    from optimizer.runtime.isolation import SolverCrash, isolated
+
+    _preload_for_fork()
+    kwargs = dict(points=points, objective=objective, long_minutes=long_minutes)
+    try:
+        front = isolated(_tradeoff, sc, against, kwargs, method="fork")
+    except ValueError as exc:
+        _fail(f"{scenario}: {exc}", 2)
+    except SolverCrash as exc:
+        _fail(_crash_message(exc, scenario, sc, list(set_ or [])), 3)
+    except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
+        _fail(f"internal error while tracing {scenario}: {type(exc).__name__}: {exc}", 3)
+    if format is Format.json:
+        sys.stdout.write(json.dumps(front.to_json(), indent=2, allow_nan=False) + "\n")
+    else:
+        from optimizer.report.tradeoff import print_front
+
+        print_front(front)
+
+
+def _tradeoff(sc, axis, kwargs):
+    """``analysis.tradeoff.tradeoff`` in a child process, without the points' plans."""
+    from optimizer.analysis.tradeoff import tradeoff
+
+    return tradeoff(sc, axis, **kwargs).without_plans()
+
+
 @app.command("why-not")
 def why_not_command(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],

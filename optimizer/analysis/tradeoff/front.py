@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -81,6 +81,10 @@ class Front:
 
     def value_words(self, value: float | None) -> str:
         return axis_words(self.axis, value)
+
+    def without_plans(self) -> Front:
+        """The same front without each point's plan (small to send between processes)."""
+        return replace(self, points=[replace(p, plan=None) for p in self.points])
 
     def frame(self) -> pd.DataFrame:
         """One row per point, raw numbers (the front ends format them)."""
