@@ -523,6 +523,65 @@ def _tradeoff(sc, axis, kwargs):
     return tradeoff(sc, axis, **kwargs).without_plans()
 
 
+@app.command()
+def risk(
+    scenario: Annotated[
+        Path, typer.Argument(help="Scenario YAML file with an uncertainty: section.")
+    ],
+    draws: Annotated[
+        int | None, typer.Option(min=1, max=1_000_000, help="Draws (default: the file's).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Seed (default: the file's).")] = None,
+    set_: SetOption = None,
+    variant: VariantOption = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """How likely the plan is: its people held, the uncertain inputs drawn, the rest re-solved.
+
+    Reports the probability of meeting each finance goal, the P10/P50/P90 of profit, cash
+    and each target, and which inputs drive the spread (from the draws, all moving at once)."""
+    sc = _load(scenario, list(set_ or []), variant)
+    if sc.uncertainty is None:
+        _fail(
+            f"{scenario}: no uncertainty: section; expected ranges on some inputs, e.g. "
+            "uncertainty: {inputs: {sales.conversation_tiers[4].conversion_rate: "
+            "{normal: {spread: 0.01}}}}",
+            2,
+        )
+    found = _risk_with_progress(scenario, sc, draws, seed)
+    from optimizer.report import risk as risk_report
+
+    if format is Format.json:
+        sys.stdout.write(json.dumps(risk_report.payload(found), indent=2) + "\n")
+        return
+    sys.stdout.write(f"How likely the plan is: {sc.name}\n")
+    for line in risk_report.sentences(found, found.plan_variables):
+        sys.stdout.write(f"  - {line}\n")
+
+
+def _risk_with_progress(path, sc, draws, seed):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from optimizer.analysis.risk import risk
+
+    total = draws or sc.uncertainty.draws
+    with Progress(
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+        TimeRemainingColumn(), transient=True, console=_stderr(),
+    ) as bar:  # fmt: skip
+        task = bar.add_task("draws", total=total)
+        step = max(1, total // 200)
+        try:
+            return risk(
+                sc, draws=draws, seed=seed,
+                progress=lambda done: done % step == 0 and bar.update(task, completed=done),
+            )  # fmt: skip
+        except ValueError as exc:  # no plan to hold, or a draw that moves the model's shape
+            _fail(f"{path}: {exc}", 1)
+        except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
+            _fail(f"internal error while drawing {path}: {type(exc).__name__}: {exc}", 3)
+
+
 @app.command("why-not")
 def why_not_command(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],

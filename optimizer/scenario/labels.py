@@ -611,6 +611,16 @@ def amount(value: float, unit: str) -> str:
     return f"{number(value)} {words}".rstrip()
 
 
+def input_amount(path: str, value: float) -> str:
+    """An input's value in words: '8.2 %' for a rate or share, else ``amount`` in its unit
+    ('$3,500', '6,000 leads a month')."""
+    from optimizer.scenario.paths import resolve
+
+    if natural_step(path).per_point:
+        return percent(value)
+    return amount(value, resolve(path).unit)
+
+
 def months_phrase(months, horizon=None) -> str:
     """When a family of rows holds: 'in Apr 2027', 'every month from Jan to Jun 2027',
     'from Feb to Apr 2027', 'in Jan, Mar and Jun 2027'; 'over the whole plan' for rows

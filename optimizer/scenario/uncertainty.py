@@ -155,7 +155,9 @@ def problems(scenario) -> list[tuple[tuple, object, str]]:
     u = scenario.uncertainty
     if u is None:
         return []
-    known = {path for path, _, _ in numeric_inputs(scenario, Objective.closest_to_current)}
+    known = {
+        path: value for path, value, _ in numeric_inputs(scenario, Objective.closest_to_current)
+    }
     months = scenario.calendar.month_labels()
     found = []
     for path, spec in u.inputs.items():
@@ -164,7 +166,7 @@ def problems(scenario) -> list[tuple[tuple, object, str]]:
             if name not in u.factors:
                 declared = sorted(u.factors) or "none declared under uncertainty.factors"
                 found.append((loc + ("factors", name), name, f"a declared factor: {declared}"))
-        expanded = monthly_paths(path, months, known, spec)
+        expanded = monthly_paths(path, months, set(known), spec)
         if expanded is None:
             found.append((loc, path, "the path of a numeric input of this scenario, as --set "
                           "names it (for example sales.conversation_tiers[4].conversion_rate)"))  # fmt: skip
@@ -183,6 +185,12 @@ def problems(scenario) -> list[tuple[tuple, object, str]]:
             value = getattr(d, name, None)
             if value is not None and not low <= value <= high:
                 found.append((loc + (spec.kind, name), value, f"a value from {low:g} to {high:g}"))
+        if spec.kind == "triangular" and d.mode is None:
+            for each in expanded:
+                value = known.get(each, known.get(path))
+                if value is not None and not d.low <= value <= d.high:
+                    found.append((loc + ("triangular",), value, f"a range around the input's "
+                                  f"value {value:g} (or a mode): low {d.low:g} to high {d.high:g}"))  # fmt: skip
         for value in mean if isinstance(mean, list) else [mean]:
             if value is not None and not low <= value <= high:
                 found.append((loc + ("normal", "mean"), value, f"a value from {low:g} to {high:g}"))

@@ -45,6 +45,7 @@ class Risk:
     inputs: pd.DataFrame  # path, label, distribution, value, mean, p10, p90, clipped
     verified: dict = field(default_factory=dict)
     times: dict[str, float] = field(default_factory=dict)
+    plan_variables: pd.DataFrame | None = None  # the plan's variables (names, labels)
 
     @property
     def error(self) -> float:
@@ -98,6 +99,7 @@ def summarise(scenario, plan, recourse: Recourse, out: Outcomes) -> Risk:
             "routes": dict(out.routes),
         },
         times=dict(out.times),
+        plan_variables=plan.variables[["name", "label", "value"]],
     )
 
 
@@ -193,6 +195,8 @@ def _ranks(values: np.ndarray) -> np.ndarray:
 
 
 def _inputs(scenario, drawn) -> pd.DataFrame:
+    from optimizer.scenario.paths import resolve
+
     specs = scenario.uncertainty.inputs
     rows = []
     for i, path in enumerate(drawn.paths):
@@ -202,6 +206,7 @@ def _inputs(scenario, drawn) -> pd.DataFrame:
             {
                 "path": path,
                 "label": labels.input_label(path, scenario),
+                "unit": resolve(path).unit,
                 "distribution": spec.kind,
                 "factors": dict(spec.factors),
                 "value": float(drawn.base[i]),

@@ -1,0 +1,138 @@
+"""The odds of a plan in a leader's words (``optimizer.analysis.risk.Risk``), and as JSON.
+
+``sentences`` gives the lines the CLI prints and the app and workbook show: how likely each
+goal is and how precisely that is known, the spread of profit and cash, what is held and
+what the recourse may change, what drives the spread, and how the plans were checked.
+``payload`` keeps the identifiers and raw numbers for programs.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pandas as pd
+
+from optimizer.scenario import labels
+
+HOLD_WORDS = {
+    "people": "every headcount",
+    "ads": "the leads bought in each ad tier",
+}
+RECOURSE_WORDS = (
+    "re-solved for each draw: conversations at each length, leads, units built and shipped"
+)
+
+
+def odds_words(p: float) -> str:
+    """'72.6 %', '< 0.1 %', '> 99.9 %'."""
+    if 0 < p < 0.001:
+        return "< 0.1 %"
+    if 0.999 < p < 1:
+        return "> 99.9 %"
+    return labels.percent(p)
+
+
+def held_words(risk, variables: pd.DataFrame | None = None) -> str:
+    """'Marketers 2; Reps, field team 5; Delivery workers 19 to 20': each held column's
+    label without its month, with the values it is held at over the months."""
+    names = dict(zip(variables["name"], variables["label"])) if variables is not None else {}
+    groups: dict[str, list[float]] = {}
+    for name, value in risk.held.items():
+        label = re.sub(r", [A-Z][a-z]{2} \d{4}$", "", names.get(name, name))
+        groups.setdefault(label, []).append(value)
+    parts = []
+    for label, values in groups.items():
+        low, high = min(values), max(values)
+        held = (
+            labels.number(low) if low == high else f"{labels.number(low)} to {labels.number(high)}"
+        )
+        parts.append(f"{label} {held}")
+    return "; ".join(parts)
+
+
+def sentences(risk, variables: pd.DataFrame | None = None) -> list[str]:
+    """The odds of the plan as a leader reads them."""
+    held = ", ".join(HOLD_WORDS[h] for h in risk.hold)
+    out = [
+        f"Held at the plan's values: {held} ({held_words(risk, variables)}); the rest "
+        f"{RECOURSE_WORDS}."
+    ]
+    error = 100 * risk.error
+    if len(risk.goals):
+        for goal in risk.goals.itertuples():
+            out.append(
+                f"{goal.label} ({labels.money(goal.goal)}): met in {odds_words(goal.probability)}"
+                f" of {risk.draws:,} draws."
+            )
+        if len(risk.goals) > 1:
+            out.append(f"Every goal at once: {odds_words(risk.all_goals)}.")
+        out[-1] = out[-1][:-1] + f" (give or take {error:.1f} percentage points: the draws' error)."
+    else:
+        out.append("The scenario states no finance goal; the spread of profit is below.")
+    total = risk.money[(risk.money["measure"] == "profit") & (risk.money["period"] == "horizon")]
+    if len(total):
+        t = total.iloc[0]
+        out.append(
+            f"Profit over the plan: {labels.money(t.p10)} in the worst tenth of draws (P10), "
+            f"{labels.money(t.p50)} in the middle (P50), {labels.money(t.p90)} in the best tenth "
+            f"(P90); the plan with single-number inputs earns {labels.money(t.plan)}."
+        )
+    if risk.no_plan:
+        out.append(
+            f"In {risk.no_plan:,} draws ({odds_words(risk.no_plan / risk.draws)}) the held people "
+            "cannot keep every limit: no plan, and no goal met."
+        )
+    for row in risk.tornado.head(3).itertuples():
+        out.append(
+            f"{row.label}: in its lowest tenth of draws (about {labels.input_amount(row.path, row.low)}) "
+            f"profit averages {labels.money(row.profit_low)} and every goal is met in "
+            f"{odds_words(row.odds_low)}; in its highest tenth (about "
+            f"{labels.input_amount(row.path, row.high)}) {labels.money(row.profit_high)} and "
+            f"{odds_words(row.odds_high)}."
+        )
+    v = risk.verified
+    out.append(
+        f"Checked: each of the {v['draws']:,} draws' plans against its own model's rows "
+        f"(largest excess {v['worst_row_excess']:.1g}), and {v['checked_against_scenario']} "
+        "of them against the moved scenario itself."
+    )
+    return out
+
+
+def payload(risk) -> dict:
+    """The risk as JSON-ready data: identifiers and raw numbers."""
+    return _clean(
+        {
+            "scenario": risk.scenario,
+            "draws": risk.draws,
+            "seed": risk.seed,
+            "hold": list(risk.hold),
+            "held": risk.held,
+            "plan_profit": risk.plan_profit,
+            "probability_all_goals": risk.all_goals,
+            "standard_error": risk.error,
+            "draws_without_plan": risk.no_plan,
+            "goals": risk.goals.to_dict(orient="records"),
+            "money": risk.money.to_dict(orient="records"),
+            "targets": risk.targets.to_dict(orient="records"),
+            "tornado": risk.tornado.to_dict(orient="records"),
+            "inputs": risk.inputs.to_dict(orient="records"),
+            "verified": risk.verified,
+            "seconds": risk.times.get("total"),
+        }
+    )
+
+
+def _clean(value):
+    """NaN and infinities as null; numpy numbers as Python's."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
