@@ -114,6 +114,16 @@ def tradeoff(
                 f"stopped after {MOST_HEADCOUNT_STEPS} people fewer; ask for more points"
             )
     front.own = next((i for i, p in enumerate(front.points) if p.own), None)
+    front.credit = any(
+        p.solved and p.profit is not None and abs(p.objective - p.profit) > 0.5
+        for p in front.points
+    )
+    if front.credit and objective == "max_profit":
+        front.notes.append(
+            "the objective is the horizon's profit plus what the scenario credits for what is "
+            "still open at its end (customers still paying, the pipeline); each step's cost is "
+            "in the objective, the profit column the horizon's profit alone"
+        )
     front.steps = steps(front)
     front.seconds = time.perf_counter() - t0
     return front

@@ -78,6 +78,7 @@ class Front:
     seconds: float = 0.0
     long_minutes: float | None = None
     paths: list[str] = field(default_factory=list)
+    credit: bool = False  # the objective counts more than the horizon's profit
 
     def value_words(self, value: float | None) -> str:
         return axis_words(self.axis, value)
@@ -100,6 +101,7 @@ class Front:
             "objective_unit": self.objective_unit,
             "long_minutes": self.long_minutes,
             "paths": self.paths,
+            "credit": self.credit,
             "own": self.own,
             "points": [p.to_json() for p in self.points],
             "steps": [s.to_json() for s in self.steps],

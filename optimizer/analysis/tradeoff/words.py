@@ -83,7 +83,7 @@ def step_words(front: Front, a: Point, b: Point, change: float | None) -> str:
     up = b.epsilon >= a.epsilon
     verb = PUSH[front.axis][0 if up == (front.axis in RAISED) else 1]
     span = f"from {front.value_words(a.epsilon)} to {front.value_words(b.epsilon)}"
-    what = "profit" if front.objective == "max_profit" else "the objective"
+    what = "profit" if front.objective == "max_profit" and not front.credit else "the objective"
     if change is None:
         missing = b if not b.solved else a
         return f"{verb} {span}: no plan at {front.value_words(missing.epsilon)}."
