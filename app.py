@@ -40,6 +40,7 @@ from optimizer.app import (
 from optimizer.app import diagnosis as diagnosis_tables
 from optimizer.app import funnel as funnel_view
 from optimizer.app import money as money_view
+from optimizer.app import tradeoff as tradeoff_view
 from optimizer.app.analysis import held_model, plan_at
 from optimizer.app.scenario_files import (
     SaveError,
@@ -175,6 +176,19 @@ def ranged(scenario_json: str, objective: str):
     return guard.attempt(analysis.price_ranges, scenario, objective)
 
 
+@st.cache_data(max_entries=16, show_spinner="Solving the plan again along the curve…")
+def traded(scenario_json: str, objective: str, axis: str):
+    """(the trade-off curve against ``axis``, None), or (None, the guard.Failure), in a child."""
+    scenario = Scenario.model_validate_json(scenario_json)
+    return guard.attempt(tradeoff_view.compute, scenario, axis, objective)
+
+
+def tradeoff_requested() -> str | None:
+    """The axis whose curve the page has computed for this scenario and objective, or None."""
+    found = st.session_state.get("tradeoff_for")
+    return found[2] if found and found[:2] == (token(), st.session_state["objective"]) else None
+
+
 @st.cache_data(max_entries=16, show_spinner="Valuing each input's natural step…")
 def explained(scenario_json: str, objective: str):
     """(explanation, None), or (None, the guard.Failure): what moves the plan, in a child."""
@@ -214,13 +228,15 @@ def workbook_file(
     with_explanation: bool = False,
     with_band: bool = False,
     with_right: bool = False,
+    tradeoff_axis: str | None = None,
 ) -> bytes:
     a = analysed(scenario_json, objective)
     comparison, _ = compared(scenario_json, objective)
     why = explained(scenario_json, objective)[0] if with_explanation else None
     band = band_explained(scenario_json, objective)[0] if with_band else None
     right = made_right(scenario_json)[0] if with_right else None
-    return plan_workbook(a.plan, a.scenario, comparison, a.diagnosis, why, band, right)
+    curve = traded(scenario_json, objective, tradeoff_axis)[0] if tradeoff_axis else None
+    return plan_workbook(a.plan, a.scenario, comparison, a.diagnosis, why, band, right, curve)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -1158,6 +1174,41 @@ def sensitivity_section(a) -> None:
     )
 
 
+@st.fragment
+def tradeoff_section(a) -> None:
+    """Profit against one other thing (``optimizer.app.tradeoff``): on request, in a child
+    process, cached on the scenario, the objective and the axis."""
+    offered = tradeoff_view.axes(a.scenario)
+    st.subheader("Trade-offs")
+    axis = st.selectbox(
+        "Profit against", list(offered), format_func=offered.get, key="tradeoff_axis"
+    )
+    key = (token(), a.plan.objective_name, axis)
+    if st.button("Draw the curve", key="tradeoff_run", type="primary"):
+        st.session_state["tradeoff_for"] = key
+    if st.session_state.get("tradeoff_for") != key:
+        st.caption(
+            "The plan solved again at each point of the curve, in whole people, each point "
+            "checked against the scenario. Seconds on a small company, a minute on a large one."
+        )
+        return
+    front = child_answer(
+        lambda: traded(st.session_state["scenario_json"], a.plan.objective_name, axis),
+        a.scenario.name,
+        "the trade-off curve", "The re-solves failed",
+        "The plan above stands; no curve is shown for it.",
+        refused="No curve",
+    )  # fmt: skip
+    if front is None:
+        return
+    st.markdown(md(tradeoff_view.takeaway(front)))
+    st.plotly_chart(tradeoff_view.figure(front), key="tradeoff_chart")
+    st.dataframe(tradeoff_view.table(front), hide_index=True, key="tradeoff_table", width="stretch")
+    st.markdown("\n".join(f"- {md(step.words)}" for step in front.steps))
+    for note in front.notes:
+        st.caption(md(f"Note: {note}."))
+
+
 def downloads_section(a) -> None:
     token_json, objective = st.session_state["scenario_json"], a.plan.objective_name
     stem = Path(st.session_state["scenario_label"].split(" (")[0]).stem or "plan"
@@ -1175,8 +1226,9 @@ def downloads_section(a) -> None:
             label, data[name], file_name=f"{stem}-{name}", mime=mime, key=key, on_click="ignore"
         )
     book = workbook_file(
-        token_json, objective, explanation_requested(), band_requested(), right_requested()
-    )
+        token_json, objective, explanation_requested(), band_requested(), right_requested(),
+        tradeoff_requested(),
+    )  # fmt: skip
     cols[3].download_button(
         "Workbook (Excel)",
         book,
@@ -1317,6 +1369,7 @@ def main() -> None:
         ),
         "Today against the plan": lambda: comparison_section(a),
         "Sensitivity": lambda: sensitivity_section(a),
+        "Trade-offs": lambda: tradeoff_section(a),
         "Inputs": lambda: inputs_section(scenario),
         "Downloads": lambda: downloads_section(a),
     }

@@ -177,3 +177,51 @@ def test_disruption_front_on_the_growth_plan():
             assert p.verified and p.value <= p.epsilon + 1e-6
     solved = [p.objective for p in front.points if p.solved]
     assert all(b <= a + 1e-6 for a, b in zip(solved, solved[1:]))
+
+
+# ---- the app and the workbook -------------------------------------------------------------
+
+
+def test_the_tradeoffs_tab_draws_the_curve_on_request_and_the_workbook_gains_a_sheet(media):
+    import io
+
+    import openpyxl
+    import streamlit as st
+
+    pytest.importorskip("streamlit")
+    from streamlit.testing.v1 import AppTest
+
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["section"] = "Trade-offs"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Trade-offs" in [s.value for s in at.subheader]
+    assert not at.get("plotly_chart")  # only on request
+    assert at.selectbox(key="tradeoff_axis").options[:3] == [
+        "Quality floor (shortest conversation)",
+        "Share of conversations of 45 minutes or more",
+        "People on staff, all roles (busiest month)",
+    ]  # the seed has no live channel and one month: no service level, no disruption
+    at.selectbox(key="tradeoff_axis").set_value("headcount").run()
+    at.button(key="tradeoff_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    text = "\n".join(m.value for m in at.markdown).replace(r"\$", "$")
+    assert (
+        "From the plan's 13 people to 10 people costs $7,222 of profit; no plan at 9 people."
+        in text
+    )
+    assert "- Cutting the headcount from 13 people to 12 people costs $7,222 of profit." in text
+    table = next(d.value for d in at.dataframe if "Verified" in d.value.columns)
+    assert table["Profit"].tolist() == ["$35,400", "$28,178", "$28,178", "$28,178", "no plan"]
+    assert table[""].tolist()[0] == "◀ the plan"
+    assert at.get("plotly_chart")
+    at.session_state["section"] = "Downloads"
+    at.run()
+    book = openpyxl.load_workbook(io.BytesIO(media(at.download_button(key="download_xlsx"))))
+    assert "Trade-offs" in book.sheetnames
+    sheet = book["Trade-offs"]
+    assert sheet["A1"].value == "Profit against people on staff, all roles (busiest month)"
+    values = [[c.value for c in r] for r in sheet.iter_rows(min_row=2, max_row=3)]
+    assert values[1][:3] == [13, 35400, 35400]
+    st.cache_data.clear()

@@ -824,11 +824,13 @@ def plan_workbook(
     explanation=None,
     band: dict | None = None,
     right=None,
+    tradeoff=None,
 ) -> bytes:
     """The workbook's bytes (.xlsx). ``band``: the service band's story re-solved on its own
     (``optimizer.app.analysis.explain_band``), for the Money sheet when ``explanation`` has
     none. ``right``: what would make today's targets right (``whynot.TodayRight``), once the
-    page has computed it: a ``Today right`` sheet after the comparison (none without it)."""
+    page has computed it: a ``Today right`` sheet after the comparison (none without it).
+    ``tradeoff``: a trade-off curve the page has computed: a ``Trade-offs`` sheet."""
     book = Workbook()
     _summary(book.active, plan, scenario)
     book.active.title = "Summary"
@@ -850,6 +852,10 @@ def plan_workbook(
     _comparison(book.create_sheet("Comparison"), comparison)
     if right is not None:
         _today_right(book.create_sheet("Today right"), right)
+    if tradeoff is not None:  # a trade-off curve (``analysis.tradeoff.Front``), once computed
+        from optimizer.app.tradeoff import write_sheet
+
+        write_sheet(book.create_sheet("Trade-offs"), tradeoff)
     if explanation is not None and plan.solved:
         _explanation(book.create_sheet("Explanation"), plan, scenario, explanation)
     if diagnosis is not None:
