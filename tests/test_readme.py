@@ -35,6 +35,15 @@ def test_readme_seed_examples_are_the_products_output():
     assert "Working day" in answer and "+$5,200" in answer and "$20,800" not in answer
 
 
+def test_readme_tradeoff_example_is_the_products_output():
+    seed = str(ROOT / "scenarios" / "seed_company.yaml")
+    run = CliRunner().invoke(app, ["tradeoff", seed, "--against", "headcount"])
+    assert run.exit_code == 0, run.output
+    shown = "\n".join(line.rstrip() for line in run.stdout.splitlines())
+    block = _block_after((ROOT / "README.md").read_text(), "## Trade-offs: `tradeoff`")
+    assert block.startswith("- Cutting the headcount") and block in shown
+
+
 @pytest.mark.slow
 def test_readme_money_example_is_the_products_output():
     """The software company's money notes and service-band sentences, as `solve` prints them."""
