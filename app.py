@@ -40,6 +40,7 @@ from optimizer.app import (
 from optimizer.app import diagnosis as diagnosis_tables
 from optimizer.app import funnel as funnel_view
 from optimizer.app import money as money_view
+from optimizer.app import risk as odds_view
 from optimizer.app import tradeoff as tradeoff_view
 from optimizer.app.analysis import held_model, plan_at
 from optimizer.app.scenario_files import (
@@ -87,6 +88,7 @@ SCENARIO_WIDGETS = (
     "months_",
     "funnel_",
     "whynot_",
+    "odds_",
 )
 MAX_PANELS = 8  # small multiples drawn at once; a larger company picks its roles and teams
 log = logging.getLogger("kpi-optimizer.app")
@@ -189,6 +191,21 @@ def tradeoff_requested() -> str | None:
     return found[2] if found and found[:2] == (token(), st.session_state["objective"]) else None
 
 
+@st.cache_data(
+    max_entries=8, show_spinner="Drawing the inputs and solving the plan again for each draw…"
+)
+def drawn_odds(scenario_json: str, draws: int, seed: int):
+    """(the plan's odds, None), or (None, the guard.Failure), in a child (``optimizer.app.risk``)."""
+    scenario = Scenario.model_validate_json(scenario_json)
+    return guard.attempt(odds_view.compute, scenario, draws, seed)
+
+
+def odds_requested() -> tuple[int, int] | None:
+    """(draws, seed) of the odds the page has computed for this scenario, or None."""
+    found = st.session_state.get("odds_for")
+    return found[1:] if found and found[0] == token() else None
+
+
 @st.cache_data(max_entries=16, show_spinner="Valuing each input's natural step…")
 def explained(scenario_json: str, objective: str):
     """(explanation, None), or (None, the guard.Failure): what moves the plan, in a child."""
@@ -229,6 +246,7 @@ def workbook_file(
     with_band: bool = False,
     with_right: bool = False,
     tradeoff_axis: str | None = None,
+    odds_asked: tuple[int, int] | None = None,
 ) -> bytes:
     a = analysed(scenario_json, objective)
     comparison, _ = compared(scenario_json, objective)
@@ -236,7 +254,10 @@ def workbook_file(
     band = band_explained(scenario_json, objective)[0] if with_band else None
     right = made_right(scenario_json)[0] if with_right else None
     curve = traded(scenario_json, objective, tradeoff_axis)[0] if tradeoff_axis else None
-    return plan_workbook(a.plan, a.scenario, comparison, a.diagnosis, why, band, right, curve)
+    odds = drawn_odds(scenario_json, *odds_asked)[0] if odds_asked else None
+    return plan_workbook(
+        a.plan, a.scenario, comparison, a.diagnosis, why, band, right, curve, odds=odds
+    )
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -1209,6 +1230,73 @@ def tradeoff_section(a) -> None:
         st.caption(md(f"Note: {note}."))
 
 
+@st.fragment
+def odds_section(a) -> None:
+    """How likely the plan is (``optimizer.app.risk``): on request, in a child process,
+    cached on the scenario, the draws and the seed."""
+    st.subheader("How likely is the plan?")
+    ranges = a.scenario.uncertainty
+    if ranges is None:
+        st.caption("No ranges on this scenario's inputs; to see the plan's odds, add to its file:")
+        st.code(odds_view.hint(a.scenario), language="yaml")
+        return
+    cols = st.columns([1, 1, 2], vertical_alignment="bottom")
+    draws = cols[0].number_input(
+        "Draws", 1, odds_view.MAX_DRAWS, ranges.draws, step=1000, key="odds_draws"
+    )
+    seed = cols[1].number_input("Seed", 0, None, ranges.seed, step=1, key="odds_seed")
+    key = (token(), int(draws), int(seed))
+    if cols[2].button("Work out the odds", key="odds_run", type="primary"):
+        st.session_state["odds_for"] = key
+    if st.session_state.get("odds_for") != key:
+        st.caption(
+            "The plan's people held, the ranged inputs drawn, the rest of the plan solved again "
+            "for each draw. 10,000 draws of a one-month company take about 5 s."
+        )
+        return
+    found = child_answer(
+        lambda: drawn_odds(st.session_state["scenario_json"], *key[1:]),
+        a.scenario.name,
+        "the plan's odds", "The draws failed",
+        "The plan above stands; no odds are shown for it.",
+        refused="No odds",
+    )  # fmt: skip
+    if found is None:
+        return
+    r = found.risk
+    cards = odds_view.goal_cards(r)
+    for col, c in zip(st.columns(len(cards)) if cards else [], cards):
+        col.metric(
+            md(c.label), c.value, c.error, "off", help=c.help, border=True, delta_arrow="off"
+        )
+    if not cards:
+        st.info("The scenario states no finance goal; the spread of profit is below.")
+    with st.expander("In words"):
+        st.markdown("\n".join(f"- {md(t)}" for t in odds_view.sentences(r, r.plan_variables)))
+    if odds_view.histogram_period(r):
+        st.markdown(md(f"**{odds_view.histogram_takeaway(found)}**"))
+        st.plotly_chart(odds_view.histogram(found), key="odds_histogram")
+    for measure in odds_view.measures(r) if len(odds_view.months(r)) > 1 else []:
+        st.markdown(md(f"**{odds_view.fan_takeaway(r, measure)}**"))
+        st.plotly_chart(odds_view.fan(r, measure), key=f"odds_fan_{measure}")
+    if not r.tornado.empty:
+        st.markdown(md(f"**{odds_view.tornado_takeaway(r)}**"))
+        st.plotly_chart(odds_view.tornado(r), key="odds_tornado")
+    st.markdown("**The targets: P10, P50, P90**")
+    periods = odds_view.months(r)
+    month = st.selectbox(
+        "Month", periods, format_func=labels.month_label, key="odds_month"
+    ) if len(periods) > 1 else None  # fmt: skip
+    st.dataframe(
+        odds_view.targets_table(r, month), hide_index=True, key="odds_targets", width="stretch"
+    )
+    st.caption(odds_view.kept_caption(r))
+    with st.expander("Profit and cash by month, and what drives profit"):
+        st.dataframe(odds_view.money_table(r), hide_index=True, key="odds_money")
+        st.dataframe(odds_view.tornado_table(r), hide_index=True, key="odds_drivers")
+    own_objective_note(a)
+
+
 def downloads_section(a) -> None:
     token_json, objective = st.session_state["scenario_json"], a.plan.objective_name
     stem = Path(st.session_state["scenario_label"].split(" (")[0]).stem or "plan"
@@ -1227,7 +1315,7 @@ def downloads_section(a) -> None:
         )
     book = workbook_file(
         token_json, objective, explanation_requested(), band_requested(), right_requested(),
-        tradeoff_requested(),
+        tradeoff_requested(), odds_requested(),
     )  # fmt: skip
     cols[3].download_button(
         "Workbook (Excel)",
@@ -1370,6 +1458,7 @@ def main() -> None:
         "Today against the plan": lambda: comparison_section(a),
         "Sensitivity": lambda: sensitivity_section(a),
         "Trade-offs": lambda: tradeoff_section(a),
+        "Odds": lambda: odds_section(a),
         "Inputs": lambda: inputs_section(scenario),
         "Downloads": lambda: downloads_section(a),
     }

@@ -38,6 +38,9 @@ identifiers programs use stay in a grey right-hand ``identifier`` column.
   each input change that would make today's targets right, with its label, today's value,
   what it would have to be (rounded so it is enough), whether it was confirmed needed and
   what it is for; then the answer's sentences and notes;
+- ``Odds``, once the page has computed it (``optimizer.app.risk``): how likely the plan
+  is, in sentences, each goal's probability, profit and cash by month (P10, P50, P90),
+  what drives profit and each target's P10, P50 and P90;
 - ``Explanation``, once the page has computed it: each input's natural step valued hiring
   free and people held, in the one ranking; the headcount and quality-floor sentences;
 - ``Diagnosis``, when no plan exists: the conflicting limits and the repairs.
@@ -825,12 +828,15 @@ def plan_workbook(
     band: dict | None = None,
     right=None,
     tradeoff=None,
+    odds=None,
 ) -> bytes:
     """The workbook's bytes (.xlsx). ``band``: the service band's story re-solved on its own
     (``optimizer.app.analysis.explain_band``), for the Money sheet when ``explanation`` has
     none. ``right``: what would make today's targets right (``whynot.TodayRight``), once the
     page has computed it: a ``Today right`` sheet after the comparison (none without it).
-    ``tradeoff``: a trade-off curve the page has computed: a ``Trade-offs`` sheet."""
+    ``tradeoff``: a trade-off curve the page has computed: a ``Trade-offs`` sheet.
+    ``odds``: the plan's odds the page has computed (``optimizer.app.risk.Odds``): an
+    ``Odds`` sheet."""
     book = Workbook()
     _summary(book.active, plan, scenario)
     book.active.title = "Summary"
@@ -856,6 +862,10 @@ def plan_workbook(
         from optimizer.app.tradeoff import write_sheet
 
         write_sheet(book.create_sheet("Trade-offs"), tradeoff)
+    if odds is not None:  # the plan's odds (``optimizer.app.risk``), once computed
+        from optimizer.app.risk import write_sheet as odds_sheet
+
+        odds_sheet(book.create_sheet("Odds"), odds)
     if explanation is not None and plan.solved:
         _explanation(book.create_sheet("Explanation"), plan, scenario, explanation)
     if diagnosis is not None:
