@@ -429,7 +429,7 @@ def loc_to_path(loc: tuple, data: Any = None) -> str:
                 name = node[part].get("name")
             out += f"[{_excerpt(name, 40)}]" if isinstance(name, str) and name else f"[{part}]"
         else:
-            part_text = _excerpt(part, 40)
+            part_text = _excerpt(part, KEY_CHARS)
             out += f".{part_text}" if out else part_text
         try:
             node = node[part]
@@ -491,6 +491,10 @@ def _allowed_fields(loc: tuple) -> list[str]:
 
 SHOWN_CHARS = 60
 """An error quotes at most this much of a value: a long text or a huge structure is cut."""
+
+KEY_CHARS = 120
+"""An error names a key of the file's (a field, or an input path under ``uncertainty:``)
+with at most this much of it: an input path is shown whole."""
 
 
 def _show(value: Any) -> str:

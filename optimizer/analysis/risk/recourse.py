@@ -19,7 +19,9 @@ lines (``optimizer.analysis.patterns``: ``arrays(p + t) = arrays(p) + t D``, add
 input where the inputs move different numbers, or where moving two together is checked to
 add up). A draw beyond a line's verified span, or an input with no line (the quality floor,
 an Erlang table), is built from the moved scenario instead. Every draw's plan is checked
-against its own model's rows and bounds here, not by the solver's word; ``check_every``
+against its own model's rows and bounds here, not by the solver's word, and every draw is
+validated as a file would be (a draw that breaks a rule across sections, such as more
+organic leads than the market holds, stops the run with the rule it breaks); ``sample``
 draws are also checked against the moved scenario independently (``solve.checked``).
 """
 
@@ -34,6 +36,8 @@ from optimizer.analysis.patterns import Pattern, Patterns, affine
 from optimizer.analysis.result import VERIFY_TOL
 from optimizer.analysis.risk.draws import Drawn
 from optimizer.model.linear import ModelArrays
+from optimizer.scenario.inputs import with_values
+from optimizer.scenario.loading import ScenarioError
 from optimizer.scenario.names import Objective
 from optimizer.scenario.schema import Scenario
 from optimizer.solvers import Status
@@ -81,6 +85,8 @@ class Recourse:
         """``headcounts`` (every whole-number column by name) are held; with ``"ads"`` in
         ``hold`` the paid leads too, at ``plan_values`` (every column by name)."""
         self.scenario = scenario
+        # each draw is one company of certain numbers: validated without its ranges
+        self._certain = scenario.model_copy(update={"uncertainty": None})
         self.patterns = Patterns(scenario, Objective.max_profit.value)
         self.model, self.vars = self.patterns.model, self.patterns.vars
         base = self.patterns.base
@@ -204,7 +210,13 @@ class Recourse:
         routes: dict[str, int] = {}
         worst, checked_count = 0.0, 0
         t_check = 0.0
+        refused: list[tuple[int, str]] = []
         for d in range(count):
+            try:  # every draw is a scenario the schema accepts, cross-section rules too
+                moved = with_values(self._certain, drawn.changes(d), f"draw {d + 1}")
+            except ScenarioError as exc:
+                refused.append((d, "; ".join(str(p) for p in exc.problems)))
+                continue
             a, route = self.arrays(drawn, d, additive)
             routes[route] = routes.get(route, 0) + 1
             self._free.load(self._free_of(a))
@@ -233,11 +245,18 @@ class Recourse:
             if d in keep:
                 t0 = time.perf_counter()
                 kept[d] = x
-                self._check(drawn, d, a, out)
+                self._check(moved, d, a, out)
                 checked_count += 1
                 t_check += time.perf_counter() - t0
             if progress:
                 progress(d + 1)
+        if refused:
+            d, why = refused[0]
+            raise ValueError(
+                f"{len(refused):,} of {count:,} draws are scenarios the schema refuses (the "
+                f"first, draw {d + 1}: {why}); narrow the ranges, or tie the inputs with a "
+                "factor so they move together"
+            )
         if worst > VERIFY_TOL:
             raise RuntimeError(
                 f"a draw's plan breaks a row of its model by {worst:.3g} (relative); the "
@@ -250,11 +269,10 @@ class Recourse:
             {"total": total, "independent_check": t_check},
         )  # fmt: skip
 
-    def _check(self, drawn: Drawn, d: int, a: ModelArrays, out) -> None:
+    def _check(self, scenario: Scenario, d: int, a: ModelArrays, out) -> None:
         """Draw ``d``'s plan checked against its moved scenario (``solve.checked``)."""
         from optimizer.analysis.solve import checked
 
-        scenario = self.patterns.scenario_at(drawn.changes(d))
         verification, _, message = checked(scenario, self.vars, self._free_of(a), out)
         goals = {b.name for b in self.model.row_blocks.values() if b.kind == "goal"}
         broken = [v for v in verification.violations if v.split("[")[0] not in goals]
