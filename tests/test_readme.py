@@ -44,6 +44,18 @@ def test_readme_tradeoff_example_is_the_products_output():
     assert block.startswith("- Cutting the headcount") and block in shown
 
 
+def test_readme_risk_example_is_the_products_output():
+    """The seed company's odds, as `risk` prints them with the file's 10,000 draws (about
+    4 s); the last line's largest excess is left out (the floating point's last digits)."""
+    run = CliRunner().invoke(app, ["risk", str(ROOT / "scenarios" / "seed_company.yaml")])
+    assert run.exit_code == 0, run.output
+    shown = "\n".join(line.rstrip() for line in run.stdout.splitlines())
+    readme = (ROOT / "README.md").read_text()
+    block = _block_after(readme, "(`kpi-optimizer risk scenarios/seed_company.yaml`, 10,000")
+    assert block.startswith("How likely the plan is: Seed company") and block in shown
+    assert "met in 73.3 % of 10,000 draws" in block
+
+
 @pytest.mark.slow
 def test_readme_money_example_is_the_products_output():
     """The software company's money notes and service-band sentences, as `solve` prints them."""
