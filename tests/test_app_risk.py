@@ -137,11 +137,14 @@ def test_the_tornado_is_profit_around_the_middle_draw(regional):
     middle = float(r.money["p50"].iloc[-1])
     low, high = figure.data
     top = r.tornado.iloc[::-1]
-    assert list(low.y) == list(top["label"]) and low.y[-1] == r.tornado["label"].iloc[0]
+    assert [y.split("<br>")[0] for y in low.y] == list(top["label"])
+    assert low.y[-1].startswith(r.tornado["label"].iloc[0] + "<br>")  # the widest at the top
     assert low.base == high.base == middle
     assert np.allclose(np.array(low.x) + middle, top["profit_low"])
     assert np.allclose(np.array(high.x) + middle, top["profit_high"])
-    assert low.text[-1].startswith("about ") and low.text[-1].endswith(" %")  # a rate in %
+    first = r.tornado.iloc[0]
+    rate = f"{odds_view.labels.percent(first.low)} to {odds_view.labels.percent(first.high)}"
+    assert rate in low.y[-1]  # the rate's tenths in percent beneath its label
     words = odds_view.tornado_takeaway(r)
     assert words.startswith(f"{r.tornado['label'].iloc[0]} moves profit most: $")
     table = odds_view.tornado_table(r)

@@ -337,10 +337,15 @@ def histogram_takeaway(odds: Odds) -> str:
 
 def tornado(risk: Risk) -> go.Figure:
     """For each input (the widest at the top), the mean profit over the plan in its lowest
-    and highest tenth of draws, as bars from the middle draw's profit (P50)."""
+    and highest tenth of draws, as bars from the middle draw's profit (P50); beneath each
+    input's label, its mean in those tenths."""
     middle = float(_horizon(risk).p50)
     rows = risk.tornado.head(TORNADO_ROWS).iloc[::-1]
-    names = list(rows["label"])
+    names = [
+        f"{label}<br><span style='font-size:11px;color:#666'>{labels.input_amount(p, lo)} to "
+        f"{labels.input_amount(p, hi)}</span>"
+        for label, p, lo, hi in zip(rows["label"], rows["path"], rows["low"], rows["high"])
+    ]  # the input's label, and the means of its lowest and highest tenth beneath
     figure = go.Figure()
     for side, words in (("low", "lowest"), ("high", "highest")):
         profit = rows[f"profit_{side}"].to_numpy(float)
@@ -352,14 +357,11 @@ def tornado(risk: Risk) -> go.Figure:
             orientation="h",
             name=f"the input in its {words} tenth of draws",
             marker_color=COLORS[side],
-            text=text,
-            textposition="inside",
-            insidetextanchor="middle",
             customdata=np.stack(
                 [profit, [odds_words(o) for o in rows[f"odds_{side}"]], text], axis=1
             ),
             hovertemplate=(
-                f"%{{y}}, {words} tenth (%{{customdata[2]}}): profit $%{{customdata[0]:,.0f}}, "
+                f"{words} tenth (%{{customdata[2]}}): profit $%{{customdata[0]:,.0f}}, "
                 "every goal met in %{customdata[1]}<extra></extra>"
             ),
         )
@@ -370,14 +372,16 @@ def tornado(risk: Risk) -> go.Figure:
         annotation_position="top",
     )
     figure.update_yaxes(categoryorder="array", categoryarray=names)
+    height, top, bottom = max(240, 44 * len(rows) + 150), 40, 100
     figure.update_layout(
         barmode="overlay",
-        height=max(220, 44 * len(rows) + 110),
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        height=height,
+        margin={"l": 10, "r": 10, "t": top, "b": bottom},
         xaxis_title="mean profit over the plan in those draws",
         xaxis_tickprefix="$",
         xaxis_tickformat=",.0f",
-        legend={"orientation": "h", "y": -0.25},
+        # the legend below the axis title, whatever the number of bars (pixels as a fraction)
+        legend={"orientation": "h", "yanchor": "top", "y": -70 / (height - top - bottom)},
     )
     return figure
 
