@@ -532,6 +532,16 @@ def risk(
         int | None, typer.Option(min=1, max=1_000_000, help="Draws (default: the file's).")
     ] = None,
     seed: Annotated[int | None, typer.Option(min=0, help="Seed (default: the file's).")] = None,
+    choose: Annotated[
+        OddsObjective | None,
+        typer.Option(
+            help="Also choose people for their odds (probability or expected_profit) "
+            "and compare them with the plan on fresh draws."
+        ),
+    ] = None,
+    choosing_draws: Annotated[
+        int, typer.Option(min=1, max=10_000, help="Draws the choice is made over.")
+    ] = 200,
     set_: SetOption = None,
     variant: VariantOption = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
@@ -539,7 +549,9 @@ def risk(
     """How likely the plan is: its people held, the uncertain inputs drawn, the rest re-solved.
 
     Reports the probability of meeting each finance goal, the P10/P50/P90 of profit, cash
-    and each target, and which inputs drive the spread (from the draws, all moving at once)."""
+    and each target, and which inputs drive the spread (from the draws, all moving at once).
+    With --choose, also the people chosen for their odds over the choosing draws (sample
+    average approximation), side by side with the plan on fresh draws."""
     sc = _load(scenario, list(set_ or []), variant)
     if sc.uncertainty is None:
         _fail(
@@ -549,14 +561,56 @@ def risk(
             2,
         )
     found = _risk_with_progress(scenario, sc, draws, seed)
+    chosen = None
+    if choose is not None:
+        chosen = _choice(scenario, sc, choose.value, choosing_draws, seed, draws)
     from optimizer.report import risk as risk_report
 
     if format is Format.json:
-        sys.stdout.write(json.dumps(risk_report.payload(found), indent=2) + "\n")
+        data = risk_report.payload(found)
+        if chosen is not None:
+            data["chosen_for_odds"] = risk_report.choice_payload(chosen)
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return
     sys.stdout.write(f"How likely the plan is: {sc.name}\n")
     for line in risk_report.sentences(found, found.plan_variables):
         sys.stdout.write(f"  - {line}\n")
+    if chosen is not None:
+        sys.stdout.write("\nA plan chosen for its odds\n")
+        for line in risk_report.choice_sentences(chosen, found.plan_variables):
+            sys.stdout.write(f"  - {line}\n")
+        table = risk_report.choice_rows(chosen, found.plan_variables)
+        from rich.console import Console
+        from rich.table import Table
+
+        grid = Table(show_edge=False)
+        for column in ("", "Plan for single numbers", "Chosen for its odds"):
+            grid.add_column(column)
+        for row in table.itertuples(index=False):
+            grid.add_row(*row)
+        Console(width=120).print(grid)
+
+
+class OddsObjective(str, Enum):
+    probability = "probability"
+    expected_profit = "expected_profit"
+
+
+def _choice(path, sc, objective, choosing_draws, seed, fresh):
+    from optimizer.analysis.risk.odds import choose
+    from optimizer.analysis.solve import solve
+
+    with _stderr().status("choosing people for their odds…"):
+        try:
+            plan = solve(sc, marginals=False, whole_steps=False)
+            return choose(sc, plan, objective=objective, draws=choosing_draws, seed=seed,
+                          fresh=fresh or sc.uncertainty.draws)  # fmt: skip
+        except ValueError as exc:
+            _fail(f"{path}: {exc}", 1)
+        except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
+            _fail(
+                f"internal error while choosing for odds in {path}: {type(exc).__name__}: {exc}", 3
+            )
 
 
 def _risk_with_progress(path, sc, draws, seed):

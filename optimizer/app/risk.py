@@ -61,20 +61,12 @@ class Odds:
 def compute(scenario: Scenario, draws: int | None = None, seed: int | None = None) -> Odds:
     """``optimizer.analysis.risk.risk`` of the scenario's own plan, keeping each draw's
     profit (what a child process sends back). ``ValueError`` without ranges or a plan."""
-    from optimizer.analysis.risk import draw, held_plan
-    from optimizer.analysis.risk.summary import summarise
-    from optimizer.analysis.solve import solve
+    from optimizer.analysis.risk import risk
     from optimizer.runtime.isolation import stage
 
     stage(STAGE)
-    if scenario.uncertainty is None:
-        raise ValueError("the scenario has no uncertainty: section (ranges on its inputs)")
-    plan = solve(scenario, marginals=False, whole_steps=False)
-    if not plan.solved:
-        raise ValueError(f"the scenario has no plan to hold: {plan.message or plan.status}")
-    recourse = held_plan(scenario, plan)
-    out = recourse.run(draw(scenario, draws, seed))
-    return Odds(summarise(scenario, plan, recourse, out), np.sum(out.profit, axis=1))
+    found = risk(scenario, draws=draws, seed=seed)
+    return Odds(found, found.profit_draws)
 
 
 def has_ranges(scenario: Scenario) -> bool:

@@ -136,3 +136,91 @@ def _clean(value):
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+def choice_rows(chosen, variables: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The single-number plan and the plan chosen for its odds, side by side: the people
+    that differ, then each plan's odds and profit on the fresh draws."""
+    names = dict(zip(variables["name"], variables["label"])) if variables is not None else {}
+    rows = [
+        {"measure": names.get(n, n), "single_number_plan": labels.number(a),
+         "chosen_for_odds": labels.number(b)}
+        for n, (a, b) in chosen.changed.items()
+    ]  # fmt: skip
+    s, c = chosen.single, chosen.chosen
+    rows += [
+        {"measure": "Every goal met (fresh draws)",
+         "single_number_plan": f"{odds_words(s.probability)} ± {100 * s.error:.1f} pp",
+         "chosen_for_odds": f"{odds_words(c.probability)} ± {100 * c.error:.1f} pp"},
+        {"measure": "Mean profit (fresh draws)", "single_number_plan": labels.money(s.mean_profit),
+         "chosen_for_odds": labels.money(c.mean_profit)},
+        {"measure": "Profit P10 / P50 / P90",
+         "single_number_plan": " / ".join(labels.money(v) for v in (s.p10, s.p50, s.p90)),
+         "chosen_for_odds": " / ".join(labels.money(v) for v in (c.p10, c.p50, c.p90))},
+        {"measure": "Draws without a plan", "single_number_plan": f"{s.no_plan:,}",
+         "chosen_for_odds": f"{c.no_plan:,}"},
+    ]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def choice_sentences(chosen, variables: pd.DataFrame | None = None) -> list[str]:
+    """The choice in words: how it was chosen, what it changes, how it fares on fresh draws."""
+    goal = "the share of draws meeting every goal" if chosen.objective == "probability" else (
+        "the mean profit")  # fmt: skip
+    out = [
+        f"Chosen for its odds: the people that maximise {goal} over {chosen.choosing_draws:,} "
+        f"draws (seed {chosen.choosing_seed}), every draw's month re-solved with them; measured "
+        f"on {chosen.fresh_draws:,} fresh draws (seed {chosen.fresh_seed}) not used to choose."
+    ]
+    if chosen.gap:
+        out.append(
+            f"The choice stopped at its time limit, within {labels.percent(chosen.gap)} of the "
+            "best possible on the choosing draws."
+        )
+    if not chosen.changed:
+        out.append("The plan for the single-number inputs is also the plan chosen for its odds.")
+        return out
+    names = dict(zip(variables["name"], variables["label"])) if variables is not None else {}
+    moves = "; ".join(
+        f"{names.get(n, n)} {labels.number(a)} → {labels.number(b)}"
+        for n, (a, b) in chosen.changed.items()
+    )
+    s, c = chosen.single, chosen.chosen
+    out.append(f"It changes: {moves}.")
+    out.append(
+        f"On the fresh draws every goal is met in {odds_words(c.probability)} of them against "
+        f"{odds_words(s.probability)} for the single-number plan (each ± "
+        f"{100 * max(s.error, c.error):.1f} pp); mean profit {labels.money(c.mean_profit)} "
+        f"against {labels.money(s.mean_profit)}."
+    )
+    return out
+
+
+def choice_payload(chosen) -> dict:
+    """The choice as JSON-ready data."""
+
+    def measured(m):
+        return {**m.__dict__, "standard_error": m.error}
+
+    return _clean(
+        {
+            "objective": chosen.objective,
+            "choosing_draws": chosen.choosing_draws,
+            "choosing_seed": chosen.choosing_seed,
+            "fresh_draws": chosen.fresh_draws,
+            "fresh_seed": chosen.fresh_seed,
+            "changed": {
+                n: {"single_number_plan": a, "chosen": b} for n, (a, b) in chosen.changed.items()
+            },  # fmt: skip
+            "single_number_plan": measured(chosen.single),
+            "chosen": measured(chosen.chosen),
+            "on_choosing_draws": {
+                "single_number_plan": measured(chosen.single_fit),
+                "chosen": measured(chosen.chosen_fit),
+            },  # fmt: skip
+            "model_value": chosen.model_value,
+            "gap": chosen.gap,
+            "status": chosen.status,
+            "seconds": chosen.times.get("total"),
+        }
+    )

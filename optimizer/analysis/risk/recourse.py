@@ -111,6 +111,22 @@ class Recourse:
         self._goals = open_session("highs", self.base)
         self.lines: dict[str, Pattern | None] = {}
 
+    def rehold(self, held: dict[str, float]) -> None:
+        """Hold other values (the same columns): another plan's people."""
+        self.held = {name: float(held[name]) for name in self.held}
+        self.values = np.array(list(self.held.values()))
+        self.base = self._holding(self.patterns.base)
+
+    def model_integer(self, name: str) -> bool:
+        """Whether the model keeps the column ``name`` to whole numbers."""
+        return bool(self.patterns.base.integer[self.model.var_names().index(name)])
+
+    def column_limits(self) -> tuple[dict[str, float], dict[str, float]]:
+        """The lowest and highest value the model allows each held column."""
+        names = list(self.held)
+        lb, ub = self.patterns.base.lb[self.columns], self.patterns.base.ub[self.columns]
+        return dict(zip(names, lb.tolist())), dict(zip(names, ub.tolist()))
+
     # ---- the model of one draw -----------------------------------------------------------
     def _holding(self, a: ModelArrays) -> ModelArrays:
         lb, ub, integer = a.lb.copy(), a.ub.copy(), a.integer.copy()
@@ -153,14 +169,16 @@ class Recourse:
             for n in _FIELDS
         )
 
-    def arrays(self, drawn: Drawn, d: int, additive: bool) -> tuple[ModelArrays, str]:
-        """Draw ``d``'s model (held), and the route it was found by."""
+    def arrays(
+        self, drawn: Drawn, d: int, additive: bool, held: bool = True
+    ) -> tuple[ModelArrays, str]:
+        """Draw ``d``'s model (held, unless ``held=False``), and the route it was found by."""
         values = drawn.values[d]
         if additive and all(
             line.low <= v <= line.high
             for line, v in ((self.lines[p], v) for p, v in zip(drawn.paths, values))
         ):
-            a = self.base
+            a = self.base if held else self.patterns.base
             changed: dict[str, np.ndarray] = {}
             c0 = a.c0
             for path, v, v0 in zip(drawn.paths, values, drawn.base):
@@ -173,7 +191,7 @@ class Recourse:
                             changed[name] = getattr(a, name).copy()
                         changed[name][idx] += t * slope
                 c0 += t * line.c0
-            if "lb" in changed or "ub" in changed:  # the held columns stay held
+            if held and ("lb" in changed or "ub" in changed):  # the held columns stay held
                 for name in ("lb", "ub"):
                     if name in changed:
                         changed[name][self.columns] = self.values
@@ -188,12 +206,17 @@ class Recourse:
                 f"draw {d} moves the model's shape ({changes}); the held plan cannot be "
                 "re-solved for it"
             )
-        return self._holding(self.patterns.arrays_at(changes)), "built"
+        built = self.patterns.arrays_at(changes)
+        return (self._holding(built) if held else built), "built"
 
     # ---- all draws ----------------------------------------------------------------------
-    def run(self, drawn: Drawn, *, sample: int = 200, progress=None) -> Outcomes:
+    def run(
+        self, drawn: Drawn, *, sample: int = 200, validate: bool = True, progress=None
+    ) -> Outcomes:
         """Every draw re-solved; ``sample`` draws (evenly spread) kept whole and checked
-        against their moved scenario independently. ``progress(done)`` after each draw."""
+        against their moved scenario independently. ``progress(done)`` after each draw.
+        ``validate=False`` skips validating each draw (draws validated by an earlier run;
+        no draw is then kept or checked against its scenario)."""
         t_start = time.perf_counter()
         additive = self.prepare(drawn)
         months = list(self.vars.months)
@@ -206,17 +229,20 @@ class Recourse:
         goal_met = np.zeros((count, len(self.goal_rows)), dtype=bool)
         all_met = np.zeros(count, dtype=bool)
         keep = set(np.unique(np.linspace(0, count - 1, min(sample, count)).round().astype(int)))
+        if not validate:
+            keep = set()
         kept: dict[int, np.ndarray] = {}
         routes: dict[str, int] = {}
         worst, checked_count = 0.0, 0
         t_check = 0.0
         refused: list[tuple[int, str]] = []
         for d in range(count):
-            try:  # every draw is a scenario the schema accepts, cross-section rules too
-                moved = with_values(self._certain, drawn.changes(d), f"draw {d + 1}")
-            except ScenarioError as exc:
-                refused.append((d, "; ".join(str(p) for p in exc.problems)))
-                continue
+            if validate:
+                try:  # every draw is a scenario the schema accepts, cross-section rules too
+                    moved = with_values(self._certain, drawn.changes(d), f"draw {d + 1}")
+                except ScenarioError as exc:
+                    refused.append((d, "; ".join(str(p) for p in exc.problems)))
+                    continue
             a, route = self.arrays(drawn, d, additive)
             routes[route] = routes.get(route, 0) + 1
             self._free.load(self._free_of(a))

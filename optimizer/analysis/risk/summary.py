@@ -46,6 +46,7 @@ class Risk:
     verified: dict = field(default_factory=dict)
     times: dict[str, float] = field(default_factory=dict)
     plan_variables: pd.DataFrame | None = None  # the plan's variables (names, labels)
+    profit_draws: np.ndarray | None = None  # each draw's profit over the plan (NaN: no plan)
 
     @property
     def error(self) -> float:
@@ -100,6 +101,7 @@ def summarise(scenario, plan, recourse: Recourse, out: Outcomes) -> Risk:
         },
         times=dict(out.times),
         plan_variables=plan.variables[["name", "label", "value"]],
+        profit_draws=total,
     )
 
 
