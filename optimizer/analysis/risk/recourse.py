@@ -32,9 +32,10 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from optimizer.analysis.patterns import Pattern, Patterns, affine
+from optimizer.analysis.patterns import Pattern, Patterns, affine, same_shape
 from optimizer.analysis.result import VERIFY_TOL
 from optimizer.analysis.risk.draws import Drawn
+from optimizer.model.chain import build_model
 from optimizer.model.linear import ModelArrays
 from optimizer.scenario.inputs import with_values
 from optimizer.scenario.loading import ScenarioError
@@ -87,7 +88,7 @@ class Recourse:
         self.scenario = scenario
         # each draw is one company of certain numbers: validated without its ranges
         self._certain = scenario.model_copy(update={"uncertainty": None})
-        self.patterns = Patterns(scenario, Objective.max_profit.value)
+        self.patterns = Patterns(self._certain, Objective.max_profit.value)
         self.model, self.vars = self.patterns.model, self.patterns.vars
         base = self.patterns.base
         names = self.model.var_names()
@@ -170,9 +171,10 @@ class Recourse:
         )
 
     def arrays(
-        self, drawn: Drawn, d: int, additive: bool, held: bool = True
+        self, drawn: Drawn, d: int, additive: bool, held: bool = True, moved: Scenario | None = None
     ) -> tuple[ModelArrays, str]:
-        """Draw ``d``'s model (held, unless ``held=False``), and the route it was found by."""
+        """Draw ``d``'s model (held, unless ``held=False``), and the route it was found by;
+        ``moved``: the draw's scenario, already validated (built from it off the lines)."""
         values = drawn.values[d]
         if additive and all(
             line.low <= v <= line.high
@@ -201,6 +203,10 @@ class Recourse:
                 changed["row_upper"] = np.where(np.isfinite(a.row_upper), rhs, np.inf)
             return replace(a, c0=c0, **changed), "line"
         changes = drawn.changes(d)
+        if moved is not None:  # validated already: built once, not stored
+            built = build_model(moved, Objective.max_profit.value)[0].arrays(drop_zeros=False)
+            if same_shape(self.patterns.base, built):
+                return (self._holding(built) if held else built), "built"
         if not self.patterns.keeps_shape(changes):
             raise ValueError(
                 f"draw {d} moves the model's shape ({changes}); the held plan cannot be "
@@ -243,7 +249,7 @@ class Recourse:
                 except ScenarioError as exc:
                     refused.append((d, "; ".join(str(p) for p in exc.problems)))
                     continue
-            a, route = self.arrays(drawn, d, additive)
+            a, route = self.arrays(drawn, d, additive, moved=moved if validate else None)
             routes[route] = routes.get(route, 0) + 1
             self._free.load(self._free_of(a))
             out = self._free.solve(duals=False, ranging=False)
