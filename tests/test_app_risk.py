@@ -310,3 +310,193 @@ def test_without_ranges_the_tab_shows_the_yaml_to_add(seed, tmp_path, monkeypatc
     assert code.value == odds_view.hint(seed).rstrip() and code.language == "yaml"
     assert "add to its file" in "\n".join(c.value for c in at.caption)
     assert not [b for b in at.button if b.key == "odds_run"]
+
+
+# ---- the plan chosen for its odds --------------------------------------------------------------
+# The least-cost seed (1 marketer, 4 reps, 3 workers) reaches $25,000 only when the 45-minute
+# conversion is 10 % or more, about half the draws; the people chosen for their odds (2, 5, 4)
+# reach it for 9.385 % or more: Phi(0.6154) = 73.08 % (tests/test_risk_odds.py, by hand).
+CHOOSING, FRESH = 30, 300
+
+
+@pytest.fixture(scope="module")
+def least_cost():
+    from optimizer.scenario.variants import load_variant
+
+    return load_variant(str(SEED), "least_cost")[0]
+
+
+@pytest.fixture(scope="module")
+def chosen(least_cost):
+    return odds_view.compute_choice(least_cost, "probability", CHOOSING, FRESH)
+
+
+@pytest.fixture(scope="module")
+def least_odds(least_cost):
+    return odds_view.compute(least_cost, FRESH)
+
+
+def test_the_choice_is_the_commands(least_cost, chosen):
+    """The page's choice is ``choose``'s for the scenario's own plan, the odds' seed first."""
+    from optimizer.analysis.risk.odds import choose
+
+    plan = solve(least_cost, marginals=False, whole_steps=False)
+    direct = choose(least_cost, plan, objective="probability", draws=CHOOSING, fresh=FRESH)
+    assert (chosen.choosing_seed, chosen.fresh_seed) == (2027, 2028)
+    assert chosen.single == direct.single and chosen.chosen == direct.chosen
+    assert chosen.changed == {
+        "marketers[2027-01]": (1.0, 2.0), "reps[2027-01,field]": (4.0, 5.0),
+        "workers[2027-01]": (3.0, 4.0),
+    }  # fmt: skip
+    # within three standard errors of the closed forms: 73.08 %, and about a half
+    assert abs(chosen.chosen.probability - 0.7308) < 3 * chosen.chosen.error
+    assert abs(chosen.single.probability - 0.55) < 0.1
+
+
+def test_the_choice_side_by_side(chosen, least_odds):
+    variables = least_odds.risk.plan_variables
+    table = odds_view.choice_table(chosen, variables)
+    assert list(table.columns) == odds_view.CHOICE_COLUMNS
+    assert all(isinstance(v, str) for v in table.to_numpy().ravel())
+    rows = {m: (a, b) for m, a, b in table.itertuples(index=False)}
+    assert rows["Reps, field team, Jan 2027"] == ("4", "5")
+    assert rows["Marketers, Jan 2027"] == ("1", "2")
+    assert rows["Delivery workers, Jan 2027"] == ("3", "4")
+    s, c = chosen.single, chosen.chosen
+    assert rows["Every goal met (fresh draws)"] == (
+        f"{odds_words(s.probability)} ± {100 * np.sqrt(s.probability * (1 - s.probability) / FRESH):.1f} pp",
+        f"{odds_words(c.probability)} ± {100 * np.sqrt(c.probability * (1 - c.probability) / FRESH):.1f} pp",
+    )  # fmt: skip
+    assert rows["Every goal met (fresh draws)"] == ("54.3 % ± 2.9 pp", "72.7 % ± 2.6 pp")
+    assert rows["Mean profit (fresh draws)"] == ("$25,187", "$34,449")
+    assert rows["Draws without a plan"] == ("0", "0")
+    # the people the choice moves are the rows marked, and only they
+    assert odds_view.choice_changed(chosen) == [True] * 3 + [False] * 4
+    assert odds_view.choice_takeaway(chosen) == (
+        "Choosing for the odds: 54.3 % → 72.7 % of 300 fresh draws meet every goal, at "
+        "$34,449 mean profit (the single-number plan's: $25,187)."
+    )
+    assert odds_view.choice_takeaway(chosen, goals=False) == (
+        "Choosing for the odds: $25,187 → $34,449 mean profit over 300 fresh draws."
+    )
+
+
+def test_the_choice_figure_has_each_plans_odds_and_error(chosen):
+    fresh, fitting = odds_view.choice_figure(chosen).data
+    assert list(fresh.x) == ["single-number plan", "chosen for its odds"]
+    assert list(fresh.y) == [chosen.single.probability, chosen.chosen.probability]
+    assert list(fresh.error_y.array) == pytest.approx(
+        [np.sqrt(p * (1 - p) / FRESH) for p in fresh.y]
+    )
+    # on the draws that chose, the choice looks at least as good as on fresh ones
+    assert list(fitting.y) == [chosen.single_fit.probability, chosen.chosen_fit.probability]
+    assert chosen.chosen_fit.probability >= chosen.single_fit.probability
+
+
+def test_an_unchanged_choice_says_so(chosen):
+    same = dataclasses.replace(chosen, chosen=chosen.single, chosen_fit=chosen.single_fit)
+    assert same.changed == {}
+    assert odds_view.choice_changed(same) == [False] * 4
+    assert odds_view.choice_takeaway(same) == (
+        "Choosing for the odds keeps the single-number plan's people: every goal met in "
+        "54.3 % of 300 fresh draws."
+    )
+    assert len(odds_view.choice_table(same)) == 4
+
+
+def test_the_choice_block_of_the_odds_sheet(least_cost, least_odds, chosen):
+    from optimizer.app.workbook import BINDING_FILL, PERCENT_HUNDREDTHS
+    from optimizer.report.risk import choice_sentences
+
+    plan = solve(least_cost, marginals=False, whole_steps=False)
+    without = openpyxl.load_workbook(io.BytesIO(plan_workbook(plan, least_cost, odds=least_odds)))
+    assert "Chosen for its odds" not in [c.value for c in without["Odds"]["A"]]
+    book = openpyxl.load_workbook(
+        io.BytesIO(plan_workbook(plan, least_cost, odds=least_odds, chosen=chosen))
+    )
+    sheet = book["Odds"]
+    column = [c.value for c in sheet["A"]]
+    title = column.index("Chosen for its odds")
+    lines = choice_sentences(chosen, least_odds.risk.plan_variables)
+    assert column[title + 1 : title + 1 + len(lines)] == lines
+    assert (
+        column.index("The goals") < title < column.index("Profit and cash by month: P10, P50, P90")
+    )  # after the goals it is about
+    rows = {
+        r[0].value: r for r in sheet.iter_rows(min_row=title + 1) if isinstance(r[0].value, str)
+    }
+    header = [c.value for c in sheet[title + len(lines) + 3] if c.value is not None]
+    assert header == [*odds_view.CHOICE_COLUMNS, "identifier"]
+    reps = rows["Reps, field team, Jan 2027"]
+    assert [c.value for c in reps[:4]] == [
+        "Reps, field team, Jan 2027", 4, 5, "reps[2027-01,field]"
+    ]  # fmt: skip
+    assert reps[1].number_format == "#,##0" and reps[1].fill.fgColor.rgb == BINDING_FILL.fgColor.rgb
+    odds_row = rows["Every goal met (300 fresh draws)"]
+    assert [c.value for c in odds_row[1:4]] == [
+        pytest.approx(chosen.single.probability), pytest.approx(chosen.chosen.probability),
+        "probability_all_goals",
+    ]  # fmt: skip
+    assert odds_row[1].number_format == PERCENT and odds_row[1].fill.fgColor.rgb != (
+        BINDING_FILL.fgColor.rgb
+    )  # fmt: skip
+    error = rows["Give or take (one standard error)"]
+    assert error[2].value == pytest.approx(chosen.chosen.error)
+    assert error[2].number_format == PERCENT_HUNDREDTHS
+    profit = rows["Mean profit (300 fresh draws)"]
+    assert profit[1].value == pytest.approx(chosen.single.mean_profit)
+    assert profit[2].number_format == MONEY
+    fit = rows["Every goal met (30 choosing draws)"]
+    assert fit[2].value == pytest.approx(chosen.chosen_fit.probability)
+
+
+def _least_cost_folder(seed, tmp_path, monkeypatch) -> None:
+    """A scenarios folder holding the seed at least cost (its ``least_cost`` variant)."""
+    from optimizer.app.scenario_files import to_yaml
+
+    data = seed.model_dump()
+    data["objective"] = "min_cost"
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "least.yaml").write_text(to_yaml(validate(data, "least")))
+    monkeypatch.setenv("KPI_OPTIMIZER_SCENARIOS", str(folder))
+
+
+def test_choosing_people_for_their_odds_on_the_page(
+    seed, chosen, least_odds, tmp_path, monkeypatch, clean_cache, media
+):
+    _least_cost_folder(seed, tmp_path, monkeypatch)
+    at = _open()
+    assert not [b for b in at.button if b.key == "odds_choice_run"]  # after the odds only
+    at.number_input(key="odds_draws").set_value(FRESH)
+    at.button(key="odds_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Choose people for their odds" in [s.value for s in at.subheader]
+    assert at.number_input(key="odds_choice_draws").value == odds_view.CHOOSING_DRAWS
+    assert at.number_input(key="odds_choice_fresh").value == FRESH  # the odds' draws
+    assert at.selectbox(key="odds_choice_objective").value == "probability"
+    assert not [d for d in at.dataframe if list(d.value.columns) == odds_view.CHOICE_COLUMNS]
+    at.number_input(key="odds_choice_draws").set_value(CHOOSING)
+    at.button(key="odds_choice_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    text = _markdown(at)
+    assert f"**{odds_view.choice_takeaway(chosen)}**" in text
+    assert "**Choosing for the odds: 54.3 % → 72.7 % of 300 fresh draws meet every goal" in text
+    assert "- It changes: Marketers, Jan 2027 1 → 2; Reps, field team, Jan 2027 4 → 5;" in text
+    (table,) = [d.value for d in at.dataframe if list(d.value.columns) == odds_view.CHOICE_COLUMNS]
+    pd.testing.assert_frame_equal(
+        table.reset_index(drop=True), odds_view.choice_table(chosen, least_odds.risk.plan_variables)
+    )
+    spec = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    dots = next(s["data"] for s in spec if s["data"][0].get("error_y"))
+    assert dots[0]["y"] == pytest.approx([chosen.single.probability, chosen.chosen.probability])
+    # another objective is another answer: asked again, not shown stale
+    at.selectbox(key="odds_choice_objective").set_value("expected_profit").run()
+    assert not [d for d in at.dataframe if list(d.value.columns) == odds_view.CHOICE_COLUMNS]
+    at.selectbox(key="odds_choice_objective").set_value("probability").run()  # cached, shown
+    assert [d for d in at.dataframe if list(d.value.columns) == odds_view.CHOICE_COLUMNS]
+    # the workbook's Odds sheet gains the block
+    at = _open("Downloads", at)
+    book = openpyxl.load_workbook(io.BytesIO(media(at.download_button(key="download_xlsx"))))
+    column = [c.value for c in book["Odds"]["A"]]
+    assert "Chosen for its odds" in column and "Reps, field team, Jan 2027" in column

@@ -10,6 +10,12 @@ drives profit (``tornado``), the targets' P10/P50/P90 (``targets_table``), a one
 takeaway above each figure, the hint for a scenario without ranges (``hint``) and the
 workbook's ``Odds`` sheet (``write_sheet``). Labels and formatted numbers only; the
 identifiers stay in the sheet's right-hand column.
+
+On request too, the people chosen for their odds (``optimizer.analysis.risk.odds.choose``,
+in a child: ``compute_choice``) beside the plan's: the side-by-side table with the people
+that differ marked (``choice_table``, ``choice_changed``), a one-line takeaway
+(``choice_takeaway``), both plans' chance of every goal with its error (``choice_figure``)
+and a block of the sheet (``write_choice``).
 """
 
 from __future__ import annotations
@@ -23,8 +29,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from optimizer.analysis.risk import Risk
+from optimizer.analysis.risk.odds import OBJECTIVES, Chosen
 from optimizer.app.headline import role_words
-from optimizer.report.risk import odds_words, sentences
+from optimizer.report.risk import choice_rows, choice_sentences, odds_words, sentences
 from optimizer.report.tables import target_labels
 from optimizer.scenario import labels
 from optimizer.scenario.schema import Scenario
@@ -478,13 +485,141 @@ def kept_caption(risk: Risk) -> str:
     )
 
 
+# ---- the plan chosen for its odds -----------------------------------------------------------
+
+CHOICE_STAGE = "choosing people for their odds"
+CHOICE_OBJECTIVES = {
+    "probability": "the chance of every goal",
+    "expected_profit": "the expected profit",
+}
+"""What the people may be chosen for (``optimizer.analysis.risk.odds.OBJECTIVES``), in words."""
+assert tuple(CHOICE_OBJECTIVES) == OBJECTIVES
+CHOOSING_DRAWS = 200
+MAX_CHOOSING_DRAWS = 1_000
+"""The page's most choosing draws: 1,000 of the seed company take about 35 s (one model of
+1,000 months)."""
+MAX_FRESH_DRAWS = 20_000
+"""The page's most fresh draws: each plan is re-solved for each, within the child's limit."""
+CHOICE_SECONDS = 45.0
+"""The choice's solve on the page stops after this (its best people so far, and how far from
+proven), leaving the measuring on fresh draws time within the child's wall limit."""
+CHOICE_COLUMNS = ["measure", "single-number plan", "chosen for its odds"]
+WHOLE = "#,##0"
+"""The sheet's format of a whole number of people or draws."""
+
+
+def compute_choice(
+    scenario: Scenario, objective: str, draws: int, fresh: int, seed: int | None = None
+) -> Chosen:
+    """The people chosen for ``objective`` over ``draws`` choosing draws of ``seed`` (the
+    odds' seed), measured beside the scenario's own plan on ``fresh`` draws of the next seed
+    (what a child process sends back). ``ValueError`` without a plan or with no people that
+    keep every limit in every choosing draw."""
+    from optimizer.analysis.risk.odds import choose
+    from optimizer.analysis.solve import solve
+    from optimizer.runtime.isolation import stage
+
+    if scenario.uncertainty is None:
+        raise ValueError("the scenario has no uncertainty: section (ranges on its inputs)")
+    plan = solve(scenario, marginals=False, whole_steps=False)
+    if not plan.solved:
+        raise ValueError(f"the scenario has no plan to compare: {plan.message or plan.status}")
+    stage(CHOICE_STAGE)
+    return choose(
+        scenario, plan, objective=objective, draws=draws, seed=seed, fresh=fresh,
+        time_limit=CHOICE_SECONDS,
+    )  # fmt: skip
+
+
+def choice_table(chosen: Chosen, variables: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``choice_rows`` under the page's headers: the people that differ, then each plan's
+    odds and profit on the fresh draws, as formatted text."""
+    table = choice_rows(chosen, variables)
+    table.columns = CHOICE_COLUMNS
+    return table
+
+
+def choice_changed(chosen: Chosen) -> list[bool]:
+    """Which rows of ``choice_table`` are people the choice moves (the first ones)."""
+    moved = len(chosen.changed)
+    return [i < moved for i in range(moved + 4)]
+
+
+def choice_takeaway(chosen: Chosen, goals: bool = True) -> str:
+    """'Choosing for the odds: 58.2 % → 73.2 % of fresh draws meet every goal, at $35,313
+    mean profit (the single-number plan's: $24,899).' Without goals, the profit alone."""
+    s, c = chosen.single, chosen.chosen
+    fresh = f"{chosen.fresh_draws:,} fresh draws"
+    what = "the odds" if chosen.objective == "probability" else "the expected profit"
+    if not chosen.changed:
+        line = f"Choosing for {what} keeps the single-number plan's people"
+        if goals:
+            return f"{line}: every goal met in {odds_words(s.probability)} of {fresh}."
+        return f"{line}: {labels.money(s.mean_profit)} mean profit over {fresh}."
+    if not goals:
+        return (
+            f"Choosing for {what}: {labels.money(s.mean_profit)} → "
+            f"{labels.money(c.mean_profit)} mean profit over {fresh}."
+        )
+    return (
+        f"Choosing for {what}: {odds_words(s.probability)} → {odds_words(c.probability)} of "
+        f"{fresh} meet every goal, at {labels.money(c.mean_profit)} mean profit (the "
+        f"single-number plan's: {labels.money(s.mean_profit)})."
+    )
+
+
+def choice_figure(chosen: Chosen) -> go.Figure:
+    """Each plan's chance of every goal on the fresh draws, give or take one standard error
+    (the bars), and on the choosing draws (hollow: a choice looks better on the draws that
+    chose it)."""
+    plans = ["single-number plan", "chosen for its odds"]
+    colors = [COLORS["plan"], COLORS["met"]]
+    fresh = [chosen.single, chosen.chosen]
+    fit = [chosen.single_fit, chosen.chosen_fit]
+    figure = go.Figure()
+    figure.add_scatter(
+        x=plans,
+        y=[m.probability for m in fresh],
+        error_y={"type": "data", "array": [m.error for m in fresh], "thickness": 2, "width": 8},
+        mode="markers",
+        marker={"size": 14, "color": colors},
+        name=f"{chosen.fresh_draws:,} fresh draws (± one standard error)",
+        customdata=[[odds_words(m.probability), f"{100 * m.error:.1f}"] for m in fresh],
+        hovertemplate="%{x}: every goal met in %{customdata[0]} ± %{customdata[1]} pp of the "
+        "fresh draws<extra></extra>",
+    )
+    figure.add_scatter(
+        x=plans,
+        y=[m.probability for m in fit],
+        mode="markers",
+        marker={"size": 12, "color": "rgba(0,0,0,0)", "line": {"color": colors, "width": 2},
+                "symbol": "circle-open"},
+        name=f"the {chosen.choosing_draws:,} draws that chose",
+        customdata=[odds_words(m.probability) for m in fit],
+        hovertemplate="%{x}: every goal met in %{customdata} of the choosing draws"
+        "<extra></extra>",
+    )  # fmt: skip
+    figure.update_layout(
+        height=300,
+        margin={"l": 10, "r": 10, "t": 20, "b": 10},
+        yaxis_title="every goal met",
+        yaxis_tickformat=".0%",
+        yaxis_range=[0, 1.02],
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0},
+    )
+    return figure
+
+
 # ---- the workbook ---------------------------------------------------------------------------
 
 
-def write_sheet(ws, odds: Odds, variables: pd.DataFrame | None = None) -> None:
-    """The workbook's ``Odds`` sheet: the sentences, the goals' probabilities, profit and
-    cash by month, the tornado and the targets' percentiles, raw numbers in Excel formats,
-    the identifiers at the right."""
+def write_sheet(
+    ws, odds: Odds, variables: pd.DataFrame | None = None, chosen: Chosen | None = None
+) -> None:
+    """The workbook's ``Odds`` sheet: the sentences, the goals' probabilities, the people
+    chosen for their odds once the page has chosen them (``chosen``, ``write_choice``),
+    profit and cash by month, the tornado and the targets' percentiles, raw numbers in Excel
+    formats, the identifiers at the right."""
     from optimizer.app.workbook import (
         IDENTIFIER,
         MONEY,
@@ -529,6 +664,9 @@ def write_sheet(ws, odds: Odds, variables: pd.DataFrame | None = None) -> None:
             ws, row - 1, "Give or take: one standard error of the share, sqrt(p (1 − p) / draws)."
         )
         row += 1
+    if chosen is not None:
+        row = write_choice(ws, row, chosen, variables if variables is not None else (
+            risk.plan_variables))  # fmt: skip
     row = _title(ws, row, "Profit and cash by month: P10, P50, P90")
     m = risk.money
     money = pd.DataFrame(
@@ -603,3 +741,62 @@ def write_sheet(ws, odds: Odds, variables: pd.DataFrame | None = None) -> None:
     row = _table(ws, row, targets, dict.fromkeys(("plan", "P10", "P50", "P90"), shapes))
     _note(ws, row - 1, kept_caption(risk))
     _widths(ws, widest=40)
+
+
+def write_choice(ws, row: int, chosen: Chosen, variables: pd.DataFrame | None = None) -> int:
+    """The sheet's ``Chosen for its odds`` block at ``row``: the sentences, then the
+    single-number plan and the chosen one side by side (the people that differ, filled; each
+    plan's odds and profit on the fresh draws, then on the choosing draws), raw numbers in
+    Excel formats, the identifiers (``choice_payload``'s) at the right. The next free row."""
+    from optimizer.app.workbook import (
+        IDENTIFIER,
+        MONEY,
+        NUMBER,
+        PERCENT,
+        PERCENT_HUNDREDTHS,
+        _note,
+        _table,
+        _title,
+    )
+
+    row = _title(ws, row, "Chosen for its odds")
+    for text in choice_sentences(chosen, variables):
+        ws.cell(row=row, column=1, value=text)
+        row += 1
+    row += 1
+    names = dict(zip(variables["name"], variables["label"])) if variables is not None else {}
+    people = [(names.get(n, n), a, b, n) for n, (a, b) in chosen.changed.items()]
+    s, c, sf, cf = chosen.single, chosen.chosen, chosen.single_fit, chosen.chosen_fit
+    fresh, fitting = (
+        f"{chosen.fresh_draws:,} fresh draws",
+        f"{chosen.choosing_draws:,} choosing draws",
+    )
+    measures = [
+        (f"Every goal met ({fresh})", s.probability, c.probability, "probability_all_goals", PERCENT),
+        ("Give or take (one standard error)", s.error, c.error, "standard_error", PERCENT_HUNDREDTHS),
+        (f"Mean profit ({fresh})", s.mean_profit, c.mean_profit, "mean_profit", MONEY),
+        ("Profit P10", s.p10, c.p10, "p10", MONEY),
+        ("Profit P50", s.p50, c.p50, "p50", MONEY),
+        ("Profit P90", s.p90, c.p90, "p90", MONEY),
+        ("Draws without a plan", s.no_plan, c.no_plan, "no_plan", WHOLE),
+        (f"Every goal met ({fitting})", sf.probability, cf.probability,
+         "on_choosing_draws.probability_all_goals", PERCENT),
+        (f"Mean profit ({fitting})", sf.mean_profit, cf.mean_profit,
+         "on_choosing_draws.mean_profit", MONEY),
+    ]  # fmt: skip
+    frame = pd.DataFrame(
+        [(label, a, b, n) for label, a, b, n in people]
+        + [(label, a, b, n) for label, a, b, n, _ in measures],
+        columns=[*CHOICE_COLUMNS, IDENTIFIER],
+    )
+    shapes = [WHOLE if float(a).is_integer() and float(b).is_integer() else NUMBER
+              for _, a, b, _ in people] + [shape for *_, shape in measures]  # fmt: skip
+    row = _table(
+        ws, row, frame, dict.fromkeys(CHOICE_COLUMNS[1:], shapes),
+        fill_rows=[i < len(people) for i in range(len(frame))],
+    )  # fmt: skip
+    _note(
+        ws, row - 1, "Filled: the people the choice moves. On the draws that chose them the "
+        "chosen people look better than they are; the fresh draws are the fair comparison.",
+    )  # fmt: skip
+    return row + 1

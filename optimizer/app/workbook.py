@@ -829,6 +829,7 @@ def plan_workbook(
     right=None,
     tradeoff=None,
     odds=None,
+    chosen=None,
 ) -> bytes:
     """The workbook's bytes (.xlsx). ``band``: the service band's story re-solved on its own
     (``optimizer.app.analysis.explain_band``), for the Money sheet when ``explanation`` has
@@ -836,7 +837,8 @@ def plan_workbook(
     page has computed it: a ``Today right`` sheet after the comparison (none without it).
     ``tradeoff``: a trade-off curve the page has computed: a ``Trade-offs`` sheet.
     ``odds``: the plan's odds the page has computed (``optimizer.app.risk.Odds``): an
-    ``Odds`` sheet."""
+    ``Odds`` sheet; ``chosen``: the people chosen for their odds
+    (``optimizer.analysis.risk.odds.Chosen``), once computed: a block of that sheet."""
     book = Workbook()
     _summary(book.active, plan, scenario)
     book.active.title = "Summary"
@@ -865,7 +867,7 @@ def plan_workbook(
     if odds is not None:  # the plan's odds (``optimizer.app.risk``), once computed
         from optimizer.app.risk import write_sheet as odds_sheet
 
-        odds_sheet(book.create_sheet("Odds"), odds)
+        odds_sheet(book.create_sheet("Odds"), odds, chosen=chosen)
     if explanation is not None and plan.solved:
         _explanation(book.create_sheet("Explanation"), plan, scenario, explanation)
     if diagnosis is not None:
