@@ -7,7 +7,8 @@ variant for the choice), alternated in one process (medians of ``--reps`` runs):
 
 - the bare solve: ``solve(scenario, marginals=False, whole_steps=False)``;
 - one warm what-if with the plan's people held (``WhatIf(..., hold_headcounts=True)``,
-  its first uncertain input moved 1 %): what one draw would cost the one-at-a-time way;
+  its first uncertain input moved about 1 %, a new value each time, so validated, solved
+  and checked each time): what one draw would cost the one-at-a-time way;
 - the odds: ``risk(scenario)`` with the file's draws (the seed: 10,000), and the cost of a
   draw: its seconds over the draws, validation of each drawn company included;
 - the choice for odds (the seed's ``least_cost``): ``odds.choose`` over 200 choosing draws,
@@ -55,11 +56,11 @@ def bench(name: str, reps: int) -> dict:
     value = next(v for p, v, _ in whatif.inputs() if p == path)
     bare, one, odds = [], [], []
     found = None
-    for _ in range(reps):
+    for rep in range(reps):
         bare.append(_timed(lambda: solve(scenario, marginals=False, whole_steps=False))[0])
+        moves = [value * (1.01 + 0.0001 * (k + 20 * rep)) for k in range(20)]
         one.append(statistics.median(
-            _timed(lambda k=k: whatif.resolve({path: value * (1.01 + 0.001 * k)}))[0]
-            for k in range(20)
+            _timed(lambda v=v: whatif.resolve({path: v}))[0] for v in moves
         ))  # fmt: skip
         seconds, found = _timed(lambda: risk(scenario, plan=plan))
         odds.append(seconds)

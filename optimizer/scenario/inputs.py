@@ -152,7 +152,7 @@ def with_values(scenario: Scenario, changes: Mapping[str, float], source: str = 
             value = int(value)
         set_path(data, path, value)
     label = ", ".join(f"{p} = {v:g}" for p, v in changes.items())
-    return validate(data, source or f"what-if {label}")
+    return validate(data, source or f"what-if {label}", numbers_moved=True)
 
 
 def moved(scenario: Scenario, path: str, value: float) -> Scenario:

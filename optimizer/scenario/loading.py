@@ -279,10 +279,12 @@ def read_scenario_file(path: str | Path) -> dict:
     return parse_yaml(text, source)
 
 
-def validate(data: dict, source: str) -> Scenario:
-    """Validate a raw mapping into a Scenario, or raise ScenarioError listing every problem."""
+def validate(data: dict, source: str, *, numbers_moved: bool = False) -> Scenario:
+    """Validate a raw mapping into a Scenario, or raise ScenarioError listing every problem.
+    ``numbers_moved``: a valid scenario with only numbers changed (``with_values``), whose
+    ranges on inputs (``uncertainty:``) are not checked again."""
     try:
-        return Scenario.model_validate(data)
+        return Scenario.model_validate(data, context={"numbers_moved": numbers_moved})
     except ValidationError as exc:
         raise ScenarioError(source, [_problem(err, data) for err in exc.errors()]) from None
 

@@ -21,6 +21,7 @@ from pydantic import (
     Field,
     Tag,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -977,8 +978,10 @@ class Scenario(Strict):
         ]
 
     @model_validator(mode="after")
-    def _cross_checks(self) -> Scenario:
-        """Checks across sections, each reported at its own field path."""
+    def _cross_checks(self, info: ValidationInfo) -> Scenario:
+        """Checks across sections, each reported at its own field path. The ranges on
+        inputs are not checked again for a scenario whose numbers alone moved (validation
+        context ``numbers_moved``: what-ifs and draws; the ranges name the same inputs)."""
         problems = _monthly_checks(self)
         for i, team in enumerate(self.sales.teams):
             lost = team.hours_lost_per_day.total()
@@ -1025,7 +1028,8 @@ class Scenario(Strict):
                         f"a lever, one of {known}",
                     )
                 )
-        problems += [_cross_error(*p) for p in uncertainty_problems(self)]
+        if not (info.context or {}).get("numbers_moved"):
+            problems += [_cross_error(*p) for p in uncertainty_problems(self)]
         if problems:
             raise ValidationError.from_exception_data("Scenario", problems)
         return self

@@ -64,8 +64,8 @@ class Normal(_Strict):
 
 
 class Triangular(_Strict):
-    """Triangular from ``low`` to ``high``, most likely at ``mode`` (the input's value if
-    left out)."""
+    """Triangular from ``low`` to ``high``, most likely at ``mode`` (if left out, the input's
+    value, or the nearer end of the range when a what-if has moved the value outside it)."""
 
     low: Number
     mode: Number | None = None
@@ -185,12 +185,6 @@ def problems(scenario) -> list[tuple[tuple, object, str]]:
             value = getattr(d, name, None)
             if value is not None and not low <= value <= high:
                 found.append((loc + (spec.kind, name), value, f"a value from {low:g} to {high:g}"))
-        if spec.kind == "triangular" and d.mode is None:
-            for each in expanded:
-                value = known.get(each, known.get(path))
-                if value is not None and not d.low <= value <= d.high:
-                    found.append((loc + ("triangular",), value, f"a range around the input's "
-                                  f"value {value:g} (or a mode): low {d.low:g} to high {d.high:g}"))  # fmt: skip
         for value in mean if isinstance(mean, list) else [mean]:
             if value is not None and not low <= value <= high:
                 found.append((loc + ("normal", "mean"), value, f"a value from {low:g} to {high:g}"))
