@@ -381,7 +381,7 @@ def test_a_variant_of_the_file_is_picked_in_the_sidebar(folder):
 
     at = ran(AppTest.from_file(APP, default_timeout=120))
     box = at.selectbox(key="scenario_variant")
-    assert box.options == ["the file itself", "fifty dials"]
+    assert box.options == ["the file itself", "fifty dials", "least cost"]
     assert VIEW not in [t.label for t in at.tabs]
     box.set_value("fifty_dials")
     ran(at)

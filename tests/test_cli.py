@@ -532,7 +532,7 @@ def test_validate_bad_scenario_exits_2(bad_files, run):
 def test_validate_mixed_reports_every_file(bad_files):
     result = invoke("validate", SEED, bad_files["bad_value"], bad_files["missing"])
     assert result.exit_code == 2
-    assert result.stdout.splitlines() == [f"{SEED}: ok (variants: fifty_dials)"]
+    assert result.stdout.splitlines() == [f"{SEED}: ok (variants: fifty_dials, least_cost)"]
     assert f"{bad_files['bad_value']}: 1 problem(s)" in result.stderr
     assert f"{bad_files['missing']}: 1 problem(s)" in result.stderr
     assert "Traceback" not in result.stderr
