@@ -592,8 +592,7 @@ def choice_figure(chosen: Chosen) -> go.Figure:
         x=plans,
         y=[m.probability for m in fit],
         mode="markers",
-        marker={"size": 12, "color": "rgba(0,0,0,0)", "line": {"color": colors, "width": 2},
-                "symbol": "circle-open"},
+        marker={"size": 12, "color": colors, "symbol": "circle-open", "line": {"width": 2}},
         name=f"the {chosen.choosing_draws:,} draws that chose",
         customdata=[odds_words(m.probability) for m in fit],
         hovertemplate="%{x}: every goal met in %{customdata} of the choosing draws"
@@ -601,7 +600,10 @@ def choice_figure(chosen: Chosen) -> go.Figure:
     )  # fmt: skip
     figure.update_layout(
         height=300,
-        margin={"l": 10, "r": 10, "t": 20, "b": 10},
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        scattermode="group",  # each plan's two dots side by side, not on top of each other
+        scattergap=0.6,
+        xaxis_range=[-0.6, 1.6],
         yaxis_title="every goal met",
         yaxis_tickformat=".0%",
         yaxis_range=[0, 1.02],
