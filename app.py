@@ -1370,8 +1370,12 @@ def odds_choice_section(a, r, odds_key: tuple[str, int, int]) -> None:
         ),
         hide_index=True, key="odds_choice_table", width="stretch",
     )  # fmt: skip
-    if chosen.changed:
-        st.caption("Shaded: the people the choice moves; ± one standard error of the share.")
+    st.caption(
+        ("Shaded: the people the choice moves. " if chosen.changed else "")
+        + f"Both plans on the same {chosen.fresh_draws:,} fresh draws (seed {chosen.fresh_seed}), "
+        "not the draws above: the single-number plan's odds differ from the card's by the "
+        "draws' error. ± one standard error of the share."
+    )
     if not r.goals.empty:
         st.plotly_chart(odds_view.choice_figure(chosen), key="odds_choice_chart")
 
