@@ -172,10 +172,10 @@ def choice_sentences(chosen, variables: pd.DataFrame | None = None) -> list[str]
         f"draws (seed {chosen.choosing_seed}), every draw's month re-solved with them; measured "
         f"on {chosen.fresh_draws:,} fresh draws (seed {chosen.fresh_seed}) not used to choose."
     ]
-    if chosen.gap:
+    if chosen.status != "optimal":
         out.append(
-            f"The choice stopped at its time limit, within {labels.percent(chosen.gap)} of the "
-            "best possible on the choosing draws."
+            f"The choice stopped at its time limit ({chosen.status}), within "
+            f"{labels.percent(chosen.gap or 0)} of the best possible on the choosing draws."
         )
     if not chosen.changed:
         out.append("The plan for the single-number inputs is also the plan chosen for its odds.")

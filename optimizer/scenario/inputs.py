@@ -35,6 +35,10 @@ STRUCTURAL_FIELDS = ("hiring_lead_time_months",)
 which months' starts are the plan's hires (``optimizer.model.chain.workforce``)."""
 
 
+NOT_INPUTS = ("uncertainty",)
+"""Sections that describe the inputs rather than being inputs: the ranges on them."""
+
+
 def is_structural(path: str) -> bool:
     """True when the input at ``path`` changes the model's shape, not its numbers."""
     return path in STRUCTURAL or path.rpartition(".")[2] in STRUCTURAL_FIELDS
@@ -48,7 +52,7 @@ def numeric_inputs(scenario: Scenario, objective: str) -> Iterator[tuple[str, fl
     month it is won."""
     credit = any(any(share > 0 for share in t.close_profile[1:]) for t in scenario.sales.teams)
     for path, value, unit in _walk(scenario, "", scenario.calendar.month_labels()):
-        if is_structural(path):
+        if is_structural(path) or path.split(".")[0] in NOT_INPUTS:
             continue
         if path == "horizon_end.open_pipeline_value_share" and not credit:
             continue
