@@ -575,20 +575,34 @@ def risk(
     sys.stdout.write(f"How likely the plan is: {sc.name}\n")
     for line in risk_report.sentences(found, found.plan_variables):
         sys.stdout.write(f"  - {line}\n")
+    _grid("Profit and cash (P10: the worst tenth of draws, P90: the best tenth)",
+          risk_report.money_table(found))  # fmt: skip
+    moving = risk_report.targets_table(found)
+    moving = moving[moving["P10"] != moving["P90"]]
+    if len(moving):
+        month = found.targets["period"].iloc[0]
+        _grid(f"Targets that move with the draws ({risk_report.period_words(month)}; "
+              f"{risk_report.kept_words(found)})", moving)  # fmt: skip
     if chosen is not None:
         sys.stdout.write("\nA plan chosen for its odds\n")
         for line in risk_report.choice_sentences(chosen, found.plan_variables):
             sys.stdout.write(f"  - {line}\n")
         table = risk_report.choice_rows(chosen, found.plan_variables)
-        from rich.console import Console
-        from rich.table import Table
+        table.columns = ["", "Plan for single numbers", "Chosen for its odds"]
+        _grid("", table)
 
-        grid = Table(show_edge=False)
-        for column in ("", "Plan for single numbers", "Chosen for its odds"):
-            grid.add_column(column)
-        for row in table.itertuples(index=False):
-            grid.add_row(*row)
-        Console(width=120).print(grid)
+
+def _grid(title: str, frame) -> None:
+    """A table of words and formatted numbers on standard output (rich, 120 columns)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    grid = Table(title=title or None, title_justify="left", show_edge=False)
+    for column in frame.columns:
+        grid.add_column(str(column))
+    for row in frame.itertuples(index=False):
+        grid.add_row(*(str(v) for v in row))
+    Console(width=120, file=sys.stdout).print(grid)
 
 
 class OddsObjective(str, Enum):

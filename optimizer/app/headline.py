@@ -237,10 +237,7 @@ def shown(value: float, unit: str = "") -> str:
     return labels.number(value)
 
 
-def role_words(role: str) -> str:
-    """'ticket desk' for ``ticket_closure``, 'key accounts' for ``key_accounts``: a role as a
-    leader reads it."""
-    return labels.line_name(role) if role == "ticket_closure" else str(role).replace("_", " ")
+role_words = labels.role_words  # the page's name for it
 
 
 def department_tables(

@@ -31,7 +31,18 @@ import plotly.graph_objects as go
 from optimizer.analysis.risk import Risk
 from optimizer.analysis.risk.odds import OBJECTIVES, Chosen
 from optimizer.app.headline import role_words
-from optimizer.report.risk import choice_rows, choice_sentences, odds_words, sentences
+from optimizer.report.risk import (
+    HORIZON,
+    MEASURES,
+    TARGET_COLUMNS,  # noqa: F401 - the page's tables are the report's
+    choice_rows,
+    choice_sentences,
+    money_table,  # noqa: F401
+    odds_words,
+    period_words,
+    sentences,
+    targets_table,  # noqa: F401
+)
 from optimizer.report.tables import target_labels
 from optimizer.scenario import labels
 from optimizer.scenario.schema import Scenario
@@ -39,7 +50,6 @@ from optimizer.scenario.schema import Scenario
 STAGE = "the draws of the plan's odds"
 MAX_DRAWS = 100_000
 """The page's largest number of draws (10,000 of the seed company take about 4 s)."""
-HORIZON = "horizon"
 COLORS = {
     "band": "rgba(46, 134, 193, 0.22)",
     "p50": "#1f618d",
@@ -50,9 +60,7 @@ COLORS = {
     "met": "#1e8449",
     "missed": "#e6b0aa",
 }
-MEASURES = {"profit": "Profit", "cash": "Cash in the bank"}
 TORNADO_ROWS = 10
-TARGET_COLUMNS = ["department", "role", "target", "plan", "P10", "P50", "P90", "unit"]
 _GOAL = re.compile(r"finance-(?P<measure>profit|cash)_goal(?:\[(?P<period>\d{4}-\d{2})\])?$")
 
 
@@ -422,58 +430,6 @@ def tornado_table(risk: Risk) -> pd.DataFrame:
 
 
 # ---- tables ---------------------------------------------------------------------------------
-
-
-def targets_table(risk: Risk, month: str | None = None) -> pd.DataFrame:
-    """The targets' plan and P10/P50/P90 in one month (the first by default), formatted:
-    department, role and target in words, money with $ and separators, shares as %."""
-    t = risk.targets
-    month = month or (t["period"].iloc[0] if len(t) else None)
-    t = t[t["period"] == month].reset_index(drop=True)
-    names = target_labels(risk.targets["metric"])
-    names = dict(zip(risk.targets["metric"], names))
-
-    def shown(column: str) -> list[str]:
-        return [labels.figure(v, u) for v, u in zip(t[column], t["unit"])]
-
-    return pd.DataFrame(
-        {
-            "department": t["department"].str.capitalize(),
-            "role": [role_words(r) for r in t["role"]],
-            "target": [names[m] for m in t["metric"]],
-            "plan": shown("plan"),
-            "P10": shown("p10"),
-            "P50": shown("p50"),
-            "P90": shown("p90"),
-            "unit": [unit_words(u) for u in t["unit"]],
-        },
-        columns=TARGET_COLUMNS,
-    )
-
-
-def unit_words(unit: str) -> str:
-    """'conversations a rep an hour' for conversations/rep/hour (``labels.unit_words``,
-    its article before 'hour' mended)."""
-    return labels.unit_words(unit).replace(" a hour", " an hour")
-
-
-def money_table(risk: Risk) -> pd.DataFrame:
-    """Profit and cash by month and profit over the plan: P10, P50, P90 and the plan."""
-    m = risk.money
-    return pd.DataFrame(
-        {
-            "": [MEASURES[x] for x in m["measure"]],
-            "month": [period_words(p) for p in m["period"]],
-            "P10": m["p10"].map(labels.money),
-            "P50": m["p50"].map(labels.money),
-            "P90": m["p90"].map(labels.money),
-            "plan": m["plan"].map(labels.money),
-        }
-    )
-
-
-def period_words(period: str) -> str:
-    return "whole plan" if period == HORIZON else labels.month_label(period)
 
 
 def kept_caption(risk: Risk) -> str:

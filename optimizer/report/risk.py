@@ -14,12 +14,16 @@ import re
 import numpy as np
 import pandas as pd
 
+from optimizer.report.tables import target_labels
 from optimizer.scenario import labels
 
 HOLD_WORDS = {
     "people": "every headcount",
     "ads": "the leads bought in each ad tier",
 }
+HORIZON = "horizon"
+MEASURES = {"profit": "Profit", "cash": "Cash in the bank"}
+TARGET_COLUMNS = ["department", "role", "target", "plan", "P10", "P50", "P90", "unit"]
 RECOURSE_WORDS = (
     "re-solved for each draw: conversations at each length, leads, units built and shipped"
 )
@@ -99,6 +103,61 @@ def sentences(risk, variables: pd.DataFrame | None = None) -> list[str]:
         "of them against the moved scenario itself."
     )
     return out
+
+
+def targets_table(risk, month: str | None = None) -> pd.DataFrame:
+    """The targets' plan and P10/P50/P90 in one month (the first by default), formatted:
+    department, role and target in words, money with $ and separators, shares as %."""
+    t = risk.targets
+    month = month or (t["period"].iloc[0] if len(t) else None)
+    t = t[t["period"] == month].reset_index(drop=True)
+    names = target_labels(risk.targets["metric"])
+    names = dict(zip(risk.targets["metric"], names))
+
+    def shown(column: str) -> list[str]:
+        return [labels.figure(v, u) for v, u in zip(t[column], t["unit"])]
+
+    return pd.DataFrame(
+        {
+            "department": t["department"].str.capitalize(),
+            "role": [labels.role_words(r) for r in t["role"]],
+            "target": [names[m] for m in t["metric"]],
+            "plan": shown("plan"),
+            "P10": shown("p10"),
+            "P50": shown("p50"),
+            "P90": shown("p90"),
+            "unit": [unit_words(u) for u in t["unit"]],
+        },
+        columns=TARGET_COLUMNS,
+    )
+
+
+unit_words = labels.unit_words
+
+
+def money_table(risk) -> pd.DataFrame:
+    """Profit and cash by month and profit over the plan: P10, P50, P90 and the plan."""
+    m = risk.money
+    return pd.DataFrame(
+        {
+            "": [MEASURES[x] for x in m["measure"]],
+            "month": [period_words(p) for p in m["period"]],
+            "P10": m["p10"].map(labels.money),
+            "P50": m["p50"].map(labels.money),
+            "P90": m["p90"].map(labels.money),
+            "plan": m["plan"].map(labels.money),
+        }
+    )
+
+
+def period_words(period: str) -> str:
+    return "whole plan" if period == HORIZON else labels.month_label(period)
+
+
+def kept_words(risk) -> str:
+    """'over 200 of the 10,000 draws, each with its own plan'."""
+    kept = risk.targets["kept"].iloc[0] if "kept" in risk.targets and len(risk.targets) else 0
+    return f"over {int(kept):,} of the {risk.draws:,} draws, each with its own plan"
 
 
 def payload(risk) -> dict:

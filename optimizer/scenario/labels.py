@@ -580,9 +580,17 @@ def limit_step(unit: str, business_days: float = 20.0) -> tuple[float, str]:
 
 @functools.lru_cache(maxsize=1024)
 def unit_words(unit: str) -> str:
-    """'minutes a month' for 'minutes/month', '$ a rep a month' for '$/rep/month'."""
+    """'minutes a month' for 'minutes/month', '$ a rep a month' for '$/rep/month',
+    'conversations a rep an hour' for 'conversations/rep/hour'."""
     head, *rest = str(unit).split("/")
-    return " ".join([head, *(("an " if r[:1] in "aeiou" else "a ") + r for r in rest)])
+    return " ".join([head, *(("an " if r[:1] in "aeiou" or r == "hour" else "a ") + r
+                             for r in rest)])  # fmt: skip
+
+
+def role_words(role: str) -> str:
+    """'ticket desk' for ``ticket_closure``, 'key accounts' for ``key_accounts``: a role as a
+    leader reads it."""
+    return line_name(role) if role == "ticket_closure" else str(role).replace("_", " ")
 
 
 def figure(value: float, unit: str) -> str:
