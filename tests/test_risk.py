@@ -332,3 +332,35 @@ def test_a_what_if_may_move_an_input_beyond_its_range(seed):
     assert d.values.max() <= 0.12 and d.values.mean() == pytest.approx(
         (0.08 + 0.12 + 0.12) / 3, abs=2e-3
     )
+
+
+def test_the_tornado_tells_a_shared_factor_from_an_effect_of_its_own(seed, seed_plan):
+    """Tickets a customer move with the 45-minute rate through one factor (scores correlated
+    0.8 x 0.8 = 0.64) but change nothing in the seed's profit (2 agents answer 269 tickets
+    with room to spare): their tenths' mean profits differ (the factor), their own effect is
+    not clear (the slope with the rate held), and the rate's effect is near the profit
+    line's slope, 1,690,000 per unit, times its P10-P90 width."""
+    scenario = _with_uncertainty(
+        seed,
+        {
+            "draws": 3000,
+            "seed": 4,
+            "factors": {"f": "shared"},
+            "inputs": {
+                RATE: {"normal": {"spread": 0.01}, "factors": {"f": 0.8}},
+                "support.tickets_per_customer_per_month": {
+                    "normal": {"spread": 0.02}, "factors": {"f": 0.8}},
+            },
+        },
+    )  # fmt: skip
+    found = risk(scenario, plan=seed_plan)
+    rows = found.tornado.set_index("path")
+    tickets, rate = rows.loc["support.tickets_per_customer_per_month"], rows.loc[RATE]
+    assert tickets.profit_high - tickets.profit_low > 15_000  # the factor shows in the tenths
+    assert not tickets.clear and abs(tickets.effect) < 1_000
+    assert rate.clear and rate.share > 0.95
+    width = float(np.diff(np.percentile(draw(scenario).values[:, 0], [10, 90]))[0])
+    # the line through a kinked profit: 1,690,000 a unit on most of the draws, 1,865,217
+    # above 10.01 %, flat past the 80-deal delivery cap (11.15 %): a slope between
+    assert 0.85 * 1_690_000 * width < rate.effect < 1_865_218 * width
+    assert list(found.tornado["path"])[0] == RATE

@@ -88,13 +88,22 @@ def sentences(risk, variables: pd.DataFrame | None = None) -> list[str]:
             f"In {risk.no_plan:,} draws ({odds_words(risk.no_plan / risk.draws)}) the held people "
             "cannot keep every limit: no plan, and no goal met."
         )
-    for row in risk.tornado.head(3).itertuples():
+    for row in risk.tornado[risk.tornado["clear"]].head(3).itertuples():
         out.append(
             f"{row.label}: in its lowest tenth of draws (about {labels.input_amount(row.path, row.low)}) "
-            f"profit averages {labels.money(row.profit_low)} and every goal is met in "
+            f"profit averages {_average(row.profit_low)} and every goal is met in "
             f"{odds_words(row.odds_low)}; in its highest tenth (about "
-            f"{labels.input_amount(row.path, row.high)}) {labels.money(row.profit_high)} and "
-            f"{odds_words(row.odds_high)}."
+            f"{labels.input_amount(row.path, row.high)}) {_average(row.profit_high)} and "
+            f"{odds_words(row.odds_high)}; from its P10 to its P90, the others held, it moves "
+            f"profit {labels.signed_money(row.effect)} ({labels.percent(row.share, 0)} of the "
+            "spread)."
+        )
+    quiet = risk.tornado[~risk.tornado["clear"]]
+    if len(quiet):
+        out.append(
+            f"No clear effect of its own over these draws: {', '.join(quiet['label'].head(6))}"
+            + (f" and {len(quiet) - 6} more" if len(quiet) > 6 else "")
+            + "."
         )
     v = risk.verified
     out.append(
@@ -152,6 +161,11 @@ def money_table(risk) -> pd.DataFrame:
 
 def period_words(period: str) -> str:
     return "whole plan" if period == HORIZON else labels.month_label(period)
+
+
+def _average(value: float) -> str:
+    """A mean profit, or why there is none: no draw in that tenth has a plan."""
+    return "nothing (no plan in any of them)" if value != value else labels.money(value)
 
 
 def kept_words(risk) -> str:

@@ -43,9 +43,10 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 HOLDS = ("people", "ads")
-"""What the plan fixes before the month starts and a draw cannot change: every headcount
-and staffing choice (``people``, always held), and the paid leads bought in each tier
-(``ads``: ad commitments, optional)."""
+"""What the plan fixes before the month starts and a draw cannot change: every headcount,
+hire and departure (``people``, always held; a live line's service band is chosen again in
+each draw, within its held agents), and the paid leads bought in each tier (``ads``: ad
+commitments, optional)."""
 
 LIMIT = 1e12
 Number = Annotated[float, Field(ge=-LIMIT, le=LIMIT)]

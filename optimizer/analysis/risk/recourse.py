@@ -1,10 +1,12 @@
 """The plan's month under drawn inputs: what is held, and the recourse re-solved.
 
 A plan commits some decisions before the month starts. ``Recourse`` holds them at the
-plan's values (``uncertainty.hold``: every headcount and staffing choice always, the paid
+plan's values (``uncertainty.hold``: every headcount, hire and departure always, the paid
 leads bought in each tier with ``ads``) and, for each draw of the uncertain inputs,
 re-solves the rest in one model held by HiGHS (warm, from the last draw's basis): how many
-conversations at which length, which leads, what is built and shipped. That is the recourse.
+conversations at which length, which leads, what is built and shipped, and which service
+band the held agents give a live line (``RECHOSEN``). That is the recourse; where it has
+whole-number choices left (a band), each draw is a small MILP.
 
 The recourse maximises profit over the horizon with the goals left out, so its profit is
 the most the held plan can earn in that draw. The goals are then read from that plan: when
@@ -45,6 +47,10 @@ from optimizer.solvers import Status
 from optimizer.solvers.session import open_session
 
 _FIELDS = ("c", "c_tiebreak", "lb", "ub", "rhs", "vals")
+RECHOSEN = ("_staffing",)
+"""Whole-number columns a draw chooses again: a live line's staffing choice (which roster
+and service band each month) follows the held agents and the drawn volume; holding it would
+fix the volume's band, and a busier month would have no plan instead of a slower band."""
 
 
 @dataclass
@@ -93,7 +99,11 @@ class Recourse:
         base = self.patterns.base
         names = self.model.var_names()
         where = {name: j for j, name in enumerate(names)}
-        columns = [j for j in np.flatnonzero(base.integer)]
+        chosen = np.zeros(base.num_vars, dtype=bool)  # re-chosen each draw: not held
+        for block in self.model.var_blocks.values():
+            if block.name.endswith(RECHOSEN):
+                chosen[block.start : block.start + block.size] = True
+        columns = [j for j in np.flatnonzero(base.integer & ~chosen)]
         self.held = {names[j]: float(round(headcounts[names[j]])) for j in columns}
         if "ads" in hold:
             block = self.model.var_blocks.get("paid_leads")
