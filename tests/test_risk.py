@@ -303,8 +303,14 @@ def test_risk_command_json_and_words(tmp_path):
     assert "of 400 draws" in words.stdout and "P10" in words.stdout
 
 
-def test_risk_without_ranges_is_a_clear_error():
-    found = CliRunner().invoke(app, ["risk", "scenarios/software_company.yaml"])
+def test_risk_without_ranges_is_a_clear_error(tmp_path):
+    import yaml
+
+    data = yaml.safe_load(open(SEED, encoding="utf-8"))
+    data.pop("uncertainty")
+    path = tmp_path / "certain.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    found = CliRunner().invoke(app, ["risk", str(path)])
     assert found.exit_code == 2
     assert "no uncertainty: section" in found.output and "Traceback" not in found.output
 
