@@ -44,6 +44,7 @@ def test_readme_tradeoff_example_is_the_products_output():
     assert block.startswith("- Cutting the headcount") and block in shown
 
 
+@pytest.mark.slow  # 10,000 draws: about 8 s
 def test_readme_risk_example_is_the_products_output():
     """The seed company's odds, as `risk` prints them with the file's 10,000 draws (about
     4 s); the last line's largest excess is left out (the floating point's last digits)."""
