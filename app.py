@@ -1271,7 +1271,7 @@ def odds_section(a) -> None:
     if st.session_state.get("odds_for") != key:
         st.caption(
             "The plan's people held, the ranged inputs drawn, the rest of the plan solved again "
-            "for each draw. 10,000 draws of a one-month company take about 5 s."
+            "for each draw. 10,000 draws of a one-month company take about 8 s."
         )
         return
     found = child_answer(

@@ -47,7 +47,7 @@ def test_readme_tradeoff_example_is_the_products_output():
 @pytest.mark.slow  # 10,000 draws: about 8 s
 def test_readme_risk_example_is_the_products_output():
     """The seed company's odds, as `risk` prints them with the file's 10,000 draws (about
-    4 s); the last line's largest excess is left out (the floating point's last digits)."""
+    8 s); the last line's largest excess is left out (the floating point's last digits)."""
     run = CliRunner().invoke(app, ["risk", str(ROOT / "scenarios" / "seed_company.yaml")])
     assert run.exit_code == 0, run.output
     shown = "\n".join(line.rstrip() for line in run.stdout.splitlines())

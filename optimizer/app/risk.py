@@ -49,7 +49,7 @@ from optimizer.scenario.schema import Scenario
 
 STAGE = "the draws of the plan's odds"
 MAX_DRAWS = 100_000
-"""The page's largest number of draws (10,000 of the seed company take about 4 s)."""
+"""The page's largest number of draws (10,000 of the seed company take about 8 s)."""
 COLORS = {
     "band": "rgba(46, 134, 193, 0.22)",
     "p50": "#1f618d",
