@@ -1415,8 +1415,10 @@ def downloads_section(a) -> None:
         "values), Funnel (each sales team's stages a month and a rep, when the plan has "
         "them), Money (cash, customers, receivables and the service band by month, when the "
         "plan has them) and Comparison (today's targets against the plan); Explanation "
-        "(what moves the plan) once it has been computed in the Limits tab, and Today right "
-        "(what would make today's targets right) once it has been computed in the Today tab."
+        "(what moves the plan) once it has been computed in the Limits tab, Today right "
+        "(what would make today's targets right) once it has been computed in the Today tab, "
+        "Trade-offs (the curve last drawn) and Odds (the plan's odds, and the people chosen "
+        "for them when asked) once computed in their tabs."
     )
 
 
