@@ -370,3 +370,26 @@ def test_the_tornado_tells_a_shared_factor_from_an_effect_of_its_own(seed, seed_
     # above 10.01 %, flat past the 80-deal delivery cap (11.15 %): a slope between
     assert 0.85 * 1_690_000 * width < rate.effect < 1_865_218 * width
     assert list(found.tornado["path"])[0] == RATE
+
+
+def test_draws_without_a_plan_say_which_limit_gives(seed, seed_plan):
+    """Two held agents answer 2 x 20 days x 8 h x 60 x (1 - 0.3) x 0.85 = 11,424 minutes of
+    tickets a month. At 0.7 tickets a customer or more, the 600 customers and the plan's
+    new ones bring at least 673 x 0.7 x 30 = 14,133 minutes: no draw has a plan, and the
+    limit that gives is the support desk's capacity, in every draw examined."""
+    scenario = _with_uncertainty(
+        seed,
+        {"draws": 30, "inputs": {"support.tickets_per_customer_per_month": {
+            "uniform": {"low": 0.7, "high": 0.8}}}},
+    )  # fmt: skip
+    found = risk(scenario, plan=seed_plan)
+    assert found.no_plan == 30 and found.all_goals == 0.0
+    assert list(found.giving["name"]) == ["support-capacity[2027-01]"]
+    assert int(found.giving["draws"].iloc[0]) == 20 == int(found.giving["examined"].iloc[0])
+    from optimizer.report.risk import payload, sentences
+
+    words = " ".join(sentences(found, found.plan_variables))
+    assert "In 30 draws (100 %) the held people cannot keep every limit" in words
+    assert "The limits that give, in the first 20 of them: " in words
+    assert "No draw has a plan, so profit has no spread to show." in words
+    assert payload(found)["limits_without_plan"][0]["draws"] == 20

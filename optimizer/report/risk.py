@@ -76,7 +76,9 @@ def sentences(risk, variables: pd.DataFrame | None = None) -> list[str]:
     else:
         out.append("The scenario states no finance goal; the spread of profit is below.")
     total = risk.money[(risk.money["measure"] == "profit") & (risk.money["period"] == "horizon")]
-    if len(total):
+    if len(total) and total.iloc[0].p50 != total.iloc[0].p50:  # NaN: no draw has a plan
+        out.append("No draw has a plan, so profit has no spread to show.")
+    elif len(total):
         t = total.iloc[0]
         out.append(
             f"Profit over the plan: {labels.money(t.p10)} in the worst tenth of draws (P10), "
@@ -88,6 +90,14 @@ def sentences(risk, variables: pd.DataFrame | None = None) -> list[str]:
             f"In {risk.no_plan:,} draws ({odds_words(risk.no_plan / risk.draws)}) the held people "
             "cannot keep every limit: no plan, and no goal met."
         )
+        if len(risk.giving):
+            g = risk.giving
+            shown = "; ".join(f"{row.label} ({row.draws})" for row in g.head(4).itertuples())
+            more = f" and {len(g) - 4} more" if len(g) > 4 else ""
+            out[-1] = out[-1][:-1] + (
+                f". The limits that give, in the first {int(g['examined'].iloc[0])} of them: "
+                f"{shown}{more}."
+            )
     for row in risk.tornado[risk.tornado["clear"]].head(3).itertuples():
         out.append(
             f"{row.label}: in its lowest tenth of draws (about {labels.input_amount(row.path, row.low)}) "
@@ -192,6 +202,7 @@ def payload(risk) -> dict:
             "targets": risk.targets.to_dict(orient="records"),
             "tornado": risk.tornado.to_dict(orient="records"),
             "inputs": risk.inputs.to_dict(orient="records"),
+            "limits_without_plan": risk.giving.to_dict(orient="records"),
             "verified": risk.verified,
             "seconds": risk.times.get("total"),
         }

@@ -44,9 +44,11 @@ from optimizer.scenario.loading import ScenarioError
 from optimizer.scenario.names import Objective
 from optimizer.scenario.schema import Scenario
 from optimizer.solvers import Status
-from optimizer.solvers.session import open_session
+from optimizer.solvers.session import open_session, solve_fresh
 
 _FIELDS = ("c", "c_tiebreak", "lb", "ub", "rhs", "vals")
+EXAMINE = 20
+"""Draws without a plan whose limits are examined (``Recourse.giving``): the first ones."""
 RECHOSEN = ("_staffing",)
 """Whole-number columns a draw chooses again: a live line's staffing choice (which roster
 and service band each month) follows the held agents and the drawn volume; holding it would
@@ -70,6 +72,9 @@ class Outcomes:
     sample_x: dict[int, np.ndarray]
     worst: float  # the largest violation of a model row by any draw's plan (relative)
     checked: int  # draws checked against the moved scenario independently
+    broken: dict[str, int] = field(default_factory=dict)  # limits that give, in draws without
+    # a plan (``EXAMINE`` of them): row name -> draws
+    examined: int = 0
     routes: dict[str, int] = field(default_factory=dict)  # how each draw's model was found
     times: dict[str, float] = field(default_factory=dict)
 
@@ -252,6 +257,8 @@ class Recourse:
         worst, checked_count = 0.0, 0
         t_check = 0.0
         refused: list[tuple[int, str]] = []
+        broken: dict[str, int] = {}
+        examined = 0
         for d in range(count):
             if validate:
                 try:  # every draw is a scenario the schema accepts, cross-section rules too
@@ -264,6 +271,10 @@ class Recourse:
             self._free.load(self._free_of(a))
             out = self._free.solve(duals=False, ranging=False)
             if out.x is None or out.status not in (Status.OPTIMAL, Status.FEASIBLE):
+                if examined < EXAMINE and out.status == Status.INFEASIBLE:
+                    examined += 1
+                    for name in self.giving(self._free_of(a)):
+                        broken[name] = broken.get(name, 0) + 1
                 if progress:
                     progress(d + 1)
                 continue
@@ -307,9 +318,45 @@ class Recourse:
         total = time.perf_counter() - t_start
         return Outcomes(
             drawn, dict(self.held), months, solved, profit, cash, self.goal_names, goal_met,
-            all_met, sorted(kept), kept, worst, checked_count, routes,
+            all_met, sorted(kept), kept, worst, checked_count, broken, examined, routes,
             {"total": total, "independent_check": t_check},
         )  # fmt: skip
+
+    def giving(self, a: ModelArrays) -> list[str]:
+        """The limits a draw without a plan must break, and no more than it must: each limit
+        row (not a definition) gets a break column, ``row - break <= upper`` and ``row +
+        break >= lower``, and the breaks are minimised, each relative to its limit's size
+        (the held people stay held). The names of the rows broken."""
+        names = self.model.row_names()
+        limit = np.zeros(a.num_rows, dtype=bool)
+        for block in self.model.row_blocks.values():
+            if block.kind == "limit":
+                limit[block.start : block.stop] = True
+        upper = np.flatnonzero(limit & np.isfinite(a.row_upper))
+        lower = np.flatnonzero(limit & np.isfinite(a.row_lower))
+        rows = np.concatenate([upper, lower])
+        signs = np.concatenate([-np.ones(len(upper)), np.ones(len(lower))])
+        n, k = a.num_vars, len(rows)
+        size = np.maximum(1.0, np.abs(np.concatenate([a.row_upper[upper], a.row_lower[lower]])))
+        elastic = replace(
+            a,
+            c=np.concatenate([np.zeros(n), 1.0 / size]),
+            c0=0.0,
+            c_tiebreak=np.zeros(n + k),
+            lb=np.concatenate([a.lb, np.zeros(k)]),
+            ub=np.concatenate([a.ub, np.full(k, np.inf)]),
+            integer=np.concatenate([a.integer, np.zeros(k, dtype=bool)]),
+            rows=np.concatenate([a.rows, rows]),
+            cols=np.concatenate([a.cols, n + np.arange(k)]),
+            vals=np.concatenate([a.vals, signs]),
+            lhs_mask=np.concatenate([a.lhs_mask, np.ones(k, dtype=bool)]),
+            sense="min",
+        )
+        out = solve_fresh("highs", elastic)
+        if out.x is None:
+            return []
+        breaks = out.x[n:]
+        return sorted({names[r] for r, b, z in zip(rows, breaks, size) if b > VERIFY_TOL * z})
 
     def _check(self, scenario: Scenario, d: int, a: ModelArrays, out) -> None:
         """Draw ``d``'s plan checked against its moved scenario (``solve.checked``)."""

@@ -49,6 +49,7 @@ class Risk:
     targets: pd.DataFrame  # department, role, metric, period, unit, p10, p50, p90, plan
     tornado: pd.DataFrame  # path, label, low, high, profit_low, profit_high, odds_low, ...
     inputs: pd.DataFrame  # path, label, distribution, value, mean, p10, p90, clipped
+    giving: pd.DataFrame  # the limits draws without a plan break: name, label, draws, examined
     verified: dict = field(default_factory=dict)
     times: dict[str, float] = field(default_factory=dict)
     plan_variables: pd.DataFrame | None = None  # the plan's variables (names, labels)
@@ -99,6 +100,13 @@ def summarise(scenario, plan, recourse: Recourse, out: Outcomes) -> Risk:
         targets=_targets(scenario, plan, recourse, out),
         tornado=_tornado(scenario, drawn, total, out.all_met),
         inputs=_inputs(scenario, drawn),
+        giving=pd.DataFrame(
+            [
+                {"name": n, "label": _row_words(recourse, n), "draws": k, "examined": out.examined}
+                for n, k in sorted(out.broken.items(), key=lambda item: -item[1])
+            ],
+            columns=["name", "label", "draws", "examined"],
+        ),  # fmt: skip
         verified={
             "draws": int(out.solved.sum()),
             "worst_row_excess": out.worst,
