@@ -343,6 +343,7 @@ def compare(
 ) -> None:
     """Today's targets against the recommended plan: what they imply, break and cost."""
     sc = _load(scenario, list(set_ or []), variant)
+    from optimizer.analysis.current import CurrentPlanError
     from optimizer.model.chain.objectives import NoCurrentTargets
     from optimizer.runtime.isolation import SolverCrash, isolated
 
@@ -356,6 +357,12 @@ def compare(
         _fail(f"{scenario}: {exc}", 2)
     except SolverCrash as exc:
         _fail(_crash_message(exc, scenario, sc, list(set_ or [])), 3)
+    except CurrentPlanError as exc:  # the solver gave up on today's targets: an answer, not a bug
+        _fail(
+            f"{scenario}: today's targets could not be evaluated ({exc}); a very large or very "
+            "small input beside ordinary ones can defeat the solver's tolerances",
+            1,
+        )
     except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
         _fail(f"internal error while comparing {scenario}: {type(exc).__name__}: {exc}", 3)
     try:

@@ -305,6 +305,7 @@ def test_a_batch_time_limit_covers_the_diagnosis(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
     text = SEED.read_text(encoding="utf-8").replace("horizon_months: 1", "horizon_months: 24")
+    text = text.split("\nvariants:")[0]  # one job: the file itself, not its variants
     (folder / "long.yaml").write_text(text, encoding="utf-8")
     start = time.perf_counter()
     report = run_batch([folder], tmp_path / "out", workers=1, progress=False,
@@ -322,3 +323,22 @@ def test_the_app_stops_its_own_solves_before_the_guard_kills_them():
     from optimizer.app.guard import WALL_LIMIT
 
     assert 0 < ANSWER_SECONDS <= WALL_LIMIT / 2
+
+
+def test_compare_when_the_solver_gives_up_on_todays_targets_is_an_answer(tmp_path):
+    """$100 billion of opening receivables beside $30 leads: HiGHS calls the evaluation of
+    today's targets infeasible (its tolerances, not the company). compare says so in one
+    line and exits 1 (no answer), not 3 (an internal error); found by the fuzz run."""
+    import yaml
+    from typer.testing import CliRunner
+
+    from optimizer.cli import app
+
+    data = yaml.safe_load(SEED.read_text(encoding="utf-8"))
+    data["finance"]["cash"]["opening_receivables"][0] = 100_000_000_000
+    path = tmp_path / "huge.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    found = CliRunner().invoke(app, ["compare", str(path), "--no-why", "--time-limit", "10"])
+    assert found.exit_code == 1, found.output
+    assert "today's targets could not be evaluated" in found.output
+    assert "internal error" not in found.output and "Traceback" not in found.output
