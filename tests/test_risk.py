@@ -393,3 +393,13 @@ def test_draws_without_a_plan_say_which_limit_gives(seed, seed_plan):
     assert "The limits that give, in the first 20 of them: " in words
     assert "No draw has a plan, so profit has no spread to show." in words
     assert payload(found)["limits_without_plan"][0]["draws"] == 20
+
+
+def test_ranges_are_checked_once_the_company_is_sound(seed):
+    """A monthly list longer than the horizon is the problem reported; the ranges (whose
+    inputs are listed month by month) are not checked against the broken company."""
+    data = seed.model_dump()
+    data["marketing"]["channels"][1]["tiers"][0]["leads_per_month"] = [1, 2]
+    with pytest.raises(ScenarioError) as caught:
+        validate(data, "broken")
+    assert "leads_per_month" in str(caught.value) and "uncertainty" not in str(caught.value)

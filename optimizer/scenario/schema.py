@@ -1028,7 +1028,9 @@ class Scenario(Strict):
                         f"a lever, one of {known}",
                     )
                 )
-        if not (info.context or {}).get("numbers_moved"):
+        if not problems and not (info.context or {}).get("numbers_moved"):
+            # the ranges are checked against a company that is itself sound: its inputs
+            # are listed month by month, which a monthly list of the wrong length breaks
             problems += [_cross_error(*p) for p in uncertainty_problems(self)]
         if problems:
             raise ValidationError.from_exception_data("Scenario", problems)
