@@ -403,3 +403,17 @@ def test_ranges_are_checked_once_the_company_is_sound(seed):
     with pytest.raises(ScenarioError) as caught:
         validate(data, "broken")
     assert "leads_per_month" in str(caught.value) and "uncertainty" not in str(caught.value)
+
+
+def test_a_draw_whose_plan_breaks_a_row_is_no_plan_not_a_crash(seed, seed_plan, monkeypatch):
+    """The solver's word is not taken: with a check no plan can pass, every draw is counted
+    as failing it (no plan, no goal met), and the run still answers."""
+    import optimizer.analysis.risk.recourse as recourse_module
+
+    monkeypatch.setattr(recourse_module, "VERIFY_TOL", -1.0)
+    scenario = _with_uncertainty(seed, {"draws": 5, "inputs": {RATE: {"normal": {"spread": 0.01}}}})
+    found = risk(scenario, plan=seed_plan)
+    assert found.verified["failed_check"] == 5 and found.no_plan == 0 and found.all_goals == 0
+    from optimizer.report.risk import sentences
+
+    assert "5 draws' plans broke a row and count as no plan." in " ".join(sentences(found))

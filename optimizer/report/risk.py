@@ -120,6 +120,11 @@ def sentences(risk, variables: pd.DataFrame | None = None) -> list[str]:
         f"Checked: each of the {v['draws']:,} draws' plans against its own model's rows "
         f"(largest excess {v['worst_row_excess']:.1g}), and {v['checked_against_scenario']} "
         "of them against the moved scenario itself."
+        + (
+            f" {v['failed_check']:,} draws' plans broke a row and count as no plan."
+            if v.get("failed_check")
+            else ""
+        )
     )
     return out
 

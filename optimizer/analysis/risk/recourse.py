@@ -21,7 +21,8 @@ lines (``optimizer.analysis.patterns``: ``arrays(p + t) = arrays(p) + t D``, add
 input where the inputs move different numbers, or where moving two together is checked to
 add up). A draw beyond a line's verified span, or an input with no line (the quality floor,
 an Erlang table), is built from the moved scenario instead. Every draw's plan is checked
-against its own model's rows and bounds here, not by the solver's word, and every draw is
+against its own model's rows and bounds here, not by the solver's word (a plan that breaks
+one by more than the check's tolerance counts as no plan, and is counted), and every draw is
 validated as a file would be (a draw that breaks a rule across sections, such as more
 organic leads than the market holds, stops the run with the rule it breaks); ``sample``
 draws are also checked against the moved scenario independently (``solve.checked``).
@@ -75,6 +76,7 @@ class Outcomes:
     broken: dict[str, int] = field(default_factory=dict)  # limits that give, in draws without
     # a plan (``EXAMINE`` of them): row name -> draws
     examined: int = 0
+    unverified: int = 0  # draws whose solver answer broke a row of their model: no plan
     routes: dict[str, int] = field(default_factory=dict)  # how each draw's model was found
     times: dict[str, float] = field(default_factory=dict)
 
@@ -258,7 +260,7 @@ class Recourse:
         t_check = 0.0
         refused: list[tuple[int, str]] = []
         broken: dict[str, int] = {}
-        examined = 0
+        examined = unverified = 0
         for d in range(count):
             if validate:
                 try:  # every draw is a scenario the schema accepts, cross-section rules too
@@ -279,7 +281,13 @@ class Recourse:
                     progress(d + 1)
                 continue
             x = out.x
-            worst = max(worst, _violation(self._free_of(a), x))
+            excess = _violation(self._free_of(a), x)
+            if excess > VERIFY_TOL:  # the solver's word is not taken: no plan for this draw
+                unverified += 1
+                if progress:
+                    progress(d + 1)
+                continue
+            worst = max(worst, excess)
             solved[d] = True
             profit[d] = x[profit_idx]
             if cash is not None:
@@ -310,15 +318,10 @@ class Recourse:
                 f"first, draw {d + 1}: {why}); narrow the ranges, or tie the inputs with a "
                 "factor so they move together"
             )
-        if worst > VERIFY_TOL:
-            raise RuntimeError(
-                f"a draw's plan breaks a row of its model by {worst:.3g} (relative); the "
-                "solver's answer is not used"
-            )
         total = time.perf_counter() - t_start
         return Outcomes(
             drawn, dict(self.held), months, solved, profit, cash, self.goal_names, goal_met,
-            all_met, sorted(kept), kept, worst, checked_count, broken, examined, routes,
+            all_met, sorted(kept), kept, worst, checked_count, broken, examined, unverified, routes,
             {"total": total, "independent_check": t_check},
         )  # fmt: skip
 

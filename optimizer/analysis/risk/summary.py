@@ -95,7 +95,7 @@ def summarise(scenario, plan, recourse: Recourse, out: Outcomes) -> Risk:
         plan_profit=float(np.sum(plan_q["profit"])),
         goals=goals,
         all_goals=float(out.all_met.mean()),
-        no_plan=int((~out.solved).sum()),
+        no_plan=int((~out.solved).sum()) - out.unverified,  # the held people found none
         money=pd.DataFrame(money_rows),
         targets=_targets(scenario, plan, recourse, out),
         tornado=_tornado(scenario, drawn, total, out.all_met),
@@ -110,6 +110,7 @@ def summarise(scenario, plan, recourse: Recourse, out: Outcomes) -> Risk:
         verified={
             "draws": int(out.solved.sum()),
             "worst_row_excess": out.worst,
+            "failed_check": out.unverified,
             "checked_against_scenario": out.checked,
             "routes": dict(out.routes),
         },
