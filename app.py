@@ -1031,14 +1031,14 @@ def price_ranges_section(a) -> None:
         return
     st.subheader("How far can each price move?")
     key = (token(), a.plan.objective_name)
-    if st.button("Move each price", key="ranges_run"):
-        st.session_state["ranges_for"] = key
-    if st.session_state.get("ranges_for") != key:
-        st.caption(
-            "Each price (a lead's, a deal's value, a unit's materials) moved until the plan's "
-            "decisions stop being the best, with the plan's people; both ends re-solved. A "
-            "few seconds."
-        )
+    if not asked(
+        st.button("Move each price", key="ranges_run"),
+        "ranges_for",
+        key,
+        "Each price (a lead's, a deal's value, a unit's materials) moved until the plan's "
+        "decisions stop being the best, with the plan's people; both ends re-solved. A "
+        "few seconds.",
+    ):
         return
     found = child_answer(
         lambda: ranged(st.session_state["scenario_json"], a.plan.objective_name),
@@ -1215,6 +1215,18 @@ def sensitivity_section(a) -> None:
     )
 
 
+def asked(pressed: bool, name: str, key: tuple, caption: str) -> bool:
+    """An answer computed on request: True once its button was pressed for ``key`` (the
+    scenario and the answer's settings, kept in session state ``name``); until then the
+    caption says what it would compute, and how long it takes."""
+    if pressed:
+        st.session_state[name] = key
+    if st.session_state.get(name) != key:
+        st.caption(caption)
+        return False
+    return True
+
+
 @st.fragment
 def tradeoff_section(a) -> None:
     """Profit against one other thing (``optimizer.app.tradeoff``): on request, in a child
@@ -1225,13 +1237,13 @@ def tradeoff_section(a) -> None:
         "Profit against", list(offered), format_func=offered.get, key="tradeoff_axis"
     )
     key = (token(), a.plan.objective_name, axis)
-    if st.button("Draw the curve", key="tradeoff_run", type="primary"):
-        st.session_state["tradeoff_for"] = key
-    if st.session_state.get("tradeoff_for") != key:
-        st.caption(
-            "The plan solved again at each point of the curve, in whole people, each point "
-            "checked against the scenario. Seconds on a small company, a minute on a large one."
-        )
+    if not asked(
+        st.button("Draw the curve", key="tradeoff_run", type="primary"),
+        "tradeoff_for",
+        key,
+        "The plan solved again at each point of the curve, in whole people, each point "
+        "checked against the scenario. Seconds on a small company, a minute on a large one.",
+    ):
         return
     front = child_answer(
         lambda: traded(st.session_state["scenario_json"], a.plan.objective_name, axis),
@@ -1266,13 +1278,13 @@ def odds_section(a) -> None:
     )
     seed = cols[1].number_input("Seed", 0, None, ranges.seed, step=1, key="odds_seed")
     key = (token(), int(draws), int(seed))
-    if cols[2].button("Work out the odds", key="odds_run", type="primary"):
-        st.session_state["odds_for"] = key
-    if st.session_state.get("odds_for") != key:
-        st.caption(
-            "The plan's people held, the ranged inputs drawn, the rest of the plan solved again "
-            "for each draw. 10,000 draws of a one-month company take about 8 s."
-        )
+    if not asked(
+        cols[2].button("Work out the odds", key="odds_run", type="primary"),
+        "odds_for",
+        key,
+        "The plan's people held, the ranged inputs drawn, the rest of the plan solved again "
+        "for each draw. 10,000 draws of a one-month company take about 8 s.",
+    ):
         return
     found = child_answer(
         lambda: drawn_odds(st.session_state["scenario_json"], *key[1:]),
@@ -1340,15 +1352,15 @@ def odds_choice_section(a, r, odds_key: tuple[str, int, int]) -> None:
         min(odds_key[1], odds_view.MAX_FRESH_DRAWS), step=1000, key="odds_choice_fresh",
     )  # fmt: skip
     key = (*odds_key, objective, int(choosing), int(fresh))
-    if cols[3].button("Choose people for their odds", key="odds_choice_run"):
-        st.session_state["odds_choice_for"] = key
-    if st.session_state.get("odds_choice_for") != key:
-        st.caption(
-            "The people that do best for it over the choosing draws (one model holding "
-            "every draw, the people shared), then both plans measured on fresh draws the "
-            "choice never saw. 200 choosing draws and 10,000 fresh draws of a one-month company "
-            "take about 20 s."
-        )
+    if not asked(
+        cols[3].button("Choose people for their odds", key="odds_choice_run"),
+        "odds_choice_for",
+        key,
+        "The people that do best for it over the choosing draws (one model holding "
+        "every draw, the people shared), then both plans measured on fresh draws the "
+        "choice never saw. 200 choosing draws and 10,000 fresh draws of a one-month company "
+        "take about 20 s.",
+    ):
         return
     chosen = child_answer(
         lambda: chosen_for_odds(st.session_state["scenario_json"], *key[2:]),

@@ -31,16 +31,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from sections import timed, write_section  # noqa: E402
 
 START, END = "<!-- risk-bench:start -->", "<!-- risk-bench:end -->"
 BUNDLED = ["seed_company", "regional_sales"]
 LIMIT = 1.0  # a draw / one warm what-if
-
-
-def _timed(fn):
-    t0 = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - t0, out
 
 
 def bench(name: str, reps: int) -> dict:
@@ -57,12 +54,12 @@ def bench(name: str, reps: int) -> dict:
     bare, one, odds = [], [], []
     found = None
     for rep in range(reps):
-        bare.append(_timed(lambda: solve(scenario, marginals=False, whole_steps=False))[0])
+        bare.append(timed(lambda: solve(scenario, marginals=False, whole_steps=False))[0])
         moves = [value * (1.01 + 0.0001 * (k + 20 * rep)) for k in range(20)]
         one.append(statistics.median(
-            _timed(lambda v=v: whatif.resolve({path: v}))[0] for v in moves
+            timed(lambda v=v: whatif.resolve({path: v}))[0] for v in moves
         ))  # fmt: skip
-        seconds, found = _timed(lambda: risk(scenario, plan=plan))
+        seconds, found = timed(lambda: risk(scenario, plan=plan))
         odds.append(seconds)
     row = {
         "scenario": name,
@@ -89,7 +86,7 @@ def bench_choice() -> dict:
 
     scenario, _ = load_variant(str(ROOT / "scenarios" / "seed_company.yaml"), "least_cost")
     plan = solve(scenario, marginals=False, whole_steps=False)
-    seconds, chosen = _timed(lambda: choose(scenario, plan, draws=200, fresh=2000))
+    seconds, chosen = timed(lambda: choose(scenario, plan, draws=200, fresh=2000))
     return {"seconds": seconds, "single": chosen.single.probability,
             "chosen": chosen.chosen.probability}  # fmt: skip
 
@@ -101,11 +98,11 @@ def bench_tradeoff() -> list[dict]:
 
     scenario = load_scenario(ROOT / "scenarios" / "seed_company.yaml")
     bare = statistics.median(
-        _timed(lambda: solve(scenario, marginals=False, whole_steps=False))[0] for _ in range(3)
+        timed(lambda: solve(scenario, marginals=False, whole_steps=False))[0] for _ in range(3)
     )
     rows = []
     for axis in ("quality_floor", "headcount", "long_share"):
-        seconds, front = _timed(lambda axis=axis: tradeoff(scenario, axis))
+        seconds, front = timed(lambda axis=axis: tradeoff(scenario, axis))
         points = len(front.points)
         rows.append({"axis": axis, "points": points, "seconds": seconds,
                      "per_point_x": seconds / points / bare})  # fmt: skip
@@ -176,15 +173,7 @@ def main() -> None:
     choice = bench_choice()
     fronts = bench_tradeoff()
     section = markdown(rows, choice, fronts, args.reps)
-    text = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + section + rest.split(END, 1)[1].lstrip("\n")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    tmp = args.out.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(args.out)
+    write_section(args.out, START, END, section)
     print(section)
 
 

@@ -27,16 +27,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from sections import timed, write_section  # noqa: E402
 
 START, END = "<!-- whynot-bench:start -->", "<!-- whynot-bench:end -->"
 BUNDLED = ["seed_company", "software_company", "regional_sales", "growth_plan"]
 LIMITS = {"ranging": 1.0, "entering": 10.0}
-
-
-def _timed(fn):
-    t0 = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - t0, out
 
 
 def bench(name: str, reps: int) -> dict:
@@ -57,10 +54,10 @@ def bench(name: str, reps: int) -> dict:
     lb, ub = fixed_bounds(arrays, x)
     found = []
     for _ in range(reps):
-        seconds, plan = _timed(lambda: solve(scenario, marginals=False, whole_steps=False))
+        seconds, plan = timed(lambda: solve(scenario, marginals=False, whole_steps=False))
         bare.append(seconds)
-        ranging.append(_timed(lambda: plan_ranges(arrays, x, lb, ub))[0])
-        seconds, (found, _) = _timed(
+        ranging.append(timed(lambda: plan_ranges(arrays, x, lb, ub))[0])
+        seconds, (found, _) = timed(
             lambda plan=plan: entering(plan, Patterns(scenario, scenario.objective))
         )
         enter.append(seconds)
@@ -73,7 +70,7 @@ def bench(name: str, reps: int) -> dict:
         "thresholds": len({e.variable for e in found}),
     }
     if scenario.current_targets is not None:
-        seconds, right = _timed(lambda: today_right(scenario))
+        seconds, right = timed(lambda: today_right(scenario))
         row["today_s"] = seconds
         row["today"] = (
             "possible: " + ("found" if right.possible.feasible else "not found")
@@ -83,7 +80,7 @@ def bench(name: str, reps: int) -> dict:
     people = v[(v["at"] == "held") & (v["value"] >= 2)]
     if len(people):
         spec = f"{people['name'].iloc[0]}={int(round(people['value'].iloc[0])) - 1}"
-        seconds, _ = _timed(lambda: why_not(scenario, [spec]))
+        seconds, _ = timed(lambda: why_not(scenario, [spec]))
         row["why_not"] = spec
         row["why_not_s"] = seconds
     row["ranging_x"] = row["ranging_ms"] / row["bare_ms"]
@@ -147,15 +144,7 @@ def main() -> None:
     args = parser.parse_args()
     rows = [bench(name, args.reps) for name in args.scenarios]
     section = markdown(rows, args.reps)
-    text = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + section + rest.split(END, 1)[1].lstrip("\n")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    tmp = args.out.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(args.out)
+    write_section(args.out, START, END, section)
     print(section)
 
 

@@ -37,6 +37,7 @@ from optimizer.report.risk import (
     TARGET_COLUMNS,  # noqa: F401 - the page's tables are the report's
     choice_rows,
     choice_sentences,
+    kept_words,
     money_table,  # noqa: F401
     odds_words,
     period_words,
@@ -433,11 +434,9 @@ def tornado_table(risk: Risk) -> pd.DataFrame:
 
 
 def kept_caption(risk: Risk) -> str:
-    kept = risk.targets["kept"].iloc[0] if "kept" in risk.targets and len(risk.targets) else 0
     return (
-        f"P10, P50 and P90 of each target over {int(kept):,} of the {risk.draws:,} draws, kept "
-        "whole (each with its own plan); held headcounts do not move. Plan: with the "
-        "single-number inputs."
+        f"P10, P50 and P90 of each target {kept_words(risk)}; held headcounts do not move. "
+        "Plan: with the single-number inputs."
     )
 
 

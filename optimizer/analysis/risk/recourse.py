@@ -71,6 +71,7 @@ class Outcomes:
     all_met: np.ndarray  # (draws,) bool
     sample: list[int]  # the draws kept whole: their plans and targets
     sample_x: dict[int, np.ndarray]
+    sample_scenarios: dict  # draw -> its company, validated (for its targets)
     worst: float  # the largest violation of a model row by any draw's plan (relative)
     checked: int  # draws checked against the moved scenario independently
     broken: dict[str, int] = field(default_factory=dict)  # limits that give, in draws without
@@ -255,6 +256,7 @@ class Recourse:
         if not validate:
             keep = set()
         kept: dict[int, np.ndarray] = {}
+        kept_scenarios: dict[int, Scenario] = {}
         routes: dict[str, int] = {}
         worst, checked_count = 0.0, 0
         t_check = 0.0
@@ -306,6 +308,7 @@ class Recourse:
             if d in keep:
                 t0 = time.perf_counter()
                 kept[d] = x
+                kept_scenarios[d] = moved
                 self._check(moved, d, a, out)
                 checked_count += 1
                 t_check += time.perf_counter() - t0
@@ -321,7 +324,8 @@ class Recourse:
         total = time.perf_counter() - t_start
         return Outcomes(
             drawn, dict(self.held), months, solved, profit, cash, self.goal_names, goal_met,
-            all_met, sorted(kept), kept, worst, checked_count, broken, examined, unverified, routes,
+            all_met, sorted(kept), kept, kept_scenarios, worst, checked_count, broken,
+            examined, unverified, routes,
             {"total": total, "independent_check": t_check},
         )  # fmt: skip
 

@@ -152,7 +152,7 @@ def _targets(scenario, plan, recourse: Recourse, out: Outcomes) -> pd.DataFrame:
     frames = []
     for d in out.sample:
         x = out.sample_x[d]
-        moved = recourse.patterns.scenario_at(out.drawn.changes(d))
+        moved = out.sample_scenarios[d]  # validated by the run
         q = {name: x[np.asarray(idx)] for name, idx in recourse.vars.index.items()}
         frames.append(target_rules.derive(moved, q, out.months)["value"].to_numpy())
     base = plan.targets[keys + ["value"]].rename(columns={"value": "plan"}).reset_index(drop=True)
