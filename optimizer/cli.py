@@ -1030,22 +1030,85 @@ def _stderr():
 
 @app.command()
 def diff(
-    result_a: Annotated[Path, typer.Argument(help="A result JSON (solve --format json, batch).")],
-    result_b: Annotated[Path, typer.Argument(help="The result to compare it with.")],
+    versions: Annotated[
+        list[str],
+        typer.Argument(
+            help="Two or more versions, the first the base: result JSONs (solve --format json, "
+            "batch), scenario YAMLs (solved here), or FILE.yaml@VARIANT.",
+            show_default=False,
+        ),
+    ],
     format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Table format: every target, not only those that differ.")
+    ] = False,
 ) -> None:
-    """What changed between two results: targets, binding limits and profit."""
-    from optimizer.analysis import diff as results
+    """Versions side by side: targets, money and the limits that start or stop binding."""
+    if format is Format.csv:
+        _fail("diff prints a table or JSON (--format table|json), not csv", 2)
+    if len(versions) < 2:
+        _fail(f"diff compares two or more versions, got {len(versions)}", 2)
+    from optimizer.analysis.versions import compare
+    from optimizer.report.versions import print_versions
+
+    read = [_version(arg) for arg in versions]  # every argument checked before any solve
+    found = compare([(arg, _solve_version(arg, r)) for arg, r in zip(versions, read)])
+    if format is Format.json:
+        sys.stdout.write(json.dumps(found.to_json(), indent=2) + "\n")
+    else:
+        print_versions(found, show_all=show_all)
+
+
+def _version(arg: str):
+    """What a ``diff`` argument names: a result JSON's result, or a scenario YAML's (or one
+    of its variants', ``FILE.yaml@VARIANT``) validated scenario and overrides, to solve."""
+    from optimizer.analysis.diff import ResultError, read_result
+
+    path, _, variant = arg.partition("@") if not Path(arg).exists() else (arg, "", "")
+    suffix = Path(path).suffix.lower()
+    if suffix == ".json" and not variant:
+        try:
+            return read_result(path)
+        except ResultError as exc:
+            _fail(str(exc), 2)
+    if suffix not in (".yaml", ".yml"):
+        _fail(
+            f"{arg}: expected a result JSON (solve --format json), a scenario YAML, or "
+            "FILE.yaml@VARIANT",
+            2,
+        )
+    from optimizer.scenario.loading import ScenarioError
+    from optimizer.scenario.variants import BASE, load_variant
 
     try:
-        a, b = results.read_result(result_a), results.read_result(result_b)
-    except results.ResultError as exc:
-        _fail(str(exc), 2)
-    change = results.compare(a, b, str(result_a), str(result_b))
-    if format is Format.json:
-        sys.stdout.write(json.dumps(change.to_json(), indent=2) + "\n")
-    else:
-        results.print_diff(change)
+        sc, chosen = load_variant(path, variant or BASE)
+    except ScenarioError as exc:  # one problem in one line; more, one line each
+        only = f"{exc.source}: {exc.problems[0]}" if len(exc.problems) == 1 else str(exc)
+        _fail(only, 2)
+    return sc, path, chosen.overrides
+
+
+def _solve_version(arg: str, read) -> dict:
+    """A result as ``solve --format json --no-explain`` gives it, solved in a child process."""
+    if isinstance(read, dict):
+        return read
+    from optimizer.runtime.isolation import SolverCrash, isolated
+
+    sc, path, overrides = read
+    _preload_for_fork()
+    try:
+        return isolated(_solved, sc, path, overrides, method="fork")
+    except SolverCrash as exc:
+        _fail(_crash_message(exc, Path(path), sc, list(overrides)), 3)
+    except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
+        _fail(f"internal error while solving {arg}: {type(exc).__name__}: {exc}", 3)
+
+
+def _solved(sc, source: str, overrides: tuple[str, ...]) -> dict:
+    """``report.versions.solved`` in a child process: a native crash ends the child only."""
+    from optimizer.report.versions import solved
+
+    return solved(sc, source=source, overrides=overrides)
 
 
 def main() -> None:

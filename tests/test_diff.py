@@ -117,18 +117,23 @@ def test_longer_days_on_the_seed_company(seed_results):
 
 
 def test_the_command_prints_tables_or_json(seed_results):
+    """Two results through ``versions`` (the command's one comparison): since the command
+    takes two or more versions, its JSON is ``Versions.to_json`` (a list of versions, the
+    first the base), no longer the pair's ``a``/``b`` shape."""
     a_path, b_path, a, b = seed_results
     table = runner.invoke(app, ["diff", str(a_path), str(b_path)], env={"COLUMNS": "160"})
     assert table.exit_code == 0, table.output
-    assert "profit over the horizon: $35,400 -> " in table.output
-    assert "stopped binding" in table.output and "sales-selling_time[2027-01,field]" in table.output
+    assert "Profit over the horizon" in table.output and "$35,400" in table.output
+    assert "limits that stop binding in B:" in table.output
+    assert "Selling time, field team, Jan 2027 (sales-selling_time[2027-01,field])" in table.output
     out = runner.invoke(app, ["diff", str(a_path), str(b_path), "--format", "json"])
     assert out.exit_code == 0
     data = json.loads(out.output)
-    assert data["profit"]["change"] == pytest.approx(
+    assert data["versions"][1]["profit_change"] == pytest.approx(
         b["objective"]["value"] - a["objective"]["value"]
     )
-    assert data["status"] == ["optimal", "optimal"]
+    assert [v["status"] for v in data["versions"]] == ["optimal", "optimal"]
+    assert data["versions"][0]["label"] == str(a_path) == data["base"]
 
 
 def test_the_same_result_twice_has_no_changes(seed_results):

@@ -69,3 +69,19 @@ def test_readme_money_example_is_the_products_output():
     for note in notes.strip().splitlines():
         assert note in shown
     assert "The service band, in customers and cash" + story in shown
+
+
+def test_readme_diff_example_is_the_products_output(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    seed = "scenarios/seed_company.yaml"  # relative, as the README shows it
+    run = CliRunner().invoke(
+        app, ["diff", seed, f"{seed}@least_cost"], env={"COLUMNS": "120"}, catch_exceptions=False
+    )
+    assert run.exit_code == 0, run.output
+    shown = "\n".join(line.rstrip() for line in run.stdout.splitlines())
+    readme = (ROOT / "README.md").read_text()
+    head = _block_after(readme, "(`kpi-optimizer diff scenarios/seed_company.yaml scenarios/")
+    tail = _block_after(readme, "and ends with the limits that moved:")
+    assert head.startswith("A = scenarios/seed_company.yaml") and head in shown
+    assert "$25,000 (−$10,400)" in head and "B: profit $25,000, $10,400 less than A" in head
+    assert tail.startswith("limits that start binding in B:") and shown.endswith(tail)

@@ -1,8 +1,8 @@
-"""What changed between two results (``solve --format json`` or a batch result file).
+"""Two results (``solve --format json`` or a batch result file): the pair view of
+``optimizer.analysis.versions``, which compares any number of them (``kpi-optimizer diff``).
 
-- targets are matched on (department, role, metric, period); one changed when
-  ``|b - a| > TOLERANCE x max(1, |a|)``; a target found in one result only is listed
-  with the other side null;
+- targets that changed (the tolerance and matching of ``versions``), with the change and
+  the relative change; a target found in one result only has the other side null;
 - limits and goals (not definitions) that became binding, and that stopped binding;
 - profit summed over the horizon (the finance ``profit`` targets), and the objective.
 """
@@ -13,7 +13,8 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-TOLERANCE = 1e-6
+from optimizer.analysis import versions
+from optimizer.analysis.versions import TOLERANCE  # noqa: F401 - where it was first defined
 
 
 class ResultError(ValueError):
@@ -63,132 +64,28 @@ def read_result(path: str | Path) -> dict:
 
 
 def compare(a: dict, b: dict, label_a: str = "a", label_b: str = "b") -> ResultDiff:
+    """Two results, as ``versions.compare`` sees them (the one comparison): a is the base."""
+    both = versions.compare([(label_a, a), (label_b, b)])
+    va, vb = both.versions
+    profit = both.profit
     return ResultDiff(
-        a=label_a,
-        b=label_b,
+        a=va.label,
+        b=vb.label,
         status=(a.get("status"), b.get("status")),
-        messages=(_message(a), _message(b)),
-        profit=Change(_profit(a), _profit(b)),
-        objective=Change(_objective(a), _objective(b)),
-        objective_names=(
-            (a.get("objective") or {}).get("name"),
-            (b.get("objective") or {}).get("name"),
-        ),
-        targets=changed_targets(a["targets"], b["targets"]),
-        became_binding=sorted(_binding(b) - _binding(a)),
-        stopped_binding=sorted(_binding(a) - _binding(b)),
+        messages=(va.message, vb.message),
+        profit=Change(*profit),
+        objective=Change(va.objective, vb.objective),
+        objective_names=(va.objective_name, vb.objective_name),
+        targets=[_pair(t) for t in both.targets if t["changed"]],
+        became_binding=sorted(vb.starts_binding),
+        stopped_binding=sorted(vb.stops_binding),
     )
 
 
-def changed_targets(a: list[dict], b: list[dict]) -> list[dict]:
-    def key(t: dict) -> tuple:
-        return (t["department"], t["role"], t["metric"], t["period"])
-
-    old, new = {key(t): t for t in a}, {key(t): t for t in b}
-    rows = []
-    for k in [*old, *(k for k in new if k not in old)]:
-        va = old[k]["value"] if k in old else None
-        vb = new[k]["value"] if k in new else None
-        if va is not None and vb is not None and abs(vb - va) <= TOLERANCE * max(1.0, abs(va)):
-            continue
-        if va is None and vb is None:
-            continue
-        change = None if va is None or vb is None else vb - va
-        relative = change / va if change is not None and va else None
-        unit = (old.get(k) or new.get(k))["unit"]
-        rows.append(
-            dict(zip(("department", "role", "metric", "period"), k))
-            | {
-                "unit": unit,
-                "a": va,
-                "b": vb,
-                "change": change,
-                "relative": relative,
-            }
-        )
-    return rows
-
-
-def _message(result: dict) -> str:
-    error = result.get("error") or {}
-    solver = result.get("solver_status")
-    return result.get("message") or error.get("message") or f"the solver reports {solver}"
-
-
-def _binding(result: dict) -> set[str]:
-    return {
-        c["name"]
-        for c in result["constraints"]
-        if c.get("binding") and c.get("kind") != "definition"
-    }
-
-
-def _profit(result: dict) -> float | None:
-    values = [
-        t["value"] for t in result["targets"] if (t["role"], t["metric"]) == ("finance", "profit")
-    ]
-    return sum(v for v in values if v is not None) if values else None
-
-
-def _objective(result: dict) -> float | None:
-    return (result.get("objective") or {}).get("value")
-
-
-def print_diff(diff: ResultDiff, console=None) -> None:
-    """The diff for people: profit first, then changed targets, then binding limits."""
-    from rich.console import Console
-    from rich.table import Table
-
-    console = console or Console()
-    status = diff.status[0] if diff.status[0] == diff.status[1] else " -> ".join(diff.status)
-    console.print(f"A = {diff.a}\nB = {diff.b}\nstatus: {status}")
-    for side, state, message in zip("AB", diff.status, diff.messages):
-        if state != "optimal":
-            console.print(f"{side} has no optimal plan: {message}")
-    console.print(f"profit over the horizon: {_change_text(diff.profit, money=True)}")
-    if diff.objective_names[0] == diff.objective_names[1]:
-        console.print(f"objective ({diff.objective_names[0]}): {_change_text(diff.objective)}")
-    if set(diff.status) != {"optimal"}:
-        return  # a side without a plan has no targets or limits to compare
-    table = Table(title=f"{len(diff.targets)} target(s) changed", title_justify="left")
-    for column in ("department", "role", "metric", "period", "A", "B", "change", "%"):
-        table.add_column(column, justify="right" if column in ("A", "B", "change", "%") else "left")
-    for t in diff.targets:
-        pct = "" if t["relative"] is None else f"{100 * t['relative']:+.1f}%"
-        change = "" if t["change"] is None else f"{t['change']:+,.6g}"
-        table.add_row(
-            t["department"],
-            t["role"],
-            t["metric"],
-            t["period"],
-            _number(t["a"]),
-            _number(t["b"]),
-            change,
-            pct,
-        )
-    if diff.targets:
-        console.print(table)
-    for title, names in (
-        ("became binding", diff.became_binding),
-        ("stopped binding", diff.stopped_binding),
-    ):
-        console.print(f"{len(names)} limit(s) {title}" + (":" if names else ""))
-        for name in names:
-            console.print(f"  {name}")
-
-
-def _number(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.6g}"
-
-
-def _change_text(change: Change, money: bool = False) -> str:
-    def show(v: float | None) -> str:
-        if v is None:
-            return "n/a"
-        return f"${v:,.0f}" if money else f"{v:,.6g}"
-
-    text = f"{show(change.a)} -> {show(change.b)}"
-    if change.change is not None:
-        sign = "+" if change.change >= 0 else "-"
-        text += f" ({sign}{show(abs(change.change))})"
-    return text
+def _pair(row: dict) -> dict:
+    va, vb = row["values"]
+    change = None if va is None or vb is None else vb - va
+    relative = change / va if change is not None and va else None
+    return {k: row[k] for k in (*versions.KEY, "unit")} | {
+        "a": va, "b": vb, "change": change, "relative": relative,
+    }  # fmt: skip
