@@ -4,9 +4,13 @@ with YAML, YAML@variant and JSON mixed, bad arguments, and the app's "Side by si
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from pathlib import Path
 
+import openpyxl
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -220,3 +224,102 @@ def test_bad_arguments_are_one_line_and_exit_2(arguments, words_expected):
     assert out.exit_code == 2, out.output
     assert words_expected in out.output and "Traceback" not in out.output
     assert len(out.output.strip().splitlines()) == 1, out.output
+
+
+def test_the_workbook_holds_the_comparison_with_differing_cells_filled():
+    from optimizer.app.versions import workbook
+
+    v = compare(three())
+    book = openpyxl.load_workbook(io.BytesIO(workbook(v)))
+    assert book.sheetnames == ["Versions", "Money", "Targets", "Limits"]
+    rows = list(book["Targets"].iter_rows(values_only=True))
+    assert rows[0][:9] == ("target", "department", "role", "metric", "period", "unit", "A", "B",
+                           "C")  # fmt: skip
+    calls = rows[2]  # the second target: calls, 7.5 then 6
+    assert calls[0] == "Calls, field, Jan 2027" and calls[6:9] == (7.5, 6, None)
+    filled = {(c.row, c.column) for row in book["Targets"].iter_rows() for c in row
+              if c.fill.fgColor.rgb in ("00FFF3B0", "FFFFF3B0")}  # fmt: skip
+    assert filled == {(3, 8), (4, 8), (7, 8)}  # B's calls, January profit, February cash
+    versions_sheet = list(book["Versions"].iter_rows(values_only=True))
+    assert versions_sheet[2][:2] == ("B", "optimal") and versions_sheet[2][4:7] == (180, 30, 3)
+
+
+# ---- the app's "Side by side" tab --------------------------------------------------------
+
+
+@pytest.fixture
+def seed_folder(tmp_path, monkeypatch):
+    """The page's scenarios: the seed company alone (opened first), with its variants."""
+    pytest.importorskip("streamlit")
+    where = tmp_path / "scenarios"
+    where.mkdir()
+    (where / "seed_company.yaml").write_bytes(SEED.read_bytes())
+    monkeypatch.setenv("KPI_OPTIMIZER_SCENARIOS", str(where))
+    return where
+
+
+def test_the_first_pick_is_the_page_and_another_version_of_its_file():
+    from optimizer.app.versions import PAGE, default_pick
+
+    found = [PAGE, "growth_plan.yaml", "seed_company.yaml [fifty_dials]", "seed_company.yaml [x]"]
+    assert default_pick("seed_company.yaml", found) == [PAGE, "seed_company.yaml [fifty_dials]"]
+    assert default_pick("seed_company.yaml (edited)", found)[1] == "seed_company.yaml [fifty_dials]"
+    assert default_pick("seed_company.yaml [fifty_dials]", [PAGE, "growth_plan.yaml",
+                        "seed_company.yaml"]) == [PAGE, "seed_company.yaml"]  # fmt: skip
+    assert default_pick("pasted", found) == [PAGE, "growth_plan.yaml"]
+
+
+def highlighted_cells(frame_element) -> set[tuple[int, int]]:
+    """(row, column) of each cell the table's Styler gives a background."""
+    styles = frame_element.proto.arrow_data.styler.styles
+    cells = set()
+    for block in styles.split("}"):
+        selectors, _, rule = block.partition("{")
+        if "background-color" in rule:
+            cells |= {(int(r), int(c)) for r, c in re.findall(r"_row(\d+)_col(\d+)", selectors)}
+    return cells
+
+
+@pytest.mark.slow  # the page and two versions solved in guarded children: about 7 s
+def test_the_side_by_side_tab_shows_the_seed_against_its_variants(seed_folder, seed_pair):
+    from streamlit.testing.v1 import AppTest
+
+    from optimizer.app.versions import ONLY_CHANGED, PAGE, PICKED
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["section"] = "Side by side"
+    at.session_state[PICKED] = [PAGE, "seed_company.yaml [least_cost]"]  # one solve less
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    box = at.multiselect(key=PICKED)
+    assert box.options == [
+        PAGE,
+        "seed_company.yaml [fifty_dials]",
+        "seed_company.yaml [least_cost]",
+    ]
+    assert box.value == [PAGE, "seed_company.yaml [least_cost]"]
+    _, payloads = seed_pair  # the same versions, solved directly
+    v = compare(list(zip([PAGE, "seed_company.yaml [least_cost]"], payloads)))
+    takeaway = words.takeaway(v, 1, "the page's plan")
+    assert takeaway.startswith(
+        f"seed_company.yaml [least_cost]: profit {labels.money(v.profit[1])}"
+    )
+    assert f"**{takeaway}**".replace("$", r"\$") in [m.value for m in at.markdown]
+    money, targets, limits = (d.value for d in at.dataframe)
+    pd.testing.assert_frame_equal(money, words.money_table(v)[0])
+    expected, flags = words.targets_table(v, only_changed=True)
+    pd.testing.assert_frame_equal(targets, expected)
+    assert len(targets) == v.differing(1) > 0
+    marked = {(r, c) for r, row in enumerate(flags.to_numpy()) for c, f in enumerate(row) if f}
+    assert highlighted_cells(at.dataframe[1]) == marked == {(r, 2) for r in range(len(targets))}
+    assert highlighted_cells(at.dataframe[0]) == {
+        (r, 2) for r, m in enumerate(v.money) if m["changes"][1] and abs(m["changes"][1]) >= 0.5
+    }
+    pd.testing.assert_frame_equal(limits, words.limits_table(v))
+    assert set(limits["limit"]) >= {"Profit goal, Jan 2027"}
+    at.toggle(key=ONLY_CHANGED).set_value(False)
+    at.run()
+    everything = at.dataframe[1]
+    assert len(everything.value) == len(v.targets) > len(targets)
+    unchanged = [r for r, t in enumerate(v.targets) if not t["changed"]]
+    assert unchanged and not {r for r, _ in highlighted_cells(everything)} & set(unchanged)
