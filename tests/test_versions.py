@@ -269,6 +269,16 @@ def test_the_first_pick_is_the_page_and_another_version_of_its_file():
     assert default_pick("pasted", found) == [PAGE, "growth_plan.yaml"]
 
 
+def test_a_versions_column_is_headed_by_its_short_name_and_fits():
+    from optimizer.app.versions import FITS, PAGE, short, widths
+
+    assert [short(x) for x in (PAGE, "seed_company.yaml [least_cost]", "growth_plan.yaml")] == [
+        "this page", "least cost", "growth plan"]  # fmt: skip
+    for n in range(2, 6):
+        table = pd.DataFrame(columns=["target", *(f"v{i}" for i in range(n))])
+        assert sum(c["width"] for c in widths(table).values()) == FITS
+
+
 def highlighted_cells(frame_element) -> set[tuple[int, int]]:
     """(row, column) of each cell the table's Styler gives a background."""
     styles = frame_element.proto.arrow_data.styler.styles

@@ -114,7 +114,7 @@ def _compared(current_label: str, current_json: str, objective: str, folder: str
     st.subheader("Money")
     money, flags = words.money_table(v)
     st.dataframe(highlighted(money, flags), hide_index=True, key="versions_money",
-                 column_config=widths(money))  # fmt: skip
+                 column_config=widths(money), height=rows_high(len(money)))  # fmt: skip
     st.subheader("Targets")
     only = st.toggle("Only what differs", value=True, key=ONLY_CHANGED)
     targets, flags = words.targets_table(v, only_changed=only)
@@ -122,7 +122,7 @@ def _compared(current_label: str, current_json: str, objective: str, folder: str
         st.caption("No target differs from the base.")
     else:
         st.dataframe(highlighted(targets, flags), hide_index=True, key="versions_targets",
-                     column_config=widths(targets))  # fmt: skip
+                     column_config=widths(targets), height=rows_high(min(len(targets), 20)))  # fmt: skip
     st.subheader("Limits that start or stop binding")
     moved = words.limits_table(v)
     if moved.empty:
@@ -158,10 +158,27 @@ def highlighted(table: pd.DataFrame, flags: pd.DataFrame):
 
 
 def widths(table: pd.DataFrame) -> dict:
-    """The first column (the label) and one equal column a version, ``FITS`` in all."""
+    """The first column (the label) and one equal column a version, ``FITS`` in all; a
+    version's column headed by its short name, its full label on hover."""
     first, *rest = table.columns
-    each = min(180, (FITS - 240) // len(rest))
-    return _text(**{first: FITS - each * len(rest)}, **dict.fromkeys(rest, each))
+    each = min(250, (FITS - 260) // len(rest))
+    return {first: st.column_config.TextColumn(first, width=FITS - each * len(rest))} | {
+        label: st.column_config.TextColumn(short(label), width=each, help=label) for label in rest
+    }
+
+
+def short(label: str) -> str:
+    """A column's header: 'this page', a variant's name in words ('least cost'), or a file's
+    stem in words ('growth plan')."""
+    if label == PAGE:
+        return "this page"
+    file, _, variant = label.partition(" [")
+    return (variant.rstrip("]") or Path(file).stem).replace("_", " ")
+
+
+def rows_high(rows: int) -> int:
+    """Pixels that show ``rows`` rows and the header without scrolling (35 px a row)."""
+    return 35 * (rows + 1) + 3
 
 
 def _text(**pixels: int) -> dict:
