@@ -361,7 +361,7 @@ def test_the_months_view_shows_people_and_deals_of_the_plan(flowing_page, flowin
     profit = [m for m in at.metric if m.label == "Profit over 6 months"][0]
     assert profit.value == labels.money(plan.objective - worth)  # the objective: both
     charts = at.get("plotly_chart")
-    assert len(charts) == 2
+    assert len(charts) == 3  # people, deals, then the sales teams side by side
     panels = _traces(charts[0])
     hires = [t for t in panels if t["name"] == "hires decided"]
     assert len(hires) == 5 and hires[0]["showlegend"] and not hires[1]["showlegend"]

@@ -171,12 +171,14 @@ def _panels(frame: pd.DataFrame, key: str, series: dict, title: str, columns: in
                     row=row,
                     col=col,
                 )
+    height = 140 + 240 * rows
     figure.update_layout(
         title=title,
-        height=120 + 240 * rows,
-        margin={"l": 10, "r": 10, "t": 80, "b": 10},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 110, "b": 10},
         barmode="relative",
-        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
+        # above the panels' titles (about 26 px of the plot's height), not over them
+        legend={"orientation": "h", "y": 1 + 26 / (height - 120), "yanchor": "bottom", "x": 0},
     )
     figure.update_yaxes(tickformat=",.4~g", zeroline=True, zerolinecolor="#999")
     return figure
