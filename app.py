@@ -23,6 +23,7 @@ from optimizer.analysis.compare import stated_targets
 from optimizer.analysis.whynot.forced import objective_of
 from optimizer.app import (
     analysis,
+    answer,
     charts,
     downloads,
     editing,
@@ -42,6 +43,7 @@ from optimizer.app import funnel as funnel_view
 from optimizer.app import money as money_view
 from optimizer.app import risk as odds_view
 from optimizer.app import tradeoff as tradeoff_view
+from optimizer.app import versions as versions_view
 from optimizer.app.analysis import held_model, plan_at
 from optimizer.app.scenario_files import (
     SaveError,
@@ -90,6 +92,12 @@ SCENARIO_WIDGETS = (
     "whynot_",
     "odds_",
 )
+CONTROL_WORDS = {  # where a refused scenario's problems are listed, beside what refused it
+    "file": "beside the scenario list in the sidebar",
+    "variant": "beside the variant list in the sidebar",
+    "upload": "beside the uploader in the sidebar",
+    "paste": "beside the pasted YAML in the sidebar",
+}
 MAX_PANELS = 8  # small multiples drawn at once; a larger company picks its roles and teams
 log = logging.getLogger("kpi-optimizer.app")
 
@@ -98,6 +106,16 @@ log = logging.getLogger("kpi-optimizer.app")
 # grid's border and scroll bar; leader tables are given column widths that sum to it. (A
 # comment, not a string: Streamlit's magic would print a bare string on the page.)
 FITS = 790
+
+# The page's header is one line, the answer and one row of cards: the tabs start within
+# the first screen at 1280 x 800. (Streamlit's own top padding is 6rem.)
+COMPACT = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; padding-bottom: 3rem; }
+[data-testid="stMetric"] { padding: 0.3rem 0.7rem !important; min-height: 0 !important; }
+[data-testid="stMetricValue"] { font-size: 1.5rem !important; }
+[data-testid="stMetricLabel"] p { font-size: 0.85rem !important; }
+[data-testid="stMetricDelta"] div { white-space: normal !important; }
+</style>"""
 
 
 def fitted(**widths: int) -> dict:
@@ -314,7 +332,7 @@ def use(scenario: Scenario, label: str, keep_objective: bool = False) -> None:
     for key in list(st.session_state):
         if isinstance(key, str) and key.startswith(SCENARIO_WIDGETS):
             del st.session_state[key]
-    for key in ("input_problems", "load_problems", "not_loaded"):
+    for key in ("input_problems", "load_problems", "not_loaded", "load_control"):
         st.session_state.pop(key, None)
 
 
@@ -326,10 +344,11 @@ def notify(kind: str, text: str) -> None:
     st.session_state["notice"] = (kind, text)
 
 
-def load_with(read, source: str, label: str) -> bool:
+def load_with(read, source: str, label: str, control: str) -> bool:
     """Put ``read()``'s scenario on the page; or list why not, whatever ``read`` raised.
 
-    A refused file leaves the page's scenario in place, and the page says whose plan it is.
+    A refused file keeps the page's scenario (nothing is lost) but hides its plan, which is
+    not the refused file's answer; the problems show beside ``control`` (``CONTROL_WORDS``).
     """
     try:
         scenario = read()
@@ -343,17 +362,18 @@ def load_with(read, source: str, label: str) -> bool:
         return True
     st.session_state["load_problems"] = lines
     st.session_state["not_loaded"] = source
+    st.session_state["load_control"] = control
     return False
 
 
 def load_file(name: str | None) -> None:
-    if name and not load_with(lambda: load_scenario(SCENARIOS / name), name, name):
+    if name and not load_with(lambda: load_scenario(SCENARIOS / name), name, name, "file"):
         shown = st.session_state.get("scenario_label")  # the list names the file on the page
         st.session_state["scenario_file"] = shown if shown in scenario_files(SCENARIOS) else None
 
 
-def load_bytes(data: bytes, name: str, label: str) -> None:
-    if load_with(lambda: read_upload(data, name), name, label):
+def load_bytes(data: bytes, name: str, label: str, control: str) -> None:
+    if load_with(lambda: read_upload(data, name), name, label, control):
         st.session_state["scenario_file"] = None
 
 
@@ -373,7 +393,7 @@ def on_variant() -> None:
     if not name:
         return
     label = name if variant == BASE else f"{name} [{variant}]"
-    load_with(lambda: load_variant(str(SCENARIOS / name), variant)[0], name, label)
+    load_with(lambda: load_variant(str(SCENARIOS / name), variant)[0], label, label, "variant")
 
 
 @st.cache_data(max_entries=64)
@@ -389,11 +409,12 @@ def on_upload() -> None:
     upload = st.session_state.get(upload_key())
     st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
     if upload is not None:
-        load_bytes(upload.getvalue(), upload.name, f"{upload.name} (uploaded)")
+        load_bytes(upload.getvalue(), upload.name, f"{upload.name} (uploaded)", "upload")
 
 
 def on_paste() -> None:
-    load_bytes(st.session_state.get("yaml_text", "").encode("utf-8"), "pasted YAML", "pasted")
+    text = st.session_state.get("yaml_text", "").encode("utf-8")
+    load_bytes(text, "pasted YAML", "pasted", "paste")
 
 
 def on_save() -> None:
@@ -433,15 +454,31 @@ def on_solve_again() -> None:
     attempted.clear(st.session_state["scenario_json"], st.session_state["objective"])
 
 
-def on_repair(index: int) -> None:
-    a = analysed(st.session_state["scenario_json"], st.session_state["objective"])
+def on_repair(scenario_json: str, index: int, what: str = "") -> None:
+    """Put the repaired scenario on the page: the page's own, or a what-if's (``what``)."""
+    a = analysed(scenario_json, st.session_state["objective"])
     repair = a.diagnosis.cheapest if index < 0 else a.diagnosis.alternatives[index]
-    label = st.session_state["scenario_label"].removesuffix(" (edited)") + " (repaired)"
-    use(repair.apply(current()), label, keep_objective=True)
-    notify("success", md(f"Repair applied: {repair_sentence(repair)}"))
+    base = st.session_state["scenario_label"].removesuffix(" (edited)").removesuffix(" (repaired)")
+    use(repair.apply(a.scenario), f"{base} (repaired)", keep_objective=True)
+    notify("success", md(f"Repair applied{what}: {repair_sentence(repair)}"))
+
+
+def on_apply_whatif(scenario_json: str, words: str) -> None:
+    """Put a what-if's scenario on the page as an edit."""
+    base = st.session_state["scenario_label"].removesuffix(" (edited)")
+    use(Scenario.model_validate_json(scenario_json), f"{base} (edited)", keep_objective=True)
+    notify("success", md(f"Applied {words}; the plan below is solved again."))
 
 
 # ---- sidebar ----------------------------------------------------------------------------
+
+
+def control_problems(control: str) -> None:
+    """The problems of the scenario this control refused, right under it."""
+    if st.session_state.get("load_control") != control:
+        return
+    for line in st.session_state.get("load_problems", []):
+        st.error(md(line))
 
 
 def sidebar(scenario: Scenario | None) -> None:
@@ -454,6 +491,7 @@ def sidebar(scenario: Scenario | None) -> None:
             on_change=on_pick,
             placeholder="Choose a file in scenarios/",
         )
+        control_problems("file")
         picked = st.session_state.get("scenario_file")
         path = SCENARIOS / picked if picked else None
         declared = (
@@ -468,6 +506,7 @@ def sidebar(scenario: Scenario | None) -> None:
                 on_change=on_variant,
                 format_func=lambda v: "the file itself" if v == BASE else v.replace("_", " "),
             )
+            control_problems("variant")
         st.file_uploader(
             "Or upload a scenario (YAML, at most 5 MiB)",
             type=["yaml", "yml"],
@@ -475,9 +514,12 @@ def sidebar(scenario: Scenario | None) -> None:
             on_change=on_upload,
             max_upload_size=5,
         )
-        with st.expander("Or paste YAML"):
+        control_problems("upload")
+        pasted = st.session_state.get("load_control") == "paste"
+        with st.expander("Or paste YAML", expanded=pasted):
             st.text_area("Scenario YAML", key="yaml_text", height=180, max_chars=MAX_SCENARIO_BYTES)
             st.button("Load the pasted YAML", key="load_yaml_text", on_click=on_paste)
+            control_problems("paste")
         if scenario is None:
             return
         options = list(OBJECTIVES)
@@ -550,8 +592,10 @@ def panels(frame, key: list[str], widget: str, weight: list[str]):
 
 @st.fragment
 def months_section(a) -> None:
-    """People and deals month by month: only for a plan whose people flow or whose deals
-    close after they are won."""
+    """People and deals month by month (for a plan whose people flow or whose deals close
+    after they are won), and the sales teams side by side, by month."""
+    from optimizer.app import teams as team_view
+
     staff, deals = over_time(st.session_state["scenario_json"], a.plan.objective_name)
     if not staff.empty:
         st.subheader("People by month")
@@ -582,6 +626,18 @@ def months_section(a) -> None:
         )
         st.dataframe(
             people.pipeline_table(deals), hide_index=True, key="months_pipeline", width="stretch"
+        )
+    sales = team_view.team_frame(a.plan, a.scenario)
+    if team_view.has_teams(a.plan) and not sales.empty:
+        st.subheader(team_view.heading(sales))
+        st.markdown(md(f"**{team_view.team_takeaway(sales)}**"))
+        shown = panels(sales, ["team"], "months_sales_teams", ["revenue"])
+        if not shown.empty:
+            st.plotly_chart(team_view.team_months(shown), key="months_teams_chart")
+        st.caption(
+            "Deals and revenue are those closing in the month. Selling time booked: the share "
+            "of the reps' selling hours the plan's conversations fill. Each measure's panels "
+            "share one scale, so teams compare at a glance."
         )
 
 
@@ -897,7 +953,7 @@ def whatif_section(a) -> None:
         st.error(md(f"{path} = {value:g} is not a valid scenario: {error}"))
         return
     if not moved.solved:
-        st.warning(md(headline.status_line(moved)[1]))
+        whatif_no_plan(a, path, value, hold)
         return
     unit = plan.objective_unit
     before, after = plan.objective, moved.objective
@@ -917,6 +973,41 @@ def whatif_section(a) -> None:
     st.dataframe(
         moves.difference_table(plan, moved), hide_index=True, key="whatif_table", width="stretch"
     )
+
+
+def whatif_no_plan(a, path: str, value: float, hold: bool) -> None:
+    """A what-if without a plan: the conflict and the repairs of the moved scenario (with
+    hiring free), each applied with the what-if; or, where only the held people fail, the
+    plan with hiring free and a button to apply the what-if."""
+    scenario = a.scenario
+    words = f"{labels.input_label(path, scenario)} at {value:g}"
+    moved_json = moves.with_value(scenario, path, value).model_dump_json()
+    objective = st.session_state["objective"]
+    if hold:
+        st.warning(md(f"With the plan's people held, no plan meets every limit at {words}."))
+    found = child_answer(
+        lambda: attempted(moved_json, objective),
+        scenario.name,
+        "the what-if", "The what-if failed",
+        "The plan above stands.",
+    )  # fmt: skip
+    if found is None:
+        return
+    if found.plan.solved:
+        st.info(
+            md(
+                f"With hiring free there is a plan at {words}: "
+                f"{headline.status_line(found.plan)[1]}"
+            )
+        )
+        st.button(
+            md(f"Apply {words} to the scenario"),
+            key="whatif_apply",
+            on_click=on_apply_whatif,
+            args=(moved_json, words),
+        )
+        return
+    no_plan_panel(found, moved_json, f" with {words}", "whatif")
 
 
 def comparison_section(a) -> None:
@@ -1105,6 +1196,13 @@ def why_not_section(a) -> None:
 
 
 def diagnosis_section(a) -> None:
+    no_plan_panel(a, st.session_state["scenario_json"], "", "apply")
+
+
+def no_plan_panel(a, scenario_json: str, what: str, key: str) -> None:
+    """Why there is no plan (the conflicting limits) and the repairs, each a button that puts
+    the repaired scenario on the page. ``scenario_json`` is the scenario ``a`` answers (the
+    page's, or a what-if's); ``what`` names a what-if applied with the repair."""
     d = a.diagnosis
     if d is None:
         st.warning(md(headline.status_line(a.plan)[1]))
@@ -1115,13 +1213,15 @@ def diagnosis_section(a) -> None:
         "drop any one and the rest can hold."
     )
     st.dataframe(
-        diagnosis_tables.conflict_table(d.conflict, a.scenario), hide_index=True, width="stretch"
+        diagnosis_tables.conflict_table(d.conflict, a.scenario),
+        hide_index=True,
+        width="stretch",
+        column_config=fitted(limit=230, department=100, **{"what it says": 300, "set by": 160}),
     )
     if d.cheapest is None:
         st.warning(md(d.message))
         return
-    st.subheader("Cheapest repair")
-    st.markdown(md(repair_sentence(d.cheapest)))
+    st.markdown(f"**Cheapest repair{what}:** {md(repair_sentence(d.cheapest))}")
     st.dataframe(diagnosis_tables.changes_table(d.cheapest.changes, a.scenario), hide_index=True)
     if d.repaired is not None and d.repaired.solved:
         worth = (
@@ -1131,18 +1231,23 @@ def diagnosis_section(a) -> None:
         )
         st.caption(md(f"With it the plan is {d.repaired.status.value}: {worth}."))
     st.button(
-        "Apply the cheapest repair",
-        key="apply_repair",
+        f"Apply the cheapest repair{what}",
+        key=f"{key}_repair",
         type="primary",
         on_click=on_repair,
-        args=(-1,),
+        args=(scenario_json, -1, what),
     )
     if d.alternatives:
-        st.subheader("Or one lever at a time")
+        st.markdown("**Or one lever at a time**")
         for i, repair in enumerate(d.alternatives):
             left, right = st.columns([5, 1])
             left.markdown(md(repair_sentence(repair)))
-            right.button("Apply", key=f"apply_alternative_{i}", on_click=on_repair, args=(i,))
+            right.button(
+                "Apply",
+                key=f"{key}_alternative_{i}",
+                on_click=on_repair,
+                args=(scenario_json, i, what),
+            )
 
 
 @st.fragment
@@ -1436,8 +1541,8 @@ def downloads_section(a) -> None:
 
 def inputs_section(scenario: Scenario) -> None:
     fields = editing.form_fields(scenario)
-    for line in st.session_state.get("input_problems", []):
-        st.error(md(line))
+    said = st.session_state.get("input_problems", [])
+    placed = set()
     with st.form("inputs_form", border=False):
         for section, title in editing.SECTIONS.items():
             if section not in fields:
@@ -1459,6 +1564,10 @@ def inputs_section(scenario: Scenario) -> None:
                         st.number_input(label, value=None, step=1, key=key)
                     else:
                         st.number_input(label, value=None, step=0.01, format="%g", key=key)
+                    for line in said:  # a problem of this field, under it
+                        if f"{f.path}:" in line or f"{f.path} " in line:
+                            st.error(md(line))
+                            placed.add(line)
         for name, frame in editing.tables(scenario).items():
             st.markdown(f"**{editing.TABLE_TITLES[name]}**")
             config = {
@@ -1475,9 +1584,92 @@ def inputs_section(scenario: Scenario) -> None:
         st.form_submit_button(
             "Apply and solve again", key="apply_inputs", type="primary", on_click=on_apply_inputs
         )
+        if said:
+            st.error(
+                md(
+                    f"Not applied: {len(said)} problem{'s' if len(said) != 1 else ''}; the plan "
+                    "is still the one for the inputs before this edit, and your edits are kept "
+                    "here to fix."
+                )
+            )
+        for line in said:
+            if line not in placed:
+                st.error(md(line))
 
 
 # ---- the page -----------------------------------------------------------------------------
+
+
+def page_state() -> tuple:
+    """What the header shows: the scenario, the objective, a notice, an edit's problems."""
+    return (
+        token(),
+        st.session_state.get("objective"),
+        "notice" in st.session_state,
+        tuple(st.session_state.get("input_problems", [])),
+    )
+
+
+@st.fragment
+def tab_body(draw, drawn_for: tuple) -> None:
+    """One tab, rerun alone when its own widgets move; the whole page runs again when a
+    widget in it changed what the header shows (a repair, an applied edit or what-if)."""
+    if page_state() != drawn_for:  # a callback of this tab's widgets changed the page
+        st.rerun()
+    draw()
+
+
+def answer_section(a) -> None:
+    """The answer first: the verdict and the sentences that matter, the check, the cards."""
+    if st.session_state.get("input_problems"):
+        st.warning(
+            "The plan below is for the inputs before your edit: the edit was not applied. "
+            "Its problems are listed beside “Apply and solve again” in the Inputs tab."
+        )
+    said = answer.answer(a)
+    with st.container(border=True, key="answer"):
+        st.markdown(md(f"**{said.verdict}**" + "".join(f" {t}" for t in said.sentences)))
+        kind, text = headline.status_line(a.plan)
+        if kind == "success":
+            st.caption(md(f"✓ {text}"))
+    if kind != "success":
+        getattr(st, kind)(md(text))
+    metrics = headline.headline(a)
+    for col, m in zip(st.columns(len(metrics)) if metrics else [], metrics):
+        col.metric(
+            m.label,
+            m.value,
+            m.delta,
+            delta_color=m.delta_color,
+            help=m.help or None,
+            border=True,
+            delta_arrow=m.arrow,
+        )
+
+
+def on_back() -> None:
+    for key in ("load_problems", "not_loaded", "load_control"):
+        st.session_state.pop(key, None)
+
+
+def refused_section(scenario: Scenario) -> None:
+    """A file that was refused: no plan on the page (the last one was not its answer)."""
+    refused = st.session_state["not_loaded"]
+    lines = st.session_state.get("load_problems", [])
+    where = CONTROL_WORDS.get(st.session_state.get("load_control"), "in the sidebar")
+    st.error(
+        md(
+            f"“{refused}” was not loaded: {len(lines)} problem{'s' if len(lines) != 1 else ''}, "
+            f"listed {where}. No plan is shown, so nothing on this page is taken for its answer."
+        )
+    )
+    for line in lines:
+        st.markdown(md(f"- {line}"))
+    st.button(
+        md(f"Show the plan of “{scenario.name}” again ({st.session_state['scenario_label']})"),
+        key="back_to_plan",
+        on_click=on_back,
+    )
 
 
 def main() -> None:
@@ -1489,27 +1681,21 @@ def main() -> None:
         load_file(first)
     scenario = current() if "scenario_json" in st.session_state else None
     sidebar(scenario)
-    st.title("kpi-optimizer")
-    for line in st.session_state.get("load_problems", []):
-        st.error(md(line))
-    if scenario is not None and "not_loaded" in st.session_state:
-        refused = st.session_state["not_loaded"]
-        st.warning(
-            md(
-                f"Not loaded: {refused}. The plan below is still the one for “{scenario.name}” "
-                f"({st.session_state['scenario_label']}), the scenario on the page before, not an "
-                f"answer for {refused}."
-            )
-        )
+    st.html(COMPACT)
+    if scenario is None:
+        st.markdown("**kpi-optimizer**")
+        st.info("Choose, upload or paste a scenario to see its plan.")
+        return
+    st.markdown(
+        f"**kpi-optimizer** · **{md(scenario.name)}** · {md(st.session_state['scenario_label'])}",
+        help=md(scenario.description) if scenario.description else None,
+    )
     if "notice" in st.session_state:
         kind, text = st.session_state.pop("notice")
         getattr(st, kind)(text)
-    if scenario is None:
-        st.info("Choose, upload or paste a scenario to see its plan.")
+    if "not_loaded" in st.session_state:
+        refused_section(scenario)
         return
-    st.markdown(f"**{md(scenario.name)}** · {md(st.session_state['scenario_label'])}")
-    if scenario.description:
-        st.caption(md(scenario.description))
     try:
         a, failure = attempted(st.session_state["scenario_json"], st.session_state["objective"])
     except NoCurrentTargets as err:
@@ -1524,19 +1710,7 @@ def main() -> None:
         st.error(md(failure.text(scenario.name, st.session_state["scenario_label"])))
         st.button("Try again", key="solve_again", on_click=on_solve_again)
         return
-    kind, text = headline.status_line(a.plan)
-    getattr(st, kind)(md(text))
-    metrics = headline.headline(a)
-    for col, m in zip(st.columns(len(metrics)) if metrics else [], metrics):
-        col.metric(
-            m.label,
-            m.value,
-            m.delta,
-            delta_color=m.delta_color,
-            help=m.help or None,
-            border=True,
-            delta_arrow=m.arrow,
-        )
+    answer_section(a)
     sections = {
         "Plan": lambda: plan_section(a),
         "Funnel": lambda: funnel_section(a),
@@ -1553,6 +1727,12 @@ def main() -> None:
             why_not_section(a),
         ),
         "Today against the plan": lambda: comparison_section(a),
+        "Side by side": lambda: versions_view.section(
+            st.session_state["scenario_label"],
+            st.session_state["scenario_json"],
+            st.session_state["objective"],
+            SCENARIOS,
+        ),
         "Sensitivity": lambda: sensitivity_section(a),
         "Trade-offs": lambda: tradeoff_section(a),
         "Odds": lambda: odds_section(a),
@@ -1578,7 +1758,7 @@ def main() -> None:
     for tab, draw in zip(tabs, sections.values()):
         if tab.open:
             with tab:
-                draw()
+                tab_body(draw, page_state())
 
 
 main()

@@ -85,6 +85,11 @@ def assert_leader_table(frame: pd.DataFrame) -> None:
             assert not LEADER_TABLE_NO.search(value), (column, value)
 
 
+def status(at: AppTest) -> str:
+    """The line under the answer that says the plan's status and its independent check."""
+    return next(c.value for c in at.caption if c.value.startswith("✓"))
+
+
 def texts(elements) -> str:
     return "\n".join(e.value for e in elements)
 
@@ -97,9 +102,9 @@ def test_first_view_is_the_seed_plan():
     expected = fresh_plan(load_scenario(SEED))
     assert at.selectbox(key="scenario_file").value == "seed_company.yaml"
     assert metric(at, "Profit a month").value == money(expected.objective)
-    assert metric(at, "Profit a month").delta == "+$10,400 over the goal"
+    assert metric(at, "Profit a month").delta == "+$10,400 vs goal"
     assert metric(at, "Headcount").value == f"{expected.target('headcount'):,.3g}"
-    assert "Optimal plan" in at.success[0].value
+    assert "Optimal plan" in status(at)
     chain_line = next(m.value for m in at.markdown if m.value.startswith("ad spend"))
     deals = expected.target("deals_per_month", role="field")
     assert f"deals **{deals:,.0f}**" in chain_line
@@ -142,7 +147,7 @@ def test_objective_selector_solves_for_least_cost():
     at.radio(key="objective").set_value("min_cost").run()
     expected = fresh_plan(load_scenario(SEED), "min_cost")
     assert metric(at, "Total cost").value == money(expected.objective)
-    assert "min cost" in at.success[0].value
+    assert "min cost" in status(at)
 
 
 def test_invalid_upload_is_refused_in_the_page():
@@ -152,16 +157,18 @@ def test_invalid_upload_is_refused_in_the_page():
     at.file_uploader[0].upload("bad.yaml", bad.encode(), "application/x-yaml")
     at.run()
     assert not at.exception
-    errors = texts(at.error)
+    # every problem beside the uploader, in the sidebar
+    errors = texts(at.sidebar.error)
     assert "bad.yaml: marketing.qualified_lead_share = 1.7: expected a number <= 1" in errors
     assert "bad.yaml: calendar.hours_per_day = 25: expected a number <= 24" in errors
-    assert "Traceback" not in errors
-    # the seed's plan stays, said to be the seed's and not the refused file's answer
-    assert at.warning[0].value == (
-        "Not loaded: bad.yaml. The plan below is still the one for “Seed company (50 calls "
-        "a day)” (seed_company.yaml), the scenario on the page before, not an answer for "
-        "bad.yaml."
+    assert "Traceback" not in texts(at.error)
+    # the seed's plan is hidden (it is not the refused file's answer); the seed stays loaded
+    assert at.main.error[0].value.startswith(
+        "“bad.yaml” was not loaded: 2 problems, listed beside the uploader in the sidebar."
     )
+    assert not at.metric
+    at.button(key="back_to_plan").click().run()
+    assert not at.sidebar.error
     assert metric(at, "Profit a month").value == money(fresh_plan(load_scenario(SEED)).objective)
     assert len(at.file_uploader) == 1 and at.file_uploader[0].value is None  # not kept
     # a good upload clears the problems and the warning
@@ -330,7 +337,7 @@ def test_impossible_scenario_shows_conflict_and_applies_a_repair():
     assert texts(at.markdown).count(repair_sentence(diagnosis.cheapest).replace("$", r"\$")) == 1
     at.button(key="apply_repair").click().run()
     assert not at.exception
-    assert "Optimal plan" in at.success[-1].value
+    assert "Optimal plan" in status(at)
     repaired = fresh_plan(diagnosis.cheapest.apply(impossible))
     assert metric(at, "Profit a month").value == money(repaired.objective)
     assert "(repaired)" in texts(at.markdown)

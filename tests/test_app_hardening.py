@@ -135,7 +135,7 @@ def test_a_solver_crash_is_a_message_and_the_page_serves_on(monkeypatch, uncache
     assert profit(at) == money(
         plan.targets.query("role == 'finance' and metric == 'profit'")["value"].sum()
     )
-    assert "Optimal plan" in at.success[0].value
+    assert "Optimal plan" in next(c.value for c in at.caption if c.value.startswith("✓"))
 
 
 def test_a_crash_names_the_stage_it_happened_in():
@@ -189,12 +189,12 @@ def test_a_rerun_does_not_solve_again(monkeypatch):
 
 def test_a_refused_paste_keeps_the_text_and_says_whose_plan_is_shown():
     at = paste(page(), "name: [unclosed")
-    assert "pasted YAML: line 1, column 16: not valid YAML" in texts(at.error)
-    assert at.warning[0].value == (
-        "Not loaded: pasted YAML. The plan below is still the one for “Seed company (50 "
-        "calls a day)” (seed_company.yaml), the scenario on the page before, not an answer "
-        "for pasted YAML."
+    # the problem beside the pasted text, and no plan: the seed's is not the paste's answer
+    assert "pasted YAML: line 1, column 16: not valid YAML" in texts(at.sidebar.error)
+    assert at.main.error[0].value.startswith(
+        "“pasted YAML” was not loaded: 1 problem, listed beside the pasted YAML in the sidebar."
     )
+    assert not at.metric
     assert at.text_area(key="yaml_text").value == "name: [unclosed"  # the work is kept
     at.selectbox(key="scenario_file").set_value("software_company.yaml").run()
     assert not at.error and not at.warning  # a scenario that loads clears both
@@ -204,9 +204,13 @@ def test_a_refused_bundled_file_leaves_the_list_on_the_file_shown(scenarios_copy
     (scenarios_copy / "broken.yaml").write_text("name: [unclosed")
     at = page()
     at.selectbox(key="scenario_file").set_value("broken.yaml").run()
-    assert "broken.yaml: line 1, column 16: not valid YAML" in texts(at.error)
-    assert at.warning[0].value.startswith("Not loaded: broken.yaml. The plan below is still")
+    assert "broken.yaml: line 1, column 16: not valid YAML" in texts(at.sidebar.error)
+    assert at.main.error[0].value.startswith(
+        "“broken.yaml” was not loaded: 1 problem, listed beside"
+    )
     assert at.selectbox(key="scenario_file").value == "seed_company.yaml"
+    at.button(key="back_to_plan").click().run()  # the scenario on the page, its plan again
+    assert profit(at) == money(35400) and not at.error
 
 
 @pytest.fixture
@@ -231,17 +235,20 @@ DEEP = "".join("  " * i + f"k{i}:\n" for i in range(400)) + "  " * 400 + "v: 1\n
 def upload(at, name: str, data: bytes):
     at.file_uploader[0].upload(name, data, "application/x-yaml").run()
     assert not at.exception, [e.value for e in at.exception]
-    return texts(at.error)
+    assert not at.metric  # no plan on the page: the last one is not the refused file's
+    return texts(at.sidebar.error)  # beside the uploader
 
 
 def test_an_alias_bomb_and_a_400_deep_map_give_the_error_list():
     at = page()
     errors = upload(at, "bomb.yaml", BOMB.encode())
     assert errors.startswith("bomb.yaml: ") and "alias" in errors
-    assert at.warning[0].value.startswith("Not loaded: bomb.yaml.")
+    assert at.main.error[0].value.startswith("“bomb.yaml” was not loaded: 1 problem")
     errors = upload(at, "deep.yaml", DEEP.encode())
     assert errors.startswith("deep.yaml: ") and "deep" in errors
-    assert "Traceback" not in errors and profit(at) == money(35400)
+    assert "Traceback" not in texts(at.error)
+    at.button(key="back_to_plan").click().run()
+    assert profit(at) == money(35400)
 
 
 def test_an_upload_over_5_mib_is_refused():
@@ -266,8 +273,8 @@ def test_anything_raised_while_reading_is_a_listed_problem(monkeypatch, raised, 
     at = page()
     assert upload(at, "odd.yaml", b"name: x\n") == f"odd.yaml: {shown}"
     paste(at, "name: y\n")
-    assert texts(at.error) == f"pasted YAML: {shown}"
-    assert at.warning[0].value.startswith("Not loaded: pasted YAML.")
+    assert texts(at.sidebar.error) == f"pasted YAML: {shown}"
+    assert at.main.error[0].value.startswith("“pasted YAML” was not loaded")
 
 
 def test_read_upload_raises_only_scenario_errors(monkeypatch):

@@ -109,7 +109,7 @@ def headline(analysis: Analysis) -> list[Metric]:
         Metric(
             f"Profit {span(months)}",
             money(fin["profit"]),
-            f"{signed_money(gap)} {'over' if gap >= 0 else 'short of'} the goal",
+            f"{signed_money(gap)} vs goal",
             help=f"The goal: {money(fin['goal'])}, retained earnings plus the profit target.",
             arrow=arrow(gap),
         ),
@@ -127,7 +127,7 @@ def headline(analysis: Analysis) -> list[Metric]:
     delta, change = None, 0.0
     if not stated.empty:
         change = stated["plan"].sum() - stated["today"].sum()
-        delta = f"{labels.signed_number(change)} vs today's targets"
+        delta = f"{labels.signed_number(change)} vs today"
         roles = f" Today's targets state {', '.join(stated['role'])}."
     total = _mean(plan.targets, "headcount")
     out.append(

@@ -105,9 +105,17 @@ def most_valuable(plan: Plan) -> str | None:
     if b.empty:
         return None
     top = b.iloc[0]
+    worth = labels.money(abs(top["step_value"]))
+    whole = top.get("whole_step_value", math.nan)  # one more person, re-solved
+    gain = whole if plan.objective_sense == "max" else -whole
+    if top.get("unit") == "people" and gain < 0:  # a floor: one more person costs
+        return (
+            f"The limit that costs the most is {top['label']}: {top['step_words']} more would "
+            f"cost {worth}."
+        )
     return (
         f"The limit most worth relaxing is {top['label']}: {top['step_words']} more would be "
-        f"worth {labels.money(abs(top['step_value']))}."
+        f"worth {worth}."
     )
 
 
