@@ -65,6 +65,9 @@ def test_one_panel_per_team_and_measure_on_one_scale(regional):
     # fewer teams than the column count: one team is one panel per measure
     north = frame[frame["team"] == "north"]
     assert teams.facets(teams.team_months(north)) == len(teams.MEASURES)
+    assert teams.heading(frame) == "Sales teams by month"
+    assert teams.heading(north) == "North team by month"
+    assert teams.heading(frame[frame["period"] == "2027-01"]) == "Sales teams side by side"
 
 
 def test_the_takeaway_is_the_plans_numbers(regional):

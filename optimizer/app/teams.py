@@ -69,6 +69,15 @@ def team_frame(plan: Plan, scenario: Scenario) -> pd.DataFrame:
     return wide[columns].reset_index(drop=True)
 
 
+def heading(frame: pd.DataFrame) -> str:
+    """'Sales teams by month', 'Field team by month', 'Sales teams side by side'."""
+    if frame["period"].nunique() <= 1:
+        return "Sales teams side by side"
+    if frame["team"].nunique() == 1:
+        return f"{frame['who'].iloc[0]} by month"
+    return "Sales teams by month"
+
+
 def shown(column: str, value: float) -> str:
     """A measure's value as a leader reads it: '$367,200', '100 %', '45.9'."""
     unit = MEASURES[column][2]
