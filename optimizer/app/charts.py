@@ -236,10 +236,12 @@ def cash_and_profit(frame: pd.DataFrame) -> go.Figure:
                            **_money_hover("minimum cash", floor), row=1, col=1)  # fmt: skip
     i = int(frame["cash"].to_numpy(float).argmin())
     low = cash[i]
+    # the words lean inwards at either end, so the panel's edge does not cut them
+    side = "bottom left" if i == len(months) - 1 else "bottom right" if i == 0 else "bottom center"
     figure.add_scatter(
         x=[months[i]], y=[low], mode="markers+text", name="lowest cash",
         marker={"symbol": "star", "size": 16, "color": COLORS["limit"]},
-        text=[f"lowest: {labels.money(low)}"], textposition="bottom center",
+        text=[f"lowest: {labels.money(low)}"], textposition=side, cliponaxis=False,
         **_money_hover("lowest cash", [low]), row=1, col=1,
     )  # fmt: skip
     if has_profit:
