@@ -202,3 +202,31 @@ def test_quick_targets_and_markdown(quick):
     assert results_md.BEGIN in text and results_md.END in text
     for heading in ("### Machine", "### Targets", "### 1.", "### 2.", "### 3.", "### 4."):
         assert heading in text
+
+
+def test_app_bench_section_reads_ratios_against_the_empty_page(tmp_path):
+    """The app benchmark's section from made-up runs (a browser is not needed): the
+    ratios against the empty page, the two targets judged, its markers only replaced."""
+    import app_bench
+    from sections import write_section
+
+    empty = {"start": 1.0, "first": 2.0, "cpu": 0.3, "bytes": 1024, "elements": 3, "rerun": 0.1}
+    app = {
+        "start": 1.0, "first": 5.0, "cpu": 3.0, "bytes": 36_000, "elements": 35,
+        "tabs": {"Limits and what-ifs": 1.5, "Plan (again)": 0.7}, "whatif_first": 0.6,
+        "whatif_next": 0.4, "back": 0.7, "back_warm": 0.6,
+    }  # fmt: skip
+    run = {"scenario": "seed_company.yaml", "empty": [empty, empty], "app": [app, app]}
+    rows = {m: (s, r) for m, s, r in app_bench.summary(run)}
+    assert rows["first render (page open -> headline)"] == (5.0, 2.5)
+    assert rows["tab first open: Limits and what-ifs"][1] == 15.0
+    text = app_bench.markdown([run], {}, 2, 0.0)
+    assert text.startswith(app_bench.START) and text.rstrip().endswith(app_bench.END)
+    assert "| seed_company.yaml: first render / empty page | 2.50x | <= 1.5 | **not met** |" in text
+    assert "| seed_company.yaml: what-if, seconds | 0.400 s | <= 0.5 | met |" in text
+    out = tmp_path / "RESULTS.md"
+    out.write_text("# Benchmark results\n\nkeep me\n", encoding="utf-8")
+    write_section(out, app_bench.START, app_bench.END, text)
+    write_section(out, app_bench.START, app_bench.END, text.replace("2.50x", "2.40x"))
+    kept = out.read_text(encoding="utf-8")
+    assert "keep me" in kept and kept.count(app_bench.START) == 1 and "2.40x" in kept

@@ -11,6 +11,7 @@ carries on. The result crosses the process boundary pickled (tens of kilobytes).
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -23,11 +24,20 @@ PRELOAD = (
     "optimizer.analysis.diagnose",
     "optimizer.analysis.compare",
     "optimizer.app.analysis",
+    "optimizer.solvers.native",
 )
-"""What the forkserver imports once, before its first child: the page's solves need no import."""
+"""What the forkserver imports once, before its first child: the page's solves need no import
+(the solver library too: ``optimizer.solvers.native``)."""
 WALL_LIMIT = 120.0
 """Seconds a solve (with its diagnosis) may take before its process is stopped."""
 log = logging.getLogger("kpi-optimizer.app")
+
+
+def warm() -> None:
+    """Start the solver's forkserver now (it imports ``PRELOAD``, about a second, in its own
+    process): the page's first solve then waits only for what is left of that, not for all
+    of it after the page's own imports (issue 20). Safe to call again."""
+    isolation.start(preload=PRELOAD)
 
 
 @dataclass(frozen=True)
@@ -67,3 +77,10 @@ def attempt(fn: Callable[..., T], *args: Any) -> tuple[T | None, Failure | None]
         log.error("%s: %s", getattr(fn, "__name__", fn), err)
         stage = str(err).partition("(last stage: ")[2].removesuffix(")")
         return None, Failure("timeout", stage, seconds=WALL_LIMIT)
+
+
+# Under `streamlit run` (its bootstrap is imported), the solver's process starts as soon as the
+# page imports this module, and imports on the other core while the page imports the rest;
+# tests and other callers start it on their first ``attempt``.
+if "streamlit.web.bootstrap" in sys.modules:
+    warm()

@@ -54,11 +54,9 @@ from __future__ import annotations
 import io
 import math
 from datetime import datetime
+from functools import cache
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from optimizer.analysis.result import Plan
 from optimizer.app import funnel as sales_funnel
@@ -75,11 +73,33 @@ from optimizer.scenario import labels
 from optimizer.scenario.names import Objective
 from optimizer.scenario.schema import Scenario
 
-HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
-BINDING_FILL = PatternFill("solid", fgColor="FFF2CC")
-BROKEN_FILL = PatternFill("solid", fgColor="F8D7DA")
-ID_FONT = Font(color="808080")
-BOLD = Font(bold=True)
+# openpyxl is imported when a workbook is written, not with the page: it is 0.2 to 0.5 s of
+# the page's first render otherwise (issue 20). Its fills and fonts are made then too; as
+# module attributes (``workbook.BINDING_FILL``) they are made on first access.
+FILLS = {"HEADER_FILL": "DDE4EE", "BINDING_FILL": "FFF2CC", "BROKEN_FILL": "F8D7DA"}
+FONTS = {"ID_FONT": {"color": "808080"}, "BOLD": {"bold": True}}
+
+
+@cache
+def style(name: str):
+    """The openpyxl fill or font named in ``FILLS`` or ``FONTS``."""
+    from openpyxl.styles import Font, PatternFill
+
+    return PatternFill("solid", fgColor=FILLS[name]) if name in FILLS else Font(**FONTS[name])
+
+
+def font(**kwargs):
+    from openpyxl.styles import Font
+
+    return Font(**kwargs)
+
+
+def __getattr__(name: str):
+    if name in FILLS or name in FONTS:
+        return style(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 MINUS = labels.MINUS
 # Excel number formats: positive; negative (a true minus sign); zero
 MONEY = f'"$"#,##0;"{MINUS}$"#,##0;"$"0'
@@ -135,16 +155,18 @@ def _table(
     frame: pd.DataFrame,
     formats: dict | None = None,
     fill_rows=None,
-    fill=BINDING_FILL,
+    fill=None,
 ) -> int:
     """Write ``frame`` with a bold header at ``row``; return the next free row.
 
     ``formats`` maps a column to a number format, or to a list of them (one a row); the
     ``identifier`` column is written grey, for programs."""
     formats = formats or {}
+    fill = fill if fill is not None else style("BINDING_FILL")
+    bold, header, grey = style("BOLD"), style("HEADER_FILL"), style("ID_FONT")
     for col, name in enumerate(frame.columns, start=1):
         cell = ws.cell(row=row, column=col, value=str(name))
-        cell.font, cell.fill = BOLD, HEADER_FILL
+        cell.font, cell.fill = bold, header
     for i, record in enumerate(frame.itertuples(index=False), start=1):
         for col, (name, value) in enumerate(zip(frame.columns, record), start=1):
             cell = ws.cell(row=row + i, column=col, value=_cell(value))
@@ -153,23 +175,25 @@ def _table(
             if shape and isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
                 cell.number_format = shape
             if name == IDENTIFIER:
-                cell.font = ID_FONT
+                cell.font = grey
             if fill_rows is not None and fill_rows[i - 1]:
                 cell.fill = fill
     return row + len(frame) + 2
 
 
 def _title(ws, row: int, text: str) -> int:
-    ws.cell(row=row, column=1, value=text).font = Font(bold=True, size=12)
+    ws.cell(row=row, column=1, value=text).font = font(bold=True, size=12)
     return row + 1
 
 
 def _note(ws, row: int, text: str, column: int = 1) -> None:
     """A sheet's note in italics: what its numbers mean."""
-    ws.cell(row=row, column=column, value=text).font = Font(italic=True)
+    ws.cell(row=row, column=column, value=text).font = font(italic=True)
 
 
 def _widths(ws, widest: int = 60) -> None:
+    from openpyxl.utils import get_column_letter
+
     for column in ws.columns:
         longest = max((len(str(c.value)) for c in column if c.value is not None), default=8)
         ws.column_dimensions[get_column_letter(column[0].column)].width = min(
@@ -203,7 +227,7 @@ def _words(name) -> str:
 
 
 def _summary(ws, plan: Plan, scenario: Scenario) -> None:
-    ws.cell(row=1, column=1, value="kpi-optimizer: plan report").font = Font(bold=True, size=14)
+    ws.cell(row=1, column=1, value="kpi-optimizer: plan report").font = font(bold=True, size=14)
     status = status_line(plan)[1]
     facts = [
         ("Scenario", scenario.name),
@@ -221,7 +245,7 @@ def _summary(ws, plan: Plan, scenario: Scenario) -> None:
         ("Created", datetime.now().isoformat(timespec="seconds")),
     ]
     for i, (key, value) in enumerate(facts, start=3):
-        ws.cell(row=i, column=1, value=key).font = BOLD
+        ws.cell(row=i, column=1, value=key).font = style("BOLD")
         cell = ws.cell(row=i, column=2, value=_cell(value))
         if key == "Objective value":
             cell.number_format = number_format(plan.objective_unit)
@@ -551,7 +575,7 @@ def _funnel_sheet(ws, plan: Plan) -> None:
     row = _title(ws, row, "In words")
     for team in sales_funnel.teams(plan):
         for when, lines in sales_funnel.lines_by_months(plan, team):
-            ws.cell(row=row, column=1, value=f"{when[:1].upper()}{when[1:]}:").font = BOLD
+            ws.cell(row=row, column=1, value=f"{when[:1].upper()}{when[1:]}:").font = style("BOLD")
             row += 1
             for text in lines:
                 ws.cell(row=row, column=1, value=text)
@@ -591,7 +615,9 @@ def _money_sheet(ws, plan: Plan, scenario: Scenario, story: dict | None = None) 
     row = _table(ws, 3, out.reset_index(drop=True), formats)
     credit = money_over_time.customer_credit(plan)
     if credit:
-        ws.cell(row=row, column=1, value=labels.metric_label("customer_base_value")).font = BOLD
+        ws.cell(row=row, column=1, value=labels.metric_label("customer_base_value")).font = style(
+            "BOLD"
+        )
         ws.cell(row=row, column=2, value=credit).number_format = MONEY
         _note(
             ws,
@@ -675,7 +701,7 @@ def _comparison(ws, comparison) -> None:
             broken,
             {k: shapes for k in ("limit value", "today's targets imply", "shortfall")},
             fill_rows=[True] * len(v),
-            fill=BROKEN_FILL,
+            fill=style("BROKEN_FILL"),
         )
     row = _title(ws, row, "What suffers")
     for line in comparison.cascade or ["(no plan to compare with)"]:
@@ -839,6 +865,8 @@ def plan_workbook(
     ``odds``: the plan's odds the page has computed (``optimizer.app.risk.Odds``): an
     ``Odds`` sheet; ``chosen``: the people chosen for their odds
     (``optimizer.analysis.risk.odds.Chosen``), once computed: a block of that sheet."""
+    from openpyxl import Workbook
+
     book = Workbook()
     _summary(book.active, plan, scenario)
     book.active.title = "Summary"

@@ -94,6 +94,19 @@ def _context(method: str, preload: Sequence[str]):
     return ctx
 
 
+def start(method: str = "forkserver", preload: Sequence[str] = ()) -> None:
+    """Start the forkserver now, without waiting for it: it imports ``preload`` in its own
+    process while the caller goes on (a page importing its modules, say), so the first
+    ``isolated`` call waits only for what is left of that. Does nothing for ``fork`` or
+    ``spawn``, or when the server is running already."""
+    ctx = _context(method, preload)
+    if ctx.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        with _lock:
+            forkserver.ensure_running()
+
+
 def isolated(
     fn: Callable[..., T],
     *args: Any,
