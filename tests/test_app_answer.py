@@ -138,3 +138,28 @@ def test_an_invalid_edit_is_refused_beside_its_field_and_the_plan_is_marked():
     assert any(e.startswith("Not applied: 1 problem") for e in errors)
     assert at.warning[0].value.startswith("The plan below is for the inputs before your edit")
     assert at.number_input(key="in:calendar.hours_per_day").value == 25  # the edit is kept
+
+
+BUNDLED = sorted(p.name for p in (ROOT / "scenarios").glob("*.yaml"))
+SAID_AS_ERRORS = ("**Today's targets break",)  # the answer of a tab, in an error box
+
+
+@pytest.mark.slow  # every tab of every bundled scenario: about a minute
+@pytest.mark.parametrize("name", BUNDLED)
+def test_every_tab_of_every_bundled_scenario_opens_without_an_error(name):
+    """Each section in its state as first opened: no exception, no error box, and the
+    answer and the cards above every tab."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["scenario_file"] = name
+    at.run()
+    at.selectbox(key="scenario_file").set_value(name).run()
+    tabs = [t.label for t in at.tabs]
+    assert len(tabs) >= 10, tabs
+    for tab in tabs:
+        at.session_state["section"] = tab
+        at.run()
+        assert not at.exception, (tab, [e.value for e in at.exception])
+        errors = [e.value for e in at.error if not e.value.startswith(SAID_AS_ERRORS)]
+        assert not errors, (tab, errors)
+        assert any(m.value.startswith("**Yes, the goal can be hit") for m in at.markdown), tab
+        assert at.metric, tab
