@@ -35,6 +35,7 @@ from optimizer.app import (
     people,
     sankey,
     sensitivity,
+    teams,
     today,
     variables,
 )
@@ -594,7 +595,6 @@ def panels(frame, key: list[str], widget: str, weight: list[str]):
 def months_section(a) -> None:
     """People and deals month by month (for a plan whose people flow or whose deals close
     after they are won), and the sales teams side by side, by month."""
-    from optimizer.app import teams as team_view
 
     staff, deals = over_time(st.session_state["scenario_json"], a.plan.objective_name)
     if not staff.empty:
@@ -627,13 +627,13 @@ def months_section(a) -> None:
         st.dataframe(
             people.pipeline_table(deals), hide_index=True, key="months_pipeline", width="stretch"
         )
-    sales = team_view.team_frame(a.plan, a.scenario)
-    if team_view.has_teams(a.plan) and not sales.empty:
-        st.subheader(team_view.heading(sales))
-        st.markdown(md(f"**{team_view.team_takeaway(sales)}**"))
+    sales = teams.team_frame(a.plan, a.scenario)
+    if teams.has_teams(a.plan) and not sales.empty:
+        st.subheader(teams.heading(sales))
+        st.markdown(md(f"**{teams.team_takeaway(sales)}**"))
         shown = panels(sales, ["team"], "months_sales_teams", ["revenue"])
         if not shown.empty:
-            st.plotly_chart(team_view.team_months(shown), key="months_teams_chart")
+            st.plotly_chart(teams.team_months(shown), key="months_teams_chart")
         st.caption(
             "Deals and revenue are those closing in the month. Selling time booked: the share "
             "of the reps' selling hours the plan's conversations fill. Each measure's panels "
@@ -754,9 +754,10 @@ def band_section(a, frame) -> None:
     sentences, re_solved = money_view.band_reasons(a.plan, scenario, story)
     line = money_view.band_takeaway(frame, scenario) if re_solved or not sentences else ""
     st.markdown(md(f"**{line or sentences[0]}**"))
+    bands = money_view.band_table(frame, scenario)
     st.dataframe(
-        money_view.band_table(frame, scenario), hide_index=True, key="money_bands",
-        width="stretch",
+        bands, hide_index=True, key="money_bands", width="stretch",
+        column_config=fitted(**{c: FITS // len(bands.columns) for c in bands.columns}),
     )  # fmt: skip
     if re_solved:
         st.markdown(
@@ -1212,12 +1213,7 @@ def no_plan_panel(a, scenario_json: str, what: str, key: str) -> None:
         f"No plan meets every limit and goal. These {len(d.conflict)} limits conflict {kind}: "
         "drop any one and the rest can hold."
     )
-    st.dataframe(
-        diagnosis_tables.conflict_table(d.conflict, a.scenario),
-        hide_index=True,
-        width="stretch",
-        column_config=fitted(limit=230, department=100, **{"what it says": 300, "set by": 160}),
-    )
+    st.table(diagnosis_tables.conflict_table(d.conflict, a.scenario), hide_index=True)
     if d.cheapest is None:
         st.warning(md(d.message))
         return
@@ -1570,9 +1566,13 @@ def inputs_section(scenario: Scenario) -> None:
                             placed.add(line)
         for name, frame in editing.tables(scenario).items():
             st.markdown(f"**{editing.TABLE_TITLES[name]}**")
+            columns = editing.TABLES[name]
+            width = (FITS - 40) // len(columns)  # all in view at 1280 px (less the row marks)
             config = {
-                c: st.column_config.Column(f"{label} ({unit})" if unit else label)
-                for c, label, unit, _ in editing.TABLES[name]
+                c: st.column_config.Column(
+                    label, help=f"{label} ({unit})" if unit else None, width=width
+                )
+                for c, label, unit, _ in columns
             }
             st.data_editor(
                 frame,
@@ -1632,8 +1632,8 @@ def answer_section(a) -> None:
         kind, text = headline.status_line(a.plan)
         if kind == "success":
             st.caption(md(f"✓ {text}"))
-    if kind != "success":
-        getattr(st, kind)(md(text))
+    if kind != "success" and (a.plan.solved or a.diagnosis is None):
+        getattr(st, kind)(md(text))  # no plan and a diagnosis: the answer and the tab say why
     metrics = headline.headline(a)
     for col, m in zip(st.columns(len(metrics)) if metrics else [], metrics):
         col.metric(
@@ -1714,9 +1714,9 @@ def main() -> None:
     sections = {
         "Plan": lambda: plan_section(a),
         "Funnel": lambda: funnel_section(a),
-        "People and deals by month": lambda: months_section(a),
+        "By month": lambda: months_section(a),
         "Money": lambda: money_section(a),
-        "Limits and what-ifs": lambda: (
+        "Limits, what-ifs": lambda: (
             limits_section(a.plan),
             explanation_section(a),
             whatif_section(a),
@@ -1726,7 +1726,7 @@ def main() -> None:
             price_ranges_section(a),
             why_not_section(a),
         ),
-        "Today against the plan": lambda: comparison_section(a),
+        "Today vs plan": lambda: comparison_section(a),
         "Side by side": lambda: versions_view.section(
             st.session_state["scenario_label"],
             st.session_state["scenario_json"],
@@ -1739,8 +1739,10 @@ def main() -> None:
         "Inputs": lambda: inputs_section(scenario),
         "Downloads": lambda: downloads_section(a),
     }
-    if not (people.has_people_flow(a.plan) or people.has_pipeline(a.plan)):
-        del sections["People and deals by month"]
+    if not (
+        people.has_people_flow(a.plan) or people.has_pipeline(a.plan) or teams.has_teams(a.plan)
+    ):
+        del sections["By month"]
     if not funnel_view.has_funnel(a.plan):
         del sections["Funnel"]
     if not money_view.has_money(a.plan):
@@ -1749,7 +1751,7 @@ def main() -> None:
         del sections["Variables"]
     if not a.plan.solved:
         sections = {"Why there is no plan": lambda: diagnosis_section(a)} | {
-            name: sections[name] for name in ("Today against the plan", "Inputs", "Downloads")
+            name: sections[name] for name in ("Today vs plan", "Inputs", "Downloads")
         }
     if st.session_state.get("section") not in sections:
         st.session_state["section"] = next(iter(sections))

@@ -104,7 +104,7 @@ def test_the_answer_opens_the_page():
 
 @pytest.mark.slow  # a what-if solved, diagnosed and repaired: about 10 s
 def test_a_what_if_without_a_plan_shows_the_conflict_and_its_repair_applies():
-    at = page("Limits and what-ifs")
+    at = page("Limits, what-ifs")
     path = "sales.teams[field].average_deal_value"
     at.selectbox(key="whatif_input").set_value(path).run()
     at.slider(key="whatif_value").set_value(1750).run()
@@ -114,7 +114,7 @@ def test_a_what_if_without_a_plan_shows_the_conflict_and_its_repair_applies():
     assert d.cheapest is not None
     errors = " ".join(e.value for e in at.error)
     assert f"These {len(d.conflict)} limits conflict" in errors
-    conflict = next(f.value for f in at.dataframe if "limit" in f.value.columns)
+    conflict = next(f.value for f in at.table if "limit" in f.value.columns)
     assert len(conflict) == len(d.conflict)
     at.button(key="whatif_repair").click().run()
     assert not at.exception, [e.value for e in at.exception]

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from optimizer.analysis.solve import solve
+from optimizer.app import moves
 from optimizer.report.sentences import money
 from optimizer.scenario.loading import load_scenario
 
@@ -111,7 +112,7 @@ def test_page_renders_the_seed_plan_in_chromium(server, tmp_path):
             assert labels[0].startswith("Profit a month")
             page.wait_for_selector("svg[role=img]", timeout=30_000)
             assert "Where the money goes" in page.inner_text("body")
-            page.get_by_role("tab", name="Limits and what-ifs").click()
+            page.get_by_role("tab", name="Limits, what-ifs").click()
             page.wait_for_selector("text=most worth relaxing", timeout=30_000)
             page.get_by_role("tab", name="Plan", exact=True).click()
             page.wait_for_selector("svg[role=img]", timeout=30_000)
@@ -139,7 +140,7 @@ def test_limits_tab_speaks_in_labels_at_1280_px(server):
             page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
             page.wait_for_selector("svg[role=img]", timeout=30_000)  # the Plan tab
             assert_no_horizontal_scrolling(page, grids=False)
-            page.get_by_role("tab", name="Limits and what-ifs").click()
+            page.get_by_role("tab", name="Limits, what-ifs").click()
             page.wait_for_selector("text=most worth relaxing", timeout=30_000)
             page.get_by_role("button", name="Explain what moves the plan").click()
             page.wait_for_selector("text=Why this many people", timeout=60_000)
@@ -172,7 +173,7 @@ def test_limits_tab_speaks_in_labels_at_1280_px(server):
             found = sorted(set(m.group(0) for m in IDENTIFIER.finditer(text + grids)))
             assert not found, found
             assert_no_horizontal_scrolling(page)
-            page.get_by_role("tab", name="Today against the plan").click()
+            page.get_by_role("tab", name="Today vs plan").click()
             page.wait_for_selector("text=Limits today's targets break", timeout=60_000)
             page.wait_for_function(
                 "() => !document.querySelector('[data-stale=\"true\"]')", timeout=30_000
@@ -190,3 +191,122 @@ def assert_no_horizontal_scrolling(page, grids: bool = True) -> None:
         ".filter(e => e.clientWidth > 0).map(e => [e.scrollWidth, e.clientWidth])"
     )
     assert bool(tables) == grids and all(wide <= shown + 1 for wide, shown in tables), tables
+
+
+# ---- the planning room, as a leader drives it (issue 20's done-when) ----------------------
+
+STILL = "() => !document.querySelector('[data-stale=\"true\"]')"
+RAW_FLOAT = re.compile(r"\d\.\d{5,}")
+"""A number no leader should read: five decimals or more."""
+
+
+def settle(page) -> None:
+    page.wait_for_function(STILL, timeout=60_000)
+    page.wait_for_timeout(300)  # a table's canvas draws after the rerun ends
+
+
+def tab_text(page) -> str:
+    grids = page.evaluate(
+        "() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')]"
+        ".map(e => e.textContent).join('\\n')"
+    )
+    return page.locator('[role="tabpanel"]:visible').first.inner_text() + "\n" + grids
+
+
+def assert_leader_page(page) -> None:
+    """Nothing scrolls sideways (the page, any table) and no raw float shows."""
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 1280
+    tables = page.evaluate(
+        '() => [...document.querySelectorAll(\'[data-testid="stDataFrame"] .dvn-scroller,'
+        ' [data-testid="stTable"]\')].filter(e => e.clientWidth > 0)'
+        ".map(e => [e.scrollWidth, e.clientWidth])"
+    )
+    assert all(wide <= shown + 1 for wide, shown in tables), tables
+    found = sorted(set(RAW_FLOAT.findall(tab_text(page))))
+    assert not found, found
+
+
+def upload(page, name: str, text: str) -> None:
+    page.locator('[data-testid="stSidebar"] input[type="file"]').set_input_files(
+        {"name": name, "mimeType": "application/x-yaml", "buffer": text.encode()}
+    )
+
+
+def test_a_leader_drives_the_planning_room(server, tmp_path):
+    """Open the seed, read the answer, screenshot every tab at 1280 x 800 (no sideways
+    scrolling, formatted numbers), move a what-if, compare two variants side by side, upload
+    a broken file (the stale plan goes), and repair an impossible scenario."""
+    seed = load_scenario(ROOT / "scenarios" / "seed_company.yaml")
+    plan = solve(seed)
+    shots = Path(os.environ.get("KPI_APP_SCREENSHOTS", tmp_path / "screens"))
+    shots.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.goto(server)
+            # the answer first, above the fold
+            answer = page.locator(".st-key-answer")
+            answer.wait_for(timeout=60_000)
+            said = answer.inner_text()
+            assert said.startswith(
+                f"Yes, the goal can be hit: the plan makes {money(plan.objective)} profit a "
+                "month, $10,400 over the $25,000 goal."
+            ), said
+            tabs = page.locator('[role="tablist"]').bounding_box()
+            assert tabs["y"] < 800 * 0.6, tabs  # the tabs start in the first screen
+            settle(page)
+            names = page.get_by_role("tab").all_inner_texts()
+            for i, name in enumerate(names):
+                page.get_by_role("tab", name=name, exact=True).click()
+                settle(page)
+                page.screenshot(path=str(shots / f"{i:02d} {name}.png"))
+                assert_leader_page(page)
+            # a what-if: the first input (the most valuable), one slider step up
+            path = moves.inputs(seed, plan)[0][0]
+            spec = moves.slider(seed, path)
+            after = spec.value + spec.step
+            page.get_by_role("tab", name="Limits, what-ifs").click()
+            settle(page)
+            page.locator('[data-testid="stSlider"] input[type="range"]').first.focus()
+            page.keyboard.press("ArrowRight")
+            page.wait_for_selector(f"text=Objective at {after:g}", timeout=30_000)
+            moved = solve(load_scenario(ROOT / "scenarios" / "seed_company.yaml",
+                                        [f"{path}={after:g}"]))  # fmt: skip
+            metric = page.locator('[data-testid="stMetric"]', has_text=f"Objective at {after:g}")
+            assert money(moved.objective) in metric.inner_text()
+            # two variants side by side
+            page.get_by_role("tab", name="Side by side").click()
+            page.wait_for_selector("text=Limits that start or stop binding", timeout=90_000)
+            settle(page)
+            page.screenshot(path=str(shots / "side by side.png"))
+            text = tab_text(page)
+            assert "fifty dials" in text and "$35,400" in text, text[:500]
+            assert_leader_page(page)
+            # a broken upload: its problems beside the uploader, the last plan gone
+            original = (ROOT / "scenarios" / "seed_company.yaml").read_text()
+            upload(page, "broken.yaml", original.replace("hours_per_day: 8", "hours_per_day: 25"))
+            page.wait_for_selector("text=was not loaded", timeout=30_000)
+            settle(page)
+            page.screenshot(path=str(shots / "refused upload.png"))
+            sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+            assert "broken.yaml: calendar.hours_per_day = 25" in sidebar
+            assert page.locator('[data-testid="stMetricValue"]').count() == 0
+            assert page.locator(".st-key-answer").count() == 0
+            # an impossible scenario: the conflict, and a repair applied
+            impossible = original.replace(
+                "profit_target_per_month: 15000", "profit_target_per_month: 60000"
+            )
+            assert impossible != original
+            upload(page, "impossible.yaml", impossible)
+            page.wait_for_selector("text=No, the goal cannot be hit", timeout=90_000)
+            settle(page)
+            page.screenshot(path=str(shots / "no plan.png"))
+            page.get_by_role("button", name="Apply the cheapest repair").click()
+            page.wait_for_selector("text=Yes, the goal can be hit", timeout=90_000)
+            settle(page)
+            assert "(repaired)" in page.locator("body").inner_text()
+            page.screenshot(path=str(shots / "repaired.png"))
+        finally:
+            browser.close()
+    assert len(list(shots.glob("*.png"))) >= len(names) + 4

@@ -43,7 +43,7 @@ def limits_tab():
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["section"] = "Limits and what-ifs"  # opened on the tab: one run, not two
+    at.session_state["section"] = "Limits, what-ifs"  # opened on the tab: one run, not two
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

@@ -289,7 +289,7 @@ def test_cli_prints_the_flow_in_words_and_json_keeps_identifiers(flowing):
 
 # ---- the page ---------------------------------------------------------------------------------
 
-VIEW = "People and deals by month"
+VIEW = "By month"
 
 
 @pytest.fixture

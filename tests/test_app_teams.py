@@ -17,7 +17,7 @@ from optimizer.app import teams
 from optimizer.scenario import labels
 
 REGIONAL = str(ROOT / "scenarios" / "regional_sales.yaml")
-VIEW = "People and deals by month"
+VIEW = "By month"
 
 
 def target(plan, metric: str, role: str, period: str) -> float:

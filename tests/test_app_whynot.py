@@ -204,10 +204,10 @@ def test_the_today_tab_asks_on_request_and_shows_the_answer(monkeypatch, clean_c
     """The stand-in's answer: its sentences with money unescaped, the table, the time note;
     the workbook gains the sheet only once it has been computed."""
     monkeypatch.setattr(analysis, "make_right", stand_in_right)
-    at = open_tab("Today against the plan")
+    at = open_tab("Today vs plan")
     assert "What would make today's targets right" in [s.value for s in at.subheader]
     assert "Today right" not in workbook(at, media).sheetnames  # not asked yet
-    at = open_tab("Today against the plan", at)
+    at = open_tab("Today vs plan", at)
     assert not [d for d in at.dataframe if list(d.value.columns) == today.RIGHT_COLUMNS]
     at.button(key="right_run").click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -228,7 +228,7 @@ def test_the_today_tab_asks_on_request_and_shows_the_answer(monkeypatch, clean_c
 def test_the_seed_companys_answer_on_the_page_and_in_the_workbook(clean_cache, media):
     """The real search (about 8 s): the sentences the command line prints, and each value of
     the table stated in them."""
-    at = open_tab("Today against the plan")
+    at = open_tab("Today vs plan")
     at.button(key="right_run").click().run()
     assert not at.exception, [e.value for e in at.exception]
     first = next(

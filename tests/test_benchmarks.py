@@ -213,13 +213,13 @@ def test_app_bench_section_reads_ratios_against_the_empty_page(tmp_path):
     empty = {"start": 1.0, "first": 2.0, "cpu": 0.3, "bytes": 1024, "elements": 3, "rerun": 0.1}
     app = {
         "start": 1.0, "first": 5.0, "cpu": 3.0, "bytes": 36_000, "elements": 35,
-        "tabs": {"Limits and what-ifs": 1.5, "Plan (again)": 0.7}, "whatif_first": 0.6,
+        "tabs": {"Limits, what-ifs": 1.5, "Plan (again)": 0.7}, "whatif_first": 0.6,
         "whatif_next": 0.4, "back": 0.7, "back_warm": 0.6,
     }  # fmt: skip
     run = {"scenario": "seed_company.yaml", "empty": [empty, empty], "app": [app, app]}
     rows = {m: (s, r) for m, s, r in app_bench.summary(run)}
     assert rows["first render (page open -> headline)"] == (5.0, 2.5)
-    assert rows["tab first open: Limits and what-ifs"][1] == 15.0
+    assert rows["tab first open: Limits, what-ifs"][1] == 15.0
     text = app_bench.markdown([run], {}, 2, 0.0)
     assert text.startswith(app_bench.START) and text.rstrip().endswith(app_bench.END)
     assert "| seed_company.yaml: first render / empty page | 2.50x | <= 1.5 | **not met** |" in text
