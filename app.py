@@ -793,6 +793,7 @@ def limits_section(plan) -> None:
     if bars.empty:
         st.caption("No binding limit is worth money at the margin.")
     else:
+        st.markdown(md(f"**{limits.bars_takeaway(bars)}**"))
         st.plotly_chart(charts.value_bars(bars, plan.objective_unit), key="value_bars")
         st.caption(
             "Each input's natural step, valued by re-solving, is under 'What moves the plan'."
@@ -1305,6 +1306,8 @@ def sensitivity_section(a) -> None:
     table = sensitivity.sweep_table(solved, metrics)
     curve = sensitivity.objective_curve(table)
     label = f"{OBJECTIVE_WORDS.get(objective, objective)} ({plan.objective_unit})"
+    words = labels.input_label(path, scenario)
+    st.markdown(md(f"**{sensitivity.takeaway(curve, words, spec.unit, plan.objective_unit)}**"))
     st.plotly_chart(
         charts.sweep(table, curve, labels.input_label(path, scenario), label), key="sweep_chart"
     )

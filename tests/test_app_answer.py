@@ -16,6 +16,7 @@ from optimizer.app.analysis import analyse
 from optimizer.app.answer import answer
 from optimizer.app.moves import with_value
 from optimizer.report.diagnosis import change_sentences
+from optimizer.report.sentences import money
 from optimizer.scenario.loading import load_scenario
 
 pytest.importorskip("streamlit")
@@ -163,3 +164,27 @@ def test_every_tab_of_every_bundled_scenario_opens_without_an_error(name):
         assert not errors, (tab, errors)
         assert any(m.value.startswith("**Yes, the goal can be hit") for m in at.markdown), tab
         assert at.metric, tab
+
+
+def test_the_limit_bars_and_the_sweep_each_have_a_takeaway():
+    from optimizer.app import limits, sensitivity
+    from optimizer.app.analysis import held_model, plan_at
+
+    plan = solve(load_scenario(SEED))
+    bars = limits.value_bars(plan)
+    assert limits.bars_takeaway(bars) == (
+        f"{len(bars)} binding limits are worth money at the margin, from Qualified leads for "
+        "conversations, Jan 2027 ($10,053 for 100 conversations a month) down to Ad budget, "
+        f"Jan 2027 ({bars['text'].iloc[-1]})."
+    )
+    held = held_model(load_scenario(SEED), "max_profit")
+    path = "calendar.hours_per_day"
+    points = [(v, plan_at(held, path, v), "") for v in (7.0, 8.0, 9.0)]
+    curve = sensitivity.objective_curve(sensitivity.sweep_table(points, ["profit"]))
+    best = max(points, key=lambda p: p[1].objective)
+    said = sensitivity.takeaway(curve, "the working day", "hours/day", "$")
+    assert said.startswith(
+        f"From 7 hours/day to 9 hours/day of the working day, the objective goes from "
+        f"{money(points[0][1].objective)} to {money(points[-1][1].objective)}; the highest is "
+        f"{money(best[1].objective)} at {best[0]:g} hours/day"
+    )

@@ -129,3 +129,17 @@ def broken_table(violations: pd.DataFrame) -> pd.DataFrame:
             "sentence": violations["sentence"],
         }
     )
+
+
+def bars_takeaway(bars: pd.DataFrame) -> str:
+    """The bars in one sentence: how many binding limits are worth money, from the most to
+    the least valuable step."""
+    if bars.empty:
+        return "No binding limit is worth money at the margin."
+    top, low = bars.iloc[0], bars.iloc[-1]
+    if len(bars) == 1:
+        return f"One binding limit is worth money at the margin: {top['name']}, {top['text']}."
+    return (
+        f"{len(bars)} binding limits are worth money at the margin, from {top['name']} "
+        f"({top['text']}) down to {low['name']} ({low['text']})."
+    )

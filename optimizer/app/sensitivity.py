@@ -84,3 +84,26 @@ def curve_table(curve: pd.DataFrame, unit: str, objective_unit: str) -> pd.DataF
             ],
         }
     )
+
+
+def takeaway(curve: pd.DataFrame, input_words: str, unit: str, objective_unit: str) -> str:
+    """The sweep in one sentence: the objective at the ends of the values with a plan, the
+    best value swept, and the values without a plan (counted)."""
+    from optimizer.app.headline import shown
+
+    def amount(value: float) -> str:
+        return shown(value, unit) if unit.startswith("$") else f"{shown(value)} {unit}".strip()
+
+    found = curve[curve["status"] == "optimal"].dropna(subset=["objective"])
+    missing = len(curve) - len(found)
+    none = f"; {missing} of {len(curve)} values have no plan" if missing else ""
+    if found.empty:
+        return f"No value of {input_words} swept has a plan."
+    first, last = found.iloc[0], found.iloc[-1]
+    best = found.loc[found["objective"].idxmax()]
+    return (
+        f"From {amount(first['value'])} to {amount(last['value'])} of {input_words}, "
+        f"the objective goes from {shown(first['objective'], objective_unit)} to "
+        f"{shown(last['objective'], objective_unit)}; the highest is "
+        f"{shown(best['objective'], objective_unit)} at {amount(best['value'])}{none}."
+    )
