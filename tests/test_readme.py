@@ -85,3 +85,15 @@ def test_readme_diff_example_is_the_products_output(monkeypatch):
     assert head.startswith("A = scenarios/seed_company.yaml") and head in shown
     assert "$25,000 (−$10,400)" in head and "B: profit $25,000, $10,400 less than A" in head
     assert tail.startswith("limits that start binding in B:") and shown.endswith(tail)
+
+
+def test_readme_app_answer_is_the_pages_answer():
+    from optimizer.app.analysis import analyse
+    from optimizer.app.answer import answer
+    from optimizer.scenario.loading import load_scenario
+
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("<!-- app-answer -->\n") + len("<!-- app-answer -->\n")
+    quoted = readme[start : readme.index("<!-- /app-answer -->")].strip()
+    said = answer(analyse(load_scenario(ROOT / "scenarios" / "seed_company.yaml")))
+    assert quoted == "> " + " ".join([f"**{said.verdict}**", *said.sentences])
