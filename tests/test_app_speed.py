@@ -58,3 +58,28 @@ def test_outside_streamlit_importing_the_guard_starts_no_process():
         "from multiprocessing import forkserver\n"
         "assert forkserver._forkserver._forkserver_pid is None"
     )
+
+
+def test_the_page_started_ready_has_its_modules_imported(tmp_path):
+    from optimizer.app.serve import PAGE, page_imports, ready
+
+    listed = page_imports(PAGE)
+    assert "streamlit" in listed and "optimizer.app.guard" in listed  # read from app.py itself
+    page = tmp_path / "page.py"
+    page.write_text(
+        "from __future__ import annotations\nimport json\n"
+        "from optimizer.app import headline, guard\nfrom pathlib import Path\n",
+        encoding="utf-8",
+    )
+    assert page_imports(page) == [
+        "json", "optimizer.app", "optimizer.app.headline", "optimizer.app.guard", "pathlib",
+        "pathlib.Path",
+    ]  # fmt: skip
+    assert ready(page) == [
+        "json",
+        "optimizer.app",
+        "optimizer.app.headline",
+        "optimizer.app.guard",
+        "pathlib",
+    ]
+    assert "optimizer.app.headline" in sys.modules
