@@ -115,6 +115,17 @@ def test_iis_only_where_the_flag_says_and_it_is_a_conflict(name):
     assert rows.size and feasible(keep_only(a, keep | ~limit), integer=False) is False
 
 
+def test_the_iis_keeps_to_its_time_limit():
+    """HiGHS's ``getIis`` ignores ``time_limit``; ``iis_rows`` holds it to the seconds
+    given (``iis_time_limit``), so a diagnosis keeps its ``--time-limit``. With the time
+    gone before the IIS starts it gives up with no rows (the caller then tests every
+    limit); with time enough it returns the same conflict as without a limit."""
+    engine = backend("highs")
+    _, a = seed_arrays(**IMPOSSIBLE)
+    assert engine.iis_rows(a, time_limit=1e-9).size == 0
+    assert sorted(engine.iis_rows(a, time_limit=60.0)) == sorted(engine.iis_rows(a))
+
+
 @pytest.mark.parametrize("name", list(REGISTRY))
 def test_a_session_is_warm_only_where_the_flag_says(name):
     _, a = seed_arrays()

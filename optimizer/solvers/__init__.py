@@ -187,7 +187,7 @@ class Backend:
 
     Every backend returns the same shape in the same conventions; only HiGHS gives
     ranging (allowable increase and decrease), the others return NaN there. The flags are
-    the registry's (``BackendSpec``); ``iis_rows(arrays)`` is the backend's IIS of the LP
+    the registry's (``BackendSpec``); ``iis_rows(arrays, time_limit=None)`` is the backend's IIS of the LP
     relaxation (None without ``iis``); ``solve_fixed(arrays, lb, ub)`` is the LP with the
     whole numbers fixed at given bounds, solved with the backend's own fixed-LP settings
     (``make_engine`` gives its ``twostage.Engine``); ``open_session(arrays)`` holds a model

@@ -445,13 +445,28 @@ def _col_ranging(h, a: ModelArrays) -> tuple[np.ndarray, np.ndarray]:
     return np.maximum(room_up, 0.0), np.maximum(room_down, 0.0)
 
 
-def iis_rows(a: ModelArrays) -> np.ndarray:
+def iis_rows(a: ModelArrays, time_limit: float | None = None) -> np.ndarray:
     """Rows of an irreducible infeasible subset of the LP relaxation (HiGHS's IIS, two
-    strategies tried); empty where HiGHS finds none."""
+    strategies tried); empty where HiGHS finds none in time.
+
+    Strategy 6 (the elastic LP, then HiGHS's own reduction to an irreducible set) comes
+    first; its reduction can run for minutes on a large model (20 s on a 120-month
+    company), so with ``time_limit`` it gets half of the seconds (``iis_time_limit``,
+    which HiGHS honours; ``time_limit`` does not stop ``getIis``) and strategy 2 (the
+    elastic LP alone, reducible, 1.7 s there) the rest. The caller's deletion filter makes
+    a reducible set irreducible."""
     h = _highs(a, a.lb, a.ub, False)
+    if time_limit is not None:
+        h.setOptionValue("time_limit", float(time_limit))
+    start = time.monotonic()
     h.run()
-    for strategy in (6, 2):
+    for strategy, share in ((6, 0.5), (2, 1.0)):
         h.setOptionValue("iis_strategy", strategy)
+        if time_limit is not None:
+            left = time_limit - (time.monotonic() - start)
+            if left <= 0:
+                break
+            h.setOptionValue("iis_time_limit", max(0.05, left * share))
         status, iis = h.getIis()
         rows = np.array(list(iis.row_index_), dtype=int)
         if status.name == "kOk" and iis.valid_ and rows.size:

@@ -76,7 +76,7 @@ def conflict_set(
         candidates = np.zeros(a.num_rows, bool)
         if proposer is not None:
             held.work["iis"] += 1
-            candidates[proposer.iis_rows(a)] = True
+            candidates[proposer.iis_rows(a, time_limit=deadline.remaining())] = True
         candidates &= limit
         confirmed = not held.feasible(candidates | definitions, integer=False)
         if not confirmed:
