@@ -16,7 +16,7 @@ from optimizer.app.analysis import analyse
 from optimizer.app.answer import answer
 from optimizer.app.moves import with_value
 from optimizer.report.diagnosis import change_sentences
-from optimizer.report.sentences import money
+from optimizer.report.sentences import money, sentence
 from optimizer.scenario.loading import load_scenario
 
 pytest.importorskip("streamlit")
@@ -48,22 +48,37 @@ def test_the_seed_answer_is_the_goal_the_limit_and_the_people():
     )  # 2 marketers are not stated today: 13 in all, 11 in the stated roles
 
 
-def test_a_floor_that_binds_is_said_to_cost_and_the_re_solve_agrees():
-    """Least cost on the seed: the goal is met exactly, and one more marketer kept (the
-    floor from 1 to 2) costs $33,641, confirmed by solving the scenario with the floor at 2."""
+def test_a_floor_is_valued_the_way_it_relaxes_and_the_re_solves_agree():
+    """Least cost on the seed: the goal is met exactly. The marketer floor binds: one more
+    marketer kept (the floor from 1 to 2) costs $33,641, but the plan would keep its one
+    marketer anyway, so one fewer (the floor at 0) saves nothing: relaxing the floor is
+    worth $0, and the answer does not name it (it once said the floor "costs the most").
+    The limit most worth relaxing is the qualified leads, whose rate holds for the first
+    84.6 conversations more (``test_presentation`` re-solves that step)."""
     scenario = load_scenario(SEED)
+    plan = solve(scenario, "min_cost")
     said = answer(analyse(scenario, "min_cost"))
     assert said.verdict == (
         "Yes, the goal can be hit: the plan at the least cost makes $25,000 profit a month, "
         "exactly the $25,000 goal."
     )
     assert said.sentences[0] == (
-        "The limit that costs the most is Fewest marketers kept, Jan 2027: one person more "
-        "would cost $33,641."
+        "The limit most worth relaxing is Qualified leads for conversations, Jan 2027: the "
+        "first 84.6 conversations a month more would be worth $11,501."
     )
-    before = solve(scenario, "min_cost").objective
-    after = solve(load_scenario(SEED, ["marketing.marketers.min=2"]), "min_cost").objective
-    assert after - before == pytest.approx(33_640.78, abs=0.01)
+    floor = plan.constraint("marketing-marketers_min[2027-01]")
+    before = plan.objective
+    more = solve(load_scenario(SEED, ["marketing.marketers.min=2"]), "min_cost").objective
+    fewer = solve(load_scenario(SEED, ["marketing.marketers.min=0"]), "min_cost").objective
+    assert more - before == pytest.approx(33_640.78, abs=0.01)
+    assert floor["whole_step_value"] == pytest.approx(more - before, abs=1e-6)
+    assert fewer - before == pytest.approx(0.0, abs=1e-6)
+    assert floor["whole_fewer_value"] == pytest.approx(fewer - before, abs=1e-6)
+    assert floor["step_value"] == 0.0 and floor["relax_words"] == "one person fewer"
+    assert sentence(floor, "min_cost", "$").endswith(
+        "One more person would raise cost by $33,641; one fewer would change nothing "
+        "(re-solved in whole people)."
+    )
 
 
 def test_an_objective_not_in_money_says_no_limit_worth():
@@ -174,7 +189,7 @@ def test_the_limit_bars_and_the_sweep_each_have_a_takeaway():
     bars = limits.value_bars(plan)
     assert limits.bars_takeaway(bars) == (
         f"{len(bars)} binding limits are worth money at the margin, from Qualified leads for "
-        "conversations, Jan 2027 ($10,053 for 100 conversations a month) down to Ad budget, "
+        "conversations, Jan 2027 ($10,053 for 100 conversations a month more) down to Ad budget, "
         f"Jan 2027 ({bars['text'].iloc[-1]})."
     )
     held = held_model(load_scenario(SEED), "max_profit")

@@ -192,7 +192,7 @@ def test_limits_table_and_value_of_one_step(seed):
     assert list(bars["name"]) == list(plan.binding()["label"])  # the one ranking
     row = bars[bars["name"] == "Selling time, field team, Jan 2027"].iloc[0]
     assert row["value"] == pytest.approx(4160, abs=1)
-    assert row["text"] == "$4,160 for one person-hour a day for a month"
+    assert row["text"] == "$4,160 for one person-hour a day more for a month"
     assert bars[bars["name"] == "Ad budget, Jan 2027"]["text"].iloc[0].startswith("$5.33 for ")
     assert limits.most_valuable(plan).startswith("The limit most worth relaxing is ")
 
@@ -260,7 +260,7 @@ def test_workbook_sheets_and_values(seed):
     assert budget["limit value"].number_format == MONEY  # a $ row: currency, true minus
     selling = constraints["sales-selling_time[2027-01,field]"]
     assert selling["limit"].value == "Selling time, field team, Jan 2027"
-    assert selling["step"].value == "one person-hour a day for a month"
+    assert selling["step"].value == "one person-hour a day more for a month"
     assert selling["value of the step"].value == pytest.approx(4160)
     assert selling["value of the step"].number_format == MONEY
     assert selling["shadow price"].value == pytest.approx(3.4666, abs=1e-3)

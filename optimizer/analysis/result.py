@@ -118,16 +118,19 @@ class Plan:
         return rows.iloc[0]
 
 
-def describe(constraints: pd.DataFrame, parameters: pd.DataFrame) -> None:
+def describe(constraints: pd.DataFrame, parameters: pd.DataFrame, sense: str = "max") -> None:
     """The leader's words beside the numbers, added in place when a plan is assembled: the
-    constraints' labels, kinds and steps (``describe_constraints``) and the inputs' labels."""
-    describe_constraints(constraints, parameters)
+    constraints' labels, kinds and steps (``describe_constraints``) and the inputs' labels.
+    ``sense`` is the objective's ("max" or "min"): it says which way a limit relaxes."""
+    describe_constraints(constraints, parameters, sense)
     if "path" in parameters and "label" not in parameters:
         values = parameters["value"] if "value" in parameters else None
         parameters["label"] = labels.input_labels(parameters["path"], values)
 
 
-def describe_constraints(c: pd.DataFrame, parameters: pd.DataFrame | None = None) -> None:
+def describe_constraints(
+    c: pd.DataFrame, parameters: pd.DataFrame | None = None, sense: str = "max"
+) -> None:
     """Add the leader's columns to a constraint table, in place (once).
 
     - ``label``: "Selling time, field team, Jan 2027" (``labels.row_label``);
@@ -136,7 +139,11 @@ def describe_constraints(c: pd.DataFrame, parameters: pd.DataFrame | None = None
       quality floor the plan meets by itself): not binding, and ``binding`` says so;
     - ``step``, ``step_words``, ``step_value``: one natural step of the limit in its unit
       and its money, |shadow price| x the step, never past the allowable range the way
-      the limit relaxes; one more whole person where that was re-solved.
+      the limit relaxes; one whole person more (or fewer, for a floor) where that was
+      re-solved;
+    - ``relax_words``: the step the way the limit relaxes, as ``step_value`` prices it
+      ("one person fewer", "100 leads a month more", "the first 84.6 conversations a month
+      more" where the range cuts the step).
     """
     if c.empty or "label" in c or not {"name", "family", "kind"} <= set(c.columns):
         return
@@ -177,24 +184,71 @@ def describe_constraints(c: pd.DataFrame, parameters: pd.DataFrame | None = None
     size = np.array([s for s, _ in steps], dtype=float)
     c["step"] = size
     c["step_words"] = [w for _, w in steps]
-    c["step_value"] = _step_values(c, size, price)
+    c["step_value"] = _step_values(c, size, price, sense)
+    c["relax_words"] = _relax_words(c, size, price, sense)
 
 
-def _step_values(c: pd.DataFrame, size: np.ndarray, price: np.ndarray) -> np.ndarray:
-    """|price| x the step, the step cut to the range the limit can relax by (<= limits rise,
-    >= limits fall); a whole person's re-solved value where there is one."""
+def helps_to_raise(price, sense: str):
+    """True where raising the limit helps the objective: a price (objective change per unit
+    increase) above 0 when maximising, below 0 when minimising (a cost that falls)."""
+    return np.asarray(price) >= 0 if sense == "max" else np.asarray(price) <= 0
+
+
+def _step_values(
+    c: pd.DataFrame, size: np.ndarray, price: np.ndarray, sense: str = "max"
+) -> np.ndarray:
+    """|price| x the step, the step cut to the range the limit can relax by, in the
+    direction that helps the objective (``helps_to_raise``: up, or down for a floor that
+    costs); a whole person's re-solved value where there is one."""
     if "allowable_increase" in c:
         up = c["allowable_increase"].to_numpy(dtype=float)
         down = c["allowable_decrease"].to_numpy(dtype=float)
-        room = np.where(price >= 0, up, down)  # the direction that helps the objective
+        room = np.where(helps_to_raise(price, sense), up, down)
         room = np.where(np.isnan(room), np.inf, room)
         room = np.where(room <= 1e-9, size, room)  # degenerate: the re-solved rate, one step
     else:
         room = np.full(len(c), np.inf)
     value = np.abs(price) * np.minimum(size, room)
-    if "whole_step_value" in c:
-        whole = c["whole_step_value"].to_numpy(dtype=float)
-        people = (c["unit"] == "people").to_numpy()
-        value = np.where(people & np.isfinite(whole), np.abs(whole), value)
+    up, relaxed = _whole_relaxing(c, sense)
+    value = np.where(np.isfinite(relaxed), np.abs(np.nan_to_num(relaxed)), value)
     value = np.where(np.isinf(price), np.inf, value)
     return np.where(c["row_kind"].to_numpy() == "identity", math.nan, value)
+
+
+def _whole_relaxing(c: pd.DataFrame, sense: str) -> tuple[np.ndarray, np.ndarray]:
+    """(one more person relaxes it, the objective change of the whole person that relaxes
+    it) for each headcount limit re-solved in whole people; NaN where none was. One more
+    person relaxes a limit unless it is a cost (a floor); a floor relaxes by one fewer,
+    which is worth at least nothing (the plan could keep the person)."""
+    n = len(c)
+    more = c["whole_step_value"].to_numpy(dtype=float) if "whole_step_value" in c else None
+    fewer = c["whole_fewer_value"].to_numpy(dtype=float) if "whole_fewer_value" in c else None
+    if more is None:
+        return np.ones(n, bool), np.full(n, np.nan)
+    people = (c["unit"] == "people").to_numpy()
+    better = 1.0 if sense == "max" else -1.0
+    costs = np.isfinite(more) & (better * np.nan_to_num(more) < 0)
+    fewer = np.full(n, np.nan) if fewer is None else fewer
+    up = ~(costs & np.isfinite(fewer))
+    relaxed = np.where(up, np.where(costs, np.nan, more), np.maximum(better * fewer, 0.0))
+    return up, np.where(people, relaxed, np.nan)
+
+
+def _relax_words(c: pd.DataFrame, size: np.ndarray, price: np.ndarray, sense: str) -> list:
+    """The step ``step_value`` prices, in the way the limit relaxes (see
+    ``describe_constraints``)."""
+    up_whole, relaxed = _whole_relaxing(c, sense)
+    whole = np.isfinite(relaxed)
+    up = np.where(whole, up_whole, helps_to_raise(np.nan_to_num(price), sense))
+    value = c["step_value"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        room = np.where(whole, size, value / np.abs(price))
+    words = []
+    for w, unit, s, r, u in zip(c["step_words"], c["unit"], size, room, up):
+        if not isinstance(w, str):
+            words.append(w)
+            continue
+        if np.isfinite(r) and 1e-9 < r < s - 1e-9 * max(1.0, s):  # the range cuts the step
+            w = "the first " + labels.amount(float(r), str(unit))
+        words.append(labels.relax_words(w, bool(u)))
+    return words

@@ -48,6 +48,7 @@ CONSTRAINT_COLUMNS = [
     "allowable_decrease",
     "degenerate",
     "whole_step_value",
+    "whole_fewer_value",
     "binds_in_whole_people",
     "step_limit",
     "parameter",
@@ -278,7 +279,7 @@ def assemble(
                 "the time limit ran out"
             )
         times["marginal_values"] = time.perf_counter() - t0
-    describe(constraints, parameters)
+    describe(constraints, parameters, common["objective_sense"])
     notes += money.notes(scenario, target_table)
     notes += funnel.notes(scenario, target_table, constraints)
     starved = starved_last_month(scenario, target_table)
@@ -487,7 +488,8 @@ def limit_table(
 
     The family's words (name, department, kind, description, period, parameter, unit)
     come from the model's row blocks; activity, limit, slack, binding and the allowable
-    range from ``positions``; shadow_price, degenerate and whole_step_value from
+    range from ``positions``; shadow_price, degenerate, whole_step_value and
+    whole_fewer_value from
     ``pricing.prices``; step_limit (the most one person fewer could handle) from each
     block's ``step_limit`` at the plan, and a limit in whole people binds when one person
     fewer could not meet it (``binds_in_whole_people``).
@@ -514,6 +516,7 @@ def limit_table(
             "allowable_decrease": at.decrease,
             "degenerate": worth.degenerate,
             "whole_step_value": worth.whole_step,
+            "whole_fewer_value": worth.whole_fewer,
             "binds_in_whole_people": np.isfinite(step) & (at.activity > step + at.tolerance),
             "step_limit": step,
         }

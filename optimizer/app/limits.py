@@ -41,8 +41,8 @@ def limit_table(plan: Plan, show_all: bool = False) -> pd.DataFrame:
         np.where(rows["held_at_zero"], "met by the plan", "has room"),
     )
     worth = [
-        step_worth(value, words) if bound else ""
-        for value, words, bound in zip(rows["step_value"], rows["step_words"], status == "binds")
+        step_worth(value, _relaxed(row)) if bound else ""
+        for (_, row), value, bound in zip(rows.iterrows(), rows["step_value"], status == "binds")
     ]
     out = pd.DataFrame(
         {
@@ -57,7 +57,7 @@ def limit_table(plan: Plan, show_all: bool = False) -> pd.DataFrame:
 
 
 def step_worth(value: float, words: str) -> str:
-    """'$4,160 for one person-hour a day for a month'."""
+    """'$4,160 for one person-hour a day for a month more', '$6,000 for one person fewer'."""
     if value is None or value != value:
         return ""
     if math.isinf(value):
@@ -73,7 +73,7 @@ def value_bars(plan: Plan, top: int = 12) -> pd.DataFrame:
     the explanation (``optimizer.analysis.explain``), by whole steps, not here by rates.
 
     Columns: name (the limit's label), value (the step's money), text ('$4,160 for one
-    person-hour a day for a month'), note (its sentence).
+    person-hour a day for a month more'), note (its sentence).
     """
     b = plan.binding()
     b = b[[_usable(v) for v in b["step_value"]]].head(top)
@@ -81,7 +81,9 @@ def value_bars(plan: Plan, top: int = 12) -> pd.DataFrame:
         {
             "name": b["label"].astype(str).tolist(),
             "value": b["step_value"].astype(float).tolist(),
-            "text": [step_worth(v, w) for v, w in zip(b["step_value"], b["step_words"])],
+            "text": [
+                step_worth(v, _relaxed(row)) for v, (_, row) in zip(b["step_value"], b.iterrows())
+            ],
             "note": sentences(b, plan.objective_name, plan.objective_unit) if len(b) else [],
         },
         columns=["name", "value", "text", "note"],
@@ -99,24 +101,25 @@ def _usable(value) -> bool:
 
 def most_valuable(plan: Plan) -> str | None:
     """A sentence naming the binding limit whose natural step is worth the most: the first
-    of ``Plan.binding()``, the same limit the command line lists first."""
+    of ``Plan.binding()``, the same limit the command line lists first, with its step the
+    way it relaxes (``relax_words``: one more of a cap, one fewer of a floor, only as far
+    as its rate holds)."""
     b = plan.binding()
     b = b[b["step_value"].fillna(0).abs() > 1e-9]
     if b.empty:
         return None
     top = b.iloc[0]
     worth = labels.money(abs(top["step_value"]))
-    whole = top.get("whole_step_value", math.nan)  # one more person, re-solved
-    gain = whole if plan.objective_sense == "max" else -whole
-    if top.get("unit") == "people" and gain < 0:  # a floor: one more person costs
-        return (
-            f"The limit that costs the most is {top['label']}: {top['step_words']} more would "
-            f"cost {worth}."
-        )
     return (
-        f"The limit most worth relaxing is {top['label']}: {top['step_words']} more would be "
-        f"worth {worth}."
+        f"The limit most worth relaxing is {top['label']}: {_relaxed(top)} would be worth {worth}."
     )
+
+
+def _relaxed(row) -> str:
+    """The row's step the way it relaxes ('one person fewer'); a plan assembled before
+    ``relax_words`` existed says 'more'."""
+    words = row.get("relax_words")
+    return words if isinstance(words, str) and words else f"{row['step_words']} more"
 
 
 def broken_table(violations: pd.DataFrame) -> pd.DataFrame:

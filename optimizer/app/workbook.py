@@ -260,7 +260,7 @@ def _summary(ws, plan: Plan, scenario: Scenario) -> None:
             {
                 "limit": b["label"],
                 "kind": b["row_kind"],
-                "step": b["step_words"],
+                "step": b["relax_words"] if "relax_words" in b else b["step_words"],
                 "value of the step": b["step_value"],
                 "sentence": [
                     sentence(r, plan.objective_name, plan.objective_unit) for _, r in b.iterrows()
@@ -319,9 +319,12 @@ def _constraints(ws, plan: Plan) -> None:
             "shadow price": c["shadow_price"],
             "allowable increase": c["allowable_increase"],
             "allowable decrease": c["allowable_decrease"],
-            "step": c["step_words"],
+            "step": c["relax_words"] if "relax_words" in c else c["step_words"],
             "value of the step": c["step_value"],
             "one more whole person": c["whole_step_value"],
+            "one fewer whole person": c["whole_fewer_value"]
+            if "whole_fewer_value" in c
+            else math.nan,
             "unit": c["unit"],
             "sentence": [
                 sentence(r, plan.objective_name, plan.objective_unit) for _, r in c.iterrows()

@@ -115,11 +115,15 @@ def _worth(row, price: float, objective_name: str, objective_unit: str) -> str:
     unit = row["unit"]
     whole = row.get("whole_step_value")
     if whole is not None and math.isfinite(whole):
-        text = (
-            f" One more {per_unit(unit)} would {effect(whole, objective_name, objective_unit)}"
-            " (re-solved in whole people)"
-        )
-        return text + "."  # never a rate per fraction of a person
+        text = f" One more {per_unit(unit)} would {effect(whole, objective_name, objective_unit)}"
+        fewer = row.get("whole_fewer_value")
+        if fewer is not None and math.isfinite(fewer):  # a floor: it relaxes downwards
+            text += "; one fewer would " + (
+                effect(fewer, objective_name, objective_unit)
+                if abs(fewer) >= 0.005  # half a cent: what a leader reads as nothing
+                else "change nothing"
+            )
+        return text + " (re-solved in whole people)."  # never a rate per fraction of a person
     rate = effect(price, objective_name, objective_unit)
     size, words = row.get("step"), row.get("step_words")
     if size is None or not isinstance(words, str) or size != size or size == 1:
@@ -140,7 +144,14 @@ def _worth(row, price: float, objective_name: str, objective_unit: str) -> str:
 
 _WORDS = ("description", "kind", "unit")
 _NUMBERS = ("activity", "limit", "shadow_price")
-_OPTIONAL = ("whole_step_value", "allowable_increase", "step_limit", "step", "step_words")
+_OPTIONAL = (
+    "whole_step_value",
+    "whole_fewer_value",
+    "allowable_increase",
+    "step_limit",
+    "step",
+    "step_words",
+)
 
 
 def sentences(frame: pd.DataFrame, objective_name: str, objective_unit: str) -> list[str]:

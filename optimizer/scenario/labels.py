@@ -567,6 +567,15 @@ LIMIT_STEPS: dict[str, tuple[float, str]] = {
 }
 
 
+def relax_words(words: str, up: bool) -> str:
+    """A step in the way a limit relaxes: 'one person more', 'one person fewer', '$1,000 a
+    month less', 'one person-hour a day more for a month'."""
+    uncounted = words.removeprefix("the first ").startswith("$") or "minute" in words
+    way = "more" if up else "less" if uncounted or "hour" in words else "fewer"
+    head, sep, tail = words.partition(" for a month")
+    return f"{head} {way}{sep}{tail}"
+
+
 def limit_step(unit: str, business_days: float = 20.0) -> tuple[float, str]:
     """(size, words) of a limit's natural step in its own unit: one hour a day of selling or
     handling time is 60 x business days minutes a month; one unit when none is known."""

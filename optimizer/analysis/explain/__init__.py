@@ -208,6 +208,11 @@ def explain(
         found, notes = entering(plan, patterns)
         result.entering = [asdict(e) for e in found]
         result.entering_notes = notes  # for programs: the leader's words state only what holds
+    elif not large:  # said, so that a slow machine's shorter answer is not mistaken for none
+        result.notes.append(
+            "what would bring an unused option into the plan was not searched: the time "
+            "limit ran out"
+        )
     loose = _loose_gap_note(plan, result.steps)
     if loose:
         result.notes.append(loose)
