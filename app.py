@@ -598,47 +598,57 @@ def months_section(a) -> None:
 
     staff, deals = over_time(st.session_state["scenario_json"], a.plan.objective_name)
     if not staff.empty:
-        st.subheader("People by month")
-        st.markdown(md(f"**{people.people_takeaway(staff)}**"))
-        shown = panels(staff, ["department", "role"], "months_roles", ["hires decided"])
-        if not shown.empty:
-            st.plotly_chart(charts.people_months(shown), key="months_people_chart")
-        st.caption(
+        small_multiples(
+            "People by month",
+            people.people_takeaway(staff),
+            panels(staff, ["department", "role"], "months_roles", ["hires decided"]),
+            charts.people_months,
+            "months_people",
             "Headcount is what payroll pays (with attrition, in full-time equivalents); "
             "productive people are at full speed, new hires ramping up. A hire decided in one "
             "month starts after the hiring lead time. Departures and expected leavers are "
-            "drawn below zero."
+            "drawn below zero.",
         )
         st.markdown("\n".join(f"- {md(line)}" for line in people.role_sentences(staff)))
         st.dataframe(
             people.people_table(staff), hide_index=True, key="months_people", width="stretch"
         )
     if not deals.empty:
-        st.subheader("Deals by month")
-        st.markdown(md(f"**{people.pipeline_takeaway(deals, a.scenario)}**"))
-        shown = panels(deals, ["team"], "months_teams", ["won"])
-        if not shown.empty:
-            st.plotly_chart(charts.pipeline_months(shown), key="months_pipeline_chart")
-        st.caption(
+        small_multiples(
+            "Deals by month",
+            people.pipeline_takeaway(deals, a.scenario),
+            panels(deals, ["team"], "months_teams", ["won"]),
+            charts.pipeline_months,
+            "months_pipeline",
             "Won: deals won in the month's conversations. Closing: deals signed in the month "
             "(revenue is booked then), from this and earlier months. Open: won, not yet "
-            "closed, at the month's end; its value at the team's deal value."
+            "closed, at the month's end; its value at the team's deal value.",
         )
         st.dataframe(
             people.pipeline_table(deals), hide_index=True, key="months_pipeline", width="stretch"
         )
     sales = teams.team_frame(a.plan, a.scenario)
     if teams.has_teams(a.plan) and not sales.empty:
-        st.subheader(teams.heading(sales))
-        st.markdown(md(f"**{teams.team_takeaway(sales)}**"))
-        shown = panels(sales, ["team"], "months_sales_teams", ["revenue"])
-        if not shown.empty:
-            st.plotly_chart(teams.team_months(shown), key="months_teams_chart")
-        st.caption(
+        small_multiples(
+            teams.heading(sales),
+            teams.team_takeaway(sales),
+            panels(sales, ["team"], "months_sales_teams", ["revenue"]),
+            teams.team_months,
+            "months_teams",
             "Deals and revenue are those closing in the month. Selling time booked: the share "
             "of the reps' selling hours the plan's conversations fill. Each measure's panels "
-            "share one scale, so teams compare at a glance."
+            "share one scale, so teams compare at a glance.",
         )
+
+
+def small_multiples(title: str, takeaway: str, shown, figure, key: str, caption: str) -> None:
+    """One block of the By month tab: its heading, its takeaway in bold, the panels picked
+    (``panels``) drawn by ``figure`` (chart key ``{key}_chart``), and what the chart shows."""
+    st.subheader(title)
+    st.markdown(md(f"**{takeaway}**"))
+    if not shown.empty:
+        st.plotly_chart(figure(shown), key=f"{key}_chart")
+    st.caption(caption)
 
 
 @st.fragment

@@ -160,7 +160,7 @@ def test_limits_tab_speaks_in_labels_at_1280_px(server):
             )  # the tables' cells: drawn on a canvas, kept in an accessible table
             for label in (
                 "Qualified leads for conversations, Jan 2027",  # the limits table
-                "$4,160 for one person-hour a day for a month",
+                "$4,160 for one person-hour a day more for a month",
                 "one hour a day more+$5,200+$5,200Selling time, field team, Jan 2027",  # a step
             ):
                 assert label in grids, label

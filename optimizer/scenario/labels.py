@@ -620,12 +620,16 @@ def bare(value: float, unit: str) -> str:
 
 
 def amount(value: float, unit: str) -> str:
-    """A value with its unit in words: '$25,000 a month', '63,000 minutes a month', '12 people'."""
+    """A value with its unit in words: '$25,000 a month', '63,000 minutes a month', '12 people',
+    '1 person'."""
     words = unit_words(unit)
     if str(unit).startswith("$"):
         tail = words[1:].strip()
         return money(value) + (f" {tail}" if tail else "")
-    return f"{number(value)} {words}".rstrip()
+    shown = number(value)
+    if shown == "1" and words.startswith("people"):
+        words = "person" + words[len("people") :]
+    return f"{shown} {words}".rstrip()
 
 
 def input_amount(path: str, value: float) -> str:
