@@ -83,3 +83,51 @@ def test_the_page_started_ready_has_its_modules_imported(tmp_path):
         "pathlib",
     ]
     assert "optimizer.app.headline" in sys.modules
+
+
+PAGE_WITH_A_CACHE = """
+import streamlit as st
+from pathlib import Path
+
+CALLS = Path(__file__).with_suffix(".calls")
+
+
+@st.cache_data
+def answer(question: str) -> int:
+    with CALLS.open("a") as f:
+        f.write(question + "\\n")
+    return 42
+
+
+st.metric("answer", answer("the default scenario"))
+"""
+
+
+def test_the_first_run_fills_the_caches_the_served_page_finds(tmp_path):
+    """``serve.first_run`` runs the page once before Streamlit serves: what it caches by
+    content is found by the next run of the page in the process (the first visitor's), so
+    that run does not compute it again; a page that fails is reported, not raised."""
+    from streamlit.testing.v1 import AppTest
+
+    from optimizer.app.serve import first_run
+
+    page = tmp_path / "page.py"
+    page.write_text(PAGE_WITH_A_CACHE, encoding="utf-8")
+    assert first_run(page, timeout=60) is None
+    calls = page.with_suffix(".calls")
+    assert calls.read_text().splitlines() == ["the default scenario"]
+    visit = AppTest.from_file(str(page), default_timeout=60).run()
+    assert visit.metric[0].value == "42"
+    assert calls.read_text().splitlines() == ["the default scenario"]  # from the cache
+
+    broken = tmp_path / "broken.py"
+    broken.write_text("import streamlit as st\nraise ValueError('no scenario folder')\n")
+    said = first_run(broken, timeout=60)  # the traceback goes to the server's log
+    assert isinstance(said, str) and said
+
+
+def test_the_served_app_runs_once_without_a_browser_and_without_errors():
+    """The bundled page's first run, as ``python -m optimizer.app.serve`` makes it."""
+    from optimizer.app.serve import PAGE, first_run
+
+    assert first_run(PAGE) is None

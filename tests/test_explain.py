@@ -298,6 +298,39 @@ def test_an_expired_time_limit_skips_re_solves_and_says_so():
     assert np.isfinite([s.value for s in found.steps if s.value is not None]).all()
 
 
+def test_explain_seconds_is_the_explanations_budget_and_the_notes_say_what_it_cut():
+    """--explain-seconds bounds the explanation (the default is explain.BUDGET_SECONDS):
+    a budget gone before it starts values no step by a re-solve and says so; 0 is refused."""
+    import inspect
+
+    from optimizer.analysis.explain import BUDGET_SECONDS
+
+    assert inspect.signature(cli.solve).parameters["explain_seconds"].default == BUDGET_SECONDS
+    run = CliRunner().invoke(
+        cli.app,
+        ["solve", str(SEED), "--hiring-free", "--explain-seconds", "1e-6", "--format", "json"],
+    )
+    assert run.exit_code == 0, run.output
+    found = json.loads(run.stdout)["explanation"]
+    assert any("time limit" in note for note in found["notes"]), found["notes"]
+    assert all(s["method"] == "rate" or s["value"] is None for s in found["steps"])
+    refused = CliRunner().invoke(cli.app, ["solve", str(SEED), "--explain-seconds", "0"])
+    assert refused.exit_code == 2
+    said = " ".join(re.sub(r"[│╭╮╰╯─]", " ", refused.output).split())  # rich's box, unwrapped
+    assert "'--explain-seconds': 0.0: expected a number of seconds above 0" in said
+
+
+def test_a_headcount_is_named_once_in_words():
+    """The notes' and sentences' name of a role's people: no "delivery delivery workers"."""
+    from optimizer.analysis.explain.headcounts import _who
+
+    assert _who("delivery worker", "delivery", plural=True) == "delivery workers"
+    assert _who("marketer", "marketing", plural=True) == "marketers"
+    assert _who("rep", "field team", plural=True) == "reps (field team)"
+    assert _who("phone agent", "phone") == "phone agent"
+    assert _who("rep", "inside team") == "rep (inside team)"
+
+
 # ---- binding limits worth nothing ----------------------------------------------------------
 
 

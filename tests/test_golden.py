@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow  # 15 CLI runs in fresh interpreters: about 35 s with -n 2
+pytestmark = pytest.mark.slow  # 28 CLI runs, fresh interpreters: about 5 min with -n 2
 
 _spec = importlib.util.spec_from_file_location(
     "golden_regenerate", Path(__file__).resolve().parent / "golden" / "regenerate.py"

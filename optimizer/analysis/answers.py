@@ -73,14 +73,15 @@ def answer(
     time_limit: Deadline | float | None = None,
     explain: bool | None = False,
     hiring_free: bool = True,
+    explain_seconds: float | None = None,
     backends: tuple[str, str] | None = None,
     plan=None,
     **solve_options,
 ) -> Answer:
     """Solve ``scenario`` (or take ``plan``, already solved), diagnose no plan, cross-check
     with ``backends`` (first, second) when given, and explain a solved plan when asked,
-    all within ``time_limit``. The explanation has its own budget
-    (``explain.BUDGET_SECONDS``) inside the time limit; ``hiring_free=False`` asks for the
+    all within ``time_limit``. The explanation has its own budget inside the time limit,
+    ``explain_seconds`` (default ``explain.BUDGET_SECONDS``); ``hiring_free=False`` asks for the
     people-held explanation (the command line's default answer: no whole-number re-solve
     per input), True for the full one. ``explain=None`` (the command line's default)
     explains a model of at most ``solve.DETAIL_LIMIT`` variables and, above that, says so
@@ -125,7 +126,9 @@ def answer(
         from optimizer.analysis.explain import explain as run_explain
 
         stage(EXPLAINING)
-        budget = Deadline(deadline.capped(BUDGET_SECONDS))
+        budget = Deadline(
+            deadline.capped(BUDGET_SECONDS if explain_seconds is None else explain_seconds)
+        )
         found.explanation = run_explain(
             scenario, plan, objective, deadline=budget, full=hiring_free, patterns=patterns
         )

@@ -7,8 +7,11 @@ when the first visitor opens the page: about 1.2 s of CPU for the imports and 1 
 solver's process on that visitor's clock, three times the empty page's first render
 (``benchmarks/RESULTS.md``). This does both before Streamlit serves: it imports what the
 page imports (its top-level import statements, read from the file, so the list follows the
-page), starts the solver's forkserver (``guard.warm``), then runs ``streamlit run`` in this
-process, where the page finds its modules imported.
+page), starts the solver's forkserver (``guard.warm``), runs the page once without a
+browser (``first_run``: Streamlit's AppTest, in this process, so the caches the page keeps
+by content hold the default scenario's answer), then runs ``streamlit run`` in this
+process, where the page finds its modules imported and its first answer cached. Another
+scenario, objective or edit is solved when asked, as under ``streamlit run``.
 """
 
 from __future__ import annotations
@@ -50,10 +53,31 @@ def ready(page: Path = PAGE) -> list[str]:
     return done
 
 
+def first_run(page: Path = PAGE, timeout: float = 300.0) -> str | None:
+    """Run ``page`` once as its first visitor would (AppTest, no browser), filling the
+    caches the page keeps by content (``st.cache_data``, ``st.cache_resource``: one store
+    per process, keyed by the function's module, name and source and its arguments' content,
+    so the served page finds them). None if it ran; else what went wrong, in one line (the
+    page then solves on its first visit, as under ``streamlit run``)."""
+    from streamlit.testing.v1 import AppTest
+
+    try:
+        ran = AppTest.from_file(str(page.resolve()), default_timeout=timeout).run()
+    except Exception as exc:  # noqa: BLE001 - a warm-up never stops the server
+        return f"{type(exc).__name__}: {exc}"
+    if ran.exception:
+        return "; ".join(e.message for e in ran.exception)
+    return None
+
+
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     page = Path(args.pop(0)) if args and args[0].endswith(".py") else PAGE
     ready(page)
+    problem = first_run(page)
+    if problem:
+        print(f"{page}: its first run without a browser failed ({problem}); serving it "
+              "anyway", file=sys.stderr)  # fmt: skip
     from streamlit.web import cli
 
     sys.argv = ["streamlit", "run", str(page), *args]

@@ -91,8 +91,8 @@ def headcount_choices(scenario, plan, free, deadline, notes=None) -> list[Headco
         if role in flowing:  # people from hires and departures: not forced month by month
             if notes is not None:
                 notes.append(
-                    f"headcount of {where} {person}s follows its hires and departures (people "
-                    "flow): one more hire is valued by 'Most hires a month' and 'Hiring lead "
+                    f"the headcount of {_who(person, where, plural=True)} follows its hires and "
+                    "departures (people flow): one more hire is valued by 'Most hires a month' and 'Hiring lead "
                     "time', not by forcing one more person every month"
                 )
             continue
@@ -101,7 +101,10 @@ def headcount_choices(scenario, plan, free, deadline, notes=None) -> list[Headco
         for delta in (1, -1):
             if deadline.expired():
                 if notes is not None:
-                    notes.append(f"headcount of {where} {person}s not explained: out of time")
+                    notes.append(
+                        f"the headcount of {_who(person, where, plural=True)} is not "
+                        "explained: out of time"
+                    )
                 break
             moved = {n: round(values[n]) + delta for n in cols}
             if any(v < 0 for v in moved.values()):
@@ -122,9 +125,18 @@ def headcount_choices(scenario, plan, free, deadline, notes=None) -> list[Headco
     return out
 
 
+def _who(person: str, where: str, plural: bool = False) -> str:
+    """One person of a headcount in words: "marketer", "rep (field team)"; the place is
+    left out where the word already says it ("delivery worker", "phone agent")."""
+    words = f"{person}s" if plural else person
+    if where in ("marketing", "delivery", "support") or where in person:
+        return words
+    return f"{words} ({where})"
+
+
 def _sentences(person, where, people, ways, months, money_objective) -> tuple[str, ...]:
     same = len(set(people)) == 1
-    who = f"{person} ({where})" if where not in ("marketing", "delivery", "support") else person
+    who = _who(person, where)
     texts = []
     for delta in (1, -1):
         if delta not in ways:
