@@ -70,11 +70,31 @@ def first_run(page: Path = PAGE, timeout: float = 300.0) -> str | None:
     return None
 
 
+BARE_MODE_LOGS = (
+    "streamlit.runtime.caching.cache_data_api",
+    "streamlit.runtime.scriptrunner_utils.script_run_context",
+)
+"""Streamlit's loggers that warn about running without a server ("No runtime found",
+"missing ScriptRunContext"): true before it serves, and nothing for the operator to do."""
+
+
 def main(argv: list[str] | None = None) -> None:
+    import logging
+
     args = list(sys.argv[1:] if argv is None else argv)
     page = Path(args.pop(0)) if args and args[0].endswith(".py") else PAGE
-    ready(page)
-    problem = first_run(page)
+    from streamlit.logger import get_logger  # made as Streamlit makes them, so kept
+
+    loggers = [get_logger(name) for name in BARE_MODE_LOGS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        ready(page)
+        problem = first_run(page)
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
     if problem:
         print(f"{page}: its first run without a browser failed ({problem}); serving it "
               "anyway", file=sys.stderr)  # fmt: skip
