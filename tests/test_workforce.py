@@ -294,7 +294,9 @@ def test_the_full_explanation_does_not_force_a_flowing_headcount():
     scenario = validate(data, "inline")
     found = explain(scenario, plan_of(data))
     assert [h.role for h in found.headcounts] == ["marketers"]
-    assert any("Most hires a month" in n and "the headcount of reps (team team)" in n for n in found.notes)
+    assert any(
+        "Most hires a month" in n and "the headcount of reps (team team)" in n for n in found.notes
+    )
 
 
 def test_the_command_line_splits_the_objective_into_profit_and_the_open_pipeline():
