@@ -89,6 +89,8 @@ def main(argv: list[str] | None = None) -> None:
     levels = [logger.level for logger in loggers]
     for logger in loggers:
         logger.setLevel(logging.ERROR)
+    print(f"Getting {page.name} ready: its imports, the solver's process and its first run "
+          "(the default scenario solved once)…", file=sys.stderr, flush=True)  # fmt: skip
     try:
         ready(page)
         problem = first_run(page)

@@ -92,8 +92,8 @@ def headcount_choices(scenario, plan, free, deadline, notes=None) -> list[Headco
             if notes is not None:
                 notes.append(
                     f"the headcount of {_who(person, where, plural=True)} follows its hires and "
-                    "departures (people flow): one more hire is valued by 'Most hires a month' and 'Hiring lead "
-                    "time', not by forcing one more person every month"
+                    "departures (people flow): one more hire is valued by 'Most hires a month' "
+                    "and 'Hiring lead time', not by forcing one more person every month"
                 )
             continue
         people = tuple(float(round(values[n])) for n in cols)
