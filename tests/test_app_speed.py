@@ -126,8 +126,24 @@ def test_the_first_run_fills_the_caches_the_served_page_finds(tmp_path):
     assert isinstance(said, str) and said
 
 
-def test_the_served_app_runs_once_without_a_browser_and_without_errors():
-    """The bundled page's first run, as ``python -m optimizer.app.serve`` makes it."""
+def test_the_served_app_finds_its_first_answer_solved(monkeypatch):
+    """The bundled page's first run, as ``python -m optimizer.app.serve`` makes it: it runs
+    without errors, and the next run of the page (the first visitor's) solves nothing again:
+    the plan comes from the cache, no child process is asked for it."""
+    from streamlit.testing.v1 import AppTest
+
     from optimizer.app.serve import PAGE, first_run
 
     assert first_run(PAGE) is None
+    asked = []
+    attempt = guard.attempt
+
+    def counted(fn, *args, **kwargs):
+        asked.append(fn.__name__)
+        return attempt(fn, *args, **kwargs)
+
+    monkeypatch.setattr(guard, "attempt", counted)
+    visit = AppTest.from_file(str(PAGE), default_timeout=120).run()
+    assert not visit.exception
+    assert visit.metric, "the headline shows"
+    assert "analyse" not in asked, asked

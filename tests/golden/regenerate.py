@@ -6,9 +6,8 @@ run from anywhere (it works from the repository root), rewrites
 ``tests/golden/<scenario>.<command>.json`` for every bundled scenario
 (``scenarios/*.yaml``) and every command in ``COMMANDS``, and deletes golden files that
 no longer belong to a scenario or command (given case names, only those are written).
-``tests/test_golden.py`` runs the same
-commands and asserts the output is byte for byte the file: it pins the behaviour of the
-whole command line before a restructure that should change none of it. Regenerate only
+``tests/test_golden.py`` runs the same commands and asserts the output is byte for byte
+the file: it pins the behaviour of the whole command line before a restructure that should change none of it. Regenerate only
 when a change in behaviour is intended, and read the diff of the golden files.
 
 Each command runs in a fresh interpreter (``python -m optimizer.cli``), the way a user
